@@ -1,0 +1,125 @@
+"""Hidden activations and matched output/loss pairs of the Simple Recurrent Network.
+
+Every function works on arrays of any shape, elementwise (hidden units) or along the last axis
+(softmax), and is numerically stable for net inputs up to ~1e300 in magnitude: no overflow, no
+division by zero, no ``log(0)``.
+
+Output function and loss come as matched pairs (seeds/001 section 3, eq. 19-26): for each pair the
+gradient of the loss with respect to the output unit's net input ``o`` is simply ``y - d``
+(seeds/001 eq. 21, 23, 26; seeds/004 eq. 22 for softmax):
+
+=========  ==================================  ============================================
+output     loss L(t)                           seed
+=========  ==================================  ============================================
+linear     1/2 sum_k (y_k - d_k)^2             seeds/001 eq. 10 and 20 (Gaussian)
+logistic   -sum_k d_k ln y_k + (1-d_k) ln(1-y_k)  seeds/001 eq. 17, 22 (binomial)
+softmax    -sum_k d_k ln y_k                   seeds/001 eq. 24-25, seeds/004 eq. 13
+=========  ==================================  ============================================
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.floating]
+
+HIDDEN_ACTIVATIONS: Final = ("tanh", "logistic", "relu", "linear")
+OUTPUT_FUNCTIONS: Final = ("softmax", "logistic", "linear")
+LOSS_OF_OUTPUT: Final = {
+    "softmax": "cross-entropy",
+    "logistic": "binary cross-entropy",
+    "linear": "sum-squared error",
+}
+
+
+def logistic(a: Array) -> Array:
+    """Logistic function 1 / (1 + e^-a) (seeds/001 eq. 17), written as (1 + tanh(a/2)) / 2.
+
+    The tanh form never evaluates ``exp`` of a large number, so it cannot overflow.
+    """
+    return 0.5 * (1.0 + np.tanh(0.5 * a))
+
+
+def hidden_forward(kind: str, a: Array) -> Array:
+    """h = f(a), the hidden activation (seeds/004 eq. 2 for tanh, seeds/001 eq. 6 in general)."""
+    if kind == "tanh":
+        return np.tanh(a)
+    if kind == "logistic":
+        return logistic(a)
+    if kind == "relu":
+        return np.maximum(a, 0.0)
+    if kind == "linear":
+        return a.copy()
+    raise ValueError(f"unknown hidden activation {kind!r}; expected one of {HIDDEN_ACTIVATIONS}")
+
+
+def hidden_derivative(kind: str, a: Array, h: Array) -> Array:
+    """f'(a), written through h = f(a) where the seeds do.
+
+    tanh: 1 - h^2 (seeds/004 eq. 38); logistic: h (1 - h) (seeds/001 eq. 18);
+    relu: 1 where a > 0 else 0; linear: 1.
+    """
+    if kind == "tanh":
+        return 1.0 - h * h
+    if kind == "logistic":
+        return h * (1.0 - h)
+    if kind == "relu":
+        return (a > 0).astype(a.dtype)
+    if kind == "linear":
+        return np.ones_like(a)
+    raise ValueError(f"unknown hidden activation {kind!r}; expected one of {HIDDEN_ACTIVATIONS}")
+
+
+def output_forward(kind: str, o: Array) -> Array:
+    """y = g(o): softmax over the last axis (seeds/004 eq. 4, 9), logistic, or identity."""
+    if kind == "softmax":
+        z = o - o.max(axis=-1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=-1, keepdims=True)
+    if kind == "logistic":
+        return logistic(o)
+    if kind == "linear":
+        return o.copy()
+    raise ValueError(f"unknown output function {kind!r}; expected one of {OUTPUT_FUNCTIONS}")
+
+
+def step_loss(kind: str, o: Array, y: Array, d: Array) -> Array:
+    """Per-step loss L(t), summed over output units (last axis); shape ``o.shape[:-1]``.
+
+    Computed from the net input ``o`` rather than from ``y`` so that saturated outputs give
+    finite losses: softmax uses log-sum-exp, ln y_k = o_k - logsumexp(o) (seeds/004 eq. 16);
+    logistic uses -[d ln y + (1-d) ln(1-y)] = softplus(o) - d o.
+    """
+    if kind == "softmax":
+        m = o.max(axis=-1, keepdims=True)
+        lse = m + np.log(np.exp(o - m).sum(axis=-1, keepdims=True))
+        return np.sum(d * (lse - o), axis=-1)
+    if kind == "logistic":
+        return np.sum(np.logaddexp(0.0, o) - d * o, axis=-1)
+    if kind == "linear":
+        r = y - d
+        return 0.5 * np.sum(r * r, axis=-1)
+    raise ValueError(f"unknown output function {kind!r}; expected one of {OUTPUT_FUNCTIONS}")
+
+
+def output_delta(kind: str, y: Array, d: Array) -> Array:
+    """delta_o = dL(t)/do(t) = y - d for every matched pair (seeds/004 eq. 22, seeds/001 eq. 26).
+
+    For softmax the exact gradient is y * sum_k d_k - d, which equals y - d whenever the target
+    row sums to one (a one-hot or probability target); a row of zeros (an unscored step) gives 0.
+    """
+    if kind == "softmax":
+        return y * d.sum(axis=-1, keepdims=True) - d
+    return y - d
+
+
+def resting_state(kind: str) -> float:
+    """The initial context value used by default: the activation's midpoint.
+
+    Elman (1990) initialises the context units to 0.5, the resting value of a logistic unit;
+    tanh, relu and linear units rest at 0.
+    """
+    return 0.5 if kind == "logistic" else 0.0

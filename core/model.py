@@ -1,0 +1,204 @@
+"""The Simple Recurrent Network (Elman network) in the notation of seeds/004 eq. 1-4.
+
+    a(t) = b + W h(t-1) + U x(t)        seeds/004 eq. 1
+    h(t) = f(a(t))                      seeds/004 eq. 2 (f = tanh there)
+    o(t) = c + V h(t)                   seeds/004 eq. 3
+    y(t) = g(o(t))                      seeds/004 eq. 4 (g = softmax there)
+
+with h(0) = h0, the initial state (seeds/003's ``s``; Elman's context units before the first input).
+
+Other seeds name the same matrices differently; the GUI translates (see ``core.notation``):
+seeds/001 (Bodén) calls U, W, V the matrices V, U, W and b, c the biases theta; seeds/002 calls them
+Wx, Ws, Wy; seeds/000 calls them wx, wh, wo; seeds/003 (one unit each) v, w, u.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import DTypeLike, NDArray
+
+from core.functions import HIDDEN_ACTIVATIONS, LOSS_OF_OUTPUT, OUTPUT_FUNCTIONS, resting_state
+
+PARAM_NAMES = ("U", "W", "V", "b", "c", "h0")
+
+
+def frozen(array: Any, dtype: DTypeLike | None = None) -> NDArray[Any]:
+    """Return a read-only copy of ``array`` (a frozen dataclass alone does not freeze arrays)."""
+    out = np.array(array, dtype=dtype, copy=True)
+    out.setflags(write=False)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class SRN:
+    """An immutable Simple Recurrent Network.
+
+    Parameters
+    ----------
+    U : (H, I) input -> hidden weights.
+    W : (H, H) hidden(t-1) -> hidden(t) recurrent weights.
+    V : (O, H) hidden -> output weights.
+    b : (H,) hidden bias.
+    c : (O,) output bias.
+    h0 : (H,) initial state h(0).
+    hidden : hidden activation f, one of ``tanh``, ``logistic``, ``relu``, ``linear``.
+    output : output function g with its matched loss: ``softmax`` (cross-entropy), ``logistic``
+        (binary cross-entropy) or ``linear`` (sum-squared error), seeds/001 section 3.
+    train_h0 : whether training updates h0 (its gradient is always computed).
+
+    Arrays are stored read-only in one floating dtype (float64 unless built otherwise).
+    Training produces new networks with :meth:`with_params`; a network is never modified.
+    """
+
+    U: NDArray[np.floating]
+    W: NDArray[np.floating]
+    V: NDArray[np.floating]
+    b: NDArray[np.floating]
+    c: NDArray[np.floating]
+    h0: NDArray[np.floating]
+    hidden: str = "tanh"
+    output: str = "softmax"
+    train_h0: bool = False
+
+    def __post_init__(self) -> None:
+        if self.hidden not in HIDDEN_ACTIVATIONS:
+            raise ValueError(
+                f"hidden activation {self.hidden!r} is not one of {', '.join(HIDDEN_ACTIVATIONS)}"
+            )
+        if self.output not in OUTPUT_FUNCTIONS:
+            raise ValueError(
+                f"output function {self.output!r} is not one of {', '.join(OUTPUT_FUNCTIONS)}"
+            )
+        U = np.asarray(self.U)
+        dtype = U.dtype if U.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+        arrays = {n: frozen(getattr(self, n), dtype) for n in PARAM_NAMES}
+        if arrays["U"].ndim != 2:
+            raise ValueError(f"U must be a 2-d (H, I) array, got shape {arrays['U'].shape}")
+        H, I = arrays["U"].shape
+        O = arrays["V"].shape[0] if arrays["V"].ndim == 2 else -1
+        expected = {"U": (H, I), "W": (H, H), "V": (O, H), "b": (H,), "c": (O,), "h0": (H,)}
+        for name, shape in expected.items():
+            if arrays[name].shape != shape:
+                raise ValueError(
+                    f"{name} has shape {arrays[name].shape}, expected {shape} "
+                    f"(H={H} hidden, I={I} inputs, O={O} outputs)"
+                )
+            bad = np.argwhere(~np.isfinite(arrays[name]))
+            if bad.size:
+                raise ValueError(f"{name} holds a non-finite value at index {tuple(bad[0])}")
+        if H < 1 or I < 1 or O < 1:
+            raise ValueError(f"network needs at least one unit per layer, got I={I} H={H} O={O}")
+        for name, arr in arrays.items():
+            object.__setattr__(self, name, arr)
+
+    # -- construction ---------------------------------------------------------------------------
+    @classmethod
+    def init(
+        cls,
+        n_in: int,
+        n_hidden: int,
+        n_out: int,
+        *,
+        hidden: str = "tanh",
+        output: str = "softmax",
+        seed: int = 0,
+        train_h0: bool = False,
+        h0: float | None = None,
+        dtype: DTypeLike = np.float64,
+    ) -> SRN:
+        """A reproducible small random network.
+
+        Weights are drawn uniformly from +-1/sqrt(fan_in) (fan_in = I for U, H for W and V), so net
+        inputs start in the sensitive range of every activation; biases start at 0; h0 starts at
+        the activation's resting value (0.5 for logistic, Elman 1990; 0 otherwise) unless given.
+        """
+        for label, n in (("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out)):
+            if int(n) < 1:
+                raise ValueError(f"{label} must be at least 1, got {n}")
+        rng = np.random.default_rng(seed)
+        ru, rh = 1.0 / np.sqrt(n_in), 1.0 / np.sqrt(n_hidden)
+        start = resting_state(hidden) if h0 is None else float(h0)
+        return cls(
+            U=rng.uniform(-ru, ru, (n_hidden, n_in)).astype(dtype),
+            W=rng.uniform(-rh, rh, (n_hidden, n_hidden)).astype(dtype),
+            V=rng.uniform(-rh, rh, (n_out, n_hidden)).astype(dtype),
+            b=np.zeros(n_hidden, dtype),
+            c=np.zeros(n_out, dtype),
+            h0=np.full(n_hidden, start, dtype),
+            hidden=hidden,
+            output=output,
+            train_h0=train_h0,
+        )
+
+    # -- shape and dtype ------------------------------------------------------------------------
+    @property
+    def n_in(self) -> int:
+        return int(self.U.shape[1])
+
+    @property
+    def n_hidden(self) -> int:
+        return int(self.U.shape[0])
+
+    @property
+    def n_out(self) -> int:
+        return int(self.V.shape[0])
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return self.U.dtype
+
+    @property
+    def loss_name(self) -> str:
+        """The loss matched to the output function (seeds/001 section 3)."""
+        return LOSS_OF_OUTPUT[self.output]
+
+    @property
+    def n_params(self) -> int:
+        return sum(int(self.params()[n].size) for n in self.trainable())
+
+    # -- parameters -----------------------------------------------------------------------------
+    def params(self) -> dict[str, NDArray[np.floating]]:
+        """All parameter arrays by name (read-only views), in the order of ``PARAM_NAMES``."""
+        return {n: getattr(self, n) for n in PARAM_NAMES}
+
+    def trainable(self) -> tuple[str, ...]:
+        """Names of the parameters training updates (h0 only when ``train_h0``)."""
+        return PARAM_NAMES if self.train_h0 else PARAM_NAMES[:-1]
+
+    def with_params(self, **arrays: Any) -> SRN:
+        """A new network with some parameters replaced (shapes are checked again)."""
+        unknown = set(arrays) - set(PARAM_NAMES)
+        if unknown:
+            raise ValueError(f"unknown parameter(s) {sorted(unknown)}; expected {PARAM_NAMES}")
+        return replace(self, **arrays)
+
+    def astype(self, dtype: DTypeLike) -> SRN:
+        """The same network with its arrays in another float dtype (float32 or float64)."""
+        return replace(self, **{n: np.asarray(a, dtype) for n, a in self.params().items()})
+
+    def config(self) -> dict[str, Any]:
+        """The architecture as plain values (for files and the GUI)."""
+        return {
+            "n_in": self.n_in,
+            "n_hidden": self.n_hidden,
+            "n_out": self.n_out,
+            "hidden": self.hidden,
+            "output": self.output,
+            "train_h0": self.train_h0,
+            "dtype": str(self.dtype),
+        }
+
+    def same_weights(self, other: SRN) -> bool:
+        """True when both networks have identical architecture and parameter values."""
+        return self.config() == other.config() and all(
+            np.array_equal(a, other.params()[n]) for n, a in self.params().items()
+        )
+
+
+def params_mapping(arrays: Mapping[str, NDArray[np.floating]]) -> dict[str, NDArray[np.floating]]:
+    """Read-only copies of a name -> array mapping, in ``PARAM_NAMES`` order."""
+    return {n: frozen(arrays[n]) for n in PARAM_NAMES if n in arrays}

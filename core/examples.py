@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from core.data import Dataset, Sequence
 from core.model import SRN
 
 #: the symbols of the example's inputs and of its three output classes
@@ -28,3 +29,18 @@ def example_sequence(T: int = 6) -> tuple[NDArray[np.float64], NDArray[np.float6
     xs = np.eye(4)[idx]
     cls = (np.concatenate([[0, 0], idx[:-2]]) % 3)[:T]
     return xs, np.eye(3)[cls]
+
+
+def example_dataset(T: int = 6) -> Dataset:
+    """The built-in example as a one-sequence data set (argmax scoring)."""
+    xs, ds = example_sequence(T)
+    symbols = tuple(EXAMPLE_INPUTS[int(i)] for i in np.argmax(xs, axis=1))
+    return Dataset(
+        name="seeds/004 example",
+        sequences=(Sequence(xs, ds, symbols=symbols),),
+        input_names=EXAMPLE_INPUTS,
+        output_names=EXAMPLE_OUTPUTS,
+        output="softmax",
+        scoring="argmax",
+        source="built-in",
+    )

@@ -1,0 +1,1 @@
+"""Unfold's Qt interface: the session, the views and the main window."""

@@ -1,0 +1,192 @@
+"""The session: the current network, data, trace, cursor and notation, observed by every view.
+
+Data flows one way: the session asks core for an immutable trace, a cursor position selects a
+moment of it, and views redraw from ``(trace, state)`` when told by a signal:
+
+* ``traceChanged``: a new trace (network, data set, sequence or truncation changed); views rebuild.
+* ``cursorChanged(int)``: the cursor moved; views update what depends on the position only.
+* ``notationChanged``: labels, tooltips and equations must be rewritten.
+* ``networkChanged`` / ``datasetChanged``: emitted before ``traceChanged`` for panels that show
+  the configuration.
+* ``selectionChanged(object)``: the user pointed at a node, edge or cell (a core Selection).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from core.bptt import Trace, bptt
+from core.cursor import Cursor, StepState, phase_and_step, position_of, state_at
+from core.data import Dataset
+from core.examples import example_dataset, example_network
+from core.model import SRN
+from core.notation import DEFAULT_NOTATION, NOTATIONS, Notation
+from core.selection import Selection
+
+
+class Session(QObject):
+    """Holds what the window shows; changes go through its methods so that signals are emitted."""
+
+    networkChanged = Signal()
+    datasetChanged = Signal()
+    traceChanged = Signal()
+    cursorChanged = Signal(int)
+    notationChanged = Signal()
+    selectionChanged = Signal(object)
+
+    def __init__(
+        self,
+        net: SRN | None = None,
+        dataset: Dataset | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._net = net if net is not None else example_network()
+        self._dataset = dataset if dataset is not None else example_dataset()
+        self._check_fits(self._net, self._dataset)
+        self._index = 0
+        self._truncation: int | None = None
+        self._mode = "sliding"
+        self._notation = NOTATIONS[DEFAULT_NOTATION]
+        self._selection: Selection | None = None
+        self._trace = self._compute_trace()
+        self._cursor = Cursor(self._trace, 0)
+        self._state = state_at(self._trace, 0)
+
+    # -- read access ------------------------------------------------------------------------------
+    @property
+    def net(self) -> SRN:
+        return self._net
+
+    @property
+    def dataset(self) -> Dataset:
+        return self._dataset
+
+    @property
+    def sequence_index(self) -> int:
+        return self._index
+
+    @property
+    def truncation(self) -> int | None:
+        return self._truncation
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @property
+    def trace(self) -> Trace:
+        """The unbatched trace of the current sequence."""
+        return self._trace
+
+    @property
+    def cursor(self) -> Cursor:
+        return self._cursor
+
+    @property
+    def position(self) -> int:
+        return self._cursor.position
+
+    @property
+    def state(self) -> StepState:
+        """What is known at the cursor (computed once per position)."""
+        return self._state
+
+    @property
+    def notation(self) -> Notation:
+        return self._notation
+
+    @property
+    def selection(self) -> Selection | None:
+        return self._selection
+
+    @property
+    def n_positions(self) -> int:
+        return 2 * self._trace.T + 1
+
+    # -- changes that make a new trace ----------------------------------------------------------
+    def set_network(self, net: SRN) -> None:
+        """Replace the network (same data); the cursor keeps its (phase, t) where it can."""
+        self._check_fits(net, self._dataset)
+        self._net = net
+        self.networkChanged.emit()
+        self._retrace(keep_cursor=True)
+
+    def set_dataset(self, dataset: Dataset, net: SRN | None = None) -> None:
+        """Replace the data (and optionally the network at the same time); cursor to start."""
+        target = net if net is not None else self._net
+        self._check_fits(target, dataset)
+        self._dataset, self._net, self._index = dataset, target, 0
+        if net is not None:
+            self.networkChanged.emit()
+        self.datasetChanged.emit()
+        self._retrace(keep_cursor=False)
+
+    def set_sequence(self, index: int) -> None:
+        """Show sequence ``index`` of the data set; cursor to start."""
+        if not 0 <= index < len(self._dataset):
+            raise IndexError(f"sequence {index} is outside 0..{len(self._dataset) - 1}")
+        if index != self._index:
+            self._index = index
+            self._retrace(keep_cursor=False)
+
+    def set_truncation(self, truncation: int | None, mode: str = "sliding") -> None:
+        """Full BPTT (None) or truncation k with ``mode`` sliding or chunked."""
+        if (truncation, mode) != (self._truncation, self._mode):
+            self._truncation, self._mode = truncation, mode
+            self._retrace(keep_cursor=True)
+
+    def set_notation(self, key: str) -> None:
+        if key not in NOTATIONS:
+            raise KeyError(f"unknown notation {key!r}; expected one of {list(NOTATIONS)}")
+        if key != self._notation.key:
+            self._notation = NOTATIONS[key]
+            self.notationChanged.emit()
+
+    def select(self, selection: Selection | None) -> None:
+        self._selection = selection
+        self.selectionChanged.emit(selection)
+
+    # -- the cursor -------------------------------------------------------------------------------
+    def seek(self, position: int) -> None:
+        position = max(0, min(int(position), 2 * self._trace.T))
+        if position != self._cursor.position:
+            self._cursor = self._cursor.seek(position)
+            self._state = state_at(self._trace, position)
+            self.cursorChanged.emit(position)
+
+    def step(self) -> None:
+        self.seek(self._cursor.position + 1)
+
+    def back(self) -> None:
+        self.seek(self._cursor.position - 1)
+
+    def to_start(self) -> None:
+        self.seek(0)
+
+    def to_end(self) -> None:
+        self.seek(2 * self._trace.T)
+
+    # -- internals --------------------------------------------------------------------------------
+    @staticmethod
+    def _check_fits(net: SRN, dataset: Dataset) -> None:
+        if (net.n_in, net.n_out) != (dataset.n_in, dataset.n_out):
+            raise ValueError(
+                f"data set {dataset.name!r} has {dataset.n_in} inputs and {dataset.n_out} outputs; "
+                f"the network has {net.n_in} and {net.n_out}"
+            )
+
+    def _compute_trace(self) -> Trace:
+        seq = self._dataset.sequences[self._index]
+        return bptt(self._net, seq.x, seq.d, truncation=self._truncation, mode=self._mode)
+
+    def _retrace(self, *, keep_cursor: bool) -> None:
+        old_T = self._trace.T
+        phase, t = phase_and_step(old_T, self._cursor.position)
+        self._trace = self._compute_trace()
+        T = self._trace.T
+        position = position_of(T, phase, t) if keep_cursor and t <= T else 0
+        self._cursor = Cursor(self._trace, position)
+        self._state = state_at(self._trace, position)
+        self.traceChanged.emit()
+        self.cursorChanged.emit(position)

@@ -208,8 +208,13 @@ class Trace:
 
 # -- the engine ---------------------------------------------------------------------------------
 def _as_array(name: str, value: Any, dtype: np.dtype[Any]) -> Array:
+    """A private copy of ``value`` in ``dtype``: the trace never shares (or freezes) caller arrays.
+
+    A value too large for float32 becomes inf in the cast and is reported as non-finite.
+    """
     try:
-        arr = np.asarray(value, dtype=dtype)
+        with np.errstate(over="ignore"):
+            arr = np.array(value, dtype=dtype, copy=True)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} is not a numeric array: {exc}") from None
     if not np.isfinite(arr).all():

@@ -1,4 +1,5 @@
-"""GUI test fixtures: every test must leave no window open (napari and ndv check the same)."""
+"""GUI test fixtures: every test must leave no window open and no worker thread running
+(napari and ndv check the same)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
+
+from gui.worker import LIVE_THREADS
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +22,11 @@ def _no_leftover_windows(qapp: QApplication) -> Iterator[None]:
     for w in left:
         w.close()
     assert not left, f"test left visible top-level widgets: {left}"
+    running = [t for t in LIVE_THREADS if t.isRunning()]
+    for t in running:
+        t.quit()
+        t.wait(5000)
+    assert not running, f"test left {len(running)} worker thread(s) running"
 
 
 @pytest.fixture

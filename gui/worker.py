@@ -1,0 +1,120 @@
+"""Run a plain generator off the GUI thread (the superqt GeneratorWorker pattern).
+
+The generator (for example ``core.training.train``) knows nothing about Qt. The worker lives in a
+QThread, pulls one item at a time and emits it with ``yielded``; between items it checks for
+pause and abort. Items cross threads as immutable values; the worker never touches a widget.
+
+Signals: ``started``, ``yielded(object)``, ``errored(object)`` (the exception), ``finished``
+(always last, after a normal end, an error or an abort) and ``aborted``.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+#: threads started by workers and not yet finished; the test suite checks it is empty
+LIVE_THREADS: weakref.WeakSet[QThread] = weakref.WeakSet()
+
+
+class _Runner(QObject):
+    started = Signal()
+    yielded = Signal(object)
+    errored = Signal(object)
+    aborted = Signal()
+    finished = Signal()
+
+    def __init__(self, make: Callable[[], Iterator[Any]]) -> None:
+        super().__init__()
+        self._make = make
+        self._abort = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
+
+    @Slot()
+    def run(self) -> None:
+        self.started.emit()
+        try:
+            generator = self._make()
+            for item in generator:
+                self.yielded.emit(item)
+                self._running.wait()  # paused: wait here until resumed or aborted
+                if self._abort.is_set():
+                    generator.close()
+                    self.aborted.emit()
+                    break
+        except Exception as exc:  # reported to the GUI, which shows a message
+            self.errored.emit(exc)
+        finally:
+            self.finished.emit()
+
+
+class GeneratorWorker(QObject):
+    """Drive ``make()``'s generator in its own QThread.
+
+    Parameters
+    ----------
+    make : a callable returning the generator; it is called in the worker thread.
+    """
+
+    started = Signal()
+    yielded = Signal(object)
+    errored = Signal(object)
+    aborted = Signal()
+    finished = Signal()
+
+    def __init__(self, make: Callable[[], Iterator[Any]], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread = QThread()
+        self._runner = _Runner(make)
+        self._runner.moveToThread(self._thread)
+        self._thread.started.connect(self._runner.run)
+        self._runner.started.connect(self.started)
+        self._runner.yielded.connect(self.yielded)
+        self._runner.errored.connect(self.errored)
+        self._runner.aborted.connect(self.aborted)
+        self._runner.finished.connect(self._on_runner_finished)
+        self._done = False
+
+    def start(self) -> None:
+        LIVE_THREADS.add(self._thread)
+        self._thread.start()
+
+    @property
+    def is_running(self) -> bool:
+        return self._thread.isRunning() and not self._done
+
+    @property
+    def is_paused(self) -> bool:
+        return not self._runner._running.is_set()
+
+    def pause(self) -> None:
+        self._runner._running.clear()
+
+    def resume(self) -> None:
+        self._runner._running.set()
+
+    def abort(self) -> None:
+        """Ask the generator to stop after its current item (returns at once)."""
+        self._runner._abort.set()
+        self._runner._running.set()
+
+    def quit_and_wait(self, timeout_ms: int = 10_000) -> bool:
+        """Abort, stop the thread and wait for it (used when the window closes)."""
+        self.abort()
+        self._thread.quit()
+        ok = self._thread.wait(timeout_ms)
+        if ok:
+            LIVE_THREADS.discard(self._thread)
+        return bool(ok)
+
+    def _on_runner_finished(self) -> None:
+        self._done = True
+        self._thread.quit()
+        self._thread.wait()
+        LIVE_THREADS.discard(self._thread)
+        self.finished.emit()

@@ -9,6 +9,10 @@ moment of it, and views redraw from ``(trace, state)`` when told by a signal:
 * ``networkChanged`` / ``datasetChanged``: emitted before ``traceChanged`` for panels that show
   the configuration.
 * ``selectionChanged(object)``: the user pointed at a node, edge or cell (a core Selection).
+* ``modifiedChanged(bool)``: the network has (or no longer has) changes not saved to a file.
+
+``source`` records where the data came from (``{"task": name, "seed": s, "params": {...}}`` or
+``{"file": path}``) so that a saved model can say what it was trained on.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class Session(QObject):
     cursorChanged = Signal(int)
     notationChanged = Signal()
     selectionChanged = Signal(object)
+    modifiedChanged = Signal(bool)
 
     def __init__(
         self,
@@ -49,6 +54,8 @@ class Session(QObject):
         self._mode = "sliding"
         self._notation = NOTATIONS[DEFAULT_NOTATION]
         self._selection: Selection | None = None
+        self._source: dict[str, object] = {"example": "seeds/004"}
+        self._modified = False
         self._trace = self._compute_trace()
         self._cursor = Cursor(self._trace, 0)
         self._state = state_at(self._trace, 0)
@@ -101,26 +108,58 @@ class Session(QObject):
         return self._selection
 
     @property
+    def source(self) -> dict[str, object]:
+        return dict(self._source)
+
+    @property
+    def modified(self) -> bool:
+        """Whether the network has changes (training, a new architecture) not saved to a file."""
+        return self._modified
+
+    def set_modified(self, modified: bool) -> None:
+        if modified != self._modified:
+            self._modified = modified
+            self.modifiedChanged.emit(modified)
+
+    @property
     def n_positions(self) -> int:
         return 2 * self._trace.T + 1
 
     # -- changes that make a new trace ----------------------------------------------------------
-    def set_network(self, net: SRN) -> None:
-        """Replace the network (same data); the cursor keeps its (phase, t) where it can."""
+    def set_network(self, net: SRN, *, modified: bool | None = None) -> None:
+        """Replace the network (same data); the cursor keeps its (phase, t) where it can.
+
+        ``modified`` sets the unsaved-changes flag (left as it is when None).
+        """
         self._check_fits(net, self._dataset)
         self._net = net
         self.networkChanged.emit()
         self._retrace(keep_cursor=True)
+        if modified is not None:
+            self.set_modified(modified)
 
-    def set_dataset(self, dataset: Dataset, net: SRN | None = None) -> None:
-        """Replace the data (and optionally the network at the same time); cursor to start."""
+    def set_dataset(
+        self,
+        dataset: Dataset,
+        net: SRN | None = None,
+        *,
+        source: dict[str, object] | None = None,
+        modified: bool | None = None,
+    ) -> None:
+        """Replace the data (and optionally the network at the same time); cursor to start.
+
+        Raises ValueError, changing nothing, when the data does not fit the network.
+        """
         target = net if net is not None else self._net
         self._check_fits(target, dataset)
         self._dataset, self._net, self._index = dataset, target, 0
+        self._source = dict(source) if source is not None else {"name": dataset.name}
         if net is not None:
             self.networkChanged.emit()
         self.datasetChanged.emit()
         self._retrace(keep_cursor=False)
+        if modified is not None:
+            self.set_modified(modified)
 
     def set_sequence(self, index: int) -> None:
         """Show sequence ``index`` of the data set; cursor to start."""

@@ -1,0 +1,387 @@
+"""The folded and the unfolded network as graphs: data before pixels.
+
+Two pictures of the same SRN (seeds/004 eq. 1-4):
+
+* the **folded** network, one node per unit: inputs x_i, hidden units h_j, outputs y_k, with the
+  recurrent weights W drawn as hidden -> hidden edges (self-loops on the diagonal). With
+  ``elman_context=True`` it is Elman's (1990) drawing instead: a context layer c_j that receives a
+  copy of h_j through a fixed one-to-one edge of weight 1, and trainable context -> hidden edges W;
+* the **unfolded** network of BPTT, one column per time step: h(0) = h0 alone in column 0, then
+  x(t), h(t), y(t) and the loss node L(t) in column t = 1..T, joined by U (x(t) -> h(t)),
+  W (h(t-1) -> h(t)), V (h(t) -> y(t)) and y(t) -> L(t). Unrolling the loop of the folded graph
+  T times gives it (seeds/002's folded and unfolded models).
+
+Node ids are tuples ``(layer, t, unit)``; ``layer`` is one of ``x``, ``h``, ``y``, ``L`` and, in
+the folded graph, ``c`` (context). In the folded graph ``t`` is the time offset relative to the
+current step: 0 for x, h, y and -1 for the context, which holds h(t-1).
+
+Edges carry ``param`` (U, W, V; ``loss`` for y(t) -> L(t); ``copy`` for h -> context), ``row`` and
+``col`` (the receiving and the sending unit, the index of the weight in its matrix: U[j, i] is the
+edge x_i -> h_j, W[j, k] is h_k -> h_j, V[k, j] is h_j -> y_k), ``t`` (the step whose net input the
+edge feeds) and ``weight``.
+
+Positions are deterministic: computed here from the unit indices, never from set iteration order.
+The geometry depends only on the shape (I, H, O, T); :func:`folded_arrays` and
+:func:`unfolded_arrays` build it as numpy arrays once per shape (cached), and :func:`edge_weights`
+applies a network's weights to it as a per-edge array. :func:`graph_arrays` turns any of the
+networkx graphs into the same arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any, Final
+
+import networkx as nx
+import numpy as np
+from numpy.typing import NDArray
+
+from core.model import SRN
+
+NodeId = tuple[str, int, int]
+
+#: edge kinds, in the order of the integer codes of ``GraphArrays.edge_kind``
+EDGE_KINDS: Final = ("U", "W", "V", "loss", "copy")
+#: layers of the unfolded graph, bottom band to top band
+UNFOLDED_LAYERS: Final = ("x", "h", "y", "L")
+#: horizontal offset of each layer inside its time column, so that the U and V fans between
+#: two layers of one column are not drawn on top of each other
+COLUMN_OFFSET: Final = MappingProxyType({"x": -0.25, "h": 0.0, "y": 0.25, "L": 0.35})
+#: vertical distance between two neighbouring units of a layer, and between two layer bands
+UNIT_SPACING: Final = 1.0
+BAND_GAP: Final = 2.0
+#: vertical distance between the rows of the folded graph
+FOLDED_ROW_SPACING: Final = 1.6
+
+
+@dataclass(frozen=True, slots=True)
+class GraphArrays:
+    """A graph as read-only arrays, the way pyqtgraph's ``GraphItem`` is fed.
+
+    Attributes
+    ----------
+    node_ids : (N,) node ids ``(layer, t, unit)``, in drawing order.
+    pos : (N, 2) float node positions (x = time column or unit, y = layer band + unit offset).
+    node_layer : (N,) str layer of each node.  node_t, node_unit : (N,) int.
+    edges : (M, 2) int indices into ``node_ids`` (sender, receiver).
+    edge_kind : (M,) int8 codes into ``EDGE_KINDS``.
+    edge_row, edge_col : (M,) int receiving and sending unit (the index of the weight).
+    edge_t : (M,) int the step whose net input the edge feeds.
+    bands : layer -> (low, high) y extent of the layer's units.
+    index : node id -> row of ``pos``.
+    """
+
+    node_ids: tuple[NodeId, ...]
+    pos: NDArray[np.float64]
+    node_layer: NDArray[np.str_]
+    node_t: NDArray[np.int64]
+    node_unit: NDArray[np.int64]
+    edges: NDArray[np.int64]
+    edge_kind: NDArray[np.int8]
+    edge_row: NDArray[np.int64]
+    edge_col: NDArray[np.int64]
+    edge_t: NDArray[np.int64]
+    bands: Mapping[str, tuple[float, float]]
+    index: Mapping[NodeId, int]
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.node_ids)
+
+    @property
+    def n_edges(self) -> int:
+        return int(self.edges.shape[0])
+
+    @property
+    def edge_params(self) -> NDArray[np.str_]:
+        """(M,) the edge kinds as names (U, W, V, loss, copy)."""
+        return np.asarray(EDGE_KINDS)[self.edge_kind]
+
+    def layer_slice(self, layer: str) -> slice:
+        """The rows of one layer (nodes are stored in contiguous layer blocks)."""
+        rows = np.flatnonzero(self.node_layer == layer)
+        if rows.size == 0:
+            return slice(0, 0)
+        return slice(int(rows[0]), int(rows[-1]) + 1)
+
+
+def _arrays(
+    ids: list[NodeId],
+    pos: NDArray[np.float64],
+    edges: NDArray[np.int64],
+    kind: NDArray[np.int8],
+    row: NDArray[np.int64],
+    col: NDArray[np.int64],
+    et: NDArray[np.int64],
+    bands: dict[str, tuple[float, float]],
+) -> GraphArrays:
+    layer = np.array([n[0] for n in ids], dtype="<U1")
+    nt = np.array([n[1] for n in ids], dtype=np.int64)
+    unit = np.array([n[2] for n in ids], dtype=np.int64)
+    pos_ = np.asarray(pos, np.float64).reshape(-1, 2)
+    edges_ = np.asarray(edges, np.int64).reshape(-1, 2)
+    kind_ = np.asarray(kind, np.int8)
+    row_, col_, et_ = (np.asarray(a, np.int64) for a in (row, col, et))
+    for arr in (pos_, layer, nt, unit, edges_, kind_, row_, col_, et_):
+        arr.setflags(write=False)
+    return GraphArrays(
+        node_ids=tuple(ids),
+        pos=pos_,
+        node_layer=layer,
+        node_t=nt,
+        node_unit=unit,
+        edges=edges_,
+        edge_kind=kind_,
+        edge_row=row_,
+        edge_col=col_,
+        edge_t=et_,
+        bands=MappingProxyType(dict(bands)),
+        index=MappingProxyType({n: i for i, n in enumerate(ids)}),
+    )
+
+
+# -- the unfolded graph -------------------------------------------------------------------------
+def unfolded_bands(n_in: int, n_hidden: int, n_out: int) -> dict[str, tuple[float, float]]:
+    """The y extent (low, high) of each layer band of the unfolded graph, bottom to top."""
+    bands: dict[str, tuple[float, float]] = {}
+    low = 0.0
+    for layer, n in zip(UNFOLDED_LAYERS, (n_in, n_hidden, n_out, 1), strict=True):
+        high = low + (n - 1) * UNIT_SPACING
+        bands[layer] = (low, high)
+        low = high + BAND_GAP
+    return bands
+
+
+def count_unfolded_edges(n_in: int, n_hidden: int, n_out: int, T: int) -> int:
+    """Number of edges of the unfolded graph: T (HI + HH + OH + O), W edges from h0 included."""
+    return T * (n_hidden * n_in + n_hidden * n_hidden + n_out * n_hidden + n_out)
+
+
+def _grid(T: int, n_recv: int, n_send: int) -> tuple[NDArray[np.int64], ...]:
+    """(t, row, col) of every weight of an n_recv x n_send matrix at steps 1..T, t-major."""
+    t, r, c = np.meshgrid(np.arange(1, T + 1), np.arange(n_recv), np.arange(n_send), indexing="ij")
+    return t.ravel(), r.ravel(), c.ravel()
+
+
+@lru_cache(maxsize=8)
+def unfolded_arrays(
+    n_in: int, n_hidden: int, n_out: int, T: int, with_edges: bool = True
+) -> GraphArrays:
+    """The unfolded graph's geometry as arrays, built with numpy (no networkx), cached by shape.
+
+    Nodes come in layer blocks, time-major inside a block: x(1..T) (T*I), h(0..T) ((T+1)*H),
+    y(1..T) (T*O), L(1..T) (T). Node (layer, t, unit) sits at x = t + ``COLUMN_OFFSET[layer]``
+    and y = the top of its band minus ``unit * UNIT_SPACING`` (unit 0 on top, like a matrix row).
+    Edges come in blocks U, W, V, loss, each t-major then (row, col); ``with_edges=False`` leaves
+    them out (T = 1000, H = 64 has 4.7 million).
+    """
+    I, H, O = n_in, n_hidden, n_out
+    if min(I, H, O) < 1 or T < 1:
+        raise ValueError(f"unfolded graph needs I, H, O, T >= 1, got {I}, {H}, {O}, {T}")
+    bands = unfolded_bands(I, H, O)
+    sizes = {"x": I, "h": H, "y": O, "L": 1}
+    starts = {"x": 0, "h": T * I, "y": T * I + (T + 1) * H, "L": T * I + (T + 1) * H + T * O}
+    ids: list[NodeId] = []
+    pos_blocks = []
+    for layer in UNFOLDED_LAYERS:
+        n = sizes[layer]
+        ts = np.arange(0 if layer == "h" else 1, T + 1)
+        tt, uu = np.meshgrid(ts, np.arange(n), indexing="ij")
+        ids.extend((layer, int(t), int(u)) for t, u in zip(tt.ravel(), uu.ravel(), strict=True))
+        xs = tt.ravel() + COLUMN_OFFSET[layer]
+        ys = bands[layer][1] - uu.ravel() * UNIT_SPACING
+        pos_blocks.append(np.column_stack([xs, ys]))
+    pos = np.concatenate(pos_blocks)
+
+    def node(layer: str, t: NDArray[np.int64], unit: NDArray[np.int64]) -> NDArray[np.int64]:
+        first_t = 0 if layer == "h" else 1
+        return starts[layer] + (t - first_t) * sizes[layer] + unit
+
+    Ints = NDArray[np.int64]
+    blocks: list[tuple[int, Ints, Ints, Ints, Ints, Ints]] = []
+    if with_edges:
+        # U[j, i]: x_i(t) -> h_j(t)
+        t, r, c = _grid(T, H, I)
+        blocks.append((0, node("x", t, c), node("h", t, r), r, c, t))
+        # W[j, k]: h_k(t-1) -> h_j(t)
+        t, r, c = _grid(T, H, H)
+        blocks.append((1, node("h", t - 1, c), node("h", t, r), r, c, t))
+        # V[k, j]: h_j(t) -> y_k(t)
+        t, r, c = _grid(T, O, H)
+        blocks.append((2, node("h", t, c), node("y", t, r), r, c, t))
+        # y_k(t) -> L(t)
+        t, r, c = _grid(T, 1, O)
+        blocks.append((3, node("y", t, c), node("L", t, r), r, c, t))
+    if blocks:
+        edges = np.concatenate([np.column_stack([b[1], b[2]]) for b in blocks])
+        kind = np.concatenate([np.full(b[1].size, b[0], np.int8) for b in blocks])
+        row, col, et = (np.concatenate([b[i] for b in blocks]) for i in (3, 4, 5))
+    else:
+        edges = np.zeros((0, 2), np.int64)
+        kind = np.zeros(0, np.int8)
+        row = col = et = np.zeros(0, np.int64)
+    return _arrays(ids, pos, edges, kind, row, col, et, bands)
+
+
+def unfolded_graph(net: SRN, T: int) -> nx.DiGraph:
+    """The network unrolled over T steps (h0 in column 0), with weights on the edges.
+
+    Every node has ``layer``, ``t``, ``unit`` and ``pos``; every edge ``param``, ``row``, ``col``,
+    ``t`` and ``weight`` (1.0 on y(t) -> L(t), whose "weight" is the sum in L(t)).
+    """
+    arrays = unfolded_arrays(net.n_in, net.n_hidden, net.n_out, int(T))
+    return _to_networkx(arrays, edge_weights(arrays, net))
+
+
+# -- the folded graph ---------------------------------------------------------------------------
+def _centred(n: int, start: float = 0.0) -> NDArray[np.float64]:
+    return np.asarray(start + (np.arange(n) - (n - 1) / 2.0) * UNIT_SPACING, np.float64)
+
+
+@lru_cache(maxsize=16)
+def folded_arrays(n_in: int, n_hidden: int, n_out: int, elman_context: bool = False) -> GraphArrays:
+    """The folded graph's geometry as arrays, cached by shape.
+
+    Rows bottom to top: inputs (with, in Elman's drawing, the context units to their left), hidden
+    units, outputs; each row centred on x = 0. Nodes in blocks [c,] x, h, y; edges in blocks
+    U, W (hidden -> hidden, or context -> hidden), V[, copy].
+    """
+    I, H, O = n_in, n_hidden, n_out
+    if min(I, H, O) < 1:
+        raise ValueError(f"folded graph needs I, H, O >= 1, got {I}, {H}, {O}")
+    rows = {"x": 0.0, "c": 0.0, "h": FOLDED_ROW_SPACING, "y": 2 * FOLDED_ROW_SPACING}
+    ids: list[NodeId] = []
+    xs: list[NDArray[np.float64]] = []
+    if elman_context:
+        bottom = _centred(H + 1 + I)  # context units, a one-unit gap, input units
+        ids += [("c", -1, j) for j in range(H)]
+        xs += [bottom[:H]]
+        ids += [("x", 0, i) for i in range(I)]
+        xs += [bottom[H + 1 :]]
+    else:
+        ids += [("x", 0, i) for i in range(I)]
+        xs += [_centred(I)]
+    ids += [("h", 0, j) for j in range(H)]
+    xs += [_centred(H)]
+    ids += [("y", 0, k) for k in range(O)]
+    xs += [_centred(O)]
+    pos = np.column_stack([np.concatenate(xs), [rows[n[0]] for n in ids]])
+    index = {n: i for i, n in enumerate(ids)}
+    bands = {layer: (rows[layer], rows[layer]) for layer in ("x", "h", "y")}
+    if elman_context:
+        bands["c"] = (rows["c"], rows["c"])
+
+    kind: list[int] = []
+    edges: list[tuple[int, int]] = []
+    rc: list[tuple[int, int]] = []
+    w_sender = "c" if elman_context else "h"
+    w_t = -1 if elman_context else 0
+    for code, sender, receiver, n_recv, n_send, st in (
+        (0, "x", "h", H, I, 0),
+        (1, w_sender, "h", H, H, w_t),
+        (2, "h", "y", O, H, 0),
+    ):
+        for r in range(n_recv):
+            for c in range(n_send):
+                edges.append((index[(sender, st, c)], index[(receiver, 0, r)]))
+                kind.append(code)
+                rc.append((r, c))
+    if elman_context:
+        for j in range(H):
+            edges.append((index[("h", 0, j)], index[("c", -1, j)]))
+            kind.append(EDGE_KINDS.index("copy"))
+            rc.append((j, j))
+    rc_arr = np.asarray(rc, np.int64).reshape(-1, 2)
+    return _arrays(
+        ids,
+        pos,
+        np.asarray(edges, np.int64),
+        np.asarray(kind, np.int8),
+        rc_arr[:, 0],
+        rc_arr[:, 1],
+        np.zeros(len(edges), np.int64),
+        bands,
+    )
+
+
+def folded_graph(net: SRN, elman_context: bool = False) -> nx.DiGraph:
+    """The network with one node per unit and weights on the edges.
+
+    Recurrent weights are hidden -> hidden edges (W[j, j] a self-loop). With ``elman_context``,
+    Elman's (1990) drawing: context units c_j (``t = -1``, they hold h_j(t-1)) fed by fixed
+    one-to-one ``copy`` edges of weight 1.0, and trainable context -> hidden edges W.
+    """
+    arrays = folded_arrays(net.n_in, net.n_hidden, net.n_out, bool(elman_context))
+    return _to_networkx(arrays, edge_weights(arrays, net))
+
+
+# -- between networkx and arrays ----------------------------------------------------------------
+def edge_weights(arrays: GraphArrays, net: SRN) -> NDArray[np.float64]:
+    """(M,) the weight of every edge: U/W/V entries at (row, col); 1.0 for loss and copy edges."""
+    w = np.ones(arrays.n_edges, np.float64)
+    for code, name in enumerate(EDGE_KINDS[:3]):
+        sel = arrays.edge_kind == code
+        w[sel] = np.asarray(getattr(net, name), np.float64)[
+            arrays.edge_row[sel], arrays.edge_col[sel]
+        ]
+    w.setflags(write=False)
+    return w
+
+
+def _to_networkx(arrays: GraphArrays, weights: NDArray[np.float64]) -> nx.DiGraph:
+    G = nx.DiGraph()
+    G.add_nodes_from(
+        (n, {"layer": n[0], "t": n[1], "unit": n[2], "pos": (float(p[0]), float(p[1]))})
+        for n, p in zip(arrays.node_ids, arrays.pos, strict=True)
+    )
+    ids = arrays.node_ids
+    G.add_edges_from(
+        (
+            ids[s],
+            ids[r],
+            {
+                "param": EDGE_KINDS[k],
+                "row": int(row),
+                "col": int(col),
+                "t": int(t),
+                "weight": float(w),
+            },
+        )
+        for (s, r), k, row, col, t, w in zip(
+            arrays.edges.tolist(),
+            arrays.edge_kind.tolist(),
+            arrays.edge_row,
+            arrays.edge_col,
+            arrays.edge_t,
+            weights,
+            strict=True,
+        )
+    )
+    G.graph["bands"] = dict(arrays.bands)
+    return G
+
+
+def graph_arrays(G: nx.DiGraph) -> GraphArrays:
+    """A graph built here (folded or unfolded) as :class:`GraphArrays`.
+
+    Nodes keep their insertion order; networkx lists edges by sender, so they are sorted back into
+    the builders' order (kind, t, row, col). The result equals :func:`folded_arrays` /
+    :func:`unfolded_arrays` of the same shape.
+    """
+    ids: list[NodeId] = list(G.nodes)
+    index = {n: i for i, n in enumerate(ids)}
+    pos = np.array([G.nodes[n]["pos"] for n in ids], np.float64).reshape(-1, 2)
+    data: list[tuple[Any, Any, dict[str, Any]]] = sorted(
+        G.edges(data=True),
+        key=lambda e: (EDGE_KINDS.index(e[2]["param"]), e[2]["t"], e[2]["row"], e[2]["col"]),
+    )
+    edges = np.array([(index[s], index[r]) for s, r, _ in data], np.int64).reshape(-1, 2)
+    kind = np.array([EDGE_KINDS.index(d["param"]) for _, _, d in data], np.int8)
+    row = np.array([d["row"] for _, _, d in data], np.int64)
+    col = np.array([d["col"] for _, _, d in data], np.int64)
+    et = np.array([d["t"] for _, _, d in data], np.int64)
+    bands = G.graph.get("bands", {})
+    return _arrays(ids, pos, edges, kind, row, col, et, bands)

@@ -1,0 +1,240 @@
+"""The worked examples of core.equations reproduce the trace term by term, in every notation."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from core.bptt import Trace, bptt
+from core.cursor import position_of, state_at
+from core.equations import UNKNOWN, explain, fmt
+from core.examples import example_dataset, example_network
+from core.model import SRN
+from core.notation import NOTATIONS
+from core.selection import Selection
+
+N004, N001 = NOTATIONS["004"], NOTATIONS["001"]
+PAIRS = [("tanh", "softmax"), ("logistic", "logistic"), ("relu", "linear"), ("linear", "softmax")]
+TRUNCATIONS = [(None, "sliding"), (2, "sliding"), (1, "sliding"), (2, "chunked"), (3, "chunked")]
+
+
+def example_trace(truncation: int | None = None, mode: str = "sliding") -> Trace:
+    seq = example_dataset().sequences[0]
+    return bptt(example_network(), seq.x, seq.d, truncation=truncation, mode=mode)
+
+
+def random_trace(hidden: str, output: str, T: int = 7, seed: int = 1, **kw: object) -> Trace:
+    rng = np.random.default_rng(seed)
+    net = SRN.init(3, 4, 3, hidden=hidden, output=output, seed=seed)
+    net = net.with_params(
+        b=rng.normal(0, 0.3, 4), c=rng.normal(0, 0.3, 3), h0=rng.normal(0, 0.3, 4)
+    )
+    x = rng.normal(size=(T, 3))
+    if output == "softmax":
+        d = np.eye(3)[rng.integers(0, 3, T)]
+    elif output == "logistic":
+        d = rng.integers(0, 2, (T, 3)).astype(float)
+    else:
+        d = rng.normal(size=(T, 3))
+    return bptt(net, x, d, **kw)  # type: ignore[arg-type]
+
+
+def end_state(trace: Trace):  # the backward sweep has reached t = 1: everything is known
+    return state_at(trace, 2 * trace.T)
+
+
+def test_hidden_delta_terms_reproduce_the_trace_example() -> None:
+    trace = example_trace()
+    state = end_state(trace)
+    for t in range(1, trace.T + 1):
+        for j in range(trace.net.n_hidden):
+            step = explain(trace, state, Selection("node", "h", t=t, unit=j), N004).step("delta")
+            total = sum(term.value for term in step.terms)
+            bracket = trace.net.V[:, j] @ trace.delta_o[t - 1]
+            if t < trace.T:
+                bracket += trace.net.W[:, j] @ trace.delta_h[t]
+            assert total == pytest.approx(bracket, abs=1e-12)
+            assert step.factor == pytest.approx(1 - trace.h[t, j] ** 2, abs=1e-12)  # tanh
+            assert step.factor * total == pytest.approx(trace.delta_h[t - 1, j], abs=1e-12)
+            assert step.value == trace.delta_h[t - 1, j]
+            # one term per unit of δh(t+1) (none at t = T) and per output delta
+            assert len(step.terms) == trace.net.n_out + (trace.net.n_hidden if t < trace.T else 0)
+
+
+@pytest.mark.parametrize(("hidden", "output"), PAIRS, ids=["-".join(p) for p in PAIRS])
+@pytest.mark.parametrize(("k", "mode"), TRUNCATIONS, ids=[f"{m}-{k}" for k, m in TRUNCATIONS])
+def test_hidden_delta_terms_under_every_activation_and_truncation(
+    hidden: str, output: str, k: int | None, mode: str
+) -> None:
+    trace = random_trace(hidden, output, truncation=k, mode=mode)
+    state = end_state(trace)
+    a, h = trace.a, trace.h
+    fprime = {
+        "tanh": 1 - h[1:] ** 2,
+        "logistic": h[1:] * (1 - h[1:]),
+        "relu": (a > 0).astype(float),
+        "linear": np.ones_like(a),
+    }[hidden]
+    for t in range(1, trace.T + 1):
+        for j in range(trace.net.n_hidden):
+            step = explain(trace, state, Selection("node", "h", t=t, unit=j), N004).step("delta")
+            assert step.factor == pytest.approx(fprime[t - 1, j], abs=1e-12)
+            total = sum(term.value for term in step.terms)
+            assert step.total == pytest.approx(total, abs=1e-12)
+            assert step.factor * total == pytest.approx(trace.delta_h[t - 1, j], abs=1e-10)
+
+
+@pytest.mark.parametrize(("hidden", "output"), PAIRS, ids=["-".join(p) for p in PAIRS])
+def test_forward_terms_sum_to_net_inputs_and_losses(hidden: str, output: str) -> None:
+    trace = random_trace(hidden, output)
+    state = end_state(trace)
+    for t in range(1, trace.T + 1):
+        for j in range(trace.net.n_hidden):
+            e = explain(trace, state, Selection("node", "h", t=t, unit=j), N004)
+            fwd = e.step("forward")
+            assert sum(term.value for term in fwd.terms) == pytest.approx(trace.a[t - 1, j])
+            assert fwd.total == trace.a[t - 1, j] and fwd.value == trace.h[t, j]
+        for k in range(trace.net.n_out):
+            e = explain(trace, state, Selection("node", "y", t=t, unit=k), N004)
+            fwd, delta = e.step("forward"), e.step("delta")
+            assert sum(term.value for term in fwd.terms) == pytest.approx(trace.o[t - 1, k])
+            assert fwd.value == trace.y[t - 1, k]
+            assert sum(term.value for term in delta.terms) == pytest.approx(
+                trace.delta_o[t - 1, k], abs=1e-12
+            )
+        loss = explain(trace, state, Selection("node", "L", t=t), N004).step("loss")
+        assert sum(term.value for term in loss.terms) == pytest.approx(trace.loss_t[t - 1])
+        assert loss.value == trace.loss_t[t - 1]
+
+
+@pytest.mark.parametrize("param", ["U", "W", "V", "b", "c", "h0"])
+@pytest.mark.parametrize("notation", ["004", "001"])
+def test_gradient_cell_terms_sum_to_the_accumulated_gradient(param: str, notation: str) -> None:
+    trace = example_trace()
+    shape = trace.net.params()[param].shape
+    for t in range(trace.T, 0, -1):
+        state = state_at(trace, position_of(trace.T, "backward", t))
+        acc = state.accumulated[param]
+        for r in range(shape[0]):
+            for c in range(shape[1] if len(shape) == 2 else 1):
+                sel = Selection("cell", param, t=t, row=r, col=c)
+                step = explain(trace, state, sel, NOTATIONS[notation]).step("gradient")
+                want = acc[r, c] if len(shape) == 2 else acc[r]
+                if param == "h0" and t > 1:
+                    assert step.value is None  # dL/dh0 needs δh(1)
+                    continue
+                assert sum(term.value for term in step.terms) == pytest.approx(want, abs=1e-12)
+                assert step.value == pytest.approx(want, abs=1e-15)
+                if param != "h0":  # one term per visited step, in the order they were added
+                    assert len(step.terms) == trace.T - t + 1
+
+
+def test_gradient_cell_is_zero_with_no_terms_during_the_forward_sweep() -> None:
+    trace = example_trace()
+    step = explain(trace, state_at(trace, 3), Selection("cell", "W", row=1, col=2), N004).steps[0]
+    assert step.value == 0 and step.terms == ()
+    assert "no step visited yet" in " ".join(step.notes)
+
+
+def test_boden_notation_flips_the_delta_sign_and_keeps_gradients() -> None:
+    trace = example_trace()
+    state = end_state(trace)
+    sel = Selection("node", "h", t=3, unit=2)
+    plain, boden = explain(trace, state, sel, N004), explain(trace, state, sel, N001)
+    d004, d001 = plain.step("delta"), boden.step("delta")
+    assert d001.value == -d004.value == -trace.delta_h[2, 2]
+    assert d001.total == pytest.approx(-d004.total)
+    assert d001.factor == d004.factor
+    assert "δj[3](3)" in d001.result and "δh[3](3)" in d004.result
+    assert "seeds/001 eq. 13, 27" in d001.citation and "seeds/001" not in d004.citation
+    assert any("-∂C/∂netj" in note for note in d001.notes)
+    out = explain(trace, state, Selection("node", "y", t=3, unit=0), N001).step("delta")
+    assert out.value == -trace.delta_o[2, 0]
+    assert out.equation.startswith("δk[1](3) = d[1](3) - yk[1](3)")
+    # a gradient is a gradient in every notation: ∂C/∂w has the engine's value
+    cell = Selection("cell", "W", row=0, col=1)
+    g004 = explain(trace, state, cell, N004).steps[0]
+    g001 = explain(trace, state, cell, N001).steps[0]
+    assert g001.value == g004.value == trace.grads["W"][0, 1]
+    assert g001.equation.startswith("∂C/∂U[1,2] = -Σt δj[1](t)·yj[2](t-1)")
+
+
+def test_unknown_values_are_question_marks_with_a_note() -> None:
+    trace = example_trace()
+    state = state_at(trace, 2)  # forward t = 2
+    e = explain(trace, state, Selection("node", "h", t=4, unit=0), N004)
+    fwd, delta = e.step("forward"), e.step("delta")
+    assert fwd.value is None and delta.value is None
+    assert fwd.result == f"a[1](4) = {UNKNOWN},  h[1](4) = {UNKNOWN}"
+    assert "h[1](4) is computed at forward t = 4" in fwd.notes
+    assert "δh[1](4) is computed at backward t = 4" in delta.notes
+    # h(3) is unknown: the W terms are "?", the input terms are known
+    assert all(UNKNOWN in term.numbers for term in fwd.terms[1:6])
+    assert all(term.value is not None for term in fwd.terms[6:])
+    # mid-backward: δh(5) known, δh(4) not yet
+    state = state_at(trace, position_of(trace.T, "backward", 5))
+    delta = explain(trace, state, Selection("node", "h", t=4, unit=0), N004).step("delta")
+    assert delta.value is None and delta.result.endswith(UNKNOWN)
+    w_terms, v_terms = delta.terms[:5], delta.terms[5:]
+    assert all(term.value is not None for term in w_terms)
+    assert all(term.value is None for term in v_terms)
+
+
+def test_substituted_numbers_are_the_trace_values_to_four_digits() -> None:
+    trace = example_trace()
+    state = end_state(trace)
+    step = explain(trace, state, Selection("node", "h", t=4, unit=1), N004).step("delta")
+    numbers = [float(n) for n in re.findall(r"-?\d+\.?\d*(?:e[-+]\d+)?", step.substituted)]
+    for i in range(trace.net.n_hidden):  # W[i,2] and δh[i](5) appear as written factors
+        assert float(fmt(trace.net.W[i, 1])) in numbers
+        assert float(fmt(trace.delta_h[4, i])) in numbers
+    assert step.substituted.endswith(f"= {fmt(trace.delta_h[3, 1])}")
+    assert fmt(trace.h[4, 1]) in step.substituted  # the f' = 1 - h² factor
+
+
+def test_edge_explains_signal_carried_delta_and_gradient_term() -> None:
+    trace = example_trace()
+    state = end_state(trace)
+    e = explain(trace, state, Selection("edge", "W", t=4, row=1, col=2), N004)
+    W = trace.net.W
+    assert e.step("signal").value == pytest.approx(W[1, 2] * trace.h[3, 2])
+    assert e.step("carried back").value == pytest.approx(W[1, 2] * trace.delta_h[3, 1])
+    assert e.step("gradient").value == pytest.approx(trace.contribution(4)["W"][1, 2])
+    assert "eq. 87" in e.step("gradient").citation
+    v = explain(trace, state, Selection("edge", "V", t=2, row=0, col=4), N004)
+    assert v.step("gradient").value == pytest.approx(trace.contribution(2)["V"][0, 4])
+    u = explain(trace, state, Selection("edge", "U", t=6, row=3, col=1), N001)
+    assert u.step("gradient").value == pytest.approx(trace.contribution(6)["U"][3, 1])
+
+
+def test_default_and_invalid_selections_fall_back_to_hidden_unit_one() -> None:
+    trace = example_trace()
+    state = state_at(trace, 3)
+    e = explain(trace, state, None, N004)
+    assert e.selection == Selection("node", "h", t=3, unit=0) and e.title == "hidden unit h[1](3)"
+    bad = explain(trace, state, Selection("node", "h", t=3, unit=99), N004)
+    assert bad.selection == e.selection and bad.notes
+    start = explain(trace, state_at(trace, 0), None, N004)
+    assert start.steps[0].value == trace.net.h0[0]
+
+
+def test_total_loss_and_inputs() -> None:
+    trace = example_trace()
+    e = explain(trace, state_at(trace, 3), Selection("node", "L", t=0), N004)
+    assert e.value is None and sum(1 for term in e.steps[0].terms if term.value is None) == 3
+    e = explain(trace, end_state(trace), Selection("node", "L", t=0), N004)
+    assert e.value == trace.loss
+    x = explain(trace, state_at(trace, 0), Selection("node", "x", t=2, unit=1), N004)
+    assert x.value == trace.x[1, 1] is not None
+
+
+def test_long_sums_are_summarised_but_terms_are_complete() -> None:
+    net = SRN.init(2, 20, 2, seed=3)
+    rng = np.random.default_rng(0)
+    trace = bptt(net, rng.normal(size=(30, 2)), np.eye(2)[rng.integers(0, 2, 30)])
+    state = end_state(trace)
+    step = explain(trace, state, Selection("cell", "W", row=3, col=4), N004).steps[0]
+    assert len(step.terms) == 30 and "22 more terms" in step.substituted
+    assert sum(term.value for term in step.terms) == pytest.approx(trace.grads["W"][3, 4])

@@ -2,7 +2,8 @@
 
 Every function works on arrays of any shape, elementwise (hidden units) or along the last axis
 (softmax), and is numerically stable for net inputs up to ~1e300 in magnitude: no overflow, no
-division by zero, no ``log(0)``.
+division by zero, no ``log(0)`` (only the squared error itself, a value beyond the float range
+once |y - d| exceeds ~1e154, can overflow).
 
 Output function and loss come as matched pairs (seeds/001 section 3, eq. 19-26): for each pair the
 gradient of the loss with respect to the output unit's net input ``o`` is simply ``y - d``
@@ -94,9 +95,12 @@ def step_loss(kind: str, o: Array, y: Array, d: Array) -> Array:
     logistic uses -[d ln y + (1-d) ln(1-y)] = softplus(o) - d o.
     """
     if kind == "softmax":
+        # -ln y_k = (m - o_k) + ln sum_j e^(o_j - m), m = max_j o_j: the large terms cancel
+        # before the logarithm is added, so -ln y_k keeps full precision even for |o| ~ 1e300
         m = o.max(axis=-1, keepdims=True)
-        lse = m + np.log(np.exp(o - m).sum(axis=-1, keepdims=True))
-        return np.sum(d * (lse - o), axis=-1)
+        z = o - m
+        log_sum = np.log(np.exp(z).sum(axis=-1, keepdims=True))
+        return np.sum(d * (log_sum - z), axis=-1)
     if kind == "logistic":
         return np.sum(np.logaddexp(0.0, o) - d * o, axis=-1)
     if kind == "linear":

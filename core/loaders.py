@@ -110,21 +110,28 @@ def read_text_file(path: PathArg, error: Callable[..., Exception] = DatasetError
     ``MAX_FILE_BYTES`` (checked before reading), invalid UTF-8 (locating the bad byte) and NUL.
     """
     where = os.fspath(path)
+
+    def unreadable(exc: OSError | ValueError) -> Exception:  # ValueError: a NUL in the path
+        if isinstance(exc, FileNotFoundError):
+            return error("no such file", path=where)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return error(f"cannot read the file: {reason}", path=where)
+
     try:
         info = os.stat(path)
-        if stat.S_ISDIR(info.st_mode):
-            raise error("is a directory, not a file", path=where)
-        if not stat.S_ISREG(info.st_mode):
-            raise error("is not a regular file", path=where)
-        if info.st_size > MAX_FILE_BYTES:
-            raise error(_too_large(info.st_size), path=where)
+    except (OSError, ValueError) as exc:
+        raise unreadable(exc) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise error("is a directory, not a file", path=where)
+    if not stat.S_ISREG(info.st_mode):
+        raise error("is not a regular file", path=where)
+    if info.st_size > MAX_FILE_BYTES:
+        raise error(_too_large(info.st_size), path=where)
+    try:
         with open(path, "rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise error("no such file", path=where) from None
-    except (OSError, ValueError) as exc:  # ValueError: a path with a NUL character
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise error(f"cannot read the file: {reason}", path=where) from None
+    except OSError as exc:
+        raise unreadable(exc) from None
     if len(data) > MAX_FILE_BYTES:
         raise error(_too_large(len(data)), path=where)
     try:
@@ -150,7 +157,10 @@ def read_text_file(path: PathArg, error: Callable[..., Exception] = DatasetError
 
 
 def _too_large(size: int) -> str:
-    return f"the file is {size / 2**20:.1f} MB, more than the {MAX_FILE_BYTES / 2**20:.0f} MB limit"
+    def show(n: int) -> str:
+        return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n} bytes"
+
+    return f"the file is {show(size)}, more than the limit of {show(MAX_FILE_BYTES)}"
 
 
 def line_column(text: str, pos: int) -> tuple[int, int]:

@@ -441,10 +441,10 @@ def test_missing_file(tmp_path: Path, name: str) -> None:
 
 def test_directory_and_fifo_are_refused(tmp_path: Path) -> None:
     (tmp_path / "dir.csv").mkdir()
-    assert "directory" in str(error_of(load_dataset, tmp_path / "dir.csv"))
+    assert error_of(load_dataset, tmp_path / "dir.csv").problem == "is a directory, not a file"
     if hasattr(os, "mkfifo"):
         os.mkfifo(tmp_path / "pipe.txt")  # opening it would block: refused before that
-        assert "not a regular file" in str(error_of(load_dataset, tmp_path / "pipe.txt"))
+        assert error_of(load_dataset, tmp_path / "pipe.txt").problem == "is not a regular file"
 
 
 def test_size_limit_is_checked_before_reading(
@@ -453,7 +453,13 @@ def test_size_limit_is_checked_before_reading(
     path = write(tmp_path, "big.csv", "x,d\n" + "1,2\n" * 100)
     monkeypatch.setattr(loaders, "MAX_FILE_BYTES", 300)
     monkeypatch.setattr("builtins.open", lambda *a, **k: pytest.fail("the file was opened"))
-    assert "more than the" in str(error_of(load_dataset, path))
+    problem = error_of(load_dataset, path).problem
+    assert problem == "the file is 404 bytes, more than the limit of 300 bytes"
+
+
+def test_a_path_with_nul_is_an_error() -> None:
+    with pytest.raises(DatasetError, match="cannot read the file"):
+        load_dataset("bad\0name.csv")
 
 
 def test_dispatch_options_and_unknown_types(tmp_path: Path) -> None:

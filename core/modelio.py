@@ -1,0 +1,427 @@
+"""Saving and loading networks as JSON, and exporting a trace as CSV. Never pickle.
+
+Model file, format "unfold-model" version 1::
+
+    {
+      "format": "unfold-model",
+      "version": 1,
+      "config": {"n_in": I, "n_hidden": H, "n_out": O, "hidden": "tanh",
+                 "output": "softmax", "train_h0": false, "dtype": "float64"},
+      "weights": {
+        "input_to_hidden":  (H, I) nested lists     U in seeds/004 eq. 1
+        "hidden_to_hidden": (H, H)                  W, eq. 1
+        "hidden_to_output": (O, H)                  V, eq. 3
+        "hidden_bias":      (H,)                    b, eq. 1
+        "output_bias":      (O,)                    c, eq. 3
+        "initial_state":    (H,)                    h0 = h(0)
+      },
+      "task": null or an object (a task name and parameters, or a data file path),
+      "training": null or an object (settings and progress),
+      "notes": null or a string
+    }
+
+Weight names describe connections, not letters, because the seeds letter them differently (see
+``core.model``). Numbers are written as the shortest decimal that reads back to the identical
+float64 or float32 value, so a save/load round trip is exact. Matrix rows are one line each, so
+an error's line number points at the row.
+
+Writes are atomic (:func:`atomic_write_text`): the text goes to a temporary file in the target's
+directory, is flushed and fsynced, then ``os.replace``-d over the target; on any failure the
+target is untouched and the temporary file removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from core.bptt import Trace
+from core.functions import HIDDEN_ACTIVATIONS, OUTPUT_FUNCTIONS
+from core.loaders import (
+    PathArg,
+    is_number,
+    json_kind,
+    json_location,
+    json_path,
+    parse_json,
+    read_text_file,
+)
+from core.model import SRN
+
+MODEL_FORMAT = "unfold-model"
+MODEL_VERSION = 1
+#: file name of each weight -> SRN attribute
+WEIGHT_NAMES = {
+    "input_to_hidden": "U",
+    "hidden_to_hidden": "W",
+    "hidden_to_output": "V",
+    "hidden_bias": "b",
+    "output_bias": "c",
+    "initial_state": "h0",
+}
+CONFIG_FIELDS = ("n_in", "n_hidden", "n_out", "hidden", "output", "train_h0", "dtype")
+DTYPES = ("float64", "float32")
+_REQUIRED = ("format", "version", "config", "weights")
+_OPTIONAL = ("task", "training", "notes")
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be loaded: the message names file, line, field and problem.
+
+    Attributes ``path``, ``line``, ``column`` (1-based or None), ``field`` (a JSON path such as
+    ``weights.hidden_to_hidden[2]``, or None) and ``problem`` locate and describe it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        field: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.path, self.field, self.line, self.column = path, field, line, column
+        self.problem = message
+        where = [str(path)] if path is not None else []
+        where += [f"line {line}"] if line is not None else []
+        where += [f"column {column}"] if column is not None else []
+        text = f"{field}: {message}" if field else message
+        super().__init__(f"{', '.join(where)}: {text}" if where else text)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFile:
+    """What a model file holds: the network, its task and training records, notes, version."""
+
+    net: SRN
+    task: dict[str, Any] | None = None
+    training: dict[str, Any] | None = None
+    notes: str | None = None
+    version: int = MODEL_VERSION
+
+
+# -- writing -------------------------------------------------------------------------------------
+def atomic_write_text(path: PathArg, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically: all of it or, on failure, nothing.
+
+    An existing file keeps its permission bits; a new one gets 0o644.
+    """
+    target = Path(path)
+    directory = target.parent
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            mode = target.stat().st_mode & 0o777
+        except OSError:
+            mode = 0o644
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable (POSIX)
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def _numbers(values: NDArray[np.floating]) -> str:
+    """Comma-separated shortest round-trip decimals (float64 via repr, float32 via numpy)."""
+    if values.dtype == np.float64:
+        return ", ".join(map(repr, values.tolist()))
+    return ", ".join(str(v) for v in values)
+
+
+def _array_json(arr: NDArray[np.floating], indent: int) -> str:
+    if arr.ndim == 1:
+        return f"[{_numbers(arr)}]"
+    pad = " " * (indent + 2)
+    rows = ",\n".join(f"{pad}[{_numbers(row)}]" for row in arr)
+    return f"[\n{rows}\n{' ' * indent}]"
+
+
+def _json_value(name: str, value: Any, kinds: tuple[type, ...]) -> str:
+    if value is not None and not isinstance(value, kinds):
+        raise TypeError(f"{name} must be {' or '.join(k.__name__ for k in kinds)} or None")
+    try:
+        return json.dumps(value, indent=2, allow_nan=False).replace("\n", "\n  ")
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} is not plain JSON data: {exc}") from None
+
+
+def model_json(
+    net: SRN,
+    *,
+    task: dict[str, Any] | None = None,
+    training: dict[str, Any] | None = None,
+    notes: str | None = None,
+) -> str:
+    """The text of a model file (format in the module docstring)."""
+    weights = ",\n".join(
+        f'    "{name}": {_array_json(getattr(net, attr), 4)}' for name, attr in WEIGHT_NAMES.items()
+    )
+    fields = [
+        f'"format": "{MODEL_FORMAT}"',
+        f'"version": {MODEL_VERSION}',
+        f'"config": {json.dumps(net.config())}',
+        f'"weights": {{\n{weights}\n  }}',
+        f'"task": {_json_value("task", task, (dict,))}',
+        f'"training": {_json_value("training", training, (dict,))}',
+        f'"notes": {_json_value("notes", notes, (str,))}',
+    ]
+    return "{\n  " + ",\n  ".join(fields) + "\n}\n"
+
+
+def save_model(
+    path: PathArg,
+    net: SRN,
+    *,
+    task: dict[str, Any] | None = None,
+    training: dict[str, Any] | None = None,
+    notes: str | None = None,
+) -> None:
+    """Save ``net`` with optional task, training and notes to ``path`` as JSON, atomically.
+
+    Raises
+    ------
+    TypeError, ValueError
+        When task or training is not a JSON object of plain data (nothing is written).
+    OSError
+        When the file cannot be written (an existing file is left untouched).
+    """
+    atomic_write_text(path, model_json(net, task=task, training=training, notes=notes))
+
+
+# -- reading -------------------------------------------------------------------------------------
+class _Checker:
+    """Raises ModelFileError for a field of one decoded document, with its line and column."""
+
+    def __init__(self, text: str, where: str) -> None:
+        self.text, self.where = text, where
+
+    def fail(self, parts: Sequence[str | int], problem: str) -> ModelFileError:
+        line, column = json_location(self.text, parts)
+        field = json_path(parts) or None
+        return ModelFileError(problem, path=self.where, field=field, line=line, column=column)
+
+    def fields(
+        self, parts: list[str | int], value: Any, required: Sequence[str], optional: Sequence[str]
+    ) -> dict[str, Any]:
+        """``value`` as an object with all ``required`` and no unknown fields."""
+        if not isinstance(value, dict):
+            raise self.fail(parts, f"expected an object, got {json_kind(value)}")
+        for key in value:
+            if key not in required and key not in optional:
+                allowed = ", ".join((*required, *optional))
+                raise self.fail([*parts, key], f"unknown field; expected {allowed}")
+        for key in required:
+            if key not in value:
+                raise self.fail(parts, f'missing field "{key}"')
+        return value
+
+    def count(self, parts: list[str | int], value: Any) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise self.fail(parts, f"expected a whole number >= 1, got {value!r}")
+        return value
+
+    def array(
+        self, parts: list[str | int], value: Any, shape: tuple[int, ...], dtype: str
+    ) -> NDArray[np.floating]:
+        """A finite array of ``shape`` and ``dtype`` from nested lists of numbers."""
+        self._nested(parts, value, shape)
+        try:
+            arr = np.array(value, dtype=np.float64)
+        except OverflowError:  # an integer beyond the float range
+            index = next(i for i in np.ndindex(*shape) if abs(_item(value, i)) > 1e308)
+            raise self.fail([*parts, *index], "number too large for a float") from None
+        with np.errstate(over="ignore"):
+            cast = arr.astype(dtype)
+        bad = np.argwhere(~np.isfinite(cast))
+        if bad.size:
+            index = tuple(int(i) for i in bad[0])
+            problem = (
+                "NaN and infinity are not allowed"
+                if not np.isfinite(arr[index])
+                else f"{arr[index]!r} does not fit {dtype}"
+            )
+            raise self.fail([*parts, *index], problem)
+        return cast
+
+    def _nested(self, parts: list[str | int], value: Any, shape: tuple[int, ...]) -> None:
+        if not shape:
+            if not is_number(value):
+                raise self.fail(parts, f"expected a number, got {json_kind(value)}")
+            return
+        if not isinstance(value, list):
+            raise self.fail(parts, f"expected an array of {shape[0]}, got {json_kind(value)}")
+        if len(value) != shape[0]:
+            what = ("number" if len(shape) == 1 else "row") + "s"[: len(value) != 1]
+            raise self.fail(parts, f"has {len(value)} {what}, expected {shape[0]}")
+        if len(shape) == 1 and all(map(is_number, value)):
+            return  # fast path for a row of numbers
+        for i, item in enumerate(value):
+            self._nested([*parts, i], item, shape[1:])
+
+
+def _item(value: Any, index: tuple[int, ...]) -> Any:
+    for i in index:
+        value = value[i]
+    return value
+
+
+def load_model(path: PathArg) -> ModelFile:
+    """Load and validate a model file written by :func:`save_model`.
+
+    Raises
+    ------
+    ModelFileError
+        For a missing, unreadable, oversized or non-UTF-8 file, malformed JSON, or any field of
+        the wrong type, value or shape; the message names the file, the line, the field and the
+        problem.
+    """
+    where = os.fspath(path)
+    text = read_text_file(path, ModelFileError)
+    check = _Checker(text, where)
+    doc = check.fields([], parse_json(text, where, ModelFileError), _REQUIRED, _OPTIONAL)
+    if doc["format"] != MODEL_FORMAT:
+        raise check.fail(["format"], f"expected {MODEL_FORMAT!r}, got {doc['format']!r}")
+    version = doc["version"]
+    if type(version) is not int or version != MODEL_VERSION:
+        newer = is_number(version) and version > MODEL_VERSION
+        hint = "; the file is from a newer Unfold" if newer else ""
+        raise check.fail(["version"], f"expected {MODEL_VERSION}, got {version!r}{hint}")
+
+    config = check.fields(["config"], doc["config"], CONFIG_FIELDS, ())
+    I, H, O = (check.count(["config", k], config[k]) for k in ("n_in", "n_hidden", "n_out"))
+    for key, allowed in (("hidden", HIDDEN_ACTIVATIONS), ("output", OUTPUT_FUNCTIONS)):
+        if config[key] not in allowed:
+            problem = f"expected one of {', '.join(allowed)}, got {config[key]!r}"
+            raise check.fail(["config", key], problem)
+    if not isinstance(config["train_h0"], bool):
+        got = json_kind(config["train_h0"])
+        raise check.fail(["config", "train_h0"], f"expected true or false, got {got}")
+    if config["dtype"] not in DTYPES:
+        problem = f"expected one of {', '.join(DTYPES)}, got {config['dtype']!r}"
+        raise check.fail(["config", "dtype"], problem)
+
+    shapes = {"U": (H, I), "W": (H, H), "V": (O, H), "b": (H,), "c": (O,), "h0": (H,)}
+    weights = check.fields(["weights"], doc["weights"], tuple(WEIGHT_NAMES), ())
+    arrays = {
+        attr: check.array(["weights", name], weights[name], shapes[attr], config["dtype"])
+        for name, attr in WEIGHT_NAMES.items()
+    }
+    for key, kind in (("task", dict), ("training", dict), ("notes", str)):
+        value = doc.get(key)
+        if value is not None and not isinstance(value, kind):
+            wanted = "an object" if kind is dict else "a string"
+            raise check.fail([key], f"expected {wanted} or null, got {json_kind(value)}")
+    try:
+        net = SRN(
+            **arrays, hidden=config["hidden"], output=config["output"], train_h0=config["train_h0"]
+        )
+    except ValueError as exc:  # not reached after the checks above; kept as a guarantee
+        raise ModelFileError(str(exc), path=where) from None
+    return ModelFile(
+        net=net,
+        task=doc.get("task"),
+        training=doc.get("training"),
+        notes=doc.get("notes"),
+        version=version,
+    )
+
+
+# -- trace export --------------------------------------------------------------------------------
+def trace_csv_header(
+    trace: Trace,
+    input_names: Sequence[str] | None = None,
+    output_names: Sequence[str] | None = None,
+) -> list[str]:
+    """Column names: t, x[.], h[j], a[j], y[.], d[.], L, delta_o[.], delta_h[j].
+
+    ``[.]`` is the unit name when names are given, else the 0-based unit index.
+    """
+    net = trace.net
+    ins = list(input_names) if input_names is not None else [str(k) for k in range(net.n_in)]
+    outs = list(output_names) if output_names is not None else [str(k) for k in range(net.n_out)]
+    if len(ins) != net.n_in or len(outs) != net.n_out:
+        raise ValueError(
+            f"got {len(ins)} input and {len(outs)} output names for a network with "
+            f"{net.n_in} inputs and {net.n_out} outputs"
+        )
+    hidden = [str(j) for j in range(net.n_hidden)]
+
+    def cols(prefix: str, names: list[str]) -> list[str]:
+        return [f"{prefix}[{n}]" for n in names]
+
+    return [
+        "t",
+        *cols("x", ins),
+        *cols("h", hidden),
+        *cols("a", hidden),
+        *cols("y", outs),
+        *cols("d", outs),
+        "L",
+        *cols("delta_o", outs),
+        *cols("delta_h", hidden),
+    ]
+
+
+def export_trace_csv(
+    path: PathArg,
+    trace: Trace,
+    input_names: Sequence[str] | None = None,
+    output_names: Sequence[str] | None = None,
+) -> None:
+    """Write one CSV row per time step t = 1..T of a single-sequence trace, atomically.
+
+    Row t holds x(t), h(t), a(t), y(t), d(t), L(t), delta_o(t) and delta_h(t) (header from
+    :func:`trace_csv_header`), each number the shortest decimal that reads back exactly.
+
+    Raises
+    ------
+    ValueError
+        For a batched trace (export ``trace.select(i)``) or names that do not match the units.
+    OSError
+        When the file cannot be written (an existing file is left untouched).
+    """
+    if trace.batched:
+        raise ValueError("export one sequence of a batched trace: trace.select(i)")
+    header = trace_csv_header(trace, input_names, output_names)
+    columns = np.concatenate(
+        [
+            trace.x,
+            trace.h[1:],
+            trace.a,
+            trace.y,
+            trace.d,
+            trace.loss_t[:, None],
+            trace.delta_o,
+            trace.delta_h,
+        ],
+        axis=1,
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for t, row in enumerate(columns, start=1):
+        writer.writerow([str(t), *_numbers(row).split(", ")])
+    atomic_write_text(path, buffer.getvalue())

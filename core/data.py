@@ -15,13 +15,16 @@ The score of a set of predictions is the fraction of scored steps predicted corr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from collections.abc import Sequence as SequenceABC
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from core.functions import OUTPUT_FUNCTIONS
 from core.model import frozen
 
 SCORINGS = ("none", "argmax", "threshold", "legal")
@@ -66,21 +69,34 @@ class Sequence:
 
     x: NDArray[np.floating]
     d: NDArray[np.floating]
-    scored: NDArray[np.bool_] = field(default=None)  # type: ignore[assignment]
+    scored: NDArray[np.bool_] = field(default=None)  # type: ignore[arg-type]
     symbols: tuple[str, ...] = ()
     legal: NDArray[np.bool_] | None = None
 
     def __post_init__(self) -> None:
         x, d = frozen(self.x, np.float64), frozen(self.d, np.float64)
-        if x.ndim != 2 or d.ndim != 2 or x.shape[0] != d.shape[0]:
+        if x.ndim != 2 or d.ndim != 2 or x.shape[0] != d.shape[0] or x.shape[0] < 1:
             raise ValueError(f"sequence needs x (T, I) and d (T, O), got {x.shape} and {d.shape}")
-        scored = np.ones(len(x), bool) if self.scored is None else self.scored
+        for name, arr in (("x", x), ("d", d)):
+            if not np.isfinite(arr).all():
+                bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+                raise ValueError(f"sequence {name} holds a non-finite value at index {bad}")
+        T = x.shape[0]
+        scored = frozen(np.ones(T, bool) if self.scored is None else self.scored, bool)
+        if scored.shape != (T,):
+            raise ValueError(f"scored has shape {scored.shape}, expected ({T},)")
+        symbols = tuple(str(s) for s in self.symbols)
+        if symbols and len(symbols) != T:
+            raise ValueError(f"{len(symbols)} symbols for a sequence of {T} steps")
         object.__setattr__(self, "x", x)
         object.__setattr__(self, "d", d)
-        object.__setattr__(self, "scored", frozen(scored, bool))
+        object.__setattr__(self, "scored", scored)
         if self.legal is not None:
-            object.__setattr__(self, "legal", frozen(self.legal, bool))
-        object.__setattr__(self, "symbols", tuple(self.symbols))
+            legal = frozen(self.legal, bool)
+            if legal.shape != d.shape:
+                raise ValueError(f"legal has shape {legal.shape}, expected {d.shape}")
+            object.__setattr__(self, "legal", legal)
+        object.__setattr__(self, "symbols", symbols)
 
     @property
     def T(self) -> int:
@@ -110,7 +126,7 @@ class Dataset:
     scoring: str = "none"
     legal_threshold: float = 0.3
     source: str = ""
-    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+    meta: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sequences", tuple(self.sequences))
@@ -120,6 +136,11 @@ class Dataset:
             raise ValueError(f"data set {self.name!r} has no sequence")
         if self.scoring not in SCORINGS:
             raise ValueError(f"scoring {self.scoring!r} is not one of {SCORINGS}")
+        if self.output not in OUTPUT_FUNCTIONS:
+            raise ValueError(f"output {self.output!r} is not one of {OUTPUT_FUNCTIONS}")
+        if not 0.0 < self.legal_threshold < 1.0:
+            raise ValueError(f"legal_threshold {self.legal_threshold} is outside (0, 1)")
+        object.__setattr__(self, "meta", MappingProxyType(dict(self.meta)))
         I, O = len(self.input_names), len(self.output_names)
         for i, s in enumerate(self.sequences):
             if s.x.shape[1] != I or s.d.shape[1] != O:

@@ -73,6 +73,9 @@ class SRN:
             raise ValueError(
                 f"output function {self.output!r} is not one of {', '.join(OUTPUT_FUNCTIONS)}"
             )
+        if not isinstance(self.train_h0, bool | np.bool_):
+            raise ValueError(f"train_h0 must be True or False, got {self.train_h0!r}")
+        object.__setattr__(self, "train_h0", bool(self.train_h0))
         U = np.asarray(self.U)
         dtype = U.dtype if U.dtype in (np.float32, np.float64) else np.dtype(np.float64)
         arrays = {n: frozen(getattr(self, n), dtype) for n in PARAM_NAMES}

@@ -1,0 +1,413 @@
+"""The training run behind the GUI: ``core.training.train`` in a worker thread, observed at a
+bounded rate.
+
+The trainer is a plain generator yielding one immutable :class:`~core.training.EpochRecord` per
+epoch (``core/training.py``). :class:`TrainingController` drives it in a
+:class:`~gui.worker.GeneratorWorker` and turns its stream into two throttled streams for the GUI,
+however fast epochs arrive:
+
+* ``recordsArrived(list)``: the records received since the last flush, one batch every
+  ``FLUSH_INTERVAL_MS`` (about 15 per second), for plots and the progress bar;
+* the session's network follows the latest record at most every ``NETWORK_INTERVAL_S``, so the
+  graphs, heatmaps and gradient panels show the network learning on the selected sequence.
+
+When the run ends (all epochs, ``stop()``, divergence or an error) the session holds the final
+network, ready to step. A diverged run ends on the last network whose weights were finite
+(``record.net`` of the final record, see ``core/training.py``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from core.model import SRN
+from core.modelio import atomic_write_text
+from core.training import EpochRecord, TrainConfig, train
+from gui.errors import describe
+from gui.session import Session
+from gui.worker import GeneratorWorker
+
+#: how often pending records are handed to the GUI in one batch (ms); ~15 Hz
+FLUSH_INTERVAL_MS = 66
+#: the session's network follows training at most this often (s)
+NETWORK_INTERVAL_S = 0.25
+#: the most snapshots kept for replay; beyond it every other one is dropped
+SNAPSHOT_CAP = 400
+
+STATES = ("idle", "running", "paused")
+CSV_COLUMNS = ("epoch", "loss", "grad_norm", "clipped_norm", "score", "elapsed_s")
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A network of the run: ``net`` after ``epoch`` epochs (0 is the network the run started
+    from)."""
+
+    epoch: int
+    net: SRN
+
+
+class TrainingController(QObject):
+    """Start, pause, resume, stop and reset one training run of the session's network.
+
+    Parameters
+    ----------
+    session : whose network is trained on whose data set; it is updated as training goes.
+    parent : the owning QObject.
+
+    Signals
+    -------
+    stateChanged(str) : ``"idle"``, ``"running"`` or ``"paused"``.
+    recordsArrived(list) : the EpochRecords received since the last batch (throttled).
+    historyReset() : the history was emptied (a new run started, or the run was discarded).
+    finished(str) : the run ended; the reason is ``"finished"``, ``"stopped"``, the divergence
+        reason of the final record, or ``"failed: <message>"``.
+    """
+
+    stateChanged = Signal(str)
+    recordsArrived = Signal(list)
+    historyReset = Signal()
+    finished = Signal(str)
+
+    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._state = "idle"
+        self._worker: GeneratorWorker | None = None
+        self._run = 0  # id of the current run; signals of abandoned runs are ignored
+        self._config: TrainConfig | None = None
+        self._history: list[EpochRecord] = []
+        self._pending: list[EpochRecord] = []
+        self._snapshots: list[Snapshot] = []
+        self._stride = 1  # keep the net of every stride-th epoch as a snapshot
+        self._start_net: SRN | None = None
+        self._start_modified = False
+        self._epochs_before = 0  # epochs the starting network had already been trained
+        self._stop_requested = False
+        self._follow = True  # whether the session follows the run (not after a data change)
+        self._error: BaseException | None = None
+        self._last_reason = ""
+        self._last_push = 0.0
+        self._pushed: SRN | None = None
+        self._pushing = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(FLUSH_INTERVAL_MS)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        session.networkChanged.connect(self._on_session_network_changed)
+        session.datasetChanged.connect(self._on_session_dataset_changed)
+
+    # -- read access ------------------------------------------------------------------------------
+    @property
+    def session(self) -> Session:
+        return self._session
+
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def config(self) -> TrainConfig | None:
+        """The settings of the current (or last) run."""
+        return self._config
+
+    @property
+    def history(self) -> list[EpochRecord]:
+        """One record per epoch received in this run, in order (a copy)."""
+        return list(self._history)
+
+    @property
+    def snapshots(self) -> list[Snapshot]:
+        """Networks of the run for replay, oldest first: the starting one, then at most
+        ``SNAPSHOT_CAP`` evenly thinned epochs, always ending on the final network once the run
+        is over."""
+        return list(self._snapshots)
+
+    @property
+    def last_reason(self) -> str:
+        """Why the last run ended (see ``finished``); empty before the first run ends."""
+        return self._last_reason
+
+    @property
+    def has_run(self) -> bool:
+        """Whether there is a run to reset or replay."""
+        return self._start_net is not None
+
+    # -- control ----------------------------------------------------------------------------------
+    def start(self, config: TrainConfig) -> None:
+        """Train the session's network on the session's data set with ``config``.
+
+        Raises
+        ------
+        RuntimeError
+            When a run is already going.
+        ValueError
+            When the network does not fit the data, or the config is not a TrainConfig
+            (``core.training.train`` checks its arguments before the first epoch).
+        """
+        if self._state != "idle":
+            raise RuntimeError("training is already running; stop it first")
+        net = self._session.net
+        generator = train(net, self._session.dataset, config)  # checks now, in this thread
+        self._epochs_before = self._epochs_behind(net) or 0  # continuing from an earlier run?
+        self._run += 1
+        run = self._run
+        self._config = config
+        self._history, self._pending = [], []
+        self._snapshots, self._stride = [Snapshot(0, net)], 1
+        self._start_net, self._start_modified = net, self._session.modified
+        self._stop_requested, self._error, self._follow = False, None, True
+        self._pushed, self._last_push = net, time.monotonic()
+
+        worker = GeneratorWorker(lambda: generator)
+        worker.yielded.connect(lambda record: self._on_worker_yielded(run, record))
+        worker.errored.connect(lambda exc: self._on_worker_errored(run, exc))
+        worker.finished.connect(lambda: self._on_worker_finished(run))
+        self._worker = worker  # the previous worker, if any, has finished: dropping it is safe
+        self._set_state("running")
+        self.historyReset.emit()  # with the state already "running": a new run begins
+        self._timer.start()
+        worker.start()
+
+    def pause(self) -> None:
+        """Hold training after the epoch in progress; the session shows the latest network."""
+        if self._state == "running" and self._worker is not None:
+            self._worker.pause()
+            self._set_state("paused")
+            self._flush(force_network=True)
+
+    def resume(self) -> None:
+        if self._state == "paused" and self._worker is not None:
+            self._worker.resume()
+            self._set_state("running")
+
+    def stop(self) -> None:
+        """End the run after the epoch in progress, keeping the weights reached.
+
+        Returns at once; ``finished("stopped")`` follows when the worker has stopped.
+        """
+        if self._state != "idle" and self._worker is not None:
+            self._stop_requested = True
+            self._worker.abort()
+
+    def reset(self) -> None:
+        """Put back the network the run started from (stopping the run first), asking nothing,
+        and discard the run's history."""
+        self._abandon_worker()
+        start, modified = self._start_net, self._start_modified
+        self._clear_run()
+        if start is not None and self._fits(start):
+            self._set_session_net(start, modified=modified)
+
+    def shutdown(self) -> None:
+        """Abort the run and wait for its thread to end (for closing the window)."""
+        if self._abandon_worker():
+            self._last_reason = "stopped"
+
+    def replay(self, index: int) -> Snapshot:
+        """Show snapshot ``index`` of the finished run in the session (for the replay slider).
+
+        Raises
+        ------
+        RuntimeError
+            While training runs.
+        IndexError
+            When there is no such snapshot.
+        """
+        if self._state != "idle":
+            raise RuntimeError("replay is available once training has stopped")
+        snapshot = self._snapshots[index]
+        if snapshot.net is not self._session.net and self._fits(snapshot.net):
+            modified = self._start_modified if snapshot.epoch == 0 else True
+            self._set_session_net(snapshot.net, modified=modified)
+        return snapshot
+
+    # -- results ----------------------------------------------------------------------------------
+    def loss_history_csv(self, path: str) -> None:
+        """Write one row per completed epoch of the run (``CSV_COLUMNS``) to ``path`` atomically.
+
+        The record of a diverged epoch is left out: its numbers describe the previous epoch's
+        network. An empty score means the task has none. Raises ``OSError`` when the file
+        cannot be written (the target is then untouched).
+        """
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        for r in self._history:
+            if r.diverged is None:
+                score = "" if r.score is None else repr(float(r.score))
+                numbers = (r.loss, r.grad_norm, r.clipped_norm)
+                writer.writerow([r.epoch, *map(repr, numbers), score, repr(r.elapsed)])
+        atomic_write_text(path, buffer.getvalue())
+
+    def training_settings(self) -> dict[str, Any]:
+        """How the session's network was trained, as plain values for a model file.
+
+        ``config`` is the TrainConfig of the run as a dict (None before any run), ``epochs_done``
+        counts the epochs behind the network the session shows (earlier runs continued from
+        included), ``final_loss`` and ``final_score`` are that network's, ``outcome`` is
+        ``last_reason``.
+        """
+        net = self._session.net
+        record = self._record_of(net)
+        return {
+            "config": None if self._config is None else self._config.as_dict(),
+            "epochs_done": self._epochs_behind(net) or 0,
+            "final_loss": None if record is None else float(record.loss),
+            "final_score": None if record is None or record.score is None else record.score,
+            "outcome": self._last_reason or None,
+        }
+
+    # -- worker slots (GUI thread; records are immutable) -----------------------------------------
+    def _on_worker_yielded(self, run: int, record: EpochRecord) -> None:
+        if run != self._run:
+            return
+        self._history.append(record)
+        self._pending.append(record)
+        self._keep_snapshot(record)
+        if self._state == "paused":  # the epoch in flight when pausing: show it at once
+            self._flush(force_network=True)
+
+    def _on_worker_errored(self, run: int, exc: BaseException) -> None:
+        if run == self._run:
+            self._error = exc
+
+    def _on_worker_finished(self, run: int) -> None:
+        if run != self._run or self._state == "idle":
+            return
+        self._timer.stop()
+        last = self._history[-1] if self._history else None
+        if self._error is not None:
+            reason = f"failed: {describe(self._error)}"
+        elif last is not None and last.diverged is not None:
+            reason = last.diverged
+        elif self._stop_requested:
+            reason = "stopped"
+        else:
+            reason = "finished"
+        if last is not None and self._snapshots[-1].net is not last.net:
+            self._snapshots.append(Snapshot(self._epoch_of(last), last.net))
+        self._flush(force_network=True)
+        self._last_reason = reason
+        self._set_state("idle")
+        self.finished.emit(reason)
+
+    def _on_timer_timeout(self) -> None:
+        self._flush(force_network=False)
+
+    # -- session slots ----------------------------------------------------------------------------
+    def _on_session_network_changed(self) -> None:
+        # A network from elsewhere (a new architecture, a loaded model) is not this run's.
+        outside = not self._pushing and self._state == "idle" and self._start_net is not None
+        if outside and self._epochs_behind(self._session.net) is None:
+            self._clear_run()
+
+    def _on_session_dataset_changed(self) -> None:
+        if self._state != "idle":
+            # The run's data is gone: end it, and leave the network that came with the new data.
+            self._follow = False
+            self.stop()
+        elif self._start_net is not None:
+            self._clear_run()
+
+    # -- internals --------------------------------------------------------------------------------
+    def _set_state(self, state: str) -> None:
+        if state != self._state:
+            self._state = state
+            self.stateChanged.emit(state)
+
+    def _flush(self, *, force_network: bool) -> None:
+        """Hand pending records to the GUI in one batch; let the session follow the latest
+        network when it is due (or ``force_network``)."""
+        if self._pending:
+            batch, self._pending = self._pending, []
+            self.recordsArrived.emit(batch)
+        if not self._history:
+            return
+        latest = self._history[-1].net
+        now = time.monotonic()
+        if latest is not self._pushed and (
+            force_network or now - self._last_push >= NETWORK_INTERVAL_S
+        ):
+            if self._follow and self._fits(latest):
+                self._set_session_net(latest, modified=True)
+            self._pushed, self._last_push = latest, now
+
+    def _keep_snapshot(self, record: EpochRecord) -> None:
+        """Keep every ``stride``-th network; past the cap, drop every other and double it."""
+        if record.diverged is not None or record.epoch % self._stride:
+            return
+        self._snapshots.append(Snapshot(record.epoch, record.net))
+        if len(self._snapshots) > SNAPSHOT_CAP:
+            self._snapshots = self._snapshots[::2]  # keeps epoch 0 and multiples of 2 * stride
+            self._stride *= 2
+
+    def _abandon_worker(self) -> bool:
+        """Stop listening to the run, abort it and wait for its thread; True if one was going."""
+        self._timer.stop()
+        if self._worker is None or self._state == "idle":
+            if self._worker is not None:
+                self._worker.quit_and_wait()
+            return False
+        self._run += 1  # late signals of this worker are ignored from now on
+        self._worker.quit_and_wait()
+        self._pending = []
+        self._set_state("idle")
+        return True
+
+    def _clear_run(self) -> None:
+        self._history, self._pending, self._snapshots = [], [], []
+        self._start_net, self._pushed = None, None
+        self._epochs_before, self._last_reason = 0, ""
+        self.historyReset.emit()
+
+    def _record_of(self, net: SRN) -> EpochRecord | None:
+        """The last record of the run whose network is ``net`` (by identity), or None."""
+        for record in reversed(self._history):
+            if record.net is net:
+                return record
+        return None
+
+    def _epochs_behind(self, net: SRN) -> int | None:
+        """How many epochs trained ``net`` (earlier runs included), or None when it is not a
+        network of this run."""
+        record = self._record_of(net)
+        if record is not None:
+            return self._epochs_before + self._epoch_of(record)
+        if self._start_net is not None and net is self._start_net:
+            return self._epochs_before
+        return None
+
+    @staticmethod
+    def _epoch_of(record: EpochRecord) -> int:
+        """The epoch whose network a record holds (a diverged record holds the one before)."""
+        return record.epoch - 1 if record.diverged is not None else record.epoch
+
+    def _fits(self, net: SRN) -> bool:
+        data = self._session.dataset
+        return (net.n_in, net.n_out) == (data.n_in, data.n_out)
+
+    def _set_session_net(self, net: SRN, *, modified: bool) -> None:
+        self._pushing = True
+        try:
+            self._session.set_network(net, modified=modified)
+        finally:
+            self._pushing = False
+
+
+def format_duration(seconds: float) -> str:
+    """A short human duration: ``"4 s"``, ``"2 min 05 s"``, ``"1 h 03 min"``."""
+    if not math.isfinite(seconds) or seconds < 0:
+        return "?"
+    s = round(seconds)
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"

@@ -1,0 +1,453 @@
+"""The folded network: one node per unit, the recurrent weights as loops and arcs.
+
+Edge colour is the sign of the weight (blue +, red -), edge width its magnitude relative to the
+largest |w| of U, W, V; node fill is the activation at the cursor's step (x(t), h(t), y(t)), empty
+where it is not known yet (at the start only h(0) = h0 is). A toolbar toggle switches to Elman's
+(1990) drawing with a context layer that copies h(t-1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyqtgraph as pg
+from numpy.typing import NDArray
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QColor
+from PySide6.QtWidgets import QWidget
+
+from core.graphs import EDGE_KINDS, FOLDED_ROW_SPACING, GraphArrays, folded_arrays
+from core.notation import MEANING
+from core.selection import Selection
+from gui.graph_views.base import GraphView, segment_distance
+from gui.graph_views.legend import Entry
+from gui.graph_views.state import FoldedOptions, FoldedState, folded_state
+from gui.graph_views.theme import UNKNOWN, contrast_text, level_index
+from gui.session import Session
+
+NODE_DIAMETER = 0.56  # data units (the folded view keeps its aspect ratio)
+WIDTHS = (0.8, 1.6, 2.6, 3.8)  # edge widths in px, by quarter of max |w|
+ARROW = 0.13  # arrowhead length, data units
+_COPY = EDGE_KINDS.index("copy")
+_W = EDGE_KINDS.index("W")
+
+
+def _trim(points: NDArray[np.float64], a: NDArray[np.float64], b: NDArray[np.float64], r: float):
+    """The part of a polyline outside circles of radius r around its two end nodes a and b."""
+    keep = (np.hypot(*(points - a).T) >= r) & (np.hypot(*(points - b).T) >= r)
+    out = points[keep]
+    return out if len(out) >= 2 else points[[0, -1]]
+
+
+def _arrowhead(points: NDArray[np.float64]) -> list[NDArray[np.float64]]:
+    """Two short segments at the end of a polyline, pointing along its last piece."""
+    end, prev = points[-1], points[-2]
+    d = end - prev
+    d = d / max(float(np.hypot(*d)), 1e-12)
+    out = []
+    for angle in (0.45, -0.45):
+        c, s = np.cos(angle), np.sin(angle)
+        back = np.array([c * -d[0] - s * -d[1], s * -d[0] + c * -d[1]])
+        out.append(np.array([end, end + ARROW * back]))
+    return out
+
+
+def edge_polylines(arrays: GraphArrays) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Segments drawing every edge of a folded graph: (S, 2, 2) endpoints and (S,) edge index.
+
+    U, V, copy and context edges are straight; hidden -> hidden W edges are self-loops (on the
+    diagonal) and arcs, above the row when the sender is left of the receiver, below otherwise,
+    with an arrowhead at the receiver. Lines stop at the node circles.
+    """
+    r = NODE_DIAMETER / 2 + 0.02
+    segs: list[NDArray[np.float64]] = []
+    owner: list[int] = []
+    s_par = np.linspace(0.0, 1.0, 33)[:, None]
+    for e, (snd, rcv) in enumerate(arrays.edges):
+        a, b = arrays.pos[snd], arrays.pos[rcv]
+        kind = int(arrays.edge_kind[e])
+        recurrent = kind == _W and arrays.node_layer[snd] == "h"
+        if recurrent and snd == rcv:
+            centre = a + np.array([0.0, r + 0.16])
+            ang = np.linspace(-np.pi / 2 + 0.9, 3 * np.pi / 2 - 0.9, 33)[:, None]
+            pts = centre + 0.2 * np.hstack([np.cos(ang), np.sin(ang)])
+            pts = _trim(pts, a, a, r)
+        elif recurrent or kind == _COPY:
+            if recurrent:  # above the row left to right, below it right to left
+                span = abs(b[0] - a[0])
+                bend = np.array([0.0, min(0.75, 0.2 + 0.12 * span) * np.sign(b[0] - a[0])])
+            else:  # copy h_j -> c_j: bowed to the left, off the straight W edge c_j -> h_j
+                bend = np.array([-0.55, 0.0])
+            ctrl = (a + b) / 2 + 2 * bend
+            pts = (1 - s_par) ** 2 * a + 2 * (1 - s_par) * s_par * ctrl + s_par**2 * b
+            pts = _trim(pts, a, b, r)
+        else:
+            d = (b - a) / max(float(np.hypot(*(b - a))), 1e-12)
+            pts = np.vstack([a + r * d, b - r * d])
+        pieces = [np.stack([pts[:-1], pts[1:]], axis=1)]
+        if recurrent or kind == _COPY:
+            pieces += [p[None] for p in _arrowhead(pts)]
+        for piece in pieces:
+            segs.append(piece)
+            owner.extend([e] * len(piece))
+    return np.concatenate(segs), np.asarray(owner, np.int64)
+
+
+@dataclass
+class _Geometry:
+    """Items and arrays of the folded graph of one shape."""
+
+    arrays: GraphArrays
+    segments: NDArray[np.float64]
+    seg_edge: NDArray[np.int64]
+    labels: list[pg.TextItem] = field(default_factory=list)
+    row_labels: list[tuple[str, pg.TextItem]] = field(default_factory=list)
+    matrix_labels: list[tuple[str, pg.TextItem]] = field(default_factory=list)
+
+
+class FoldedGraphView(GraphView):
+    """The folded SRN with weights as coloured edges and activations at the cursor as fills.
+
+    Parameters
+    ----------
+    session : the session to observe (trace, cursor, notation) and to report selections to.
+    parent : the parent widget.
+    """
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self._options = FoldedOptions()
+        self._drawn: FoldedState | None = None
+        self._geometry: _Geometry | None = None
+        self._shape: tuple[int, int, int, bool] | None = None
+        self._node_index = np.zeros(0, np.intp)
+        self._edge_level = np.zeros(0, np.int64)
+
+        self._context_action = QAction("Elman context layer", self)
+        self._context_action.setCheckable(True)
+        self._context_action.setToolTip(
+            "Draw Elman's (1990) context layer: context units c_j hold a copy of h_j(t-1) "
+            "(fixed one-to-one edges of weight 1) and feed the hidden units through W, "
+            "instead of drawing W as loops between hidden units"
+        )
+        self._context_action.toggled.connect(self._on_context_toggled)
+        self._toolbar.addAction(self._context_action)
+        self._toolbar.addAction(self._fit_action)
+
+        for axis in ("left", "bottom"):
+            self._plot_item.hideAxis(axis)
+        self._view_box.setAspectLocked(True)
+        self._edge_items: dict[tuple[int, int], pg.PlotCurveItem] = {}
+        for sign in (1, -1):
+            for level in range(len(WIDTHS)):
+                item = pg.PlotCurveItem(connect="pairs", antialias=True)
+                item.setZValue(1)
+                self._plot_item.addItem(item)
+                self._edge_items[(sign, level)] = item
+        self._copy_item = pg.PlotCurveItem(connect="pairs", antialias=True)
+        self._copy_item.setZValue(3)
+        self._plot_item.addItem(self._copy_item)
+        self._nodes = pg.ScatterPlotItem(pxMode=False, size=NODE_DIAMETER, antialias=True)
+        self._nodes.setZValue(10)
+        self._plot_item.addItem(self._nodes)
+        self._rebuild()
+        self._redraw(force=True)
+        self.fit()
+
+    # -- public -------------------------------------------------------------------------------
+    @property
+    def elman_context(self) -> bool:
+        return self._options.elman_context
+
+    def set_elman_context(self, on: bool) -> None:
+        """Draw Elman's context layer (True) or hidden -> hidden loops (False)."""
+        self._context_action.setChecked(bool(on))
+
+    def context_action(self) -> QAction:
+        return self._context_action
+
+    def displayed_values(self) -> dict[str, object]:
+        """What is drawn, as numbers.
+
+        Returns
+        -------
+        dict with
+            ``t``: the cursor's step; ``elman_context``: the drawing;
+            ``nodes``: node id ``(layer, t_offset, unit)`` -> fill value (x(t), h(t), y(t), h(t-1)
+            on context units; NaN where the node is drawn empty);
+            ``colour_index``: node id -> row of the colour table used for the fill;
+            ``edges``: ``(param, row, col)`` -> (weight, sign of the pen, width in px) for U, W, V;
+            ``labels``: node id -> label text; ``texts``: every text drawn in the plot;
+            ``legend``: the legend's texts.
+        """
+        s, g = self._drawn, self._geometry
+        assert s is not None and g is not None
+        a = g.arrays
+        widths = np.asarray(WIDTHS)[self._edge_level]
+        edges = {
+            (EDGE_KINDS[int(k)], int(r), int(c)): (float(w), int(np.sign(w) or 1), float(px))
+            for k, r, c, w, px in zip(
+                a.edge_kind, a.edge_row, a.edge_col, s.weights, widths, strict=True
+            )
+            if int(k) != _COPY
+        }
+        texts = [lab.toPlainText() for lab in g.labels]
+        texts += [item.toPlainText() for _, item in g.row_labels + g.matrix_labels]
+        return {
+            "t": s.t,
+            "elman_context": s.elman_context,
+            "nodes": dict(zip(a.node_ids, s.values.tolist(), strict=True)),
+            "colour_index": dict(zip(a.node_ids, self._node_index.tolist(), strict=True)),
+            "edges": edges,
+            "labels": dict(zip(a.node_ids, s.labels, strict=True)),
+            "texts": tuple(texts),
+            "legend": self._legend.texts(),
+        }
+
+    def node_position(self, node_id: tuple[str, int, int]) -> tuple[float, float]:
+        """Data coordinates of a node (for pointing at it)."""
+        assert self._geometry is not None
+        p = self._geometry.arrays.pos[self._geometry.arrays.index[node_id]]
+        return float(p[0]), float(p[1])
+
+    def edge_midpoint(self, param: str, row: int, col: int) -> tuple[float, float]:
+        """Data coordinates of a point on the edge of weight param[row, col]."""
+        g = self._geometry
+        assert g is not None
+        a = g.arrays
+        e = np.flatnonzero(
+            (a.edge_kind == EDGE_KINDS.index(param)) & (a.edge_row == row) & (a.edge_col == col)
+        )[0]
+        segs = g.segments[g.seg_edge == e]
+        mid = segs[len(segs) // 2].mean(axis=0)
+        return float(mid[0]), float(mid[1])
+
+    def fit(self) -> None:
+        if self._geometry is None:
+            return
+        pos = self._geometry.arrays.pos
+        lo, hi = pos.min(axis=0), pos.max(axis=0)
+        self._view_box.setRange(
+            xRange=(lo[0] - 2.6, hi[0] + 0.8), yRange=(lo[1] - 0.6, hi[1] + 0.6), padding=0
+        )
+
+    # -- hit testing --------------------------------------------------------------------------
+    def _hit(self, x: float, y: float) -> tuple[str, int] | None:
+        g = self._geometry
+        if g is None:
+            return None
+        pos = g.arrays.pos
+        d = np.hypot(pos[:, 0] - x, pos[:, 1] - y)
+        i = int(np.argmin(d))
+        if d[i] <= NODE_DIAMETER / 2:
+            return "node", i
+        sx, sy = self._pixel_size()
+        dist = segment_distance(x, y, g.segments[:, 0], g.segments[:, 1], sx, sy)
+        j = int(np.argmin(dist))
+        if dist[j] <= 5.0:
+            return "edge", int(g.seg_edge[j])
+        return None
+
+    def selection_at(self, x: float, y: float) -> Selection | None:
+        hit, s = self._hit(x, y), self._drawn
+        if hit is None or s is None or self._geometry is None:
+            return None
+        a = self._geometry.arrays
+        kind, i = hit
+        if kind == "node":
+            layer, unit = str(a.node_layer[i]), int(a.node_unit[i])
+            if layer == "c":  # the context unit is h(t-1)
+                return Selection("node", "h", t=max(s.t - 1, 0), unit=unit)
+            return Selection("node", layer, t=s.t if layer == "h" else max(s.t, 1), unit=unit)
+        k = int(a.edge_kind[i])
+        if k == _COPY:
+            return None
+        return Selection(
+            "edge", EDGE_KINDS[k], t=max(s.t, 1), row=int(a.edge_row[i]), col=int(a.edge_col[i])
+        )
+
+    def tooltip_at(self, x: float, y: float) -> str:
+        hit, s = self._hit(x, y), self._drawn
+        if hit is None or s is None or self._geometry is None:
+            return ""
+        a = self._geometry.arrays
+        notation = self._session.notation
+        kind, i = hit
+        if kind == "node":
+            layer, v, label = str(a.node_layer[i]), float(s.values[i]), s.labels[i]
+            if layer == "c":
+                what = f"context unit: a copy of {notation['h']}{a.node_unit[i] + 1}(t-1)"
+            else:
+                what = f"{MEANING[layer]} {notation[layer]}(t)"
+            if np.isnan(v):
+                return f"{label}: {what}\nnot known yet at t = {s.t}"
+            return f"{label}(t={s.t}) = {v:.4f}\n{what}"
+        k, r, c = int(a.edge_kind[i]), int(a.edge_row[i]), int(a.edge_col[i])
+        snd, rcv = s.labels[a.edges[i, 0]], s.labels[a.edges[i, 1]]
+        if k == _COPY:
+            return f"copy {snd} → {rcv}: fixed weight 1 (Elman 1990), not trained"
+        name = EDGE_KINDS[k]
+        where = f"{notation[name]} in seeds/{notation.key}"
+        head = f"{name}[{r + 1},{c + 1}] = {s.weights[i]:.3f} ({where})"
+        return f"{head}\n{MEANING[name]}: {snd} → {rcv}"
+
+    # -- building and drawing -----------------------------------------------------------------
+    def _on_context_toggled(self, on: bool) -> None:
+        self._options = FoldedOptions(elman_context=bool(on))
+        self._rebuild()
+        self._redraw(force=True)
+        self.fit()
+
+    def _rebuild(self) -> None:
+        net = self._session.net
+        shape = (net.n_in, net.n_hidden, net.n_out, self._options.elman_context)
+        if shape == self._shape:
+            return
+        self._shape = shape
+        if self._geometry is not None:
+            for item in self._geometry.labels:
+                self._plot_item.removeItem(item)
+            for _, item in self._geometry.row_labels + self._geometry.matrix_labels:
+                self._plot_item.removeItem(item)
+        arrays = folded_arrays(*shape)
+        segments, seg_edge = edge_polylines(arrays)
+        g = _Geometry(arrays, segments, seg_edge)
+        self._nodes.setData(pos=arrays.pos, size=NODE_DIAMETER)
+        for _ in arrays.node_ids:
+            item = pg.TextItem(anchor=(0.5, 0.5))
+            item.setZValue(20)
+            self._plot_item.addItem(item)
+            g.labels.append(item)
+        left = float(arrays.pos[:, 0].min()) - NODE_DIAMETER
+        rows = [("y", 2 * FOLDED_ROW_SPACING), ("h", FOLDED_ROW_SPACING), ("x", 0.0)]
+        for layer, y in rows:
+            if layer == "x" and shape[3]:
+                continue  # the bottom row starts with the context units
+            item = pg.TextItem(anchor=(1.0, 0.5))
+            item.setPos(left, y)
+            self._plot_item.addItem(item)
+            g.row_labels.append((layer, item))
+        if shape[3]:
+            item = pg.TextItem(anchor=(1.0, 0.5))
+            item.setPos(left, 0.0)
+            self._plot_item.addItem(item)
+            g.row_labels.append(("c", item))
+        for name in ("U", "W", "V"):
+            item = pg.TextItem(anchor=(1.0, 0.5))
+            item.setZValue(20)
+            self._plot_item.addItem(item)
+            g.matrix_labels.append((name, item))
+        self._place_matrix_labels(g)
+        self._geometry = g
+        self._drawn = None
+
+    def _place_matrix_labels(self, g: _Geometry) -> None:
+        """Put each matrix name just left of its leftmost edge (W: by the first hidden loop)."""
+        a = g.arrays
+        for name, item in g.matrix_labels:
+            code = EDGE_KINDS.index(name)
+            if name == "W" and not self._options.elman_context:
+                h = a.pos[a.node_layer == "h"]
+                x, y = float(h[:, 0].min()) - 0.3, float(h[0, 1]) + 0.5
+            else:
+                ends = a.pos[a.edges[a.edge_kind == code]]  # (E, 2, 2)
+                mids = ends.mean(axis=1)
+                x, y = mids[np.argmin(mids[:, 0])]
+                x -= 0.15
+            item.setPos(float(x), float(y))
+
+    def _redraw(self, *, force: bool) -> None:
+        if self._geometry is None:
+            return
+        session = self._session
+        new = folded_state(session.trace, session.state, session.notation, self._options)
+        old = None if force else self._drawn
+        if old is None or not np.array_equal(old.weights, new.weights):
+            self._apply_weights(new)
+        if old is None or not np.array_equal(old.values, new.values, equal_nan=True):
+            self._apply_values(new)
+        if old is None or old.labels != new.labels or old.symbols != new.symbols:
+            self._apply_labels(new)
+        if old is None or old.t != new.t:
+            self._status.setText(session.state.label)
+        self._drawn = new
+
+    def _apply_weights(self, s: FoldedState) -> None:
+        g = self._geometry
+        assert g is not None
+        th = self._theme
+        a = g.arrays
+        mag = np.abs(s.weights) / s.weight_scale
+        level = np.minimum((mag * len(WIDTHS)).astype(np.int64), len(WIDTHS) - 1)
+        sign = np.where(s.weights >= 0, 1, -1)
+        self._edge_level = level
+        seg_level, seg_sign = level[g.seg_edge], sign[g.seg_edge]
+        seg_copy = a.edge_kind[g.seg_edge] == _COPY
+        for (sg, lv), item in self._edge_items.items():
+            sel = (seg_level == lv) & (seg_sign == sg) & ~seg_copy
+            pts = g.segments[sel].reshape(-1, 2)
+            colour = QColor(th.positive if sg > 0 else th.negative)
+            colour.setAlpha(225)
+            item.setPen(pg.mkPen(colour, width=WIDTHS[lv]))
+            item.setData(pts[:, 0], pts[:, 1])
+        pts = g.segments[seg_copy].reshape(-1, 2)
+        self._copy_item.setPen(pg.mkPen(th.grey(0.6), width=2.0, style=Qt.PenStyle.DashLine))
+        self._copy_item.setData(pts[:, 0], pts[:, 1])
+        self._update_legend(s)
+
+    def _apply_values(self, s: FoldedState) -> None:
+        th = self._theme
+        idx = level_index(s.values, s.scale)
+        self._node_index = idx
+        brushes = th.node_brushes[idx]
+        known_pen = pg.mkPen(th.grey(0.75), width=1.2)
+        unknown_pen = pg.mkPen(th.grey(0.4), width=1.2, style=Qt.PenStyle.DashLine)
+        pens = [unknown_pen if i == UNKNOWN else known_pen for i in idx]
+        self._nodes.setBrush(list(brushes), update=False)
+        self._nodes.setPen(pens)
+        self._apply_label_colours(s)
+
+    def _apply_label_colours(self, s: FoldedState) -> None:
+        g = self._geometry
+        assert g is not None
+        th = self._theme
+        for item, i in zip(g.labels, self._node_index, strict=True):
+            r, gr, b, _ = th.node_lut[i].tolist()
+            item.setColor(contrast_text(QColor(r, gr, b), th))
+
+    def _apply_labels(self, s: FoldedState) -> None:
+        g = self._geometry
+        assert g is not None
+        sym = dict(s.symbols)
+        for item, text, p in zip(g.labels, s.labels, g.arrays.pos, strict=True):
+            item.setText(text)
+            item.setPos(float(p[0]), float(p[1]))
+        names = {
+            "x": f"input {sym['x']}(t)",
+            "h": f"hidden {sym['h']}(t)",
+            "y": f"output {sym['y']}(t)",
+            "c": f"context {sym['h']}(t-1)",
+        }
+        for layer, item in g.row_labels:
+            item.setText(names[layer], color=self._theme.foreground)
+        for name, item in g.matrix_labels:
+            item.setText(sym[name], color=self._theme.grey(0.85))
+        self._update_legend(s)
+
+    def _update_legend(self, s: FoldedState) -> None:
+        th = self._theme
+        sym = dict(s.symbols)
+        mats = ", ".join(sym[n] for n in ("U", "W", "V"))
+        entries = (
+            Entry("line", f"weights {mats}: + / −, width ∝ |w|", (th.positive, th.negative), 2.5),
+            Entry(
+                "bar",
+                f"activation at t (±{s.scale:.2g})",
+                (th.negative, th.neutral, th.positive),
+            ),
+            Entry("box", "not known yet", (th.grey(0.4),)),
+        )
+        if s.elman_context:
+            entries += (Entry("line", "copy h → c (weight 1)", (th.grey(0.6),), 2.0),)
+        self._legend.set_entries(entries)

@@ -1,0 +1,249 @@
+"""What the graph views show at a cursor position, as small frozen records (no Qt here).
+
+Each view computes its state with a pure function of (trace, step state, notation, options) and
+applies only the fields that differ from the state it drew last (ndv's ``resolve`` and
+``_apply_changes``). Stepping back therefore redraws exactly what was drawn before.
+
+Node values follow the node order of ``core.graphs`` (``unfolded_arrays`` / ``folded_arrays``):
+
+* forward sweep and start ("activation"): x(t), h(t), y(t) and L(t) for the steps computed so far
+  (h(0) = h0 always), NaN for the steps not yet reached;
+* backward sweep ("delta"): ``delta_sign`` times delta_h(t) (seeds/004 eq. 45 times f') on the
+  hidden units and delta_o(t) (eq. 22) on the outputs for the steps t..T the sweep has visited,
+  ``delta_sign`` times dL/dh0 = W^T delta_h(1) on h(0) once step 1 is done, NaN elsewhere; the
+  inputs have no delta (NaN); L(t) keeps its loss value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from core.bptt import Trace
+from core.cursor import StepState
+from core.graphs import edge_weights, folded_arrays, unfolded_arrays
+from core.notation import Notation
+
+Mode = Literal["activation", "delta"]
+DELTA_GAMMA = 0.5
+Array = NDArray[np.float64]
+
+
+def _frozen(arr: Array) -> Array:
+    out = np.asarray(arr, np.float64)
+    out.setflags(write=False)
+    return out
+
+
+def _scale(*arrays: Array) -> float:
+    """The largest magnitude in the arrays (1 when all are zero), fixed for a whole trace."""
+    m = max((float(np.max(np.abs(a))) for a in arrays if a.size), default=0.0)
+    return m if m > 0.0 else 1.0
+
+
+def unit_label(symbol: str, unit: int) -> str:
+    """The label of one unit, 1-based like the seeds: ``h`` and 0 give ``h1``, ``yj`` ``yj1``."""
+    return f"{symbol}{unit + 1}"
+
+
+# -- the unfolded network -----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class UnfoldedOptions:
+    """Display options of the unfolded view that change what the state holds."""
+
+    show_truncation: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class UnfoldedState:
+    """What the unfolded view draws at one cursor position.
+
+    Attributes
+    ----------
+    mode : "activation" (start and forward sweep) or "delta" (backward sweep).
+    position, t, T : the cursor.
+    values : (N,) node values in ``unfolded_arrays`` order, NaN where not yet known.
+    scale : the magnitude that maps to full colour (max over the whole trace, so colours do not
+        change scale while stepping); ``loss_scale`` likewise for L(t).
+    gamma : colours follow sign(v) |v / scale|^gamma; 0.5 for deltas, which shrink by orders of
+        magnitude as they travel back, 1 for activations.
+    lit : (first, last) columns whose node values are known.
+    current : the highlighted column.
+    window : (first, last) steps through which L(t) propagates (``Trace.window``) when the trace is
+        truncated and t >= 1, else None.
+    propagated : the steps s whose loss term L(s) reaches the current step (backward sweep of a
+        truncated trace), else ().
+    chunk_starts : in chunked mode, the steps that start a chunk after the first (k+1, 2k+1, ...).
+    flow : (from, to) columns of the gradient passing through W^T at this backward step
+        (delta_h(t+1) -> delta_h(t)), None when nothing flows (forward, t = T or a cut).
+    layer_symbols : symbol of x, h, y, L and of U, W, V in the notation.
+    delta_sign : the notation's sign of the displayed deltas.
+    """
+
+    mode: Mode
+    position: int
+    t: int
+    T: int
+    values: Array = field(compare=False)
+    scale: float
+    loss_scale: float
+    gamma: float
+    lit: tuple[int, int]
+    current: int
+    window: tuple[int, int] | None
+    propagated: tuple[int, ...]
+    chunk_starts: tuple[int, ...]
+    flow: tuple[int, int] | None
+    layer_symbols: tuple[tuple[str, str], ...]
+    delta_sign: int
+
+
+def _gradient_flows(trace: Trace, t: int) -> bool:
+    """Whether delta_h(t) receives W^T delta_h(t+1) (module docstring of core.bptt)."""
+    if t >= trace.T:
+        return False
+    k = trace.truncation
+    if k is None:
+        return True
+    if trace.mode == "sliding":
+        return k >= 2
+    return t % k != 0  # chunked: step t+1 starts a chunk when t is a multiple of k
+
+
+def unfolded_state(
+    trace: Trace, state: StepState, notation: Notation, options: UnfoldedOptions
+) -> UnfoldedState:
+    """The unfolded view's state at the cursor: a pure function of its arguments."""
+    net, T = trace.net, trace.T
+    I, H, O = net.n_in, net.n_hidden, net.n_out
+    arrays = unfolded_arrays(I, H, O, T, with_edges=False)
+    node_t = arrays.node_t
+    n_x, n_h, n_y = T * I, (T + 1) * H, T * O
+    loss_rows = slice(n_x + n_h + n_y, None)
+    if state.phase == "backward":
+        mode: Mode = "delta"
+        sign = float(notation.delta_sign)
+        h_part = np.concatenate([trace.delta_h0, trace.delta_h.ravel()]) * sign
+        raw = np.concatenate([np.full(n_x, np.nan), h_part, trace.delta_o.ravel() * sign])
+        known = node_t[: loss_rows.start] >= state.backward_from
+        # dL/dh0 arrives with step 1
+        known[n_x : n_x + H] = state.backward_from == 1
+        values = np.concatenate([np.where(known, raw, np.nan), trace.loss_t])
+        lit = (state.backward_from, T)
+        scale = _scale(trace.delta_h, trace.delta_o, trace.delta_h0)
+    else:
+        mode = "activation"
+        raw = np.concatenate([trace.x.ravel(), trace.h.ravel(), trace.y.ravel(), trace.loss_t])
+        values = np.where(node_t <= state.forward_known, raw, np.nan)
+        lit = (0, state.forward_known)
+        scale = _scale(trace.x, trace.h, trace.y)
+    window: tuple[int, int] | None = None
+    propagated: tuple[int, ...] = ()
+    chunk_starts: tuple[int, ...] = ()
+    if trace.truncation is not None and options.show_truncation:
+        if state.t >= 1:
+            window = trace.window(state.t)
+            if mode == "delta":
+                propagated = tuple(
+                    s for s in range(state.t, T + 1) if trace.window(s)[0] <= state.t
+                )
+        if trace.mode == "chunked":
+            k = trace.truncation
+            chunk_starts = tuple(range(k + 1, T + 1, k))
+    flow = None
+    if mode == "delta" and _gradient_flows(trace, state.t):
+        flow = (state.t + 1, state.t)
+    symbols = tuple(
+        (name, notation[name]) for name in ("x", "h", "y", "L", "U", "W", "V", "delta_h")
+    )
+    return UnfoldedState(
+        mode=mode,
+        position=state.position,
+        t=state.t,
+        T=T,
+        values=_frozen(values),
+        scale=scale,
+        loss_scale=_scale(trace.loss_t),
+        gamma=DELTA_GAMMA if mode == "delta" else 1.0,
+        lit=lit,
+        current=state.t,
+        window=window,
+        propagated=propagated,
+        chunk_starts=chunk_starts,
+        flow=flow,
+        layer_symbols=symbols,
+        delta_sign=notation.delta_sign,
+    )
+
+
+# -- the folded network -------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class FoldedOptions:
+    """Display options of the folded view."""
+
+    elman_context: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FoldedState:
+    """What the folded view draws at one cursor position.
+
+    Attributes
+    ----------
+    elman_context : whether the context layer is drawn (Elman 1990) instead of hidden loops.
+    t : the cursor's step (0 at the start).
+    values : (N,) node values in ``folded_arrays`` order: x(t), h(t), y(t) and, on the context
+        units, h(t-1); NaN where not known (at the start only h(0) = h0 is).
+    scale : magnitude mapped to full colour (max |x|, |h|, |y| over the trace).
+    weights : (M,) edge weights in ``folded_arrays`` edge order (1.0 on copy edges).
+    weight_scale : max |w| over U, W, V (edge width 1 at this magnitude).
+    labels : (N,) unit labels in the notation.
+    symbols : symbol of U, W, V, x, h, y, L in the notation.
+    notation_key : which seed's notation.
+    """
+
+    elman_context: bool
+    t: int
+    values: Array = field(compare=False)
+    scale: float
+    weights: Array = field(compare=False)
+    weight_scale: float
+    labels: tuple[str, ...]
+    symbols: tuple[tuple[str, str], ...]
+    notation_key: str
+
+
+def folded_state(
+    trace: Trace, state: StepState, notation: Notation, options: FoldedOptions
+) -> FoldedState:
+    """The folded view's state at the cursor: a pure function of its arguments."""
+    net = trace.net
+    arrays = folded_arrays(net.n_in, net.n_hidden, net.n_out, options.elman_context)
+    t = state.t
+    values = np.full(arrays.n_nodes, np.nan)
+    # the activations at the cursor's step: h(t) is known for t = 0..T, x, y only from t = 1
+    per_layer = {"h": trace.h[t]}
+    if t >= 1:
+        per_layer |= {"x": trace.x[t - 1], "y": trace.y[t - 1], "c": trace.h[t - 1]}
+    for layer, vals in per_layer.items():
+        rows = arrays.node_layer == layer
+        values[rows] = vals[arrays.node_unit[rows]]
+    labels = tuple(
+        unit_label("c" if layer == "c" else notation[layer], int(u))
+        for layer, u in zip(arrays.node_layer, arrays.node_unit, strict=True)
+    )
+    weights = edge_weights(arrays, net)
+    return FoldedState(
+        elman_context=options.elman_context,
+        t=t,
+        values=_frozen(values),
+        scale=_scale(trace.x, trace.h, trace.y),
+        weights=weights,
+        weight_scale=_scale(net.U, net.W, net.V),
+        labels=labels,
+        symbols=tuple((n, notation[n]) for n in ("U", "W", "V", "x", "h", "y", "L")),
+        notation_key=notation.key,
+    )

@@ -1,0 +1,695 @@
+"""The unfolded network of BPTT: one column per time step, lit as the sweeps pass.
+
+Forward sweep: the columns computed so far show their activations, the future is dimmed, the
+current column is highlighted. Backward sweep: from T down to the cursor the nodes show their
+deltas (times the notation's ``delta_sign``), the gradient passing through W^T from column t+1 to
+column t is highlighted and labelled. A truncated trace shows the window through which L(t)
+propagates (``Trace.window``), the loss terms reaching the current step, and chunk boundaries.
+
+Geometry (positions, edges, bundles) is built only when the shape (I, H, O, T) changes; a cursor
+step only recolours (numpy lookups into colour tables) and moves a few rectangles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from numpy.typing import NDArray
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPen
+from PySide6.QtWidgets import QGraphicsPolygonItem, QGraphicsRectItem, QWidget
+
+from core.graphs import (
+    EDGE_KINDS,
+    UNFOLDED_LAYERS,
+    GraphArrays,
+    NodeId,
+    count_unfolded_edges,
+    edge_weights,
+    unfolded_arrays,
+)
+from core.notation import MEANING
+from core.selection import Selection
+from gui.graph_views.base import GraphView, segment_distance
+from gui.graph_views.legend import Entry
+from gui.graph_views.state import UnfoldedOptions, UnfoldedState, unfolded_state, unit_label
+from gui.graph_views.theme import UNKNOWN, level_index
+from gui.graph_views.unfolded_parts import BundleItem, StepAxis, strip_image, w_bundle
+from gui.session import Session
+
+#: above this many edges (or nodes) the units are always bundled
+EDGE_LIMIT = 6000
+NODE_LIMIT = 4000
+#: below this column width (px) the units are bundled
+MIN_COLUMN_PX = 28.0
+#: a column narrower than this (px) drops the gaps between heatmap strips
+GAP_COLUMN_PX = 6.0
+#: unit labels on the left axis need this much height per unit (px)
+LABEL_UNIT_PX = 13.0
+EDGE_WIDTHS = (0.6, 1.2, 2.0)
+_LOSS = EDGE_KINDS.index("loss")
+_W = EDGE_KINDS.index("W")
+_V = EDGE_KINDS.index("V")
+
+
+@dataclass(frozen=True)
+class UnfoldedDisplay:
+    """What the unfolded view draws, as numbers (``UnfoldedGraphView.displayed_values``).
+
+    Attributes
+    ----------
+    mode : "activation" or "delta".  position, t, T : the cursor.
+    node_ids : (N,) node ids ``(layer, t, unit)`` (``core.graphs.unfolded_arrays`` order).
+    values : (N,) the value each node's fill shows: activations (x, h, y) or ``delta_sign`` times
+        the deltas (h, y), loss on L; NaN for a node drawn empty (not known yet).
+    colour_index : (N,) the row of the colour table each node is filled with.
+    lit_columns : (first, last) columns with known values.  current_column : the highlighted one.
+    band : x extent of the current-column highlight.  fog : x extent of the dimmed columns or None.
+    window : (first, last) steps of the shaded truncation window, or None when none is shown.
+    propagated : steps s whose L(s) is marked as reaching the current step.
+    chunk_starts : steps where a dashed chunk boundary is drawn.
+    flow : (from, to) columns of the highlighted gradient flow, or None.
+    lod : "detailed" (units and edges) or "bundled" (heatmap strips and bands).
+    axis_labels : the left axis texts.  headers : the column headers shown.
+    texts : other texts in the plot.  legend : the legend's texts.
+    index : node id -> position in ``node_ids``.
+    """
+
+    mode: str
+    position: int
+    t: int
+    T: int
+    node_ids: tuple[NodeId, ...]
+    values: NDArray[np.float64]
+    colour_index: NDArray[np.intp]
+    lit_columns: tuple[int, int]
+    current_column: int
+    band: tuple[float, float]
+    fog: tuple[float, float] | None
+    window: tuple[int, int] | None
+    propagated: tuple[int, ...]
+    chunk_starts: tuple[int, ...]
+    flow: tuple[int, int] | None
+    lod: str
+    axis_labels: tuple[str, ...]
+    headers: tuple[str, ...]
+    texts: tuple[str, ...]
+    legend: tuple[str, ...]
+    index: Mapping[NodeId, int]
+
+    def value(self, layer: str, t: int, unit: int = 0) -> float:
+        """The displayed value of node (layer, t, unit)."""
+        return float(self.values[self.index[(layer, t, unit)]])
+
+
+def _rect_item(z: float) -> QGraphicsRectItem:
+    item = QGraphicsRectItem()
+    item.setPen(QPen(Qt.PenStyle.NoPen))
+    item.setZValue(z)
+    item.setVisible(False)
+    return item
+
+
+class UnfoldedGraphView(GraphView):
+    """The SRN unrolled over the trace's T steps, coloured by the cursor's moment of BPTT.
+
+    Parameters
+    ----------
+    session : the session to observe (trace, cursor, notation) and to report selections to.
+    parent : the parent widget.
+    """
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self._options = UnfoldedOptions()
+        self._drawn: UnfoldedState | None = None
+        self._arrays: GraphArrays | None = None
+        self._shape: tuple[int, int, int, int] | None = None
+        self._segments = np.zeros((0, 2, 2))
+        self._weights = np.zeros(0)
+        self._net_drawn: object = None
+        self._lod = "detailed"
+        self._gaps = True
+        self._colour_rows = np.zeros(0, np.intp)
+        self._fog_extent: tuple[float, float] | None = None
+        self._band_extent = (0.0, 0.0)
+        self._axis_texts: list[str] = []
+        self._slices: dict[str, slice] = {}
+        self._y_extent = (0.0, 1.0)
+
+        self._toolbar.addAction(self._fit_action)
+        self._step_axis = StepAxis()
+        self._plot_item.setAxisItems({"top": self._step_axis})
+        self._plot_item.showAxis("top")
+        self._plot_item.hideAxis("bottom")
+        self._left_axis: pg.AxisItem = self._plot_item.getAxis("left")
+        self._left_axis.setWidth(58)
+        self._view_box.setMouseEnabled(x=True, y=True)
+
+        add = self._plot_item.addItem
+        self._band = _rect_item(-10)
+        self._window_rect = _rect_item(-9)
+        self._fog = _rect_item(40)
+        for item in (self._band, self._window_rect, self._fog):
+            add(item)
+        self._chunk_lines = pg.PlotCurveItem(connect="pairs")
+        self._chunk_lines.setZValue(-8)
+        add(self._chunk_lines)
+        self._bundles = BundleItem()
+        self._bundles.setZValue(0)
+        add(self._bundles)
+        self._flow_ribbon = QGraphicsPolygonItem()
+        self._flow_ribbon.setZValue(1)
+        add(self._flow_ribbon)
+        self._edge_items: dict[tuple[int, int], pg.PlotCurveItem] = {}
+        for sign in (1, -1):
+            for level in range(len(EDGE_WIDTHS)):
+                item = pg.PlotCurveItem(connect="pairs")
+                item.setZValue(2)
+                add(item)
+                self._edge_items[(sign, level)] = item
+        self._loss_edges = pg.PlotCurveItem(connect="pairs")
+        self._loss_edges.setZValue(2)
+        add(self._loss_edges)
+        self._flow_edges = pg.PlotCurveItem(connect="pairs", antialias=True)
+        self._flow_edges.setZValue(5)
+        add(self._flow_edges)
+        self._strips: dict[str, pg.ImageItem] = {}
+        for layer in UNFOLDED_LAYERS:
+            img = pg.ImageItem(axisOrder="row-major")
+            img.setZValue(20)
+            add(img)
+            self._strips[layer] = img
+        self._nodes = pg.ScatterPlotItem(pxMode=True, size=12, antialias=True)
+        self._nodes.setZValue(20)
+        add(self._nodes)
+        self._rings = pg.ScatterPlotItem(pxMode=True, size=20, brush=None)
+        self._rings.setZValue(45)
+        add(self._rings)
+        self._flow_arrow = pg.ArrowItem(angle=0, headLen=16, tipAngle=35, baseAngle=20)
+        self._flow_arrow.setZValue(50)
+        add(self._flow_arrow)
+        self._flow_label = pg.TextItem(anchor=(0.5, 1.0))
+        self._flow_label.setToolTip("the gradient arriving from the next step through W transposed")
+        self._matrix_labels = {n: pg.TextItem(anchor=(0.5, 0.5)) for n in ("U", "W", "V")}
+        for item in (self._flow_label, *self._matrix_labels.values()):
+            item.setZValue(50)
+            add(item)
+
+        self._view_box.sigRangeChanged.connect(self._on_view_range_changed)
+        self._view_box.sigResized.connect(self._on_view_range_changed)
+        self._rebuild()
+        self._redraw(force=True)
+        self.fit()
+
+    # -- public -------------------------------------------------------------------------------
+    @property
+    def lod(self) -> str:
+        """ "detailed" or "bundled"."""
+        return self._lod
+
+    def displayed_values(self) -> UnfoldedDisplay:
+        """What is drawn, as numbers (see :class:`UnfoldedDisplay`)."""
+        s, a = self._drawn, self._arrays
+        assert s is not None and a is not None
+        texts = tuple(
+            item.toPlainText()
+            for item in (self._flow_label, *self._matrix_labels.values())
+            if item.isVisible() and item.toPlainText()
+        )
+        return UnfoldedDisplay(
+            mode=s.mode,
+            position=s.position,
+            t=s.t,
+            T=s.T,
+            node_ids=a.node_ids,
+            values=s.values,
+            colour_index=self._colour_rows,
+            lit_columns=s.lit,
+            current_column=s.current,
+            band=self._band_extent,
+            fog=self._fog_extent,
+            window=s.window if self._window_rect.isVisible() else None,
+            propagated=s.propagated,
+            chunk_starts=s.chunk_starts,
+            flow=s.flow if self._flow_arrow.isVisible() else None,
+            lod=self._lod,
+            axis_labels=tuple(self._axis_texts),
+            headers=tuple(self._step_axis.visible_strings()),
+            texts=texts,
+            legend=self._legend.texts(),
+            index=a.index,
+        )
+
+    def node_position(self, node_id: NodeId) -> tuple[float, float]:
+        """Data coordinates of a node (for pointing at it)."""
+        assert self._arrays is not None
+        p = self._arrays.pos[self._arrays.index[node_id]]
+        return float(p[0]), float(p[1])
+
+    def edge_point(self, param: str, t: int, row: int, col: int, at: float = 0.3) -> tuple:
+        """Data coordinates of the point ``at`` of the way along edge param[row, col] at step t."""
+        a = self._arrays
+        assert a is not None and a.n_edges
+        e = np.flatnonzero(
+            (a.edge_kind == EDGE_KINDS.index(param))
+            & (a.edge_t == t)
+            & (a.edge_row == row)
+            & (a.edge_col == col)
+        )[0]
+        p = (1 - at) * a.pos[a.edges[e, 0]] + at * a.pos[a.edges[e, 1]]
+        return float(p[0]), float(p[1])
+
+    def fit(self) -> None:
+        if self._arrays is None:
+            return
+        b = self._arrays.bands
+        T = self._shape[3] if self._shape else 1
+        self._view_box.setRange(
+            xRange=(-0.6, T + 0.6), yRange=(b["x"][0] - 1.2, b["L"][1] + 0.8), padding=0
+        )
+
+    # -- geometry -----------------------------------------------------------------------------
+    def _rebuild(self) -> None:
+        net, T = self._session.net, self._session.trace.T
+        shape = (net.n_in, net.n_hidden, net.n_out, T)
+        if shape == self._shape:
+            return
+        first = self._shape is None
+        self._shape = shape
+        n_nodes = T * (net.n_in + net.n_out + 1) + (T + 1) * net.n_hidden
+        detail = count_unfolded_edges(*shape) <= EDGE_LIMIT and n_nodes <= NODE_LIMIT
+        a = unfolded_arrays(*shape, with_edges=detail)
+        self._arrays = a
+        self._slices = {layer: a.layer_slice(layer) for layer in UNFOLDED_LAYERS}
+        self._segments = a.pos[a.edges] if detail else np.zeros((0, 2, 2))
+        self._nodes.setData(pos=a.pos if detail else np.zeros((0, 2)))
+        self._step_axis.set_T(T)
+        bands = dict(a.bands)
+        self._bundles.set_geometry(T, bands)
+        lo, hi = bands["x"][0] - 1.2, bands["L"][1] + 1.2
+        self._y_extent = (lo, hi)
+        loss = a.edge_kind == _LOSS
+        pts = self._segments[loss].reshape(-1, 2)
+        self._loss_edges.setData(pts[:, 0], pts[:, 1])
+        self._net_drawn = None
+        self._drawn = None
+        self._lod = "detailed" if detail else "bundled"
+        if not first:
+            self.fit()
+
+    def _want_lod(self) -> str:
+        if self._arrays is None or self._arrays.n_edges == 0:
+            return "bundled"
+        sx, _ = self._pixel_size()
+        return "detailed" if 1.0 / sx >= MIN_COLUMN_PX else "bundled"
+
+    def _apply_weights(self) -> None:
+        """Group the edges by pen (sign and width class); runs when the network changes."""
+        a, net = self._arrays, self._session.net
+        assert a is not None
+        self._net_drawn = net
+        if a.n_edges == 0:
+            return
+        w = edge_weights(a, net)
+        self._weights = w
+        weighted = a.edge_kind != _LOSS
+        scale = max(float(np.abs(w[weighted]).max()), 1e-12)
+        level = np.minimum((np.abs(w) / scale * len(EDGE_WIDTHS)).astype(int), len(EDGE_WIDTHS) - 1)
+        sign = np.where(w >= 0, 1, -1)
+        th = self._theme
+        for (sg, lv), item in self._edge_items.items():
+            sel = weighted & (sign == sg) & (level == lv)
+            pts = self._segments[sel].reshape(-1, 2)
+            colour = QColor(th.positive if sg > 0 else th.negative)
+            colour.setAlpha(120 + 45 * lv)
+            item.setPen(pg.mkPen(colour, width=EDGE_WIDTHS[lv]))
+            item.setData(pts[:, 0], pts[:, 1])
+        self._loss_edges.setPen(pg.mkPen(th.grey(0.45), width=0.8))
+
+    # -- drawing ------------------------------------------------------------------------------
+    def _redraw(self, *, force: bool) -> None:
+        if self._arrays is None:
+            return
+        session = self._session
+        new = unfolded_state(session.trace, session.state, session.notation, self._options)
+        old = None if force else self._drawn
+        lod = self._want_lod()
+        sx, _ = self._pixel_size()
+        gaps = 1.0 / sx >= GAP_COLUMN_PX
+        lod_changed = lod != self._lod
+        if gaps != self._gaps and lod == "bundled":
+            lod_changed = True  # the strips change shape
+        self._lod, self._gaps = lod, gaps
+        if force or self._net_drawn is not session.net:
+            self._apply_weights()
+        if old is None or lod_changed:
+            self._apply_lod()
+        values_changed = old is None or not (
+            old.mode == new.mode
+            and old.scale == new.scale
+            and np.array_equal(old.values, new.values, equal_nan=True)
+        )
+        if values_changed or lod_changed:
+            self._apply_values(new)
+        if old is None or (old.lit, old.current, old.mode, old.T) != (
+            new.lit,
+            new.current,
+            new.mode,
+            new.T,
+        ):
+            self._apply_columns(new)
+        if old is None or (old.window, old.propagated, old.chunk_starts) != (
+            new.window,
+            new.propagated,
+            new.chunk_starts,
+        ):
+            self._apply_truncation(new)
+        if (
+            old is None
+            or lod_changed
+            or (old.flow, old.layer_symbols)
+            != (
+                new.flow,
+                new.layer_symbols,
+            )
+        ):
+            self._apply_flow(new)
+        if old is None or lod_changed or old.layer_symbols != new.layer_symbols:
+            self._apply_labels(new)
+        if old is None or (old.mode, old.scale, old.layer_symbols, old.window) != (
+            new.mode,
+            new.scale,
+            new.layer_symbols,
+            new.window,
+        ):
+            self._update_legend(new)
+        self._drawn = new
+        self._update_status()
+
+    def _apply_lod(self) -> None:
+        detailed = self._lod == "detailed"
+        self._nodes.setVisible(detailed)
+        for item in (*self._edge_items.values(), self._loss_edges, self._flow_edges):
+            item.setVisible(detailed)
+        for img in self._strips.values():
+            img.setVisible(not detailed)
+        self._bundles.setVisible(not detailed)
+        grey = self._theme.grey(0.5)
+        grey.setAlpha(70)
+        self._bundles.set_brush(grey)
+        if detailed:
+            self._update_node_size()
+
+    def _colour_table_rows(self, s: UnfoldedState) -> NDArray[np.intp]:
+        """Row of the node (or, for L, the loss) colour table for every node."""
+        a = self._arrays
+        assert a is not None
+        rows = level_index(s.values, s.scale, s.gamma)
+        loss = self._slices["L"]
+        rows[loss] = level_index(s.values[loss], s.loss_scale)
+        return rows
+
+    def _apply_values(self, s: UnfoldedState) -> None:
+        a = self._arrays
+        assert a is not None
+        th = self._theme
+        rows = self._colour_table_rows(s)
+        self._colour_rows = rows
+        loss = self._slices["L"]
+        if self._lod == "detailed":
+            brushes = th.node_brushes[rows]
+            brushes[loss] = th.loss_brushes[rows[loss]]
+            known = pg.mkPen(th.grey(0.7), width=1.0)
+            unknown = pg.mkPen(th.grey(0.35), width=1.0, style=Qt.PenStyle.DotLine)
+            pens = np.where(rows == UNKNOWN, unknown, known)
+            self._nodes.setBrush(list(brushes), update=False)
+            self._nodes.setPen(list(pens))
+            return
+        T = s.T
+        for layer, img in self._strips.items():
+            sl = self._slices[layer]
+            lut = th.loss_lut if layer == "L" else th.node_lut
+            n = 1 if layer == "L" else int(a.node_unit[sl].max()) + 1
+            first_t = 0 if layer == "h" else 1
+            rgba = lut[rows[sl]].reshape(T + 1 - first_t, n, 4)
+            image, x0, width = strip_image(rgba, first_t, T, self._gaps)
+            lo, hi = a.bands[layer]
+            img.setImage(image, autoLevels=False)
+            img.setRect(QRectF(x0, lo - 0.5, width, hi - lo + 1.0))
+
+    def _apply_columns(self, s: UnfoldedState) -> None:
+        th = self._theme
+        lo, hi = self._y_extent
+        accent = QColor(th.accent)
+        accent.setAlpha(55)
+        self._band.setBrush(accent)
+        self._band.setRect(QRectF(s.current - 0.5, lo, 1.0, hi - lo))
+        self._band.setVisible(True)
+        self._band_extent = (s.current - 0.5, s.current + 0.5)
+        fog = QColor(th.background)
+        fog.setAlpha(165)
+        self._fog.setBrush(fog)
+        if s.mode == "activation":
+            extent = (s.lit[1] + 0.5, s.T + 0.6) if s.lit[1] < s.T else None
+        else:
+            extent = (-0.6, s.lit[0] - 0.5) if s.lit[0] > 1 else None
+        self._fog_extent = extent
+        if extent is not None:
+            self._fog.setRect(QRectF(extent[0], lo, extent[1] - extent[0], hi - lo))
+        self._fog.setVisible(extent is not None)
+
+    def _apply_truncation(self, s: UnfoldedState) -> None:
+        a = self._arrays
+        assert a is not None
+        th = self._theme
+        lo, hi = self._y_extent
+        colour = QColor(th.window)
+        if s.window is not None:
+            first, last = s.window
+            fill = QColor(colour)
+            fill.setAlpha(45)
+            self._window_rect.setBrush(fill)
+            self._window_rect.setPen(QPen(colour, 0))
+            self._window_rect.setRect(QRectF(first - 0.5, lo, last - first + 1.0, hi - lo))
+        self._window_rect.setVisible(s.window is not None)
+        pos = np.array([a.pos[a.index[("L", p, 0)]] for p in s.propagated]).reshape(-1, 2)
+        self._rings.setData(pos=pos, pen=pg.mkPen(colour, width=2.0), brush=None)
+        xs = np.repeat(np.asarray(s.chunk_starts, float) - 0.5, 2)
+        ys = np.tile([lo, hi], len(s.chunk_starts))
+        self._chunk_lines.setPen(pg.mkPen(colour, width=2.0, style=Qt.PenStyle.DashLine))
+        self._chunk_lines.setData(xs, ys)
+
+    def _apply_flow(self, s: UnfoldedState) -> None:
+        a = self._arrays
+        assert a is not None
+        th = self._theme
+        visible = s.flow is not None
+        for item in (self._flow_arrow, self._flow_label, self._flow_ribbon):
+            item.setVisible(visible)
+        self._flow_edges.setVisible(visible and self._lod == "detailed")
+        if not visible:
+            self._flow_edges.setData([], [])
+            return
+        src, dst = s.flow
+        band = a.bands["h"]
+        fill = QColor(th.accent)
+        fill.setAlpha(150 if self._lod == "bundled" else 70)
+        self._flow_ribbon.setPolygon(w_bundle(src, band))
+        self._flow_ribbon.setBrush(fill)
+        self._flow_ribbon.setPen(QPen(Qt.PenStyle.NoPen))
+        y = band[1] + 0.9
+        self._flow_arrow.setPos((src + dst) / 2 - 0.2, y)
+        self._flow_arrow.setStyle(brush=th.accent, pen=pg.mkPen(th.accent))
+        sym = dict(s.layer_symbols)
+        self._flow_label.setText(f"{sym['W']}ᵀ {sym['delta_h']}({src})", color=th.foreground)
+        self._flow_label.fill = pg.mkBrush(self._label_fill())
+        self._flow_label.setPos((src + dst) / 2, y + 0.3)
+        if a.n_edges:
+            sel = (a.edge_kind == _W) & (a.edge_t == src)
+            sel |= (a.edge_kind == _V) & (a.edge_t == dst)
+            pts = self._segments[sel].reshape(-1, 2)
+            self._flow_edges.setPen(pg.mkPen(th.accent, width=1.6))
+            self._flow_edges.setData(pts[:, 0], pts[:, 1])
+
+    def _label_fill(self) -> QColor:
+        fill = QColor(self._theme.background)
+        fill.setAlpha(210)
+        return fill
+
+    def _apply_labels(self, s: UnfoldedState) -> None:
+        a = self._arrays
+        assert a is not None
+        sym = dict(s.layer_symbols)
+        th = self._theme
+        detailed = self._lod == "detailed"
+        b = a.bands
+        spots = {
+            "U": (0.75, (b["x"][1] + b["h"][0]) / 2),
+            "W": (0.5, b["h"][1] + 0.55),
+            "V": (1.25, (b["h"][1] + b["y"][0]) / 2),
+        }
+        for name, item in self._matrix_labels.items():
+            item.setText(sym[name], color=th.foreground)
+            item.setPos(*spots[name])
+            item.setVisible(detailed)
+        for axis in (self._left_axis, self._step_axis):
+            axis.setTextPen(th.foreground)
+            axis.setPen(th.grey(0.5))
+        self._update_axis_labels()
+
+    def _update_axis_labels(self) -> None:
+        a = self._arrays
+        if a is None:
+            return
+        notation = self._session.notation
+        _, sy = self._pixel_size()
+        ticks: list[tuple[float, str]] = []
+        for layer in UNFOLDED_LAYERS:
+            lo, hi = a.bands[layer]
+            n = round(hi - lo) + 1
+            if layer == "L":
+                ticks.append((hi, f"{notation['L']}(t)"))
+            elif 1.0 / sy >= LABEL_UNIT_PX:
+                ticks += [(hi - u, unit_label(notation[layer], u)) for u in range(n)]
+            else:
+                ticks.append(((lo + hi) / 2, f"{notation[layer]}(t)"))
+        self._axis_texts = [text for _, text in ticks]
+        self._left_axis.setTicks([ticks, []])
+
+    def _update_node_size(self) -> None:
+        sx, sy = self._pixel_size()
+        size = float(np.clip(min(0.7 / sy, 0.32 / sx), 3.0, 18.0))
+        self._nodes.setSize(size)
+        self._rings.setSize(size + 8)
+
+    def _update_legend(self, s: UnfoldedState) -> None:
+        th = self._theme
+        notation = self._session.notation
+        sym = dict(s.layer_symbols)
+        diverging = (th.negative, th.neutral, th.positive)
+        if s.mode == "delta":
+            what = f"{notation.delta_definition('h')} (±{s.scale:.2g}, √ scale)"
+            entries: tuple[Entry, ...] = (Entry("bar", what, diverging),)
+        else:
+            entries = (Entry("bar", f"activation (±{s.scale:.2g})", diverging),)
+        mats = ", ".join(sym[n] for n in ("U", "W", "V"))
+        entries += (
+            Entry("bar", f"loss {sym['L']}(t)", (th.neutral, th.neutral, th.loss)),
+            Entry("line", f"{mats} + / −", (th.positive, th.negative), 2.0),
+            Entry("box", "current step", (th.accent,)),
+        )
+        if s.mode == "delta":
+            entries += (Entry("line", "gradient flow", (th.accent,), 3.0),)
+        if s.window is not None:
+            first, last = s.window
+            text = f"window of {sym['L']}({s.t}): steps {first}..{last}"
+            entries += (Entry("box", text, (th.window,)),)
+        self._legend.set_entries(entries)
+
+    def _update_status(self) -> None:
+        text = self._session.state.label
+        if self._lod == "bundled":
+            text += "  ·  units bundled (zoom in for single units)"
+        self._status.setText(text)
+
+    # -- slots --------------------------------------------------------------------------------
+    def _on_view_range_changed(self, *args: object) -> None:
+        if self._arrays is None or self._drawn is None:
+            return
+        sx, _ = self._pixel_size()
+        gaps = 1.0 / sx >= GAP_COLUMN_PX
+        if self._want_lod() != self._lod or gaps != self._gaps:
+            self._redraw(force=False)
+        if self._lod == "detailed":
+            self._update_node_size()
+        self._update_axis_labels()
+
+    # -- hit testing --------------------------------------------------------------------------
+    def _hit(self, x: float, y: float) -> tuple[str, int] | None:
+        a = self._arrays
+        if a is None:
+            return None
+        sx, sy = self._pixel_size()
+        if self._lod == "detailed":
+            d = np.hypot((a.pos[:, 0] - x) / sx, (a.pos[:, 1] - y) / sy)
+            i = int(np.argmin(d))
+            if d[i] <= self._nodes.opts["size"] / 2 + 2:
+                return "node", i
+            if a.n_edges:
+                dist = segment_distance(x, y, self._segments[:, 0], self._segments[:, 1], sx, sy)
+                j = int(np.argmin(dist))
+                if dist[j] <= 4.0:
+                    return "edge", j
+            return None
+        t = round(x)
+        for layer in UNFOLDED_LAYERS:
+            lo, hi = a.bands[layer]
+            if lo - 0.5 <= y <= hi + 0.5:
+                node = (layer, t, round(hi - y))
+                if node in a.index:
+                    return "node", a.index[node]
+        return None
+
+    def selection_at(self, x: float, y: float) -> Selection | None:
+        hit, a = self._hit(x, y), self._arrays
+        if hit is None or a is None:
+            return None
+        kind, i = hit
+        if kind == "node":
+            return Selection(
+                "node", str(a.node_layer[i]), t=int(a.node_t[i]), unit=int(a.node_unit[i])
+            )
+        k, t = int(a.edge_kind[i]), int(a.edge_t[i])
+        if k == _LOSS:
+            return Selection("node", "L", t=t)
+        return Selection("edge", EDGE_KINDS[k], t=t, row=int(a.edge_row[i]), col=int(a.edge_col[i]))
+
+    def _node_text(self, i: int) -> str:
+        a, s = self._arrays, self._drawn
+        assert a is not None and s is not None
+        notation = self._session.notation
+        layer, t, unit = str(a.node_layer[i]), int(a.node_t[i]), int(a.node_unit[i])
+        v = float(s.values[i])
+        if layer == "L":
+            name = f"{notation['L']}({t})"
+            return f"{name}: not computed yet" if np.isnan(v) else f"{name} = {v:.4f}\nloss"
+        label = unit_label(notation[layer], unit)
+        if s.mode == "delta":
+            if layer == "x":
+                x = self._session.trace.x[t - 1, unit]
+                return f"{label}(t={t}) = {x:.4g}: inputs get no delta"
+            key = "delta_h" if layer == "h" else "delta_o"
+            name = f"{notation[key]}{unit + 1}(t={t})"
+            if layer == "h" and t == 0:
+                name = f"∂{notation['L']}/∂{notation['h0']}{unit + 1}"
+            if np.isnan(v):
+                return f"{name}: not reached by the backward sweep yet"
+            return f"{name} = {v:.4g}\n{notation.delta_definition('h' if layer == 'h' else 'y')}"
+        if np.isnan(v):
+            return f"{label}(t={t}): not computed yet"
+        return f"{label}(t={t}) = {v:.4f}\n{MEANING[layer]}"
+
+    def tooltip_at(self, x: float, y: float) -> str:
+        hit, a = self._hit(x, y), self._arrays
+        if hit is None or a is None:
+            return ""
+        kind, i = hit
+        if kind == "node":
+            return self._node_text(i)
+        notation = self._session.notation
+        k, t, r, c = (int(v[i]) for v in (a.edge_kind, a.edge_t, a.edge_row, a.edge_col))
+        snd, rcv = (a.node_ids[j] for j in a.edges[i])
+        if k == _LOSS:
+            return f"{unit_label(notation['y'], c)}({t}) → {notation['L']}({t})"
+        name = EDGE_KINDS[k]
+
+        def lab(n: NodeId) -> str:
+            return f"{unit_label(notation[n[0]], n[2])}({n[1]})"
+
+        where = f"{notation[name]} in seeds/{notation.key}"
+        head = f"{name}[{r + 1},{c + 1}] = {self._weights[i]:.3f} ({where})"
+        return f"{head}\n{lab(snd)} → {lab(rcv)}"

@@ -1,0 +1,173 @@
+"""Pieces of the unfolded view that do not depend on the session: axes, heatmap strips, bundles.
+
+Level of detail: a few thousand edges are drawn one by one (grouped by pen into a handful of
+``PlotCurveItem``s with ``connect="pairs"``); beyond that, or when a column is too narrow to see
+them, every layer becomes a heatmap strip (one ``ImageItem`` per layer, a cell per node) and the
+U, W, V edges of a step become one bundled band each (one ``QGraphicsPathItem`` for all steps).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from numpy.typing import NDArray
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPolygonF
+
+from core.graphs import UNFOLDED_LAYERS
+
+#: half the width of a node strip in bundled mode, in columns
+STRIP = 0.25
+#: how far a bundle narrows in its middle (fraction of its ends)
+WAIST = 0.4
+
+
+class StepAxis(pg.AxisItem):
+    """The top axis: column headers ``t = 0 .. T`` at whole steps, spaced to stay readable."""
+
+    def __init__(self) -> None:
+        super().__init__("top")
+        self._T = 0
+
+    def set_T(self, T: int) -> None:
+        self._T = int(T)
+        self.picture = None
+        self.update()
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
+        if size <= 0 or maxVal <= minVal:
+            return [(1.0, 0.0)]
+        per_label = 62.0 * (maxVal - minVal) / size  # columns one label needs
+        step = 1.0
+        for mult in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
+            step = float(mult)
+            if step >= per_label:
+                break
+        return [(step, 0.0)]
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
+        out = []
+        for spacing, values in super().tickValues(minVal, maxVal, size):
+            keep = [v for v in values if -1e-9 <= v <= self._T + 1e-9]
+            out.append((spacing, keep))
+        return out
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [f"t = {round(v)}" for v in values]
+
+    def visible_strings(self) -> list[str]:
+        """The headers currently drawn (for tests)."""
+        lo, hi = self.range
+        ticks = self.tickValues(lo, hi, self.width() or 1)
+        values = [v for _, vs in ticks for v in vs]
+        return self.tickStrings(values, 1.0, 1.0)
+
+
+def nice_step(need: float) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50 ... that is at least ``need``."""
+    if need <= 1:
+        return 1
+    exp = 10 ** math.floor(math.log10(need))
+    for m in (1, 2, 5, 10):
+        if m * exp >= need:
+            return int(m * exp)
+    return int(10 * exp)
+
+
+def strip_image(
+    rgba_by_t: NDArray[np.uint8], first_t: int, T: int, gaps: bool
+) -> tuple[NDArray[np.uint8], float, float]:
+    """A layer's heatmap as a row-major RGBA image and its x extent.
+
+    ``rgba_by_t`` is (steps, units, 4) for steps first_t..T. The image has one row per unit (unit
+    0 on top, i.e. the last row, since the view's y axis points up) and one column per step
+    0..T (transparent where the layer has no node), or two with ``gaps`` (the second transparent,
+    so the bundles between the columns show). Returns (image, x0, width).
+    """
+    steps, units, _ = rgba_by_t.shape
+    full = np.zeros((T + 1, units, 4), np.uint8)
+    full[first_t : first_t + steps] = rgba_by_t
+    img = full.transpose(1, 0, 2)[::-1]  # (units, T + 1, 4), unit 0 last
+    if gaps:
+        wide = np.zeros((units, 2 * (T + 1), 4), np.uint8)
+        wide[:, 0::2] = img
+        return wide, -STRIP, float(T + 1)
+    return np.ascontiguousarray(img), -0.5, float(T + 1)
+
+
+def _waisted(x0: float, x1: float, lo: float, hi: float, vertical: bool) -> QPolygonF:
+    """A band from one strip to another that narrows in the middle (reads as a bundle)."""
+    if vertical:  # from (x0..x1, lo) up to (x0..x1, hi)
+        xm, w = (x0 + x1) / 2, (x1 - x0) / 2 * WAIST
+        ym = (lo + hi) / 2
+        pts = [(x0, lo), (xm - w, ym), (x0, hi), (x1, hi), (xm + w, ym), (x1, lo)]
+    else:  # from (x0, lo..hi) right to (x1, lo..hi)
+        ym, h = (lo + hi) / 2, (hi - lo) / 2 * WAIST
+        xm = (x0 + x1) / 2
+        pts = [(x0, lo), (xm, ym - h), (x1, lo), (x1, hi), (xm, ym + h), (x0, hi)]
+    return QPolygonF([QPointF(x, y) for x, y in pts])
+
+
+def w_bundle(t: int, band: tuple[float, float]) -> QPolygonF:
+    """The bundled W edges h(t-1) -> h(t) between the hidden strips of columns t-1 and t."""
+    return _waisted(t - 1 + STRIP, t - STRIP, band[0] - 0.5, band[1] + 0.5, vertical=False)
+
+
+class BundleItem(pg.GraphicsObject):
+    """The bundled edges of every step, painted for the visible steps only.
+
+    One polygon per bundle (W between the hidden strips of columns t-1 and t; U, V and the loss
+    edges between the bands of column t). When a column is narrower than ``MIN_BUNDLE_PX`` the
+    bundles would merge anyway, so each kind is painted as one band over the visible range.
+    """
+
+    MIN_BUNDLE_PX = 5.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._T = 0
+        self._bands: dict[str, tuple[float, float]] = {}
+        self._brush = QBrush()
+
+    def set_geometry(self, T: int, bands: dict[str, tuple[float, float]]) -> None:
+        self.prepareGeometryChange()
+        self._T, self._bands = int(T), dict(bands)
+        self.update()
+
+    def set_brush(self, brush: QBrush | QColor) -> None:
+        self._brush = QBrush(brush)
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        if not self._bands:
+            return QRectF()
+        lo, hi = self._bands["x"][0] - 0.5, self._bands["L"][1] + 0.5
+        return QRectF(-0.5, lo, self._T + 1.0, hi - lo)
+
+    def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
+        if not self._bands or self._T < 1:
+            return
+        vb = self.getViewBox()
+        (x0, x1), _ = vb.viewRange() if vb is not None else ((0.0, self._T), None)
+        first, last = max(1, math.floor(x0)), min(self._T, math.ceil(x1) + 1)
+        if last < first:
+            return
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self._brush)
+        column_px = abs(painter.transform().m11())
+        pairs = list(itertools.pairwise(UNFOLDED_LAYERS))
+        if column_px < self.MIN_BUNDLE_PX:
+            h = self._bands["h"]
+            painter.drawRect(QRectF(first - 1, h[0] - 0.5, last - first + 1, h[1] - h[0] + 1))
+            for lower, upper in pairs:
+                lo, hi = self._bands[lower][1] + 0.5, self._bands[upper][0] - 0.5
+                painter.drawRect(QRectF(first - STRIP, lo, last - first + 2 * STRIP, hi - lo))
+            return
+        for t in range(first, last + 1):
+            painter.drawPolygon(w_bundle(t, self._bands["h"]))
+            for lower, upper in pairs:
+                lo, hi = self._bands[lower][1] + 0.5, self._bands[upper][0] - 0.5
+                painter.drawPolygon(_waisted(t - STRIP, t + STRIP, lo, hi, vertical=True))

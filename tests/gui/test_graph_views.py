@@ -1,0 +1,356 @@
+"""The folded and unfolded graph views show the trace's numbers at every cursor position."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from core.bptt import Trace
+from core.cursor import StepState
+from core.data import Dataset, Sequence
+from core.model import SRN
+from core.selection import Selection
+from gui.graph_views import FoldedGraphView, UnfoldedGraphView
+from gui.graph_views.folded import WIDTHS
+from gui.graph_views.theme import UNKNOWN, level_index
+from gui.session import Session
+
+
+@pytest.fixture
+def session() -> Session:
+    return Session()
+
+
+@pytest.fixture
+def unfolded(qtbot, session: Session) -> UnfoldedGraphView:
+    view = UnfoldedGraphView(session)
+    qtbot.addWidget(view)
+    view.resize(900, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    view.fit()
+    return view
+
+
+@pytest.fixture
+def folded(qtbot, session: Session) -> FoldedGraphView:
+    view = FoldedGraphView(session)
+    qtbot.addWidget(view)
+    view.resize(900, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def expected_unfolded(trace: Trace, state: StepState, sign: int, node_ids) -> np.ndarray:
+    """What each node must show, written out from the definitions (not from the view's code)."""
+    out = np.full(len(node_ids), np.nan)
+    backward = state.phase == "backward"
+    for i, (layer, t, u) in enumerate(node_ids):
+        if layer == "L":
+            if backward or t <= state.forward_known:
+                out[i] = trace.loss_t[t - 1]
+        elif not backward:
+            if t <= state.forward_known:
+                out[i] = trace.h[t, u] if layer == "h" else getattr(trace, layer)[t - 1, u]
+        elif layer == "h" and t == 0:
+            if state.backward_from == 1:
+                out[i] = sign * trace.delta_h0[u]  # dL/dh0 = W^T delta_h(1)
+        elif layer != "x" and t >= state.backward_from:
+            delta = trace.delta_h if layer == "h" else trace.delta_o
+            out[i] = sign * delta[t - 1, u]
+    return out
+
+
+@pytest.mark.parametrize("notation", ["004", "001"], ids=["gradient-sign", "boden-sign"])
+def test_unfolded_shows_the_trace_forward_and_back(
+    unfolded: UnfoldedGraphView, session: Session, notation: str
+) -> None:
+    session.set_notation(notation)
+    sign = session.notation.delta_sign
+    trace, T = session.trace, session.trace.T
+    assert (T, session.net.n_hidden) == (6, 5)
+    seen = {}
+    for k in range(2 * T + 1):
+        session.seek(k)
+        shown = unfolded.displayed_values()
+        state = session.state
+        expected = expected_unfolded(trace, state, sign, shown.node_ids)
+        np.testing.assert_array_equal(shown.values, expected, err_msg=f"position {k}")
+        assert np.array_equal(shown.colour_index == UNKNOWN, np.isnan(expected))
+        assert shown.lod == "detailed"
+        assert shown.current_column == state.t
+        assert shown.band == (state.t - 0.5, state.t + 0.5)
+        if state.phase == "backward":
+            assert shown.mode == "delta"
+            assert shown.lit_columns == (state.t, T)
+            assert shown.flow == ((state.t + 1, state.t) if state.t < T else None)
+            if state.t > 1:
+                assert shown.fog is not None and shown.fog[1] == state.t - 0.5
+        else:
+            assert shown.mode == "activation"
+            assert shown.lit_columns == (0, state.t)
+            assert shown.flow is None
+            assert (shown.fog is None) == (state.t == T)
+        seen[k] = shown.values.copy()
+    # h(t) during the forward sweep, e.g. h(3) at position 3
+    session.seek(3)
+    assert unfolded.displayed_values().value("h", 3, 2) == trace.h[3, 2]
+    assert np.isnan(unfolded.displayed_values().value("h", 4, 2))
+    for k in range(2 * T, -1, -1):  # stepping back redraws exactly the same numbers
+        session.seek(k)
+        np.testing.assert_array_equal(unfolded.displayed_values().values, seen[k])
+
+
+def test_unfolded_colours_follow_the_values(unfolded: UnfoldedGraphView, session: Session) -> None:
+    session.seek(9)  # backward t = 4
+    shown = unfolded.displayed_values()
+    known = np.isfinite(shown.values)
+    assert known.sum() > 0 and (~known).sum() > 0
+    # the colour rows follow sign(v) sqrt(|v| / scale) for deltas: a sign flip mirrors the row
+    h = [i for i, n in enumerate(shown.node_ids) if n[0] == "h" and known[i]]
+    scale = max(abs(session.trace.delta_h).max(), abs(session.trace.delta_o).max())
+    scale = max(scale, abs(session.trace.delta_h0).max())
+    np.testing.assert_array_equal(
+        shown.colour_index[h], level_index(shown.values[h], scale, gamma=0.5)
+    )
+    brushes = unfolded._nodes.data["brush"]
+    theme = unfolded._theme
+    for i, node in enumerate(shown.node_ids):
+        if node[0] in ("h", "y"):
+            expected = theme.node_brushes[shown.colour_index[i]].color()
+            assert brushes[i].color() == expected, node
+
+
+def test_unfolded_headers_and_labels(unfolded: UnfoldedGraphView, session: Session) -> None:
+    shown = unfolded.displayed_values()
+    assert shown.headers == tuple(f"t = {t}" for t in range(7))
+    assert {"x1", "h1", "h5", "ŷ3", "L(t)"} <= set(shown.axis_labels)
+    assert {"U", "W", "V"} <= set(shown.texts)
+    session.set_notation("002")
+    shown = unfolded.displayed_values()
+    assert {"s1", "s5", "E(t)"} <= set(shown.axis_labels)
+    assert {"Wx", "Ws", "Wy"} <= set(shown.texts)
+    assert any("Wx, Ws, Wy" in text for text in shown.legend)
+    session.seek(8)  # backward t = 5: the flow label speaks the notation too
+    assert "Wsᵀ δs(6)" in unfolded.displayed_values().texts
+    session.set_notation("001")
+    assert any("δj = -∂C/∂netj" in t for t in unfolded.displayed_values().legend)
+
+
+def test_unfolded_truncation_window(unfolded: UnfoldedGraphView, session: Session) -> None:
+    session.set_truncation(2, "sliding")
+    session.seek(session.trace.T * 2 + 1 - 4)  # backward t = 4
+    shown = unfolded.displayed_values()
+    assert shown.window == session.trace.window(4) == (3, 4)
+    assert shown.propagated == (4, 5)  # L(4) and L(5) reach step 4 with k = 2
+    assert shown.flow == (5, 4)
+    assert any("window of L(4): steps 3..4" in t for t in shown.legend)
+    assert unfolded._window_rect.isVisible()
+
+    session.set_truncation(2, "chunked")
+    shown = unfolded.displayed_values()
+    assert shown.chunk_starts == (3, 5)
+    assert shown.window == (3, 4)
+    assert shown.flow is None  # step 5 starts a chunk: no gradient from h(5) to h(4)
+    session.seek(session.position + 1)  # backward t = 3
+    assert unfolded.displayed_values().flow == (4, 3)
+
+    session.set_truncation(None)
+    shown = unfolded.displayed_values()
+    assert shown.window is None and shown.chunk_starts == () and shown.propagated == ()
+
+
+def _click(qtbot, view, x: float, y: float) -> Selection:
+    with qtbot.waitSignal(view._session.selectionChanged, timeout=2000) as blocker:
+        QTest.mouseClick(
+            view.plot_widget().viewport(), Qt.MouseButton.LeftButton, pos=view.data_point(x, y)
+        )
+    return blocker.args[0]
+
+
+def test_unfolded_click_selects(qtbot, unfolded: UnfoldedGraphView, session: Session) -> None:
+    selected = _click(qtbot, unfolded, *unfolded.node_position(("h", 3, 1)))
+    assert selected == Selection("node", "h", t=3, unit=1)
+    assert session.selection == selected
+    selected = _click(qtbot, unfolded, *unfolded.node_position(("h", 0, 4)))
+    assert selected == Selection("node", "h", t=0, unit=4)
+    # the h1(2) -> h1(3) edge, at its middle (no other edge passes there)
+    selected = _click(qtbot, unfolded, *unfolded.edge_point("W", 3, 0, 0, at=0.5))
+    assert selected == Selection("edge", "W", t=3, row=0, col=0)
+    text = unfolded.tooltip_at(*unfolded.edge_point("W", 3, 0, 0, at=0.5))
+    assert text.startswith(f"W[1,1] = {session.net.W[0, 0]:.3f} (W in seeds/004)")
+    assert unfolded.selection_at(*unfolded.node_position(("L", 2, 0))) == Selection(
+        "node", "L", t=2
+    )
+    assert unfolded.selection_at(-0.55, -5.0) is None
+
+
+def test_unfolded_level_of_detail_follows_zoom(
+    qtbot, unfolded: UnfoldedGraphView, session: Session
+) -> None:
+    assert unfolded.lod == "detailed"
+    unfolded._view_box.setXRange(-0.5, 200, padding=0)  # columns ~4 px wide
+    qtbot.wait(10)
+    assert unfolded.lod == "bundled"
+    session.seek(4)
+    shown = unfolded.displayed_values()
+    assert shown.lod == "bundled"
+    assert shown.value("h", 4, 0) == session.trace.h[4, 0]
+    assert unfolded.selection_at(*unfolded.node_position(("y", 2, 1))) == Selection(
+        "node", "y", t=2, unit=1
+    )
+    unfolded.fit()
+    qtbot.wait(10)
+    assert unfolded.lod == "detailed"
+    np.testing.assert_array_equal(unfolded.displayed_values().values, shown.values)
+
+
+def _random_dataset(T: int, I: int, O: int) -> Dataset:
+    rng = np.random.default_rng(3)
+    seq = Sequence(np.eye(I)[rng.integers(0, I, T)], np.eye(O)[rng.integers(0, O, T)])
+    names_in = tuple(f"i{i}" for i in range(I))
+    return Dataset("random", (seq,), names_in, tuple(f"o{k}" for k in range(O)), "softmax")
+
+
+def test_unfolded_large_trace_is_bundled(
+    qtbot, unfolded: UnfoldedGraphView, session: Session
+) -> None:
+    T, I, H, O = 1000, 4, 64, 3
+    session.set_dataset(_random_dataset(T, I, O), SRN.init(I, H, O, seed=5))
+    assert session.trace.T == T
+    assert unfolded.lod == "bundled"
+    strip = unfolded._strips["h"]
+    for k in (0, 1, 500, 1000, 1001, 1500, 2000, 1500, 3):  # forward, backward, and back
+        session.seek(k)
+        shown = unfolded.displayed_values()
+        state = session.state
+        assert shown.lod == "bundled" and shown.current_column == state.t
+        t = max(state.t, 1)
+        if state.phase == "backward":
+            assert shown.value("h", t, 7) == session.trace.delta_h[t - 1, 7]
+            assert np.isnan(shown.value("h", t - 1, 7)) or t == 1
+        else:
+            assert shown.value("h", state.t, 7) == session.trace.h[state.t, 7]
+            if state.t < T:
+                assert np.isnan(shown.value("h", state.t + 1, 7))
+        # the heatmap pixel of h8(t) has the colour of its value
+        image = strip.image
+        col = t * (2 if image.shape[1] == 2 * (T + 1) else 1)
+        pixel = image[image.shape[0] - 1 - 7, col]
+        np.testing.assert_array_equal(
+            pixel, unfolded._theme.node_lut[shown.colour_index[shown.index[("h", t, 7)]]]
+        )
+    # zooming in does not bring 4 million edges back, the strips just gain gaps
+    unfolded._view_box.setXRange(480, 500, padding=0)
+    qtbot.wait(10)
+    assert unfolded.lod == "bundled"
+    assert unfolded._strips["h"].image.shape[1] == 2 * (T + 1)
+    assert unfolded.selection_at(*unfolded.node_position(("h", 490, 9))) == Selection(
+        "node", "h", t=490, unit=9
+    )
+    assert any(h.startswith("t = 4") for h in unfolded.displayed_values().headers)
+
+
+def test_folded_shows_activations_at_the_cursor(folded: FoldedGraphView, session: Session) -> None:
+    trace = session.trace
+    for k in range(2 * trace.T + 1):
+        session.seek(k)
+        t = session.state.t
+        nodes = folded.displayed_values()["nodes"]
+        for (layer, _, u), v in nodes.items():
+            if layer == "h":
+                assert v == trace.h[t, u]  # h0 at the start
+            elif t == 0:
+                assert np.isnan(v), (layer, u)
+            else:
+                assert v == {"x": trace.x, "y": trace.y}[layer][t - 1, u]
+    session.seek(0)
+    shown = folded.displayed_values()
+    assert shown["colour_index"][("x", 0, 0)] == UNKNOWN
+    assert shown["colour_index"][("h", 0, 0)] != UNKNOWN
+
+
+def test_folded_edges_encode_weights(folded: FoldedGraphView, session: Session) -> None:
+    net = session.net
+    edges = folded.displayed_values()["edges"]
+    assert len(edges) == net.U.size + net.W.size + net.V.size
+    biggest = max(np.abs(net.U).max(), np.abs(net.W).max(), np.abs(net.V).max())
+    for (param, r, c), (w, sign, width) in edges.items():
+        assert w == getattr(net, param)[r, c]
+        assert sign == (1 if w >= 0 else -1)
+        assert width == WIDTHS[min(int(abs(w) / biggest * len(WIDTHS)), len(WIDTHS) - 1)]
+    assert max(width for _, _, width in edges.values()) == WIDTHS[-1]
+    # new weights, same shape: the edges follow
+    session.set_network(SRN.init(4, 5, 3, seed=11))
+    w = folded.displayed_values()["edges"][("W", 1, 2)][0]
+    assert w == session.net.W[1, 2]
+
+
+def test_folded_elman_context(qtbot, folded: FoldedGraphView, session: Session) -> None:
+    action = folded.context_action()
+    assert action.isCheckable() and "Elman" in action.toolTip()
+    assert ("c", -1, 0) not in folded.displayed_values()["nodes"]
+    action.trigger()
+    assert folded.elman_context
+    session.seek(3)
+    shown = folded.displayed_values()
+    for j in range(5):
+        assert shown["nodes"][("c", -1, j)] == session.trace.h[2, j]  # the context holds h(t-1)
+        assert shown["labels"][("c", -1, j)] == f"c{j + 1}"
+    assert ("W", 0, 0) in shown["edges"] and len(shown["edges"]) == 20 + 25 + 15
+    assert any("copy h → c" in text for text in shown["legend"])
+    a = folded._geometry.arrays
+    copies = a.edge_kind == 4
+    assert copies.sum() == 5
+    assert folded.selection_at(*folded.node_position(("c", -1, 2))) == Selection(
+        "node", "h", t=2, unit=2
+    )
+    action.trigger()
+    assert ("c", -1, 0) not in folded.displayed_values()["nodes"]
+
+
+def test_folded_labels_and_tooltips_follow_the_notation(
+    folded: FoldedGraphView, session: Session
+) -> None:
+    shown = folded.displayed_values()
+    assert shown["labels"][("y", 0, 0)] == "ŷ1"
+    assert shown["labels"][("h", 0, 1)] == "h2"
+    x, y = folded.edge_midpoint("W", 1, 1)  # the self-loop of h2
+    assert folded.tooltip_at(x, y).startswith(f"W[2,2] = {session.net.W[1, 1]:.3f} (W in")
+    session.set_notation("002")
+    shown = folded.displayed_values()
+    assert shown["labels"][("h", 0, 1)] == "s2"
+    assert "Ws" in shown["texts"] and "Wx" in shown["texts"]
+    assert folded.tooltip_at(x, y).startswith(
+        f"W[2,2] = {session.net.W[1, 1]:.3f} (Ws in seeds/002)"
+    )
+    session.set_notation("001")
+    assert folded.displayed_values()["labels"][("h", 0, 0)] == "yj1"
+    session.seek(2)
+    tip = folded.tooltip_at(*folded.node_position(("h", 0, 0)))
+    assert tip.startswith(f"yj1(t=2) = {session.trace.h[2, 0]:.4f}")
+
+
+def test_folded_click_selects(qtbot, folded: FoldedGraphView, session: Session) -> None:
+    session.seek(4)
+    assert _click(qtbot, folded, *folded.node_position(("y", 0, 2))) == Selection(
+        "node", "y", t=4, unit=2
+    )
+    assert _click(qtbot, folded, *folded.edge_midpoint("W", 3, 3)) == Selection(
+        "edge", "W", t=4, row=3, col=3
+    )
+
+
+def test_views_let_go_of_the_session(qtbot, session: Session) -> None:
+    before = session.receivers("2cursorChanged(int)")
+    views = [UnfoldedGraphView(session), FoldedGraphView(session)]
+    assert session.receivers("2cursorChanged(int)") == before + 2
+    for view in views:
+        view.deleteLater()
+    qtbot.waitUntil(lambda: session.receivers("2cursorChanged(int)") == before)
+    session.step()
+    session.set_notation("002")
+    session.set_truncation(2)

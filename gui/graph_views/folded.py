@@ -23,6 +23,7 @@ from core.selection import Selection
 from gui.graph_views.base import GraphView, segment_distance
 from gui.graph_views.legend import Entry
 from gui.graph_views.state import FoldedOptions, FoldedState, folded_state
+from gui.graph_views.texts import weight_text
 from gui.graph_views.theme import UNKNOWN, contrast_text, level_index
 from gui.session import Session
 
@@ -287,10 +288,7 @@ class FoldedGraphView(GraphView):
         snd, rcv = s.labels[a.edges[i, 0]], s.labels[a.edges[i, 1]]
         if k == _COPY:
             return f"copy {snd} → {rcv}: fixed weight 1 (Elman 1990), not trained"
-        name = EDGE_KINDS[k]
-        where = f"{notation[name]} in seeds/{notation.key}"
-        head = f"{name}[{r + 1},{c + 1}] = {s.weights[i]:.3f} ({where})"
-        return f"{head}\n{MEANING[name]}: {snd} → {rcv}"
+        return weight_text(EDGE_KINDS[k], r, c, float(s.weights[i]), notation, snd, rcv)
 
     # -- building and drawing -----------------------------------------------------------------
     def _on_context_toggled(self, on: bool) -> None:

@@ -16,6 +16,7 @@ Node values follow the node order of ``core.graphs`` (``unfolded_arrays`` / ``fo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -24,7 +25,7 @@ from numpy.typing import NDArray
 
 from core.bptt import Trace
 from core.cursor import StepState
-from core.graphs import edge_weights, folded_arrays, unfolded_arrays
+from core.graphs import NodeId, edge_weights, folded_arrays, unfolded_arrays
 from core.notation import Notation
 
 Mode = Literal["activation", "delta"]
@@ -247,3 +248,53 @@ def folded_state(
         symbols=tuple((n, notation[n]) for n in ("U", "W", "V", "x", "h", "y", "L")),
         notation_key=notation.key,
     )
+
+
+@dataclass(frozen=True)
+class UnfoldedDisplay:
+    """What the unfolded view draws, as numbers (``UnfoldedGraphView.displayed_values``).
+
+    Attributes
+    ----------
+    mode : "activation" or "delta".  position, t, T : the cursor.
+    node_ids : (N,) node ids ``(layer, t, unit)`` (``core.graphs.unfolded_arrays`` order).
+    values : (N,) the value each node's fill shows: activations (x, h, y) or ``delta_sign`` times
+        the deltas (h, y), loss on L; NaN for a node drawn empty (not known yet).
+    colour_index : (N,) the row of the colour table each node is filled with.
+    lit_columns : (first, last) columns with known values.  current_column : the highlighted one.
+    band : x extent of the current-column highlight.  fog : x extent of the dimmed columns or None.
+    window : (first, last) steps of the shaded truncation window, or None when none is shown.
+    propagated : steps s whose L(s) is marked as reaching the current step.
+    chunk_starts : steps where a dashed chunk boundary is drawn.
+    flow : (from, to) columns of the highlighted gradient flow, or None.
+    lod : "detailed" (units and edges) or "bundled" (heatmap strips and bands).
+    axis_labels : the left axis texts.  headers : the column headers shown.
+    texts : other texts in the plot.  legend : the legend's texts.
+    index : node id -> position in ``node_ids``.
+    """
+
+    mode: str
+    position: int
+    t: int
+    T: int
+    node_ids: tuple[NodeId, ...]
+    values: NDArray[np.float64]
+    colour_index: NDArray[np.intp]
+    lit_columns: tuple[int, int]
+    current_column: int
+    band: tuple[float, float]
+    fog: tuple[float, float] | None
+    window: tuple[int, int] | None
+    propagated: tuple[int, ...]
+    chunk_starts: tuple[int, ...]
+    flow: tuple[int, int] | None
+    lod: str
+    axis_labels: tuple[str, ...]
+    headers: tuple[str, ...]
+    texts: tuple[str, ...]
+    legend: tuple[str, ...]
+    index: Mapping[NodeId, int]
+
+    def value(self, layer: str, t: int, unit: int = 0) -> float:
+        """The displayed value of node (layer, t, unit)."""
+        return float(self.values[self.index[(layer, t, unit)]])

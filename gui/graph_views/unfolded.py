@@ -12,9 +12,6 @@ step only recolours (numpy lookups into colour tables) and moves a few rectangle
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
@@ -31,11 +28,17 @@ from core.graphs import (
     edge_weights,
     unfolded_arrays,
 )
-from core.notation import MEANING
 from core.selection import Selection
 from gui.graph_views.base import GraphView, segment_distance
 from gui.graph_views.legend import Entry
-from gui.graph_views.state import UnfoldedOptions, UnfoldedState, unfolded_state, unit_label
+from gui.graph_views.state import (
+    UnfoldedDisplay,
+    UnfoldedOptions,
+    UnfoldedState,
+    unfolded_state,
+    unit_label,
+)
+from gui.graph_views.texts import node_name, unfolded_node_text, weight_text
 from gui.graph_views.theme import UNKNOWN, level_index
 from gui.graph_views.unfolded_parts import BundleItem, StepAxis, strip_image, w_bundle
 from gui.session import Session
@@ -55,54 +58,9 @@ _W = EDGE_KINDS.index("W")
 _V = EDGE_KINDS.index("V")
 
 
-@dataclass(frozen=True)
-class UnfoldedDisplay:
-    """What the unfolded view draws, as numbers (``UnfoldedGraphView.displayed_values``).
-
-    Attributes
-    ----------
-    mode : "activation" or "delta".  position, t, T : the cursor.
-    node_ids : (N,) node ids ``(layer, t, unit)`` (``core.graphs.unfolded_arrays`` order).
-    values : (N,) the value each node's fill shows: activations (x, h, y) or ``delta_sign`` times
-        the deltas (h, y), loss on L; NaN for a node drawn empty (not known yet).
-    colour_index : (N,) the row of the colour table each node is filled with.
-    lit_columns : (first, last) columns with known values.  current_column : the highlighted one.
-    band : x extent of the current-column highlight.  fog : x extent of the dimmed columns or None.
-    window : (first, last) steps of the shaded truncation window, or None when none is shown.
-    propagated : steps s whose L(s) is marked as reaching the current step.
-    chunk_starts : steps where a dashed chunk boundary is drawn.
-    flow : (from, to) columns of the highlighted gradient flow, or None.
-    lod : "detailed" (units and edges) or "bundled" (heatmap strips and bands).
-    axis_labels : the left axis texts.  headers : the column headers shown.
-    texts : other texts in the plot.  legend : the legend's texts.
-    index : node id -> position in ``node_ids``.
-    """
-
-    mode: str
-    position: int
-    t: int
-    T: int
-    node_ids: tuple[NodeId, ...]
-    values: NDArray[np.float64]
-    colour_index: NDArray[np.intp]
-    lit_columns: tuple[int, int]
-    current_column: int
-    band: tuple[float, float]
-    fog: tuple[float, float] | None
-    window: tuple[int, int] | None
-    propagated: tuple[int, ...]
-    chunk_starts: tuple[int, ...]
-    flow: tuple[int, int] | None
-    lod: str
-    axis_labels: tuple[str, ...]
-    headers: tuple[str, ...]
-    texts: tuple[str, ...]
-    legend: tuple[str, ...]
-    index: Mapping[NodeId, int]
-
-    def value(self, layer: str, t: int, unit: int = 0) -> float:
-        """The displayed value of node (layer, t, unit)."""
-        return float(self.values[self.index[(layer, t, unit)]])
+def _differs(old: UnfoldedState | None, new: UnfoldedState, *fields: str) -> bool:
+    """Whether any of the fields changed (always, when nothing is drawn yet)."""
+    return old is None or any(getattr(old, f) != getattr(new, f) for f in fields)
 
 
 def _rect_item(z: float) -> QGraphicsRectItem:
@@ -138,6 +96,7 @@ class UnfoldedGraphView(GraphView):
         self._band_extent = (0.0, 0.0)
         self._axis_texts: list[str] = []
         self._slices: dict[str, slice] = {}
+        self._columns_theme: object = None
         self._y_extent = (0.0, 1.0)
 
         self._toolbar.addAction(self._fit_action)
@@ -349,43 +308,20 @@ class UnfoldedGraphView(GraphView):
         if old is None or lod_changed:
             self._apply_lod()
         values_changed = old is None or not (
-            old.mode == new.mode
-            and old.scale == new.scale
+            (old.mode, old.scale) == (new.mode, new.scale)
             and np.array_equal(old.values, new.values, equal_nan=True)
         )
         if values_changed or lod_changed:
             self._apply_values(new)
-        if old is None or (old.lit, old.current, old.mode, old.T) != (
-            new.lit,
-            new.current,
-            new.mode,
-            new.T,
-        ):
+        if _differs(old, new, "lit", "current", "mode", "T"):
             self._apply_columns(new)
-        if old is None or (old.window, old.propagated, old.chunk_starts) != (
-            new.window,
-            new.propagated,
-            new.chunk_starts,
-        ):
+        if _differs(old, new, "window", "propagated", "chunk_starts"):
             self._apply_truncation(new)
-        if (
-            old is None
-            or lod_changed
-            or (old.flow, old.layer_symbols)
-            != (
-                new.flow,
-                new.layer_symbols,
-            )
-        ):
+        if lod_changed or _differs(old, new, "flow", "layer_symbols"):
             self._apply_flow(new)
-        if old is None or lod_changed or old.layer_symbols != new.layer_symbols:
+        if lod_changed or _differs(old, new, "layer_symbols"):
             self._apply_labels(new)
-        if old is None or (old.mode, old.scale, old.layer_symbols, old.window) != (
-            new.mode,
-            new.scale,
-            new.layer_symbols,
-            new.window,
-        ):
+        if lod_changed or _differs(old, new, "mode", "scale", "layer_symbols", "window"):
             self._update_legend(new)
         self._drawn = new
         self._update_status()
@@ -429,14 +365,16 @@ class UnfoldedGraphView(GraphView):
             self._nodes.setBrush(list(brushes), update=False)
             self._nodes.setPen(list(pens))
             return
-        T = s.T
+        assert self._shape is not None
+        I, H, O, T = self._shape
+        units = {"x": I, "h": H, "y": O, "L": 1}
         for layer, img in self._strips.items():
             sl = self._slices[layer]
             lut = th.loss_lut if layer == "L" else th.node_lut
-            n = 1 if layer == "L" else int(a.node_unit[sl].max()) + 1
+            n = units[layer]
             first_t = 0 if layer == "h" else 1
-            rgba = lut[rows[sl]].reshape(T + 1 - first_t, n, 4)
-            image, x0, width = strip_image(rgba, first_t, T, self._gaps)
+            by_t = rows[sl].reshape(T + 1 - first_t, n)
+            image, x0, width = strip_image(by_t, first_t, T, self._gaps, lut)
             lo, hi = a.bands[layer]
             img.setImage(image, autoLevels=False)
             img.setRect(QRectF(x0, lo - 0.5, width, hi - lo + 1.0))
@@ -444,15 +382,17 @@ class UnfoldedGraphView(GraphView):
     def _apply_columns(self, s: UnfoldedState) -> None:
         th = self._theme
         lo, hi = self._y_extent
-        accent = QColor(th.accent)
-        accent.setAlpha(55)
-        self._band.setBrush(accent)
-        self._band.setRect(QRectF(s.current - 0.5, lo, 1.0, hi - lo))
+        if self._columns_theme is not th:  # colours change with the palette only
+            self._columns_theme = th
+            accent, fog = QColor(th.accent), QColor(th.background)
+            accent.setAlpha(55)
+            fog.setAlpha(165)
+            self._band.setBrush(accent)
+            self._fog.setBrush(fog)
+        half = max(0.5, 2.0 * self._pixel_size()[0])  # at least 4 px wide when zoomed out
+        self._band.setRect(QRectF(s.current - half, lo, 2 * half, hi - lo))
         self._band.setVisible(True)
-        self._band_extent = (s.current - 0.5, s.current + 0.5)
-        fog = QColor(th.background)
-        fog.setAlpha(165)
-        self._fog.setBrush(fog)
+        self._band_extent = (s.current - half, s.current + half)
         if s.mode == "activation":
             extent = (s.lit[1] + 0.5, s.T + 0.6) if s.lit[1] < s.T else None
         else:
@@ -577,11 +517,12 @@ class UnfoldedGraphView(GraphView):
         else:
             entries = (Entry("bar", f"activation (±{s.scale:.2g})", diverging),)
         mats = ", ".join(sym[n] for n in ("U", "W", "V"))
-        entries += (
-            Entry("bar", f"loss {sym['L']}(t)", (th.neutral, th.neutral, th.loss)),
-            Entry("line", f"{mats} + / −", (th.positive, th.negative), 2.0),
-            Entry("box", "current step", (th.accent,)),
-        )
+        entries += (Entry("bar", f"loss {sym['L']}(t)", (th.neutral, th.neutral, th.loss)),)
+        if self._lod == "detailed":
+            entries += (Entry("line", f"{mats} + / −", (th.positive, th.negative), 2.0),)
+        else:
+            entries += (Entry("box", f"{mats} bundled per step", (th.grey(0.5),)),)
+        entries += (Entry("box", "current step", (th.accent,)),)
         if s.mode == "delta":
             entries += (Entry("line", "gradient flow", (th.accent,), 3.0),)
         if s.window is not None:
@@ -607,6 +548,7 @@ class UnfoldedGraphView(GraphView):
         if self._lod == "detailed":
             self._update_node_size()
         self._update_axis_labels()
+        self._apply_columns(self._drawn)
 
     # -- hit testing --------------------------------------------------------------------------
     def _hit(self, x: float, y: float) -> tuple[str, int] | None:
@@ -648,48 +590,18 @@ class UnfoldedGraphView(GraphView):
             return Selection("node", "L", t=t)
         return Selection("edge", EDGE_KINDS[k], t=t, row=int(a.edge_row[i]), col=int(a.edge_col[i]))
 
-    def _node_text(self, i: int) -> str:
-        a, s = self._arrays, self._drawn
-        assert a is not None and s is not None
-        notation = self._session.notation
-        layer, t, unit = str(a.node_layer[i]), int(a.node_t[i]), int(a.node_unit[i])
-        v = float(s.values[i])
-        if layer == "L":
-            name = f"{notation['L']}({t})"
-            return f"{name}: not computed yet" if np.isnan(v) else f"{name} = {v:.4f}\nloss"
-        label = unit_label(notation[layer], unit)
-        if s.mode == "delta":
-            if layer == "x":
-                x = self._session.trace.x[t - 1, unit]
-                return f"{label}(t={t}) = {x:.4g}: inputs get no delta"
-            key = "delta_h" if layer == "h" else "delta_o"
-            name = f"{notation[key]}{unit + 1}(t={t})"
-            if layer == "h" and t == 0:
-                name = f"∂{notation['L']}/∂{notation['h0']}{unit + 1}"
-            if np.isnan(v):
-                return f"{name}: not reached by the backward sweep yet"
-            return f"{name} = {v:.4g}\n{notation.delta_definition('h' if layer == 'h' else 'y')}"
-        if np.isnan(v):
-            return f"{label}(t={t}): not computed yet"
-        return f"{label}(t={t}) = {v:.4f}\n{MEANING[layer]}"
-
     def tooltip_at(self, x: float, y: float) -> str:
-        hit, a = self._hit(x, y), self._arrays
-        if hit is None or a is None:
+        hit, a, s = self._hit(x, y), self._arrays, self._drawn
+        if hit is None or a is None or s is None:
             return ""
+        notation = self._session.notation
         kind, i = hit
         if kind == "node":
-            return self._node_text(i)
-        notation = self._session.notation
-        k, t, r, c = (int(v[i]) for v in (a.edge_kind, a.edge_t, a.edge_row, a.edge_col))
-        snd, rcv = (a.node_ids[j] for j in a.edges[i])
+            node = a.node_ids[i]
+            x_value = self._session.trace.x[node[1] - 1, node[2]] if node[0] == "x" else np.nan
+            return unfolded_node_text(node, float(s.values[i]), s.mode, notation, x_value)
+        k, r, c = (int(v[i]) for v in (a.edge_kind, a.edge_row, a.edge_col))
+        snd, rcv = (node_name(a.node_ids[j], notation) for j in a.edges[i])
         if k == _LOSS:
-            return f"{unit_label(notation['y'], c)}({t}) → {notation['L']}({t})"
-        name = EDGE_KINDS[k]
-
-        def lab(n: NodeId) -> str:
-            return f"{unit_label(notation[n[0]], n[2])}({n[1]})"
-
-        where = f"{notation[name]} in seeds/{notation.key}"
-        head = f"{name}[{r + 1},{c + 1}] = {self._weights[i]:.3f} ({where})"
-        return f"{head}\n{lab(snd)} → {lab(rcv)}"
+            return f"{snd} → {rcv}: the loss of step {int(a.edge_t[i])}"
+        return weight_text(EDGE_KINDS[k], r, c, float(self._weights[i]), notation, snd, rcv)

@@ -354,3 +354,18 @@ def test_views_let_go_of_the_session(qtbot, session: Session) -> None:
     session.step()
     session.set_notation("002")
     session.set_truncation(2)
+
+
+def test_hover_shows_the_number_under_the_pointer(
+    qtbot, unfolded: UnfoldedGraphView, session: Session
+) -> None:
+    session.seek(9)  # backward t = 4
+    x, y = unfolded.node_position(("h", 5, 2))
+    QTest.mouseMove(unfolded.plot_widget().viewport(), unfolded.data_point(x, y))
+    qtbot.waitUntil(lambda: unfolded._last_tip != "")
+    value = session.trace.delta_h[4, 2]
+    assert unfolded._last_tip.startswith(f"δh3(t=5) = {value:.4g}")
+    assert unfolded.tooltip_at(*unfolded.node_position(("h", 2, 2))).endswith(
+        "not reached by the backward sweep yet"
+    )
+    assert "inputs get no delta" in unfolded.tooltip_at(*unfolded.node_position(("x", 5, 0)))

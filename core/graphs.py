@@ -246,13 +246,17 @@ def folded_arrays(n_in: int, n_hidden: int, n_out: int, elman_context: bool = Fa
     """The folded graph's geometry as arrays, cached by shape.
 
     Rows bottom to top: inputs (with, in Elman's drawing, the context units to their left), hidden
-    units, outputs; each row centred on x = 0. Nodes in blocks [c,] x, h, y; edges in blocks
-    U, W (hidden -> hidden, or context -> hidden), V[, copy].
+    units, outputs; each row centred on x = 0, units one ``UNIT_SPACING`` apart, rows
+    ``FOLDED_ROW_SPACING`` apart (more when a row is wider than ten units). Nodes in blocks
+    [c,] x, h, y; edges in blocks U, W (hidden -> hidden, or context -> hidden), V[, copy].
     """
     I, H, O = n_in, n_hidden, n_out
     if min(I, H, O) < 1:
         raise ValueError(f"folded graph needs I, H, O >= 1, got {I}, {H}, {O}")
-    rows = {"x": 0.0, "c": 0.0, "h": FOLDED_ROW_SPACING, "y": 2 * FOLDED_ROW_SPACING}
+    # rows move apart as the widest row grows, so that a wide network is not drawn flat
+    widest = max(I + (H + 1 if elman_context else 0), H, O)
+    gap = FOLDED_ROW_SPACING * max(1.0, widest / 10.0)
+    rows = {"x": 0.0, "c": 0.0, "h": gap, "y": 2 * gap}
     ids: list[NodeId] = []
     xs: list[NDArray[np.float64]] = []
     if elman_context:

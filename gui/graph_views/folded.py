@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QWidget
 
-from core.graphs import EDGE_KINDS, FOLDED_ROW_SPACING, GraphArrays, folded_arrays
+from core.graphs import EDGE_KINDS, GraphArrays, folded_arrays
 from core.notation import MEANING
 from core.selection import Selection
 from gui.graph_views.base import GraphView, segment_distance
@@ -29,6 +29,9 @@ from gui.session import Session
 
 NODE_DIAMETER = 0.56  # data units (the folded view keeps its aspect ratio)
 WIDTHS = (0.8, 1.6, 2.6, 3.8)  # edge widths in px, by quarter of max |w|
+EDGE_LIMIT = 1500  # a bigger network shows its strongest weights only
+LABEL_PX = 24.0  # node labels need a node at least this wide (px)
+ROW_LABEL_PX = 120.0  # room for "context h(t-1)" left of the nodes (px)
 ARROW = 0.13  # arrowhead length, data units
 _COPY = EDGE_KINDS.index("copy")
 _W = EDGE_KINDS.index("W")
@@ -54,54 +57,60 @@ def _arrowhead(points: NDArray[np.float64]) -> list[NDArray[np.float64]]:
     return out
 
 
-def edge_polylines(arrays: GraphArrays) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
-    """Segments drawing every edge of a folded graph: (S, 2, 2) endpoints and (S,) edge index.
+def edge_polyline(arrays: GraphArrays, e: int, samples: int = 33) -> list[NDArray[np.float64]]:
+    """The pieces (each (k, 2) points) drawing edge ``e`` of a folded graph.
 
-    U, V, copy and context edges are straight; hidden -> hidden W edges are self-loops (on the
-    diagonal) and arcs, above the row when the sender is left of the receiver, below otherwise,
-    with an arrowhead at the receiver. Lines stop at the node circles.
+    U, V and context edges are straight; hidden -> hidden W edges are self-loops (on the
+    diagonal) and arcs, above the row when the sender is left of the receiver, below otherwise;
+    copy edges bow to the left of the straight context edge. Curved edges end in an arrowhead.
+    Lines stop at the node circles.
     """
     r = NODE_DIAMETER / 2 + 0.02
-    segs: list[NDArray[np.float64]] = []
-    owner: list[int] = []
-    s_par = np.linspace(0.0, 1.0, 33)[:, None]
-    for e, (snd, rcv) in enumerate(arrays.edges):
-        a, b = arrays.pos[snd], arrays.pos[rcv]
-        kind = int(arrays.edge_kind[e])
-        recurrent = kind == _W and arrays.node_layer[snd] == "h"
-        if recurrent and snd == rcv:
-            centre = a + np.array([0.0, r + 0.16])
-            ang = np.linspace(-np.pi / 2 + 0.9, 3 * np.pi / 2 - 0.9, 33)[:, None]
-            pts = centre + 0.2 * np.hstack([np.cos(ang), np.sin(ang)])
-            pts = _trim(pts, a, a, r)
-        elif recurrent or kind == _COPY:
-            if recurrent:  # above the row left to right, below it right to left
-                span = abs(b[0] - a[0])
-                bend = np.array([0.0, min(0.75, 0.2 + 0.12 * span) * np.sign(b[0] - a[0])])
-            else:  # copy h_j -> c_j: bowed to the left, off the straight W edge c_j -> h_j
-                bend = np.array([-0.55, 0.0])
-            ctrl = (a + b) / 2 + 2 * bend
-            pts = (1 - s_par) ** 2 * a + 2 * (1 - s_par) * s_par * ctrl + s_par**2 * b
-            pts = _trim(pts, a, b, r)
-        else:
-            d = (b - a) / max(float(np.hypot(*(b - a))), 1e-12)
-            pts = np.vstack([a + r * d, b - r * d])
-        pieces = [np.stack([pts[:-1], pts[1:]], axis=1)]
-        if recurrent or kind == _COPY:
-            pieces += [p[None] for p in _arrowhead(pts)]
-        for piece in pieces:
-            segs.append(piece)
-            owner.extend([e] * len(piece))
-    return np.concatenate(segs), np.asarray(owner, np.int64)
+    snd, rcv = arrays.edges[e]
+    a, b = arrays.pos[snd], arrays.pos[rcv]
+    kind = int(arrays.edge_kind[e])
+    recurrent = kind == _W and arrays.node_layer[snd] == "h"
+    s = np.linspace(0.0, 1.0, samples)[:, None]
+    if recurrent and snd == rcv:
+        centre = a + np.array([0.0, r + 0.16])
+        ang = -np.pi / 2 + 0.9 + s * (2 * np.pi - 1.8)
+        pts = _trim(centre + 0.2 * np.hstack([np.cos(ang), np.sin(ang)]), a, a, r)
+    elif recurrent or kind == _COPY:
+        if recurrent:  # above the row left to right, below it right to left
+            cap = 0.45 * float(arrays.bands["h"][0])  # stay clear of the next row
+            height = min(cap, 0.2 + 0.12 * abs(b[0] - a[0]))
+            bend = np.array([0.0, height * np.sign(b[0] - a[0])])
+        else:  # copy h_j -> c_j: bowed to the left, off the straight W edge c_j -> h_j
+            bend = np.array([-0.55, 0.0])
+        ctrl = (a + b) / 2 + 2 * bend
+        pts = _trim((1 - s) ** 2 * a + 2 * (1 - s) * s * ctrl + s**2 * b, a, b, r)
+    else:
+        d = (b - a) / max(float(np.hypot(*(b - a))), 1e-12)
+        return [np.vstack([a + r * d, b - r * d])]
+    return [pts, *_arrowhead(pts)]
+
+
+def strongest_edges(weights: NDArray[np.float64], kinds: NDArray[np.int8], limit: int):
+    """(M,) bool: every edge when there are at most ``limit`` weighted ones, else the ``limit``
+    largest |w| (copy edges always)."""
+    weighted = kinds != _COPY
+    if weighted.sum() <= limit:
+        return np.ones(len(weights), bool)
+    order = np.argsort(-np.abs(np.where(weighted, weights, 0.0)), kind="stable")
+    shown = ~weighted
+    shown[order[:limit]] = True
+    return shown
 
 
 @dataclass
 class _Geometry:
-    """Items and arrays of the folded graph of one shape."""
+    """Items and arrays of the folded graph of one shape; edge polylines computed on demand."""
 
     arrays: GraphArrays
-    segments: NDArray[np.float64]
-    seg_edge: NDArray[np.int64]
+    samples: int
+    segments: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 2, 2)))
+    seg_edge: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    pieces: dict[int, list[NDArray[np.float64]]] = field(default_factory=dict)
     labels: list[pg.TextItem] = field(default_factory=list)
     row_labels: list[tuple[str, pg.TextItem]] = field(default_factory=list)
     matrix_labels: list[tuple[str, pg.TextItem]] = field(default_factory=list)
@@ -124,6 +133,7 @@ class FoldedGraphView(GraphView):
         self._shape: tuple[int, int, int, bool] | None = None
         self._node_index = np.zeros(0, np.intp)
         self._edge_level = np.zeros(0, np.int64)
+        self._shown = np.zeros(0, bool)
 
         self._context_action = QAction("Elman context layer", self)
         self._context_action.setCheckable(True)
@@ -152,9 +162,10 @@ class FoldedGraphView(GraphView):
         self._nodes = pg.ScatterPlotItem(pxMode=False, size=NODE_DIAMETER, antialias=True)
         self._nodes.setZValue(10)
         self._plot_item.addItem(self._nodes)
+        self._view_box.sigRangeChanged.connect(self._on_view_range_changed)
+        self._view_box.sigResized.connect(self._on_view_range_changed)
         self._rebuild()
         self._redraw(force=True)
-        self.fit()
 
     # -- public -------------------------------------------------------------------------------
     @property
@@ -178,8 +189,9 @@ class FoldedGraphView(GraphView):
             ``nodes``: node id ``(layer, t_offset, unit)`` -> fill value (x(t), h(t), y(t), h(t-1)
             on context units; NaN where the node is drawn empty);
             ``colour_index``: node id -> row of the colour table used for the fill;
-            ``edges``: ``(param, row, col)`` -> (weight, sign of the pen, width in px) for U, W, V;
-            ``labels``: node id -> label text; ``texts``: every text drawn in the plot;
+            ``edges``: ``(param, row, col)`` -> (weight, sign of the pen, width in px) for the
+            U, W, V edges drawn (all, or the ``EDGE_LIMIT`` strongest of a big network);
+            ``labels``: node id -> label text; ``texts``: every text visible in the plot;
             ``legend``: the legend's texts.
         """
         s, g = self._drawn, self._geometry
@@ -188,12 +200,12 @@ class FoldedGraphView(GraphView):
         widths = np.asarray(WIDTHS)[self._edge_level]
         edges = {
             (EDGE_KINDS[int(k)], int(r), int(c)): (float(w), int(np.sign(w) or 1), float(px))
-            for k, r, c, w, px in zip(
-                a.edge_kind, a.edge_row, a.edge_col, s.weights, widths, strict=True
+            for k, r, c, w, px, shown in zip(
+                a.edge_kind, a.edge_row, a.edge_col, s.weights, widths, self._shown, strict=True
             )
-            if int(k) != _COPY
+            if int(k) != _COPY and shown
         }
-        texts = [lab.toPlainText() for lab in g.labels]
+        texts = [lab.toPlainText() for lab in g.labels if lab.isVisible()]
         texts += [item.toPlainText() for _, item in g.row_labels + g.matrix_labels]
         return {
             "t": s.t,
@@ -229,8 +241,14 @@ class FoldedGraphView(GraphView):
             return
         pos = self._geometry.arrays.pos
         lo, hi = pos.min(axis=0), pos.max(axis=0)
+        # leave ROW_LABEL_PX pixels left of the nodes for the row labels, whatever the width
+        width = max(float(self._view_box.width()), 2 * ROW_LABEL_PX)
+        span = hi[0] - lo[0] + 1.6
+        left = max(2.6, ROW_LABEL_PX * span / (width - ROW_LABEL_PX))
+        # symmetric about the graph, so that it stays centred when the locked aspect widens x
+        cx, half = (lo[0] + hi[0]) / 2, (hi[0] - lo[0]) / 2 + left
         self._view_box.setRange(
-            xRange=(lo[0] - 2.6, hi[0] + 0.8), yRange=(lo[1] - 0.6, hi[1] + 0.6), padding=0
+            xRange=(cx - half, cx + half), yRange=(lo[1] - 0.6, hi[1] + 0.6), padding=0
         )
 
     # -- hit testing --------------------------------------------------------------------------
@@ -290,12 +308,20 @@ class FoldedGraphView(GraphView):
             return f"copy {snd} → {rcv}: fixed weight 1 (Elman 1990), not trained"
         return weight_text(EDGE_KINDS[k], r, c, float(s.weights[i]), notation, snd, rcv)
 
+    def _on_view_range_changed(self, *args: object) -> None:
+        """Node labels only where they fit inside their node."""
+        g = self._geometry
+        if g is None:
+            return
+        visible = NODE_DIAMETER / self._pixel_size()[0] >= LABEL_PX
+        for item in g.labels:
+            item.setVisible(visible)
+
     # -- building and drawing -----------------------------------------------------------------
     def _on_context_toggled(self, on: bool) -> None:
         self._options = FoldedOptions(elman_context=bool(on))
         self._rebuild()
         self._redraw(force=True)
-        self.fit()
 
     def _rebuild(self) -> None:
         net = self._session.net
@@ -309,8 +335,7 @@ class FoldedGraphView(GraphView):
             for _, item in self._geometry.row_labels + self._geometry.matrix_labels:
                 self._plot_item.removeItem(item)
         arrays = folded_arrays(*shape)
-        segments, seg_edge = edge_polylines(arrays)
-        g = _Geometry(arrays, segments, seg_edge)
+        g = _Geometry(arrays, samples=33 if arrays.n_nodes <= 40 else 9)
         self._nodes.setData(pos=arrays.pos, size=NODE_DIAMETER)
         for _ in arrays.node_ids:
             item = pg.TextItem(anchor=(0.5, 0.5))
@@ -318,7 +343,7 @@ class FoldedGraphView(GraphView):
             self._plot_item.addItem(item)
             g.labels.append(item)
         left = float(arrays.pos[:, 0].min()) - NODE_DIAMETER
-        rows = [("y", 2 * FOLDED_ROW_SPACING), ("h", FOLDED_ROW_SPACING), ("x", 0.0)]
+        rows = [(layer, arrays.bands[layer][0]) for layer in ("y", "h", "x")]
         for layer, y in rows:
             if layer == "x" and shape[3]:
                 continue  # the bottom row starts with the context units
@@ -339,6 +364,8 @@ class FoldedGraphView(GraphView):
         self._place_matrix_labels(g)
         self._geometry = g
         self._drawn = None
+        self.fit()
+        self._on_view_range_changed()
 
     def _place_matrix_labels(self, g: _Geometry) -> None:
         """Put each matrix name just left of its leftmost edge (W: by the first hidden loop)."""
@@ -371,24 +398,42 @@ class FoldedGraphView(GraphView):
             self._status.setText(session.state.label)
         self._drawn = new
 
+    def _select_segments(self, shown: NDArray[np.bool_]) -> None:
+        """Segments of the shown edges (polylines are computed once per edge and kept)."""
+        g = self._geometry
+        assert g is not None
+        segs, owner = [], []
+        for e in np.flatnonzero(shown).tolist():
+            if e not in g.pieces:
+                g.pieces[e] = edge_polyline(g.arrays, e, g.samples)
+            for pts in g.pieces[e]:
+                segs.append(np.stack([pts[:-1], pts[1:]], axis=1))
+                owner.append(np.full(len(pts) - 1, e))
+        g.segments = np.concatenate(segs) if segs else np.zeros((0, 2, 2))
+        g.seg_edge = np.concatenate(owner) if owner else np.zeros(0, np.int64)
+
     def _apply_weights(self, s: FoldedState) -> None:
         g = self._geometry
         assert g is not None
         th = self._theme
         a = g.arrays
+        self._shown = strongest_edges(s.weights, a.edge_kind, EDGE_LIMIT)
+        self._select_segments(self._shown)
         mag = np.abs(s.weights) / s.weight_scale
         level = np.minimum((mag * len(WIDTHS)).astype(np.int64), len(WIDTHS) - 1)
         sign = np.where(s.weights >= 0, 1, -1)
         self._edge_level = level
         seg_level, seg_sign = level[g.seg_edge], sign[g.seg_edge]
         seg_copy = a.edge_kind[g.seg_edge] == _COPY
+        few = self._shown.sum() <= 300  # antialiasing thousands of lines costs more than it gives
+        alpha = 225 if few else 150
         for (sg, lv), item in self._edge_items.items():
             sel = (seg_level == lv) & (seg_sign == sg) & ~seg_copy
             pts = g.segments[sel].reshape(-1, 2)
             colour = QColor(th.positive if sg > 0 else th.negative)
-            colour.setAlpha(225)
+            colour.setAlpha(alpha)
             item.setPen(pg.mkPen(colour, width=WIDTHS[lv]))
-            item.setData(pts[:, 0], pts[:, 1])
+            item.setData(pts[:, 0], pts[:, 1], antialias=bool(few))
         pts = g.segments[seg_copy].reshape(-1, 2)
         self._copy_item.setPen(pg.mkPen(th.grey(0.6), width=2.0, style=Qt.PenStyle.DashLine))
         self._copy_item.setData(pts[:, 0], pts[:, 1])
@@ -446,6 +491,10 @@ class FoldedGraphView(GraphView):
             ),
             Entry("box", "not known yet", (th.grey(0.4),)),
         )
+        n_weighted = int((self._geometry.arrays.edge_kind != _COPY).sum()) if self._geometry else 0
+        n_shown = int((self._shown & (self._geometry.arrays.edge_kind != _COPY)).sum())
+        if n_shown < n_weighted:
+            entries += (Entry("line", f"strongest {n_shown} of {n_weighted}", (th.grey(0.5),)),)
         if s.elman_context:
             entries += (Entry("line", "copy h → c (weight 1)", (th.grey(0.6),), 2.0),)
         self._legend.set_entries(entries)

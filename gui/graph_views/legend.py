@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFontMetrics,
+    QLinearGradient,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 Kind = Literal["bar", "line", "box", "ring"]
@@ -41,6 +49,7 @@ class Legend(QWidget):
     def set_entries(self, entries: tuple[Entry, ...]) -> None:
         if entries != self._entries:
             self._entries = entries
+            self.setFixedHeight(self.heightForWidth(max(self.width(), 1)))
             self.updateGeometry()
             self.update()
 
@@ -54,57 +63,100 @@ class Legend(QWidget):
             return SWATCH * max(1, len(entry.colours))
         return 14
 
+    def _entry_width(self, entry: Entry) -> int:
+        return self._swatch_width(entry) + 6 + self.fontMetrics().horizontalAdvance(entry.text)
+
+    def _rows(self, width: int) -> list[list[Entry]]:
+        """The entries wrapped into rows no wider than ``width``."""
+        rows: list[list[Entry]] = [[]]
+        used = 6
+        for e in self._entries:
+            w = self._entry_width(e) + GAP
+            if rows[-1] and used + w > width:
+                rows.append([])
+                used = 6
+            rows[-1].append(e)
+            used += w
+        return rows
+
+    def _line_height(self) -> int:
+        return self.fontMetrics().height() + 8
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return len(self._rows(width)) * self._line_height() + 2
+
     def sizeHint(self) -> QSize:
-        fm = self.fontMetrics()
-        width = sum(
-            self._swatch_width(e) + 6 + fm.horizontalAdvance(e.text) + GAP for e in self._entries
-        )
-        return QSize(width, fm.height() + 10)
+        width = 6 + sum(self._entry_width(e) + GAP for e in self._entries)
+        return QSize(width, self.heightForWidth(max(self.width(), 200)))
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(0, self.fontMetrics().height() + 10)
+        return QSize(0, self._line_height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        wanted = self.heightForWidth(self.width())
+        if wanted != self.height():
+            self.setFixedHeight(wanted)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         fm = self.fontMetrics()
         text_colour = self.palette().color(self.foregroundRole())
-        h = self.height()
-        mid = h / 2
-        x = 6.0
-        for e in self._entries:
-            w = self._swatch_width(e)
-            if e.kind == "bar":
-                grad = QLinearGradient(x, 0, x + w, 0)
-                for stop, colour in zip((0.0, 0.5, 1.0), e.colours, strict=False):
-                    grad.setColorAt(stop, colour)
-                painter.setPen(QPen(text_colour, 0.6))
-                painter.setBrush(grad)
-                painter.drawRect(QRectF(x, mid - 6, w, 12))
-            elif e.kind == "line":
-                step = w / max(1, len(e.colours))
-                for i, colour in enumerate(e.colours):
-                    pen = QPen(colour, e.width)
-                    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-                    painter.setPen(pen)
-                    left = x + i * step + 3
-                    painter.drawLine(QPointF(left, mid), QPointF(left + step - 6, mid))
-            elif e.kind == "box":
-                painter.setPen(QPen(e.colours[0], 1.0))
-                fill = QColor(e.colours[0])
-                fill.setAlpha(90)
-                painter.setBrush(fill)
-                painter.drawRect(QRectF(x, mid - 7, w, 14))
-            else:
-                painter.setPen(QPen(e.colours[0], 2.0))
-                painter.setBrush(Qt.BrushStyle.NoBrush)
-                painter.drawEllipse(QRectF(x + 1, mid - 6, 12, 12))
-            x += w + 6
-            painter.setPen(text_colour)
-            painter.drawText(
-                QRectF(x, 0, fm.horizontalAdvance(e.text) + 2, h),
-                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                e.text,
-            )
-            x += fm.horizontalAdvance(e.text) + GAP
+        line = self._line_height()
+        for row, entries in enumerate(self._rows(self.width())):
+            x = 6.0
+            for e in entries:
+                x = self._paint_entry(painter, e, x, row * line + 1, line, text_colour, fm)
         painter.end()
+
+    def _paint_entry(
+        self,
+        painter: QPainter,
+        e: Entry,
+        x: float,
+        top: float,
+        h: float,
+        text_colour: QColor,
+        fm: QFontMetrics,
+    ) -> float:
+        """Paint one entry at x; return where the next one starts."""
+        mid = top + h / 2
+        w = self._swatch_width(e)
+        if e.kind == "bar":
+            grad = QLinearGradient(x, 0, x + w, 0)
+            for stop, colour in zip((0.0, 0.5, 1.0), e.colours, strict=False):
+                grad.setColorAt(stop, colour)
+            painter.setPen(QPen(text_colour, 0.6))
+            painter.setBrush(grad)
+            painter.drawRect(QRectF(x, mid - 6, w, 12))
+        elif e.kind == "line":
+            step = w / max(1, len(e.colours))
+            for i, colour in enumerate(e.colours):
+                pen = QPen(colour, e.width)
+                pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+                painter.setPen(pen)
+                left = x + i * step + 3
+                painter.drawLine(QPointF(left, mid), QPointF(left + step - 6, mid))
+        elif e.kind == "box":
+            painter.setPen(QPen(e.colours[0], 1.0))
+            fill = QColor(e.colours[0])
+            fill.setAlpha(90)
+            painter.setBrush(fill)
+            painter.drawRect(QRectF(x, mid - 7, w, 14))
+        else:
+            painter.setPen(QPen(e.colours[0], 2.0))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(QRectF(x + 1, mid - 6, 12, 12))
+        x += w + 6
+        painter.setPen(text_colour)
+        advance = fm.horizontalAdvance(e.text)
+        painter.drawText(
+            QRectF(x, top, advance + 2, h),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            e.text,
+        )
+        return x + advance + GAP

@@ -369,3 +369,27 @@ def test_hover_shows_the_number_under_the_pointer(
         "not reached by the backward sweep yet"
     )
     assert "inputs get no delta" in unfolded.tooltip_at(*unfolded.node_position(("x", 5, 0)))
+
+
+def test_folded_big_network_shows_its_strongest_weights(
+    folded: FoldedGraphView, session: Session
+) -> None:
+    from gui.graph_views.folded import EDGE_LIMIT
+
+    session.set_network(SRN.init(4, 64, 3, seed=2))
+    net = session.net
+    edges = folded.displayed_values()["edges"]
+    assert len(edges) == EDGE_LIMIT
+    everything = {
+        (p, r, c): getattr(net, p)[r, c]
+        for p in ("U", "W", "V")
+        for r in range(getattr(net, p).shape[0])
+        for c in range(getattr(net, p).shape[1])
+    }
+    hidden = [abs(w) for key, w in everything.items() if key not in edges]
+    assert min(abs(w) for w, _, _ in edges.values()) >= max(hidden)
+    assert any(f"strongest {EDGE_LIMIT} of {len(everything)}" in t for t in folded._legend.texts())
+    texts = folded.displayed_values()["texts"]
+    assert "hidden h(t)" in texts and "h1" not in texts  # node labels would not fit
+    session.seek(2)
+    assert folded.displayed_values()["nodes"][("h", 0, 63)] == session.trace.h[2, 63]

@@ -1,0 +1,88 @@
+"""The common shape of a panel: rebuild per trace, then apply a small view state per change.
+
+A panel observes the session (``traceChanged``, ``cursorChanged``, ``notationChanged``). On a new
+trace it rebuilds what depends on the trace alone (full images, colour levels, ticks); on every
+change it computes a small frozen view state with a pure function and applies only the fields that
+differ from the last one, so stepping the cursor touches as little as possible.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWidget
+
+from gui.session import Session
+
+ViewT = TypeVar("ViewT")
+
+
+class Panel(QWidget, Generic[ViewT]):
+    """Base class: subclasses build their widgets, then call :meth:`_start`.
+
+    Subclasses implement ``_rebuild()`` (per trace), ``_compute_view() -> ViewT`` (pure: from the
+    session's trace, state and notation) and ``_apply(new, old)`` (``old`` is None after a
+    rebuild: apply everything).
+    """
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._view: ViewT | None = None
+
+    def _start(self) -> None:
+        self.session.traceChanged.connect(self._on_session_trace_changed)
+        self.session.cursorChanged.connect(self._on_session_cursor_changed)
+        self.session.notationChanged.connect(self._on_session_notation_changed)
+        self._on_session_trace_changed()
+
+    # -- slots ------------------------------------------------------------------------------------
+    def _on_session_trace_changed(self) -> None:
+        self._rebuild()
+        self._view = None
+        self._refresh()
+
+    def _on_session_cursor_changed(self, position: int) -> None:
+        self._refresh()
+
+    def _on_session_notation_changed(self) -> None:
+        self._refresh()
+
+    # -- the view state ---------------------------------------------------------------------------
+    def _refresh(self) -> None:
+        new = self._compute_view()
+        if new != self._view:
+            self._apply(new, self._view)
+            self._view = new
+
+    def _rebuild(self) -> None:
+        raise NotImplementedError
+
+    def _compute_view(self) -> ViewT:
+        raise NotImplementedError
+
+    def _apply(self, new: ViewT, old: ViewT | None) -> None:
+        raise NotImplementedError
+
+
+def changed(new: Any, old: Any, *fields: str) -> bool:
+    """Whether any of the fields differs between two view states (always True without ``old``)."""
+    return old is None or any(getattr(new, f) != getattr(old, f) for f in fields)
+
+
+def canvas() -> pg.GraphicsLayoutWidget:
+    """A white pyqtgraph canvas."""
+    widget = pg.GraphicsLayoutWidget()
+    widget.setBackground("w")
+    widget.ci.layout.setContentsMargins(4, 4, 10, 4)
+    return widget
+
+
+def hover_label() -> QLabel:
+    """The line under a canvas that shows the exact value under the mouse."""
+    label = QLabel(" ")
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setStyleSheet("QLabel { font-family: monospace; padding: 2px 4px; }")
+    return label

@@ -1,0 +1,187 @@
+"""A heatmap in a pyqtgraph plot: one array of cells, a cursor line, index ticks, cell lookup.
+
+Arrays are drawn with time (or the sending unit) along x and units along y, first unit at the top,
+as one :class:`pyqtgraph.ImageItem` - never one item per cell - so that a cursor step costs one
+``setImage`` (``autoLevels=False``, levels fixed per trace) or nothing at all. Array convention:
+shape ``(n_x, n_y)``, time first like ``Trace.h``; NaN cells are transparent and show the grey
+"not yet computed" background.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from numpy.typing import NDArray
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPen
+from PySide6.QtWidgets import QGraphicsRectItem
+
+from gui.panels.colormaps import BLANK, CURSOR, INK
+from gui.panels.plots import LitePlot
+
+Ticks = list[list[tuple[float, str]]]
+
+
+def nice_stride(n: int, max_labels: int) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50, ... that labels at most ``max_labels`` of n items."""
+    target = max(1, math.ceil(n / max(1, max_labels)))
+    magnitude = 10 ** math.floor(math.log10(target))
+    for m in (1, 2, 5, 10):
+        if m * magnitude >= target:
+            return m * magnitude
+    return 10 * magnitude
+
+
+def index_ticks(
+    n: int, *, first: int = 1, offset: float = 0.0, names: Sequence[str] = (), max_labels: int = 12
+) -> Ticks:
+    """Ticks for n cells centred at offset, offset+1, ...: names, or indices from ``first``.
+
+    With more than ``max_labels`` cells, every stride-th is labelled (stride 1, 2, 5, 10, 20, ...),
+    at indices that are multiples of the stride, and the first index when it is not too close.
+    """
+    stride = nice_stride(n, max_labels)
+    labels = [names[i] if i < len(names) else str(first + i) for i in range(n)]
+    keep = [i for i in range(n) if (first + i) % stride == 0]
+    if stride > 1 and (not keep or keep[0] > stride / 2):
+        keep.insert(0, 0)
+    return [[(offset + i, labels[i]) for i in keep], []]
+
+
+def style_plot(plot: pg.PlotItem) -> None:
+    """Dark text and axes on a white canvas; no mouse panning or zooming, no context menu."""
+    for side in ("left", "bottom", "top", "right"):
+        axis = plot.getAxis(side)
+        axis.setPen(INK)
+        axis.setTextPen(INK)
+    plot.hideButtons()
+    plot.setMenuEnabled(False)
+    plot.getViewBox().setMouseEnabled(x=False, y=False)
+
+
+def masked_rows(full: NDArray[np.floating], lo: int, hi: int) -> NDArray[np.floating]:
+    """A copy of ``full`` with rows outside ``lo:hi`` (the unknown time steps) set to NaN."""
+    out = np.full(full.shape, np.nan, dtype=np.float64)
+    lo, hi = max(lo, 0), min(hi, len(full))
+    if hi > lo:
+        out[lo:hi] = full[lo:hi]
+    return out
+
+
+class Heatmap:
+    """Cells of an ``(n_x, n_y)`` array in a :class:`LitePlot`: x at ``x0, x0+1 ..``, y at ``0 ..``.
+
+    Parameters
+    ----------
+    cursor : whether to outline the cursor's column (the current time step).
+
+    Add ``heatmap.plot`` to a ``GraphicsLayout`` to show it.
+    """
+
+    def __init__(self, *, cursor: bool = True) -> None:
+        self.plot = plot = LitePlot()
+        self.image = pg.ImageItem(axisOrder="col-major")
+        plot.addItem(self.image)
+        box = plot.getViewBox()
+        box.invertY(True)
+        box.setDefaultPadding(0.0)
+        # grey behind the cells: NaN cells are transparent, so "not yet computed" shows grey
+        self.blank = QGraphicsRectItem()
+        self.blank.setPen(QPen(Qt.PenStyle.NoPen))
+        self.blank.setBrush(QBrush(QColor(BLANK)))
+        self.blank.setZValue(-10)
+        plot.addItem(self.blank, ignoreBounds=True)
+        # the cursor's step: an outline around its column of cells
+        self.cursor: QGraphicsRectItem | None = None
+        if cursor:
+            self.cursor = QGraphicsRectItem()
+            pen = QPen(QColor(CURSOR), 2.5)
+            pen.setCosmetic(True)
+            self.cursor.setPen(pen)
+            self.cursor.setZValue(10)
+            plot.addItem(self.cursor, ignoreBounds=True)
+        self.x0 = 0.0
+        self.shape = (0, 0)
+        self._rect = QRectF(-0.5, -0.5, 1, 1)
+
+    def set_grid(self, n_x: int, n_y: int, x0: float = 0.0) -> None:
+        """Place cells (i, j) at x = x0 + i, y = j and fit the view to them exactly."""
+        self.x0, self.shape = float(x0), (int(n_x), int(n_y))
+        self._rect = QRectF(x0 - 0.5, -0.5, n_x, n_y)
+        self.image.setRect(self._rect)
+        self.blank.setRect(self._rect)
+        self.plot.setXRange(x0 - 0.5, x0 + n_x - 0.5, padding=0)
+        self.plot.setYRange(-0.5, n_y - 0.5, padding=0)
+
+    def set_levels(self, levels: tuple[float, float]) -> None:
+        self.image.setLevels((float(levels[0]), float(levels[1])))
+
+    def show(self, values: NDArray[np.floating]) -> None:
+        """Draw ``values`` (n_x, n_y), NaN for blank cells; the colour levels stay fixed."""
+        old = self.image.image
+        self.image.setImage(values, autoLevels=False)
+        if old is None or old.shape != values.shape:
+            self.image.setRect(self._rect)  # the rect scales by the image size: set it again
+
+    def shown(self) -> NDArray[np.floating]:
+        """A copy of the array the image currently draws (empty before the first ``show``)."""
+        image = self.image.image
+        return np.empty((0, 0)) if image is None else np.array(image, dtype=np.float64)
+
+    def set_cursor(self, x: float | None) -> None:
+        """Outline the column of cells at x, or hide the outline (None)."""
+        if self.cursor is None:
+            return
+        self.cursor.setVisible(x is not None)
+        if x is not None:
+            self.cursor.setRect(QRectF(float(x) - 0.5, -0.5, 1.0, self.shape[1]))
+
+    def cursor_x(self) -> float | None:
+        """The x of the outlined column (None when hidden)."""
+        if self.cursor is None or not self.cursor.isVisible():
+            return None
+        return float(self.cursor.rect().center().x())
+
+    def cell_at(self, scene_pos: QPointF) -> tuple[int, int] | None:
+        """The cell (i, j) under a scene position, or None outside the cells."""
+        box = self.plot.getViewBox()
+        if not box.sceneBoundingRect().contains(scene_pos):
+            return None
+        p = box.mapSceneToView(scene_pos)
+        i, j = round(p.x() - self.x0), round(p.y())
+        if 0 <= i < self.shape[0] and 0 <= j < self.shape[1]:
+            return i, j
+        return None
+
+    def scene_pos_of(self, i: int, j: int) -> QPointF:
+        """The scene position of the centre of cell (i, j) (for tests and tooltips)."""
+        return self.plot.getViewBox().mapViewToScene(QPointF(self.x0 + i, j))
+
+
+def color_bar(
+    cmap: pg.ColorMap, levels: tuple[float, float], label: str = "", horizontal: bool = False
+) -> pg.ColorBarItem:
+    """A non-interactive colour bar (the levels are fixed per trace, not dragged)."""
+    bar = pg.ColorBarItem(
+        values=(float(levels[0]), float(levels[1])),
+        colorMap=cmap,
+        interactive=False,
+        width=14,
+        orientation="horizontal" if horizontal else "vertical",
+        colorMapMenu=False,
+    )
+    for side in ("left", "bottom", "top", "right"):
+        axis = bar.getAxis(side)
+        axis.setPen(INK)
+        axis.setTextPen(INK)
+        axis.enableAutoSIPrefix(False)  # plain numbers, not "(x0.001)" scaled ticks
+    if label:
+        bar.getAxis("bottom" if horizontal else "right").setLabel(label, color=INK)
+    # room for the end labels, so that neighbouring bars' numbers do not collide
+    bar.layout.setContentsMargins(0, 0, 8, 0) if horizontal else bar.layout.setContentsMargins(
+        0, 10, 0, 10
+    )
+    return bar

@@ -1,0 +1,172 @@
+"""Light plot frames for panels with many small heatmaps.
+
+``pyqtgraph.PlotItem`` (and ``ColorBarItem``, which is one) builds two context menus and an options
+dialog per plot, about 40 ms each; the gradients panel needs a dozen plots and as many colour bars,
+and rebuilds them when the network's shape changes. :class:`LitePlot` is the part of a PlotItem a
+heatmap needs - a title, a left and a bottom axis around a ViewBox - and :class:`ColorScale` a
+colour bar drawn as one gradient image beside (or under) an axis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QGraphicsGridLayout, QSizePolicy
+
+from gui.panels.colormaps import INK
+
+
+def _axis(side: str) -> pg.AxisItem:
+    axis = pg.AxisItem(side)
+    axis.setPen(INK)
+    axis.setTextPen(INK)
+    axis.enableAutoSIPrefix(False)
+    return axis
+
+
+class LitePlot(pg.GraphicsWidget):
+    """A title, left and bottom axes and a menu-less, mouse-less ViewBox (a PlotItem's subset).
+
+    Offers the PlotItem methods the panels use: ``getViewBox``, ``getAxis``, ``addItem``,
+    ``setTitle`` / ``titleLabel``, ``setLabel``, ``setXRange``, ``setYRange``, ``setXLink``,
+    ``hideButtons`` and ``setMenuEnabled`` (both no-ops).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        grid = QGraphicsGridLayout()
+        grid.setContentsMargins(1, 1, 1, 1)
+        grid.setHorizontalSpacing(0)
+        grid.setVerticalSpacing(0)
+        self.setLayout(grid)
+        self.layout = grid
+        policy = QSizePolicy.Policy.Expanding
+        self.setSizePolicy(policy, policy)
+        self.vb = pg.ViewBox(enableMenu=False, enableMouse=False)
+        self.axes = {"left": _axis("left"), "bottom": _axis("bottom")}
+        self.titleLabel = pg.LabelItem("", size="10pt", color=INK)
+        grid.addItem(self.titleLabel, 0, 1)
+        grid.addItem(self.axes["left"], 1, 0)
+        grid.addItem(self.vb, 1, 1)
+        grid.addItem(self.axes["bottom"], 2, 1)
+        for axis in self.axes.values():
+            axis.linkToView(self.vb)
+        grid.setRowStretchFactor(1, 100)
+        grid.setColumnStretchFactor(1, 100)
+        self.setTitle(None)
+
+    def getViewBox(self) -> pg.ViewBox:
+        return self.vb
+
+    def getAxis(self, side: str) -> pg.AxisItem:
+        return self.axes[side]
+
+    def addItem(self, item: Any, ignoreBounds: bool = False) -> None:
+        self.vb.addItem(item, ignoreBounds=ignoreBounds)
+
+    def setTitle(self, title: str | None = None, **args: Any) -> None:
+        """Show ``title`` above the plot (None hides the title row)."""
+        if title is None:
+            self.titleLabel.setText("")
+            self.titleLabel.setVisible(False)
+            self.layout.setRowFixedHeight(0, 0)
+        else:
+            self.titleLabel.setVisible(True)
+            self.layout.setRowFixedHeight(0, 22)
+            self.titleLabel.setText(title, **{"color": INK, **args})
+
+    def setLabel(self, side: str, text: str) -> None:
+        self.axes[side].setLabel(text, color=INK)
+
+    def setXRange(self, lo: float, hi: float, padding: float = 0.0) -> None:
+        self.vb.setXRange(lo, hi, padding=padding)
+
+    def setYRange(self, lo: float, hi: float, padding: float = 0.0) -> None:
+        self.vb.setYRange(lo, hi, padding=padding)
+
+    def setXLink(self, other: LitePlot) -> None:
+        self.vb.setXLink(other.vb)
+
+    def hideButtons(self) -> None:
+        """LitePlot has no auto-range button."""
+
+    def setMenuEnabled(self, enable: bool = True) -> None:
+        """LitePlot has no context menu."""
+
+
+class ColorScale(pg.GraphicsWidget):
+    """A colour bar: the colour map as a gradient image along an axis showing the levels.
+
+    Mirrors the parts of ``pyqtgraph.ColorBarItem`` the panels use: ``setImageItem``,
+    ``setColorMap``, ``setLevels`` and ``levels``; the images it controls get its colour map and
+    levels.
+    """
+
+    def __init__(
+        self, cmap: pg.ColorMap, levels: tuple[float, float], horizontal: bool = False
+    ) -> None:
+        super().__init__()
+        self.horizontal = horizontal
+        grid = QGraphicsGridLayout()
+        grid.setContentsMargins(6, 0, 10, 0) if horizontal else grid.setContentsMargins(0, 8, 0, 8)
+        grid.setSpacing(0)
+        self.setLayout(grid)
+        self.vb = pg.ViewBox(enableMenu=False, enableMouse=False, defaultPadding=0.0)
+        self.axis = _axis("bottom" if horizontal else "right")
+        self.axis.linkToView(self.vb)
+        self.bar = pg.ImageItem(axisOrder="row-major")
+        self.vb.addItem(self.bar)
+        if horizontal:
+            self.vb.setFixedHeight(12)
+            grid.addItem(self.vb, 0, 0)
+            grid.addItem(self.axis, 1, 0)
+        else:
+            self.vb.setFixedWidth(12)
+            grid.addItem(self.vb, 0, 0)
+            grid.addItem(self.axis, 0, 1)
+        self._images: list[pg.ImageItem] = []
+        self._cmap = cmap
+        self._levels = (0.0, 1.0)
+        self.setColorMap(cmap)
+        self.setLevels(levels)
+
+    def setImageItem(self, images: pg.ImageItem | Iterable[pg.ImageItem]) -> None:
+        self._images = [images] if isinstance(images, pg.ImageItem) else list(images)
+        self._update_images()
+
+    def setColorMap(self, cmap: pg.ColorMap) -> None:
+        self._cmap = cmap
+        lut = cmap.getLookupTable(nPts=256, alpha=True)
+        self.bar.setImage(lut[None, :, :] if self.horizontal else lut[:, None, :])
+        self._place_bar()
+        self._update_images()
+
+    def colorMap(self) -> pg.ColorMap:
+        return self._cmap
+
+    def setLevels(self, values: tuple[float, float]) -> None:
+        lo, hi = float(values[0]), float(values[1])
+        self._levels = (lo, hi) if hi > lo else (lo - 0.5, lo + 0.5)
+        self._place_bar()
+        self._update_images()
+
+    def levels(self) -> tuple[float, float]:
+        return self._levels
+
+    def _place_bar(self) -> None:
+        lo, hi = self._levels
+        if self.horizontal:
+            self.bar.setRect(QRectF(lo, 0.0, hi - lo, 1.0))
+            self.vb.setRange(xRange=(lo, hi), yRange=(0, 1), padding=0)
+        else:
+            self.bar.setRect(QRectF(0.0, lo, 1.0, hi - lo))
+            self.vb.setRange(xRange=(0, 1), yRange=(lo, hi), padding=0)
+
+    def _update_images(self) -> None:
+        for image in self._images:
+            image.setColorMap(self._cmap)
+            image.setLevels(np.array(self._levels))

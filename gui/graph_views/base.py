@@ -18,8 +18,16 @@ import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QEvent, QPointF, Qt, SignalInstance
-from PySide6.QtGui import QAction, QCursor
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolBar, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QCursor, QPaintEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolBar,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.selection import Selection
 from gui.graph_views.legend import Legend
@@ -55,6 +63,14 @@ def segment_distance(
     return np.hypot(ax + u * dx, ay + u * dy)
 
 
+class _StatusLabel(QLabel):
+    """A right-aligned one-line label that shows nothing rather than a clipped text."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self.fontMetrics().horizontalAdvance(self.text()) <= self.contentsRect().width():
+            super().paintEvent(event)
+
+
 class GraphView(QWidget):
     """Base of the graph views: a toolbar, a pyqtgraph plot and a legend over a session."""
 
@@ -63,11 +79,15 @@ class GraphView(QWidget):
         self._session = session
         self._theme: Theme = theme_from_palette(self.palette())
         self._last_tip = ""
+        self._auto_fit = True  # refit on resize until the user zooms or pans
 
         self._toolbar = QToolBar(self)
         self._toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self._status = QLabel(self)
+        self._status = _StatusLabel(self)
         self._status.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self._status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # the status gives way to the toolbar in a narrow view
+        self._status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._fit_action = QAction("Fit", self)
         self._fit_action.setToolTip("Show the whole network (also: double-click the background)")
         self._fit_action.triggered.connect(self._on_fit_triggered)
@@ -81,8 +101,7 @@ class GraphView(QWidget):
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 6, 0)
         top.addWidget(self._toolbar)
-        top.addStretch(1)
-        top.addWidget(self._status)
+        top.addWidget(self._status, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -90,6 +109,8 @@ class GraphView(QWidget):
         layout.addWidget(self._plot, 1)
         layout.addWidget(self._legend)
 
+        self._view_box.sigRangeChangedManually.connect(self._on_view_range_changed_manually)
+        self._view_box.sigResized.connect(self._on_view_resized)
         scene = self._plot.scene()
         scene.sigMouseMoved.connect(self._on_scene_mouse_moved)
         scene.sigMouseClicked.connect(self._on_scene_mouse_clicked)
@@ -163,7 +184,15 @@ class GraphView(QWidget):
         self._redraw(force=False)
 
     def _on_fit_triggered(self) -> None:
+        self._auto_fit = True
         self.fit()
+
+    def _on_view_range_changed_manually(self, *args: object) -> None:
+        self._auto_fit = False
+
+    def _on_view_resized(self, *args: object) -> None:
+        if self._auto_fit:
+            self.fit()
 
     def _on_scene_mouse_moved(self, scene_pos: QPointF) -> None:
         if not self._view_box.sceneBoundingRect().contains(scene_pos):
@@ -183,7 +212,7 @@ class GraphView(QWidget):
         if event.button() != Qt.MouseButton.LeftButton:
             return
         if event.double():
-            self.fit()
+            self._on_fit_triggered()
             return
         if not self._view_box.sceneBoundingRect().contains(event.scenePos()):
             return

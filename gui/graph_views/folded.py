@@ -32,6 +32,8 @@ WIDTHS = (0.8, 1.6, 2.6, 3.8)  # edge widths in px, by quarter of max |w|
 EDGE_LIMIT = 1500  # a bigger network shows its strongest weights only
 LABEL_PX = 24.0  # node labels need a node at least this wide (px)
 ROW_LABEL_PX = 120.0  # room for "context h(t-1)" left of the nodes (px)
+SHORT_ROW_LABEL_PX = 52.0  # room for "h(t-1)" in a narrow view (px)
+NARROW_PX = 480.0  # a view narrower than this gets the short row labels
 ARROW = 0.13  # arrowhead length, data units
 _COPY = EDGE_KINDS.index("copy")
 _W = EDGE_KINDS.index("W")
@@ -134,8 +136,9 @@ class FoldedGraphView(GraphView):
         self._node_index = np.zeros(0, np.intp)
         self._edge_level = np.zeros(0, np.int64)
         self._shown = np.zeros(0, bool)
+        self._rows_narrow = False
 
-        self._context_action = QAction("Elman context layer", self)
+        self._context_action = QAction("Elman context", self)
         self._context_action.setCheckable(True)
         self._context_action.setToolTip(
             "Draw Elman's (1990) context layer: context units c_j hold a copy of h_j(t-1) "
@@ -241,10 +244,11 @@ class FoldedGraphView(GraphView):
             return
         pos = self._geometry.arrays.pos
         lo, hi = pos.min(axis=0), pos.max(axis=0)
-        # leave ROW_LABEL_PX pixels left of the nodes for the row labels, whatever the width
-        width = max(float(self._view_box.width()), 2 * ROW_LABEL_PX)
+        # leave room for the row labels left of the nodes, in pixels, whatever the width
+        room = SHORT_ROW_LABEL_PX if self._narrow() else ROW_LABEL_PX
+        width = max(float(self._view_box.width()), 2 * room)
         span = hi[0] - lo[0] + 1.6
-        left = max(2.6, ROW_LABEL_PX * span / (width - ROW_LABEL_PX))
+        left = max(1.0, room * span / (width - room))
         # symmetric about the graph, so that it stays centred when the locked aspect widens x
         cx, half = (lo[0] + hi[0]) / 2, (hi[0] - lo[0]) / 2 + left
         self._view_box.setRange(
@@ -316,6 +320,11 @@ class FoldedGraphView(GraphView):
         visible = NODE_DIAMETER / self._pixel_size()[0] >= LABEL_PX
         for item in g.labels:
             item.setVisible(visible)
+        if self._drawn is not None and self._narrow() != self._rows_narrow:
+            self._apply_labels(self._drawn)
+
+    def _narrow(self) -> bool:
+        return float(self._view_box.width()) < NARROW_PX
 
     # -- building and drawing -----------------------------------------------------------------
     def _on_context_toggled(self, on: bool) -> None:
@@ -467,11 +476,15 @@ class FoldedGraphView(GraphView):
             item.setText(text)
             item.setPos(float(p[0]), float(p[1]))
         names = {
-            "x": f"input {sym['x']}(t)",
-            "h": f"hidden {sym['h']}(t)",
-            "y": f"output {sym['y']}(t)",
-            "c": f"context {sym['h']}(t-1)",
+            "x": f"{sym['x']}(t)",
+            "h": f"{sym['h']}(t)",
+            "y": f"{sym['y']}(t)",
+            "c": f"{sym['h']}(t-1)",
         }
+        if not self._narrow():
+            role = {"x": "input", "h": "hidden", "y": "output", "c": "context"}
+            names = {layer: f"{role[layer]} {text}" for layer, text in names.items()}
+        self._rows_narrow = self._narrow()
         for layer, item in g.row_labels:
             item.setText(names[layer], color=self._theme.foreground)
         for name, item in g.matrix_labels:
@@ -483,7 +496,7 @@ class FoldedGraphView(GraphView):
         sym = dict(s.symbols)
         mats = ", ".join(sym[n] for n in ("U", "W", "V"))
         entries = (
-            Entry("line", f"weights {mats}: + / −, width ∝ |w|", (th.positive, th.negative), 2.5),
+            Entry("line", f"{mats}: + / −, width ∝ |w|", (th.positive, th.negative), 2.5),
             Entry(
                 "bar",
                 f"activation at t (±{s.scale:.2g})",

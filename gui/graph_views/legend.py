@@ -49,6 +49,7 @@ class Legend(QWidget):
     def set_entries(self, entries: tuple[Entry, ...]) -> None:
         if entries != self._entries:
             self._entries = entries
+            self.setToolTip("\n".join(e.text for e in entries))
             self.setFixedHeight(self.heightForWidth(max(self.width(), 1)))
             self.updateGeometry()
             self.update()
@@ -153,10 +154,12 @@ class Legend(QWidget):
             painter.drawEllipse(QRectF(x + 1, mid - 6, 12, 12))
         x += w + 6
         painter.setPen(text_colour)
-        advance = fm.horizontalAdvance(e.text)
+        room = max(0, int(self.width() - x - 4))
+        text = fm.elidedText(e.text, Qt.TextElideMode.ElideRight, room)  # a very narrow view
+        advance = fm.horizontalAdvance(text)
         painter.drawText(
             QRectF(x, top, advance + 2, h),
             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-            e.text,
+            text,
         )
         return x + advance + GAP

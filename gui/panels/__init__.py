@@ -1,0 +1,12 @@
+"""Panels that follow the cursor: activations, deltas, gradients, loss and the inspector.
+
+Each panel is built as ``Panel(session, parent=None)``, observes the session's signals, and offers
+``displayed()``: the numbers and labels it currently shows, for tests and for the reader's trust.
+"""
+
+from __future__ import annotations
+
+from gui.panels.activations import ActivationsPanel
+from gui.panels.deltas import DeltasPanel
+
+__all__ = ["ActivationsPanel", "DeltasPanel"]

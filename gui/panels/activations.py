@@ -1,0 +1,212 @@
+"""Hidden activations h(t), outputs ŷ(t) and targets over time, filled in by the forward sweep.
+
+Three heatmaps share the time axis: h (units x t = 0..T, with h(0) = h0), the outputs ŷ and the
+targets y (output units x t = 1..T). Steps the forward sweep has not reached are grey; the cursor's
+step is marked by a vertical line (seeds/004 eq. 1-4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from core.bptt import Trace
+from core.cursor import StepState
+from core.notation import Notation
+from core.selection import Selection
+from gui.panels.base import Panel, canvas, changed, hover_label
+from gui.panels.colormaps import activation_scale, output_scale
+from gui.panels.heatmap import Heatmap, color_bar, index_ticks, masked_rows
+from gui.session import Session
+
+HINT = "grey: not yet computed (forward sweep) · hover a cell for its value · click to inspect"
+_F = {"tanh": "tanh", "logistic": "σ", "relu": "relu", "linear": ""}
+_G = {"softmax": "softmax", "logistic": "σ", "linear": ""}
+
+
+@dataclass(frozen=True, slots=True)
+class ActivationsView:
+    """What the panel shows at one cursor position.
+
+    known : h(0..known), ŷ(1..known) are drawn; the rest is blank.  t : the cursor's step.
+    titles : (hidden, outputs, targets) plot titles.  units : the hidden units' axis label.
+    """
+
+    known: int
+    t: int
+    titles: tuple[str, str, str]
+    units: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActivationsDisplay:
+    """The numbers the panel draws: ``h`` (T+1, H), ``y`` and ``d`` (T, O), NaN where blank."""
+
+    h: NDArray[np.floating]
+    y: NDArray[np.floating]
+    d: NDArray[np.floating]
+    cursor: float | None
+    titles: tuple[str, str, str]
+    hover: str
+
+
+def activations_view(trace: Trace, state: StepState, notation: Notation) -> ActivationsView:
+    """The view state: what is known at the cursor and the labels in the notation."""
+    n = notation
+    f, g = _F[trace.net.hidden], _G[trace.net.output]
+    h_eq = f"{n['h']}(t) = {f}({n['a']}(t))" if f else f"{n['h']}(t) = {n['a']}(t)"
+    y_eq = f"{n['y']}(t) = {g}({n['o']}(t))" if g else f"{n['y']}(t) = {n['o']}(t)"
+    titles = (
+        f"hidden {h_eq},  {n['h']}(0) = {n['h0']}",
+        f"outputs {y_eq}",
+        f"targets {n['d']}(t)",
+    )
+    return ActivationsView(state.forward_known, state.t, titles, f"{n['h']} unit")
+
+
+class ActivationsPanel(Panel[ActivationsView]):
+    """Heatmaps of h, ŷ and the targets over time, following the cursor.
+
+    Parameters
+    ----------
+    session : the session to observe.  parent : the Qt parent.
+    """
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.canvas = canvas()
+        self.hover = hover_label()
+        self.hover.setText(HINT)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.canvas, 1)
+        layout.addWidget(self.hover)
+        c = self.canvas
+        self.h_map, self.y_map, self.d_map = Heatmap(), Heatmap(), Heatmap()
+        for row, m in enumerate((self.h_map, self.y_map, self.d_map)):
+            c.addItem(m.plot, row=row, col=0)
+        for m in (self.y_map, self.d_map):
+            m.plot.setXLink(self.h_map.plot)
+        for m in (self.h_map, self.y_map, self.d_map):
+            m.plot.getAxis("left").setWidth(64)
+        self.d_map.plot.setLabel("bottom", "time step t")
+        self.h_bar = color_bar(*activation_scale("tanh", np.zeros(1)))
+        self.y_bar = color_bar(*output_scale("softmax", np.zeros(1)))
+        c.addItem(self.h_bar, row=0, col=1)
+        c.addItem(self.y_bar, row=1, col=1, rowspan=2)
+        self._full: tuple[NDArray[np.floating], ...] = ()
+        c.scene().sigMouseMoved.connect(self._on_canvas_mouse_moved)
+        c.scene().sigMouseClicked.connect(self._on_canvas_mouse_clicked)
+        self._start()
+
+    # -- per trace --------------------------------------------------------------------------------
+    def _rebuild(self) -> None:
+        trace, names = self.session.trace, self.session.dataset.output_names
+        T, H, O = trace.T, trace.net.n_hidden, trace.net.n_out
+        self._full = (np.asarray(trace.h), np.asarray(trace.y), np.asarray(trace.d))
+        self.h_map.set_grid(T + 1, H, x0=0)
+        self.y_map.set_grid(T, O, x0=1)
+        self.d_map.set_grid(T, O, x0=1)
+        # the x range covers t = 0..T for all three, so time columns line up
+        self.h_map.plot.setXRange(-0.5, T + 0.5, padding=0)
+        time_ticks = index_ticks(T + 1, first=0, max_labels=16)
+        for m in (self.h_map, self.y_map, self.d_map):
+            m.plot.getAxis("bottom").setTicks(time_ticks)
+        self.h_map.plot.getAxis("left").setTicks(index_ticks(H, max_labels=10))
+        for m in (self.y_map, self.d_map):
+            m.plot.getAxis("left").setTicks(index_ticks(O, names=names, max_labels=4))
+        h_cmap, h_levels = activation_scale(trace.net.hidden, trace.h)
+        y_cmap, y_levels = output_scale(trace.net.output, trace.y, trace.d)
+        self.h_bar.setColorMap(h_cmap)
+        self.h_bar.setImageItem(self.h_map.image)
+        self.h_bar.setLevels(h_levels)
+        self.y_bar.setColorMap(y_cmap)
+        self.y_bar.setImageItem([self.y_map.image, self.d_map.image])
+        self.y_bar.setLevels(y_levels)
+        grid = self.canvas.ci.layout
+        grid.setRowStretchFactor(0, int(np.clip(H, O, 3 * O)))
+        grid.setRowStretchFactor(1, O)
+        grid.setRowStretchFactor(2, O)
+        self.d_map.show(self._full[2])
+
+    # -- per change -------------------------------------------------------------------------------
+    def _compute_view(self) -> ActivationsView:
+        s = self.session
+        return activations_view(s.trace, s.state, s.notation)
+
+    def _apply(self, new: ActivationsView, old: ActivationsView | None) -> None:
+        h, y, _ = self._full
+        if changed(new, old, "known"):
+            self.h_map.show(masked_rows(h, 0, new.known + 1))
+            self.y_map.show(masked_rows(y, 0, new.known))
+        if changed(new, old, "t"):
+            self.h_map.set_cursor(new.t)
+            for m in (self.y_map, self.d_map):
+                m.set_cursor(new.t if new.t >= 1 else None)
+        if changed(new, old, "titles", "units"):
+            for m, title in zip((self.h_map, self.y_map, self.d_map), new.titles, strict=True):
+                m.plot.setTitle(title, color="#202020", size="10pt")
+            self.h_map.plot.setLabel("left", new.units)
+            self.h_bar.getAxis("right").setLabel(self.session.notation["h"])
+            n = self.session.notation
+            self.y_bar.getAxis("right").setLabel(f"{n['y']}, {n['d']}")
+
+    # -- reading and pointing ---------------------------------------------------------------------
+    def displayed(self) -> ActivationsDisplay:
+        """The arrays the heatmaps draw (time first, NaN where blank) and the labels."""
+        titles = tuple(m.plot.titleLabel.text for m in (self.h_map, self.y_map, self.d_map))
+        return ActivationsDisplay(
+            self.h_map.shown(),
+            self.y_map.shown(),
+            self.d_map.shown(),
+            self.h_map.cursor_x(),
+            titles,  # type: ignore[arg-type]
+            self.hover.text(),
+        )
+
+    def hover_text(self, layer: str, t: int, unit: int) -> str:
+        """The exact value of a cell: ``layer`` h, y or d at step t (0-based unit)."""
+        n, trace = self.session.notation, self.session.trace
+        known = self.session.state.forward_known
+        names = self.session.dataset.output_names
+        if layer == "h":
+            symbol = f"{n['h']}[{unit + 1}]({t})"
+            value = trace.h[t, unit] if t <= known else None
+            return _value_text(symbol, value, t)
+        name = f"  ({names[unit]})" if unit < len(names) else ""
+        if layer == "y":
+            value = trace.y[t - 1, unit] if t <= known else None
+            return _value_text(f"{n['y']}[{unit + 1}]({t})", value, t) + name
+        return f"{n['d']}[{unit + 1}]({t}) = {trace.d[t - 1, unit]:.6g}  target{name}"
+
+    def _cell(self, pos: QPointF) -> tuple[str, int, int] | None:
+        for layer, m in (("h", self.h_map), ("y", self.y_map), ("d", self.d_map)):
+            cell = m.cell_at(pos)
+            if cell is not None:
+                return layer, int(cell[0] + m.x0), cell[1]
+        return None
+
+    def _on_canvas_mouse_moved(self, pos: QPointF) -> None:
+        cell = self._cell(pos)
+        text = self.hover_text(*cell) if cell is not None else HINT
+        self.hover.setText(text)
+        self.canvas.setToolTip(text if cell is not None else "")
+
+    def _on_canvas_mouse_clicked(self, event: object) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
+            return
+        cell = self._cell(event.scenePos())  # type: ignore[attr-defined]
+        if cell is not None:
+            layer, t, unit = cell
+            self.session.select(Selection("node", "h" if layer == "h" else "y", t=t, unit=unit))
+
+
+def _value_text(symbol: str, value: float | None, t: int) -> str:
+    if value is None:
+        return f"{symbol} = ?  (computed at forward t = {t})"
+    return f"{symbol} = {value:.6g}"

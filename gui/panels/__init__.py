@@ -8,5 +8,8 @@ from __future__ import annotations
 
 from gui.panels.activations import ActivationsPanel
 from gui.panels.deltas import DeltasPanel
+from gui.panels.gradients import GradientsPanel
+from gui.panels.inspector import InspectorPanel
+from gui.panels.loss import LossPanel
 
-__all__ = ["ActivationsPanel", "DeltasPanel"]
+__all__ = ["ActivationsPanel", "DeltasPanel", "GradientsPanel", "InspectorPanel", "LossPanel"]

@@ -1,0 +1,373 @@
+"""Parameter gradients: this step's contribution beside the gradient accumulated so far.
+
+For every parameter (U, W, V, b, c, and h0 when it is trained) two heatmaps share a column: the
+terms the backward step at the cursor adds (seeds/004 eq. 84-88 for one t, ``StepState.
+contribution``) and their sum over the steps visited so far (``StepState.accumulated``). Each has
+its own fixed symmetric colour range per trace (a single step is much smaller than the sum over a
+long sequence). Hovering shows the exact numbers, clicking selects the cell for the inspector, and
+a table mode lists both matrices of one parameter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from numpy.typing import NDArray
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QStackedWidget,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.bptt import Trace
+from core.cursor import StepState
+from core.notation import MEANING, Notation
+from core.selection import Selection
+from gui.panels.base import Panel, canvas, changed, hover_label
+from gui.panels.colormaps import INK, diverging, symmetric_levels
+from gui.panels.heatmap import Heatmap, index_ticks
+from gui.panels.plots import ColorScale
+from gui.panels.table import MatrixModel
+from gui.session import Session
+
+HINT = "hover a cell for its exact value · click to inspect its sum over time"
+Levels = tuple[float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class GradientsView:
+    """What the panel shows at one cursor position.
+
+    position : the cursor position (the arrays come from the session's state there).
+    params : the parameters shown.  titles : their column titles.  rows : the two row headers.
+    """
+
+    position: int
+    params: tuple[str, ...]
+    titles: tuple[str, ...]
+    rows: tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class GradientsDisplay:
+    """The numbers drawn, per parameter in its own shape (NaN where blank).
+
+    contribution : this step's terms (all NaN outside the backward sweep).
+    accumulated : the sum over the visited steps.  levels : (contribution, accumulated) colour
+    ranges.  table : None, or (parameter, contribution texts, accumulated texts) in table mode.
+    """
+
+    contribution: dict[str, NDArray[np.floating]]
+    accumulated: dict[str, NDArray[np.floating]]
+    levels: dict[str, tuple[Levels, Levels]]
+    titles: tuple[str, ...]
+    rows: tuple[str, str]
+    hover: str
+    table: tuple[str, list[list[str]], list[list[str]]] | None
+
+
+def gradients_view(trace: Trace, state: StepState, notation: Notation) -> GradientsView:
+    """The view state: the cursor position, the parameters shown and the labels."""
+    params = trace.net.trainable()
+    L = notation["L"]
+    titles = tuple(f"∂{L}/∂{notation[p]}" for p in params)
+    if state.phase == "backward":
+        rows = (f"this step t = {state.t}", f"accumulated, t ≥ {state.t}")
+    else:
+        rows = ("this step: none (forward)", "accumulated: 0")
+    return GradientsView(state.position, params, titles, rows)
+
+
+def gradient_levels(trace: Trace) -> dict[str, tuple[Levels, Levels]]:
+    """Symmetric colour ranges per parameter: (largest single-step term, largest partial sum).
+
+    The contribution of step t to U, W or V is an outer product, whose largest magnitude is
+    max|δ(t)| · max|activation(t)|; the partial sums are scanned by :func:`suffix_peak`.
+    """
+    dh, do, x, h = trace.delta_h, trace.delta_o, trace.x, trace.h
+    amax = lambda a: np.abs(a).max(axis=1)  # noqa: E731 - per time step
+    pairs = {"U": (dh, x), "W": (dh, h[:-1]), "V": (do, h[1:])}
+    out: dict[str, tuple[Levels, Levels]] = {}
+    for p, (left, right) in pairs.items():
+        out[p] = (
+            symmetric_levels(amax(left) * amax(right)),
+            symmetric_levels([suffix_peak(left, right)]),
+        )
+    for p, delta in (("b", dh), ("c", do)):
+        out[p] = (symmetric_levels(delta), symmetric_levels(np.cumsum(delta[::-1], axis=0)))
+    out["h0"] = (symmetric_levels(trace.delta_h0),) * 2
+    return out
+
+
+def suffix_peak(
+    left: NDArray[np.floating], right: NDArray[np.floating], samples: int = 256
+) -> float:
+    """max over t of |Σ_{s ≥ t} left(s) right(s)^T|, elementwise: the largest partial sum.
+
+    Exact for T <= ``samples``; for longer sequences the partial sums are taken at every
+    ⌈T / samples⌉-th step (a colour range, where a slightly low peak only saturates a cell).
+
+    Parameters
+    ----------
+    left : (T, n) deltas.  right : (T, m) activations.
+    """
+    T = len(left)
+    step = max(1, -(-T // samples))
+    total = np.zeros((left.shape[1], right.shape[1]))
+    peak = 0.0
+    for stop in range(T, 0, -step):  # from the end, as the backward sweep accumulates
+        start = max(0, stop - step)
+        total += left[start:stop].T @ right[start:stop]
+        peak = max(peak, float(np.abs(total).max()))
+    return peak
+
+
+def _image(values: NDArray[np.floating]) -> NDArray[np.floating]:
+    """A parameter-shaped array as a heatmap image: columns along x, rows along y."""
+    arr = np.asarray(values, dtype=np.float64)
+    return arr[None, :] if arr.ndim == 1 else arr.T
+
+
+def _matrix(image: NDArray[np.floating], shape: tuple[int, ...]) -> NDArray[np.floating]:
+    """The inverse of :func:`_image`."""
+    return image[0] if len(shape) == 1 else image.T
+
+
+class GradientsPanel(Panel[GradientsView]):
+    """This step's gradient terms and the accumulated gradient of every parameter.
+
+    Parameters
+    ----------
+    session : the session to observe.  parent : the Qt parent.
+    """
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.table_button = QToolButton(text="Table")
+        self.table_button.setCheckable(True)
+        self.table_button.setToolTip("Show the exact numbers of one parameter as tables")
+        self.param_box = QComboBox()
+        self.param_box.setToolTip("The parameter the tables show")
+        self.param_box.setVisible(False)
+        self.hover = hover_label()
+        self.hover.setText(HINT)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 2, 4, 0)
+        bar.addWidget(self.table_button)
+        bar.addWidget(self.param_box)
+        bar.addWidget(self.hover, 1)
+        self.canvas = canvas()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.canvas)
+        self.stack.addWidget(self._build_tables())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(bar)
+        layout.addWidget(self.stack, 1)
+        self.maps: dict[str, tuple[Heatmap, Heatmap]] = {}
+        self.bars: dict[str, tuple[ColorScale, ColorScale]] = {}
+        self.row_labels = (pg.LabelItem("", angle=-90), pg.LabelItem("", angle=-90))
+        self._levels: dict[str, tuple[Levels, Levels]] = {}
+        self._shapes: dict[str, tuple[int, ...]] = {}
+        self.table_button.toggled.connect(self._on_table_button_toggled)
+        self.param_box.currentIndexChanged.connect(self._on_param_box_changed)
+        self.canvas.scene().sigMouseMoved.connect(self._on_canvas_mouse_moved)
+        self.canvas.scene().sigMouseClicked.connect(self._on_canvas_mouse_clicked)
+        self._start()
+
+    def _build_tables(self) -> QWidget:
+        page = QWidget()
+        row = QHBoxLayout(page)
+        row.setContentsMargins(4, 4, 4, 4)
+        self.models = (MatrixModel(self), MatrixModel(self))
+        self.table_titles = (QLabel(), QLabel())
+        self.tables = (QTableView(), QTableView())
+        for model, title, view in zip(self.models, self.table_titles, self.tables, strict=True):
+            column = QVBoxLayout()
+            column.addWidget(title)
+            view.setModel(model)
+            view.horizontalHeader().setDefaultSectionSize(72)
+            column.addWidget(view, 1)
+            row.addLayout(column, 1)
+        return page
+
+    # -- per trace --------------------------------------------------------------------------------
+    def _rebuild(self) -> None:
+        trace = self.session.trace
+        params = trace.net.trainable()
+        self._levels = gradient_levels(trace)
+        if tuple(self.maps) != params or self._shapes != self._param_shapes():
+            self._layout_plots(params)
+        names = self.session.dataset.input_names if trace.net.n_in <= 6 else ()
+        for m in self.maps["U"]:
+            m.plot.getAxis("bottom").setTicks(
+                index_ticks(trace.net.n_in, names=names, max_labels=6)
+            )
+        for p in params:
+            for m, bar, levels in zip(self.maps[p], self.bars[p], self._levels[p], strict=True):
+                m.set_levels(levels)
+                bar.setLevels(levels)
+        self.param_box.blockSignals(True)
+        current = self.param_box.currentData()
+        self.param_box.clear()
+        for p in params:
+            self.param_box.addItem(p, p)
+        self.param_box.setCurrentIndex(max(0, params.index(current) if current in params else 0))
+        self.param_box.blockSignals(False)
+
+    def _param_shapes(self) -> dict[str, tuple[int, ...]]:
+        return {p: a.shape for p, a in self.session.net.params().items()}
+
+    def _layout_plots(self, params: tuple[str, ...]) -> None:
+        """One column per parameter: this step, accumulated, each with a colour bar below."""
+        c = self.canvas
+        c.clear()
+        self.maps.clear()
+        self.bars.clear()
+        self._shapes = self._param_shapes()
+        c.addItem(self.row_labels[0], row=1, col=0)
+        c.addItem(self.row_labels[1], row=3, col=0)
+        for col, p in enumerate(params, start=1):
+            shape = self._shapes[p]
+            rows, cols = shape[0], shape[1] if len(shape) == 2 else 1
+            pair = (Heatmap(cursor=False), Heatmap(cursor=False))
+            bars = (
+                ColorScale(diverging(), (-1, 1), horizontal=True),
+                ColorScale(diverging(), (-1, 1), horizontal=True),
+            )
+            for k, (m, bar) in enumerate(zip(pair, bars, strict=True)):
+                c.addItem(m.plot, row=1 + 2 * k, col=col)
+                c.addItem(bar, row=2 + 2 * k, col=col)
+                bar.setImageItem(m.image)
+                m.set_grid(cols, rows)
+                m.plot.getAxis("left").setTicks(index_ticks(rows, max_labels=8))
+                ticks = index_ticks(cols, max_labels=6) if cols > 1 else [[], []]
+                m.plot.getAxis("bottom").setTicks(ticks)
+                m.plot.getAxis("left").setWidth(24)
+            self.maps[p], self.bars[p] = pair, bars
+            c.ci.layout.setColumnStretchFactor(col, 3 if len(shape) == 2 else 2)
+        c.ci.layout.setRowStretchFactor(1, 1)
+        c.ci.layout.setRowStretchFactor(3, 1)
+
+    # -- per change -------------------------------------------------------------------------------
+    def _compute_view(self) -> GradientsView:
+        s = self.session
+        return gradients_view(s.trace, s.state, s.notation)
+
+    def _apply(self, new: GradientsView, old: GradientsView | None) -> None:
+        state = self.session.state
+        if changed(new, old, "position"):
+            for p in new.params:
+                step, total = self.maps[p]
+                contribution = state.contribution
+                if contribution is None:
+                    step.show(np.full(_image(state.accumulated[p]).shape, np.nan))
+                else:
+                    step.show(_image(contribution[p]))
+                total.show(_image(state.accumulated[p]))
+        if changed(new, old, "titles"):
+            n = self.session.notation
+            for p, title in zip(new.params, new.titles, strict=True):
+                plot = self.maps[p][0].plot
+                plot.setTitle(title, size="10pt")
+                plot.setToolTip(f"{n.tooltip(p)}: gradient {title}")
+        if changed(new, old, "rows"):
+            for label, text in zip(self.row_labels, new.rows, strict=True):
+                label.setText(text, color=INK, size="9pt")
+        if self.stack.currentIndex() == 1:
+            self._fill_tables()
+
+    # -- table mode -------------------------------------------------------------------------------
+    def _on_table_button_toggled(self, on: bool) -> None:
+        self.stack.setCurrentIndex(1 if on else 0)
+        self.param_box.setVisible(on)
+        if on:
+            self._fill_tables()
+
+    def _on_param_box_changed(self, index: int) -> None:
+        if self.stack.currentIndex() == 1:
+            self._fill_tables()
+
+    def _fill_tables(self) -> None:
+        """Fill the two tables for the chosen parameter (only while they are shown)."""
+        p = self.param_box.currentData() or "U"
+        state, n = self.session.state, self.session.notation
+        acc = state.accumulated[p]
+        step = (
+            state.contribution[p] if state.contribution is not None else np.full_like(acc, np.nan)
+        )
+        rows, cols = self._header_names(p)
+        for model, values in zip(self.models, (step, acc), strict=True):
+            model.set_matrix(values, rows, cols)
+        view = self._view or self._compute_view()
+        self.table_titles[0].setText(f"∂{n['L']}/∂{n[p]}: {view.rows[0]}")
+        self.table_titles[1].setText(f"∂{n['L']}/∂{n[p]}: {view.rows[1]}")
+
+    def _header_names(self, p: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        n, ds = self.session.notation, self.session.dataset
+        H = self.session.net.n_hidden
+        hidden = tuple(f"{n['h']}{j + 1}" for j in range(H))
+        rows = ds.output_names if p in ("V", "c") else hidden
+        cols = ds.input_names if p == "U" else hidden if p in ("W", "V") else (n[p],)
+        return tuple(rows), tuple(cols)
+
+    # -- reading and pointing ---------------------------------------------------------------------
+    def displayed(self) -> GradientsDisplay:
+        """The arrays the heatmaps draw, their colour ranges, labels and (in table mode) texts."""
+        shapes = self._shapes
+        step = {p: _matrix(m[0].shown(), shapes[p]) for p, m in self.maps.items()}
+        acc = {p: _matrix(m[1].shown(), shapes[p]) for p, m in self.maps.items()}
+        levels = {p: (tuple(b[0].levels()), tuple(b[1].levels())) for p, b in self.bars.items()}
+        titles = tuple(self.maps[p][0].plot.titleLabel.text for p in self.maps)
+        rows = (self.row_labels[0].text, self.row_labels[1].text)
+        table = None
+        if self.stack.currentIndex() == 1:
+            table = (self.param_box.currentData(), self.models[0].texts(), self.models[1].texts())
+        return GradientsDisplay(step, acc, levels, titles, rows, self.hover.text(), table)  # type: ignore[arg-type]
+
+    def hover_text(self, p: str, row: int, col: int) -> str:
+        """The exact gradient of cell (row, col) of parameter p: accumulated and this step's."""
+        n, state = self.session.notation, self.session.state
+        vector = len(self._shapes[p]) == 1
+        index = (row,) if vector else (row, col)
+        cell = (
+            f"∂{n['L']}/∂{n[p]}[{row + 1}]" if vector else f"∂{n['L']}/∂{n[p]}[{row + 1},{col + 1}]"
+        )
+        acc = float(state.accumulated[p][index])
+        if state.contribution is None:
+            return f"{cell} = {acc:.6g}  (nothing accumulated in the forward sweep)"
+        step = float(state.contribution[p][index])
+        return f"{cell} = {acc:.6g}  accumulated over t ≥ {state.t};  this step adds {step:.6g}"
+
+    def _cell(self, pos: QPointF) -> tuple[str, int, int] | None:
+        for p, pair in self.maps.items():
+            for m in pair:
+                cell = m.cell_at(pos)
+                if cell is not None:
+                    return p, cell[1], cell[0]  # image x is the column, y the row
+        return None
+
+    def _on_canvas_mouse_moved(self, pos: QPointF) -> None:
+        cell = self._cell(pos)
+        text = self.hover_text(*cell) if cell is not None else HINT
+        self.hover.setText(text)
+        tip = f"{text}\n{MEANING[cell[0]]}" if cell is not None else ""
+        self.canvas.setToolTip(tip)
+
+    def _on_canvas_mouse_clicked(self, event: object) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
+            return
+        cell = self._cell(event.scenePos())  # type: ignore[attr-defined]
+        if cell is not None:
+            p, row, col = cell
+            t = self.session.state.t
+            self.session.select(Selection("cell", p, t=t, row=row, col=col))

@@ -1,0 +1,269 @@
+"""The panels show the trace's numbers at every cursor position, in every notation.
+
+Session() opens on the built-in seeds/004 example (I=4, H=5, O=3, T=6). The tests drive the real
+widgets and compare what each panel displays (its image arrays, bar heights, texts) with the trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtWidgets import QApplication
+
+from core.bptt import bptt
+from core.cursor import position_of
+from core.data import Dataset, Sequence
+from core.equations import fmt
+from core.model import SRN
+from core.selection import Selection
+from gui.panels import ActivationsPanel, DeltasPanel, GradientsPanel, InspectorPanel, LossPanel
+from gui.panels.gradients import gradient_levels, suffix_peak
+from gui.session import Session
+
+PANELS = (ActivationsPanel, DeltasPanel, GradientsPanel, LossPanel, InspectorPanel)
+
+
+@pytest.fixture
+def session() -> Iterator[Session]:
+    yield Session()
+
+
+@pytest.fixture
+def panels(qtbot, session: Session) -> dict[str, object]:
+    out = {}
+    for cls in PANELS:
+        panel = cls(session)
+        qtbot.addWidget(panel)
+        panel.resize(700, 450)
+        panel.show()
+        out[cls.__name__] = panel
+    qtbot.waitExposed(out["GradientsPanel"])
+    return out
+
+
+def masked(full: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """full with rows outside lo:hi set to NaN (what a panel shows for unknown steps)."""
+    out = np.full(full.shape, np.nan)
+    out[lo:hi] = full[lo:hi]
+    return out
+
+
+def snapshot(panels: dict[str, object]) -> dict[str, object]:
+    return {name: panel.displayed() for name, panel in panels.items()}  # type: ignore[attr-defined]
+
+
+def check_against_trace(session: Session, shown: dict[str, object]) -> None:
+    """Every panel's numbers equal the trace's, blank exactly where not yet known."""
+    trace, state = session.trace, session.state
+    k, first, t = state.forward_known, state.backward_from, state.t
+    sign = session.notation.delta_sign
+    act = shown["ActivationsPanel"]
+    assert_array_equal(act.h, masked(trace.h, 0, k + 1))
+    assert_array_equal(act.y, masked(trace.y, 0, k))
+    assert_array_equal(act.d, trace.d)
+    assert act.cursor == t
+    deltas = shown["DeltasPanel"]
+    assert_array_equal(deltas.delta_h, sign * masked(trace.delta_h, first - 1, trace.T))
+    assert_array_equal(deltas.delta_o, sign * masked(trace.delta_o, first - 1, trace.T))
+    assert deltas.cursor == (t if t >= 1 else None)
+    for (lo, hi), full in zip(deltas.levels, (trace.delta_h, trace.delta_o), strict=True):
+        assert lo == -hi == -np.abs(full).max()  # symmetric about 0, fixed for the trace
+    grads = shown["GradientsPanel"]
+    for p in trace.net.trainable():
+        if state.phase == "backward":
+            assert_array_equal(grads.contribution[p], trace.contribution(t)[p])
+            np.testing.assert_allclose(grads.accumulated[p], trace.accumulated(t)[p], atol=1e-15)
+        else:
+            assert np.isnan(grads.contribution[p]).all()
+            assert_array_equal(grads.accumulated[p], np.zeros_like(trace.net.params()[p]))
+    loss = shown["LossPanel"]
+    assert_array_equal(loss.loss, masked(trace.loss_t, 0, k))
+    assert loss.cursor == (t if 1 <= t <= k else None)
+    assert_array_equal(loss.visited, np.arange(1, trace.T + 1) >= first)
+    if k == trace.T:
+        assert loss.title.endswith(fmt(trace.loss))
+    inspector = shown["InspectorPanel"]
+    e = inspector.explanation
+    assert inspector.default and e.selection == Selection("node", "h", t=t, unit=0)
+    if state.phase == "backward":
+        assert e.value == sign * trace.delta_h[t - 1, 0]
+        assert f"= {fmt(sign * trace.delta_h[t - 1, 0])}" in inspector.text
+    elif t >= 1:
+        assert e.step("forward").value == trace.h[t, 0]
+
+
+def test_stepping_forward_and_back_shows_the_trace_and_is_exact(session, panels) -> None:
+    seen = []
+    for k in range(session.n_positions):
+        session.seek(k)
+        shown = snapshot(panels)
+        check_against_trace(session, shown)
+        seen.append(shown)
+    for k in range(session.n_positions - 1, -1, -1):
+        session.seek(k)
+        again = snapshot(panels)
+        check_against_trace(session, again)
+        for name in ("ActivationsPanel", "DeltasPanel", "LossPanel"):
+            before, now = seen[k][name], again[name]
+            for field in before.__dataclass_fields__:
+                if field != "hover":
+                    assert_array_equal(getattr(now, field), getattr(before, field))
+        for p, arr in seen[k]["GradientsPanel"].accumulated.items():
+            assert_array_equal(again["GradientsPanel"].accumulated[p], arr)
+        assert again["InspectorPanel"].html == seen[k]["InspectorPanel"].html
+
+
+def test_notation_switch_relabels_and_flips_delta_signs(session, panels) -> None:
+    session.seek(position_of(session.trace.T, "backward", 4))
+    before = snapshot(panels)
+    assert "∂L/∂W" in before["GradientsPanel"].titles
+    session.set_notation("002")
+    shown = snapshot(panels)
+    assert "∂E/∂Ws" in shown["GradientsPanel"].titles
+    assert "Ws" in shown["InspectorPanel"].text and "δs[1](4)" in shown["InspectorPanel"].text
+    session.set_notation("001")
+    shown = snapshot(panels)
+    check_against_trace(session, shown)
+    assert shown["DeltasPanel"].titles[0].startswith("hidden deltas δj(t) = -∂C/∂netj(t)")
+    assert "yj(t) = tanh(netj(t))" in shown["ActivationsPanel"].titles[0]
+    assert shown["LossPanel"].title.startswith("C = Σt C(t)")
+    assert_array_equal(shown["DeltasPanel"].delta_h, -before["DeltasPanel"].delta_h)
+    assert "δj[1](4)" in shown["InspectorPanel"].text
+    assert "∂C/∂U" in shown["GradientsPanel"].titles  # Bodén's U is the recurrent matrix
+
+
+def _scene_to_view(qtbot, panel, heatmap, i: int, j: int) -> QPoint:
+    """Where cell (i, j) is in the panel's canvas, with the panel the only window shown."""
+    for other in QApplication.topLevelWidgets():  # the offscreen platform cannot raise windows
+        if other is not panel:
+            other.hide()
+    qtbot.wait(20)  # let the layout settle after label changes, then find the cell
+    scene = heatmap.scene_pos_of(i, j)
+    return panel.canvas.mapFromScene(QPointF(scene))
+
+
+def test_gradient_hover_shows_the_exact_value_and_click_selects(qtbot, session, panels) -> None:
+    grads = panels["GradientsPanel"]
+    t = 3
+    session.seek(position_of(session.trace.T, "backward", t))
+    total = grads.maps["W"][1]  # the accumulated W heatmap
+    pos = _scene_to_view(qtbot, grads, total, 2, 1)  # image x = column 3, y = row 2
+    qtbot.mouseMove(grads.canvas.viewport(), pos)
+    qtbot.waitUntil(lambda: grads.displayed().hover.startswith("∂L/∂W[2,3]"))
+    acc = session.trace.accumulated(t)["W"][1, 2]
+    step = session.trace.contribution(t)["W"][1, 2]
+    hover = grads.displayed().hover
+    assert hover.startswith(f"∂L/∂W[2,3] = {acc:.6g}")
+    assert f"this step adds {step:.6g}" in hover
+    assert float(hover.split("=")[1].split()[0]) == pytest.approx(acc, rel=1e-5)
+    with qtbot.waitSignal(session.selectionChanged):
+        qtbot.mouseClick(grads.canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert session.selection == Selection("cell", "W", t=t, row=1, col=2)
+    inspector = panels["InspectorPanel"].displayed()
+    assert inspector.explanation.value == pytest.approx(acc)
+    assert inspector.explanation.title == "gradient cell ∂L/∂W[2,3]"
+
+
+def test_gradient_table_mode_shows_both_matrices(qtbot, session, panels) -> None:
+    grads = panels["GradientsPanel"]
+    t = 2
+    session.seek(position_of(session.trace.T, "backward", t))
+    assert grads.displayed().table is None
+    qtbot.mouseClick(grads.table_button, Qt.MouseButton.LeftButton)
+    grads.param_box.setCurrentIndex(grads.param_box.findData("V"))
+    param, step, acc = grads.displayed().table
+    want_step = session.trace.contribution(t)["V"]
+    want_acc = session.trace.accumulated(t)["V"]
+    assert param == "V" and len(step) == 3 and len(step[0]) == 5
+    assert step == [[f"{v:.6g}" for v in row] for row in want_step]
+    assert acc == [[f"{v:.6g}" for v in row] for row in want_acc]
+    session.step()  # the table follows the cursor while shown
+    _, step, _ = grads.displayed().table
+    assert step == [[f"{v:.6g}" for v in row] for row in session.trace.contribution(t - 1)["V"]]
+    session.seek(1)  # forward: no contribution, empty cells
+    _, step, acc = grads.displayed().table
+    assert all(text == "" for row in step for text in row)
+    assert all(float(text) == 0 for row in acc for text in row)
+
+
+def test_inspector_explains_a_selected_hidden_node_mid_backward(session, panels) -> None:
+    inspector = panels["InspectorPanel"]
+    trace = session.trace
+    session.select(Selection("node", "h", t=3, unit=1))
+    session.seek(position_of(trace.T, "backward", 4))  # δh(4) known, δh(3) not yet
+    shown = inspector.displayed()
+    delta = shown.explanation.step("delta")
+    assert not shown.default and delta.value is None
+    assert "δh[2](3) is computed at backward t = 3" in shown.text
+    session.step()  # backward t = 3
+    shown = inspector.displayed()
+    delta = shown.explanation.step("delta")
+    W, V = trace.net.W, trace.net.V
+    bracket = W[:, 1] @ trace.delta_h[3] + V[:, 1] @ trace.delta_o[2]
+    assert sum(term.value for term in delta.terms) == pytest.approx(bracket)
+    assert delta.factor == pytest.approx(1 - trace.h[3, 1] ** 2)
+    assert delta.value == trace.delta_h[2, 1]
+    assert f"δh[2](3) = {fmt(trace.delta_h[2, 1])}" in shown.text
+    assert fmt(W[0, 1]) in shown.text and fmt(trace.delta_h[3, 0]) in shown.text
+    assert "seeds/004 eq. 45, 60-62" in shown.text
+
+
+def test_clicking_a_heatmap_cell_selects_the_node(qtbot, session, panels) -> None:
+    act = panels["ActivationsPanel"]
+    session.seek(4)
+    pos = _scene_to_view(qtbot, act, act.h_map, 2, 3)  # t = 2, unit 4
+    with qtbot.waitSignal(session.selectionChanged):
+        qtbot.mouseClick(act.canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert session.selection == Selection("node", "h", t=2, unit=3)
+    assert panels["InspectorPanel"].displayed().explanation.title == "hidden unit h[4](2)"
+    qtbot.mouseMove(act.canvas.viewport(), pos)
+    qtbot.waitUntil(lambda: act.displayed().hover.startswith("h[4](2)"))
+    assert act.displayed().hover == f"h[4](2) = {session.trace.h[2, 3]:.6g}"
+    assert act.hover_text("h", 5, 0) == "h[1](5) = ?  (computed at forward t = 5)"
+
+
+def test_trained_h0_gets_a_column_and_truncation_rebuilds(session, panels) -> None:
+    session.set_network(replace(session.net, train_h0=True))
+    session.seek(session.n_positions - 1)  # backward t = 1: dL/dh0 is known
+    grads = panels["GradientsPanel"].displayed()
+    assert "∂L/∂h⁽⁰⁾" in grads.titles
+    assert_array_equal(grads.accumulated["h0"], session.trace.delta_h0)
+    session.set_truncation(2, "chunked")
+    check_against_trace(session, snapshot(panels))
+
+
+def test_large_trace_works(qtbot, session, panels) -> None:
+    T, I, H, O = 1000, 8, 64, 6
+    rng = np.random.default_rng(0)
+    x = np.eye(I)[rng.integers(0, I, T)]
+    d = np.eye(O)[rng.integers(0, O, T)]
+    names_in = tuple(f"in{i}" for i in range(I))
+    names_out = tuple(f"out{k}" for k in range(O))
+    data = Dataset("large", (Sequence(x, d),), names_in, names_out, output="softmax")
+    session.set_dataset(data, net=SRN.init(I, H, O, seed=1))
+    for k in (0, 1, 500, 1000, 1001, 1500, 2000):
+        session.seek(k)
+        check_against_trace(session, snapshot(panels))
+    assert panels["ActivationsPanel"].displayed().h.shape == (T + 1, H)
+
+
+@pytest.mark.parametrize("T", [1, 9, 300, 1000])
+def test_gradient_colour_range_covers_the_partial_sums(T: int) -> None:
+    rng = np.random.default_rng(T)
+    net = SRN.init(3, 4, 2, seed=0)
+    trace = bptt(net, rng.normal(size=(T, 3)), rng.normal(size=(T, 2)))
+    peak = max(np.abs(trace.accumulated(t)["W"]).max() for t in range(1, T + 1))
+    found = suffix_peak(trace.delta_h, trace.h[:-1])
+    if T <= 256:  # exact: every partial sum is scanned
+        assert found == pytest.approx(peak, rel=1e-12)
+    else:  # sampled every ceil(T / 256) steps: a lower bound, close to the peak
+        assert 0.9 * peak <= found <= peak * (1 + 1e-12)
+    levels = gradient_levels(trace)
+    assert levels["W"][1] == ((-found, found) if found > 0 else (-1.0, 1.0))  # h0 = 0 at T = 1
+    contrib = max(np.abs(trace.contribution(t)["U"]).max() for t in range(1, T + 1))
+    assert levels["U"][0][1] == pytest.approx(contrib)

@@ -56,13 +56,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from core.functions import (
-    hidden_derivative,
-    output_delta,
-    output_forward,
-    step_loss,
-)
-from core.model import PARAM_NAMES, SRN
+from core.functions import hidden_derivative, output_loss_delta
+from core.model import SRN
 
 Array = NDArray[np.floating]
 TRUNCATION_MODES = ("sliding", "chunked")
@@ -207,55 +202,94 @@ class Trace:
 
 
 # -- the engine ---------------------------------------------------------------------------------
-def _as_array(name: str, value: Any, dtype: np.dtype[Any]) -> Array:
-    """A private copy of ``value`` in ``dtype``: the trace never shares (or freezes) caller arrays.
+# Internal buffers are laid out for BLAS and for numpy's fast reduction direction:
+#
+#   Z (T+1, B, H+1+I)  row t = [h(t), 1, x(t+1)], so that eq. 1 is one product per step,
+#                      a(t) = [W b U] [h(t-1); 1; x(t)], eq. 3 is o(t) = [V c] [h(t); 1], and the
+#                      gradients are two products over all steps: [dL/dW dL/db dL/dU] =
+#                      sum_t delta_h(t) [h(t-1); 1; x(t)]^T (eq. 87, 85, 88) and [dL/dV dL/dc] =
+#                      sum_t delta_o(t) [h(t); 1]^T (eq. 86, 84);
+#   G (T+1, B, O+H)    row t = [delta_o(t), delta_h(t+1)] (1-based t; row 0 holds delta_h(1)), so
+#                      that eq. 45 is one product per step, [V^T W^T] [delta_o(t); delta_h(t+1)];
+#   a, f'(a)           time-major (T, B, H): row t is one contiguous (B, H) block;
+#   d, o, y, delta_o   output-major (O, T, B): softmax and the losses reduce over the short output
+#                      axis with long contiguous inner loops;
+#   mask, loss_t       (T, B).
+#
+# The trace's (B, T, .) arrays are read-only transposed views of these buffers (for a single
+# sequence, the (T, .) views of the B = 1 buffers).
+_TIME_MAJOR = (1, 0, 2)
+_OUTPUT_MAJOR = (2, 1, 0)
+_STEPS = (1, 0)
 
-    A value too large for float32 becomes inf in the cast and is reported as non-finite.
-    """
+
+def _numeric(name: str, value: Any, dtype: np.dtype[Any]) -> Array:
+    """``value`` as an array of ``dtype`` (a value too large for float32 becomes inf)."""
     try:
-        with np.errstate(over="ignore"):
-            arr = np.array(value, dtype=dtype, copy=True)
+        arr = np.asarray(value)
+        if arr.dtype != dtype:
+            with np.errstate(over="ignore"):
+                arr = arr.astype(dtype)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} is not a numeric array: {exc}") from None
-    if not np.isfinite(arr).all():
-        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
-        raise ValueError(f"{name} holds a non-finite value ({arr[bad]}) at index {bad}")
     return arr
 
 
-def _validate(net: SRN, xs: Any, targets: Any, mask: Any) -> tuple[Array, Array, Array, bool]:
-    """Check inputs against the network; return batched (B, T, .) copies and the batch flag."""
-    x = _as_array("xs", xs, net.dtype)
-    d = _as_array("targets", targets, net.dtype)
+def _validate(net: SRN, xs: Any, targets: Any, mask: Any) -> tuple[Array, Array, Any, bool]:
+    """Check the inputs' shapes against the network; return them as arrays of the net's dtype.
+
+    Returns xs (B, T, I), targets (B, T, O) and mask (B, T) (None if not given), always with a
+    batch axis, and whether the caller passed a batch. Values are checked when copied.
+    """
+    dtype = net.U.dtype
+    I, O = net.U.shape[1], net.V.shape[0]
+    x = _numeric("xs", xs, dtype)
     if x.ndim not in (2, 3):
-        raise ValueError(f"xs has shape {x.shape}, expected (T, {net.n_in}) or (B, T, {net.n_in})")
+        raise ValueError(f"xs has shape {x.shape}, expected (T, {I}) or (B, T, {I})")
     batched = x.ndim == 3
     lead = x.shape[:-1]
-    if x.shape[-1] != net.n_in:
-        raise ValueError(f"xs has shape {x.shape}, expected {(*lead, net.n_in)}")
+    if x.shape[-1] != I:
+        raise ValueError(f"xs has shape {x.shape}, expected {(*lead, I)}")
     if lead[-1] < 1:
         raise ValueError(f"xs has shape {x.shape}: a sequence needs at least one time step")
-    if d.shape != (*lead, net.n_out):
-        raise ValueError(f"targets has shape {d.shape}, expected {(*lead, net.n_out)}")
-    if mask is None:
-        m = np.ones(lead, dtype=net.dtype)
-    else:
-        m = _as_array("mask", mask, net.dtype)
-        if m.shape != lead:
-            raise ValueError(f"mask has shape {m.shape}, expected {lead}")
-    if not batched:
-        x, d, m = x[None], d[None], m[None]
-    return x, d, m, batched
+    d = _numeric("targets", targets, dtype)
+    if d.shape != (*lead, O):
+        raise ValueError(f"targets has shape {d.shape}, expected {(*lead, O)}")
+    if mask is not None:
+        mask = _numeric("mask", mask, dtype)
+        if mask.shape != lead:
+            raise ValueError(f"mask has shape {mask.shape}, expected {lead}")
+        mask = mask if batched else mask[None]
+    return (x, d, mask, True) if batched else (x[None], d[None], mask, False)
 
 
-def _activation(kind: str) -> Callable[[Array, Array], Any]:
-    """An in-place f(a, out=h) for the forward loop (no allocation per step)."""
+def _copy_checked(name: str, out: Array, arr: Array, axes: tuple[int, ...], batched: bool) -> None:
+    """Copy the (B, T, ...) ``arr`` into ``out`` with its axes permuted; reject NaN and inf.
+
+    The copy means a trace never shares (or freezes) the caller's arrays. A non-finite value is
+    reported with its index in the caller's layout.
+    """
+    np.copyto(out, arr.transpose(axes))
+    if not np.isfinite(out).all():
+        caller = arr if batched else arr[0]
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(caller))[0])
+        raise ValueError(f"{name} holds a non-finite value ({caller[bad]}) at index {bad}")
+
+
+def _caller_layout(arr: Array, axes: tuple[int, ...], batched: bool) -> Array:
+    """The (B, T, ...) or (T, ...) view of a read-only internal buffer laid out by ``axes``."""
+    view = arr.transpose(axes)  # each of the layouts above is its own inverse permutation
+    return view if batched else view[0]
+
+
+def _activation(kind: str) -> Callable[..., Any]:
+    """f as an in-place ``f(a, h)`` for the forward loop (no allocation per step)."""
     if kind == "tanh":
-        return lambda a, out: np.tanh(a, out=out)
+        return np.tanh
+    if kind == "linear":
+        return np.positive  # h = a, copied
     if kind == "relu":
         return lambda a, out: np.maximum(a, 0.0, out=out)
-    if kind == "linear":
-        return lambda a, out: np.copyto(out, a)
 
     def logistic(a: Array, out: Array) -> None:
         np.multiply(a, 0.5, out=out)
@@ -264,6 +298,52 @@ def _activation(kind: str) -> Callable[[Array, Array], Any]:
         out *= 0.5
 
     return logistic
+
+
+def _derivative(kind: str, a: Array, h: Array) -> Array:
+    """f'(a(t)) for all t at once, a fresh array (``hidden_derivative`` with fewer temporaries)."""
+    if kind == "tanh":
+        fp = np.multiply(h, h)
+        return np.subtract(1.0, fp, out=fp)  # 1 - h^2, seeds/004 eq. 38
+    if kind == "logistic":
+        fp = np.subtract(1.0, h)
+        return np.multiply(h, fp, out=fp)  # h (1 - h), seeds/001 eq. 18
+    return hidden_derivative(kind, a, h)
+
+
+def _forward_loop(Z: Array, a: Array, net: SRN) -> None:
+    """The forward sweep through the hidden layer, eq. 1-2, filling a (T, B, H) and h in Z.
+
+    On entry Z[t] holds [., 1, x(t+1)] and Z[0] also h0; on exit Z[t, :, :H] holds h(t).
+    """
+    H = a.shape[-1]
+    MT = np.concatenate([net.W, net.b[:, None], net.U], axis=1).T.copy()  # [W b U]^T, (H+1+I, H)
+    f = _activation(net.hidden)
+    # ndarray.dot and positional out= are the cheapest calls for the small per-step products
+    for z_prev, at, h_now in zip(Z[:-1], a, Z[1:, :, :H], strict=True):
+        z_prev.dot(MT, out=at)  # eq. 1: a(t) = b + W h(t-1) + U x(t)
+        f(at, h_now)  # eq. 2: h(t) = f(a(t))
+
+
+def _backward_loop(G: Array, fp: Array, net: SRN, cut: int) -> None:
+    """The backward sweep through the hidden layer, eq. 45 times f' (eq. 60-62), filling G.
+
+    On entry G[t, :, :O] holds delta_o(t) for t = 1..T and G[T, :, O:] = delta_h(T+1) = 0; on exit
+    G[t-1, :, O:] holds delta_h(t) = f'(a(t)) * (V^T delta_o(t) + W^T delta_h(t+1)). Where step
+    t+1 starts a chunk of ``cut`` steps (``cut`` 0: never) the W^T term is left out.
+    """
+    T = fp.shape[0]
+    O = net.V.shape[0]
+    VW = np.concatenate([net.V, net.W])  # [V; W], (O+H, H): g [V; W] = V^T delta_o + W^T delta_h
+    V = net.V
+    g = np.empty_like(fp[0])
+    multiply = np.multiply
+    for t in range(T - 1, -1, -1):
+        if cut and (t + 1) % cut == 0:
+            G[t + 1, :, :O].dot(V, out=g)  # step t+2 starts a chunk: the gradient is cut here
+        else:
+            G[t + 1].dot(VW, out=g)  # eq. 45: V^T delta_o(t) + W^T delta_h(t+1)
+        multiply(g, fp[t], G[t, :, O:])  # delta_h(t) = f'(a(t)) * ..., eq. 60-62
 
 
 def bptt(
@@ -297,87 +377,95 @@ def bptt(
         truncation = int(truncation)
         if mode not in TRUNCATION_MODES:
             raise ValueError(f"truncation mode {mode!r} is not one of {TRUNCATION_MODES}")
-    x, d, m, batched = _validate(net, xs, targets, mask)
-    B, T, _ = x.shape
-    H = net.n_hidden
-    U, W, V, b, c = net.U, net.W, net.V, net.b, net.c
+    xs, targets, mask, batched = _validate(net, xs, targets, mask)
+    B, T, I = xs.shape
+    H, O = net.W.shape[0], net.V.shape[0]
+    K, TB, dtype = H + I + 1, T * B, net.U.dtype
+    matmul, add = np.matmul, np.add
 
-    # Forward sweep. U x(t) + b for all t at once; only W h(t-1) needs the loop over time.
-    a = x @ U.T
-    a += b  # eq. 1 without its recurrent term, (B, T, H)
-    h = np.empty((B, T + 1, H), dtype=net.dtype)
-    h[:, 0] = net.h0
-    f = _activation(net.hidden)
-    WT = W.T
-    for t in range(T):
-        a[:, t] += h[:, t] @ WT  # eq. 1: a(t) = b + W h(t-1) + U x(t)
-        f(a[:, t], h[:, t + 1])  # eq. 2: h(t) = f(a(t))
-    hs = h[:, 1:]
-    o = hs @ V.T
-    o += c  # eq. 3: o(t) = c + V h(t), all t at once
-    y = output_forward(net.output, o)  # eq. 4
-    loss_t = step_loss(net.output, o, y, d) * m  # L(t), seeds/004 eq. 13
-    delta_o = output_delta(net.output, y, d) * m[..., None]  # eq. 22: y(t) - d(t)
+    # Private copies of the inputs, laid out for the sweeps (see above).
+    Z = np.empty((T + 1, B, K), dtype)
+    _copy_checked("xs", Z[:T, :, H + 1 :], xs, _TIME_MAJOR, batched)
+    d = np.empty((O, T, B), dtype)
+    _copy_checked("targets", d, targets, _OUTPUT_MAJOR, batched)
+    m = np.ones((T, B), dtype)
+    if mask is not None:
+        _copy_checked("mask", m, mask, _STEPS, batched)
+    Z[0, :, :H] = net.h0
+    Z[:, :, H] = 1.0  # the bias input
+    Z[T, :, H + 1 :] = 0.0  # no x(T+1)
 
-    # Backward sweep. V^T delta_o(t) and f'(a(t)) for all t at once; W^T delta_h(t+1) in the loop.
-    fp = hidden_derivative(net.hidden, a, hs)  # f'(a(t)), e.g. 1 - h(t)^2 (eq. 38)
-    from_out = delta_o @ V  # V^T delta_o(t), eq. 33
-    if truncation is not None and mode == "sliding":
-        delta_h = _sliding_deltas(fp, from_out, W, min(truncation, T))
+    # Forward sweep: the loop over time for eq. 1-2, then eq. 3-4 and the loss for all t at once.
+    a = np.empty((T, B, H), dtype)
+    _forward_loop(Z, a, net)
+    h1 = Z[1:, :, : H + 1].reshape(TB, H + 1)  # rows [h(t), 1], t = 1..T, a strided view
+    Vc = np.concatenate([net.V, net.c[:, None]], axis=1)
+    o = matmul(Vc, h1.T)  # eq. 3: o(t) = c + V h(t), (O, T*B)
+    # eq. 4, L(t) (seeds/004 eq. 13) and delta_o(t) = y(t) - d(t) (eq. 22), weighted by the mask
+    y, loss_t, delta_o = output_loss_delta(
+        net.output, o, d.reshape(O, TB), None if mask is None else m.reshape(TB), axis=0
+    )
+
+    # Backward sweep: f'(a(t)) for all t at once, then the loop over time for delta_h.
+    fp = _derivative(net.hidden, a, Z[1:, :, :H])  # e.g. 1 - h(t)^2 (eq. 38)
+    if truncation is not None and mode == "sliding" and truncation < T:
+        from_out = delta_o.T.dot(net.V).reshape(T, B, H)  # V^T delta_o(t), eq. 33
+        delta_h = _sliding_deltas(fp, from_out, net.W, truncation)
     else:
-        cut = truncation if truncation is not None else T + 1
-        delta_h = np.empty_like(a)
-        carry = np.zeros((B, H), dtype=net.dtype)  # W^T delta_h(t+1), zero after the last step
-        for t in range(T - 1, -1, -1):
-            if (t + 1) % cut == 0:
-                carry[:] = 0.0  # step t+2 (1-based) starts a chunk: the gradient is cut here
-            np.multiply(fp[:, t], from_out[:, t] + carry, out=delta_h[:, t])  # eq. 45 x f'
-            carry = delta_h[:, t] @ W  # W^T delta_h(t), used by step t-1
-    delta_h0 = delta_h[:, 0] @ W  # dL/dh0 = W^T delta_h(1)
+        G = np.empty((T + 1, B, O + H), dtype)
+        np.copyto(G[1:, :, :O], delta_o.reshape(O, T, B).transpose(1, 2, 0))
+        G[T, :, O:] = 0.0  # delta_h(T+1) = 0
+        cut = truncation if truncation is not None and truncation < T else 0
+        _backward_loop(G, fp, net, cut)
+        G.setflags(write=False)  # the trace's delta_h is a view of G
+        delta_h = G[:T, :, O:]
+    delta_h0 = delta_h[0].dot(net.W)  # dL/dh0 = W^T delta_h(1)
 
-    # Parameter gradients, eq. 84-88, as single matrix products over (batch x time).
-    dh2, do2 = delta_h.reshape(-1, H), delta_o.reshape(-1, net.n_out)
+    # Parameter gradients, eq. 84-88, as matrix products over all (time, batch) rows.
+    dWbU = matmul(delta_h.reshape(TB, H).T, Z[:T].reshape(TB, K))  # eq. 87, 85, 88
+    dVc = matmul(delta_o, h1)  # eq. 86, 84
+    dh0 = add.reduce(delta_h0, axis=0)
+    _freeze(Z, d, m, a, o, y, loss_t, delta_o, delta_h, delta_h0, dWbU, dVc, dh0)
     grads = {
-        "U": dh2.T @ x.reshape(-1, net.n_in),
-        "W": dh2.T @ h[:, :-1].reshape(-1, H),
-        "V": do2.T @ hs.reshape(-1, H),
-        "b": dh2.sum(axis=0),
-        "c": do2.sum(axis=0),
-        "h0": delta_h0.sum(axis=0),
+        "U": dWbU[:, H + 1 :],
+        "W": dWbU[:, :H],
+        "V": dVc[:, :H],
+        "b": dWbU[:, H],
+        "c": dVc[:, H],
+        "h0": dh0,
     }
-    loss = float(loss_t.sum())
-
-    arrays = [x, d, m, a, h, o, y, loss_t, delta_o, delta_h, delta_h0]
-    if not batched:
-        arrays = [arr[0] for arr in arrays]
-    _freeze(*arrays, *grads.values())
-    x, d, m, a, h, o, y, loss_t, delta_o, delta_h, delta_h0 = arrays
     return Trace(
         net=net,
-        x=x,
-        d=d,
-        mask=m,
-        a=a,
-        h=h,
-        o=o,
-        y=y,
-        loss_t=loss_t,
-        loss=loss,
-        delta_o=delta_o,
-        delta_h=delta_h,
-        delta_h0=delta_h0,
-        grads=MappingProxyType({n: grads[n] for n in PARAM_NAMES}),
+        x=_caller_layout(Z[:T, :, H + 1 :], _TIME_MAJOR, batched),
+        d=_caller_layout(d, _OUTPUT_MAJOR, batched),
+        mask=_caller_layout(m, _STEPS, batched),
+        a=_caller_layout(a, _TIME_MAJOR, batched),
+        h=_caller_layout(Z[:, :, :H], _TIME_MAJOR, batched),
+        o=_caller_layout(o.reshape(O, T, B), _OUTPUT_MAJOR, batched),
+        y=_caller_layout(y.reshape(O, T, B), _OUTPUT_MAJOR, batched),
+        loss_t=_caller_layout(loss_t.reshape(T, B), _STEPS, batched),
+        loss=float(add.reduce(loss_t)),
+        delta_o=_caller_layout(delta_o.reshape(O, T, B), _OUTPUT_MAJOR, batched),
+        delta_h=_caller_layout(delta_h, _TIME_MAJOR, batched),
+        delta_h0=delta_h0 if batched else delta_h0[0],
+        grads=MappingProxyType(grads),
         truncation=truncation,
         mode="full" if truncation is None else mode,
     )
 
 
 def _sliding_deltas(fp: Array, from_out: Array, W: Array, k: int) -> Array:
-    """delta_h(t) = sum_{j<k} D_j(t) for BPTT(k), all t at once for each age j (k products)."""
-    D = fp * from_out  # D_0(t) = f'(a(t)) * V^T delta_o(t)
+    """delta_h(t) = sum_{j<k} D_j(t) for BPTT(k), all t at once for each age j (k products).
+
+    ``fp`` and ``from_out`` are time-major (T, B, H), and so is the result; ``from_out`` is
+    overwritten with D_0.
+    """
+    D = np.multiply(fp, from_out, out=from_out)  # D_0(t) = f'(a(t)) * V^T delta_o(t)
     total = D.copy()
-    T = fp.shape[1]
+    T, B, H = fp.shape
     for j in range(1, k):
-        D = fp[:, : T - j] * (D[:, 1:] @ W)  # D_j(t) = f'(a(t)) * W^T D_{j-1}(t+1)
-        total[:, : T - j] += D
+        # D_j(t) = f'(a(t)) * W^T D_{j-1}(t+1), for t = 1..T-j
+        D = D[1:].reshape(-1, H).dot(W).reshape(T - j, B, H)
+        D *= fp[: T - j]
+        total[: T - j] += D
     return total

@@ -216,7 +216,9 @@ def test_wrong_shapes_name_the_array_and_the_expected_shape(
 
 
 @pytest.mark.parametrize(
-    "xs", [[[0.0, 1.0, 2.0], [1.0, 2.0]], "abc", [[0.0, None, 1.0]]], ids=["ragged", "str", "None"]
+    "xs",
+    [[[0.0, 1.0, 2.0], [1.0, 2.0]], "abc", [[0.0, None, 1.0], [1.0, 2.0, 3.0]]],
+    ids=["ragged", "str", "None"],
 )
 def test_non_numeric_input_is_a_value_error(xs: object) -> None:
     net = SRN.init(3, 4, 2, seed=0)

@@ -393,3 +393,30 @@ def test_folded_big_network_shows_its_strongest_weights(
     assert "hidden h(t)" in texts and "h1" not in texts  # node labels would not fit
     session.seek(2)
     assert folded.displayed_values()["nodes"][("h", 0, 63)] == session.trace.h[2, 63]
+
+
+def test_views_refit_on_resize_until_the_user_zooms(
+    qtbot, folded: FoldedGraphView, unfolded: UnfoldedGraphView
+) -> None:
+    box = folded.plot_widget().getViewBox()
+    before = box.viewRange()
+    folded.resize(300, 500)
+    qtbot.waitUntil(lambda: box.viewRange() != before)
+    x0, x1 = box.viewRange()[0]
+    pos = folded.node_position(("h", 0, 4))
+    assert x0 < pos[0] < x1  # still the whole graph
+    fits = []
+    folded.fit = lambda: fits.append(1)  # count refits from here on
+    box.sigRangeChangedManually.emit([True, True])  # what a wheel or a drag reports
+    folded.resize(600, 500)
+    qtbot.wait(20)
+    assert fits == []  # the user's zoom is kept
+    folded._on_fit_triggered()  # the Fit button (or a double click)
+    folded.resize(500, 500)
+    qtbot.wait(20)
+    assert len(fits) >= 2  # fitted, and refits on resize again
+    # the unfolded view shows every column after a resize
+    unfolded.resize(500, 400)
+    qtbot.wait(20)
+    ux0, ux1 = unfolded.plot_widget().getViewBox().viewRange()[0]
+    assert ux0 <= -0.5 and ux1 >= 6.5

@@ -99,9 +99,10 @@ class LossPanel(Panel[LossView]):
             angle=90, movable=False, pen=pg.mkPen(CURSOR, style=Qt.PenStyle.DashLine)
         )
         self.plot.addItem(self.line, ignoreBounds=True)
-        self.legend = self.plot.addLegend(
-            offset=(-10, 4), labelTextColor=INK, brush="#ffffffe0", colCount=3
-        )
+        # the legend sits in its own row under the plot, so it never hides a bar
+        self.legend = pg.LegendItem(labelTextColor=INK, colCount=3)
+        self.canvas.addItem(self.legend, row=1, col=0)
+        self.canvas.ci.layout.setRowFixedHeight(1, 26)
         for color in (_KNOWN, _VISITED, CURSOR):  # bar-shaped samples for the step curves
             sample = pg.BarGraphItem(x=[0], height=[1], width=1, brush=color, pen="#555555")
             self.legend.addItem(sample, "")
@@ -122,7 +123,7 @@ class LossPanel(Panel[LossView]):
         T = trace.T
         top = float(trace.loss_t.max()) if T else 1.0
         self.plot.setXRange(0.5, T + 0.5, padding=0.01)
-        self.plot.setYRange(0.0, top * 1.25 if top > 0 else 1.0, padding=0)  # room for the legend
+        self.plot.setYRange(0.0, top * 1.08 if top > 0 else 1.0, padding=0)
         self.plot.getAxis("bottom").setTicks(index_ticks(T, first=1, offset=1, max_labels=16))
         pen = pg.mkPen("#555555", width=1) if T <= 100 else None  # outlines blur long sequences
         for curve in (self.known, self.visited, self.current):

@@ -9,10 +9,12 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
     QSlider,
+    QStyle,
     QToolButton,
     QWidget,
 )
@@ -33,11 +35,16 @@ class PlaybackActions(QObject):
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._session = session
-        self.to_start = self._action("To start", "⏮", "Home", "Go to the start: only h(0) is known")
-        self.back = self._action("Step back", "◀", "Left", "One position back")
-        self.play = self._action("Play", "▶", "Space", "Play or pause the sweep")
-        self.forward = self._action("Step forward", "▶|", "Right", "One position on")
-        self.to_end = self._action("To end", "⏭", "End", "Go to the end of the backward sweep")
+        icon = QStyle.StandardPixmap
+        self.to_start = self._action(
+            "To start", icon.SP_MediaSkipBackward, "Home", "Go to the start: only h(0) is known"
+        )
+        self.back = self._action("Step back", icon.SP_MediaSeekBackward, "Left", "One step back")
+        self.play = self._action("Play", icon.SP_MediaPlay, "Space", "Play or pause the sweep")
+        self.forward = self._action("Step forward", icon.SP_MediaSeekForward, "Right", "One on")
+        self.to_end = self._action(
+            "To end", icon.SP_MediaSkipForward, "End", "Go to the end of the backward sweep"
+        )
         self.play.setCheckable(True)
         self.to_start.triggered.connect(self._on_to_start_triggered)
         self.back.triggered.connect(self._on_back_triggered)
@@ -48,9 +55,8 @@ class PlaybackActions(QObject):
         self.timer.timeout.connect(self._on_timer_timeout)
         self.set_speed(4.0)
 
-    def _action(self, text: str, symbol: str, key: str, tip: str) -> QAction:
-        action = QAction(text, self)
-        action.setIconText(symbol)  # what the time bar's buttons show; menus show the text
+    def _action(self, text: str, icon: QStyle.StandardPixmap, key: str, tip: str) -> QAction:
+        action = QAction(QApplication.style().standardIcon(icon), text, self)
         action.setShortcut(QKeySequence(key))
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         action.setToolTip(f"{tip} ({key})")
@@ -92,7 +98,8 @@ class PlaybackActions(QObject):
         else:
             self.timer.stop()
         self.play.setText("Pause" if on else "Play")
-        self.play.setIconText("⏸" if on else "▶")
+        pixmap = QStyle.StandardPixmap.SP_MediaPause if on else QStyle.StandardPixmap.SP_MediaPlay
+        self.play.setIcon(QApplication.style().standardIcon(pixmap))
         self.playingChanged.emit(on)
 
     def _on_timer_timeout(self) -> None:
@@ -115,7 +122,7 @@ class TimeBar(QWidget):
             button = QToolButton(self)
             button.setDefaultAction(action)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.setMinimumWidth(34)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
             layout.addWidget(button)
             self.buttons.append(button)
         self.speed = QDoubleSpinBox(self)

@@ -1,0 +1,294 @@
+"""The File menu's work: models and sequence files in, models, pictures and CSV out.
+
+Every failure (a bad file, a disk error) shows a dialog with the loader's message - file, line
+and problem - and leaves the session's network, data and the files on disk as they were.
+Questions and errors go through :meth:`FileActions.ask` and :meth:`FileActions.show_error`, so
+tests can answer them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, QRect, QSettings, QSize, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from core.data import Dataset, DatasetError, Sequence
+from core.examples import example_dataset, example_network
+from core.model import SRN
+from core.modelio import ModelFileError, export_trace_csv, load_model, save_model
+from gui.session import Session
+
+MAX_RECENT = 8
+MODEL_FILTER = "Unfold model (*.json)"
+SEQUENCE_FILTER = "Sequence files (*.csv *.json *.txt);;CSV (*.csv);;JSON (*.json);;Text (*.txt)"
+
+
+def is_model_file(path: str | os.PathLike[str]) -> bool:
+    """Whether a .json file is an Unfold model rather than a sequence file (its format field)."""
+    if Path(path).suffix.lower() != ".json":
+        return False
+    try:
+        with open(path, encoding="utf-8") as fh:
+            head = fh.read(4096)
+    except (OSError, UnicodeDecodeError):
+        return False
+    return '"unfold-model"' in head
+
+
+def random_inputs_dataset(net: SRN, T: int = 8, seed: int = 0) -> Dataset:
+    """A one-hot input sequence for a network opened without its data (targets: zeros)."""
+    rng = np.random.default_rng(seed)
+    xs = np.eye(net.n_in)[rng.integers(0, net.n_in, T)]
+    return Dataset(
+        "random inputs (no data saved with the model)",
+        (Sequence(xs, np.zeros((T, net.n_out))),),
+        tuple(f"x{i + 1}" for i in range(net.n_in)),
+        tuple(f"y{k + 1}" for k in range(net.n_out)),
+        output=net.output,
+    )
+
+
+class FileActions(QObject):
+    """Open, save and export for a session; the window connects menu actions to these methods.
+
+    Parameters
+    ----------
+    session : the session whose network and data are read and replaced.
+    parent_widget : the window dialogs belong to.
+    settings : where recent files are remembered.
+    training_settings : a callable giving the training settings to store in a model file.
+    """
+
+    recentChanged = Signal()
+    pathChanged = Signal(str)
+
+    def __init__(
+        self,
+        session: Session,
+        parent_widget: QWidget,
+        settings: QSettings,
+        training_settings: Callable[[], dict[str, Any] | None] | None = None,
+    ) -> None:
+        super().__init__(parent_widget)
+        self._session = session
+        self._widget = parent_widget
+        self._settings = settings
+        self._training_settings = training_settings or (lambda: None)
+        self.path: str | None = None
+
+    # -- dialogs (patched in tests) ---------------------------------------------------------------
+    def show_error(self, title: str, text: str) -> None:
+        QMessageBox.warning(self._widget, title, text)
+
+    def ask(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self._widget, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def confirm_discard(self) -> bool:
+        """True when there are no unsaved weights or the user agrees to lose them."""
+        if not self._session.modified:
+            return True
+        return self.ask(
+            "Discard trained weights?",
+            "The network has changes that are not saved. Discard them?",
+        )
+
+    # -- recent files -----------------------------------------------------------------------------
+    def recent_files(self) -> list[str]:
+        value = self._settings.value("recent/files", [])
+        files = [value] if isinstance(value, str) else list(value or [])
+        return [f for f in files if isinstance(f, str)]
+
+    def _remember(self, path: str) -> None:
+        path = os.path.abspath(path)
+        files = [path] + [f for f in self.recent_files() if f != path]
+        self._settings.setValue("recent/files", files[:MAX_RECENT])
+        self.recentChanged.emit()
+
+    def _set_path(self, path: str | None) -> None:
+        self.path = path
+        self.pathChanged.emit(path or "")
+
+    # -- opening ----------------------------------------------------------------------------------
+    def new(self) -> bool:
+        """Back to the built-in seeds/004 example (asks before discarding trained weights)."""
+        if not self.confirm_discard():
+            return False
+        self._session.set_dataset(example_dataset(), net=example_network(), modified=False)
+        self._set_path(None)
+        return True
+
+    def open_path(self, path: str) -> bool:
+        """Open a model (.json with format unfold-model) or a sequence file, by its content."""
+        if is_model_file(path):
+            return self.open_model(path)
+        return self.open_sequences(path)
+
+    def open_model(self, path: str | None = None) -> bool:
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self._widget, "Open model", "", MODEL_FILTER)
+            if not path:
+                return False
+        if not self.confirm_discard():
+            return False
+        try:
+            model = load_model(path)
+            dataset, source = self._data_for_model(model.net, model.task)
+            self._session.set_dataset(dataset, net=model.net, source=source, modified=False)
+        except (ModelFileError, DatasetError, OSError, ValueError) as exc:
+            self.show_error("Cannot open the model", str(exc))
+            return False
+        self._set_path(path)
+        self._remember(path)
+        return True
+
+    def _data_for_model(
+        self, net: SRN, task: dict[str, Any] | None
+    ) -> tuple[Dataset, dict[str, Any]]:
+        """The data a model was saved with, else the current data when it fits, else a filler."""
+        from core.loaders import load_dataset
+        from core.tasks import TASKS, make_task
+
+        if task and task.get("task") in TASKS:
+            params = task.get("params") or {}
+            dataset = make_task(str(task["task"]), int(task.get("seed", 0)), **params)
+            return dataset, dict(task)
+        if task and isinstance(task.get("file"), str) and os.path.exists(task["file"]):
+            return load_dataset(task["file"]), dict(task)
+        current = self._session.dataset
+        if (current.n_in, current.n_out) == (net.n_in, net.n_out):
+            return current, self._session.source
+        return random_inputs_dataset(net), {"random": True}
+
+    def open_sequences(self, path: str | None = None) -> bool:
+        """Load a sequence file; build a matching network when the current one does not fit."""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self._widget, "Open sequence file", "", SEQUENCE_FILTER
+            )
+            if not path:
+                return False
+        from core.loaders import load_dataset
+
+        try:
+            dataset = load_dataset(path)
+        except DatasetError as exc:
+            self.show_error("Cannot open the sequence file", str(exc))
+            return False
+        net = self._session.net
+        source = {"file": os.path.abspath(path)}
+        if (dataset.n_in, dataset.n_out) != (net.n_in, net.n_out):
+            question = (
+                f"{Path(path).name} has {dataset.n_in} inputs and {dataset.n_out} outputs; the "
+                f"network has {net.n_in} and {net.n_out}. Build a new network for this data"
+                + (", discarding the trained weights?" if self._session.modified else "?")
+            )
+            if not self.ask("Build a new network?", question):
+                return False
+            net = SRN.init(
+                dataset.n_in,
+                net.n_hidden,
+                dataset.n_out,
+                hidden=net.hidden,
+                output=dataset.output,
+                train_h0=net.train_h0,
+            )
+            self._session.set_dataset(dataset, net=net, source=source, modified=False)
+        else:
+            self._session.set_dataset(dataset, source=source)
+        self._remember(path)
+        return True
+
+    # -- saving -----------------------------------------------------------------------------------
+    def save(self) -> bool:
+        return self.save_as(self.path) if self.path else self.save_as()
+
+    def save_as(self, path: str | None = None) -> bool:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self._widget, "Save model", self.path or "model.json", MODEL_FILTER
+            )
+            if not path:
+                return False
+        try:
+            save_model(
+                path,
+                self._session.net,
+                task=_plain(self._session.source),
+                training=_plain(self._training_settings()),
+            )
+        except (OSError, TypeError, ValueError) as exc:
+            self.show_error("Cannot save the model", f"{path}: {exc}")
+            return False
+        self._session.set_modified(False)
+        self._set_path(path)
+        self._remember(path)
+        return True
+
+    # -- exporting --------------------------------------------------------------------------------
+    def export_trace_csv(self, path: str | None = None) -> bool:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self._widget, "Export trace as CSV", "trace.csv", "CSV (*.csv)"
+            )
+            if not path:
+                return False
+        dataset = self._session.dataset
+        try:
+            export_trace_csv(path, self._session.trace, dataset.input_names, dataset.output_names)
+        except (OSError, ValueError) as exc:
+            self.show_error("Cannot export the trace", f"{path}: {exc}")
+            return False
+        return True
+
+    def export_widget(self, widget: QWidget, path: str | None = None) -> bool:
+        """Save what ``widget`` shows as PNG or SVG (by the file's extension)."""
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self._widget, "Export view", "unfold.png", "PNG image (*.png);;SVG drawing (*.svg)"
+            )
+            if not path:
+                return False
+        suffix = Path(path).suffix.lower()
+        if suffix == ".svg":
+            ok = _render_svg(widget, path)
+        elif suffix == ".png":
+            ok = widget.grab().save(path, "PNG")
+        else:
+            self.show_error("Cannot export the view", f"{path}: use a .png or .svg file name")
+            return False
+        if not ok:
+            self.show_error("Cannot export the view", f"{path}: the file could not be written")
+        return ok
+
+
+def _render_svg(widget: QWidget, path: str) -> bool:
+    size = widget.size()
+    generator = QSvgGenerator()
+    generator.setFileName(path)
+    generator.setSize(QSize(size.width(), size.height()))
+    generator.setViewBox(QRect(0, 0, size.width(), size.height()))
+    generator.setTitle("Unfold")
+    painter = QPainter()
+    if not painter.begin(generator):
+        return False
+    widget.render(painter)
+    painter.end()
+    return Path(path).is_file() and Path(path).stat().st_size > 0
+
+
+def _plain(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A JSON-safe copy of a settings dict (numpy scalars become Python numbers)."""
+    if value is None:
+        return None
+    return json.loads(
+        json.dumps(value, default=lambda v: v.item() if hasattr(v, "item") else str(v))
+    )

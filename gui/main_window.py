@@ -1,0 +1,387 @@
+"""The BPTT explorer window: graphs in the centre, panels docked around, the time bar below."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSpinBox,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.notation import NOTATIONS
+from gui.files import FileActions
+from gui.graph_views import FoldedGraphView, UnfoldedGraphView
+from gui.panels import ActivationsPanel, DeltasPanel, GradientsPanel, InspectorPanel, LossPanel
+from gui.session import Session
+from gui.timebar import PlaybackActions, TimeBar
+
+#: bumped whenever the docks change, so an old saved layout is ignored rather than misapplied
+LAYOUT_VERSION = 1
+
+TRUNCATION_CHOICES = (
+    ("Full BPTT", None, "Every loss term propagates back to t = 1 (seeds/004 eq. 45)"),
+    ("Sliding BPTT(k)", "sliding", "Each loss term L(s) propagates back through k steps only"),
+    ("Chunked (cut every k)", "chunked", "State carried, gradient cut every k steps"),
+)
+
+#: dock object name -> (title, panel class, default area)
+_Area = Qt.DockWidgetArea
+DOCKS: dict[str, tuple[str, Callable[..., QWidget], Qt.DockWidgetArea]] = {
+    "activations": ("Activations over time", ActivationsPanel, _Area.RightDockWidgetArea),
+    "deltas": ("Deltas over time", DeltasPanel, _Area.RightDockWidgetArea),
+    "gradients": ("Gradients", GradientsPanel, _Area.BottomDockWidgetArea),
+    "loss": ("Loss per time step", LossPanel, _Area.RightDockWidgetArea),
+    "inspector": ("Inspector", InspectorPanel, _Area.LeftDockWidgetArea),
+}
+
+
+class MainWindow(QMainWindow):
+    """The explorer: folded and unfolded graphs, dockable panels, stepping and notation.
+
+    Parameters
+    ----------
+    session : what to show (the built-in seeds/004 example when None).
+    settings : where the window layout is remembered (the user's settings when None).
+    """
+
+    def __init__(
+        self,
+        session: Session | None = None,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session if session is not None else Session(parent=self)
+        self._settings = settings if settings is not None else QSettings("Unfold", "Unfold")
+        self.playback = PlaybackActions(self.session, self)
+        self.addActions(self.playback.actions())
+        self.files = FileActions(self.session, self, self._settings)
+        self.setAcceptDrops(True)
+
+        self.folded = FoldedGraphView(self.session)
+        self.unfolded = UnfoldedGraphView(self.session)
+        graphs = QSplitter(Qt.Orientation.Horizontal)
+        graphs.addWidget(self.folded)
+        graphs.addWidget(self.unfolded)
+        graphs.setStretchFactor(0, 2)
+        graphs.setStretchFactor(1, 3)
+        graphs.setSizes([300, 450])
+        self.graphs = graphs
+        self.timebar = TimeBar(self.session, self.playback)
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(graphs, 1)
+        column.addWidget(self.timebar)
+        self.setCentralWidget(central)
+
+        self.panels: dict[str, QWidget] = {}
+        self.docks: dict[str, QDockWidget] = {}
+        for name, (title, cls, area) in DOCKS.items():
+            panel = cls(self.session)
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"dock_{name}")
+            dock.setWidget(panel)
+            self.addDockWidget(area, dock)
+            self.panels[name], self.docks[name] = panel, dock
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.docks["activations"], self.docks["deltas"])
+        self.docks["activations"].raise_()
+        self.resize(1400, 900)
+        self.resizeDocks(
+            [self.docks["inspector"], self.docks["activations"]], [250, 420],
+            Qt.Orientation.Horizontal,
+        )  # fmt: skip
+        self.resizeDocks(
+            [self.docks["activations"], self.docks["loss"]], [520, 300], Qt.Orientation.Vertical
+        )
+        self.resizeDocks([self.docks["gradients"]], [370], Qt.Orientation.Vertical)
+        self._default_state = self.saveState(LAYOUT_VERSION)
+
+        self._build_toolbar()
+        self._build_menus()
+        self.status = QLabel(self)
+        self.statusBar().addWidget(self.status, 1)
+        self.session.cursorChanged.connect(self._on_session_cursor_changed)
+        self.session.traceChanged.connect(self._on_session_trace_changed)
+        self.session.notationChanged.connect(self._on_session_notation_changed)
+        self._on_session_trace_changed()
+        self.resize(1400, 900)
+        self._restore_layout()
+        self._update_title()
+
+    # -- construction -----------------------------------------------------------------------------
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("BPTT settings", self)
+        bar.setObjectName("toolbar_bptt")
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        bar.addWidget(QLabel(" Notation: "))
+        self.notation_box = QComboBox(bar)
+        for key, notation in NOTATIONS.items():
+            self.notation_box.addItem(notation.title, key)
+        self.notation_box.setToolTip("Relabel every view, tooltip and equation in a seed's symbols")
+        self.notation_box.currentIndexChanged.connect(self._on_notation_box_changed)
+        bar.addWidget(self.notation_box)
+        bar.addSeparator()
+        bar.addWidget(QLabel(" Gradient: "))
+        self.truncation_box = QComboBox(bar)
+        for text, mode, tip in TRUNCATION_CHOICES:
+            self.truncation_box.addItem(text, mode)
+            self.truncation_box.setItemData(
+                self.truncation_box.count() - 1, tip, Qt.ItemDataRole.ToolTipRole
+            )
+        self.truncation_box.setToolTip("Full or truncated backpropagation through time")
+        self.truncation_box.currentIndexChanged.connect(self._on_truncation_changed)
+        bar.addWidget(self.truncation_box)
+        bar.addWidget(QLabel(" k = "))
+        self.k_box = QSpinBox(bar)
+        self.k_box.setRange(1, 10_000)
+        self.k_box.setValue(3)
+        self.k_box.setToolTip("Truncation length k: how many steps a gradient travels back")
+        self.k_box.valueChanged.connect(self._on_truncation_changed)
+        bar.addWidget(self.k_box)
+        bar.addSeparator()
+        bar.addWidget(QLabel(" Sequence: "))
+        self.sequence_box = QSpinBox(bar)
+        self.sequence_box.setToolTip("Which sequence of the data set the explorer shows")
+        self.sequence_box.valueChanged.connect(self._on_sequence_box_changed)
+        bar.addWidget(self.sequence_box)
+        self._sync_truncation_widgets()
+
+    def _build_menus(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        f = self.files
+        self.file_actions = {
+            "new": self._menu_action(file_menu, "&New", f.new, QKeySequence.StandardKey.New,
+                                     "Back to the built-in seeds/004 example"),
+            "open": self._menu_action(file_menu, "&Open model...", f.open_model,
+                                      QKeySequence.StandardKey.Open, "Open a saved network"),
+            "open_data": self._menu_action(file_menu, "Open se&quence file...", f.open_sequences,
+                                           QKeySequence("Ctrl+Shift+O"),
+                                           "Load sequences from CSV, JSON or text"),
+        }  # fmt: skip
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        file_menu.addSeparator()
+        self.file_actions["save"] = self._menu_action(
+            file_menu, "&Save model", f.save, QKeySequence.StandardKey.Save, "Save the network"
+        )
+        self.file_actions["save_as"] = self._menu_action(
+            file_menu, "Save model &as...", f.save_as, QKeySequence.StandardKey.SaveAs,
+            "Save the network to a new file",
+        )  # fmt: skip
+        file_menu.addSeparator()
+        self.file_actions["export_view"] = self._menu_action(
+            file_menu, "Export &view as PNG or SVG...", lambda: f.export_widget(self._view()),
+            QKeySequence("Ctrl+E"), "Save the graph area (or the focused panel) as a picture",
+        )  # fmt: skip
+        self.file_actions["export_trace"] = self._menu_action(
+            file_menu, "Export &trace as CSV...", f.export_trace_csv, None,
+            "One row per time step: inputs, activations, outputs, targets, losses, deltas",
+        )  # fmt: skip
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        self.file_menu = file_menu
+        self.files.recentChanged.connect(self._rebuild_recent_menu)
+        self.files.pathChanged.connect(self._update_title)
+        self.session.modifiedChanged.connect(self._update_title)
+        self._rebuild_recent_menu()
+
+        step_menu = menus.addMenu("&Step")
+        for action in self.playback.actions():
+            step_menu.addAction(action)
+
+        view_menu = menus.addMenu("&View")
+        for dock in self.docks.values():
+            view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        reset = QAction("Reset layout", self)
+        reset.setToolTip("Put every panel back where it started")
+        reset.triggered.connect(self.reset_layout)
+        view_menu.addAction(reset)
+
+        notation_menu = menus.addMenu("&Notation")
+        self.notation_actions = QActionGroup(self)
+        self.notation_actions.setExclusive(True)
+        for key, notation in NOTATIONS.items():
+            action = QAction(notation.title, self, checkable=True)
+            action.setData(key)
+            action.setStatusTip(f"Symbols of {notation.source}")
+            action.setChecked(key == self.session.notation.key)
+            self.notation_actions.addAction(action)
+            notation_menu.addAction(action)
+        self.notation_actions.triggered.connect(
+            lambda action: self.session.set_notation(action.data())
+        )
+
+        help_menu = menus.addMenu("&Help")
+        keys = QAction("Keyboard shortcuts", self)
+        keys.setShortcut(QKeySequence.StandardKey.HelpContents)
+        keys.triggered.connect(self._show_shortcuts)
+        help_menu.addAction(keys)
+        about = QAction("About Unfold", self)
+        about.triggered.connect(self._show_about)
+        help_menu.addAction(about)
+
+    def _menu_action(
+        self,
+        menu: QMenu,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | None,
+        tip: str,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.setStatusTip(tip)
+        action.setToolTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    def _rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = self.files.recent_files()
+        for path in files:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.files.open_path(p))
+        self.recent_menu.setEnabled(bool(files))
+
+    def _update_title(self, *_args: object) -> None:
+        name = Path(self.files.path).name if self.files.path else "untitled"
+        mark = "*" if self.session.modified else ""
+        self.setWindowTitle(f"{name}{mark} - Unfold: Backpropagation Through Time, step by step")
+
+    def _view(self) -> QWidget:
+        """The widget File > Export view saves: the focused dock's panel, else the graph area."""
+        focus = self.focusWidget()
+        for dock in self.docks.values():
+            if focus is not None and dock.isAncestorOf(focus):
+                return dock.widget()
+        return self.centralWidget()
+
+    # -- drag and drop ----------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        urls = event.mimeData().urls()
+        if urls and all(u.isLocalFile() for u in urls):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        urls = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            event.acceptProposedAction()
+            self.files.open_path(urls[0])
+
+    # -- layout -----------------------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        geometry = self._settings.value("window/geometry")
+        state = self._settings.value("window/state")
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(QByteArray(geometry))
+        if isinstance(state, QByteArray | bytes):
+            self.restoreState(QByteArray(state), LAYOUT_VERSION)  # ignores other versions
+
+    def save_layout(self) -> None:
+        self._settings.setValue("window/geometry", self.saveGeometry())
+        self._settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        self._settings.sync()
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state, LAYOUT_VERSION)
+        for dock in self.docks.values():
+            dock.show()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.files.confirm_discard():
+            event.ignore()
+            return
+        self.playback.stop()
+        self.save_layout()
+        super().closeEvent(event)
+
+    # -- slots ------------------------------------------------------------------------------------
+    def _on_session_cursor_changed(self, _position: int) -> None:
+        state, trace = self.session.state, self.session.trace
+        loss = trace.loss_t[: state.forward_known].sum()
+        symbol = self.session.notation["L"]
+        self.status.setText(
+            f"{state.label}    {symbol} so far = {loss:.4g}    "
+            f"{self.session.dataset.name}: sequence {self.session.sequence_index + 1} "
+            f"of {len(self.session.dataset)}, T = {trace.T}"
+        )
+
+    def _on_session_trace_changed(self) -> None:
+        self.sequence_box.blockSignals(True)
+        self.sequence_box.setRange(1, len(self.session.dataset))
+        self.sequence_box.setSuffix(f" / {len(self.session.dataset)}")
+        self.sequence_box.setValue(self.session.sequence_index + 1)
+        self.sequence_box.blockSignals(False)
+        self._on_session_cursor_changed(self.session.position)
+
+    def _on_session_notation_changed(self) -> None:
+        key = self.session.notation.key
+        index = self.notation_box.findData(key)
+        if index != self.notation_box.currentIndex():
+            self.notation_box.blockSignals(True)
+            self.notation_box.setCurrentIndex(index)
+            self.notation_box.blockSignals(False)
+        for action in self.notation_actions.actions():
+            action.setChecked(action.data() == key)
+        self._on_session_cursor_changed(self.session.position)
+
+    def _on_notation_box_changed(self, index: int) -> None:
+        self.session.set_notation(self.notation_box.itemData(index))
+
+    def _on_truncation_changed(self, _value: int) -> None:
+        mode = self.truncation_box.currentData()
+        if mode is None:
+            self.session.set_truncation(None)
+        else:
+            self.session.set_truncation(self.k_box.value(), mode)
+        self._sync_truncation_widgets()
+
+    def _sync_truncation_widgets(self) -> None:
+        self.k_box.setEnabled(self.truncation_box.currentData() is not None)
+
+    def _on_sequence_box_changed(self, value: int) -> None:
+        self.session.set_sequence(value - 1)
+
+    def _show_shortcuts(self) -> None:
+        lines = [f"{a.shortcut().toString()}\t{a.text()}" for a in self.playback.actions()]
+        QMessageBox.information(self, "Keyboard shortcuts", "\n".join(lines))
+
+    def _show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Unfold",
+            "Unfold shows Backpropagation Through Time in a Simple Recurrent Network:\n"
+            "the forward sweep, the backward sweep and the gradients, step by step,\n"
+            "in the notation of the text you are reading.",
+        )

@@ -1,0 +1,138 @@
+"""The explorer window driven as a user would: keys, time bar, notation, truncation, layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtTest import QTest
+
+from gui.main_window import MainWindow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def window(qtbot, settings: QSettings) -> MainWindow:
+    w = MainWindow(settings=settings)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def test_opens_on_the_seed004_example(window: MainWindow) -> None:
+    net, trace = window.session.net, window.session.trace
+    assert (net.n_in, net.n_hidden, net.n_out) == (4, 5, 3)
+    assert (net.hidden, net.output) == ("tanh", "softmax")
+    assert window.timebar.slider.maximum() == 2 * trace.T
+    assert window.timebar.label.text().startswith("start")
+
+
+def test_keyboard_steps_through_every_position_and_back(window: MainWindow) -> None:
+    T = window.session.trace.T
+    labels = []
+    for k in range(1, 2 * T + 1):
+        QTest.keyClick(window, Qt.Key.Key_Right)
+        assert window.session.position == k
+        assert window.timebar.slider.value() == k
+        labels.append(window.timebar.label.text())
+    assert labels[0] == f"forward t = 1 / {T}"
+    assert labels[T - 1] == f"forward t = {T} / {T}"
+    assert labels[T] == f"backward t = {T}"
+    assert labels[-1] == "backward t = 1"
+    QTest.keyClick(window, Qt.Key.Key_Right)  # stays at the end
+    assert window.session.position == 2 * T
+    for k in range(2 * T - 1, -1, -1):
+        QTest.keyClick(window, Qt.Key.Key_Left)
+        assert window.session.position == k
+        if k >= 1:
+            assert window.timebar.label.text() == labels[k - 1]
+    QTest.keyClick(window, Qt.Key.Key_End)
+    assert window.session.position == 2 * T
+    QTest.keyClick(window, Qt.Key.Key_Home)
+    assert window.session.position == 0
+
+
+def test_space_plays_to_the_end_and_stops(window: MainWindow, qtbot) -> None:
+    window.playback.set_speed(200.0)
+    QTest.keyClick(window, Qt.Key.Key_Space)
+    assert window.playback.playing
+    qtbot.waitUntil(lambda: window.session.cursor.at_end, timeout=5000)
+    qtbot.waitUntil(lambda: not window.playback.playing, timeout=1000)
+    assert window.playback.play.text() == "Play"
+    QTest.keyClick(window, Qt.Key.Key_Space)  # from the end, play starts again
+    assert window.session.position <= 1
+    QTest.keyClick(window, Qt.Key.Key_Space)
+    assert not window.playback.playing
+
+
+def test_slider_seeks(window: MainWindow) -> None:
+    T = window.session.trace.T
+    window.timebar.slider.setValue(T + 2)
+    assert window.session.position == T + 2
+    assert window.timebar.label.text() == f"backward t = {T - 1}"
+
+
+def test_notation_selector_relabels(window: MainWindow) -> None:
+    index = window.notation_box.findData("002")
+    window.notation_box.setCurrentIndex(index)
+    assert window.session.notation.key == "002"
+    checked = [a.data() for a in window.notation_actions.actions() if a.isChecked()]
+    assert checked == ["002"]
+    window.session.step()
+    assert "E so far" in window.status.text()
+    window.notation_actions.actions()[1].trigger()  # the menu drives the same state
+    assert window.notation_box.currentData() == window.session.notation.key == "001"
+    assert "C so far" in window.status.text()
+
+
+def test_truncation_controls_retrace(window: MainWindow) -> None:
+    assert not window.k_box.isEnabled()
+    window.k_box.setValue(2)
+    window.truncation_box.setCurrentIndex(window.truncation_box.findData("chunked"))
+    assert window.k_box.isEnabled()
+    assert (window.session.truncation, window.session.mode) == (2, "chunked")
+    assert window.session.trace.mode == "chunked"
+    window.truncation_box.setCurrentIndex(0)
+    assert window.session.truncation is None
+    assert window.session.trace.mode == "full"
+
+
+def test_layout_is_remembered(qtbot, settings: QSettings) -> None:
+    first = MainWindow(settings=settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.docks["loss"].hide()
+    first.close()
+    second = MainWindow(settings=settings)
+    qtbot.addWidget(second)
+    second.show()
+    assert second.docks["loss"].isHidden()
+    second.reset_layout()
+    assert not second.docks["loss"].isHidden()
+
+
+def _content(img: QImage) -> float:
+    """Standard deviation of the grey levels: near zero for a blank image."""
+    img = img.convertToFormat(QImage.Format.Format_Grayscale8)
+    ptr = img.constBits()
+    arr = np.frombuffer(ptr, np.uint8, img.bytesPerLine() * img.height())
+    return float(arr.std())
+
+
+def test_screenshots_at_1400x900(window: MainWindow) -> None:
+    """Renders start, mid-forward and mid-backward into screenshots/ (git-ignored) to look at."""
+    out = ROOT / "screenshots"
+    out.mkdir(exist_ok=True)
+    window.resize(1400, 900)
+    T = window.session.trace.T
+    for name, position in (("start", 0), ("mid_forward", T // 2), ("mid_backward", T + T // 2)):
+        window.session.seek(position)
+        image = window.grab().toImage()
+        assert (image.width(), image.height()) == (1400, 900)
+        assert _content(image) > 10.0
+        assert image.save(str(out / f"explorer_{name}.png"))

@@ -1,6 +1,6 @@
 """Time per call of ``bptt`` beside a per-step numpy reference and PyTorch, in one run.
 
-Run:  python benchmarks/bench_engine.py [--min-time 0.2] [--repeat 7]
+Run:  python benchmarks/bench_engine.py [--min-time 0.2] [--repeat 5] [--rows 0 1 ...] [--threads N]
 
 For (I, H, O, T, B) = (4,5,3,10,1), (8,16,8,50,1), (8,16,8,50,32), (32,64,32,100,32),
 (32,256,32,100,64), a tanh SRN with softmax outputs and one-hot targets, the script times one
@@ -16,8 +16,10 @@ full forward + backward sweep (loss and every parameter gradient, h0 included) b
 
 Timing is timeit-style: two warm-up calls, then ``--repeat`` (5) rounds of ``n`` calls each (``n``
 chosen so that a round lasts at least ``--min-time`` seconds); the per-call time is the median
-over rounds. PyTorch runs with ``torch.set_num_threads`` equal to the number of threads numpy's
-BLAS (OpenBLAS) uses, read from the library, so both sides get the same cores.
+over rounds. The rounds of the four contenders are interleaved, so a change in machine load
+during a row affects all of them alike. PyTorch runs with ``torch.set_num_threads`` equal to the
+number of threads numpy's BLAS (OpenBLAS) uses, read from the library, so both sides get the same
+cores; ``--threads N`` sets both (``--threads 1`` gives steadier numbers on a busy machine).
 
 Targets, as engine time / torch float32 time: <= 0.15 for the two B = 1 rows, <= 0.5 for
 (H=16, B=32), <= 1.0 for (H=64, B=32), <= 2.0 for (H=256, B=64). The target applies to the engine
@@ -146,25 +148,50 @@ def torch_grads(leaves: list[Any]) -> dict[str, Array]:
 
 
 # -- timing -------------------------------------------------------------------------------------
-def per_call(fn: Callable[[], Any], min_time: float, repeat: int) -> float:
-    """Median seconds per call over ``repeat`` rounds of n calls, after two warm-up calls."""
-    fn()
-    fn()
-    timer = timeit.Timer(fn)
-    n, elapsed = timer.autorange()  # the smallest n in 1, 2, 5, 10, ... taking >= 0.2 s
-    n = max(1, math.ceil(n * min_time / elapsed))
-    return statistics.median(t / n for t in timer.repeat(repeat=repeat, number=n))
+def per_call(fns: dict[str, Callable[[], Any]], min_time: float, repeat: int) -> dict[str, float]:
+    """Median seconds per call of each function over ``repeat`` interleaved rounds.
+
+    Each function gets two warm-up calls and its own n (timeit's autorange, scaled so that n calls
+    take at least ``min_time``); then every round times n calls of each function in turn, so a
+    change in machine load during the run affects all of them alike.
+    """
+    timers, numbers = {}, {}
+    for name, fn in fns.items():
+        fn()
+        fn()
+        timers[name] = timeit.Timer(fn)
+        n, elapsed = timers[name].autorange()  # the smallest n in 1, 2, 5, ... taking >= 0.2 s
+        numbers[name] = max(1, math.ceil(n * min_time / elapsed))
+    rounds: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, timer in timers.items():
+            rounds[name].append(timer.timeit(numbers[name]) / numbers[name])
+    return {name: statistics.median(times) for name, times in rounds.items()}
 
 
-def blas_threads() -> int:
-    """Threads numpy's OpenBLAS uses, asked of the library; else the documented default."""
+def _openblas() -> Any:
+    """numpy's bundled OpenBLAS, loaded with ctypes (None if it cannot be found)."""
     libdir = Path(np.__file__).parent.parent / "numpy.libs"
     for lib in glob.glob(str(libdir / "*openblas*")):
-        handle = ctypes.CDLL(lib)
-        for name in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_",
-                     "openblas_get_num_threads"):  # fmt: skip
-            if hasattr(handle, name):
-                return int(getattr(handle, name)())
+        return ctypes.CDLL(lib)
+    return None
+
+
+def blas_threads(set_to: int | None = None) -> int:
+    """Threads numpy's OpenBLAS uses, asked of the library (after setting it, if asked).
+
+    Falls back to OPENBLAS_NUM_THREADS / OMP_NUM_THREADS, then to the CPU count (OpenBLAS's
+    documented default) when the library's thread functions are not found.
+    """
+    handle = _openblas()
+    for prefix in ("scipy_openblas", "openblas"):
+        for suffix in ("64_", ""):
+            get = getattr(handle, f"{prefix}_get_num_threads{suffix}", None)
+            put = getattr(handle, f"{prefix}_set_num_threads{suffix}", None)
+            if get is not None and put is not None:
+                if set_to is not None:
+                    put(int(set_to))
+                return int(get())
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
         if os.environ.get(var, "").isdigit():
             return int(os.environ[var])
@@ -183,9 +210,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--min-time", type=float, default=0.2, help="seconds per timing round")
     parser.add_argument("--repeat", type=int, default=5, help="timing rounds (median taken)")
+    parser.add_argument(
+        "--rows", type=int, nargs="*", default=range(len(ROWS)), help="row indices to run (0-4)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=None, help="set numpy's BLAS (and torch's) thread count"
+    )
     args = parser.parse_args()
 
-    threads = blas_threads()
+    threads = blas_threads(args.threads)
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    print(f"load average {load} on {os.cpu_count()} CPUs (other processes distort timings)")
     print(f"numpy {np.__version__}, BLAS threads {threads}", end="")
     if torch is not None:
         torch.set_num_threads(threads)
@@ -200,7 +235,8 @@ def main() -> None:
     print(head)
 
     checks = []
-    for row, (I, H, O, T, B) in enumerate(ROWS):
+    for row in args.rows:
+        I, H, O, T, B = ROWS[row]
         net, xs, ds, classes = problem(I, H, O, T, B)
         net32 = net.astype(np.float32)
         # the same computation: compare gradients before timing
@@ -215,15 +251,20 @@ def main() -> None:
             diffs["f64 vs torch"] = max_diff(g64, torch_grads(leaves))
         checks.append(((I, H, O, T, B), diffs))
 
-        t64 = per_call(partial(bptt, net, xs, ds), args.min_time, args.repeat)
-        t32 = per_call(partial(bptt, net32, xs, ds), args.min_time, args.repeat)
-        t_ref = per_call(partial(reference_bptt, net, xs, ds), args.min_time, args.repeat)
-        line = f"{(I, H, O, T, B)!s:>22} {fmt(t64):>12} {fmt(t32):>12} {fmt(t_ref):>12}"
+        fns = {
+            "f64": partial(bptt, net, xs, ds),
+            "f32": partial(bptt, net32, xs, ds),
+            "reference": partial(reference_bptt, net, xs, ds),
+        }
         if torch is not None:
-            t_torch = per_call(step, args.min_time, args.repeat)
-            r64, r32 = t64 / t_torch, t32 / t_torch
+            fns["torch"] = step
+        t = per_call(fns, args.min_time, args.repeat)
+        line = f"{(I, H, O, T, B)!s:>22} {fmt(t['f64']):>12} {fmt(t['f32']):>12}"
+        line += f" {fmt(t['reference']):>12}"
+        if torch is not None:
+            r64, r32 = t["f64"] / t["torch"], t["f32"] / t["torch"]
             verdict = "PASS" if r32 <= TARGETS[row] else "MISS"
-            line += f" {fmt(t_torch):>12} {r64:9.3f} {r32:9.3f} {TARGETS[row]:7.2f}  {verdict}"
+            line += f" {fmt(t['torch']):>12} {r64:9.3f} {r32:9.3f} {TARGETS[row]:7.2f}  {verdict}"
         print(line, flush=True)
 
     print()

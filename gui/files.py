@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QRect, QSettings, QSize, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import QObject, QPoint, QRect, QSettings, QSize, Signal
+from PySide6.QtGui import QPainter, QRegion
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
@@ -280,8 +280,10 @@ def _render_svg(widget: QWidget, path: str) -> bool:
     painter = QPainter()
     if not painter.begin(generator):
         return False
-    widget.render(painter)
-    painter.end()
+    try:
+        widget.render(painter, QPoint(0, 0), QRegion(widget.rect()))
+    finally:
+        painter.end()
     return Path(path).is_file() and Path(path).stat().st_size > 0
 
 

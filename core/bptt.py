@@ -317,7 +317,7 @@ def _forward_loop(Z: Array, a: Array, net: SRN) -> None:
     On entry Z[t] holds [., 1, x(t+1)] and Z[0] also h0; on exit Z[t, :, :H] holds h(t).
     """
     H = a.shape[-1]
-    MT = np.concatenate([net.W, net.b[:, None], net.U], axis=1).T.copy()  # [W b U]^T, (H+1+I, H)
+    MT = np.concatenate([net.W.T, net.b[None], net.U.T])  # [W b U]^T, (H+1+I, H)
     f = _activation(net.hidden)
     # ndarray.dot and positional out= are the cheapest calls for the small per-step products
     for z_prev, at, h_now in zip(Z[:-1], a, Z[1:, :, :H], strict=True):
@@ -388,8 +388,10 @@ def bptt(
     _copy_checked("xs", Z[:T, :, H + 1 :], xs, _TIME_MAJOR, batched)
     d = np.empty((O, T, B), dtype)
     _copy_checked("targets", d, targets, _OUTPUT_MAJOR, batched)
-    m = np.ones((T, B), dtype)
-    if mask is not None:
+    m = np.empty((T, B), dtype)
+    if mask is None:
+        m.fill(1.0)
+    else:
         _copy_checked("mask", m, mask, _STEPS, batched)
     Z[0, :, :H] = net.h0
     Z[:, :, H] = 1.0  # the bias input

@@ -7,9 +7,15 @@ epoch (``core/training.py``). :class:`TrainingController` drives it in a
 however fast epochs arrive:
 
 * ``recordsArrived(list)``: the records received since the last flush, one batch every
-  ``FLUSH_INTERVAL_MS`` (about 15 per second), for plots and the progress bar;
+  ``FLUSH_INTERVAL_MS`` (10 per second), for plots and the progress bar;
 * the session's network follows the latest record at most every ``NETWORK_INTERVAL_S``, so the
   graphs, heatmaps and gradient panels show the network learning on the selected sequence.
+
+Every redraw the GUI thread does holds the GIL that the training thread needs, so the network
+updates also keep to a budget: the next one waits until the GUI thread has used at most
+``GUI_CPU_BUDGET`` of the wall time since the last one (``time.thread_time``: CPU time, not time
+spent waiting for the GIL), and at most ``NETWORK_INTERVAL_MAX_S``. Light views follow at 4 Hz;
+a window full of heavy views updates less often instead of slowing training down.
 
 When the run ends (all epochs, ``stop()``, divergence or an error) the session holds the final
 network, ready to step. A diverged run ends on the last network whose weights were finite
@@ -34,10 +40,14 @@ from gui.errors import describe
 from gui.session import Session
 from gui.worker import GeneratorWorker
 
-#: how often pending records are handed to the GUI in one batch (ms); ~15 Hz
-FLUSH_INTERVAL_MS = 66
+#: how often pending records are handed to the GUI in one batch (ms): 10 Hz
+FLUSH_INTERVAL_MS = 100
 #: the session's network follows training at most this often (s)
 NETWORK_INTERVAL_S = 0.25
+#: the share of the GUI thread's CPU time (since the last network update) that allows the next
+GUI_CPU_BUDGET = 0.15
+#: the session's network follows training at least this often (s), however heavy the views
+NETWORK_INTERVAL_MAX_S = 3.0
 #: the most snapshots kept for replay; beyond it every other one is dropped
 SNAPSHOT_CAP = 400
 
@@ -95,6 +105,7 @@ class TrainingController(QObject):
         self._error: BaseException | None = None
         self._last_reason = ""
         self._last_push = 0.0
+        self._cpu_at_push = 0.0  # the GUI thread's CPU time at the last network update
         self._pushed: SRN | None = None
         self._pushing = False
         self._timer = QTimer(self)
@@ -163,7 +174,7 @@ class TrainingController(QObject):
         self._snapshots, self._stride = [Snapshot(0, net)], 1
         self._start_net, self._start_modified = net, self._session.modified
         self._stop_requested, self._error, self._follow = False, None, True
-        self._pushed, self._last_push = net, time.monotonic()
+        self._pushed, self._last_push, self._cpu_at_push = net, time.monotonic(), time.thread_time()
 
         worker = GeneratorWorker(lambda: generator)
         worker.yielded.connect(lambda record: self._on_worker_yielded(run, record))
@@ -331,13 +342,18 @@ class TrainingController(QObject):
         if not self._history:
             return
         latest = self._history[-1].net
-        now = time.monotonic()
-        if latest is not self._pushed and (
-            force_network or now - self._last_push >= NETWORK_INTERVAL_S
-        ):
+        if latest is not self._pushed and (force_network or self._network_due()):
             if self._follow and self._fits(latest):
                 self._set_session_net(latest, modified=True)
-            self._pushed, self._last_push = latest, now
+            self._pushed, self._last_push = latest, time.monotonic()
+            self._cpu_at_push = time.thread_time()
+
+    def _network_due(self) -> bool:
+        """Whether the session may follow training now (see the module docstring)."""
+        waited = time.monotonic() - self._last_push
+        used = time.thread_time() - self._cpu_at_push  # this (GUI) thread's CPU seconds
+        wanted = max(NETWORK_INTERVAL_S, used / GUI_CPU_BUDGET)
+        return waited >= min(wanted, NETWORK_INTERVAL_MAX_S)
 
     def _keep_snapshot(self, record: EpochRecord) -> None:
         """Keep every ``stride``-th network; past the cap, drop every other and double it."""

@@ -1,0 +1,192 @@
+"""Epochs per second of one training run, headless and inside the running window.
+
+Run offscreen:  QT_QPA_PLATFORM=offscreen python benchmarks/bench_training_gui.py [--epochs N]
+
+The same run (task ``temporal-xor`` with data seed 0, the task's recommended network with init
+seed 0, the task's recommended TrainConfig with ``--epochs``) is timed in one process:
+
+* headless: a plain loop over ``core.training.train``;
+* in the GUI: the main window shown offscreen (1400 x 900) with the task, network and training
+  panels docked in it, Train pressed, and the Qt event loop running until the controller's
+  ``finished`` signal. The explorer's views follow the network as it learns, the plots update
+  from throttled batches: everything a user would see.
+
+After one untimed warm-up run in the window, runs alternate (headless, GUI, headless, GUI, ...)
+so that a change in machine load hits both runs of a pair; the verdict is on the median over
+pairs of (GUI epochs/s) / (headless epochs/s); the ratio of the best runs is printed beside it.
+While the GUI trains, a 10 ms timer on the GUI thread measures how late its ticks come (the
+window's responsiveness).
+
+Target: the GUI keeps >= 80 % of the headless epochs per second. Prints PASS or MISS. On a
+machine busy with other work the pairs scatter: use more ``--repeats``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QWidget
+
+from core.tasks import TASKS, make_task
+from core.training import TrainConfig, train
+from gui.session import Session
+from gui.training import TrainingController
+from gui.training_panels import NetworkPanel, TaskPanel, TrainingPanel
+
+TASK = "temporal-xor"
+TARGET = 0.80
+
+
+def headless(config: TrainConfig) -> float:
+    """Seconds for the whole run as a plain loop."""
+    data = make_task(TASK, seed=0)
+    net = TASKS[TASK].network(data, seed=0)
+    start = time.perf_counter()
+    for _ in train(net, data, config):
+        pass
+    return time.perf_counter() - start
+
+
+def build_window() -> tuple[QMainWindow, TrainingPanel, str]:
+    """The main window with the training panels docked (added here when it has none)."""
+    settings = QSettings(f"{tempfile.mkdtemp()}/bench.ini", QSettings.Format.IniFormat)
+    try:
+        from gui.main_window import MainWindow
+
+        window: QMainWindow = MainWindow(settings=settings)
+        session: Session = window.session  # type: ignore[attr-defined]
+        kind = "MainWindow"
+    except ImportError as exc:  # the explorer is not there: train in a window of our own
+        print(f"(main window unavailable: {exc}; using a plain QMainWindow)")
+        window, session, kind = QMainWindow(), Session(), "QMainWindow"
+        window.setCentralWidget(QWidget())
+    found = window.findChildren(TrainingPanel)
+    if found:
+        return window, found[0], kind
+    controller = TrainingController(session, window)
+    training = TrainingPanel(session, controller)
+    area = Qt.DockWidgetArea
+    for title, panel, where in (
+        ("Task", TaskPanel(session, controller), area.LeftDockWidgetArea),
+        ("Network", NetworkPanel(session, controller), area.LeftDockWidgetArea),
+        ("Training", training, area.BottomDockWidgetArea),
+    ):
+        dock = QDockWidget(title, window)
+        dock.setObjectName(f"bench_dock_{title.lower()}")
+        dock.setWidget(panel)
+        window.addDockWidget(where, dock)
+    return window, training, kind + " + training docks"
+
+
+def in_gui(
+    app: QApplication, panel: TrainingPanel, config: TrainConfig
+) -> tuple[float, float, list[float]]:
+    """Seconds from pressing Train to ``finished``, the GUI thread's CPU seconds meanwhile, and
+    the GUI timer's tick gaps (s)."""
+    tasks = panel.window().findChildren(TaskPanel)
+    task = tasks[0]
+    task.select_task(TASK)
+    task.seed_box.setValue(0)
+    task.fresh_check.setChecked(True)
+    task.ask = lambda title, text: True  # type: ignore[method-assign]
+    assert task.generate(), task.hint.text()
+    panel.set_config(config)
+    app.processEvents()
+
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    loop = QEventLoop()
+    panel.controller.finished.connect(loop.quit)
+    timer.start()
+    start, cpu = time.perf_counter(), time.thread_time()
+    panel.train_button.click()
+    if panel.controller.state != "running":
+        raise SystemExit(f"Train did not start: {panel.hint.text() or panel.status.text()}")
+    QTimer.singleShot(600_000, loop.quit)  # never hang: a stuck run shows as a failed check
+    loop.exec()
+    seconds, cpu = time.perf_counter() - start, time.thread_time() - cpu
+    timer.stop()
+    panel.controller.finished.disconnect(loop.quit)
+    reason = panel.controller.last_reason
+    if reason != "finished" or len(panel.controller.history) != config.epochs:
+        raise SystemExit(f"the GUI run did not finish normally: {reason}")
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
+    return seconds, cpu, gaps
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=40, help="epochs per run (default 40)")
+    parser.add_argument("--repeats", type=int, default=6, help="pairs of runs (default 6)")
+    args = parser.parse_args()
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    window, panel, kind = build_window()
+    window.resize(1400, 900)
+    window.show()
+    app.processEvents()
+    config = TASKS[TASK].train_config(epochs=args.epochs, seed=0)
+    data = make_task(TASK, seed=0)
+    print(
+        f"{TASK}: {len(data)} sequences, network {TASKS[TASK].n_hidden} {TASKS[TASK].hidden} "
+        f"hidden, {args.epochs} epochs, lr {config.lr:g}, momentum {config.momentum:g}; "
+        f"window: {kind}"
+    )
+
+    in_gui(app, panel, TASKS[TASK].train_config(epochs=5, seed=0))  # warm-up, not timed
+    plain: list[float] = []
+    gui: list[float] = []
+    gaps: list[float] = []
+    gui_cpu = 0.0
+    for _ in range(args.repeats):
+        plain.append(headless(config))
+        seconds, cpu, run_gaps = in_gui(app, panel, config)
+        gui.append(seconds)
+        gui_cpu += cpu
+        gaps += run_gaps
+    panel.controller.shutdown()
+    panel.session.set_modified(False)  # nothing to save: close without the "discard?" question
+    window.close()
+
+    rate_plain, rate_gui = args.epochs / min(plain), args.epochs / min(gui)
+    pairs = [p / g for p, g in zip(plain, gui, strict=True)]  # (GUI rate) / (headless rate)
+    ratio = statistics.median(pairs)
+    for label, runs in (("headless", plain), ("in GUI", gui)):
+        rates = [args.epochs / s for s in runs]
+        print(
+            f"{label:9}: best {max(rates):6.1f} epochs/s, median {statistics.median(rates):6.1f} "
+            f"(runs: {', '.join(f'{s:.2f}' for s in runs)} s)"
+        )
+    print(
+        f"pairs GUI / headless: {', '.join(f'{r:.2f}' for r in pairs)}; "
+        f"best GUI / best headless: {rate_gui / rate_plain:.2f}"
+    )
+    print(
+        f"GUI thread CPU while training: {gui_cpu / sum(gui):.0%} of the wall time "
+        "(redraws and network updates; C++ painting among it does not hold the GIL)"
+    )
+    if gaps:
+        print(
+            f"GUI timer (10 ms) while training: median gap {1e3 * statistics.median(gaps):.0f} ms, "
+            f"max {1e3 * max(gaps):.0f} ms"
+        )
+    verdict = "PASS" if ratio >= TARGET else "MISS"
+    print(f"GUI / headless (median of pairs) = {ratio:.2f}   target >= {TARGET:.2f}   {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

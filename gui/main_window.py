@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
         self.docks["activations"].raise_()
         self.resize(1400, 900)
         self.resizeDocks(
-            [self.docks["inspector"], self.docks["activations"]], [250, 420],
+            [self.docks["inspector"], self.docks["activations"]], [320, 430],
             Qt.Orientation.Horizontal,
         )  # fmt: skip
         self.resizeDocks(

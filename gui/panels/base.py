@@ -85,4 +85,6 @@ def hover_label() -> QLabel:
     label = QLabel(" ")
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setStyleSheet("QLabel { font-family: monospace; padding: 2px 4px; }")
+    label.setWordWrap(True)  # a long hover text wraps instead of widening the dock
+    label.setMinimumWidth(80)
     return label

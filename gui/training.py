@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -240,7 +241,7 @@ class TrainingController(QObject):
         return snapshot
 
     # -- results ----------------------------------------------------------------------------------
-    def loss_history_csv(self, path: str) -> None:
+    def loss_history_csv(self, path: str | os.PathLike[str]) -> None:
         """Write one row per completed epoch of the run (``CSV_COLUMNS``) to ``path`` atomically.
 
         The record of a diverged epoch is left out: its numbers describe the previous epoch's
@@ -315,8 +316,12 @@ class TrainingController(QObject):
     # -- session slots ----------------------------------------------------------------------------
     def _on_session_network_changed(self) -> None:
         # A network from elsewhere (a new architecture, a loaded model) is not this run's.
-        outside = not self._pushing and self._state == "idle" and self._start_net is not None
-        if outside and self._epochs_behind(self._session.net) is None:
+        if self._pushing:
+            return
+        if self._state != "idle":  # end the run without overwriting the network just set
+            self._follow = False
+            self.stop()
+        elif self._start_net is not None and self._epochs_behind(self._session.net) is None:
             self._clear_run()
 
     def _on_session_dataset_changed(self) -> None:

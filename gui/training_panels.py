@@ -92,6 +92,11 @@ def sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
+def after_colon(text: str) -> str:
+    """``text`` as the end of a sentence that began before a colon: one final full stop."""
+    return text.strip().rstrip(".") + "."
+
+
 def _set_combo_data(box: QComboBox, value: Any) -> None:
     index = box.findData(value)
     if index >= 0:
@@ -223,7 +228,7 @@ class TaskPanel(QWidget):
         try:
             dataset = make_task(name, seed, **params)
         except ValueError as exc:
-            show_hint(self.hint, f"Cannot generate the data: {str(exc).rstrip('.')}.")
+            show_hint(self.hint, f"Cannot generate the data: {after_colon(str(exc))}")
             return False
         show_hint(self.hint, "")
         net = self.session.net
@@ -424,7 +429,7 @@ class NetworkPanel(QWidget):
         try:
             net = self.build()
         except ValueError as exc:
-            show_hint(self.hint, f"Cannot build the network: {str(exc).rstrip('.')}.")
+            show_hint(self.hint, f"Cannot build the network: {after_colon(str(exc))}")
             return False
         if self.session.modified and not self.ask(
             "Discard the network?",
@@ -979,7 +984,7 @@ class TrainingPanel(QWidget):
         try:
             self.controller.start(config)
         except (ValueError, RuntimeError) as exc:
-            self._show_status(f"Cannot train: {sentence(str(exc))}", error=True)
+            self._show_status(f"Cannot train: {after_colon(str(exc))}", error=True)
 
     def _on_pause_button_clicked(self) -> None:
         if self.controller.state == "running":
@@ -1063,7 +1068,7 @@ class TrainingPanel(QWidget):
                 error=True,
             )
         elif reason.startswith("failed: "):
-            self._show_status(f"Training failed: {sentence(reason[8:])}", error=True)
+            self._show_status(f"Training failed: {after_colon(reason[8:])}", error=True)
         self._sync_replay()
 
     def _on_replay_slider_changed(self, index: int) -> None:

@@ -7,6 +7,7 @@ seconds. Runs are driven by pressing the panels' buttons; ``controller.finished`
 from __future__ import annotations
 
 import csv
+import itertools
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -443,3 +444,49 @@ def test_csv_of_a_run_is_written_atomically(rig: Rig, qtbot, tmp_path: Path) -> 
     with pytest.raises(OSError):
         rig.controller.loss_history_csv(str(target))
     assert not target.exists()
+
+
+def test_an_error_in_training_is_a_sentence_not_a_traceback(rig: Rig, qtbot, monkeypatch) -> None:
+    import gui.training
+
+    def broken(net, dataset, config):
+        def records():
+            yield from itertools.islice(real(net, dataset, config), 2)
+            raise ValueError("the data set changed on disk")
+
+        return records()
+
+    real = gui.training.train
+    monkeypatch.setattr(gui.training, "train", broken)
+    rig.settings(epochs=10)
+    with qtbot.waitSignal(rig.controller.finished, timeout=FINISH_MS) as finished:
+        rig.press(qtbot, rig.panel.train_button)
+    assert finished.args == ["failed: the data set changed on disk"]
+    assert rig.panel.status.text() == "Training failed: the data set changed on disk."
+    assert rig.session.net is rig.controller.history[-1].net  # the last epoch that completed
+    rig.assert_thread_done()
+
+
+def test_snapshots_are_thinned_evenly_past_the_cap(rig: Rig, qtbot, monkeypatch) -> None:
+    monkeypatch.setattr("gui.training.SNAPSHOT_CAP", 8)
+    rig.settings(epochs=37)
+    with qtbot.waitSignal(rig.controller.finished, timeout=FINISH_MS):
+        rig.press(qtbot, rig.panel.train_button)
+    history, snapshots = rig.controller.history, rig.controller.snapshots
+    epochs = [s.epoch for s in snapshots]
+    assert len(snapshots) <= 8 + 1 and epochs[0] == 0 and epochs[-1] == 37
+    assert np.unique(np.diff(epochs[:-1])).size == 1  # evenly spaced before the final one
+    assert all(s.net is history[s.epoch - 1].net for s in snapshots[1:])
+    assert rig.panel.replay_slider.maximum() == len(snapshots) - 1
+
+
+def test_a_network_set_elsewhere_ends_the_run_and_is_kept(rig: Rig, qtbot) -> None:
+    rig.settings(epochs=100_000)
+    loaded = SRN.init(1, 3, 1, output="logistic", seed=5)
+    with qtbot.waitSignal(rig.controller.finished, timeout=FINISH_MS) as finished:
+        rig.press(qtbot, rig.panel.train_button)
+        qtbot.waitUntil(lambda: rig.received >= 2, timeout=FINISH_MS)
+        rig.session.set_network(loaded)  # e.g. a model file opened meanwhile
+    assert finished.args == ["stopped"]
+    assert rig.session.net is loaded  # training did not overwrite it
+    rig.assert_thread_done()

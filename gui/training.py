@@ -52,7 +52,6 @@ NETWORK_INTERVAL_MAX_S = 3.0
 #: the most snapshots kept for replay; beyond it every other one is dropped
 SNAPSHOT_CAP = 400
 
-STATES = ("idle", "running", "paused")
 CSV_COLUMNS = ("epoch", "loss", "grad_norm", "clipped_norm", "score", "elapsed_s")
 
 
@@ -209,8 +208,8 @@ class TrainingController(QObject):
             self._worker.abort()
 
     def reset(self) -> None:
-        """Put back the network the run started from (stopping the run first), asking nothing,
-        and discard the run's history."""
+        """Put back the network the run started from, asking nothing, and discard the run's
+        history. A run still going is aborted first (this waits for the epoch in progress)."""
         self._abandon_worker()
         start, modified = self._start_net, self._start_modified
         self._clear_run()

@@ -224,15 +224,12 @@ _STEPS = (1, 0)
 
 
 def _numeric(name: str, value: Any, dtype: np.dtype[Any]) -> Array:
-    """``value`` as an array of ``dtype`` (a value too large for float32 becomes inf)."""
+    """``value`` as an array of ``dtype``."""
     try:
         arr = np.asarray(value)
-        if arr.dtype != dtype:
-            with np.errstate(over="ignore"):
-                arr = arr.astype(dtype)
+        return arr if arr.dtype == dtype else arr.astype(dtype)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} is not a numeric array: {exc}") from None
-    return arr
 
 
 def _validate(net: SRN, xs: Any, targets: Any, mask: Any) -> tuple[Array, Array, Any, bool]:
@@ -241,6 +238,14 @@ def _validate(net: SRN, xs: Any, targets: Any, mask: Any) -> tuple[Array, Array,
     Returns xs (B, T, I), targets (B, T, O) and mask (B, T) (None if not given), always with a
     batch axis, and whether the caller passed a batch. Values are checked when copied.
     """
+    if net.U.dtype == np.float64:
+        return _validate_as(net, xs, targets, mask)
+    with np.errstate(over="ignore"):  # a value too large for float32 becomes inf, reported later
+        return _validate_as(net, xs, targets, mask)
+
+
+def _validate_as(net: SRN, xs: Any, targets: Any, mask: Any) -> tuple[Array, Array, Any, bool]:
+    """The work of :func:`_validate`."""
     dtype = net.U.dtype
     I, O = net.U.shape[1], net.V.shape[0]
     x = _numeric("xs", xs, dtype)
@@ -272,8 +277,8 @@ def _copy_checked(name: str, out: Array, arr: Array, axes: tuple[int, ...], batc
     np.copyto(out, arr.transpose(axes))
     if not np.isfinite(out).all():
         caller = arr if batched else arr[0]
-        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(caller))[0])
-        raise ValueError(f"{name} holds a non-finite value ({caller[bad]}) at index {bad}")
+        index = tuple(int(i) for i in np.argwhere(~np.isfinite(caller))[0])
+        raise ValueError(f"{name} holds a non-finite value ({caller[index]}) at index {index}")
 
 
 def _caller_layout(arr: Array, axes: tuple[int, ...], batched: bool) -> Array:
@@ -335,15 +340,20 @@ def _backward_loop(G: Array, fp: Array, net: SRN, cut: int) -> None:
     T = fp.shape[0]
     O = net.V.shape[0]
     VW = np.concatenate([net.V, net.W])  # [V; W], (O+H, H): g [V; W] = V^T delta_o + W^T delta_h
-    V = net.V
     g = np.empty_like(fp[0])
     multiply = np.multiply
+    if not cut:  # rows of G, f'(a) and delta_h for t = T..1, as views made once
+        for row, fp_t, delta in zip(G[:0:-1], fp[::-1], G[-2::-1, :, O:], strict=True):
+            row.dot(VW, out=g)  # eq. 45: V^T delta_o(t) + W^T delta_h(t+1)
+            multiply(g, fp_t, delta)  # delta_h(t) = f'(a(t)) * ..., eq. 60-62
+        return
+    V = net.V
     for t in range(T - 1, -1, -1):
-        if cut and (t + 1) % cut == 0:
+        if (t + 1) % cut == 0:
             G[t + 1, :, :O].dot(V, out=g)  # step t+2 starts a chunk: the gradient is cut here
         else:
-            G[t + 1].dot(VW, out=g)  # eq. 45: V^T delta_o(t) + W^T delta_h(t+1)
-        multiply(g, fp[t], G[t, :, O:])  # delta_h(t) = f'(a(t)) * ..., eq. 60-62
+            G[t + 1].dot(VW, out=g)
+        multiply(g, fp[t], G[t, :, O:])
 
 
 def bptt(
@@ -384,7 +394,7 @@ def bptt(
     matmul, add = np.matmul, np.add
 
     # Private copies of the inputs, laid out for the sweeps (see above).
-    Z = np.empty((T + 1, B, K), dtype)
+    Z = np.zeros((T + 1, B, K), dtype)  # zeros: no x(T+1)
     _copy_checked("xs", Z[:T, :, H + 1 :], xs, _TIME_MAJOR, batched)
     d = np.empty((O, T, B), dtype)
     _copy_checked("targets", d, targets, _OUTPUT_MAJOR, batched)
@@ -395,7 +405,6 @@ def bptt(
         _copy_checked("mask", m, mask, _STEPS, batched)
     Z[0, :, :H] = net.h0
     Z[:, :, H] = 1.0  # the bias input
-    Z[T, :, H + 1 :] = 0.0  # no x(T+1)
 
     # Forward sweep: the loop over time for eq. 1-2, then eq. 3-4 and the loss for all t at once.
     a = np.empty((T, B, H), dtype)
@@ -414,9 +423,8 @@ def bptt(
         from_out = delta_o.T.dot(net.V).reshape(T, B, H)  # V^T delta_o(t), eq. 33
         delta_h = _sliding_deltas(fp, from_out, net.W, truncation)
     else:
-        G = np.empty((T + 1, B, O + H), dtype)
+        G = np.zeros((T + 1, B, O + H), dtype)  # zeros: delta_h(T+1) = 0
         np.copyto(G[1:, :, :O], delta_o.reshape(O, T, B).transpose(1, 2, 0))
-        G[T, :, O:] = 0.0  # delta_h(T+1) = 0
         cut = truncation if truncation is not None and truncation < T else 0
         _backward_loop(G, fp, net, cut)
         G.setflags(write=False)  # the trace's delta_h is a view of G

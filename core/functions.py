@@ -142,9 +142,10 @@ def output_loss_delta(
         y /= total  # eq. 9
         log_sum = np.log(total, out=total)
         d_sum = add(d, axis=axis, keepdims=True)  # 1 for a one-hot or probability row, 0 unscored
+        # L(t) = -sum_k d_k ln y_k, -ln y_k = ln sum_j e^z_j - z_k   (eq. 16)
+        z = np.subtract(log_sum, z, out=z)
         z *= d
-        # L(t) = -sum_k d_k ln y_k = (sum_k d_k) ln sum_j e^z_j - sum_k d_k z_k   (eq. 16)
-        loss = np.squeeze(d_sum * log_sum, axis=axis) - add(z, axis=axis)
+        loss = add(z, axis=axis)
         delta = y * d_sum  # eq. 22: y sum_k d_k - d
         delta -= d
     elif kind == "logistic":

@@ -182,6 +182,17 @@ def test_value_too_large_for_float32_is_reported_as_non_finite() -> None:
         bptt(net.astype(np.float32), xs, ds)
 
 
+def test_huge_finite_input_is_accepted() -> None:
+    """Finite values whose squares overflow are still finite input (no error, no warning)."""
+    net, xs, ds, _ = small_problem(True)
+    xs[0, 1, 2] = 1e200
+    xs[1, 3, 0] = -1e300
+    with np.errstate(**STRICT):
+        trace = bptt(net, xs, ds)
+    assert trace.x[1, 3, 0] == -1e300
+    assert np.isfinite(trace.loss)
+
+
 SHAPES = [
     pytest.param((5, 4), (5, 2), None, "xs has shape (5, 4), expected (5, 3)", id="xs-inputs"),
     pytest.param((5,), (5, 2), None, "xs has shape (5,), expected (T, 3) or (B, T, 3)", id="xs-1d"),

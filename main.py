@@ -1,26 +1,126 @@
-"""Unfold: watch Backpropagation Through Time happen in a Simple Recurrent Network."""
+"""Unfold: watch Backpropagation Through Time happen in a Simple Recurrent Network.
+
+``python main.py`` opens the explorer on the built-in seeds/004 example;
+``python main.py train --task temporal-xor ...`` trains headless (see ``python main.py train -h``).
+"""
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
 
 
+def build_parser() -> argparse.ArgumentParser:
+    """The options of the window (the ``train`` command has its own parser)."""
+    from core.notation import NOTATIONS
+
+    parser = argparse.ArgumentParser(
+        prog="unfold",
+        description="Unfold: step through Backpropagation Through Time in a Simple Recurrent "
+        "Network, forward and backward, and watch it train.",
+        epilog="Headless training: 'unfold train --help' (or 'python main.py train --help').",
+    )
+    parser.add_argument(
+        "path",
+        nargs="?",
+        help="a saved model (.json) or a sequence file (.csv, .json, .txt) to open",
+    )
+    parser.add_argument(
+        "--task",
+        metavar="NAME",
+        help="open on a built-in task with its recommended network: " + ", ".join(_task_names()),
+    )
+    parser.add_argument(
+        "--notation",
+        choices=list(NOTATIONS),
+        default="004",
+        help="the seed whose symbols label the views (default: 004, U W V b c)",
+    )
+    parser.add_argument(
+        "--screenshot",
+        metavar="PNG",
+        help="render the window to this PNG file and exit (works with QT_QPA_PLATFORM=offscreen)",
+    )
+    parser.add_argument(
+        "--position",
+        type=int,
+        default=0,
+        metavar="K",
+        help="open with the cursor at position K (0 = start, 1..T forward, T+1..2T backward)",
+    )
+    return parser
+
+
+def _task_names() -> list[str]:
+    from core.tasks import TASKS
+
+    return list(TASKS)
+
+
+def open_task(window: object, name: str) -> None:
+    """Put the window on built-in task ``name`` with the task's recommended network."""
+    from core.tasks import TASKS
+
+    spec = TASKS[name]
+    dataset = spec.make(0)
+    session = window.session  # type: ignore[attr-defined]
+    session.set_dataset(
+        dataset, net=spec.network(dataset), source={"task": name, "seed": 0, "params": {}}
+    )
+
+
+def run_train(argv: list[str]) -> int:
+    """``unfold train ...``: headless training with progress on the terminal."""
+    from core.cli import add_train_parser, run_train
+
+    parser = argparse.ArgumentParser(prog="unfold")
+    add_train_parser(parser.add_subparsers(dest="command", required=True))
+    return run_train(parser.parse_args(argv))
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; prints a trace summary of the built-in example until the GUI exists."""
-    import numpy as np
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] == "train":
+        return run_train(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.task is not None and args.task not in _task_names():
+        parser.error(f"unknown task {args.task!r}; choose from {', '.join(_task_names())}")
+    if args.path is not None and not os.path.isfile(args.path):
+        parser.error(f"{args.path}: no such file")
 
-    from core import bptt
-    from core.examples import example_network, example_sequence
+    from PySide6.QtWidgets import QApplication
 
-    net = example_network()
-    xs, ds = example_sequence()
-    trace = bptt(net, xs, ds)
-    np.set_printoptions(precision=4, suppress=True)
-    print(f"seeds/004 network: I={net.n_in} H={net.n_hidden} O={net.n_out}, T={trace.T}")
-    print(f"loss per step: {trace.loss_t}  total: {trace.loss:.6f}")
-    for name, g in trace.grads.items():
-        print(f"dL/d{name} =\n{g}")
-    return 0
+    from gui.errors import install_excepthook
+    from gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Unfold")
+    app.setOrganizationName("Unfold")
+    install_excepthook()
+    settings = None
+    if args.screenshot:  # a picture of the default layout, not of the user's saved one
+        import tempfile
+
+        from PySide6.QtCore import QSettings
+
+        ini = os.path.join(tempfile.mkdtemp(prefix="unfold-"), "screenshot.ini")
+        settings = QSettings(ini, QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings)
+    if args.task is not None:
+        open_task(window, args.task)
+    if args.path is not None:
+        window.files.open_path(args.path)  # a bad file is reported; the example stays open
+    window.session.set_notation(args.notation)
+    window.session.seek(args.position)
+    window.show()
+    if args.screenshot:
+        app.processEvents()
+        ok = window.grab().save(args.screenshot)
+        window.close()
+        return 0 if ok else 1
+    return app.exec()
 
 
 if __name__ == "__main__":

@@ -46,9 +46,9 @@ FLUSH_INTERVAL_MS = 100
 #: the session's network follows training at most this often (s)
 NETWORK_INTERVAL_S = 0.25
 #: the share of the GUI thread's CPU time (since the last network update) that allows the next
-GUI_CPU_BUDGET = 0.15
+GUI_CPU_BUDGET = 0.10
 #: the session's network follows training at least this often (s), however heavy the views
-NETWORK_INTERVAL_MAX_S = 3.0
+NETWORK_INTERVAL_MAX_S = 2.0
 #: the most snapshots kept for replay; beyond it every other one is dropped
 SNAPSHOT_CAP = 400
 

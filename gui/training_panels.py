@@ -554,14 +554,14 @@ def _legend(widget: pg.PlotWidget, offset: tuple[int, int]) -> pg.LegendItem:
 
 #: while training, the plots are redrawn at most this often (s): a pyqtgraph repaint costs
 #: milliseconds of GUI-thread time, during which the training thread waits for the GIL
-PLOT_INTERVAL_S = 0.2
+PLOT_INTERVAL_S = 0.25
 
 
 class TrainingPlots(QWidget):
     """Loss, gradient norm and task score per epoch, drawn at a bounded rate.
 
     During a run (between :meth:`start` and :meth:`finish`) the axes only grow, with headroom
-    (x by half again up to the planned epochs, y by a quarter of the span each side), so that
+    (x doubles, up to the planned epochs; y gets half the data's span on each side), so that
     they are laid out again rarely; once the run is over every axis fits its data.
 
     Attributes
@@ -636,11 +636,12 @@ class TrainingPlots(QWidget):
         self._grow_x(0)
         self.score_plot.setYRange(0.0, 1.0, padding=0.05)
 
-    def append(self, records: list[EpochRecord]) -> None:
-        """Add completed epochs (a diverged record repeats the previous network: left out)."""
+    def append(self, records: list[EpochRecord]) -> bool:
+        """Add completed epochs (a diverged record repeats the previous network: left out);
+        True when the curves were redrawn (at most every ``PLOT_INTERVAL_S`` during a run)."""
         done = [r for r in records if r.diverged is None]
         if not done:
-            return
+            return False
         self._epochs.extend([r.epoch for r in done])
         self._loss.extend([r.loss for r in done])
         self._grad.extend([r.grad_norm for r in done])
@@ -649,8 +650,10 @@ class TrainingPlots(QWidget):
         if scores:
             self._score_epochs.extend([e for e, _ in scores])
             self._score.extend([float(v) for _, v in scores])
-        if not self._live or time.monotonic() - self._last_draw >= PLOT_INTERVAL_S:
-            self.redraw()
+        if self._live and time.monotonic() - self._last_draw < PLOT_INTERVAL_S:
+            return False
+        self.redraw()
+        return True
 
     def finish(self) -> None:
         """The run is over: draw everything and fit the axes to the data."""
@@ -683,17 +686,18 @@ class TrainingPlots(QWidget):
             self.replay_line.setValue(epoch)
 
     def _grow_x(self, epoch: int) -> None:
-        """Show epochs 0..max(10, 1.5 epoch) (at most the planned ones) once ``epoch`` nears the
+        """Show epochs 0..max(20, 2 epoch) (at most the planned ones) once ``epoch`` nears the
         right edge."""
         right = self.loss_plot.getPlotItem().getViewBox().viewRange()[0][1]
         if epoch and epoch < 0.95 * right:
             return
-        right = min(self._planned, max(10, int(1.5 * epoch)))
+        right = min(self._planned, max(20, 2 * epoch))
         for plot in (self.loss_plot, self.grad_plot, self.score_plot):
             plot.setXRange(0, right, padding=0.02)
 
     def _grow_y(self, plot: pg.PlotWidget, values: NDArray[np.float64]) -> None:
-        """Widen the y range when ``values`` leave it, with 25 % headroom on both sides."""
+        """Widen the y range when ``values`` leave it, with half their span as headroom on both
+        sides."""
         finite = values[np.isfinite(values)]
         if not finite.size:
             return
@@ -702,7 +706,7 @@ class TrainingPlots(QWidget):
         if plot in self._grown and bottom <= lo and hi <= top:
             return
         span = hi - lo or abs(hi) or 1.0
-        plot.setYRange(lo - 0.25 * span, hi + 0.25 * span, padding=0)
+        plot.setYRange(lo - 0.5 * span, hi + 0.5 * span, padding=0)
         self._grown.add(plot)
 
     def _on_log_check_toggled(self, on: bool) -> None:
@@ -1040,9 +1044,10 @@ class TrainingPanel(QWidget):
         self._sync_controls()
 
     def _on_controller_records_arrived(self, batch: list[EpochRecord]) -> None:
-        self.plots.append(batch)
         self._last_record = batch[-1]
-        self._update_progress()
+        # The progress bar repaints at once when its value changes: it follows the plots' pace.
+        if self.plots.append(batch) or batch[-1].diverged is not None:
+            self._update_progress()
 
     def _on_controller_finished(self, reason: str) -> None:
         self.plots.finish()

@@ -238,7 +238,9 @@ def _validate(net: SRN, xs: Any, targets: Any, mask: Any) -> tuple[Array, Array,
     Returns xs (B, T, I), targets (B, T, O) and mask (B, T) (None if not given), always with a
     batch axis, and whether the caller passed a batch. Values are checked when copied.
     """
-    if net.U.dtype == np.float64:
+    dtype = net.U.dtype
+    arrays = (xs, targets, mask)
+    if dtype == np.float64 or all(v is None or getattr(v, "dtype", None) == dtype for v in arrays):
         return _validate_as(net, xs, targets, mask)
     with np.errstate(over="ignore"):  # a value too large for float32 becomes inf, reported later
         return _validate_as(net, xs, targets, mask)
@@ -324,10 +326,13 @@ def _forward_loop(Z: Array, a: Array, net: SRN) -> None:
     H = a.shape[-1]
     MT = np.concatenate([net.W.T, net.b[None], net.U.T])  # [W b U]^T, (H+1+I, H)
     f = _activation(net.hidden)
-    # ndarray.dot and positional out= are the cheapest calls for the small per-step products
-    for z_prev, at, h_now in zip(Z[:-1], a, Z[1:, :, :H], strict=True):
-        z_prev.dot(MT, out=at)  # eq. 1: a(t) = b + W h(t-1) + U x(t)
-        f(at, h_now)  # eq. 2: h(t) = f(a(t))
+    h = Z[:, :, :H]
+    # ndarray.dot and positional out= are the cheapest calls for the small per-step products;
+    # indexing by t (rather than iterating over the arrays) avoids an IndexError per loop
+    for t in range(a.shape[0]):
+        at = a[t]
+        Z[t].dot(MT, out=at)  # eq. 1: a(t) = b + W h(t-1) + U x(t)
+        f(at, h[t + 1])  # eq. 2: h(t) = f(a(t))
 
 
 def _backward_loop(G: Array, fp: Array, net: SRN, cut: int) -> None:
@@ -342,18 +347,13 @@ def _backward_loop(G: Array, fp: Array, net: SRN, cut: int) -> None:
     VW = np.concatenate([net.V, net.W])  # [V; W], (O+H, H): g [V; W] = V^T delta_o + W^T delta_h
     g = np.empty_like(fp[0])
     multiply = np.multiply
-    if not cut:  # rows of G, f'(a) and delta_h for t = T..1, as views made once
-        for row, fp_t, delta in zip(G[:0:-1], fp[::-1], G[-2::-1, :, O:], strict=True):
-            row.dot(VW, out=g)  # eq. 45: V^T delta_o(t) + W^T delta_h(t+1)
-            multiply(g, fp_t, delta)  # delta_h(t) = f'(a(t)) * ..., eq. 60-62
-        return
-    V = net.V
+    delta_h, V = G[:, :, O:], net.V
     for t in range(T - 1, -1, -1):
-        if (t + 1) % cut == 0:
+        if cut and (t + 1) % cut == 0:
             G[t + 1, :, :O].dot(V, out=g)  # step t+2 starts a chunk: the gradient is cut here
         else:
-            G[t + 1].dot(VW, out=g)
-        multiply(g, fp[t], G[t, :, O:])
+            G[t + 1].dot(VW, out=g)  # eq. 45: V^T delta_o(t) + W^T delta_h(t+1)
+        multiply(g, fp[t], delta_h[t])  # delta_h(t) = f'(a(t)) * ..., eq. 60-62
 
 
 def bptt(
@@ -412,9 +412,12 @@ def bptt(
     h1 = Z[1:, :, : H + 1].reshape(TB, H + 1)  # rows [h(t), 1], t = 1..T, a strided view
     Vc = np.concatenate([net.V, net.c[:, None]], axis=1)
     o = matmul(Vc, h1.T)  # eq. 3: o(t) = c + V h(t), (O, T*B)
-    # eq. 4, L(t) (seeds/004 eq. 13) and delta_o(t) = y(t) - d(t) (eq. 22), weighted by the mask
-    y, loss_t, delta_o = output_loss_delta(
-        net.output, o, d.reshape(O, TB), None if mask is None else m.reshape(TB), axis=0
+    # eq. 4, L(t) (seeds/004 eq. 13) and delta_o(t) = y(t) - d(t) (eq. 22), weighted by the mask;
+    # delta_o is written straight into its place in G, seen as an (O, T*B) view
+    G = np.zeros((T + 1, B, O + H), dtype)  # zeros: delta_h(T+1) = 0
+    delta_o = G[1:, :, :O].transpose(2, 0, 1).reshape(O, TB)
+    y, loss_t, _ = output_loss_delta(
+        net.output, o, d.reshape(O, TB), None if mask is None else m.reshape(TB), 0, delta_o
     )
 
     # Backward sweep: f'(a(t)) for all t at once, then the loop over time for delta_h.
@@ -423,19 +426,16 @@ def bptt(
         from_out = delta_o.T.dot(net.V).reshape(T, B, H)  # V^T delta_o(t), eq. 33
         delta_h = _sliding_deltas(fp, from_out, net.W, truncation)
     else:
-        G = np.zeros((T + 1, B, O + H), dtype)  # zeros: delta_h(T+1) = 0
-        np.copyto(G[1:, :, :O], delta_o.reshape(O, T, B).transpose(1, 2, 0))
         cut = truncation if truncation is not None and truncation < T else 0
         _backward_loop(G, fp, net, cut)
-        G.setflags(write=False)  # the trace's delta_h is a view of G
         delta_h = G[:T, :, O:]
     delta_h0 = delta_h[0].dot(net.W)  # dL/dh0 = W^T delta_h(1)
 
     # Parameter gradients, eq. 84-88, as matrix products over all (time, batch) rows.
     dWbU = matmul(delta_h.reshape(TB, H).T, Z[:T].reshape(TB, K))  # eq. 87, 85, 88
     dVc = matmul(delta_o, h1)  # eq. 86, 84
-    dh0 = add.reduce(delta_h0, axis=0)
-    _freeze(Z, d, m, a, o, y, loss_t, delta_o, delta_h, delta_h0, dWbU, dVc, dh0)
+    dh0 = add.reduce(delta_h0, axis=0) if batched else delta_h0[0]
+    _freeze(Z, G, d, m, a, o, y, loss_t, delta_o, delta_h, delta_h0, dWbU, dVc, dh0)
     grads = {
         "U": dWbU[:, H + 1 :],
         "W": dWbU[:, :H],

@@ -121,7 +121,12 @@ def output_delta(kind: str, y: Array, d: Array) -> Array:
 
 
 def output_loss_delta(
-    kind: str, o: Array, d: Array, m: Array | None = None, axis: int = -1
+    kind: str,
+    o: Array,
+    d: Array,
+    m: Array | None = None,
+    axis: int = -1,
+    out: Array | None = None,
 ) -> tuple[Array, Array, Array]:
     """y(t), m(t) L(t) and m(t) delta_o(t) for many steps at once, in one pass.
 
@@ -131,8 +136,8 @@ def output_loss_delta(
 
     ``o`` and ``d`` hold the output units along ``axis`` (the last one by default; the engine
     passes (O, N) arrays and ``axis=0``, numpy's fast direction for reductions over few units).
-    ``m`` and the returned loss have the shape of ``o`` without ``axis``; ``y`` and ``delta_o``
-    are fresh arrays shaped like ``o``.
+    ``m`` and the returned loss have the shape of ``o`` without ``axis``; ``y`` is a fresh array
+    shaped like ``o``, and so is ``delta_o`` unless ``out`` (shaped like ``o``) is given for it.
     """
     if kind == "softmax":
         add = np.add.reduce
@@ -146,15 +151,15 @@ def output_loss_delta(
         z = np.subtract(log_sum, z, out=z)
         z *= d
         loss = add(z, axis=axis)
-        delta = y * d_sum  # eq. 22: y sum_k d_k - d
+        delta = np.multiply(y, d_sum, out=out)  # eq. 22: y sum_k d_k - d
         delta -= d
     elif kind == "logistic":
         y = logistic(o)
         loss = np.sum(np.logaddexp(0.0, o) - d * o, axis=axis)
-        delta = y - d
+        delta = np.subtract(y, d, out=out)
     elif kind == "linear":
         y = o.copy()
-        delta = y - d
+        delta = np.subtract(y, d, out=out)
         loss = 0.5 * np.sum(delta * delta, axis=axis)
     else:
         raise ValueError(f"unknown output function {kind!r}; expected one of {OUTPUT_FUNCTIONS}")

@@ -173,13 +173,14 @@ def test_non_finite_input_names_the_array_and_index(array: str, bad: float, batc
         bptt(net, arrays["xs"], arrays["targets"], mask=arrays["mask"])
 
 
-def test_value_too_large_for_float32_is_reported_as_non_finite() -> None:
+@pytest.mark.parametrize("as_list", [False, True], ids=["array", "list"])
+def test_value_too_large_for_float32_is_reported_as_non_finite(as_list: bool) -> None:
     net, xs, ds, _ = small_problem(False)
     xs[3, 0] = 1e300
     with pytest.raises(
         ValueError, match=re.escape("xs holds a non-finite value (inf) at index (3, 0)")
     ):
-        bptt(net.astype(np.float32), xs, ds)
+        bptt(net.astype(np.float32), xs.tolist() if as_list else xs, ds)
 
 
 def test_huge_finite_input_is_accepted() -> None:

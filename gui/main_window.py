@@ -17,10 +17,13 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
+    QFileDialog,
+    QFrame,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QToolBar,
@@ -34,9 +37,11 @@ from gui.graph_views import FoldedGraphView, UnfoldedGraphView
 from gui.panels import ActivationsPanel, DeltasPanel, GradientsPanel, InspectorPanel, LossPanel
 from gui.session import Session
 from gui.timebar import PlaybackActions, TimeBar
+from gui.training import TrainingController
+from gui.training_panels import NetworkPanel, TaskPanel, TrainingPanel
 
 #: bumped whenever the docks change, so an old saved layout is ignored rather than misapplied
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 
 TRUNCATION_CHOICES = (
     ("Full BPTT", None, "Every loss term propagates back to t = 1 (seeds/004 eq. 45)"),
@@ -52,7 +57,12 @@ DOCKS: dict[str, tuple[str, Callable[..., QWidget], Qt.DockWidgetArea]] = {
     "gradients": ("Gradients", GradientsPanel, _Area.BottomDockWidgetArea),
     "loss": ("Loss per time step", LossPanel, _Area.RightDockWidgetArea),
     "inspector": ("Inspector", InspectorPanel, _Area.LeftDockWidgetArea),
+    "task": ("Task and data", TaskPanel, _Area.LeftDockWidgetArea),
+    "network": ("Network", NetworkPanel, _Area.LeftDockWidgetArea),
+    "training": ("Training", TrainingPanel, _Area.BottomDockWidgetArea),
 }
+#: panels built with the training controller as well as the session
+NEEDS_CONTROLLER = (TaskPanel, NetworkPanel, TrainingPanel)
 
 
 class MainWindow(QMainWindow):
@@ -75,7 +85,10 @@ class MainWindow(QMainWindow):
         self._settings = settings if settings is not None else QSettings("Unfold", "Unfold")
         self.playback = PlaybackActions(self.session, self)
         self.addActions(self.playback.actions())
-        self.files = FileActions(self.session, self, self._settings)
+        self.controller = TrainingController(self.session, self)
+        self.files = FileActions(
+            self.session, self, self._settings, training_settings=self._training_settings
+        )
         self.setAcceptDrops(True)
 
         self.folded = FoldedGraphView(self.session)
@@ -98,16 +111,31 @@ class MainWindow(QMainWindow):
         self.panels: dict[str, QWidget] = {}
         self.docks: dict[str, QDockWidget] = {}
         for name, (title, cls, area) in DOCKS.items():
-            panel = cls(self.session)
+            panel = (
+                cls(self.session, self.controller) if cls in NEEDS_CONTROLLER else cls(self.session)
+            )
             dock = QDockWidget(title, self)
             dock.setObjectName(f"dock_{name}")
-            dock.setWidget(panel)
+            if cls in (TaskPanel, NetworkPanel):  # forms scroll rather than widen their column
+                scroll = QScrollArea()
+                scroll.setWidget(panel)
+                scroll.setWidgetResizable(True)
+                scroll.setFrameShape(QFrame.Shape.NoFrame)
+                dock.setWidget(scroll)
+            else:
+                dock.setWidget(panel)
             self.addDockWidget(area, dock)
             self.panels[name], self.docks[name] = panel, dock
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.docks["activations"], self.docks["deltas"])
-        self.docks["activations"].raise_()
+        self.tabifyDockWidget(self.docks["inspector"], self.docks["task"])
+        self.tabifyDockWidget(self.docks["task"], self.docks["network"])
+        self.tabifyDockWidget(self.docks["gradients"], self.docks["training"])
+        for name in ("activations", "inspector", "gradients"):
+            self.docks[name].raise_()
+        self.panels["task"].openFileRequested.connect(self.files.open_sequences)
+        self.controller.stateChanged.connect(self._on_controller_state_changed)
         self.resize(1400, 900)
         self.resizeDocks(
             [self.docks["inspector"], self.docks["activations"]], [320, 430],
@@ -199,6 +227,10 @@ class MainWindow(QMainWindow):
         self.file_actions["export_trace"] = self._menu_action(
             file_menu, "Export &trace as CSV...", f.export_trace_csv, None,
             "One row per time step: inputs, activations, outputs, targets, losses, deltas",
+        )  # fmt: skip
+        self.file_actions["export_history"] = self._menu_action(
+            file_menu, "Export &loss history as CSV...", self.export_loss_history, None,
+            "One row per epoch of the last training run: loss, gradient norms, score, time",
         )  # fmt: skip
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
@@ -319,12 +351,48 @@ class MainWindow(QMainWindow):
             dock.show()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.files.confirm_discard():
+        if self.controller.state != "idle" and not self.session.modified:
+            ok = self.files.ask(
+                "Stop training?", "Training is running. Stop it and close without saving?"
+            )
+        else:
+            ok = self.files.confirm_discard()
+        if not ok:
             event.ignore()
             return
+        self.controller.shutdown()  # abort, quit and wait: no thread outlives the window
         self.playback.stop()
         self.save_layout()
         super().closeEvent(event)
+
+    # -- training ---------------------------------------------------------------------------------
+    def _training_settings(self) -> dict[str, object] | None:
+        return self.controller.training_settings() if self.controller.has_run else None
+
+    def export_loss_history(self, path: str | None = None) -> bool:
+        """Write the last run's loss history as CSV (File > Export loss history)."""
+        if not self.controller.history:
+            self.files.show_error(
+                "No loss history", "Train the network first: the history is empty."
+            )
+            return False
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Export loss history as CSV", "loss_history.csv", "CSV (*.csv)"
+            )
+            if not path:
+                return False
+        try:
+            self.controller.loss_history_csv(path)
+        except (OSError, ValueError) as exc:
+            self.files.show_error("Cannot export the loss history", f"{path}: {exc}")
+            return False
+        return True
+
+    def _on_controller_state_changed(self, state: str) -> None:
+        if state == "running":
+            self.docks["training"].show()
+            self.docks["training"].raise_()  # a run starts: show its progress and plots
 
     # -- slots ------------------------------------------------------------------------------------
     def _on_session_cursor_changed(self, _position: int) -> None:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QGraphicsItem,
     QGroupBox,
     QHBoxLayout,
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSlider,
     QSpinBox,
     QSplitter,
@@ -536,7 +538,7 @@ def _plot(title: str, left: str) -> pg.PlotWidget:
     # a new curve then repaints by blitting them instead of running their Python paint code.
     for part in (item.getAxis("left"), item.getAxis("bottom"), item.titleLabel):
         part.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-    widget.setMinimumSize(200, 150)
+    widget.setMinimumSize(120, 140)  # three plots share a narrow dock
     return widget
 
 
@@ -755,8 +757,13 @@ class TrainingPanel(QWidget):
         left.addLayout(controls)
         left.addWidget(self.hint)
         left.addStretch(1)
-        left_widget = QWidget()
-        left_widget.setLayout(left)
+        settings_widget = QWidget()
+        settings_widget.setLayout(left)
+        left_widget = QScrollArea()  # scrolls rather than forcing its width on a narrow dock
+        left_widget.setWidget(settings_widget)
+        left_widget.setWidgetResizable(True)
+        left_widget.setFrameShape(QFrame.Shape.NoFrame)
+        left_widget.setMinimumWidth(160)
 
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
@@ -907,7 +914,7 @@ class TrainingPanel(QWidget):
         )
         self.replay_slider.valueChanged.connect(self._on_replay_slider_changed)
         self.replay_label = QLabel()
-        self.replay_label.setMinimumWidth(220)
+        self.replay_label.setMinimumWidth(120)
         row = QHBoxLayout()
         row.addWidget(QLabel("Replay:"))
         row.addWidget(self.replay_slider, 1)

@@ -136,3 +136,63 @@ def test_screenshots_at_1400x900(window: MainWindow) -> None:
         assert (image.width(), image.height()) == (1400, 900)
         assert _content(image) > 10.0
         assert image.save(str(out / f"explorer_{name}.png"))
+
+
+def _answer(window: MainWindow, monkeypatch, reply: bool) -> list[str]:
+    asked: list[str] = []
+
+    def ask(title: str, text: str) -> bool:
+        asked.append(text)
+        return reply
+
+    monkeypatch.setattr(window.files, "ask", ask)
+    return asked
+
+
+def test_training_docks_are_wired(window: MainWindow, qtbot, tmp_path, monkeypatch) -> None:
+    from main import open_task
+
+    open_task(window, "temporal-xor")
+    panel = window.panels["training"]
+    panel.epochs_box.setValue(40)
+    with qtbot.waitSignal(window.controller.finished, timeout=60_000):
+        panel.train_button.click()
+        assert window.docks["training"].isVisible()
+    history = window.controller.history
+    assert history and window.session.net is history[-1].net
+    assert window.session.modified
+    path = tmp_path / "history.csv"
+    assert window.export_loss_history(str(path))
+    assert len(path.read_text(encoding="utf-8").strip().splitlines()) == 1 + len(history)
+    saved = tmp_path / "trained.json"
+    assert window.files.save_as(str(saved))
+    from core.modelio import load_model
+
+    model = load_model(saved)
+    assert model.task is not None and model.task["task"] == "temporal-xor"
+    assert model.training is not None and model.training["epochs_done"] == len(history)
+    assert model.net.same_weights(window.session.net)
+
+
+def test_closing_during_training_stops_the_worker(qtbot, settings, monkeypatch) -> None:
+    from main import open_task
+
+    w = MainWindow(settings=settings)
+    qtbot.addWidget(w)
+    w.show()
+    open_task(w, "reber")
+    asked = _answer(w, monkeypatch, True)
+    w.panels["training"].train_button.click()
+    qtbot.waitUntil(lambda: len(w.controller.history) >= 1, timeout=30_000)
+    assert w.controller.state == "running"
+    w.close()  # unsaved trained weights: asks, then stops the worker and waits for it
+    assert asked and not w.isVisible()
+    assert w.controller.state == "idle"
+
+
+def test_closing_with_unsaved_weights_can_be_cancelled(window: MainWindow, monkeypatch) -> None:
+    window.session.set_network(window.session.net.with_params(c=[1.0, 2.0, 3.0]), modified=True)
+    asked = _answer(window, monkeypatch, False)
+    window.close()
+    assert asked and window.isVisible()
+    window.session.set_modified(False)

@@ -217,7 +217,7 @@ class Trace:
 #   mask, loss_t       (T, B).
 #
 # The trace's (B, T, .) arrays are read-only transposed views of these buffers (for a single
-# sequence, the (T, .) views of the B = 1 buffers).
+# sequence, the (T, .) views of the B = 1 buffers). The permutations from the caller's layout:
 _TIME_MAJOR = (1, 0, 2)
 _OUTPUT_MAJOR = (2, 1, 0)
 _STEPS = (1, 0)
@@ -276,17 +276,11 @@ def _copy_checked(name: str, out: Array, arr: Array, axes: tuple[int, ...], batc
     The copy means a trace never shares (or freezes) the caller's arrays. A non-finite value is
     reported with its index in the caller's layout.
     """
-    np.copyto(out, arr.transpose(axes))
-    if not np.isfinite(out).all():
+    out[...] = arr.transpose(axes)
+    if np.count_nonzero(np.isfinite(out)) != out.size:  # (cheaper than isfinite(out).all())
         caller = arr if batched else arr[0]
         index = tuple(int(i) for i in np.argwhere(~np.isfinite(caller))[0])
         raise ValueError(f"{name} holds a non-finite value ({caller[index]}) at index {index}")
-
-
-def _caller_layout(arr: Array, axes: tuple[int, ...], batched: bool) -> Array:
-    """The (B, T, ...) or (T, ...) view of a read-only internal buffer laid out by ``axes``."""
-    view = arr.transpose(axes)  # each of the layouts above is its own inverse permutation
-    return view if batched else view[0]
 
 
 def _activation(kind: str) -> Callable[..., Any]:
@@ -444,23 +438,41 @@ def bptt(
         "c": dVc[:, H],
         "h0": dh0,
     }
+    if batched:  # (B, T, .) views of the (T, B, .), (O, T, B) and (T, B) buffers
+        views = {
+            "x": Z[:T, :, H + 1 :].transpose(1, 0, 2),
+            "d": d.T,
+            "mask": m.T,
+            "a": a.transpose(1, 0, 2),
+            "h": Z[:, :, :H].transpose(1, 0, 2),
+            "o": o.reshape(O, T, B).T,
+            "y": y.reshape(O, T, B).T,
+            "loss_t": loss_t.reshape(T, B).T,
+            "delta_o": delta_o.reshape(O, T, B).T,
+            "delta_h": delta_h.transpose(1, 0, 2),
+            "delta_h0": delta_h0,
+        }
+    else:  # (T, .) views of the B = 1 buffers
+        views = {
+            "x": Z[:T, 0, H + 1 :],
+            "d": d[:, :, 0].T,
+            "mask": m[:, 0],
+            "a": a[:, 0],
+            "h": Z[:, 0, :H],
+            "o": o.T,
+            "y": y.T,
+            "loss_t": loss_t,
+            "delta_o": delta_o.T,
+            "delta_h": delta_h[:, 0],
+            "delta_h0": delta_h0[0],
+        }
     return Trace(
         net=net,
-        x=_caller_layout(Z[:T, :, H + 1 :], _TIME_MAJOR, batched),
-        d=_caller_layout(d, _OUTPUT_MAJOR, batched),
-        mask=_caller_layout(m, _STEPS, batched),
-        a=_caller_layout(a, _TIME_MAJOR, batched),
-        h=_caller_layout(Z[:, :, :H], _TIME_MAJOR, batched),
-        o=_caller_layout(o.reshape(O, T, B), _OUTPUT_MAJOR, batched),
-        y=_caller_layout(y.reshape(O, T, B), _OUTPUT_MAJOR, batched),
-        loss_t=_caller_layout(loss_t.reshape(T, B), _STEPS, batched),
         loss=float(add.reduce(loss_t)),
-        delta_o=_caller_layout(delta_o.reshape(O, T, B), _OUTPUT_MAJOR, batched),
-        delta_h=_caller_layout(delta_h, _TIME_MAJOR, batched),
-        delta_h0=delta_h0 if batched else delta_h0[0],
         grads=MappingProxyType(grads),
         truncation=truncation,
         mode="full" if truncation is None else mode,
+        **views,
     )
 
 

@@ -246,7 +246,7 @@ def _check_shapes(net: SRN, dataset: Dataset) -> None:
     if net.n_in != dataset.n_in or net.n_out != dataset.n_out:
         raise ValueError(
             f"the network has {net.n_in} inputs and {net.n_out} outputs but data set "
-            f"{dataset.name!r} has {dataset.n_in} and {dataset.n_out}"
+            f"{dataset.name!r} has {dataset.n_in} inputs and {dataset.n_out} outputs"
         )
 
 

@@ -135,6 +135,7 @@ class MainWindow(QMainWindow):
         for name in ("activations", "inspector", "gradients"):
             self.docks[name].raise_()
         self.panels["task"].openFileRequested.connect(self.files.open_sequences)
+        self.addActions(self.panels["training"].shortcut_actions)  # work with the dock tabbed away
         self.controller.stateChanged.connect(self._on_controller_state_changed)
         self.resize(1400, 900)
         self.resizeDocks(
@@ -246,6 +247,10 @@ class MainWindow(QMainWindow):
         step_menu = menus.addMenu("&Step")
         for action in self.playback.actions():
             step_menu.addAction(action)
+
+        train_menu = menus.addMenu("&Training")
+        for action in self.panels["training"].shortcut_actions:
+            train_menu.addAction(action)
 
         view_menu = menus.addMenu("&View")
         for dock in self.docks.values():

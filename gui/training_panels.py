@@ -23,7 +23,7 @@ import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QRegularExpression, Qt, Signal
-from PySide6.QtGui import QKeySequence, QRegularExpressionValidator
+from PySide6.QtGui import QAction, QKeySequence, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -876,10 +876,20 @@ class TrainingPanel(QWidget):
     def _build_controls(self) -> QHBoxLayout:
         def button(text: str, key: str, tip: str, slot: Callable[[], None]) -> QPushButton:
             b = QPushButton(text)
-            b.setShortcut(QKeySequence(key))
             b.setToolTip(f"{tip} ({QKeySequence(key).toString()})")
             b.clicked.connect(slot)
+            # The shortcut lives on an action, not the button: a hidden button (its dock tabbed
+            # away) ignores its shortcut, while the window can carry the action too.
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(key))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setStatusTip(tip)
+            action.triggered.connect(b.click)  # click() does nothing while b is disabled
+            self.addAction(action)
+            self.shortcut_actions.append(action)
             return b
+
+        self.shortcut_actions: list[QAction] = []
 
         self.train_button = button(
             "Train", "Ctrl+T", "Train the network on the data set", self._on_train_button_clicked
@@ -1156,7 +1166,6 @@ class TrainingPanel(QWidget):
         self.train_button.setEnabled(idle and config is not None)
         self.pause_button.setEnabled(not idle)
         self.pause_button.setText("Resume" if state == "paused" else "Pause")
-        self.pause_button.setShortcut(QKeySequence("Ctrl+P"))
         self.stop_button.setEnabled(not idle)
         self.reset_button.setEnabled(self.controller.has_run)
         for widget in (

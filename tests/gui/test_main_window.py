@@ -196,3 +196,16 @@ def test_closing_with_unsaved_weights_can_be_cancelled(window: MainWindow, monke
     window.close()
     assert asked and window.isVisible()
     window.session.set_modified(False)
+
+
+def test_training_shortcuts_work_with_the_dock_tabbed_away(window: MainWindow, qtbot) -> None:
+    from main import open_task
+
+    open_task(window, "temporal-xor")
+    window.panels["training"].epochs_box.setValue(3)
+    window.docks["gradients"].raise_()
+    qtbot.waitUntil(lambda: window.panels["training"].train_button.visibleRegion().isEmpty())
+    with qtbot.waitSignal(window.controller.finished, timeout=60_000):
+        QTest.keySequence(window, "Ctrl+T")
+    assert len(window.controller.history) == 3
+    window.session.set_modified(False)

@@ -6,8 +6,8 @@ Each spec also carries recommended network and training settings (tuned so that 
 network learns the task in seconds), from which ``spec.network(dataset)`` and
 ``spec.train_config()`` build a starting point for the GUI and the CLI.
 
-All tasks but ``sine`` and ``char-text`` have symbolic inputs: ``Sequence.symbols`` names the input
-symbol at each step. ``x(t)`` is the input at step t and ``d(t)`` its target, usually the next
+All tasks but ``sine`` have symbolic inputs: ``Sequence.symbols`` names the input symbol at each
+step. ``x(t)`` is the input at step t and ``d(t)`` its target, usually the next
 symbol, ``d(t) = x(t+1)`` ("prediction tasks", Elman 1990).
 """
 

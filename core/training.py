@@ -97,6 +97,13 @@ class TrainConfig:
             raise ValueError(f"seed must be an integer >= 0, got {self.seed!r}")
         if not _is_int(self.epochs) or self.epochs < 1:
             raise ValueError(f"epochs must be an integer >= 1, got {self.epochs!r}")
+        # Plain Python numbers, so that as_dict() goes into JSON whatever the caller passed.
+        plain = {"lr": float, "momentum": float, "shuffle": bool, "seed": int, "epochs": int}
+        plain |= {"clip": float, "truncation": int}
+        for name, kind in plain.items():
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, kind(value))
 
     def as_dict(self) -> dict[str, Any]:
         """The settings as plain values (for model files and the GUI)."""

@@ -63,6 +63,10 @@ def test_config_refuses_bad_values(field: str, value: object, message: str) -> N
 def test_config_round_trips_as_plain_values() -> None:
     config = TrainConfig(lr=0.2, momentum=0.5, clip=3.0, update="epoch", truncation=4)
     assert TrainConfig(**config.as_dict()) == config
+    numpy_made = TrainConfig(lr=np.float32(0.5), clip=np.int64(2), seed=np.int64(3), epochs=1)
+    values = numpy_made.as_dict()
+    assert values["lr"] == 0.5 and values["clip"] == 2.0 and values["seed"] == 3
+    assert [type(values[k]) for k in ("lr", "clip", "seed", "shuffle")] == [float, float, int, bool]
     with pytest.raises(dataclasses.FrozenInstanceError):
         config.lr = 1.0  # type: ignore[misc]
 

@@ -55,7 +55,7 @@ class DatasetError(ValueError):
         super().__init__(f"{', '.join(where)}: {message}" if where else message)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # arrays: compare with same_weights/array_equal
 class Sequence:
     """One input sequence with its targets.
 
@@ -103,7 +103,7 @@ class Sequence:
         return int(self.x.shape[0])
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # arrays: compare with same_weights/array_equal
 class Dataset:
     """A named tuple of sequences sharing input and output units.
 

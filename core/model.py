@@ -33,7 +33,7 @@ def frozen(array: Any, dtype: DTypeLike | None = None) -> NDArray[Any]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # arrays: compare with same_weights/array_equal
 class SRN:
     """An immutable Simple Recurrent Network.
 
@@ -181,7 +181,8 @@ class SRN:
 
     def astype(self, dtype: DTypeLike) -> SRN:
         """The same network with its arrays in another float dtype (float32 or float64)."""
-        return replace(self, **{n: np.asarray(a, dtype) for n, a in self.params().items()})
+        arrays: dict[str, Any] = {n: np.asarray(a, dtype) for n, a in self.params().items()}
+        return replace(self, **arrays)
 
     def config(self) -> dict[str, Any]:
         """The architecture as plain values (for files and the GUI)."""

@@ -411,7 +411,7 @@ def bptt(
     G = np.zeros((T + 1, B, O + H), dtype)  # zeros: delta_h(T+1) = 0
     delta_o = G[1:, :, :O].transpose(2, 0, 1).reshape(O, TB)
     y, loss_t, _ = output_loss_delta(
-        net.output, o, d.reshape(O, TB), None if mask is None else m.reshape(TB), 0, delta_o
+        net.output, o, d.reshape(O, TB), None if mask is None else m.reshape(TB), delta_o
     )
 
     # Backward sweep: f'(a(t)) for all t at once, then the loop over time for delta_h.

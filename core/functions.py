@@ -121,12 +121,7 @@ def output_delta(kind: str, y: Array, d: Array) -> Array:
 
 
 def output_loss_delta(
-    kind: str,
-    o: Array,
-    d: Array,
-    m: Array | None = None,
-    axis: int = -1,
-    out: Array | None = None,
+    kind: str, o: Array, d: Array, m: Array | None = None, out: Array | None = None
 ) -> tuple[Array, Array, Array]:
     """y(t), m(t) L(t) and m(t) delta_o(t) for many steps at once, in one pass.
 
@@ -134,38 +129,39 @@ def output_loss_delta(
     last two weighted by the step weight ``m`` when given), sharing their intermediate arrays: for
     softmax, z = o - max o, e^z and ln sum e^z are computed once (seeds/004 eq. 9, 16, 22).
 
-    ``o`` and ``d`` hold the output units along ``axis`` (the last one by default; the engine
-    passes (O, N) arrays and ``axis=0``, numpy's fast direction for reductions over few units).
-    ``m`` and the returned loss have the shape of ``o`` without ``axis``; ``y`` is a fresh array
-    shaped like ``o``, and so is ``delta_o`` unless ``out`` (shaped like ``o``) is given for it.
+    Here ``o`` and ``d`` are (O, N): one column per step, the engine's output-major layout, in
+    which numpy reduces over the few output units with long contiguous inner loops (and sums over
+    the units are BLAS products with a ones vector). ``m`` and the returned loss are (N,); ``y``
+    is a fresh (O, N) array, and so is ``delta_o`` unless ``out`` is given for it.
     """
     if kind == "softmax":
-        add = np.add.reduce
-        z = o - np.maximum.reduce(o, axis=axis, keepdims=True)
+        ones = np.empty(o.shape[0], o.dtype)
+        ones.fill(1.0)  # ones.dot(v) = sum over the output units
+        z = o - np.maximum.reduce(o, axis=0)
         y = np.exp(z)
-        total = add(y, axis=axis, keepdims=True)
+        total = ones.dot(y)
         y /= total  # eq. 9
         log_sum = np.log(total, out=total)
-        d_sum = add(d, axis=axis, keepdims=True)  # 1 for a one-hot or probability row, 0 unscored
-        # L(t) = -sum_k d_k ln y_k, -ln y_k = ln sum_j e^z_j - z_k   (eq. 16)
-        z = np.subtract(log_sum, z, out=z)
+        d_sum = ones.dot(d)  # 1 for a one-hot or probability column, 0 for an unscored step
+        # L(t) = -sum_k d_k ln y_k = (sum_k d_k) ln sum_j e^z_j - sum_k d_k z_k   (eq. 16)
         z *= d
-        loss = add(z, axis=axis)
+        loss = np.multiply(d_sum, log_sum)
+        loss -= ones.dot(z)
         delta = np.multiply(y, d_sum, out=out)  # eq. 22: y sum_k d_k - d
         delta -= d
     elif kind == "logistic":
         y = logistic(o)
-        loss = np.sum(np.logaddexp(0.0, o) - d * o, axis=axis)
+        loss = np.add.reduce(np.logaddexp(0.0, o) - d * o, axis=0)
         delta = np.subtract(y, d, out=out)
     elif kind == "linear":
         y = o.copy()
         delta = np.subtract(y, d, out=out)
-        loss = 0.5 * np.sum(delta * delta, axis=axis)
+        loss = 0.5 * np.add.reduce(delta * delta, axis=0)
     else:
         raise ValueError(f"unknown output function {kind!r}; expected one of {OUTPUT_FUNCTIONS}")
     if m is not None:
         loss *= m
-        delta *= np.expand_dims(m, axis)
+        delta *= m
     return y, loss, delta
 
 

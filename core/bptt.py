@@ -276,11 +276,11 @@ def _copy_checked(name: str, out: Array, arr: Array, axes: tuple[int, ...], batc
     The copy means a trace never shares (or freezes) the caller's arrays. A non-finite value is
     reported with its index in the caller's layout.
     """
-    out[...] = arr.transpose(axes)
-    if np.count_nonzero(np.isfinite(out)) != out.size:  # (cheaper than isfinite(out).all())
+    if np.count_nonzero(np.isfinite(arr)) != arr.size:  # (cheaper than isfinite(arr).all())
         caller = arr if batched else arr[0]
         index = tuple(int(i) for i in np.argwhere(~np.isfinite(caller))[0])
         raise ValueError(f"{name} holds a non-finite value ({caller[index]}) at index {index}")
+    out[...] = arr.transpose(axes)
 
 
 def _activation(kind: str) -> Callable[..., Any]:

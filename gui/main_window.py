@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSpinBox,
     QSplitter,
+    QStyle,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -150,6 +151,7 @@ class MainWindow(QMainWindow):
 
         self._build_toolbar()
         self._build_menus()
+        self._build_file_toolbar()
         self.status = QLabel(self)
         self.statusBar().addWidget(self.status, 1)
         self.session.cursorChanged.connect(self._on_session_cursor_changed)
@@ -164,6 +166,7 @@ class MainWindow(QMainWindow):
     def _build_toolbar(self) -> None:
         bar = QToolBar("BPTT settings", self)
         bar.setObjectName("toolbar_bptt")
+        self.bptt_toolbar = bar
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         bar.addWidget(QLabel(" Notation: "))
         self.notation_box = QComboBox(bar)
@@ -197,6 +200,23 @@ class MainWindow(QMainWindow):
         self.sequence_box.valueChanged.connect(self._on_sequence_box_changed)
         bar.addWidget(self.sequence_box)
         self._sync_truncation_widgets()
+
+    def _build_file_toolbar(self) -> None:
+        """Open, open sequences and save as buttons, left of the BPTT settings."""
+        bar = QToolBar("File", self)
+        bar.setObjectName("toolbar_file")
+        style = self.style()
+        icons = {
+            "new": QStyle.StandardPixmap.SP_FileIcon,
+            "open": QStyle.StandardPixmap.SP_DialogOpenButton,
+            "open_data": QStyle.StandardPixmap.SP_FileDialogContentsView,
+            "save": QStyle.StandardPixmap.SP_DialogSaveButton,
+        }
+        for name, pixmap in icons.items():
+            action = self.file_actions[name]
+            action.setIcon(style.standardIcon(pixmap))
+            bar.addAction(action)
+        self.insertToolBar(self.bptt_toolbar, bar)
 
     def _build_menus(self) -> None:
         menus = self.menuBar()

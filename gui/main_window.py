@@ -36,6 +36,7 @@ from core.notation import NOTATIONS
 from gui.files import FileActions
 from gui.graph_views import FoldedGraphView, UnfoldedGraphView
 from gui.panels import ActivationsPanel, DeltasPanel, GradientsPanel, InspectorPanel, LossPanel
+from gui.panels.text_line import TextLine
 from gui.session import Session
 from gui.timebar import PlaybackActions, TimeBar
 from gui.training import TrainingController
@@ -152,7 +153,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_menus()
         self._build_file_toolbar()
-        self.status = QLabel(self)
+        self.status = TextLine(parent=self)  # a new text repaints it without a relayout
         self.statusBar().addWidget(self.status, 1)
         self.session.cursorChanged.connect(self._on_session_cursor_changed)
         self.session.traceChanged.connect(self._on_session_trace_changed)

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDoubleSpinBox,
     QHBoxLayout,
-    QLabel,
     QSlider,
     QStyle,
     QToolButton,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.cursor import phase_and_step
+from gui.panels.text_line import TextLine
 from gui.session import Session
 
 
@@ -137,7 +137,7 @@ class TimeBar(QWidget):
         self.slider.setToolTip("All positions: the start, forward t = 1..T, then backward t = T..1")
         self.slider.valueChanged.connect(self._on_slider_value_changed)
         layout.addWidget(self.slider, 1)
-        self.label = QLabel(self)
+        self.label = TextLine(parent=self)  # repaints, never relayouts, on every step
         self.label.setMinimumWidth(150)
         self.label.setToolTip("The phase of the sweep and the current time step")
         layout.addWidget(self.label)

@@ -18,10 +18,9 @@ import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QEvent, QPointF, Qt, SignalInstance
-from PySide6.QtGui import QAction, QCursor, QPaintEvent
+from PySide6.QtGui import QAction, QCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QSizePolicy,
     QToolBar,
     QToolTip,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 from core.selection import Selection
 from gui.graph_views.legend import Legend
 from gui.graph_views.theme import Theme, theme_from_palette
+from gui.panels.text_line import TextLine
 from gui.session import Session
 
 Slot = Callable[..., Any]
@@ -63,14 +63,6 @@ def segment_distance(
     return np.hypot(ax + u * dx, ay + u * dy)
 
 
-class _StatusLabel(QLabel):
-    """A right-aligned one-line label that shows nothing rather than a clipped text."""
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        if self.fontMetrics().horizontalAdvance(self.text()) <= self.contentsRect().width():
-            super().paintEvent(event)
-
-
 class GraphView(QWidget):
     """Base of the graph views: a toolbar, a pyqtgraph plot and a legend over a session."""
 
@@ -83,11 +75,10 @@ class GraphView(QWidget):
 
         self._toolbar = QToolBar(self)
         self._toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self._status = _StatusLabel(self)
-        self._status.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        self._status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # right-aligned, empty rather than clipped; a new text repaints it without a relayout
+        self._status = TextLine(Qt.AlignmentFlag.AlignRight, parent=self)
         # the status gives way to the toolbar in a narrow view
-        self._status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self._fit_action = QAction("Fit", self)
         self._fit_action.setToolTip("Show the whole network (also: double-click the background)")
         self._fit_action.triggered.connect(self._on_fit_triggered)

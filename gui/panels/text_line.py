@@ -1,0 +1,58 @@
+"""A one-line text that changes on every cursor step without relaying out the window.
+
+``QLabel.setText`` asks its parent layout to recompute (``updateGeometry``), and that request climbs
+through every layout up to the main window, once per step. :class:`TextLine` paints its text itself:
+its size hint is one line of the font, fixed when it is built, so a new text only repaints it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+
+class TextLine(QWidget):
+    """One line of text, aligned left or right; a text too long for it is not drawn (not clipped).
+
+    Parameters
+    ----------
+    align : ``Qt.AlignLeft`` or ``Qt.AlignRight`` (vertically centred).
+    min_chars : the width hint in average characters.
+    parent : the Qt parent.
+    """
+
+    def __init__(
+        self,
+        align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
+        min_chars: int = 0,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._text = ""
+        self._align = align | Qt.AlignmentFlag.AlignVCenter
+        self._min_chars = min_chars
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:
+        if text != self._text:
+            self._text = text
+            self.update()
+
+    def sizeHint(self) -> QSize:
+        metrics = self.fontMetrics()
+        return QSize(metrics.averageCharWidth() * self._min_chars + 8, metrics.height() + 4)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, self.fontMetrics().height() + 4)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        rect = self.contentsRect().adjusted(2, 0, -2, 0)
+        if self.fontMetrics().horizontalAdvance(self._text) > rect.width():
+            return
+        painter = QPainter(self)
+        painter.setPen(self.palette().windowText().color())
+        painter.drawText(rect, int(self._align), self._text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from core.equations import Explanation, Step, explain, fmt
@@ -110,6 +111,9 @@ class InspectorPanel(Panel[InspectorView]):
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
         self.browser.document().setDefaultStyleSheet(CSS)
+        # scroll bars shown or hidden by _fit_scroll_bars only: with "as needed" they vanish while
+        # setHtml clears the document and come back, resizing the viewport twice per step
+        self._fit_scroll_bars()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -137,10 +141,22 @@ class InspectorPanel(Panel[InspectorView]):
         if html_text != self._html:  # laying out rich text is the costly part: only when new
             self._html = html_text
             self.browser.setHtml(html_text)
+            self._fit_scroll_bars()
         if new.selection is None:
             self.hint.setText(f"{HINT} Showing hidden unit 1 at the cursor step.")
         else:
             self.hint.setText(HINT)
+
+    def _fit_scroll_bars(self) -> None:
+        """Show each scroll bar when the text overflows (what "as needed" does, without flicker)."""
+        on, off = Qt.ScrollBarPolicy.ScrollBarAlwaysOn, Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        b = self.browser
+        want = on if b.horizontalScrollBar().maximum() > 0 else off
+        if want != b.horizontalScrollBarPolicy():
+            b.setHorizontalScrollBarPolicy(want)
+        want = on if b.verticalScrollBar().maximum() > 0 else off
+        if want != b.verticalScrollBarPolicy():
+            b.setVerticalScrollBarPolicy(want)
 
     def displayed(self) -> InspectorDisplay:
         """The explanation shown, its HTML, the text a reader sees and the hint line."""

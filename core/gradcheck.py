@@ -1,0 +1,264 @@
+"""Gradient checking: bptt's analytic gradients against central finite differences.
+
+For every parameter entry theta_i (seeds/004 eq. 84-88 give the analytic side)::
+
+    n_i = (J(theta + eps e_i) - J(theta - eps e_i)) / (2 eps)            error O(eps^2)
+    rel_i = |a_i - n_i| / max(|a_i| + |n_i|, tiny)
+
+with the analytic gradient a_i in float64 (a float32 network is cast up first: float32 round-off
+would swamp the check) and J evaluated in ``FD_DTYPE``, extended precision where available.
+
+What J is depends on the truncation, because truncated BPTT is *not* the gradient of the total
+loss L = sum_s L(s): finite differences of L agree with full BPTT only. The reference for a
+truncated trace is the gradient of the truncated objective, evaluated by its definition:
+
+* full BPTT: J = sum_s m(s) L(s), one forward pass from h0 over all T steps.
+* sliding BPTT(k): J = sum_s m(s) L(s; h(s-k) held constant). Loss term L(s) is recomputed by a
+  forward pass over the window s-k+1..s only, started from h(s-k) as stored by the unperturbed
+  forward sweep (from the parameter h0 when s - k < 1), so a perturbation reaches L(s) only
+  through the k steps of its window.
+* chunked (cut every k steps): J = sum over chunks of the chunk's loss, each chunk run from the
+  state carried in from the previous chunk, held constant at its unperturbed value (the first
+  chunk starts from the parameter h0).
+
+For k >= T both truncated objectives equal the full one. All windows (and all perturbations of a
+block of parameter entries) are run together as one batched forward pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from core.bptt import bptt
+from core.functions import hidden_forward, output_forward, step_loss
+from core.model import PARAM_NAMES, SRN, frozen
+
+Array = NDArray[np.float64]
+Real = NDArray[np.floating]  # float64 or the extended FD_DTYPE
+
+#: the finite differences are evaluated in extended precision where the platform has it (x86:
+#: 64-bit mantissa), so their round-off, about eps_fd |J| / eps, sits far below the O(eps^2)
+#: truncation error; elsewhere this is float64
+FD_DTYPE = np.longdouble
+#: least floor of the relative error's denominator (see :func:`noise_floor`)
+TINY = 1e-4
+#: most perturbed copies of the parameters held at once (bounds the memory of a check)
+_BLOCK_ELEMENTS = 1 << 21
+
+
+@dataclass(frozen=True, slots=True)
+class GradCheck:
+    """The outcome of :func:`gradient_check`; every mapping is keyed by parameter name.
+
+    Attributes
+    ----------
+    analytic : the gradient from :func:`core.bptt.bptt`, shaped like the parameter.
+    numerical : the central finite-difference gradient of the (truncated) objective.
+    rel_error : elementwise |a - n| / max(|a| + |n|, tiny).
+    max_rel_error : the largest entry of ``rel_error`` per parameter (0 for an empty one).
+    truncation, mode, eps : what was checked ("full", "sliding" or "chunked").
+    tiny : the floor of the relative error's denominator that was used.
+    """
+
+    analytic: Mapping[str, Array]
+    numerical: Mapping[str, Array]
+    rel_error: Mapping[str, Array]
+    max_rel_error: Mapping[str, float]
+    truncation: int | None
+    mode: str
+    eps: float
+    tiny: float
+
+    @property
+    def worst(self) -> float:
+        """The largest relative error over all checked parameters."""
+        return max(self.max_rel_error.values(), default=0.0)
+
+    def passed(self, tol: float = 1e-6) -> bool:
+        """True when every checked entry's relative error is below ``tol``."""
+        return self.worst < tol
+
+
+def gradient_check(
+    net: SRN,
+    xs: Any,
+    targets: Any,
+    *,
+    truncation: int | None = None,
+    mode: str = "sliding",
+    eps: float = 1e-6,
+    params: Iterable[str] | None = None,
+    mask: Any = None,
+    tiny: float | None = None,
+) -> GradCheck:
+    """Compare bptt's gradients with central finite differences of the objective bptt follows.
+
+    Parameters
+    ----------
+    net : the network (cast to float64 when it is float32).
+    xs : (T, I) one sequence or (B, T, I) a batch.
+    targets : (T, O) or (B, T, O).
+    truncation, mode : as for :func:`core.bptt.bptt`; the finite-difference reference is the
+        truncated objective of the module docstring, not the total loss.
+    eps : the finite-difference step.
+    params : names to check (default all of U, W, V, b, c, h0).
+    mask : optional (T,) or (B, T) per-step loss weight, as for bptt.
+    tiny : floor of the relative error's denominator; by default :func:`noise_floor`, below
+        which an entry is compared by its absolute error (an exact zero cannot be checked
+        relatively: its finite difference is round-off).
+
+    Returns
+    -------
+    GradCheck with read-only arrays.
+    """
+    names = tuple(PARAM_NAMES if params is None else params)
+    unknown = sorted(set(names) - set(PARAM_NAMES))
+    if unknown:
+        raise ValueError(f"unknown parameter(s) {unknown}; expected some of {PARAM_NAMES}")
+    if not eps > 0:
+        raise ValueError(f"eps must be positive, got {eps!r}")
+    net64 = net if net.dtype == np.float64 else net.astype(np.float64)
+    trace = bptt(net64, xs, targets, truncation=truncation, mode=mode, mask=mask)
+    truncation = None if truncation is None else int(truncation)  # validated by bptt
+    x, d, m, h = (
+        np.asarray(a if trace.batched else a[None], np.float64)
+        for a in (trace.x, trace.d, trace.mask, trace.h)
+    )
+    windows = _windows(x.shape[0], trace.T, truncation, mode, m)
+    numerical = _finite_differences(net64, names, eps, x, d, h, windows)
+    floor = noise_floor(trace.loss, eps) if tiny is None else float(tiny)
+    analytic, rel, worst = {}, {}, {}
+    for name in names:
+        a = frozen(trace.grads[name], np.float64)
+        n = numerical[name]
+        r = np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), floor)
+        analytic[name], rel[name] = a, frozen(r)
+        worst[name] = float(r.max()) if r.size else 0.0
+    return GradCheck(
+        analytic=MappingProxyType(analytic),
+        numerical=MappingProxyType({k: frozen(v) for k, v in numerical.items()}),
+        rel_error=MappingProxyType(rel),
+        max_rel_error=MappingProxyType(worst),
+        truncation=truncation,
+        mode="full" if truncation is None else mode,
+        eps=float(eps),
+        tiny=floor,
+    )
+
+
+def noise_floor(loss: float, eps: float) -> float:
+    """The default ``tiny``: max(TINY, 1e7 eps_fd max(1, |J|) / eps).
+
+    eps_fd |J| / eps estimates the round-off of a central difference of an objective of size J
+    evaluated in ``FD_DTYPE``; a floor 1e7 times larger keeps that round-off two decades below a
+    relative error of 1e-6. With extended precision the floor is TINY = 1e-4; with float64 alone
+    and eps = 1e-6 it is about 2e-3 |J|.
+    """
+    round_off = float(np.finfo(FD_DTYPE).eps) * max(1.0, abs(loss)) / eps
+    return max(TINY, 1e7 * round_off)
+
+
+# -- the objective as a batch of independent windows -------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _Windows:
+    """N independent forward problems: sequence ``seq``, steps first..first+length-1 (1-based),
+    weight[n, j] = m(first + j) if that step's loss is scored, else 0. ``from_h0`` marks the
+    windows that start at step 1 from the parameter h0 rather than from a stored state."""
+
+    seq: NDArray[np.intp]
+    first: NDArray[np.intp]
+    length: NDArray[np.intp]
+    weight: Array
+    from_h0: NDArray[np.bool_]
+
+
+def _windows(B: int, T: int, k: int | None, mode: str, m: Array) -> _Windows:
+    """The independent problems of each truncation mode (module docstring); m is (B, T)."""
+    if k is None or k >= T:
+        spans = [(1, T, range(1, T + 1))]
+    elif mode == "sliding":
+        spans = [(max(1, s - k + 1), s, range(s, s + 1)) for s in range(1, T + 1)]
+    else:
+        spans = [
+            (f, min(f + k - 1, T), range(f, min(f + k - 1, T) + 1)) for f in range(1, T + 1, k)
+        ]
+    L = max(last - first + 1 for first, last, _ in spans)
+    seq: list[int] = []
+    first: list[int] = []
+    length: list[int] = []
+    weight = np.zeros((B * len(spans), L))
+    for b in range(B):
+        for f, last, scored in spans:
+            row = len(seq)
+            seq.append(b)
+            first.append(f)
+            length.append(last - f + 1)
+            for s in scored:
+                weight[row, s - f] = m[b, s - 1]
+    first_arr = np.array(first, np.intp)
+    return _Windows(
+        seq=np.array(seq, np.intp),
+        first=first_arr,
+        length=np.array(length, np.intp),
+        weight=weight,
+        from_h0=first_arr == 1,
+    )
+
+
+def _objective(p: Mapping[str, Real], net: SRN, x: Real, d: Real, h: Real, w: _Windows) -> Real:
+    """J for P parameter sets at once: ``p[name]`` is (P or 1, *shape); returns (P,).
+
+    x (B, T, I), d (B, T, O) and the stored states h (B, T+1, H) are the unperturbed sweep's.
+    """
+    T = x.shape[1]
+    P = max(v.shape[0] for v in p.values())
+    start = h[w.seq, w.first - 1]  # (N, H): h(first-1), held constant
+    state = np.where(w.from_h0[None, :, None], p["h0"][:, None, :], start[None])
+    state = np.broadcast_to(state, (P, *start.shape))
+    WT, UT, VT = (np.swapaxes(p[n], 1, 2) for n in ("W", "U", "V"))
+    J = np.zeros(P, x.dtype)
+    for j in range(w.weight.shape[1]):
+        steps = np.minimum(w.first + j, T) - 1  # (N,) 0-based step of each window
+        a = p["b"][:, None, :] + state @ WT + x[w.seq, steps] @ UT  # eq. 1
+        state = np.where((j < w.length)[None, :, None], hidden_forward(net.hidden, a), state)
+        scored = np.flatnonzero(w.weight[:, j])
+        if scored.size:
+            o = p["c"][:, None, :] + state[:, scored] @ VT  # eq. 3
+            target = d[w.seq[scored], steps[scored]]
+            loss = step_loss(net.output, o, output_forward(net.output, o), target)  # (P, n)
+            J += loss @ w.weight[scored, j]
+    return J
+
+
+def _finite_differences(
+    net: SRN, names: tuple[str, ...], eps: float, x: Real, d: Real, h: Real, w: _Windows
+) -> dict[str, Array]:
+    """(J(theta + eps e_i) - J(theta - eps e_i)) / (2 eps) for every entry of the named params,
+    evaluated in blocks of perturbed parameter copies."""
+    base = {n: np.asarray(v, FD_DTYPE) for n, v in net.params().items()}
+    entries = [(n, i) for n in names for i in range(base[n].size)]
+    size = sum(v.size for v in base.values()) + w.seq.size * (net.n_hidden + net.n_out)
+    block = max(1, _BLOCK_ELEMENTS // (2 * size))
+    x, d, h = (v.astype(FD_DTYPE) for v in (x, d, h))
+    out = {n: np.zeros(base[n].size, np.float64) for n in names}
+    for start in range(0, len(entries), block):
+        chunk = entries[start : start + block]
+        P = 2 * len(chunk)
+        p = {n: v[None] for n, v in base.items()}
+        for n in {n for n, _ in chunk}:
+            p[n] = np.repeat(base[n][None], P, axis=0)
+        for r, (n, i) in enumerate(chunk):
+            flat = p[n].reshape(P, -1)  # a view: p[n] is a fresh contiguous copy
+            flat[2 * r, i] += eps
+            flat[2 * r + 1, i] -= eps
+        J = _objective(p, net, x, d, h, w)
+        diff = ((J[0::2] - J[1::2]) / (2 * FD_DTYPE(eps))).astype(np.float64)
+        for (n, i), g in zip(chunk, diff, strict=True):
+            out[n][i] = g
+    return {n: out[n].reshape(base[n].shape) for n in names}

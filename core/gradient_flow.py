@@ -1,0 +1,134 @@
+"""How far back each loss term reaches: the gradient flow matrix and the Jacobian chain.
+
+The loss at step s reaches the hidden state at an earlier step t through a product of per-step
+Jacobians. With h(t) = f(a(t)) and a(t) = b + W h(t-1) + U x(t) (seeds/004 eq. 1-2)::
+
+    J(t) = dh(t)/dh(t-1) = diag(f'(a(t))) W                                    (H, H)
+
+    dL(s)/dh(s) = V^T delta_o(s)                                   (seeds/004 eq. 45, t = s)
+    dL(s)/dh(t) = J(t+1)^T dL(s)/dh(t+1) = W^T (f'(a(t+1)) * dL(s)/dh(t+1))
+                = [J(t+1) J(t+2) ... J(s)]^T V^T delta_o(s)           (t < s)
+
+Summing the second line over s >= t gives the recursion of seeds/004 eq. 45, the total gradient
+dL/dh(t) the backward sweep computes; here each loss term L(s) is kept apart, so the matrix
+F[s, t] = ||dL(s)/dh(t)|| shows how much of L(s) survives the trip back s - t steps.
+
+Bengio, Simard and Frasconi (1994), cited in seeds/001 section 5.1: the norm of the product of
+s - t Jacobians is at most prod ||J(tau)|| <= (max f' ||W||)^(s-t). When the Jacobians' spectral
+radii stay below 1 the contribution of distant steps shrinks exponentially with the distance
+(vanishing gradients: "for each layer the error is backpropagated through the error gets smaller
+and smaller", seeds/001 section 5.1); when they exceed 1 it can grow exponentially (exploding).
+
+Time steps are the seeds' 1-based t = 1..T; array index t-1 holds step t.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from core.bptt import Trace
+from core.functions import hidden_derivative
+
+Array = NDArray[np.floating]
+
+
+def _single(trace: Trace) -> Trace:
+    if trace.batched:
+        raise ValueError(
+            "the gradient flow is defined for one sequence; pass trace.select(index) "
+            f"(the trace holds {trace.n_sequences} sequences)"
+        )
+    return trace
+
+
+def flow_matrix(trace: Trace) -> NDArray[np.float64]:
+    """F[s-1, t-1] = ||dL(s)/dh(t)||_2 for t <= s, under full BPTT; NaN above the diagonal.
+
+    Row s is one loss term L(s) (weighted by the trace's mask, as ``delta_o`` is), column t one
+    hidden state h(t). The entries follow the Jacobian chain of the module docstring (seeds/004
+    eq. 45 with each loss term kept apart)::
+
+        g_0(s) = dL(s)/dh(s)   = V^T delta_o(s)
+        g_j(s) = dL(s)/dh(s-j) = W^T (f'(a(s-j+1)) * g_{j-1}(s))
+
+    The matrix always shows the untruncated flow, whatever truncation the trace was computed
+    with: it is what truncation throws away that a view wants to show. Overlay
+    :func:`within_window` to see which pairs the trace's truncation keeps. Entries with t > s are
+    NaN, because a loss term never reaches a later state.
+
+    All loss terms of the same age j = s - t are propagated together, as one (T-j, H) x (H, H)
+    product (T products in all, the scheme of bptt's sliding mode); no T x T x H x H array is
+    ever formed.
+
+    Parameters
+    ----------
+    trace : a single-sequence trace (``trace.select(i)`` picks one from a batch).
+
+    Returns
+    -------
+    (T, T) float64 array, rows s = 1..T, columns t = 1..T.
+    """
+    trace = _single(trace)
+    net, T = trace.net, trace.T
+    W = np.asarray(net.W, np.float64)
+    fp = np.asarray(hidden_derivative(net.hidden, trace.a, trace.h[1:]), np.float64)  # (T, H)
+    F = np.full((T, T), np.nan)
+    g = np.asarray(trace.delta_o, np.float64) @ np.asarray(net.V, np.float64)  # (T, H), eq. 45
+    rows = np.arange(T)
+    for j in range(T):
+        # g[t-1] = dL(t+j)/dh(t) for t = 1..T-j
+        F[rows[: T - j] + j, rows[: T - j]] = np.linalg.norm(g, axis=1)
+        if j + 1 < T:
+            g = (fp[1 : T - j] * g[1:]) @ W  # g_j(s) = W^T (f'(a(s-j+1)) * g_{j-1}(s))
+    return F
+
+
+def within_window(trace: Trace) -> NDArray[np.bool_]:
+    """M[s-1, t-1] is True when the trace's truncation lets L(s) reach h(t).
+
+    From ``trace.window(s) = (first, s)``: full BPTT keeps every t <= s, sliding BPTT(k) the
+    k steps s-k+1..s, chunked truncation the steps of s's chunk up to s. Same layout as
+    :func:`flow_matrix`; False above the diagonal.
+
+    Returns
+    -------
+    (T, T) bool array.
+    """
+    trace = _single(trace)
+    T = trace.T
+    M = np.zeros((T, T), dtype=bool)
+    for s in range(1, T + 1):
+        first, last = trace.window(s)
+        M[s - 1, first - 1 : last] = True
+    return M
+
+
+def spectral_radius(W: Array) -> float:
+    """rho(W) = max |lambda_i(W)| for a square matrix (Bengio et al. 1994, seeds/001 section 5.1).
+
+    For a linear hidden layer every Jacobian dh(t)/dh(t-1) is W itself, so rho(W) < 1 means the
+    flow back through time vanishes and rho(W) > 1 that it can explode.
+    """
+    A = np.asarray(W)
+    if A.ndim != 2 or A.shape[0] != A.shape[1]:
+        raise ValueError(f"spectral radius needs a square matrix, got shape {A.shape}")
+    return float(np.max(np.abs(np.linalg.eigvals(A))))
+
+
+def jacobians_spectral_radius(trace: Trace) -> NDArray[np.float64]:
+    """rho(J(t)) for J(t) = dh(t)/dh(t-1) = diag(f'(a(t))) W, t = 1..T.
+
+    The per-step factor of the Jacobian chain in the module docstring (seeds/004 eq. 45 reads
+    J(t+1)^T applied to the gradient). Saturated tanh or logistic units have f' ~ 0 and pull the
+    radius below rho(W); for a linear hidden layer J(t) = W and the radius is rho(W).
+
+    Returns
+    -------
+    (T,) float64 array, index t-1 for step t.
+    """
+    trace = _single(trace)
+    net = trace.net
+    fp = np.asarray(hidden_derivative(net.hidden, trace.a, trace.h[1:]), np.float64)  # (T, H)
+    J = fp[:, :, None] * np.asarray(net.W, np.float64)[None]  # (T, H, H): row i scaled by f'_i
+    return np.max(np.abs(np.linalg.eigvals(J)), axis=1)

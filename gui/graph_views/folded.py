@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from core.graphs import EDGE_KINDS, GraphArrays, folded_arrays
 from core.notation import MEANING
@@ -162,6 +162,9 @@ class FoldedGraphView(GraphView):
         self._copy_item = pg.PlotCurveItem(connect="pairs", antialias=True)
         self._copy_item.setZValue(3)
         self._plot_item.addItem(self._copy_item)
+        # the edges change with the weights, not the cursor: a step repaints them from a pixmap
+        for item in (*self._edge_items.values(), self._copy_item):
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._nodes = pg.ScatterPlotItem(pxMode=False, size=NODE_DIAMETER, antialias=True)
         self._nodes.setZValue(10)
         self._plot_item.addItem(self._nodes)

@@ -17,7 +17,7 @@ import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPen
-from PySide6.QtWidgets import QGraphicsPolygonItem, QGraphicsRectItem, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPolygonItem, QGraphicsRectItem, QWidget
 
 from core.graphs import (
     EDGE_KINDS,
@@ -106,6 +106,8 @@ class UnfoldedGraphView(GraphView):
         self._plot_item.hideAxis("bottom")
         self._left_axis: pg.AxisItem = self._plot_item.getAxis("left")
         self._left_axis.setWidth(58)
+        for axis in (self._left_axis, self._step_axis):  # static between steps: cached pixmaps
+            axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._view_box.setMouseEnabled(x=True, y=True)
 
         add = self._plot_item.addItem
@@ -133,6 +135,9 @@ class UnfoldedGraphView(GraphView):
         self._loss_edges = pg.PlotCurveItem(connect="pairs")
         self._loss_edges.setZValue(2)
         add(self._loss_edges)
+        # the edges change with the weights, not the cursor: a step repaints them from a pixmap
+        for item in (*self._edge_items.values(), self._loss_edges):
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._flow_edges = pg.PlotCurveItem(connect="pairs", antialias=True)
         self._flow_edges.setZValue(5)
         add(self._flow_edges)

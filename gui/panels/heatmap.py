@@ -17,7 +17,7 @@ import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPen
-from PySide6.QtWidgets import QGraphicsRectItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
 from gui.panels.colormaps import BLANK, CURSOR, INK
 from gui.panels.plots import LitePlot
@@ -57,6 +57,7 @@ def style_plot(plot: pg.PlotItem) -> None:
         axis = plot.getAxis(side)
         axis.setPen(INK)
         axis.setTextPen(INK)
+        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # static between steps
     plot.hideButtons()
     plot.setMenuEnabled(False)
     plot.getViewBox().setMouseEnabled(x=False, y=False)
@@ -178,6 +179,8 @@ def color_bar(
         axis.setPen(INK)
         axis.setTextPen(INK)
         axis.enableAutoSIPrefix(False)  # plain numbers, not "(x0.001)" scaled ticks
+        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # fixed per trace
+    bar.bar.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     if label:
         bar.getAxis("bottom" if horizontal else "right").setLabel(label, color=INK)
     # room for the end labels, so that neighbouring bars' numbers do not collide

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QGraphicsGridLayout, QSizePolicy
+from PySide6.QtWidgets import QGraphicsGridLayout, QGraphicsItem, QSizePolicy
 
 from gui.panels.colormaps import INK
 
@@ -25,6 +25,8 @@ def _axis(side: str) -> pg.AxisItem:
     axis.setPen(INK)
     axis.setTextPen(INK)
     axis.enableAutoSIPrefix(False)
+    # ticks and labels are fixed per trace: a cursor step repaints them from a pixmap
+    axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     return axis
 
 
@@ -49,6 +51,7 @@ class LitePlot(pg.GraphicsWidget):
         self.vb = pg.ViewBox(enableMenu=False, enableMouse=False)
         self.axes = {"left": _axis("left"), "bottom": _axis("bottom")}
         self.titleLabel = pg.LabelItem("", size="10pt", color=INK)
+        self.titleLabel.item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         grid.addItem(self.titleLabel, 0, 1)
         grid.addItem(self.axes["left"], 1, 0)
         grid.addItem(self.vb, 1, 1)
@@ -119,6 +122,7 @@ class ColorScale(pg.GraphicsWidget):
         self.axis = _axis("bottom" if horizontal else "right")
         self.axis.linkToView(self.vb)
         self.bar = pg.ImageItem(axisOrder="row-major")
+        self.bar.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.vb.addItem(self.bar)
         if horizontal:
             self.vb.setFixedHeight(12)

@@ -36,6 +36,7 @@ from core.notation import NOTATIONS
 from gui.files import FileActions
 from gui.graph_views import FoldedGraphView, UnfoldedGraphView
 from gui.panels import ActivationsPanel, DeltasPanel, GradientsPanel, InspectorPanel, LossPanel
+from gui.panels.base import Panel
 from gui.panels.text_line import TextLine
 from gui.session import Session
 from gui.timebar import PlaybackActions, TimeBar
@@ -128,6 +129,8 @@ class MainWindow(QMainWindow):
                 dock.setWidget(panel)
             self.addDockWidget(area, dock)
             self.panels[name], self.docks[name] = panel, dock
+            if isinstance(panel, Panel):  # closed or tabbed away: no updates until shown again
+                dock.visibilityChanged.connect(panel.set_on_screen)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.docks["activations"], self.docks["deltas"])

@@ -159,6 +159,7 @@ class ActivationsPanel(Panel[ActivationsView]):
     # -- reading and pointing ---------------------------------------------------------------------
     def displayed(self) -> ActivationsDisplay:
         """The arrays the heatmaps draw (time first, NaN where blank) and the labels."""
+        self._catch_up()
         titles = tuple(m.plot.titleLabel.text for m in (self.h_map, self.y_map, self.d_map))
         return ActivationsDisplay(
             self.h_map.shown(),

@@ -31,6 +31,8 @@ class Panel(QWidget, Generic[ViewT]):
         super().__init__(parent)
         self.session = session
         self._view: ViewT | None = None
+        self._on_screen = True  # False while its dock is closed or tabbed away
+        self._stale = False  # a change arrived while off screen
 
     def _start(self) -> None:
         self.session.traceChanged.connect(self._on_session_trace_changed)
@@ -50,8 +52,26 @@ class Panel(QWidget, Generic[ViewT]):
     def _on_session_notation_changed(self) -> None:
         self._refresh()
 
+    def set_on_screen(self, on: bool) -> None:
+        """Whether the panel can be seen (its dock's ``visibilityChanged``).
+
+        Off screen, cursor and notation changes only mark the panel stale; it catches up when shown.
+        """
+        self._on_screen = on
+        if on:
+            self._catch_up()
+
+    def _catch_up(self) -> None:
+        """Apply the changes that arrived while off screen (before reading what is displayed)."""
+        if self._stale:
+            self._stale = False
+            self._refresh()
+
     # -- the view state ---------------------------------------------------------------------------
     def _refresh(self) -> None:
+        if not self._on_screen:
+            self._stale = True
+            return
         new = self._compute_view()
         if new != self._view:
             self._apply(new, self._view)

@@ -146,6 +146,7 @@ class DeltasPanel(Panel[DeltasView]):
     # -- reading and pointing ---------------------------------------------------------------------
     def displayed(self) -> DeltasDisplay:
         """The arrays the heatmaps draw (time first, notation's sign, NaN where blank)."""
+        self._catch_up()
         return DeltasDisplay(
             self.h_map.shown(),
             self.o_map.shown(),

@@ -323,6 +323,7 @@ class GradientsPanel(Panel[GradientsView]):
     # -- reading and pointing ---------------------------------------------------------------------
     def displayed(self) -> GradientsDisplay:
         """The arrays the heatmaps draw, their colour ranges, labels and (in table mode) texts."""
+        self._catch_up()
         shapes = self._shapes
         step = {p: _matrix(m[0].shown(), shapes[p]) for p, m in self.maps.items()}
         acc = {p: _matrix(m[1].shown(), shapes[p]) for p, m in self.maps.items()}

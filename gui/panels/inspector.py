@@ -160,6 +160,7 @@ class InspectorPanel(Panel[InspectorView]):
 
     def displayed(self) -> InspectorDisplay:
         """The explanation shown, its HTML, the text a reader sees and the hint line."""
+        self._catch_up()
         assert self._explanation is not None
         return InspectorDisplay(
             self._explanation,

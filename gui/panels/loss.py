@@ -155,6 +155,7 @@ class LossPanel(Panel[LossView]):
     # -- reading and pointing ---------------------------------------------------------------------
     def displayed(self) -> LossDisplay:
         """The bar heights drawn (NaN where no bar), the orange step and the title."""
+        self._catch_up()
         T = self.session.trace.T
         loss = np.full(T, np.nan)
         visited = np.zeros(T, bool)

@@ -1,0 +1,1 @@
+"""Views of what a trained network represents: its hidden state space and the clusters in it."""

@@ -1,0 +1,415 @@
+"""The hidden state space of the data set, and the tree of mean hidden states per input symbol.
+
+Left: every hidden state h_n(t) of the data set projected on its first two principal components
+(core.analysis.state_space; Bodén, seeds/001 section 6), drawn faint, with the current sequence's
+trajectory p(0), p(1), ..., p(T) over it; p(t) = C (h(t) - mean) is labelled by the input x(t)
+that led to it, p(0) = C (h0 - mean) is a square, and the cursor's step t is orange.
+
+Right: the average-linkage dendrogram of the mean hidden state after each input symbol, or after
+each symbol in the context of the previous one (core.analysis.mean_by_symbol and dendrogram;
+Elman 1990, Fig. 7), drawn sideways so that every leaf label gets a line of its own.
+
+The analysis depends on the network and the data set only. It is recomputed when either changes,
+not when the cursor moves or another sequence is shown (its trajectory is then projected with the
+PCA already fitted). On a data set with more than ``AUTO_STEPS`` states (reber: about 11 000
+states, some 350 ms) a change only marks the pictures stale, and the Recompute button refits them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from numpy.typing import NDArray
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.analysis import Dendrogram, StateSpace, dendrogram, mean_by_symbol, state_space
+from core.bptt import bptt
+from core.cursor import StepState
+from core.data import Dataset
+from core.model import SRN
+from core.notation import Notation
+from gui.panels.base import Panel, canvas, changed
+from gui.panels.colormaps import CURSOR, INK
+from gui.panels.heatmap import style_plot
+from gui.session import Session
+
+#: data sets with at most this many hidden states (sum of T_n) are analysed on every change
+AUTO_STEPS = 4000
+#: point labels are drawn only for sequences of at most this many steps
+MAX_POINT_LABELS = 40
+#: below this width (pixels) the two plots are stacked instead of side by side
+STACK_BELOW = 560
+#: (label, context) of the dendrogram's grouping choices (``mean_by_symbol``'s ``context``)
+CONTEXTS = (("symbol", 0), ("symbol after the previous one", 1))
+_CLOUD, _PATH, _TREE = "#c6c6c6", "#3182bd", "#404040"
+
+
+@dataclass(frozen=True, slots=True)
+class StateSpaceView:
+    """What depends on the cursor and the notation: the highlighted step t and the texts."""
+
+    t: int
+    title: str
+    x_label: str
+    y_label: str
+    legend: tuple[str, str, str, str]
+    tree_title: str
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # arrays: compare with np.array_equal
+class StateSpaceDisplay:
+    """What the panel shows.
+
+    Attributes
+    ----------
+    trajectory : (T+1, 2) the drawn path p(0..T); (0, 2) when nothing is drawn.
+    highlight : (2,) the orange point p(t) at the cursor, or None.
+    t : the highlighted step (0: h0).
+    point_labels : the texts next to p(1..T): one per point, a label that would overlap
+        an earlier one left out; empty when hidden for a long sequence.
+    cloud_size : how many background states are drawn.
+    title, x_label, y_label : the state-space plot's texts.
+    leaf_labels : the dendrogram's leaves, top to bottom (empty without symbols).
+    segments : (M, 2, 2) the dendrogram's lines ((x0, height0), (x1, height1)) in
+        ``Dendrogram.segments`` coordinates (leaf i at x = i).
+    message : the text shown instead of the dendrogram ("" when it is shown).
+    stale : whether the pictures are older than the network or data set.
+    """
+
+    trajectory: NDArray[np.floating]
+    highlight: NDArray[np.floating] | None
+    t: int
+    point_labels: tuple[str, ...]
+    cloud_size: int
+    title: str
+    x_label: str
+    y_label: str
+    leaf_labels: tuple[str, ...]
+    segments: NDArray[np.floating]
+    message: str
+    stale: bool
+
+
+def state_space_view(
+    state: StepState, notation: Notation, space: StateSpace | None, dataset_name: str
+) -> StateSpaceView:
+    """The view state at a cursor position: p(t) is highlighted (p(0) = h0 at the start)."""
+    h = notation["h"]
+    legend = (
+        f"{h}(t), all sequences",
+        f"{h}(0..T), this sequence",
+        f"{notation['h0']} (start)",
+        f"{h}(t) at the cursor",
+    )
+    if space is None:
+        axes = ("PC1", "PC2")
+        title = f"{h}(t) in state space: not computed"
+    else:
+        ratio = space.pca.explained_variance_ratio
+        axes = tuple(f"PC{i + 1} ({100 * ratio[i]:.0f}% of variance)" for i in range(2))
+        title = f"{h}(t), sequence {space.sequence_index}, PCA of {dataset_name}"
+    tree = f"mean {h} per symbol"
+    return StateSpaceView(state.t, title, axes[0], axes[1], legend, tree)
+
+
+def _trajectory(net: SRN, dataset: Dataset, index: int, space: StateSpace) -> NDArray:
+    """(T+1, 2) one sequence's hidden states projected with an already fitted PCA."""
+    seq = dataset.sequences[index]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        h = bptt(net, seq.x, seq.d, truncation=1).h  # (T+1, H), as core.analysis.hidden_states
+    return space.pca.project(h)
+
+
+class StateSpacePanel(Panel[StateSpaceView]):
+    """PCA trajectory of the current sequence beside the dendrogram of per-symbol means.
+
+    Parameters
+    ----------
+    session : the session to observe.  parent : the Qt parent.
+    """
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self._analysed: tuple[SRN, Dataset] | None = None  # the network and data pictured
+        self._space: StateSpace | None = None
+        self._trajectory = np.zeros((0, 2))
+        self._labels: tuple[str, ...] = ()
+        self._leaves: tuple[str, ...] = ()
+        self._segments = np.zeros((0, 2, 2))
+        self._stale = False
+
+        self.status = QLabel(" ")
+        self.status.setStyleSheet("QLabel { padding: 2px 4px; }")
+        self.recompute = QPushButton("Recompute")
+        self.recompute.setToolTip("fit the PCA and the clustering to the current network and data")
+        self.recompute.clicked.connect(self._on_recompute_clicked)
+        self.context = QComboBox()
+        for label, _ in CONTEXTS:
+            self.context.addItem(label)
+        self.context.setToolTip("group the hidden states by the input symbol alone or in context")
+        self.context.currentIndexChanged.connect(self._on_context_changed)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 2, 4, 2)
+        bar.addWidget(self.recompute)
+        bar.addWidget(self.status, 1)
+        bar.addWidget(QLabel("group by"))
+        bar.addWidget(self.context)
+
+        self.space_canvas = canvas()
+        self.plot = self.space_canvas.addPlot(row=0, col=0)
+        style_plot(self.plot)
+        for side in ("left", "bottom"):  # "PC1 (42% of variance)" without an SI prefix
+            self.plot.getAxis(side).enableAutoSIPrefix(False)
+        self.cloud = pg.ScatterPlotItem(size=3, pen=None, brush=_CLOUD)
+        self.path = pg.PlotDataItem(
+            pen=pg.mkPen(_PATH, width=1.5), symbol="o", symbolSize=6,
+            symbolBrush="w", symbolPen=pg.mkPen(_PATH, width=1.5),
+        )  # fmt: skip
+        self.start = pg.ScatterPlotItem(symbol="s", size=10, brush=INK, pen=None)
+        self.cursor = pg.ScatterPlotItem(symbol="o", size=13, brush=CURSOR, pen=pg.mkPen(INK))
+        for item in (self.cloud, self.path, self.start, self.cursor):
+            self.plot.addItem(item)
+        self.cursor.setZValue(10)
+        self.point_labels: list[pg.TextItem] = []
+        # the legend sits in its own row under the plot, so it never hides a point
+        self.legend = pg.LegendItem(labelTextColor=INK, colCount=2)
+        self.space_canvas.addItem(self.legend, row=1, col=0)
+        self.space_canvas.ci.layout.setRowFixedHeight(1, 44)
+        for item in (self.cloud, self.path, self.start, self.cursor):
+            self.legend.addItem(item, " ")
+
+        self.tree_canvas = canvas()
+        self.tree = self.tree_canvas.addPlot()
+        style_plot(self.tree)
+        self.tree.getAxis("bottom").enableAutoSIPrefix(False)
+        self.tree.setLabel("bottom", "distance (average linkage)")
+        self.tree.getViewBox().invertY(True)  # the first leaf at the top
+        self.tree_lines = pg.PlotDataItem(pen=pg.mkPen(_TREE, width=1.5), connect="pairs")
+        self.tree.addItem(self.tree_lines)
+        self.message = QLabel()
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(f"QLabel {{ background: white; color: {INK}; padding: 12px; }}")
+        self.tree_stack = QStackedWidget()
+        self.tree_stack.addWidget(self.tree_canvas)
+        self.tree_stack.addWidget(self.message)
+        for widget in (self.space_canvas, self.tree_canvas, self.message):
+            widget.setMinimumSize(120, 120)  # long titles are elided, not a reason to overflow
+
+        self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.body.setContentsMargins(0, 0, 0, 0)
+        self.body.setSpacing(2)
+        self.body.addWidget(self.space_canvas, 3)
+        self.body.addWidget(self.tree_stack, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(bar)
+        layout.addLayout(self.body, 1)
+        self._start()
+
+    # -- per trace --------------------------------------------------------------------------------
+    def _rebuild(self) -> None:
+        s = self.session
+        seen = self._analysed
+        if seen is None or seen[0] is not s.net or seen[1] is not s.dataset:
+            if sum(seq.T for seq in s.dataset.sequences) <= AUTO_STEPS:
+                self._analyse()
+                return
+            if self._analysed is not None and self._analysed[1] is not s.dataset:
+                self._clear()  # the old pictures belong to other data
+            self._stale = True
+            self._show_status()
+        # another sequence: its trajectory in the PCA already fitted (the stale one, if so)
+        if self._space is not None and self._space.sequence_index != s.sequence_index:
+            assert self._analysed is not None
+            net, data = self._analysed
+            self._space = _replace_index(self._space, s.sequence_index)
+            self._draw_trajectory(_trajectory(net, data, s.sequence_index, self._space))
+
+    def _analyse(self) -> None:
+        """Fit the PCA and the clustering to the session's network and data set, and draw them."""
+        s = self.session
+        self._analysed = (s.net, s.dataset)
+        self._stale = False
+        try:
+            self._space = state_space(s.net, s.dataset, s.sequence_index)
+        except ValueError as error:  # a diverged network: the states are not finite
+            self._clear()
+            self._show_tree_message(f"No analysis: {error}.")
+            self._show_status()
+            return
+        self.cloud.setData(pos=self._space.cloud)
+        self._draw_trajectory(self._space.trajectory)
+        self._draw_tree()
+        self._show_status()
+
+    def _clear(self) -> None:
+        self._space = None
+        self.cloud.setData(pos=np.zeros((0, 2)))
+        self._draw_trajectory(np.zeros((0, 2)))
+        self._set_tree(None)
+
+    def _draw_trajectory(self, p: NDArray) -> None:
+        """Draw p(0..T) (T+1, 2): the line, h0's square and the labelled points."""
+        self._trajectory = np.asarray(p, dtype=np.float64)
+        for item in self.point_labels:
+            self.plot.removeItem(item)
+        self.point_labels = []
+        if len(p) == 0:
+            self.path.setData([], [])
+            self.start.setData(pos=np.zeros((0, 2)))
+            self._labels = ()
+            return
+        self.path.setData(p[:, 0], p[:, 1])
+        self.start.setData(pos=p[:1])
+        seq = self.session.dataset.sequences[self.session.sequence_index]
+        every = 1 if seq.symbols else max(1, seq.T // 8)  # "t=..." labels: about 8
+        labels = seq.symbols or tuple(
+            f"t={t}" if t % every == 0 or t == 1 else "" for t in range(1, seq.T + 1)
+        )
+        self._labels = labels if seq.T <= MAX_POINT_LABELS else ()
+        near = 0.04 * float(np.ptp(p, axis=0).max() or 1.0)  # labels closer than this overlap
+        placed: list[tuple[str, NDArray]] = []
+        for text, (x, y) in zip(self._labels, p[1:], strict=True):
+            if not text or any(np.abs(q - (x, y)).max() < near for _, q in placed):
+                continue  # another label already sits here
+            placed.append((text, np.array([x, y])))
+            item = pg.TextItem(text, color=INK, anchor=(-0.15, 1.0))
+            item.setPos(float(x), float(y))
+            self.plot.addItem(item)
+            self.point_labels.append(item)
+        self._view = None  # the highlight must be redrawn on the new path
+
+    def _draw_tree(self) -> None:
+        if self._analysed is None:
+            return
+        net, data = self._analysed
+        if not all(seq.symbols for seq in data.sequences):
+            self.context.setEnabled(False)
+            self._show_tree_message(
+                f"No dendrogram: the inputs of {data.name!r} are not symbols, so there is "
+                "nothing to group the hidden states by."
+            )
+            return
+        self.context.setEnabled(True)
+        context = CONTEXTS[self.context.currentIndex()][1]
+        try:
+            labels, means = mean_by_symbol(net, data, context)
+        except ValueError as error:
+            self._show_tree_message(f"No dendrogram: {error}.")
+            return
+        if len(labels) < 2:
+            self._show_tree_message(f"No dendrogram: only one group ({labels[0]!r}).")
+            return
+        self._set_tree(dendrogram(labels, means, method="average"))
+
+    def _set_tree(self, tree: Dendrogram | None) -> None:
+        if tree is None:
+            self._leaves, self._segments = (), np.zeros((0, 2, 2))
+            self.tree_lines.setData([], [])
+            return
+        segments = tree.segments()
+        self._leaves, self._segments = tree.leaf_labels, segments
+        # sideways: height along x, leaf position along y (first leaf at the top)
+        points = segments.reshape(-1, 2)[:, ::-1]
+        self.tree_lines.setData(points[:, 0], points[:, 1])
+        K = len(self._leaves)
+        step = max(1, int(np.ceil(K / 40)))  # every leaf up to 40 of them
+        ticks = [(float(i), self._leaves[i]) for i in range(0, K, step)]
+        self.tree.getAxis("left").setTicks([ticks, []])
+        top = float(segments[..., 1].max()) or 1.0
+        self.tree.setXRange(0.0, top, padding=0.04)
+        self.tree.setYRange(-0.5, K - 0.5, padding=0.0)
+        self.message.setText("")
+        self.tree_stack.setCurrentWidget(self.tree_canvas)
+
+    def _show_tree_message(self, text: str) -> None:
+        self._set_tree(None)
+        self.message.setText(text)
+        self.tree_stack.setCurrentWidget(self.message)
+
+    def _show_status(self) -> None:
+        if self._stale:
+            n = sum(seq.T for seq in self.session.dataset.sequences)
+            self.status.setText(f"⚠ stale: the network or data changed ({n} states to analyse)")
+            self.status.setStyleSheet("QLabel { padding: 2px 4px; color: #b35806; }")
+        else:
+            self.status.setText(f"{len(self._space.cloud) if self._space else 0} states")
+            self.status.setStyleSheet(f"QLabel {{ padding: 2px 4px; color: {INK}; }}")
+        self.recompute.setEnabled(self._stale)
+        self._view = None
+        self._refresh()
+
+    # -- per change -------------------------------------------------------------------------------
+    def _compute_view(self) -> StateSpaceView:
+        s = self.session
+        return state_space_view(s.state, s.notation, self._space, s.dataset.name)
+
+    def _apply(self, new: StateSpaceView, old: StateSpaceView | None) -> None:
+        if changed(new, old, "t"):
+            p = self._trajectory
+            shown = 0 <= new.t < len(p)
+            self.cursor.setData(pos=p[new.t : new.t + 1] if shown else np.zeros((0, 2)))
+        if changed(new, old, "title", "x_label", "y_label", "legend", "tree_title"):
+            self.plot.setTitle(new.title, color=INK, size="10pt")
+            self.plot.setLabel("bottom", new.x_label)
+            self.plot.setLabel("left", new.y_label)
+            for (_, label), text in zip(self.legend.items, new.legend, strict=True):
+                label.setText(text)
+            self.tree.setTitle(new.tree_title, color=INK, size="10pt")
+
+    # -- slots ------------------------------------------------------------------------------------
+    def _on_recompute_clicked(self) -> None:
+        self._analyse()
+
+    def _on_context_changed(self, index: int) -> None:
+        if not self._stale:
+            self._draw_tree()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
+        narrow = event.size().width() < STACK_BELOW
+        direction = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
+        if self.body.direction() != direction:
+            self.body.setDirection(direction)
+        super().resizeEvent(event)
+
+    # -- reading ----------------------------------------------------------------------------------
+    def displayed(self) -> StateSpaceDisplay:
+        """The drawn trajectory, the highlighted point, the point labels and the dendrogram."""
+        x, y = self.path.getData()
+        trajectory = np.column_stack([x, y]) if x is not None else np.zeros((0, 2))
+        xc, yc = self.cursor.getData()
+        highlight = np.array([xc[0], yc[0]]) if len(xc) else None
+        return StateSpaceDisplay(
+            trajectory=trajectory,
+            highlight=highlight,
+            t=self._view.t if self._view is not None else 0,
+            point_labels=tuple(item.textItem.toPlainText() for item in self.point_labels),
+            cloud_size=len(self.cloud.data),
+            title=self.plot.titleLabel.text,
+            x_label=self.plot.getAxis("bottom").labelText,
+            y_label=self.plot.getAxis("left").labelText,
+            leaf_labels=self._leaves,
+            segments=self._segments,
+            message=self.message.text(),
+            stale=self._stale,
+        )
+
+
+def _replace_index(space: StateSpace, index: int) -> StateSpace:
+    """The same PCA and cloud, for another sequence (the trajectory is set by the caller)."""
+    return StateSpace(space.pca, index, space.trajectory, space.labels, space.cloud)

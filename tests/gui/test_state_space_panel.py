@@ -1,0 +1,144 @@
+"""The state-space panel shows core.analysis's trajectory and dendrogram, and follows the cursor."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.analysis import dendrogram, mean_by_symbol, state_space
+from core.tasks import TASKS, make_task
+from gui.analysis.state_space import StateSpacePanel
+from gui.session import Session
+
+
+def _session(task: str) -> Session:
+    data = make_task(task)
+    return Session(TASKS[task].network(data), data)
+
+
+@pytest.fixture
+def letters(qtbot):
+    session = _session("letters")
+    panel = StateSpacePanel(session)
+    qtbot.addWidget(panel)
+    return session, panel
+
+
+def test_trajectory_is_core_state_space(letters):
+    session, panel = letters
+    expected = state_space(session.net, session.dataset, session.sequence_index)
+    shown = panel.displayed()
+    np.testing.assert_allclose(shown.trajectory, expected.trajectory, atol=1e-12)
+    assert shown.cloud_size == len(expected.cloud)
+    ratio = expected.pca.explained_variance_ratio
+    assert shown.x_label == f"PC1 ({100 * ratio[0]:.0f}% of variance)"
+    assert shown.y_label == f"PC2 ({100 * ratio[1]:.0f}% of variance)"
+    assert set(shown.point_labels) <= set(session.dataset.sequences[0].symbols)
+    assert shown.point_labels and not shown.stale
+
+
+def test_other_sequence_projects_with_the_same_pca(letters):
+    session, panel = letters
+    session.set_sequence(3)
+    expected = state_space(session.net, session.dataset, 3)
+    np.testing.assert_allclose(panel.displayed().trajectory, expected.trajectory, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("position", "t"),
+    [(0, 0), (1, 1), (4, 4), ("backward", 2)],
+    ids=["start-h0", "forward-1", "forward-4", "backward-2"],
+)
+def test_highlight_follows_the_cursor(letters, position, t):
+    session, panel = letters
+    T = session.trace.T
+    session.seek(2 * T - t + 1 if position == "backward" else position)
+    assert session.state.t == t
+    shown = panel.displayed()
+    assert shown.t == t
+    np.testing.assert_allclose(shown.highlight, shown.trajectory[t])
+
+
+def test_cursor_steps_do_not_recompute(letters, monkeypatch):
+    session, panel = letters
+    calls = []
+    monkeypatch.setattr(panel, "_analyse", lambda: calls.append(1))
+    session.seek(5)
+    session.set_sequence(2)
+    assert calls == []
+    session.set_network(TASKS["letters"].network(session.dataset, seed=1))
+    assert calls == [1]
+
+
+def test_notation_changes_the_labels(letters):
+    session, panel = letters
+    before = panel.displayed()
+    session.set_notation("001")
+    after = panel.displayed()
+    assert after.title != before.title and "yj" in after.title
+    assert panel.tree.titleLabel.text != "" and "yj" in panel.tree.titleLabel.text
+    assert "yj" in panel.legend.items[0][1].text
+
+
+def test_dendrogram_leaves_are_the_symbols(letters):
+    session, panel = letters
+    labels, means = mean_by_symbol(session.net, session.dataset)
+    tree = dendrogram(labels, means, method="average")
+    shown = panel.displayed()
+    assert sorted(shown.leaf_labels) == sorted(
+        {s for seq in session.dataset.sequences for s in seq.symbols}
+    )
+    assert shown.leaf_labels == tree.leaf_labels
+    np.testing.assert_allclose(shown.segments, tree.segments())
+    assert shown.message == ""
+
+
+def test_context_selector_groups_by_pairs(letters):
+    session, panel = letters
+    panel.context.setCurrentIndex(1)
+    labels, _ = mean_by_symbol(session.net, session.dataset, context=1)
+    assert sorted(panel.displayed().leaf_labels) == sorted(labels)
+
+
+def test_no_symbols_shows_a_message(qtbot):
+    panel = StateSpacePanel(_session("sine"))
+    qtbot.addWidget(panel)
+    shown = panel.displayed()
+    assert "not symbols" in shown.message
+    assert shown.leaf_labels == () and len(shown.segments) == 0
+    assert len(shown.trajectory) == panel.session.trace.T + 1
+
+
+def test_survives_a_data_set_change(letters):
+    session, panel = letters
+    sine = make_task("sine")
+    session.set_dataset(sine, TASKS["sine"].network(sine))
+    shown = panel.displayed()
+    expected = state_space(session.net, sine, 0)
+    np.testing.assert_allclose(shown.trajectory, expected.trajectory, atol=1e-12)
+    assert "not symbols" in shown.message
+    letters_data = make_task("letters")
+    session.set_dataset(letters_data, TASKS["letters"].network(letters_data))
+    assert panel.displayed().message == "" and panel.displayed().leaf_labels
+
+
+def test_big_data_set_is_analysed_on_demand(letters):
+    session, panel = letters
+    reber = make_task("reber")
+    session.set_dataset(reber, TASKS["reber"].network(reber))
+    assert panel.displayed().stale and panel.recompute.isEnabled()
+    assert len(panel.displayed().trajectory) == 0  # the old pictures belonged to other data
+    panel.recompute.click()
+    shown = panel.displayed()
+    assert not shown.stale and not panel.recompute.isEnabled()
+    expected = state_space(session.net, reber, 0)
+    np.testing.assert_allclose(shown.trajectory, expected.trajectory, atol=1e-12)
+
+
+def test_narrow_panel_stacks_the_plots(letters):
+    _, panel = letters
+    panel.resize(400, 700)
+    panel.show()
+    assert panel.body.direction() == panel.body.Direction.TopToBottom
+    panel.resize(800, 400)
+    assert panel.body.direction() == panel.body.Direction.LeftToRight

@@ -68,8 +68,10 @@ def main() -> int:
     window.show()
     app.processEvents()
     session = window.session
-    print(f"{'T':>5} {'H':>4} | {'step median':>11} {'step p90':>9} | {'bptt':>9} "
-          f"{'step/bptt':>9} | {'open trace':>10} | target")
+    print(
+        f"{'T':>5} {'H':>4} | {'step median':>11} {'step p90':>9} | {'bptt':>9} "
+        f"{'step/bptt':>9} | {'open trace':>10} | target"
+    )
     ok = True
     for T, H, I, O in CASES:
         net, data = random_case(T, H, I, O)

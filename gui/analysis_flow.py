@@ -464,7 +464,18 @@ class GradCheckPanel(QWidget):
         self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
         session.traceChanged.connect(self._on_session_trace_changed)
         session.notationChanged.connect(self._on_session_notation_changed)
+        self._on_screen = True
         self._on_session_trace_changed()
+
+    def set_on_screen(self, on: bool) -> None:
+        """Whether the panel can be seen (its dock's ``visibilityChanged``).
+
+        Off screen a new trace only marks the check stale (training changes the trace several
+        times a second); shown again, a small check runs at once.
+        """
+        self._on_screen = on
+        if on and self._stale:
+            self._on_session_trace_changed()
 
     # -- running the check ------------------------------------------------------------------------
     def run_check(self) -> GradCheck:
@@ -487,7 +498,7 @@ class GradCheckPanel(QWidget):
 
     def _on_session_trace_changed(self) -> None:
         trace = self.session.trace
-        if trace.T * trace.net.n_hidden <= AUTO_CHECK_SIZE:
+        if self._on_screen and trace.T * trace.net.n_hidden <= AUTO_CHECK_SIZE:
             self.run_check()
         else:
             self._stale = True

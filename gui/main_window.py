@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.notation import NOTATIONS
+from gui.analysis.state_space import StateSpacePanel
+from gui.analysis_flow import GradCheckPanel, GradientFlowPanel
 from gui.files import FileActions
 from gui.graph_views import FoldedGraphView, UnfoldedGraphView
 from gui.panels import ActivationsPanel, DeltasPanel, GradientsPanel, InspectorPanel, LossPanel
@@ -44,7 +46,7 @@ from gui.training import TrainingController
 from gui.training_panels import NetworkPanel, TaskPanel, TrainingPanel
 
 #: bumped whenever the docks change, so an old saved layout is ignored rather than misapplied
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 
 TRUNCATION_CHOICES = (
     ("Full BPTT", None, "Every loss term propagates back to t = 1 (seeds/004 eq. 45)"),
@@ -63,6 +65,9 @@ DOCKS: dict[str, tuple[str, Callable[..., QWidget], Qt.DockWidgetArea]] = {
     "task": ("Task and data", TaskPanel, _Area.LeftDockWidgetArea),
     "network": ("Network", NetworkPanel, _Area.LeftDockWidgetArea),
     "training": ("Training", TrainingPanel, _Area.BottomDockWidgetArea),
+    "state_space": ("State space", StateSpacePanel, _Area.RightDockWidgetArea),
+    "flow": ("Gradient flow", GradientFlowPanel, _Area.RightDockWidgetArea),
+    "gradcheck": ("Gradient check", GradCheckPanel, _Area.RightDockWidgetArea),
 }
 #: panels built with the training controller as well as the session
 NEEDS_CONTROLLER = (TaskPanel, NetworkPanel, TrainingPanel)
@@ -129,7 +134,7 @@ class MainWindow(QMainWindow):
                 dock.setWidget(panel)
             self.addDockWidget(area, dock)
             self.panels[name], self.docks[name] = panel, dock
-            if isinstance(panel, Panel):  # closed or tabbed away: no updates until shown again
+            if isinstance(panel, Panel | GradCheckPanel):  # off screen: no updates until shown
                 dock.visibilityChanged.connect(panel.set_on_screen)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -137,7 +142,9 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["inspector"], self.docks["task"])
         self.tabifyDockWidget(self.docks["task"], self.docks["network"])
         self.tabifyDockWidget(self.docks["gradients"], self.docks["training"])
-        for name in ("activations", "inspector", "gradients"):
+        for name in ("state_space", "flow", "gradcheck"):
+            self.tabifyDockWidget(self.docks["deltas"], self.docks[name])
+        for name in ("activations", "inspector", "gradients", "loss"):
             self.docks[name].raise_()
         self.panels["task"].openFileRequested.connect(self.files.open_sequences)
         self.addActions(self.panels["training"].shortcut_actions)  # work with the dock tabbed away

@@ -16,7 +16,7 @@ import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPen
+from PySide6.QtGui import QBrush, QColor, QImage, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
 from gui.panels.colormaps import BLANK, CURSOR, INK
@@ -72,6 +72,67 @@ def masked_rows(full: NDArray[np.floating], lo: int, hi: int) -> NDArray[np.floa
     return out
 
 
+class LutImage(pg.ImageItem):
+    """An ImageItem that colours a float image with a precomputed RGBA table in numpy.
+
+    ``ImageItem.render`` rebuilds a 256-entry Qt colour table (one ``qRgb`` call per entry) on
+    every ``setImage``; here the table is made once per colour map and each cell is looked up as
+
+        index = clip(⌊(v - lo) · n / (hi - lo)⌋, 0, n - 1),   rgba = table[index],
+
+    the same rounding as pyqtgraph's, with NaN cells transparent. Other images (integer or
+    multi-channel ones) fall back to ``ImageItem.render``.
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._rgba_source: NDArray[np.uint8] | None = None
+        self._rgba: NDArray[np.uint8] = np.zeros((0, 4), np.uint8)
+        self._rgba_buffer: NDArray[np.uint8] = np.zeros((0, 0, 4), np.uint8)
+
+    def _table(self) -> NDArray[np.uint8] | None:
+        """The colour map as an (n, 4) uint8 RGBA table (None without an array colour map)."""
+        lut = self.lut
+        if not isinstance(lut, np.ndarray) or lut.dtype != np.uint8 or lut.ndim != 2:
+            return None
+        if lut is not self._rgba_source:
+            rgba = np.full((len(lut), 4), 255, np.uint8)
+            rgba[:, : lut.shape[1]] = lut[:, :4]
+            self._rgba_source, self._rgba = lut, rgba
+        return self._rgba
+
+    def render(self) -> None:
+        image, levels, table = self.image, self.levels, self._table()
+        if (
+            image is None
+            or image.size == 0
+            or image.ndim != 2
+            or image.dtype.kind != "f"
+            or levels is None
+            or np.ndim(levels) != 1
+            or table is None
+        ):
+            super().render()
+            return
+        if self.axisOrder == "col-major":
+            image = image.T
+        lo, hi = float(levels[0]), float(levels[1])
+        n = len(table)
+        scale = n / (hi - lo if hi != lo else 1.0)
+        nan = np.isnan(image)
+        scaled = np.where(nan, lo, image) - lo  # NaN: entry 0, made transparent
+        scaled *= scale
+        np.clip(scaled, 0, n - 1, out=scaled)
+        rgba = table[scaled.astype(np.intp)]
+        rgba[nan, 3] = 0
+        self._rgba_buffer = np.ascontiguousarray(rgba)  # the QImage shares this memory
+        self.qimage = pg.functions.ndarray_to_qimage(
+            self._rgba_buffer, QImage.Format.Format_RGBA8888
+        )
+        self._renderRequired = False
+        self._unrenderable = False
+
+
 class Heatmap:
     """Cells of an ``(n_x, n_y)`` array in a :class:`LitePlot`: x at ``x0, x0+1 ..``, y at ``0 ..``.
 
@@ -84,7 +145,7 @@ class Heatmap:
 
     def __init__(self, *, cursor: bool = True) -> None:
         self.plot = plot = LitePlot()
-        self.image = pg.ImageItem(axisOrder="col-major")
+        self.image = LutImage(axisOrder="col-major")
         plot.addItem(self.image)
         box = plot.getViewBox()
         box.invertY(True)
@@ -121,8 +182,14 @@ class Heatmap:
         self.image.setLevels((float(levels[0]), float(levels[1])))
 
     def show(self, values: NDArray[np.floating]) -> None:
-        """Draw ``values`` (n_x, n_y), NaN for blank cells; the colour levels stay fixed."""
+        """Draw ``values`` (n_x, n_y), NaN for blank cells; the colour levels stay fixed.
+
+        Values equal to those drawn (as in a forward sweep, where gradients stay blank) leave the
+        image untouched, so it is neither re-coloured nor repainted.
+        """
         old = self.image.image
+        if old is not None and np.array_equal(old, values, equal_nan=True):
+            return
         self.image.setImage(values, autoLevels=False)
         if old is None or old.shape != values.shape:
             self.image.setRect(self._rect)  # the rect scales by the image size: set it again

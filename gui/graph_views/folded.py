@@ -24,7 +24,7 @@ from gui.graph_views.base import GraphView, segment_distance
 from gui.graph_views.legend import Entry
 from gui.graph_views.state import FoldedOptions, FoldedState, folded_state
 from gui.graph_views.texts import weight_text
-from gui.graph_views.theme import UNKNOWN, contrast_text, level_index
+from gui.graph_views.theme import UNKNOWN, Theme, contrast_text, level_index
 from gui.session import Session
 
 NODE_DIAMETER = 0.56  # data units (the folded view keeps its aspect ratio)
@@ -134,6 +134,10 @@ class FoldedGraphView(GraphView):
         self._geometry: _Geometry | None = None
         self._shape: tuple[int, int, int, bool] | None = None
         self._node_index = np.zeros(0, np.intp)
+        self._unknown = np.zeros(0, bool)  # the known/unknown split the node pens were set for
+        self._pens_for: Theme | None = None  # and the theme they were made from
+        self._label_colours: list[QColor] = []  # label colour per colour-table row
+        self._label_colours_for: Theme | None = None
         self._edge_level = np.zeros(0, np.int64)
         self._shown = np.zeros(0, bool)
         self._rows_narrow = False
@@ -349,6 +353,8 @@ class FoldedGraphView(GraphView):
         arrays = folded_arrays(*shape)
         g = _Geometry(arrays, samples=33 if arrays.n_nodes <= 40 else 9)
         self._nodes.setData(pos=arrays.pos, size=NODE_DIAMETER)
+        self._pens_for = self._label_colours_for = None  # new nodes and labels: colour them all
+        self._node_index = np.zeros(0, np.intp)
         for _ in arrays.node_ids:
             item = pg.TextItem(anchor=(0.5, 0.5))
             item.setZValue(20)
@@ -400,6 +406,9 @@ class FoldedGraphView(GraphView):
         session = self._session
         new = folded_state(session.trace, session.state, session.notation, self._options)
         old = None if force else self._drawn
+        if old is None:  # the nodes and labels may be new items: set their pens and colours
+            self._pens_for = self._label_colours_for = None
+            self._node_index = np.zeros(0, np.intp)
         if old is None or not np.array_equal(old.weights, new.weights):
             self._apply_weights(new)
         if old is None or not np.array_equal(old.values, new.values, equal_nan=True):
@@ -452,24 +461,45 @@ class FoldedGraphView(GraphView):
         self._update_legend(s)
 
     def _apply_values(self, s: FoldedState) -> None:
+        """Node brushes from the colour table; pens and label colours only where they change.
+
+        A node's pen tells known from unknown, so the pens are set again only when the set of
+        known nodes changes (not at every step of a sweep).
+        """
         th = self._theme
         idx = level_index(s.values, s.scale)
+        before = self._node_index
         self._node_index = idx
-        brushes = th.node_brushes[idx]
-        known_pen = pg.mkPen(th.grey(0.75), width=1.2)
-        unknown_pen = pg.mkPen(th.grey(0.4), width=1.2, style=Qt.PenStyle.DashLine)
-        pens = [unknown_pen if i == UNKNOWN else known_pen for i in idx]
-        self._nodes.setBrush(list(brushes), update=False)
-        self._nodes.setPen(pens)
-        self._apply_label_colours(s)
+        unknown = idx == UNKNOWN
+        self._nodes.setBrush(th.node_brushes[idx], update=False)
+        if self._pens_for is not th or not np.array_equal(unknown, self._unknown):
+            known_pen = pg.mkPen(th.grey(0.75), width=1.2)
+            unknown_pen = pg.mkPen(th.grey(0.4), width=1.2, style=Qt.PenStyle.DashLine)
+            self._nodes.setPen([unknown_pen if u else known_pen for u in unknown], update=False)
+            self._unknown, self._pens_for = unknown, th
+        self._nodes.updateSpots()
+        self._apply_label_colours(before if len(before) == len(idx) else None)
 
-    def _apply_label_colours(self, s: FoldedState) -> None:
+    def _apply_label_colours(self, before: NDArray[np.intp] | None) -> None:
+        """Black or white node labels, whichever reads on the fill (only labels whose fill moved).
+
+        Parameters
+        ----------
+        before : (N,) the colour-table rows the labels were coloured for, or None: colour all.
+        """
         g = self._geometry
         assert g is not None
         th = self._theme
-        for item, i in zip(g.labels, self._node_index, strict=True):
-            r, gr, b, _ = th.node_lut[i].tolist()
-            item.setColor(contrast_text(QColor(r, gr, b), th))
+        if self._label_colours_for is not th:
+            self._label_colours_for = th
+            self._label_colours = [
+                contrast_text(QColor(*rgba[:3].tolist()), th) for rgba in th.node_lut
+            ]
+            before = None
+        idx = self._node_index
+        todo = range(len(idx)) if before is None else np.flatnonzero(idx != before).tolist()
+        for k in todo:
+            g.labels[k].setColor(self._label_colours[idx[k]])
 
     def _apply_labels(self, s: FoldedState) -> None:
         g = self._geometry

@@ -39,7 +39,7 @@ from gui.graph_views.state import (
     unit_label,
 )
 from gui.graph_views.texts import node_name, unfolded_node_text, weight_text
-from gui.graph_views.theme import UNKNOWN, level_index
+from gui.graph_views.theme import UNKNOWN, Theme, level_index
 from gui.graph_views.unfolded_parts import BundleItem, StepAxis, strip_image, w_bundle
 from gui.session import Session
 
@@ -92,6 +92,8 @@ class UnfoldedGraphView(GraphView):
         self._lod = "detailed"
         self._gaps = True
         self._colour_rows = np.zeros(0, np.intp)
+        self._unknown = np.zeros(0, bool)  # the known/unknown split the node pens were set for
+        self._pens_for: Theme | None = None  # and the theme they were made from
         self._fog_extent: tuple[float, float] | None = None
         self._band_extent = (0.0, 0.0)
         self._axis_texts: list[str] = []
@@ -251,6 +253,7 @@ class UnfoldedGraphView(GraphView):
         self._slices = {layer: a.layer_slice(layer) for layer in UNFOLDED_LAYERS}
         self._segments = a.pos[a.edges] if detail else np.zeros((0, 2, 2))
         self._nodes.setData(pos=a.pos if detail else np.zeros((0, 2)))
+        self._pens_for = None  # new nodes: set their pens
         self._step_axis.set_T(T)
         bands = dict(a.bands)
         self._bundles.set_geometry(T, bands)
@@ -301,6 +304,8 @@ class UnfoldedGraphView(GraphView):
         session = self._session
         new = unfolded_state(session.trace, session.state, session.notation, self._options)
         old = None if force else self._drawn
+        if old is None:  # the nodes may be new items: set their pens
+            self._pens_for = None
         lod = self._want_lod()
         sx, _ = self._pixel_size()
         gaps = 1.0 / sx >= GAP_COLUMN_PX
@@ -364,11 +369,16 @@ class UnfoldedGraphView(GraphView):
         if self._lod == "detailed":
             brushes = th.node_brushes[rows]
             brushes[loss] = th.loss_brushes[rows[loss]]
-            known = pg.mkPen(th.grey(0.7), width=1.0)
-            unknown = pg.mkPen(th.grey(0.35), width=1.0, style=Qt.PenStyle.DotLine)
-            pens = np.where(rows == UNKNOWN, unknown, known)
-            self._nodes.setBrush(list(brushes), update=False)
-            self._nodes.setPen(list(pens))
+            self._nodes.setBrush(brushes, update=False)
+            unknown = rows == UNKNOWN
+            # pens tell known from unknown: set them when that split changes, not every step
+            if self._pens_for is not th or not np.array_equal(unknown, self._unknown):
+                known_pen = pg.mkPen(th.grey(0.7), width=1.0)
+                unknown_pen = pg.mkPen(th.grey(0.35), width=1.0, style=Qt.PenStyle.DotLine)
+                pens = np.where(unknown, unknown_pen, known_pen)
+                self._nodes.setPen(list(pens), update=False)
+                self._unknown, self._pens_for = unknown, th
+            self._nodes.updateSpots()
             return
         assert self._shape is not None
         I, H, O, T = self._shape

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import (
@@ -34,7 +33,7 @@ from core.selection import Selection
 from gui.panels.base import Panel, canvas, changed, hover_label
 from gui.panels.colormaps import INK, diverging, symmetric_levels
 from gui.panels.heatmap import Heatmap, index_ticks
-from gui.panels.plots import ColorScale
+from gui.panels.plots import ColorScale, SteadyLabel
 from gui.panels.table import MatrixModel
 from gui.session import Session
 
@@ -175,7 +174,7 @@ class GradientsPanel(Panel[GradientsView]):
         layout.addWidget(self.stack, 1)
         self.maps: dict[str, tuple[Heatmap, Heatmap]] = {}
         self.bars: dict[str, tuple[ColorScale, ColorScale]] = {}
-        self.row_labels = (pg.LabelItem("", angle=-90), pg.LabelItem("", angle=-90))
+        self.row_labels = (SteadyLabel("", angle=-90), SteadyLabel("", angle=-90))
         self._levels: dict[str, tuple[Levels, Levels]] = {}
         self._shapes: dict[str, tuple[int, ...]] = {}
         self.table_button.toggled.connect(self._on_table_button_toggled)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QGraphicsGridLayout, QGraphicsItem, QSizePolicy
 
 from gui.panels.colormaps import INK
@@ -28,6 +28,45 @@ def _axis(side: str) -> pg.AxisItem:
     # ticks and labels are fixed per trace: a cursor step repaints them from a pixmap
     axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     return axis
+
+
+class SteadyLabel(pg.LabelItem):
+    """A ``LabelItem`` that asks its layout for a new layout only when its size changes.
+
+    ``LabelItem.setText`` asks for a new layout after every text; a canvas of a dozen plots then
+    lays itself out again at every cursor step although "t = 10" takes the room of "t = 11".
+    Here the label's minimum and preferred size follow its text as before, and the layout is
+    invalidated only when they change.
+    """
+
+    def updateMin(self) -> None:
+        bounds = self.itemRect()
+        w, h = bounds.width(), bounds.height()
+        hint = {
+            Qt.SizeHint.MinimumSize: (w, h),
+            Qt.SizeHint.PreferredSize: (w, h),
+            Qt.SizeHint.MaximumSize: (-1, -1),
+            Qt.SizeHint.MinimumDescent: (0, 0),
+        }
+        self._grown = hint != getattr(self, "_sizeHint", None)
+        if self._grown:
+            self.setMinimumWidth(w)
+            self.setMinimumHeight(h)
+            self._sizeHint = hint
+            self.updateGeometry()
+
+    def setText(self, text: str, **args: Any) -> None:
+        self._in_text = True
+        try:
+            super().setText(text, **args)
+        finally:
+            self._in_text = False
+
+    def updateGeometry(self) -> None:
+        # LabelItem.setText asks for a new layout after every text: only when the size changed
+        if getattr(self, "_in_text", False) and not getattr(self, "_grown", True):
+            return
+        super().updateGeometry()
 
 
 class LitePlot(pg.GraphicsWidget):

@@ -281,10 +281,11 @@ class StateSpacePanel(Panel[StateSpaceView]):
         labels = seq.symbols or tuple(
             f"t={t}" if t % every == 0 or t == 1 else "" for t in range(1, seq.T + 1)
         )
-        self._labels = labels if seq.T <= MAX_POINT_LABELS else ()
+        # no labels for long sequences, nor while the picture belongs to other data (stale)
+        self._labels = labels if len(labels) == len(p) - 1 <= MAX_POINT_LABELS else ()
         near = 0.04 * float(np.ptp(p, axis=0).max() or 1.0)  # labels closer than this overlap
         placed: list[tuple[str, NDArray]] = []
-        for text, (x, y) in zip(self._labels, p[1:], strict=True):
+        for text, (x, y) in zip(self._labels, p[1 : 1 + len(self._labels)], strict=True):
             if not text or any(np.abs(q - (x, y)).max() < near for _, q in placed):
                 continue  # another label already sits here
             placed.append((text, np.array([x, y])))

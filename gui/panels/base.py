@@ -33,6 +33,7 @@ class Panel(QWidget, Generic[ViewT]):
         self._view: ViewT | None = None
         self._on_screen = True  # False while its dock is closed or tabbed away
         self._stale = False  # a change arrived while off screen
+        self._needs_rebuild = False  # a new trace arrived while off screen
 
     def _start(self) -> None:
         self.session.traceChanged.connect(self._on_session_trace_changed)
@@ -42,6 +43,9 @@ class Panel(QWidget, Generic[ViewT]):
 
     # -- slots ------------------------------------------------------------------------------------
     def _on_session_trace_changed(self) -> None:
+        if not self._on_screen:  # a hidden panel rebuilds when it is shown, not per new trace
+            self._needs_rebuild = self._stale = True
+            return
         self._rebuild()
         self._view = None
         self._refresh()
@@ -55,7 +59,8 @@ class Panel(QWidget, Generic[ViewT]):
     def set_on_screen(self, on: bool) -> None:
         """Whether the panel can be seen (its dock's ``visibilityChanged``).
 
-        Off screen, cursor and notation changes only mark the panel stale; it catches up when shown.
+        Off screen, new traces, cursor and notation changes only mark the panel stale; it catches
+        up when shown.
         """
         self._on_screen = on
         if on:
@@ -63,6 +68,10 @@ class Panel(QWidget, Generic[ViewT]):
 
     def _catch_up(self) -> None:
         """Apply the changes that arrived while off screen (before reading what is displayed)."""
+        if self._needs_rebuild:
+            self._needs_rebuild = False
+            self._rebuild()
+            self._view = None
         if self._stale:
             self._stale = False
             self._refresh()

@@ -142,3 +142,23 @@ def test_narrow_panel_stacks_the_plots(letters):
     assert panel.body.direction() == panel.body.Direction.TopToBottom
     panel.resize(800, 400)
     assert panel.body.direction() == panel.body.Direction.LeftToRight
+
+
+def test_long_sequences_draw_without_point_labels(qtbot) -> None:
+    import numpy as np
+
+    from core.data import Dataset, Sequence
+    from core.model import SRN
+    from gui.analysis.state_space import StateSpacePanel
+    from gui.session import Session
+
+    rng = np.random.default_rng(0)
+    T = 60  # more steps than get point labels
+    xs, ds = np.eye(3)[rng.integers(0, 3, T)], np.eye(2)[rng.integers(0, 2, T)]
+    data = Dataset("long", (Sequence(xs, ds),), ("a", "b", "c"), ("p", "q"), output="softmax")
+    session = Session(SRN.init(3, 4, 2, seed=1), data)
+    panel = StateSpacePanel(session)
+    qtbot.addWidget(panel)
+    shown = panel.displayed()
+    assert shown.trajectory.shape == (T + 1, 2)
+    assert shown.point_labels == () or len(shown.point_labels) == 0

@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.path is not None and not os.path.isfile(args.path):
         parser.error(f"{args.path}: no such file")
 
+    import shiboken6
     from PySide6.QtWidgets import QApplication
 
     from gui.errors import install_excepthook
@@ -119,8 +120,14 @@ def main(argv: list[str] | None = None) -> int:
         app.processEvents()
         ok = window.grab().save(args.screenshot)
         window.close()
-        return 0 if ok else 1
-    return app.exec()
+        status = 0 if ok else 1
+    else:
+        status = app.exec()
+    # Destroy the window while the application still exists; left to the garbage collector,
+    # the two can go in either order and the process crashes on exit.
+    window.controller.shutdown()
+    shiboken6.delete(window)
+    return status
 
 
 if __name__ == "__main__":

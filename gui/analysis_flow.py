@@ -46,7 +46,7 @@ from core.gradient_flow import (
 )
 from core.model import PARAM_NAMES
 from core.notation import Notation
-from gui.panels.base import Panel, canvas, changed, hover_label
+from gui.panels.base import Panel, changed
 from gui.panels.colormaps import CURSOR, INK, sequential
 from gui.panels.heatmap import Heatmap, color_bar, index_ticks, style_plot
 from gui.session import Session
@@ -173,14 +173,7 @@ class GradientFlowPanel(Panel[FlowView]):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.canvas = canvas()
-        self.hover = hover_label()
-        self.hover.setText(FLOW_HINT)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.canvas, 1)
-        layout.addWidget(self.hover)
+        self._build_canvas(FLOW_HINT)
         self.map = Heatmap(cursor=False)
         plot = self.map.plot
         plot.setLabel("bottom", "hidden step t")

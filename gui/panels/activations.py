@@ -12,13 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from core.bptt import Trace
 from core.cursor import StepState
 from core.notation import Notation
 from core.selection import Selection
-from gui.panels.base import Panel, canvas, changed, hover_label
+from gui.panels.base import Panel, changed
 from gui.panels.colormaps import activation_scale, output_scale
 from gui.panels.heatmap import Heatmap, color_bar, index_ticks, masked_rows
 from gui.session import Session
@@ -78,14 +78,7 @@ class ActivationsPanel(Panel[ActivationsView]):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.canvas = canvas()
-        self.hover = hover_label()
-        self.hover.setText(HINT)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.canvas, 1)
-        layout.addWidget(self.hover)
+        self._build_canvas(HINT)
         c = self.canvas
         self.h_map, self.y_map, self.d_map = Heatmap(), Heatmap(), Heatmap()
         for row, m in enumerate((self.h_map, self.y_map, self.d_map)):

@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from gui.session import Session
 
@@ -34,6 +34,18 @@ class Panel(QWidget, Generic[ViewT]):
         self._on_screen = True  # False while its dock is closed or tabbed away
         self._stale = False  # a change arrived while off screen
         self._needs_rebuild = False  # a new trace arrived while off screen
+
+    def _build_canvas(self, hint: str) -> None:
+        """The usual body: a pyqtgraph canvas (``self.canvas``) above a hover line
+        (``self.hover``) that starts with ``hint``."""
+        self.canvas = canvas()
+        self.hover = hover_label()
+        self.hover.setText(hint)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.canvas, 1)
+        layout.addWidget(self.hover)
 
     def _start(self) -> None:
         self.session.traceChanged.connect(self._on_session_trace_changed)

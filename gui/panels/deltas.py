@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from core.cursor import StepState
 from core.notation import Notation
 from core.selection import Selection
-from gui.panels.base import Panel, canvas, changed, hover_label
+from gui.panels.base import Panel, changed
 from gui.panels.colormaps import diverging, symmetric_levels
 from gui.panels.heatmap import Heatmap, color_bar, index_ticks, masked_rows
 from gui.session import Session
@@ -77,14 +77,7 @@ class DeltasPanel(Panel[DeltasView]):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.canvas = canvas()
-        self.hover = hover_label()
-        self.hover.setText(HINT)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.canvas, 1)
-        layout.addWidget(self.hover)
+        self._build_canvas(HINT)
         c = self.canvas
         self.h_map, self.o_map = Heatmap(), Heatmap()
         c.addItem(self.h_map.plot, row=0, col=0)

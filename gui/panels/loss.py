@@ -13,14 +13,14 @@ import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from core.bptt import Trace
 from core.cursor import StepState
 from core.equations import fmt
 from core.notation import Notation
 from core.selection import Selection
-from gui.panels.base import Panel, canvas, changed, hover_label
+from gui.panels.base import Panel, changed
 from gui.panels.colormaps import CURSOR, INK
 from gui.panels.heatmap import index_ticks, style_plot
 from gui.session import Session
@@ -81,14 +81,7 @@ class LossPanel(Panel[LossView]):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.canvas = canvas()
-        self.hover = hover_label()
-        self.hover.setText(HINT)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.canvas, 1)
-        layout.addWidget(self.hover)
+        self._build_canvas(HINT)
         self.plot = self.canvas.addPlot()
         style_plot(self.plot)
         self.plot.setLabel("bottom", "time step t")

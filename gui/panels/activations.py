@@ -11,16 +11,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QWidget
 
 from core.bptt import Trace
 from core.cursor import StepState
 from core.notation import Notation
-from core.selection import Selection
-from gui.panels.base import Panel, changed
+from gui.panels.base import changed
 from gui.panels.colormaps import activation_scale, output_scale
 from gui.panels.heatmap import Heatmap, color_bar, index_ticks, masked_rows
+from gui.panels.time_heatmaps import TimeHeatmapPanel
 from gui.session import Session
 
 HINT = "grey: not yet computed (forward sweep) · hover a cell for its value · click to inspect"
@@ -68,13 +67,15 @@ def activations_view(trace: Trace, state: StepState, notation: Notation) -> Acti
     return ActivationsView(state.forward_known, state.t, titles, f"{n['h']} unit")
 
 
-class ActivationsPanel(Panel[ActivationsView]):
+class ActivationsPanel(TimeHeatmapPanel[ActivationsView]):
     """Heatmaps of h, ŷ and the targets over time, following the cursor.
 
     Parameters
     ----------
     session : the session to observe.  parent : the Qt parent.
     """
+
+    hint = HINT
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -93,8 +94,7 @@ class ActivationsPanel(Panel[ActivationsView]):
         c.addItem(self.h_bar, row=0, col=1)
         c.addItem(self.y_bar, row=1, col=1, rowspan=2)
         self._full: tuple[NDArray[np.floating], ...] = ()
-        c.scene().sigMouseMoved.connect(self._on_canvas_mouse_moved)
-        c.scene().sigMouseClicked.connect(self._on_canvas_mouse_clicked)
+        self._connect_mouse()
         self._start()
 
     # -- per trace --------------------------------------------------------------------------------
@@ -178,26 +178,8 @@ class ActivationsPanel(Panel[ActivationsView]):
             return _value_text(f"{n['y']}[{unit + 1}]({t})", value, t) + name
         return f"{n['d']}[{unit + 1}]({t}) = {trace.d[t - 1, unit]:.6g}  target{name}"
 
-    def _cell(self, pos: QPointF) -> tuple[str, int, int] | None:
-        for layer, m in (("h", self.h_map), ("y", self.y_map), ("d", self.d_map)):
-            cell = m.cell_at(pos)
-            if cell is not None:
-                return layer, int(cell[0] + m.x0), cell[1]
-        return None
-
-    def _on_canvas_mouse_moved(self, pos: QPointF) -> None:
-        cell = self._cell(pos)
-        text = self.hover_text(*cell) if cell is not None else HINT
-        self.hover.setText(text)
-        self.canvas.setToolTip(text if cell is not None else "")
-
-    def _on_canvas_mouse_clicked(self, event: object) -> None:
-        if event.button() != Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
-            return
-        cell = self._cell(event.scenePos())  # type: ignore[attr-defined]
-        if cell is not None:
-            layer, t, unit = cell
-            self.session.select(Selection("node", "h" if layer == "h" else "y", t=t, unit=unit))
+    def _layers(self) -> tuple[tuple[str, Heatmap], ...]:
+        return (("h", self.h_map), ("y", self.y_map), ("d", self.d_map))
 
 
 def _value_text(symbol: str, value: float | None, t: int) -> str:

@@ -12,15 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QWidget
 
 from core.cursor import StepState
 from core.notation import Notation
-from core.selection import Selection
-from gui.panels.base import Panel, changed
+from gui.panels.base import changed
 from gui.panels.colormaps import diverging, symmetric_levels
 from gui.panels.heatmap import Heatmap, color_bar, index_ticks, masked_rows
+from gui.panels.time_heatmaps import TimeHeatmapPanel
 from gui.session import Session
 
 HINT = "grey: not yet computed (backward sweep) · hover a cell for its value · click to inspect"
@@ -67,13 +66,15 @@ def deltas_view(state: StepState, notation: Notation) -> DeltasView:
     )
 
 
-class DeltasPanel(Panel[DeltasView]):
+class DeltasPanel(TimeHeatmapPanel[DeltasView]):
     """Heatmaps of δh and δo over time, filling in from T down to the cursor.
 
     Parameters
     ----------
     session : the session to observe.  parent : the Qt parent.
     """
+
+    hint = HINT
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -92,8 +93,7 @@ class DeltasPanel(Panel[DeltasView]):
         c.addItem(self.h_bar, row=0, col=1)
         c.addItem(self.o_bar, row=1, col=1)
         self._full: tuple[NDArray[np.floating], NDArray[np.floating]] = (np.zeros((0, 0)),) * 2
-        c.scene().sigMouseMoved.connect(self._on_canvas_mouse_moved)
-        c.scene().sigMouseClicked.connect(self._on_canvas_mouse_clicked)
+        self._connect_mouse()
         self._start()
 
     # -- per trace --------------------------------------------------------------------------------
@@ -163,23 +163,5 @@ class DeltasPanel(Panel[DeltasView]):
             return f"{symbol} = ?  (computed at backward t = {t})"
         return f"{symbol} = {n.delta_sign * full[t - 1, unit]:.6g}{name}"
 
-    def _cell(self, pos: QPointF) -> tuple[str, int, int] | None:
-        for layer, m in (("h", self.h_map), ("o", self.o_map)):
-            cell = m.cell_at(pos)
-            if cell is not None:
-                return layer, int(cell[0] + m.x0), cell[1]
-        return None
-
-    def _on_canvas_mouse_moved(self, pos: QPointF) -> None:
-        cell = self._cell(pos)
-        text = self.hover_text(*cell) if cell is not None else HINT
-        self.hover.setText(text)
-        self.canvas.setToolTip(text if cell is not None else "")
-
-    def _on_canvas_mouse_clicked(self, event: object) -> None:
-        if event.button() != Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
-            return
-        cell = self._cell(event.scenePos())  # type: ignore[attr-defined]
-        if cell is not None:
-            layer, t, unit = cell
-            self.session.select(Selection("node", "h" if layer == "h" else "y", t=t, unit=unit))
+    def _layers(self) -> tuple[tuple[str, Heatmap], ...]:
+        return (("h", self.h_map), ("o", self.o_map))

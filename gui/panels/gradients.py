@@ -4,8 +4,11 @@ For every parameter (U, W, V, b, c, and h0 when it is trained) two heatmaps shar
 terms the backward step at the cursor adds (seeds/004 eq. 84-88 for one t, ``StepState.
 contribution``) and their sum over the steps visited so far (``StepState.accumulated``). Each has
 its own fixed symmetric colour range per trace (a single step is much smaller than the sum over a
-long sequence). Hovering shows the exact numbers, clicking selects the cell for the inspector, and
-a table mode lists both matrices of one parameter.
+long sequence). Hovering shows the exact numbers, clicking selects the cell for the inspector.
+
+Three display modes: heatmaps (colour = value), Hinton diagrams (square side = |value| / the same
+per-trace level, colour = sign) and tables of both matrices of one parameter. The mode stays while
+stepping and across new traces.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -33,12 +37,23 @@ from core.selection import Selection
 from gui.panels.base import Panel, canvas, changed, hover_label
 from gui.panels.colormaps import INK, diverging, symmetric_levels
 from gui.panels.heatmap import Heatmap, index_ticks
+from gui.panels.hinton import HintonItem, HintonKey, Square
 from gui.panels.plots import ColorScale, SteadyLabel
 from gui.panels.table import MatrixModel
 from gui.session import Session
 
 HINT = "hover a cell for its exact value · click to inspect its sum over time"
 Levels = tuple[float, float]
+#: display modes: (key, button text, tooltip)
+MODES = (
+    ("heatmap", "Heatmap", "Colour each cell by its value (blue negative, red positive)"),
+    (
+        "hinton",
+        "Hinton",
+        "Hinton diagrams: square side = |value| / the colour bar's end, colour = sign",
+    ),
+    ("table", "Table", "Show the exact numbers of one parameter as tables"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +77,8 @@ class GradientsDisplay:
     contribution : this step's terms (all NaN outside the backward sweep).
     accumulated : the sum over the visited steps.  levels : (contribution, accumulated) colour
     ranges.  table : None, or (parameter, contribution texts, accumulated texts) in table mode.
+    mode : "heatmap", "hinton" or "table".  squares : in Hinton mode, per parameter the squares
+    (row, col, size, sign) of the (contribution, accumulated) diagrams; empty otherwise.
     """
 
     contribution: dict[str, NDArray[np.floating]]
@@ -71,6 +88,8 @@ class GradientsDisplay:
     rows: tuple[str, str]
     hover: str
     table: tuple[str, list[list[str]], list[list[str]]] | None
+    mode: str = "heatmap"
+    squares: dict[str, tuple[list[Square], list[Square]]] | None = None
 
 
 def gradients_view(trace: Trace, state: StepState, notation: Notation) -> GradientsView:
@@ -140,6 +159,34 @@ def _matrix(image: NDArray[np.floating], shape: tuple[int, ...]) -> NDArray[np.f
     return image[0] if len(shape) == 1 else image.T
 
 
+def header_names(session: Session, p: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Row and column names of parameter p's matrix: receiving and sending units, or the bias."""
+    n, ds = session.notation, session.dataset
+    H = session.net.n_hidden
+    hidden = tuple(f"{n['h']}{j + 1}" for j in range(H))
+    shape = session.net.params()[p].shape
+    rows = ds.output_names if p in ("V", "c") else hidden
+    if len(shape) == 1:
+        return tuple(rows), (n[p],)
+    cols = ds.input_names if p == "U" else hidden if shape[1] == H else ds.output_names
+    return tuple(rows), tuple(cols)
+
+
+def mode_buttons(parent: QWidget, default: str) -> tuple[QButtonGroup, dict[str, QToolButton]]:
+    """Exclusive checkable buttons Heatmap / Hinton / Table with tooltips, ``default`` checked."""
+    group = QButtonGroup(parent)
+    group.setExclusive(True)
+    buttons = {}
+    for key, text, tip in MODES:
+        button = QToolButton(text=text)
+        button.setCheckable(True)
+        button.setToolTip(tip)
+        button.setChecked(key == default)
+        group.addButton(button)
+        buttons[key] = button
+    return group, buttons
+
+
 class GradientsPanel(Panel[GradientsView]):
     """This step's gradient terms and the accumulated gradient of every parameter.
 
@@ -150,9 +197,9 @@ class GradientsPanel(Panel[GradientsView]):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self.table_button = QToolButton(text="Table")
-        self.table_button.setCheckable(True)
-        self.table_button.setToolTip("Show the exact numbers of one parameter as tables")
+        self.mode = "heatmap"
+        self.mode_group, self.mode_buttons = mode_buttons(self, self.mode)
+        self.table_button = self.mode_buttons["table"]
         self.param_box = QComboBox()
         self.param_box.setToolTip("The parameter the tables show")
         self.param_box.setVisible(False)
@@ -160,7 +207,8 @@ class GradientsPanel(Panel[GradientsView]):
         self.hover.setText(HINT)
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 0)
-        bar.addWidget(self.table_button)
+        for button in self.mode_buttons.values():
+            bar.addWidget(button)
         bar.addWidget(self.param_box)
         bar.addWidget(self.hover, 1)
         self.canvas = canvas()
@@ -174,10 +222,12 @@ class GradientsPanel(Panel[GradientsView]):
         layout.addWidget(self.stack, 1)
         self.maps: dict[str, tuple[Heatmap, Heatmap]] = {}
         self.bars: dict[str, tuple[ColorScale, ColorScale]] = {}
+        self.hintons: dict[str, tuple[HintonItem, HintonItem]] = {}
+        self.keys: dict[str, tuple[HintonKey, HintonKey]] = {}
         self.row_labels = (SteadyLabel("", angle=-90), SteadyLabel("", angle=-90))
         self._levels: dict[str, tuple[Levels, Levels]] = {}
         self._shapes: dict[str, tuple[int, ...]] = {}
-        self.table_button.toggled.connect(self._on_table_button_toggled)
+        self.mode_group.buttonToggled.connect(self._on_mode_group_toggled)
         self.param_box.currentIndexChanged.connect(self._on_param_box_changed)
         self.canvas.scene().sigMouseMoved.connect(self._on_canvas_mouse_moved)
         self.canvas.scene().sigMouseClicked.connect(self._on_canvas_mouse_clicked)
@@ -212,9 +262,14 @@ class GradientsPanel(Panel[GradientsView]):
                 index_ticks(trace.net.n_in, names=names, max_labels=6)
             )
         for p in params:
-            for m, bar, levels in zip(self.maps[p], self.bars[p], self._levels[p], strict=True):
+            for m, bar, hinton, key, levels in zip(
+                self.maps[p], self.bars[p], self.hintons[p], self.keys[p], self._levels[p],
+                strict=True,
+            ):  # fmt: skip
                 m.set_levels(levels)
                 bar.setLevels(levels)
+                hinton.set_scale(levels[1])
+                key.set_scale(levels[1])
         self.param_box.blockSignals(True)
         current = self.param_box.currentData()
         self.param_box.clear()
@@ -227,14 +282,17 @@ class GradientsPanel(Panel[GradientsView]):
         return {p: a.shape for p, a in self.session.net.params().items()}
 
     def _layout_plots(self, params: tuple[str, ...]) -> None:
-        """One column per parameter: this step, accumulated, each with a colour bar below."""
+        """One column per parameter: this step, accumulated, each with a colour bar (heatmap)
+        or a Hinton key (Hinton mode) below; rows 1-3 and 4-6 of the canvas."""
         c = self.canvas
         c.clear()
         self.maps.clear()
         self.bars.clear()
+        self.hintons.clear()
+        self.keys.clear()
         self._shapes = self._param_shapes()
         c.addItem(self.row_labels[0], row=1, col=0)
-        c.addItem(self.row_labels[1], row=3, col=0)
+        c.addItem(self.row_labels[1], row=4, col=0)
         for col, p in enumerate(params, start=1):
             shape = self._shapes[p]
             rows, cols = shape[0], shape[1] if len(shape) == 2 else 1
@@ -243,19 +301,39 @@ class GradientsPanel(Panel[GradientsView]):
                 ColorScale(diverging(), (-1, 1), horizontal=True),
                 ColorScale(diverging(), (-1, 1), horizontal=True),
             )
-            for k, (m, bar) in enumerate(zip(pair, bars, strict=True)):
-                c.addItem(m.plot, row=1 + 2 * k, col=col)
-                c.addItem(bar, row=2 + 2 * k, col=col)
+            hintons = (HintonItem(), HintonItem())
+            keys = (HintonKey(), HintonKey())
+            for k, (m, bar, hinton, key) in enumerate(zip(pair, bars, hintons, keys, strict=True)):
+                c.addItem(m.plot, row=1 + 3 * k, col=col)
+                c.addItem(bar, row=2 + 3 * k, col=col)
+                c.addItem(key, row=3 + 3 * k, col=col)
                 bar.setImageItem(m.image)
                 m.set_grid(cols, rows)
+                hinton.set_grid(rows, cols)
+                m.plot.addItem(hinton, ignoreBounds=True)
                 m.plot.getAxis("left").setTicks(index_ticks(rows, max_labels=8))
                 ticks = index_ticks(cols, max_labels=6) if cols > 1 else [[], []]
                 m.plot.getAxis("bottom").setTicks(ticks)
                 m.plot.getAxis("left").setWidth(24)
             self.maps[p], self.bars[p] = pair, bars
+            self.hintons[p], self.keys[p] = hintons, keys
             c.ci.layout.setColumnStretchFactor(col, 3 if len(shape) == 2 else 2)
         c.ci.layout.setRowStretchFactor(1, 1)
-        c.ci.layout.setRowStretchFactor(3, 1)
+        c.ci.layout.setRowStretchFactor(4, 1)
+        self._show_mode()
+
+    def _show_mode(self) -> None:
+        """Show the heatmaps and colour bars, or the Hinton diagrams and keys."""
+        hinton = self.mode == "hinton"
+        for p, pair in self.maps.items():
+            for m, bar, item, key in zip(
+                pair, self.bars[p], self.hintons[p], self.keys[p], strict=True
+            ):
+                m.image.setVisible(not hinton)
+                m.blank.setVisible(not hinton)
+                bar.setVisible(not hinton)
+                item.setVisible(hinton)
+                key.setVisible(hinton)
 
     # -- per change -------------------------------------------------------------------------------
     def _compute_view(self) -> GradientsView:
@@ -265,32 +343,47 @@ class GradientsPanel(Panel[GradientsView]):
     def _apply(self, new: GradientsView, old: GradientsView | None) -> None:
         state = self.session.state
         if changed(new, old, "position"):
+            hinton = self.mode == "hinton"
             for p in new.params:
-                step, total = self.maps[p]
+                acc = state.accumulated[p]
                 contribution = state.contribution
-                if contribution is None:
-                    step.show(np.full(_image(state.accumulated[p]).shape, np.nan))
+                cur = np.full(acc.shape, np.nan) if contribution is None else contribution[p]
+                if hinton:  # only the shown representation is updated
+                    for item, values in zip(self.hintons[p], (cur, acc), strict=True):
+                        item.show(values)
                 else:
-                    step.show(_image(contribution[p]))
-                total.show(_image(state.accumulated[p]))
+                    for m, values in zip(self.maps[p], (cur, acc), strict=True):
+                        m.show(_image(values))
         if changed(new, old, "titles"):
             n = self.session.notation
             for p, title in zip(new.params, new.titles, strict=True):
                 plot = self.maps[p][0].plot
                 plot.setTitle(title, size="10pt")
                 plot.setToolTip(f"{n.tooltip(p)}: gradient {title}")
+                self.param_box.setItemText(self.param_box.findData(p), n[p])
         if changed(new, old, "rows"):
             for label, text in zip(self.row_labels, new.rows, strict=True):
                 label.setText(text, color=INK, size="9pt")
         if self.stack.currentIndex() == 1:
             self._fill_tables()
 
-    # -- table mode -------------------------------------------------------------------------------
-    def _on_table_button_toggled(self, on: bool) -> None:
-        self.stack.setCurrentIndex(1 if on else 0)
-        self.param_box.setVisible(on)
-        if on:
-            self._fill_tables()
+    # -- display modes ----------------------------------------------------------------------------
+    def set_mode(self, mode: str) -> None:
+        """Show heatmaps ("heatmap"), Hinton diagrams ("hinton") or tables ("table")."""
+        if mode not in self.mode_buttons:
+            raise ValueError(f"unknown mode {mode!r}; expected one of {list(self.mode_buttons)}")
+        self.mode_buttons[mode].setChecked(True)
+
+    def _on_mode_group_toggled(self, button: QToolButton, on: bool) -> None:
+        if not on:
+            return
+        self.mode = next(k for k, b in self.mode_buttons.items() if b is button)
+        table = self.mode == "table"
+        self.stack.setCurrentIndex(1 if table else 0)
+        self.param_box.setVisible(table)
+        self._show_mode()
+        self._view = None  # draw the current position in the newly shown items
+        self._refresh()
 
     def _on_param_box_changed(self, index: int) -> None:
         if self.stack.currentIndex() == 1:
@@ -312,27 +405,40 @@ class GradientsPanel(Panel[GradientsView]):
         self.table_titles[1].setText(f"∂{n['L']}/∂{n[p]}: {view.rows[1]}")
 
     def _header_names(self, p: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        n, ds = self.session.notation, self.session.dataset
-        H = self.session.net.n_hidden
-        hidden = tuple(f"{n['h']}{j + 1}" for j in range(H))
-        rows = ds.output_names if p in ("V", "c") else hidden
-        cols = ds.input_names if p == "U" else hidden if p in ("W", "V") else (n[p],)
-        return tuple(rows), tuple(cols)
+        return header_names(self.session, p)
 
     # -- reading and pointing ---------------------------------------------------------------------
     def displayed(self) -> GradientsDisplay:
-        """The arrays the heatmaps draw, their colour ranges, labels and (in table mode) texts."""
+        """The arrays drawn (by the heatmaps, or the Hinton diagrams in Hinton mode), their
+        colour ranges, labels, the squares in Hinton mode and the texts in table mode."""
         self._catch_up()
         shapes = self._shapes
-        step = {p: _matrix(m[0].shown(), shapes[p]) for p, m in self.maps.items()}
-        acc = {p: _matrix(m[1].shown(), shapes[p]) for p, m in self.maps.items()}
+        squares = None
+        if self.mode == "hinton":
+            shown = {p: (h[0].shown(), h[1].shown()) for p, h in self.hintons.items()}
+            step = {p: s[0].reshape(shapes[p]) for p, s in shown.items()}
+            acc = {p: s[1].reshape(shapes[p]) for p, s in shown.items()}
+            squares = {p: (h[0].squares(), h[1].squares()) for p, h in self.hintons.items()}
+        else:
+            step = {p: _matrix(m[0].shown(), shapes[p]) for p, m in self.maps.items()}
+            acc = {p: _matrix(m[1].shown(), shapes[p]) for p, m in self.maps.items()}
         levels = {p: (tuple(b[0].levels()), tuple(b[1].levels())) for p, b in self.bars.items()}
         titles = tuple(self.maps[p][0].plot.titleLabel.text for p in self.maps)
         rows = (self.row_labels[0].text, self.row_labels[1].text)
         table = None
         if self.stack.currentIndex() == 1:
             table = (self.param_box.currentData(), self.models[0].texts(), self.models[1].texts())
-        return GradientsDisplay(step, acc, levels, titles, rows, self.hover.text(), table)  # type: ignore[arg-type]
+        return GradientsDisplay(
+            step,
+            acc,
+            levels,  # type: ignore[arg-type]
+            titles,
+            rows,
+            self.hover.text(),
+            table,
+            self.mode,
+            squares,
+        )
 
     def hover_text(self, p: str, row: int, col: int) -> str:
         """The exact gradient of cell (row, col) of parameter p: accumulated and this step's."""

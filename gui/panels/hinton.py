@@ -1,0 +1,248 @@
+"""Hinton diagrams: a matrix as squares whose side gives the magnitude and whose colour the sign.
+
+The classic weight display of tlearn and SNNS: cell (r, c) of a ``(rows, cols)`` matrix holds a
+square centred on the cell, with side
+
+    side = FULL · min(1, |value| / scale) · (the cell's shorter side in pixels),
+
+red for positive and blue for negative values (the two ends of the diverging colour map, so the
+squares read like the heatmaps' colour bars). ``scale`` is fixed per trace (or per network), so a
+square grows or shrinks only when its value does. Zero cells have no square; NaN cells ("not yet
+computed") are filled grey like a heatmap's blank cells.
+
+The geometry is that of :class:`gui.panels.heatmap.Heatmap`: column c at x = x0 + c, row r at
+y = r, so the item can share a heatmap's plot and its ``cell_at`` lookup. All squares of one colour
+are drawn with a single ``QPainter.drawRects`` call, never one graphics item per cell; the squares
+stay square however the plot is stretched, because their size is worked out in device pixels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from numpy.typing import NDArray
+from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem, QSizePolicy, QStyleOptionGraphicsItem, QWidget
+
+from gui.panels.colormaps import BLANK, INK, diverging
+
+#: the side of a square at full scale, as a fraction of the cell (a gap keeps neighbours apart)
+FULL = 0.9
+#: the fill behind the cells, so that the matrix's extent shows where squares are small
+BACKGROUND = "#f4f4f4"
+
+Square = tuple[int, int, float, int]
+
+
+def sign_colors() -> tuple[QColor, QColor]:
+    """(negative, positive): the two end colours of :func:`gui.panels.colormaps.diverging`."""
+    ends = diverging().map(np.array([0.0, 1.0]), mode="byte")
+    return QColor(*ends[0][:3]), QColor(*ends[1][:3])
+
+
+def as_matrix(values: NDArray[np.floating]) -> NDArray[np.floating]:
+    """A parameter array as a (rows, cols) matrix: a vector becomes one column."""
+    arr = np.asarray(values, dtype=np.float64)
+    return arr[:, None] if arr.ndim == 1 else arr
+
+
+def hinton_squares(matrix: NDArray[np.floating], scale: float) -> list[Square]:
+    """The squares of a matrix: (row, col, size, sign) for every finite non-zero cell.
+
+    size = min(1, |value| / scale), the square's side as a fraction of a full square; sign is +1
+    or -1. Cells are listed row by row.
+    """
+    m = as_matrix(matrix)
+    scale = float(scale) if np.isfinite(scale) and scale > 0 else 1.0
+    with np.errstate(invalid="ignore"):
+        size = np.minimum(np.abs(m) / scale, 1.0)
+        drawn = np.isfinite(m) & (m != 0)
+    rows, cols = np.nonzero(drawn)
+    return [
+        (int(r), int(c), float(size[r, c]), 1 if m[r, c] > 0 else -1)
+        for r, c in zip(rows, cols, strict=True)
+    ]
+
+
+class HintonItem(pg.GraphicsObject):
+    """A Hinton diagram of a ``(rows, cols)`` matrix in a ViewBox (add it to a plot).
+
+    Call :meth:`set_grid` with the matrix shape, :meth:`set_scale` once per trace and
+    :meth:`show` with the values; :meth:`squares` and :meth:`blank_cells` say what is drawn.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.x0 = 0.0
+        self.shape = (0, 0)
+        self.scale = 1.0
+        self._values: NDArray[np.floating] = np.zeros((0, 0))
+        self._squares: list[Square] = []
+        self._blank: list[tuple[int, int]] = []
+        # per sign: cell centres (n, 2) and sizes (n,); turned into rects in device units
+        self._centres: dict[int, NDArray[np.floating]] = {}
+        self._sizes: dict[int, NDArray[np.floating]] = {}
+        self._rects: dict[int, list[QRectF]] = {}
+        self._rects_for: tuple[float, float] | None = None
+        negative, positive = sign_colors()
+        self._brushes = {-1: QBrush(negative), 1: QBrush(positive)}
+        self._background = QBrush(QColor(BACKGROUND))
+        self._blank_brush = QBrush(QColor(BLANK))
+        self.setZValue(5)  # above a heatmap's image and blank rectangle sharing the plot
+
+    # -- what to draw -----------------------------------------------------------------------------
+    def set_grid(self, rows: int, cols: int, x0: float = 0.0) -> None:
+        """Place cell (r, c) at x = x0 + c, y = r (a heatmap's (n_x, n_y) = (cols, rows))."""
+        self.prepareGeometryChange()
+        self.x0, self.shape = float(x0), (int(rows), int(cols))
+        self._values = np.full(self.shape, np.nan)
+        self._update()
+
+    def set_scale(self, scale: float) -> None:
+        """The magnitude drawn as a full square (fixed per trace, so squares stay comparable)."""
+        scale = float(scale) if np.isfinite(scale) and scale > 0 else 1.0
+        if scale != self.scale:
+            self.scale = scale
+            self._update()
+
+    def show(self, values: NDArray[np.floating]) -> None:
+        """Draw ``values`` (rows, cols) - a vector as one column - NaN for blank cells.
+
+        Values equal to those drawn leave the item untouched (no repaint).
+        """
+        m = as_matrix(values)
+        if m.shape != self.shape:
+            raise ValueError(f"matrix of shape {m.shape} on a Hinton grid of {self.shape}")
+        if np.array_equal(m, self._values, equal_nan=True):
+            return
+        self._values = m.copy()
+        self._update()
+
+    def _update(self) -> None:
+        self._squares = hinton_squares(self._values, self.scale) if self._values.size else []
+        rows, cols = np.nonzero(np.isnan(self._values))
+        self._blank = [(int(r), int(c)) for r, c in zip(rows, cols, strict=True)]
+        for sign in (-1, 1):
+            mine = [s for s in self._squares if s[3] == sign]
+            self._centres[sign] = np.array(
+                [(self.x0 + c, r) for r, c, _, _ in mine], dtype=np.float64
+            ).reshape(-1, 2)
+            self._sizes[sign] = np.array([s[2] for s in mine], dtype=np.float64)
+        self._rects_for = None
+        self.update()
+
+    # -- reading ----------------------------------------------------------------------------------
+    def shown(self) -> NDArray[np.floating]:
+        """A copy of the (rows, cols) matrix drawn (NaN where blank)."""
+        return self._values.copy()
+
+    def squares(self) -> list[Square]:
+        """The squares drawn: (row, col, size, sign), size = min(1, |value| / scale)."""
+        return list(self._squares)
+
+    def blank_cells(self) -> list[tuple[int, int]]:
+        """The (row, col) cells filled grey: NaN, not yet computed."""
+        return list(self._blank)
+
+    # -- painting ---------------------------------------------------------------------------------
+    def boundingRect(self) -> QRectF:
+        rows, cols = self.shape
+        return QRectF(self.x0 - 0.5, -0.5, cols, rows)
+
+    def _device_rects(self, sx: float, sy: float) -> dict[int, list[QRectF]]:
+        """Squares in item units for a view scale of (sx, sy) pixels per cell."""
+        if self._rects_for != (sx, sy):
+            px = FULL * min(sx, sy)  # a full square's side in pixels
+            out: dict[int, list[QRectF]] = {}
+            for sign, centres in self._centres.items():
+                w = self._sizes[sign] * (px / sx)
+                h = self._sizes[sign] * (px / sy)
+                out[sign] = [
+                    QRectF(x - wi / 2, y - hi / 2, wi, hi)
+                    for (x, y), wi, hi in zip(centres.tolist(), w.tolist(), h.tolist(), strict=True)
+                ]
+            self._rects, self._rects_for = out, (sx, sy)
+        return self._rects
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionGraphicsItem,
+        widget: QWidget | None = None,
+    ) -> None:
+        if not self.shape[0] or not self.shape[1]:
+            return
+        painter.setPen(QPen(Qt.PenStyle.NoPen))
+        painter.setBrush(self._background)
+        painter.drawRect(self.boundingRect())
+        if self._blank:
+            painter.setBrush(self._blank_brush)
+            painter.drawRects(
+                [QRectF(self.x0 + c - 0.5, r - 0.5, 1.0, 1.0) for r, c in self._blank]
+            )
+        t = painter.deviceTransform()
+        sx = float(np.hypot(t.m11(), t.m12())) or 1.0
+        sy = float(np.hypot(t.m21(), t.m22())) or 1.0
+        for sign, rects in self._device_rects(sx, sy).items():
+            if rects:
+                painter.setBrush(self._brushes[sign])
+                painter.drawRects(rects)
+
+
+class HintonKey(pg.GraphicsWidget):
+    """A one-line legend: "■ + ■ −  side = |value| / <scale>", painted under a Hinton diagram."""
+
+    def __init__(self, scale: float = 1.0) -> None:
+        super().__init__()
+        self._font = QFont()
+        self._font.setPointSizeF(8.0)
+        negative, positive = sign_colors()
+        self._colors = (positive, negative)
+        self._text = ""
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsToShape, True)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # fixed per trace
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setMinimumSize(QSizeF(60, 18))
+        self.setMaximumHeight(18)
+        self.set_scale(scale)
+
+    def set_scale(self, scale: float) -> None:
+        text = f"side = |value| / {float(scale):.3g}"
+        if text != self._text:
+            self._text = text
+            self.update()
+
+    def text(self) -> str:
+        """The legend's words ("+", "−" next to the coloured squares, then the scale)."""
+        return f"■ + ■ − {self._text}"
+
+    def _fitting(self, metrics: QFontMetrics, width: float) -> str:
+        """The longest form of the scale text that fits: "side = |value| / s", "|v| / s", "s"."""
+        scale = self._text.rsplit("/ ", 1)[-1]
+        for text in (self._text, f"|v| / {scale}", f"/ {scale}"):
+            if metrics.horizontalAdvance(text) <= width:
+                return text
+        return ""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionGraphicsItem,
+        widget: QWidget | None = None,
+    ) -> None:
+        rect = self.boundingRect()
+        painter.setFont(self._font)
+        metrics = painter.fontMetrics()
+        box = 9.0
+        x, mid = rect.left() + 4.0, rect.center().y()
+        for color, label in zip(self._colors, ("+", "−"), strict=True):
+            painter.setPen(QPen(Qt.PenStyle.NoPen))
+            painter.setBrush(QBrush(color))
+            painter.drawRect(QRectF(x, mid - box / 2, box, box))
+            x += box + 2
+            painter.setPen(QColor(INK))
+            painter.drawText(QPointF(x, mid + metrics.ascent() / 2 - 1), label)
+            x += metrics.horizontalAdvance(label) + 6
+        text = self._fitting(metrics, rect.right() - x - 2)
+        painter.drawText(QPointF(x, mid + metrics.ascent() / 2 - 1), text)

@@ -40,13 +40,14 @@ from gui.graph_views import FoldedGraphView, UnfoldedGraphView
 from gui.panels import ActivationsPanel, DeltasPanel, GradientsPanel, InspectorPanel, LossPanel
 from gui.panels.base import Panel
 from gui.panels.text_line import TextLine
+from gui.panels.weights import WeightsPanel
 from gui.session import Session
 from gui.timebar import PlaybackActions, TimeBar
 from gui.training import TrainingController
 from gui.training_panels import NetworkPanel, TaskPanel, TrainingPanel
 
 #: bumped whenever the docks change, so an old saved layout is ignored rather than misapplied
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4
 
 TRUNCATION_CHOICES = (
     ("Full BPTT", None, "Every loss term propagates back to t = 1 (seeds/004 eq. 45)"),
@@ -68,6 +69,7 @@ DOCKS: dict[str, tuple[str, Callable[..., QWidget], Qt.DockWidgetArea]] = {
     "state_space": ("State space", StateSpacePanel, _Area.RightDockWidgetArea),
     "flow": ("Gradient flow", GradientFlowPanel, _Area.RightDockWidgetArea),
     "gradcheck": ("Gradient check", GradCheckPanel, _Area.RightDockWidgetArea),
+    "weights": ("Weights", WeightsPanel, _Area.RightDockWidgetArea),
 }
 #: panels built with the training controller as well as the session
 NEEDS_CONTROLLER = (TaskPanel, NetworkPanel, TrainingPanel)
@@ -142,7 +144,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["inspector"], self.docks["task"])
         self.tabifyDockWidget(self.docks["task"], self.docks["network"])
         self.tabifyDockWidget(self.docks["gradients"], self.docks["training"])
-        for name in ("state_space", "flow", "gradcheck"):
+        for name in ("state_space", "flow", "gradcheck", "weights"):
             self.tabifyDockWidget(self.docks["deltas"], self.docks[name])
         for name in ("activations", "inspector", "gradients", "loss"):
             self.docks[name].raise_()

@@ -1,4 +1,5 @@
-"""Panels that follow the cursor: activations, deltas, gradients, loss and the inspector.
+"""Panels that follow the cursor: activations, deltas, gradients, loss and the inspector, and
+the weights panel, which follows the network.
 
 Each panel is built as ``Panel(session, parent=None)``, observes the session's signals, and offers
 ``displayed()``: the numbers and labels it currently shows, for tests and for the reader's trust.
@@ -11,5 +12,13 @@ from gui.panels.deltas import DeltasPanel
 from gui.panels.gradients import GradientsPanel
 from gui.panels.inspector import InspectorPanel
 from gui.panels.loss import LossPanel
+from gui.panels.weights import WeightsPanel
 
-__all__ = ["ActivationsPanel", "DeltasPanel", "GradientsPanel", "InspectorPanel", "LossPanel"]
+__all__ = [
+    "ActivationsPanel",
+    "DeltasPanel",
+    "GradientsPanel",
+    "InspectorPanel",
+    "LossPanel",
+    "WeightsPanel",
+]

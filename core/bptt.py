@@ -83,7 +83,10 @@ class Trace:
     o : (.., T, O) output net inputs.  y : (.., T, O) outputs.
     loss_t : (.., T) per-step loss L(t).  loss : total loss, summed over time and batch.
     delta_o : (.., T, O) dL/do(t).  delta_h : (.., T, H) dL/da(t) (truncated where asked).
-    delta_h0 : (.., H) dL/dh0 = W^T delta_h(1).
+    delta_h0 : (.., C) dL/dh0 = W^T delta_h(1).
+    context : (.., T, C) the context c(t) that step t reads through W: h(t-1) for an Elman
+        network (a view of ``h``), y(t-1) or d(t-1) for a Jordan network (c(1) = h0), see
+        :mod:`core.jordan`.
     grads : read-only mapping U, W, V, b, c, h0 -> summed gradient (seeds/004 eq. 84-88).
     truncation : None or k.  mode : "full", "sliding" or "chunked".
     """
@@ -104,6 +107,7 @@ class Trace:
     grads: Mapping[str, Array]
     truncation: int | None
     mode: str
+    context: Array
 
     # -- shape ----------------------------------------------------------------------------------
     @property
@@ -131,16 +135,17 @@ class Trace:
     def contribution(self, t: int) -> dict[str, Array]:
         """The terms of seeds/004 eq. 84-88 for step t alone (summed over the batch).
 
-        U: delta_h(t) x(t)^T, W: delta_h(t) h(t-1)^T, V: delta_o(t) h(t)^T, b: delta_h(t),
-        c: delta_o(t), h0: W^T delta_h(1) at t = 1 and 0 otherwise. Shapes as the parameters.
+        U: delta_h(t) x(t)^T, W: delta_h(t) c(t)^T (c(t) = h(t-1) for Elman), V: delta_o(t)
+        h(t)^T, b: delta_h(t), c: delta_o(t), h0: W^T delta_h(1) at t = 1 and 0 otherwise.
+        Shapes as the parameters.
         """
         i = self._check_t(t)
         dh, do = self._b(self.delta_h)[:, i], self._b(self.delta_o)[:, i]
-        h, x = self._b(self.h), self._b(self.x)
+        h, x, ctx = self._b(self.h), self._b(self.x), self._b(self.context)
         h0 = self._b(self.delta_h0).sum(axis=0) if t == 1 else np.zeros_like(self.net.h0)
         return {
             "U": dh.T @ x[:, i],
-            "W": dh.T @ h[:, i],
+            "W": dh.T @ ctx[:, i],
             "V": do.T @ h[:, i + 1],
             "b": dh.sum(axis=0),
             "c": do.sum(axis=0),
@@ -156,11 +161,11 @@ class Trace:
         if not 1 <= t <= self.T + 1:
             raise ValueError(f"time step t={t} is outside 1..{self.T + 1}")
         i = t - 1
-        H, O, I = self.net.n_hidden, self.net.n_out, self.net.n_in
+        H, O, I, C = self.net.n_hidden, self.net.n_out, self.net.n_in, self.net.n_context
         dh = self._b(self.delta_h)[:, i:].reshape(-1, H)
         do = self._b(self.delta_o)[:, i:].reshape(-1, O)
         x = self._b(self.x)[:, i:].reshape(-1, I)
-        h_prev = self._b(self.h)[:, i:-1].reshape(-1, H)
+        h_prev = self._b(self.context)[:, i:].reshape(-1, C)
         h_now = self._b(self.h)[:, i + 1 :].reshape(-1, H)
         h0 = self._b(self.delta_h0).sum(axis=0) if t == 1 else np.zeros_like(self.net.h0)
         return {
@@ -369,6 +374,9 @@ def bptt(
     mode : "sliding" (BPTT(k), Williams & Peng) or "chunked" (gradient cut every k steps).
     mask : optional (T,) or (B, T) weight of each step's loss (0 drops a padded step).
 
+    A Jordan network (``net.context`` "output" or "target") is run by
+    :func:`core.jordan.jordan_bptt`, with the same arguments and the same kind of trace.
+
     Raises
     ------
     ValueError
@@ -381,6 +389,10 @@ def bptt(
         truncation = int(truncation)
         if mode not in TRUNCATION_MODES:
             raise ValueError(f"truncation mode {mode!r} is not one of {TRUNCATION_MODES}")
+    if net.jordan:
+        from core.jordan import jordan_bptt
+
+        return jordan_bptt(net, xs, targets, truncation, mode, mask)
     xs, targets, mask, batched = _validate(net, xs, targets, mask)
     B, T, I = xs.shape
     H, O = net.W.shape[0], net.V.shape[0]
@@ -451,6 +463,7 @@ def bptt(
             "delta_o": delta_o.reshape(O, T, B).T,
             "delta_h": delta_h.transpose(1, 0, 2),
             "delta_h0": delta_h0,
+            "context": Z[:T, :, :H].transpose(1, 0, 2),
         }
     else:  # (T, .) views of the B = 1 buffers
         views = {
@@ -465,6 +478,7 @@ def bptt(
             "delta_o": delta_o.T,
             "delta_h": delta_h[:, 0],
             "delta_h0": delta_h0[0],
+            "context": Z[:T, 0, :H],
         }
     return Trace(
         net=net,

@@ -25,7 +25,7 @@ from typing import Any, NoReturn
 from core.bptt import TRUNCATION_MODES
 from core.data import Dataset
 from core.functions import HIDDEN_ACTIVATIONS
-from core.model import SRN
+from core.model import CONTEXTS, SRN
 from core.tasks import TASKS, TaskSpec, make_task
 from core.training import UPDATES, EpochRecord, TrainConfig, train
 
@@ -160,6 +160,13 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("--hidden", choices=HIDDEN_ACTIVATIONS, help="hidden activation")
     parser.add_argument(
+        "--context",
+        choices=CONTEXTS,
+        default="hidden",
+        help="what the context units hold: hidden = Elman, output = Jordan, "
+        "target = Jordan with teacher forcing (default hidden)",
+    )
+    parser.add_argument(
         "--truncation",
         type=truncation_value,
         default=RECOMMENDED,
@@ -269,6 +276,13 @@ def _saver(out: str | None) -> Any:
     return save_model
 
 
+_ARCHITECTURE = {
+    "hidden": "Elman",
+    "output": "Jordan",
+    "target": "Jordan with teacher forcing",
+}
+
+
 def _fmt_score(score: float | None) -> str:
     return "-" if score is None else f"{100 * score:.1f}%"
 
@@ -301,6 +315,7 @@ def run_train(args: argparse.Namespace) -> int:
             hidden=chosen["hidden"],
             output=data.output,
             seed=args.seed,
+            context=args.context,
         )
         save = _saver(args.out)
     except UsageError as exc:
@@ -313,7 +328,8 @@ def run_train(args: argparse.Namespace) -> int:
     steps = sum(s.T for s in data.sequences)
     print(
         f"training on {data.name}: {len(data)} sequences, {steps} steps; network "
-        f"{net.n_in}-{net.n_hidden}-{net.n_out} {net.hidden}/{net.output} ({net.loss_name}); "
+        f"{net.n_in}-{net.n_hidden}-{net.n_out} {net.hidden}/{net.output} ({net.loss_name}), "
+        f"{_ARCHITECTURE[net.context]}; "
         f"lr {config.lr:g}, momentum {config.momentum:g}, clip {config.clip or 'none'}, "
         f"update per {config.update}, truncation {config.truncation or 'none'}",
         flush=True,

@@ -16,7 +16,8 @@ truncated trace is the gradient of the truncated objective, evaluated by its def
 * sliding BPTT(k): J = sum_s m(s) L(s; h(s-k) held constant). Loss term L(s) is recomputed by a
   forward pass over the window s-k+1..s only, started from h(s-k) as stored by the unperturbed
   forward sweep (from the parameter h0 when s - k < 1), so a perturbation reaches L(s) only
-  through the k steps of its window.
+  through the k steps of its window. For a Jordan network the state held constant is the
+  context c(s-k+1) = y(s-k) (or d(s-k)) that the window's first step reads.
 * chunked (cut every k steps): J = sum over chunks of the chunk's loss, each chunk run from the
   state carried in from the previous chunk, held constant at its unperturbed value (the first
   chunk starts from the parameter h0).
@@ -128,7 +129,7 @@ def gradient_check(
     truncation = None if truncation is None else int(truncation)  # validated by bptt
     x, d, m, h = (
         np.asarray(a if trace.batched else a[None], np.float64)
-        for a in (trace.x, trace.d, trace.mask, trace.h)
+        for a in (trace.x, trace.d, trace.mask, trace.context)
     )
     windows = _windows(x.shape[0], trace.T, truncation, mode, m)
     numerical = _finite_differences(net64, names, eps, x, d, h, windows)
@@ -211,25 +212,34 @@ def _windows(B: int, T: int, k: int | None, mode: str, m: Array) -> _Windows:
     )
 
 
-def _objective(p: Mapping[str, Real], net: SRN, x: Real, d: Real, h: Real, w: _Windows) -> Real:
+def _objective(p: Mapping[str, Real], net: SRN, x: Real, d: Real, ctx: Real, w: _Windows) -> Real:
     """J for P parameter sets at once: ``p[name]`` is (P or 1, *shape); returns (P,).
 
-    x (B, T, I), d (B, T, O) and the stored states h (B, T+1, H) are the unperturbed sweep's.
+    x (B, T, I), d (B, T, O) and the stored contexts ctx (B, T, C) (c(t) = h(t-1) for Elman,
+    y(t-1) or d(t-1) for Jordan, :mod:`core.jordan`) are the unperturbed sweep's.
     """
     T = x.shape[1]
     P = max(v.shape[0] for v in p.values())
-    start = h[w.seq, w.first - 1]  # (N, H): h(first-1), held constant
+    start = ctx[w.seq, w.first - 1]  # (N, C): c(first), held constant
     state = np.where(w.from_h0[None, :, None], p["h0"][:, None, :], start[None])
     state = np.broadcast_to(state, (P, *start.shape))
     WT, UT, VT = (np.swapaxes(p[n], 1, 2) for n in ("W", "U", "V"))
     J = np.zeros(P, x.dtype)
     for j in range(w.weight.shape[1]):
         steps = np.minimum(w.first + j, T) - 1  # (N,) 0-based step of each window
+        active = (j < w.length)[None, :, None]
         a = p["b"][:, None, :] + state @ WT + x[w.seq, steps] @ UT  # eq. 1
-        state = np.where((j < w.length)[None, :, None], hidden_forward(net.hidden, a), state)
+        hidden = hidden_forward(net.hidden, a)  # eq. 2
         scored = np.flatnonzero(w.weight[:, j])
+        if net.context == "hidden":
+            state = np.where(active, hidden, state)  # c(t+1) = h(t)
+        elif net.context == "output":
+            y_all = output_forward(net.output, p["c"][:, None, :] + hidden @ VT)
+            state = np.where(active, y_all, state)  # c(t+1) = y(t)
+        else:
+            state = np.where(active, d[w.seq, steps][None], state)  # c(t+1) = d(t)
         if scored.size:
-            o = p["c"][:, None, :] + state[:, scored] @ VT  # eq. 3
+            o = p["c"][:, None, :] + hidden[:, scored] @ VT  # eq. 3
             target = d[w.seq[scored], steps[scored]]
             loss = step_loss(net.output, o, output_forward(net.output, o), target)  # (P, n)
             J += loss @ w.weight[scored, j]

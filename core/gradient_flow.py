@@ -19,6 +19,14 @@ radii stay below 1 the contribution of distant steps shrinks exponentially with 
 (vanishing gradients: "for each layer the error is backpropagated through the error gets smaller
 and smaller", seeds/001 section 5.1); when they exceed 1 it can grow exponentially (exploding).
 
+For a Jordan network (:mod:`core.jordan`) h(t-1) reaches h(t) through the fed-back output,
+a(t) = b + W y(t-1) + U x(t), so the per-step Jacobian gains the output layer::
+
+    J(t) = dh(t)/dh(t-1) = diag(f'(a(t))) W J_g(t-1) V,   J_g(t-1) = dy(t-1)/do(t-1)
+
+and with teacher forcing (the context is the target d(t-1), data) J(t) = 0: nothing flows back.
+The loss term's own start is its local part V^T (y(s) - d(s)), seeds/004 eq. 22.
+
 Time steps are the seeds' 1-based t = 1..T; array index t-1 holds step t.
 """
 
@@ -28,7 +36,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.bptt import Trace
-from core.functions import hidden_derivative
+from core.functions import hidden_derivative, output_loss_delta
+from core.jordan import output_jacobian_t
 
 Array = NDArray[np.floating]
 
@@ -71,17 +80,36 @@ def flow_matrix(trace: Trace) -> NDArray[np.float64]:
     """
     trace = _single(trace)
     net, T = trace.net, trace.T
-    W = np.asarray(net.W, np.float64)
+    W, V = np.asarray(net.W, np.float64), np.asarray(net.V, np.float64)
     fp = np.asarray(hidden_derivative(net.hidden, trace.a, trace.h[1:]), np.float64)  # (T, H)
     F = np.full((T, T), np.nan)
-    g = np.asarray(trace.delta_o, np.float64) @ np.asarray(net.V, np.float64)  # (T, H), eq. 45
+    g = _local_output_delta(trace) @ V  # (T, H): V^T delta_o(s) of L(s) alone, eq. 45
+    y = np.asarray(trace.y, np.float64)
     rows = np.arange(T)
     for j in range(T):
         # g[t-1] = dL(t+j)/dh(t) for t = 1..T-j
         F[rows[: T - j] + j, rows[: T - j]] = np.linalg.norm(g, axis=1)
         if j + 1 < T:
-            g = (fp[1 : T - j] * g[1:]) @ W  # g_j(s) = W^T (f'(a(s-j+1)) * g_{j-1}(s))
+            g = (fp[1 : T - j] * g[1:]) @ W  # W^T (f'(a(s-j+1)) * g_{j-1}(s))
+            if net.context == "output":  # ... through y(t) and o(t) to h(t): V^T J_g^T
+                g = output_jacobian_t(net.output, y[: T - j - 1], g) @ V
+            elif net.context == "target":
+                g = np.zeros_like(fp[: T - j - 1])  # teacher forcing: the context is data
     return F
+
+
+def _local_output_delta(trace: Trace) -> NDArray[np.float64]:
+    """(T, O) dL(s)/do(s) of the loss term L(s) alone: m(s) (y(s) - d(s)), seeds/004 eq. 22.
+
+    For an Elman network this is the trace's delta_o; a Jordan network's delta_o also holds
+    the gradient that later steps send back through the fed-back output.
+    """
+    if not trace.net.jordan:
+        return np.asarray(trace.delta_o, np.float64)
+    o, d = np.asarray(trace.o, np.float64), np.asarray(trace.d, np.float64)
+    m = np.asarray(trace.mask, np.float64)
+    _, _, delta = output_loss_delta(trace.net.output, o.T, d.T, m)
+    return np.asarray(delta.T)
 
 
 def within_window(trace: Trace) -> NDArray[np.bool_]:
@@ -123,6 +151,9 @@ def jacobians_spectral_radius(trace: Trace) -> NDArray[np.float64]:
     J(t+1)^T applied to the gradient). Saturated tanh or logistic units have f' ~ 0 and pull the
     radius below rho(W); for a linear hidden layer J(t) = W and the radius is rho(W).
 
+    For a Jordan network J(t) = diag(f'(a(t))) W J_g(t-1) V (module docstring) for t >= 2; the
+    first step has no earlier hidden state and gets NaN, and with teacher forcing every J(t) is 0.
+
     Returns
     -------
     (T,) float64 array, index t-1 for step t.
@@ -130,5 +161,17 @@ def jacobians_spectral_radius(trace: Trace) -> NDArray[np.float64]:
     trace = _single(trace)
     net = trace.net
     fp = np.asarray(hidden_derivative(net.hidden, trace.a, trace.h[1:]), np.float64)  # (T, H)
-    J = fp[:, :, None] * np.asarray(net.W, np.float64)[None]  # (T, H, H): row i scaled by f'_i
+    W = np.asarray(net.W, np.float64)
+    if net.jordan:
+        radii = np.full(trace.T, np.nan)
+        if net.context == "target":
+            radii[1:] = 0.0
+            return radii
+        V, y = np.asarray(net.V, np.float64), np.asarray(trace.y, np.float64)
+        # J_g(t-1) V for t = 2..T, (T-1, O, H): the output Jacobian applied to each column of V
+        columns = [output_jacobian_t(net.output, y[:-1], V[None, :, i]) for i in range(V.shape[1])]
+        J = fp[1:, :, None] * (W[None] @ np.stack(columns, axis=-1))  # (T-1, H, H)
+        radii[1:] = np.max(np.abs(np.linalg.eigvals(J)), axis=1)
+        return radii
+    J = fp[:, :, None] * W[None]  # (T, H, H): row i scaled by f'_i
     return np.max(np.abs(np.linalg.eigvals(J)), axis=1)

@@ -7,6 +7,15 @@
 
 with h(0) = h0, the initial state (seeds/003's ``s``; Elman's context units before the first input).
 
+A **Jordan network** (Jordan 1986; seeds/001 section 6; Goodfellow et al. section 10.2.1, the
+network "with recurrence from the output") feeds back the previous *output* instead of the
+previous hidden state; with **teacher forcing** the previous *target* d(t-1) is fed back instead::
+
+    a(t) = b + W y(t-1) + U x(t)        context = "output"   (y(0) = h0, the initial context)
+    a(t) = b + W d(t-1) + U x(t)        context = "target"   (d(0) = h0)
+
+so W is (H, O) and the initial context h0 is (O,). ``context = "hidden"`` is Elman's network.
+
 Other seeds name the same matrices differently; the GUI translates (see ``core.notation``):
 seeds/001 (Bodén) calls U, W, V the matrices V, U, W and b, c the biases theta; seeds/002 calls them
 Wx, Ws, Wy; seeds/000 calls them wx, wh, wo; seeds/003 (one unit each) v, w, u.
@@ -24,6 +33,9 @@ from numpy.typing import DTypeLike, NDArray
 from core.functions import HIDDEN_ACTIVATIONS, LOSS_OF_OUTPUT, OUTPUT_FUNCTIONS, resting_state
 
 PARAM_NAMES = ("U", "W", "V", "b", "c", "h0")
+#: what the context units hold at step t: h(t-1) (Elman), y(t-1) (Jordan) or d(t-1) (Jordan with
+#: teacher forcing)
+CONTEXTS = ("hidden", "output", "target")
 
 
 def frozen(array: Any, dtype: DTypeLike | None = None) -> NDArray[Any]:
@@ -40,15 +52,18 @@ class SRN:
     Parameters
     ----------
     U : (H, I) input -> hidden weights.
-    W : (H, H) hidden(t-1) -> hidden(t) recurrent weights.
+    W : (H, C) context -> hidden(t) recurrent weights; C = H (Elman: hidden(t-1) -> hidden(t))
+        or C = O (Jordan: output(t-1) -> hidden(t)).
     V : (O, H) hidden -> output weights.
     b : (H,) hidden bias.
     c : (O,) output bias.
-    h0 : (H,) initial state h(0).
+    h0 : (C,) initial context: h(0) for Elman, y(0) (or d(0)) for Jordan.
     hidden : hidden activation f, one of ``tanh``, ``logistic``, ``relu``, ``linear``.
     output : output function g with its matched loss: ``softmax`` (cross-entropy), ``logistic``
         (binary cross-entropy) or ``linear`` (sum-squared error), seeds/001 section 3.
     train_h0 : whether training updates h0 (its gradient is always computed).
+    context : ``"hidden"`` (Elman), ``"output"`` (Jordan) or ``"target"`` (Jordan with teacher
+        forcing): what the context units hold, see the module docstring.
 
     Arrays are stored read-only in one floating dtype (float64 unless built otherwise).
     Training produces new networks with :meth:`with_params`; a network is never modified.
@@ -63,6 +78,7 @@ class SRN:
     hidden: str = "tanh"
     output: str = "softmax"
     train_h0: bool = False
+    context: str = "hidden"
 
     def __post_init__(self) -> None:
         if self.hidden not in HIDDEN_ACTIVATIONS:
@@ -73,6 +89,8 @@ class SRN:
             raise ValueError(
                 f"output function {self.output!r} is not one of {', '.join(OUTPUT_FUNCTIONS)}"
             )
+        if self.context not in CONTEXTS:
+            raise ValueError(f"context {self.context!r} is not one of {', '.join(CONTEXTS)}")
         if not isinstance(self.train_h0, bool | np.bool_):
             raise ValueError(f"train_h0 must be True or False, got {self.train_h0!r}")
         object.__setattr__(self, "train_h0", bool(self.train_h0))
@@ -83,7 +101,8 @@ class SRN:
             raise ValueError(f"U must be a 2-d (H, I) array, got shape {arrays['U'].shape}")
         H, I = arrays["U"].shape
         O = arrays["V"].shape[0] if arrays["V"].ndim == 2 else -1
-        expected = {"U": (H, I), "W": (H, H), "V": (O, H), "b": (H,), "c": (O,), "h0": (H,)}
+        C = H if self.context == "hidden" else O
+        expected = {"U": (H, I), "W": (H, C), "V": (O, H), "b": (H,), "c": (O,), "h0": (C,)}
         for name, shape in expected.items():
             if arrays[name].shape != shape:
                 raise ValueError(
@@ -112,29 +131,37 @@ class SRN:
         train_h0: bool = False,
         h0: float | None = None,
         dtype: DTypeLike = np.float64,
+        context: str = "hidden",
     ) -> SRN:
         """A reproducible small random network.
 
-        Weights are drawn uniformly from +-1/sqrt(fan_in) (fan_in = I for U, H for W and V), so net
-        inputs start in the sensitive range of every activation; biases start at 0; h0 starts at
-        the activation's resting value (0.5 for logistic, Elman 1990; 0 otherwise) unless given.
+        Weights are drawn uniformly from +-1/sqrt(fan_in) (fan_in = I for U, C for W, H for V),
+        so net inputs start in the sensitive range of every activation; biases start at 0; h0
+        starts at the activation's resting value (0.5 for logistic, Elman 1990; 0 otherwise) for
+        an Elman network and at 0 for a Jordan network (Jordan's state units start at rest),
+        unless given. For ``context="hidden"`` the draws are those of earlier versions.
         """
         for label, n in (("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out)):
             if int(n) < 1:
                 raise ValueError(f"{label} must be at least 1, got {n}")
+        if context not in CONTEXTS:
+            raise ValueError(f"context {context!r} is not one of {', '.join(CONTEXTS)}")
         rng = np.random.default_rng(seed)
-        ru, rh = 1.0 / np.sqrt(n_in), 1.0 / np.sqrt(n_hidden)
-        start = resting_state(hidden) if h0 is None else float(h0)
+        n_context = n_hidden if context == "hidden" else n_out
+        ru, rc, rh = (1.0 / np.sqrt(n) for n in (n_in, n_context, n_hidden))
+        rest = resting_state(hidden) if context == "hidden" else 0.0
+        start = rest if h0 is None else float(h0)
         return cls(
             U=rng.uniform(-ru, ru, (n_hidden, n_in)).astype(dtype),
-            W=rng.uniform(-rh, rh, (n_hidden, n_hidden)).astype(dtype),
+            W=rng.uniform(-rc, rc, (n_hidden, n_context)).astype(dtype),
             V=rng.uniform(-rh, rh, (n_out, n_hidden)).astype(dtype),
             b=np.zeros(n_hidden, dtype),
             c=np.zeros(n_out, dtype),
-            h0=np.full(n_hidden, start, dtype),
+            h0=np.full(n_context, start, dtype),
             hidden=hidden,
             output=output,
             train_h0=train_h0,
+            context=context,
         )
 
     # -- shape and dtype ------------------------------------------------------------------------
@@ -149,6 +176,16 @@ class SRN:
     @property
     def n_out(self) -> int:
         return int(self.V.shape[0])
+
+    @property
+    def n_context(self) -> int:
+        """C, the number of context units: H for Elman, O for Jordan."""
+        return int(self.W.shape[1])
+
+    @property
+    def jordan(self) -> bool:
+        """True for a Jordan network (the context holds the previous output or target)."""
+        return self.context != "hidden"
 
     @property
     def dtype(self) -> np.dtype[Any]:
@@ -193,6 +230,7 @@ class SRN:
             "hidden": self.hidden,
             "output": self.output,
             "train_h0": self.train_h0,
+            "context": self.context,
             "dtype": str(self.dtype),
         }
 

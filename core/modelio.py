@@ -6,7 +6,8 @@ Model file, format "unfold-model" version 1::
       "format": "unfold-model",
       "version": 1,
       "config": {"n_in": I, "n_hidden": H, "n_out": O, "hidden": "tanh",
-                 "output": "softmax", "train_h0": false, "dtype": "float64"},
+                 "output": "softmax", "train_h0": false, "context": "hidden",
+                 "dtype": "float64"},
       "weights": {
         "input_to_hidden":  (H, I) nested lists     U in seeds/004 eq. 1
         "hidden_to_hidden": (H, H)                  W, eq. 1
@@ -19,6 +20,10 @@ Model file, format "unfold-model" version 1::
       "training": null or an object (settings and progress),
       "notes": null or a string
     }
+
+A Jordan network ("context": "output" or "target", see ``core.jordan``) stores W (H, O) as
+"context_to_hidden" and its initial context (O,) as "initial_context" in place of the last two
+Elman names above. "context" may be left out and then means "hidden" (Elman).
 
 Weight names describe connections, not letters, because the seeds letter them differently (see
 ``core.model``). Numbers are written as the shortest decimal that reads back to the identical
@@ -57,7 +62,7 @@ from core.loaders import (
     parse_json,
     read_text_file,
 )
-from core.model import SRN
+from core.model import CONTEXTS, SRN
 
 MODEL_FORMAT = "unfold-model"
 MODEL_VERSION = 1
@@ -70,10 +75,20 @@ WEIGHT_NAMES = {
     "output_bias": "c",
     "initial_state": "h0",
 }
+#: the two weights a Jordan network names by its context (core.jordan)
+JORDAN_NAMES = {"hidden_to_hidden": "context_to_hidden", "initial_state": "initial_context"}
 CONFIG_FIELDS = ("n_in", "n_hidden", "n_out", "hidden", "output", "train_h0", "dtype")
+OPTIONAL_CONFIG = ("context",)
 DTYPES = ("float64", "float32")
 _REQUIRED = ("format", "version", "config", "weights")
 _OPTIONAL = ("task", "training", "notes")
+
+
+def weight_names(context: str) -> dict[str, str]:
+    """File name of each weight -> SRN attribute, for a network with this ``context``."""
+    if context == "hidden":
+        return dict(WEIGHT_NAMES)
+    return {JORDAN_NAMES.get(name, name): attr for name, attr in WEIGHT_NAMES.items()}
 
 
 class ModelFileError(ValueError):
@@ -177,7 +192,8 @@ def model_json(
 ) -> str:
     """The text of a model file (format in the module docstring)."""
     weights = ",\n".join(
-        f'    "{name}": {_array_json(getattr(net, attr), 4)}' for name, attr in WEIGHT_NAMES.items()
+        f'    "{name}": {_array_json(getattr(net, attr), 4)}'
+        for name, attr in weight_names(net.context).items()
     )
     fields = [
         f'"format": "{MODEL_FORMAT}"',
@@ -310,7 +326,7 @@ def load_model(path: PathArg) -> ModelFile:
         hint = "; the file is from a newer Unfold" if newer else ""
         raise check.fail(["version"], f"expected {MODEL_VERSION}, got {version!r}{hint}")
 
-    config = check.fields(["config"], doc["config"], CONFIG_FIELDS, ())
+    config = check.fields(["config"], doc["config"], CONFIG_FIELDS, OPTIONAL_CONFIG)
     I, H, O = (check.count(["config", k], config[k]) for k in ("n_in", "n_hidden", "n_out"))
     for key, allowed in (("hidden", HIDDEN_ACTIVATIONS), ("output", OUTPUT_FUNCTIONS)):
         if config[key] not in allowed:
@@ -319,15 +335,21 @@ def load_model(path: PathArg) -> ModelFile:
     if not isinstance(config["train_h0"], bool):
         got = json_kind(config["train_h0"])
         raise check.fail(["config", "train_h0"], f"expected true or false, got {got}")
+    context = config.get("context", "hidden")
+    if context not in CONTEXTS:
+        problem = f"expected one of {', '.join(CONTEXTS)}, got {context!r}"
+        raise check.fail(["config", "context"], problem)
     if config["dtype"] not in DTYPES:
         problem = f"expected one of {', '.join(DTYPES)}, got {config['dtype']!r}"
         raise check.fail(["config", "dtype"], problem)
 
-    shapes = {"U": (H, I), "W": (H, H), "V": (O, H), "b": (H,), "c": (O,), "h0": (H,)}
-    weights = check.fields(["weights"], doc["weights"], tuple(WEIGHT_NAMES), ())
+    C = H if context == "hidden" else O
+    shapes = {"U": (H, I), "W": (H, C), "V": (O, H), "b": (H,), "c": (O,), "h0": (C,)}
+    names = weight_names(context)
+    weights = check.fields(["weights"], doc["weights"], tuple(names), ())
     arrays = {
         attr: check.array(["weights", name], weights[name], shapes[attr], config["dtype"])
-        for name, attr in WEIGHT_NAMES.items()
+        for name, attr in names.items()
     }
     for key, kind in (("task", dict), ("training", dict), ("notes", str)):
         value = doc.get(key)
@@ -336,7 +358,16 @@ def load_model(path: PathArg) -> ModelFile:
             raise check.fail([key], f"expected {wanted} or null, got {json_kind(value)}")
     try:
         net = SRN(
-            **arrays, hidden=config["hidden"], output=config["output"], train_h0=config["train_h0"]
+            U=arrays["U"],
+            W=arrays["W"],
+            V=arrays["V"],
+            b=arrays["b"],
+            c=arrays["c"],
+            h0=arrays["h0"],
+            hidden=config["hidden"],
+            output=config["output"],
+            train_h0=config["train_h0"],
+            context=context,
         )
     except ValueError as exc:  # not reached after the checks above; kept as a guarantee
         raise ModelFileError(str(exc), path=where) from None

@@ -83,8 +83,10 @@ class TaskSpec:
         *,
         hidden: str | None = None,
         n_hidden: int | None = None,
+        context: str = "hidden",
     ) -> SRN:
-        """A fresh network shaped for ``dataset`` with the recommended hidden layer."""
+        """A fresh network shaped for ``dataset`` with the recommended hidden layer (an Elman
+        network unless ``context`` asks for a Jordan network, see ``core.model``)."""
         return SRN.init(
             dataset.n_in,
             self.n_hidden if n_hidden is None else n_hidden,
@@ -92,6 +94,7 @@ class TaskSpec:
             hidden=self.hidden if hidden is None else hidden,
             output=dataset.output,
             seed=seed,
+            context=context,
         )
 
 

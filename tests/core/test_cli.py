@@ -235,3 +235,17 @@ def test_command_line_entry_point_runs_without_traceback() -> None:
     )
     assert bad.returncode == 2
     assert bad.stderr.strip() == "unfold train: error: argument --lr: expected a number, got 'zero'"
+
+
+def test_context_option_trains_and_saves_a_jordan_network(tmp_path, capsys) -> None:
+    out = tmp_path / "jordan.json"
+    argv = ["--task", "temporal-xor", "--epochs", "2", "--context", "output", "--out", str(out)]
+    status, text, _ = run(argv, capsys)
+    assert status == 0
+    assert ", Jordan; " in text.splitlines()[0]
+    from core.modelio import load_model
+
+    net = load_model(out).net
+    assert net.context == "output" and net.W.shape == (net.n_hidden, net.n_out)
+    status, _, err = run(["--task", "temporal-xor", "--context", "jordan"], capsys)
+    assert status == 2 and "--context: invalid choice: 'jordan'" in err

@@ -75,7 +75,7 @@ class HintonItem(pg.GraphicsObject):
     def __init__(self) -> None:
         super().__init__()
         self.x0 = 0.0
-        self.shape = (0, 0)
+        self.grid_shape = (0, 0)
         self.scale = 1.0
         self._values: NDArray[np.floating] = np.zeros((0, 0))
         self._squares: list[Square] = []
@@ -95,8 +95,8 @@ class HintonItem(pg.GraphicsObject):
     def set_grid(self, rows: int, cols: int, x0: float = 0.0) -> None:
         """Place cell (r, c) at x = x0 + c, y = r (a heatmap's (n_x, n_y) = (cols, rows))."""
         self.prepareGeometryChange()
-        self.x0, self.shape = float(x0), (int(rows), int(cols))
-        self._values = np.full(self.shape, np.nan)
+        self.x0, self.grid_shape = float(x0), (int(rows), int(cols))
+        self._values = np.full(self.grid_shape, np.nan)
         self._update()
 
     def set_scale(self, scale: float) -> None:
@@ -112,8 +112,8 @@ class HintonItem(pg.GraphicsObject):
         Values equal to those drawn leave the item untouched (no repaint).
         """
         m = as_matrix(values)
-        if m.shape != self.shape:
-            raise ValueError(f"matrix of shape {m.shape} on a Hinton grid of {self.shape}")
+        if m.shape != self.grid_shape:
+            raise ValueError(f"matrix of shape {m.shape} on a Hinton grid of {self.grid_shape}")
         if np.array_equal(m, self._values, equal_nan=True):
             return
         self._values = m.copy()
@@ -147,7 +147,7 @@ class HintonItem(pg.GraphicsObject):
 
     # -- painting ---------------------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
-        rows, cols = self.shape
+        rows, cols = self.grid_shape
         return QRectF(self.x0 - 0.5, -0.5, cols, rows)
 
     def _device_rects(self, sx: float, sy: float) -> dict[int, list[QRectF]]:
@@ -171,7 +171,7 @@ class HintonItem(pg.GraphicsObject):
         option: QStyleOptionGraphicsItem,
         widget: QWidget | None = None,
     ) -> None:
-        if not self.shape[0] or not self.shape[1]:
+        if not self.grid_shape[0] or not self.grid_shape[1]:
             return
         painter.setPen(QPen(Qt.PenStyle.NoPen))
         painter.setBrush(self._background)

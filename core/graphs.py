@@ -11,6 +11,15 @@ Two pictures of the same SRN (seeds/004 eq. 1-4):
   W (h(t-1) -> h(t)), V (h(t) -> y(t)) and y(t) -> L(t). Unrolling the loop of the folded graph
   T times gives it (seeds/002's folded and unfolded models).
 
+A **Jordan network** (``context="output"`` or ``"target"``, :mod:`core.jordan`) feeds the
+previous output back instead: its W edges run y_k -> h_j (folded) and y_k(t-1) -> h_j(t)
+(unfolded), and the unfolded column 0 holds the initial context y(0) = h0 in the output band
+instead of h(0) (a Jordan network has no hidden state before step 1). Drawn with a context
+layer, the context units c_k copy the outputs y_k. With teacher forcing (``"target"``) the
+context holds the previous *target* d(t-1): the folded graph always shows the context layer and
+has no copy edges (the context is data, not the network's output), and the unfolded W edges
+still start at the y(t-1) nodes' position, the column where d(t-1) belongs.
+
 Node ids are tuples ``(layer, t, unit)``; ``layer`` is one of ``x``, ``h``, ``y``, ``L`` and, in
 the folded graph, ``c`` (context). In the folded graph ``t`` is the time offset relative to the
 current step: 0 for x, h, y and -1 for the context, which holds h(t-1).
@@ -155,9 +164,13 @@ def unfolded_bands(n_in: int, n_hidden: int, n_out: int) -> dict[str, tuple[floa
     return bands
 
 
-def count_unfolded_edges(n_in: int, n_hidden: int, n_out: int, T: int) -> int:
-    """Number of edges of the unfolded graph: T (HI + HH + OH + O), W edges from h0 included."""
-    return T * (n_hidden * n_in + n_hidden * n_hidden + n_out * n_hidden + n_out)
+def count_unfolded_edges(
+    n_in: int, n_hidden: int, n_out: int, T: int, context: str = "hidden"
+) -> int:
+    """Number of edges of the unfolded graph: T (HI + HC + OH + O), W edges from the initial
+    context included (C = H for Elman, O for Jordan)."""
+    n_context = n_hidden if context == "hidden" else n_out
+    return T * (n_hidden * n_in + n_hidden * n_context + n_out * n_hidden + n_out)
 
 
 def _grid(T: int, n_recv: int, n_send: int) -> tuple[NDArray[np.int64], ...]:
@@ -168,12 +181,13 @@ def _grid(T: int, n_recv: int, n_send: int) -> tuple[NDArray[np.int64], ...]:
 
 @lru_cache(maxsize=8)
 def unfolded_arrays(
-    n_in: int, n_hidden: int, n_out: int, T: int, with_edges: bool = True
+    n_in: int, n_hidden: int, n_out: int, T: int, with_edges: bool = True, context: str = "hidden"
 ) -> GraphArrays:
     """The unfolded graph's geometry as arrays, built with numpy (no networkx), cached by shape.
 
     Nodes come in layer blocks, time-major inside a block: x(1..T) (T*I), h(0..T) ((T+1)*H),
-    y(1..T) (T*O), L(1..T) (T). Node (layer, t, unit) sits at x = t + ``COLUMN_OFFSET[layer]``
+    y(1..T) (T*O), L(1..T) (T); for a Jordan network (``context`` "output" or "target") h(1..T)
+    and y(0..T) instead, y(0) being the initial context. Node (layer, t, unit) sits at x = t + ``COLUMN_OFFSET[layer]``
     and y = the top of its band minus ``unit * UNIT_SPACING`` (unit 0 on top, like a matrix row).
     Edges come in blocks U, W, V, loss, each t-major then (row, col); ``with_edges=False`` leaves
     them out (T = 1000, H = 64 has 4.7 million).
@@ -183,12 +197,16 @@ def unfolded_arrays(
         raise ValueError(f"unfolded graph needs I, H, O, T >= 1, got {I}, {H}, {O}, {T}")
     bands = unfolded_bands(I, H, O)
     sizes = {"x": I, "h": H, "y": O, "L": 1}
-    starts = {"x": 0, "h": T * I, "y": T * I + (T + 1) * H, "L": T * I + (T + 1) * H + T * O}
+    from_zero = "h" if context == "hidden" else "y"  # the layer with a column-0 node
+    counts = {layer: (T + (layer == from_zero)) * sizes[layer] for layer in UNFOLDED_LAYERS}
+    starts = {"x": 0, "h": counts["x"]}
+    starts["y"] = starts["h"] + counts["h"]
+    starts["L"] = starts["y"] + counts["y"]
     ids: list[NodeId] = []
     pos_blocks = []
     for layer in UNFOLDED_LAYERS:
         n = sizes[layer]
-        ts = np.arange(0 if layer == "h" else 1, T + 1)
+        ts = np.arange(0 if layer == from_zero else 1, T + 1)
         tt, uu = np.meshgrid(ts, np.arange(n), indexing="ij")
         ids.extend((layer, int(t), int(u)) for t, u in zip(tt.ravel(), uu.ravel(), strict=True))
         xs = tt.ravel() + COLUMN_OFFSET[layer]
@@ -197,7 +215,7 @@ def unfolded_arrays(
     pos = np.concatenate(pos_blocks)
 
     def node(layer: str, t: NDArray[np.int64], unit: NDArray[np.int64]) -> NDArray[np.int64]:
-        first_t = 0 if layer == "h" else 1
+        first_t = 0 if layer == from_zero else 1
         return starts[layer] + (t - first_t) * sizes[layer] + unit
 
     Ints = NDArray[np.int64]
@@ -206,9 +224,9 @@ def unfolded_arrays(
         # U[j, i]: x_i(t) -> h_j(t)
         t, r, c = _grid(T, H, I)
         blocks.append((0, node("x", t, c), node("h", t, r), r, c, t))
-        # W[j, k]: h_k(t-1) -> h_j(t)
-        t, r, c = _grid(T, H, H)
-        blocks.append((1, node("h", t - 1, c), node("h", t, r), r, c, t))
+        # W[j, k]: h_k(t-1) -> h_j(t) (Elman), y_k(t-1) -> h_j(t) (Jordan)
+        t, r, c = _grid(T, H, H if context == "hidden" else O)
+        blocks.append((1, node(from_zero, t - 1, c), node("h", t, r), r, c, t))
         # V[k, j]: h_j(t) -> y_k(t)
         t, r, c = _grid(T, O, H)
         blocks.append((2, node("h", t, c), node("y", t, r), r, c, t))
@@ -232,7 +250,7 @@ def unfolded_graph(net: SRN, T: int) -> nx.DiGraph:
     Every node has ``layer``, ``t``, ``unit`` and ``pos``; every edge ``param``, ``row``, ``col``,
     ``t`` and ``weight`` (1.0 on y(t) -> L(t), whose "weight" is the sum in L(t)).
     """
-    arrays = unfolded_arrays(net.n_in, net.n_hidden, net.n_out, int(T))
+    arrays = unfolded_arrays(net.n_in, net.n_hidden, net.n_out, int(T), context=net.context)
     return _to_networkx(arrays, edge_weights(arrays, net))
 
 
@@ -242,29 +260,38 @@ def _centred(n: int, start: float = 0.0) -> NDArray[np.float64]:
 
 
 @lru_cache(maxsize=16)
-def folded_arrays(n_in: int, n_hidden: int, n_out: int, elman_context: bool = False) -> GraphArrays:
+def folded_arrays(
+    n_in: int, n_hidden: int, n_out: int, elman_context: bool = False, context: str = "hidden"
+) -> GraphArrays:
     """The folded graph's geometry as arrays, cached by shape.
 
     Rows bottom to top: inputs (with, in Elman's drawing, the context units to their left), hidden
     units, outputs; each row centred on x = 0, units one ``UNIT_SPACING`` apart, rows
     ``FOLDED_ROW_SPACING`` apart (more when a row is wider than ten units). Nodes in blocks
     [c,] x, h, y; edges in blocks U, W (hidden -> hidden, or context -> hidden), V[, copy].
+    A Jordan network (``context`` "output" or "target") has O context units fed by the outputs
+    and W edges output -> hidden (or context -> hidden); see the module docstring.
     """
     I, H, O = n_in, n_hidden, n_out
     if min(I, H, O) < 1:
         raise ValueError(f"folded graph needs I, H, O >= 1, got {I}, {H}, {O}")
+    jordan = context != "hidden"
+    if context == "target":
+        elman_context = True  # the fed-back targets need units of their own
+    C = O if jordan else H
+    fed_back = "y" if jordan else "h"  # the layer the context copies
     # rows move apart as the widest row grows, so that a wide network is not drawn flat
-    widest = max(I + (H + 1 if elman_context else 0), H, O)
+    widest = max(I + (C + 1 if elman_context else 0), H, O)
     gap = FOLDED_ROW_SPACING * max(1.0, widest / 10.0)
     rows = {"x": 0.0, "c": 0.0, "h": gap, "y": 2 * gap}
     ids: list[NodeId] = []
     xs: list[NDArray[np.float64]] = []
     if elman_context:
-        bottom = _centred(H + 1 + I)  # context units, a one-unit gap, input units
-        ids += [("c", -1, j) for j in range(H)]
-        xs += [bottom[:H]]
+        bottom = _centred(C + 1 + I)  # context units, a one-unit gap, input units
+        ids += [("c", -1, j) for j in range(C)]
+        xs += [bottom[:C]]
         ids += [("x", 0, i) for i in range(I)]
-        xs += [bottom[H + 1 :]]
+        xs += [bottom[C + 1 :]]
     else:
         ids += [("x", 0, i) for i in range(I)]
         xs += [_centred(I)]
@@ -281,11 +308,11 @@ def folded_arrays(n_in: int, n_hidden: int, n_out: int, elman_context: bool = Fa
     kind: list[int] = []
     edges: list[tuple[int, int]] = []
     rc: list[tuple[int, int]] = []
-    w_sender = "c" if elman_context else "h"
+    w_sender = "c" if elman_context else fed_back
     w_t = -1 if elman_context else 0
     for code, sender, receiver, n_recv, n_send, st in (
         (0, "x", "h", H, I, 0),
-        (1, w_sender, "h", H, H, w_t),
+        (1, w_sender, "h", H, C, w_t),
         (2, "h", "y", O, H, 0),
     ):
         for r in range(n_recv):
@@ -293,9 +320,9 @@ def folded_arrays(n_in: int, n_hidden: int, n_out: int, elman_context: bool = Fa
                 edges.append((index[(sender, st, c)], index[(receiver, 0, r)]))
                 kind.append(code)
                 rc.append((r, c))
-    if elman_context:
-        for j in range(H):
-            edges.append((index[("h", 0, j)], index[("c", -1, j)]))
+    if elman_context and context != "target":
+        for j in range(C):
+            edges.append((index[(fed_back, 0, j)], index[("c", -1, j)]))
             kind.append(EDGE_KINDS.index("copy"))
             rc.append((j, j))
     rc_arr = np.asarray(rc, np.int64).reshape(-1, 2)
@@ -316,9 +343,13 @@ def folded_graph(net: SRN, elman_context: bool = False) -> nx.DiGraph:
 
     Recurrent weights are hidden -> hidden edges (W[j, j] a self-loop). With ``elman_context``,
     Elman's (1990) drawing: context units c_j (``t = -1``, they hold h_j(t-1)) fed by fixed
-    one-to-one ``copy`` edges of weight 1.0, and trainable context -> hidden edges W.
+    one-to-one ``copy`` edges of weight 1.0, and trainable context -> hidden edges W. A Jordan
+    network's W edges leave the outputs (or, drawn with a context layer, context units holding
+    y(t-1) or, teacher forced, d(t-1)).
     """
-    arrays = folded_arrays(net.n_in, net.n_hidden, net.n_out, bool(elman_context))
+    arrays = folded_arrays(
+        net.n_in, net.n_hidden, net.n_out, bool(elman_context), context=net.context
+    )
     return _to_networkx(arrays, edge_weights(arrays, net))
 
 

@@ -202,3 +202,40 @@ def test_large_unfolded_geometry_without_edges() -> None:
 def test_rejects_empty_shapes() -> None:
     with pytest.raises(ValueError, match="T >= 1"):
         unfolded_arrays(1, 1, 1, 0)
+
+
+# -- Jordan networks: W edges leave the outputs ------------------------------------------------
+@pytest.mark.parametrize("context", ["output", "target"])
+def test_unfolded_jordan_graph_feeds_y_of_the_previous_step(context: str) -> None:
+    I, H, O, T = 2, 3, 4, 5
+    net = SRN.init(I, H, O, seed=7, context=context)
+    G = unfolded_graph(net, T)
+    assert G.number_of_nodes() == T * I + T * H + (T + 1) * O + T
+    assert G.number_of_edges() == count_unfolded_edges(I, H, O, T, context)
+    assert sorted(n for n in G.nodes if n[1] == 0) == [("y", 0, k) for k in range(O)]
+    w_edges = [(s, r, d) for s, r, d in G.edges(data=True) if d["param"] == "W"]
+    assert len(w_edges) == T * H * O
+    for s, r, d in w_edges:
+        assert s == ("y", r[1] - 1, d["col"]) and r == ("h", d["t"], d["row"])
+        assert d["weight"] == net.W[d["row"], d["col"]]
+    a = graph_arrays(G)
+    b = unfolded_arrays(I, H, O, T, context=context)
+    assert a.node_ids == b.node_ids and np.array_equal(a.edges, b.edges)
+
+
+@pytest.mark.parametrize("drawn", [False, True], ids=["loops", "context-layer"])
+def test_folded_jordan_graph(drawn: bool) -> None:
+    I, H, O = 2, 3, 4
+    net = SRN.init(I, H, O, seed=7, context="output")
+    G = folded_graph(net, elman_context=drawn)
+    sender = "c" if drawn else "y"
+    w_edges = [(s, r, d) for s, r, d in G.edges(data=True) if d["param"] == "W"]
+    assert len(w_edges) == H * O
+    assert all(
+        s[0] == sender and s[2] == d["col"] and r == ("h", 0, d["row"]) for s, r, d in w_edges
+    )
+    copies = [(s, r) for s, r, d in G.edges(data=True) if d["param"] == "copy"]
+    assert copies == ([(("y", 0, k), ("c", -1, k)) for k in range(O)] if drawn else [])
+    forced = folded_graph(SRN.init(I, H, O, seed=7, context="target"))
+    assert sum(1 for _, d in forced.nodes(data=True) if d["layer"] == "c") == O  # always drawn
+    assert not [1 for *_, d in forced.edges(data=True) if d["param"] == "copy"]  # data, not y

@@ -188,7 +188,8 @@ def unfolded_arrays(
     Nodes come in layer blocks, time-major inside a block: x(1..T) (T*I), h(0..T) ((T+1)*H),
     y(1..T) (T*O), L(1..T) (T); for a Jordan network (``context`` "output" or "target") h(1..T)
     and y(0..T) instead, y(0) being the initial context. Node (layer, t, unit) sits at
-    x = t + ``COLUMN_OFFSET[layer]`` and y = the top of its band minus ``unit * UNIT_SPACING`` (unit 0 on top, like a matrix row).
+    x = t + ``COLUMN_OFFSET[layer]`` and y = the top of its band minus ``unit * UNIT_SPACING``
+    (unit 0 on top, like a matrix row).
     Edges come in blocks U, W, V, loss, each t-major then (row, col); ``with_edges=False`` leaves
     them out (T = 1000, H = 64 has 4.7 million).
     """

@@ -43,6 +43,7 @@ from gui.panels.table import MatrixModel
 from gui.session import Session
 
 HINT = "hover a cell for its exact value · click to inspect its sum over time"
+HINTON_HINT = "side = |value| / the scale below, red +, blue − · hover or click a cell"
 Levels = tuple[float, float]
 #: display modes: (key, button text, tooltip)
 MODES = (
@@ -160,15 +161,19 @@ def _matrix(image: NDArray[np.floating], shape: tuple[int, ...]) -> NDArray[np.f
 
 
 def header_names(session: Session, p: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Row and column names of parameter p's matrix: receiving and sending units, or the bias."""
-    n, ds = session.notation, session.dataset
-    H = session.net.n_hidden
-    hidden = tuple(f"{n['h']}{j + 1}" for j in range(H))
-    shape = session.net.params()[p].shape
-    rows = ds.output_names if p in ("V", "c") else hidden
+    """Row and column names of parameter p's matrix: receiving and sending units, or the bias.
+
+    The context units (W's columns, h0's rows) are the hidden units of an Elman network and the
+    outputs of a Jordan network (``net.context`` "output" or "target"); shapes come from the arrays.
+    """
+    n, ds, net = session.notation, session.dataset, session.net
+    hidden = tuple(f"{n['h']}{j + 1}" for j in range(net.n_hidden))
+    context = hidden if getattr(net, "context", "hidden") == "hidden" else ds.output_names
+    shape = net.params()[p].shape
+    rows = ds.output_names if p in ("V", "c") else context if p == "h0" else hidden
     if len(shape) == 1:
         return tuple(rows), (n[p],)
-    cols = ds.input_names if p == "U" else hidden if shape[1] == H else ds.output_names
+    cols = ds.input_names if p == "U" else context if p == "W" else hidden
     return tuple(rows), tuple(cols)
 
 
@@ -381,6 +386,8 @@ class GradientsPanel(Panel[GradientsView]):
         table = self.mode == "table"
         self.stack.setCurrentIndex(1 if table else 0)
         self.param_box.setVisible(table)
+        if self.hover.text() in (HINT, HINTON_HINT):
+            self.hover.setText(self._hint())
         self._show_mode()
         self._view = None  # draw the current position in the newly shown items
         self._refresh()
@@ -462,9 +469,12 @@ class GradientsPanel(Panel[GradientsView]):
                     return p, cell[1], cell[0]  # image x is the column, y the row
         return None
 
+    def _hint(self) -> str:
+        return HINTON_HINT if self.mode == "hinton" else HINT
+
     def _on_canvas_mouse_moved(self, pos: QPointF) -> None:
         cell = self._cell(pos)
-        text = self.hover_text(*cell) if cell is not None else HINT
+        text = self.hover_text(*cell) if cell is not None else self._hint()
         self.hover.setText(text)
         tip = f"{text}\n{MEANING[cell[0]]}" if cell is not None else ""
         self.canvas.setToolTip(tip)

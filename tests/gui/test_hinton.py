@@ -325,3 +325,18 @@ def test_main_window_docks_the_weights_panel_with_the_analysis_panels(qtbot, set
     window.session.seek(window.session.n_positions - 1)
     check_hinton_gradients(window.session, window.panels["gradients"])
     window.session.set_modified(False)  # close without asking to save
+
+
+def test_weights_of_a_jordan_network_take_their_shapes_from_the_arrays(session, weights) -> None:
+    net = SRN.init(4, 5, 3, seed=2, context="output")  # W is (H, O), h0 is (O,)
+    session.set_network(net)
+    check_weights(session, weights)
+    assert weights.displayed().values["W"].shape == (5, 3)
+    assert weights.displayed().titles[1] == "W  (5×3)"
+    outputs = session.dataset.output_names
+    assert weights.hover_text("W", 1, 2).endswith(f"from {outputs[2]} to h2)")
+    weights.set_mode("table")
+    weights.param_box.setCurrentIndex(weights.param_box.findData("W"))
+    param, texts, rows, cols = weights.displayed().table
+    assert rows == tuple(f"h{j}" for j in range(1, 6))
+    assert (param, cols) == ("W", tuple(outputs)) and len(texts) == 5 and len(texts[0]) == 3

@@ -36,6 +36,8 @@ class StepState:
     contribution : the current step's gradient terms (seeds/004 eq. 84-88), or None outside the
         backward sweep.
     accumulated : the gradient summed over the steps the backward sweep has visited (zeros before).
+    initial : what is known at the start: ``h(0) = h0`` for an Elman network, the initial
+        context ``y(0) = h0`` (teacher forced: ``d(0) = h0``) for a Jordan network.
     """
 
     position: int
@@ -46,6 +48,7 @@ class StepState:
     backward_from: int
     contribution: dict[str, NDArray[np.floating]] | None
     accumulated: dict[str, NDArray[np.floating]]
+    initial: str = "h(0) = h0"
 
     def activation_known(self, t: int) -> bool:
         """Whether h(t) is known (h(0) always is)."""
@@ -59,7 +62,7 @@ class StepState:
     def label(self) -> str:
         """A short description such as ``forward t = 3 / 10`` or ``backward t = 7``."""
         if self.phase == "start":
-            return f"start: h(0) = h0, {self.T} steps ahead"
+            return f"start: {self.initial}, {self.T} steps ahead"
         if self.phase == "forward":
             return f"forward t = {self.t} / {self.T}"
         return f"backward t = {self.t}"
@@ -100,7 +103,10 @@ def state_at(trace: Trace, k: int) -> StepState:
     for arrays in (contribution or {}, accumulated):
         for arr in arrays.values():
             arr.setflags(write=False)
-    return StepState(k, phase, t, T, forward_known, backward_from, contribution, accumulated)
+    initial = {"hidden": "h(0)", "output": "y(0)", "target": "d(0)"}[trace.net.context] + " = h0"
+    return StepState(
+        k, phase, t, T, forward_known, backward_from, contribution, accumulated, initial
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,10 @@ edge U/W/V     signal w·activation; gradient δ·activation      seeds/004 eq. 
 gradient cell  sum over the visited steps of eq. 84-88         seeds/004 eq. 84-88
 =============  ==============================================  ================================
 
+For a Jordan network (``core.jordan``) the context c(t) = y(t-1) (teacher forced: d(t-1)) takes
+the place of h(t-1) in a(t), the recurrence of the backward sweep runs through the output,
+δo(t) = ŷ(t) - y(t) + J_g(t)^T W^T δh(t+1), and δh(t) = f'(a(t)) V^T δo(t) has no W term.
+
 Values not yet computed at the cursor are "?" with a note saying when they are computed. Deltas
 are shown with the notation's sign (Bodén, seeds/001 eq. 12-13, 27: δ = -∂C/∂net); gradients are
 always ∂L/∂w. Each :class:`Step` also carries its numeric terms so that a caller can check that
@@ -152,7 +156,8 @@ def is_valid(selection: Selection, trace: Trace) -> bool:
     if selection.kind == "node":
         if selection.layer == "L":
             return 0 <= selection.t <= T
-        first = 0 if selection.layer in ("h", "a") else 1
+        from_zero = ("h", "a") if not net.jordan else ("y", "o")  # the initial context's layer
+        first = 0 if selection.layer in from_zero else 1
         n = sizes.get(selection.layer, 0)
         return first <= selection.t <= T and 0 <= selection.unit < n
     if selection.kind == "edge":
@@ -199,6 +204,12 @@ class _Context:
         self.net = trace.net
         self.sign = notation.delta_sign
         self.L = notation["L"]
+        #: the layer the context copies: h(t-1) (Elman), y(t-1) or d(t-1) (Jordan)
+        self.ctx = {"hidden": "h", "output": "y", "target": "d"}[trace.net.context]
+
+    def ctx_known(self, t: int) -> bool:
+        """Whether the context c(t) read at step t is known (a target always is)."""
+        return self.net.context == "target" or self.fwd(t - 1)
 
     # -- what is known at the cursor --------------------------------------------------------------
     def fwd(self, t: int) -> bool:
@@ -241,6 +252,9 @@ class _Context:
         if sel.layer == "x":
             return self.input(sel.unit, sel.t)
         if sel.layer in ("y", "o"):
+            if sel.t == 0:
+                u = self.u(self.ctx, sel.unit, 0)
+                return f"initial context {u}", [self.h0_value(sel.unit), self.h0_gradient(sel.unit)]
             return self.output(sel.unit, sel.t)
         return self.hidden(sel.unit, sel.t)
 
@@ -252,16 +266,16 @@ class _Context:
         return title, [self.hidden_forward(j, t), self.hidden_delta(j, t)]
 
     def hidden_forward(self, j: int, t: int) -> Step:
-        """a_j(t) = b_j + Σ_i W_ji h_i(t-1) + Σ_i U_ji x_i(t); h_j(t) = f(a_j(t)) (eq. 1-2)."""
+        """a_j(t) = b_j + Σ_i W_ji c_i(t) + Σ_i U_ji x_i(t); h_j(t) = f(a_j(t)) (eq. 1-2), the
+        context c(t) being h(t-1) (or a Jordan network's y(t-1) or d(t-1))."""
         net, tr = self.net, self.trace
-        prev = self.fwd(t - 1)
+        prev = self.ctx_known(t)
         terms = [Term(self.w("b", j), fmt(net.b[j]), float(net.b[j]))]
-        for i in range(net.n_hidden):
-            v = float(net.W[j, i] * tr.h[t - 1, i]) if prev else None
+        for i in range(net.n_context):
+            c = tr.context[t - 1, i]
+            v = float(net.W[j, i] * c) if prev else None
             terms.append(
-                _product(
-                    self.w("W", j, i), self.u("h", i, t - 1), net.W[j, i], v, prev, tr.h[t - 1, i]
-                )
+                _product(self.w("W", j, i), self.u(self.ctx, i, t - 1), net.W[j, i], v, prev, c)
             )
         for i in range(net.n_in):
             v = float(net.U[j, i] * tr.x[t - 1, i])
@@ -273,9 +287,9 @@ class _Context:
         a_val = float(tr.a[t - 1, j]) if known else None
         h_val = float(tr.h[t, j]) if known else None
         f = _F[net.hidden]
-        sums = [terms[0]], terms[1 : 1 + net.n_hidden], terms[1 + net.n_hidden :]
+        sums = [terms[0]], terms[1 : 1 + net.n_context], terms[1 + net.n_context :]
         equation = (
-            f"{a} = {self.w('b', j)} + Σi {self.n['W']}[{j + 1},i]·{self.n['h']}[i]({t - 1})"
+            f"{a} = {self.w('b', j)} + Σi {self.n['W']}[{j + 1},i]·{self.n[self.ctx]}[i]({t - 1})"
             f" + Σi {self.n['U']}[{j + 1},i]·{self.n['x']}[i]({t})\n{h} = {f}({a})"
         )
         written = " + ".join(f"({_written(s)})" if len(s) > 1 else _written(s) for s in sums)
@@ -317,6 +331,13 @@ class _Context:
         its part D_{k-1}(t+1) from L(t+k), which would travel k+1 steps back (core.bptt).
         """
         tr, T, k = self.trace, self.trace.T, self.trace.truncation
+        if tr.net.jordan:
+            return None, (
+                f"Jordan network: {self.n['delta_h']}(t+1) comes back through the output "
+                f"{self.n['y']}({t}), so it is part of {self.n['delta_o']}({t})"
+                if tr.net.context == "output"
+                else "teacher forcing: the context is the target, no δ comes back through W"
+            )
         if t >= T:
             return None, f"t = T = {T}: no δ comes back from step T+1"
         if k is None:
@@ -393,14 +414,14 @@ class _Context:
         )
 
     def h0_value(self, j: int) -> Step:
-        h = self.u("h", j, 0)
+        h = self.u(self.ctx, j, 0)
         v = float(self.net.h0[j])
         return Step(
             "initial",
             f"{h} = {self.w('h0', j)}",
             f"{h} = {fmt(v)}",
             f"{h} = {fmt(v)}",
-            "seeds/004 eq. 1 (h(0) = h0)",
+            "seeds/004 eq. 1 (h(0) = h0)" if not self.net.jordan else "core/jordan.py (c(1) = h0)",
             v,
             (Term(self.w("h0", j), fmt(v), v),),
             v,
@@ -529,6 +550,7 @@ class _Context:
         yv, dv, m = tr.y[t - 1, k], tr.d[t - 1, k], tr.mask[t - 1]
         dsum = float(tr.d[t - 1].sum()) if self.net.output == "softmax" else 1.0
         yk, dk = self.u("y", k, t), self.u("d", k, t)
+        terms: tuple[Term, ...]
         if s > 0:  # δo = ŷ - y (seeds/004 eq. 22)
             terms = (
                 Term(yk, fmt(yv), float(yv * dsum * m) if known else None),
@@ -547,18 +569,66 @@ class _Context:
             notes.append(f"the targets at t = {t} sum to {fmt(dsum)}, so ŷ is weighted by that sum")
         if m != 1:
             notes.append(f"this step's loss has weight {fmt(m)} (mask)")
+        cite = self.delta_cite("eq. 22", "eq. 12, 21-26")
+        if self.net.context == "output":
+            local = (yv * dsum - dv) * m
+            back = self.through_output(k, t, float(tr.delta_o[t - 1, k] - local), known)
+            if back is not None:
+                term, rec_sym, note = back
+                terms = (*terms, term)
+                sym, num = f"{sym} + {rec_sym}", f"{num} + {term.numbers}"
+                notes.append(note)
+                cite += "; core/jordan.py (through y(t) into a(t+1))"
         value = float(s * tr.delta_o[t - 1, k]) if known else None
         return Step(
             "delta",
             f"{target} = {sym}",
             f"{target} = {num} = {fmt(value)}",
             f"{target} = {fmt(value)}",
-            self.delta_cite("eq. 22", "eq. 12, 21-26"),
+            cite,
             value,
             terms,
             total=_sum(terms) if known else None,
             notes=tuple(notes),
         )
+
+    def through_output(
+        self, k: int, t: int, recurrent: float, known: bool
+    ) -> tuple[Term, str, str] | None:
+        """A Jordan network's second term of δo_k(t): [J_g(t)^T W^T δh(t+1)]_k, the gradient that
+        comes back from step t+1 through the fed-back output y(t) (core/jordan.py).
+
+        Returns (term, symbols, note), or None when nothing comes back (t = T or a cut)."""
+        tr, s, T, kk = self.trace, self.sign, self.trace.T, self.trace.truncation
+        if t >= T or (kk is not None and tr.mode == "chunked" and t % kk == 0) or kk == 1:
+            return None
+        y, W = tr.y[t - 1], tr.net.W
+        yk = self.u("y", k, t)
+        g = {
+            "softmax": f"{yk}·(r[{k + 1}] - Σq {self.n['y']}[q]({t})·r[q])",
+            "logistic": f"{yk}(1 - {yk})·r[{k + 1}]",
+            "linear": f"r[{k + 1}]",
+        }[self.net.output]
+        value = s * recurrent if known else None
+        g_sym = f"{g},  r[q] = Σi {self.n['W']}[i,q]·{self.n['delta_h']}[i]({t + 1})"
+        sliding = kk is not None and tr.mode == "sliding" and t + kk <= T
+        if not known or sliding:
+            numbers = fmt(value)
+        else:
+            r = s * (W.T @ tr.delta_h[t])  # r = W^T δh(t+1), in the notation's sign
+            yr = float(y @ r)
+            numbers = {
+                "softmax": f"{_fac(y[k])}·({fmt(r[k])} - {_fac(yr)})",
+                "logistic": f"{_fac(y[k])}·(1 - {_fac(y[k])})·{_fac(r[k])}",
+                "linear": _fac(r[k]),
+            }[self.net.output]
+        note = (
+            f"Jordan network: r = {self.n['W']}ᵀ{self.n['delta_h']}({t + 1}) comes back from "
+            f"step {t + 1} through {self.n['y']}({t}), the next step's context"
+        )
+        if sliding and kk is not None:
+            note += f"; BPTT(k = {kk}) leaves out its part from {self.L}({t + kk})"
+        return Term(g, numbers, value), g_sym, note
 
     def loss(self, t: int) -> tuple[str, list[Step]]:
         if t == 0:
@@ -666,10 +736,10 @@ class _Context:
                 "eq. 15",
             )
         elif p == "W":
-            src, src_t, dst, dst_layer, delta = "h", t - 1, "a", "delta_h", tr.delta_h
+            src, src_t, dst, dst_layer, delta = self.ctx, t - 1, "a", "delta_h", tr.delta_h
             act, act_known, cite_f, cite_b, boden = (
-                tr.h[t - 1, c],
-                self.fwd(t - 1),
+                tr.context[t - 1, c],
+                self.ctx_known(t),
                 "eq. 1",
                 "eq. 87",
                 "eq. 16",
@@ -716,7 +786,7 @@ class _Context:
             notes=self.bwd_note(t, dsym),
         )
         steps = [forward, backward]
-        if p in ("W", "V"):
+        if p == "V" or (p == "W" and self.net.context != "target"):
             steps.insert(1, self.carried_back(p, t, r, c, d))
         return f"edge {weight} at t = {t}: {sending} → {receiving}", steps
 
@@ -725,6 +795,8 @@ class _Context:
         wv = float(self.net.params()[p][r, c])
         dsym = self.u("delta_h" if p == "W" else "delta_o", r, t)
         into = self.u("delta_h", c, t - 1 if p == "W" else t)
+        if p == "W" and self.net.jordan:
+            into = f"∂{self.L}/∂{self.u('y', c, t - 1)}, then {self.u('delta_o', c, t - 1)}"
         if p == "W" and t == 1:
             into = f"∂{self.L}/∂{self.w('h0', c)}"
         v = float(wv * d) if d is not None else None
@@ -752,7 +824,7 @@ class _Context:
         dname = "delta_h" if p in ("U", "W", "b") else "delta_o"
         delta = tr.delta_h if dname == "delta_h" else tr.delta_o
         sign = "-" if self.sign < 0 else ""
-        sending = {"U": ("x", 0), "W": ("h", -1), "V": ("h", 0)}
+        sending = {"U": ("x", 0), "W": (self.ctx, -1), "V": ("h", 0)}
         cite = {"U": "eq. 88", "W": "eq. 87", "V": "eq. 86", "b": "eq. 85", "c": "eq. 84"}[p]
         generic = f"{sign}Σt {self.n[dname]}[{r + 1}](t)"
         act: Array
@@ -760,7 +832,7 @@ class _Context:
             act = np.ones(T)
         else:
             layer, lag = sending[p]
-            act = tr.x[:, c] if p == "U" else tr.h[:-1, c] if p == "W" else tr.h[1:, c]
+            act = tr.x[:, c] if p == "U" else tr.context[:, c] if p == "W" else tr.h[1:, c]
             generic += f"·{self.n[layer]}[{c + 1}](t{'-1' if lag else ''})"
         terms = []
         for t in range(T, first - 1, -1):  # in the order the backward sweep adds them

@@ -23,6 +23,7 @@ from core.selection import Selection
 from gui.panels.base import Panel, changed
 from gui.panels.colormaps import CURSOR, INK
 from gui.panels.heatmap import index_ticks, style_plot
+from gui.panels.plots import steady_title
 from gui.session import Session
 
 HINT = "hover a bar for its value · click to inspect L(t)"
@@ -84,6 +85,7 @@ class LossPanel(Panel[LossView]):
         self._build_canvas(HINT)
         self.plot = self.canvas.addPlot()
         style_plot(self.plot)
+        steady_title(self.plot)
         self.plot.setLabel("bottom", "time step t")
         self.known = self._step_curve(_KNOWN)
         self.visited = self._step_curve(_VISITED)
@@ -139,7 +141,7 @@ class LossPanel(Panel[LossView]):
             shown = new.t >= 1 and new.t <= new.known
             self.current.setData(*_bars(new.t, loss[new.t - 1 : new.t] if shown else loss[:0]))
         if changed(new, old, "title"):
-            self.plot.setTitle(new.title, color=INK, size="10pt")
+            self.plot.titleLabel.setText(new.title, color=INK, size="10pt")
         if changed(new, old, "y_label", "legend"):
             self.plot.setLabel("left", new.y_label)
             for (_, label), text in zip(self.legend.items, new.legend, strict=True):

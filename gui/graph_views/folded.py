@@ -28,6 +28,7 @@ from gui.graph_views.theme import UNKNOWN, Theme, contrast_text, level_index
 from gui.session import Session
 
 NODE_DIAMETER = 0.56  # data units (the folded view keeps its aspect ratio)
+MAX_NODE_PX = 600.0  # the largest node drawn, in pixels
 WIDTHS = (0.8, 1.6, 2.6, 3.8)  # edge widths in px, by quarter of max |w|
 EDGE_LIMIT = 1500  # a bigger network shows its strongest weights only
 LABEL_PX = 24.0  # node labels need a node at least this wide (px)
@@ -169,7 +170,8 @@ class FoldedGraphView(GraphView):
         # the edges change with the weights, not the cursor: a step repaints them from a pixmap
         for item in (*self._edge_items.values(), self._copy_item):
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self._nodes = pg.ScatterPlotItem(pxMode=False, size=NODE_DIAMETER, antialias=True)
+        # drawn in pixels from a symbol atlas (a step changes brushes only), sized to the zoom
+        self._nodes = pg.ScatterPlotItem(pxMode=True, size=1.0, antialias=True)
         self._nodes.setZValue(10)
         self._plot_item.addItem(self._nodes)
         self._view_box.sigRangeChanged.connect(self._on_view_range_changed)
@@ -324,11 +326,21 @@ class FoldedGraphView(GraphView):
         g = self._geometry
         if g is None:
             return
-        visible = NODE_DIAMETER / self._pixel_size()[0] >= LABEL_PX
+        size = self._node_px()
+        if size != self._nodes.opts["size"]:
+            self._nodes.setSize(size)
+        visible = size >= LABEL_PX
         for item in g.labels:
             item.setVisible(visible)
         if self._drawn is not None and self._narrow() != self._rows_narrow:
             self._apply_labels(self._drawn)
+
+    def _node_px(self) -> float:
+        """The nodes' diameter in pixels: ``NODE_DIAMETER`` data units at the current zoom.
+
+        Bounded to 1 .. ``MAX_NODE_PX`` (a view not laid out yet has no meaningful pixel size).
+        """
+        return float(min(max(NODE_DIAMETER / self._pixel_size()[0], 1.0), MAX_NODE_PX))
 
     def _narrow(self) -> bool:
         return float(self._view_box.width()) < NARROW_PX
@@ -352,7 +364,7 @@ class FoldedGraphView(GraphView):
                 self._plot_item.removeItem(item)
         arrays = folded_arrays(*shape)
         g = _Geometry(arrays, samples=33 if arrays.n_nodes <= 40 else 9)
-        self._nodes.setData(pos=arrays.pos, size=NODE_DIAMETER)
+        self._nodes.setData(pos=arrays.pos, size=self._node_px())
         self._pens_for = self._label_colours_for = None  # new nodes and labels: colour them all
         self._node_index = np.zeros(0, np.intp)
         for _ in arrays.node_ids:

@@ -38,6 +38,7 @@ from numpy.typing import NDArray
 from core.bptt import Trace
 from core.functions import hidden_derivative, output_loss_delta
 from core.jordan import output_jacobian_t
+from core.model import SRN
 
 Array = NDArray[np.floating]
 
@@ -142,6 +143,21 @@ def spectral_radius(W: Array) -> float:
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
         raise ValueError(f"spectral radius needs a square matrix, got shape {A.shape}")
     return float(np.max(np.abs(np.linalg.eigvals(A))))
+
+
+def loop_matrix(net: SRN) -> NDArray[np.float64]:
+    """The (H, H) matrix that carries h(t-1) into a(t) with f and g taken as identities.
+
+    Elman: W (seeds/004 eq. 1). Jordan: W V, the loop through the output layer and back through
+    the context (core/jordan.py). Teacher forcing: zeros, the loop is open (the context is data).
+    Its spectral radius is the reference line of the gradient-flow view.
+    """
+    W = np.asarray(net.W, np.float64)
+    if net.context == "output":
+        return W @ np.asarray(net.V, np.float64)
+    if net.context == "target":
+        return np.zeros((net.n_hidden, net.n_hidden))
+    return W
 
 
 def jacobians_spectral_radius(trace: Trace) -> NDArray[np.float64]:

@@ -4,7 +4,9 @@
 :mod:`core.gradient_flow` as a heatmap of log10 F (rows s = loss step, columns t = hidden step,
 blank above the diagonal), the truncation window on top of it (outlined; the pairs truncation cuts
 off are dimmed) and beside it the spectral radius of the per-step Jacobians
-J(t) = diag(f'(a(t))) W, with rho(W) and 1 as reference lines. Each row is one loss term followed
+J(t) = diag(f'(a(t))) W, with rho(W) and 1 as reference lines (for a Jordan network the loop
+runs through the output, J(t) = diag(f'(a(t))) W J_g(t-1) V, and the reference is rho(W V);
+teacher forcing opens the loop). Each row is one loss term followed
 back through the Jacobian chain of seeds/004 eq. 45; a row that fades to the left is the vanishing
 gradient of seeds/001 section 5.1 (Bengio, Simard and Frasconi 1994).
 
@@ -41,6 +43,7 @@ from core.gradcheck import GradCheck, gradient_check
 from core.gradient_flow import (
     flow_matrix,
     jacobians_spectral_radius,
+    loop_matrix,
     spectral_radius,
     within_window,
 )
@@ -101,16 +104,18 @@ class FlowDisplay:
     levels: tuple[float, float]
 
 
-def flow_view(phase: str, t: int, notation: Notation) -> FlowView:
-    """The view state at a cursor (phase, t), labelled in ``notation``."""
+def flow_view(phase: str, t: int, notation: Notation, context: str = "hidden") -> FlowView:
+    """The view state at a cursor (phase, t), labelled in ``notation``; ``context`` is the
+    network's (a Jordan network's loop runs through V and W, ``core.gradient_flow.loop_matrix``)."""
     marker = None if phase == "start" else ("row" if phase == "forward" else "column", t)
-    L, h, W = notation["L"], notation["h"], notation["W"]
+    L, h, W, V = notation["L"], notation["h"], notation["W"], notation["V"]
+    loop = {"hidden": f"ρ({W})", "output": f"ρ({W}{V})", "target": "teacher forcing: no loop"}
     return FlowView(
         marker,
         (
             f"log10 ‖∂{L}(s)/∂{h}(t)‖",
             f"ρ(∂{h}(t)/∂{h}(t-1))",
-            f"ρ({W})",
+            loop[context],
             f"how far ∂{L}(s) reaches back",
         ),
     )
@@ -238,7 +243,7 @@ class GradientFlowPanel(Panel[FlowView]):
         self._image = log_flow(flow_matrix(trace))  # (T, T), rows s, columns t
         self._window = within_window(trace)
         self._radii = jacobians_spectral_radius(trace)
-        self._radius_W = spectral_radius(trace.net.W)
+        self._radius_W = spectral_radius(loop_matrix(trace.net))
         self._levels = lo, hi = flow_levels(self._image)
         self.map.set_grid(T, T, x0=1)  # cell (t, s) at x = t, y = s - 1
         self.map.set_levels(self._levels)
@@ -262,7 +267,8 @@ class GradientFlowPanel(Panel[FlowView]):
         self.radius_curve.setData(steps, self._radii)
         self.radius_W_line.setData(span, [self._radius_W] * 2)
         self.one_line.setData(span, [1.0, 1.0])
-        top = max(1.0, self._radius_W, float(self._radii.max(initial=0.0)))
+        finite = self._radii[np.isfinite(self._radii)]  # a Jordan network's J(1) is undefined
+        top = max(1.0, self._radius_W, float(finite.max(initial=0.0)))
         self.radius_plot.setXRange(0.5, T + 0.5, padding=0)
         self.radius_plot.setYRange(0.0, 1.35 * top, padding=0)
         self.radius_plot.getAxis("bottom").setTicks(index_ticks(T, first=1, offset=1, max_labels=6))
@@ -270,7 +276,7 @@ class GradientFlowPanel(Panel[FlowView]):
     # -- per change -------------------------------------------------------------------------------
     def _compute_view(self) -> FlowView:
         state = self.session.state
-        return flow_view(state.phase, state.t, self.session.notation)
+        return flow_view(state.phase, state.t, self.session.notation, self.session.net.context)
 
     def _apply(self, new: FlowView, old: FlowView | None) -> None:
         T = self.session.trace.T

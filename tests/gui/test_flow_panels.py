@@ -188,3 +188,32 @@ def test_large_traces_wait_for_the_button(session, checker, monkeypatch) -> None
     checker.button.click()
     assert not checker.displayed().stale
     assert "chunked k = 3" in checker.displayed().summary
+
+
+# -- Jordan networks -------------------------------------------------------------------------------
+@pytest.mark.parametrize("context", ["output", "target"])
+def test_flow_and_check_panels_follow_a_jordan_network(session, flow, checker, context) -> None:
+    from core.gradient_flow import loop_matrix
+    from core.model import SRN
+
+    net = session.net
+    jordan = SRN.init(net.n_in, net.n_hidden, net.n_out, context=context, seed=4)
+    session.set_network(jordan)
+    session.seek(position_of(session.trace.T, "backward", 3))
+    shown = flow.displayed()
+    from gui.analysis_flow import log_flow
+
+    assert_allclose(shown.image, log_flow(flow_matrix(session.trace)), equal_nan=True)
+    assert_allclose(shown.radii, jacobians_spectral_radius(session.trace), equal_nan=True)
+    assert np.isnan(shown.radii[0])  # a Jordan network has no h(0) to differentiate by
+    assert shown.radius_W == spectral_radius(loop_matrix(jordan))
+    reference = "ρ(WV)" if context == "output" else "teacher forcing: no loop"
+    assert shown.legend == ("ρ(∂h(t)/∂h(t-1))", reference, "1")
+    if context == "target":  # nothing flows back between steps
+        T = session.trace.T
+        assert np.all(np.isneginf(shown.image[np.tril_indices(T, -1)]))
+    checker.run_check()
+    result = checker.displayed()
+    assert all(result.passed) and not result.stale
+    sizes = dict(zip(result.names, result.sizes, strict=True))
+    assert sizes["W"] == net.n_hidden * net.n_out and sizes["U"] == net.n_hidden * net.n_in

@@ -200,6 +200,7 @@ class FileActions(QObject):
                 hidden=net.hidden,
                 output=dataset.output,
                 train_h0=net.train_h0,
+                context=net.context,
             )
             self._session.set_dataset(dataset, net=net, source=source, modified=False)
         else:

@@ -244,7 +244,7 @@ class TaskPanel(QWidget):
             )
             if not self.ask("Discard the network?", question):
                 return False
-        new_net = TASKS[name].network(dataset) if replace else None
+        new_net = TASKS[name].network(dataset, context=net.context) if replace else None
         source = {"task": name, "seed": seed, "params": dict(dataset.meta.get("params", params))}
         self.session.set_dataset(
             dataset, net=new_net, source=source, modified=False if replace else None
@@ -343,6 +343,18 @@ def _shape(dataset: Dataset) -> str:
 
 # -- the network --------------------------------------------------------------------------------
 OUTPUT_CHOICES = tuple((f"{out} + {LOSS_OF_OUTPUT[out]}", out) for out in OUTPUT_FUNCTIONS)
+#: (label, SRN.context, tooltip) of the context choices (core/model.py, core/jordan.py)
+CONTEXT_CHOICES = (
+    ("Elman: h(t-1)", "hidden", "Context units copy the previous hidden state (Elman 1990)"),
+    ("Jordan: y(t-1)", "output", "Context units copy the previous output (Jordan 1986)"),
+    (
+        "Jordan, teacher forced: d(t-1)",
+        "target",
+        "Context units hold the previous target instead of the output (teacher forcing)",
+    ),
+)
+#: the name of the initial context h0 for each context
+INITIAL_CONTEXT = {"hidden": "h(0)", "output": "y(0)", "target": "d(0)"}
 
 
 class NetworkPanel(QWidget):
@@ -355,7 +367,8 @@ class NetworkPanel(QWidget):
 
     Attributes
     ----------
-    hidden_box, activation_box, output_box, h0_check, seed_box, apply_button : the controls.
+    hidden_box, activation_box, output_box, context_box, h0_check, seed_box, apply_button : the
+        controls.
     summary : the current network in words.  hint : a warning or why Apply was refused.
     """
 
@@ -381,6 +394,17 @@ class NetworkPanel(QWidget):
         for text, out in OUTPUT_CHOICES:
             self.output_box.addItem(text, out)
         self.output_box.setToolTip("Output function g and the loss matched to it")
+        self.context_box = QComboBox()
+        for text, context, tip in CONTEXT_CHOICES:
+            self.context_box.addItem(text, context)
+            self.context_box.setItemData(
+                self.context_box.count() - 1, tip, Qt.ItemDataRole.ToolTipRole
+            )
+        self.context_box.setToolTip(
+            "What the context units feed back into the hidden layer: the previous hidden state "
+            "(Elman 1990) or the previous output (Jordan 1986), optionally teacher forced"
+        )
+        self.context_box.currentIndexChanged.connect(self._on_context_box_changed)
         self.h0_check = QCheckBox("Train the initial state h(0)")
         self.h0_check.setToolTip("Update h(0) by its gradient like the other parameters")
         self.seed_box = QSpinBox()
@@ -397,6 +421,7 @@ class NetworkPanel(QWidget):
         form.addRow("Hidden units:", self.hidden_box)
         form.addRow("Activation:", self.activation_box)
         form.addRow("Output / loss:", self.output_box)
+        form.addRow("Context:", self.context_box)
         form.addRow("", self.h0_check)
         form.addRow("Init seed:", self.seed_box)
         column = QVBoxLayout(self)
@@ -424,6 +449,7 @@ class NetworkPanel(QWidget):
             output=self.output_box.currentData(),
             seed=self.seed_box.value(),
             train_h0=self.h0_check.isChecked(),
+            context=self.context_box.currentData(),
         )
 
     def apply(self) -> bool:
@@ -450,6 +476,10 @@ class NetworkPanel(QWidget):
     def _on_apply_button_clicked(self) -> None:
         self.apply()
 
+    def _on_context_box_changed(self) -> None:
+        initial = INITIAL_CONTEXT[self.context_box.currentData()]
+        self.h0_check.setText(f"Train the initial context {initial}")
+
     def _on_session_network_changed(self) -> None:
         net = self.session.net
         config = net.config()
@@ -459,12 +489,15 @@ class NetworkPanel(QWidget):
         self.hidden_box.setValue(net.n_hidden)
         _set_combo_data(self.activation_box, net.hidden)
         _set_combo_data(self.output_box, net.output)
+        _set_combo_data(self.context_box, net.context)
         self.h0_check.setChecked(net.train_h0)
         h0 = "trained" if net.train_h0 else "fixed"
+        kind = {"hidden": "Elman", "output": "Jordan", "target": "Jordan, teacher forced"}
         self.summary.setText(
-            f"Current network: {net.n_in} input{'s' * (net.n_in != 1)} → {net.n_hidden} "
-            f"{net.hidden} hidden → {net.n_out} {net.output} output{'s' * (net.n_out != 1)}, "
-            f"{net.loss_name}; {net.n_params} trainable parameters, h(0) {h0}."
+            f"Current network ({kind[net.context]}): {net.n_in} input{'s' * (net.n_in != 1)} → "
+            f"{net.n_hidden} {net.hidden} hidden → {net.n_out} {net.output} "
+            f"output{'s' * (net.n_out != 1)}, {net.loss_name}; {net.n_params} trainable "
+            f"parameters, {INITIAL_CONTEXT[net.context]} {h0}."
         )
         self._on_output_box_changed()
 

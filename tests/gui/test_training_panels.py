@@ -405,6 +405,37 @@ def test_network_panel_applies_and_shows_the_architecture(panels) -> None:
     assert network.hidden_box.value() == 9 and "9 tanh hidden" in network.summary.text()
 
 
+@pytest.mark.parametrize("context", ["output", "target"])
+def test_network_panel_builds_and_trains_a_jordan_network(panels, qtbot, context) -> None:
+    session, controller, task, network, training = panels
+    box = network.context_box
+    assert box.currentData() == "hidden" and box.itemText(box.currentIndex()) == "Elman: h(t-1)"
+    box.setCurrentIndex(box.findData(context))
+    initial = "y(0)" if context == "output" else "d(0)"
+    assert network.h0_check.text() == f"Train the initial context {initial}"
+    network.ask = lambda title, text: True
+    assert network.apply()
+    net = session.net
+    assert net.context == context and net.W.shape == (net.n_hidden, net.n_out)
+    assert session.trace.context.shape == (session.trace.T, net.n_out)
+    kind = "Jordan" if context == "output" else "Jordan, teacher forced"
+    assert f"Current network ({kind})" in network.summary.text()
+    assert f"{initial} fixed" in network.summary.text()
+    task.select_task("temporal-xor")
+    task.set_param_values({"n_sequences": 4})
+    task.fresh_check.setChecked(True)
+    task.ask = lambda title, text: True  # the applied network counts as unsaved
+    assert task.generate()
+    assert session.net.context == context  # a fresh network for new data keeps the context
+    training.epochs_box.setValue(3)
+    with qtbot.waitSignal(controller.finished, timeout=FINISH_MS):
+        qtbot.mouseClick(training.train_button, Qt.MouseButton.LeftButton)
+    assert len(controller.history) == 3 and session.net.context == context
+    now = session.net
+    session.set_network(SRN.init(now.n_in, 4, now.n_out, output=now.output))
+    assert box.currentData() == "hidden" and "(Elman)" in network.summary.text()
+
+
 def test_panels_are_disabled_while_training(panels, qtbot) -> None:
     session, controller, task, network, training = panels
     task.select_task("temporal-xor")

@@ -186,11 +186,13 @@ def explain(
     if trace.batched:
         raise ValueError("explain needs the trace of one sequence; use trace.select(i)")
     notes: tuple[str, ...] = ()
+    if selection is not None and not is_valid(selection, trace):
+        notes = (f"the selection {selection} does not exist in this network; showing the default",)
+        selection = None
     if selection is None:
         selection = default_selection(state)
-    elif not is_valid(selection, trace):
-        notes = (f"the selection {selection} does not exist in this network; showing the default",)
-        selection = default_selection(state)
+        if not is_valid(selection, trace):  # a Jordan network has no h(0): its y(0) instead
+            selection = Selection(kind="node", layer="y", t=0, unit=0)
     ctx = _Context(trace, state, notation)
     title, steps = ctx.dispatch(selection)
     return Explanation(title, selection, tuple(steps), notes)

@@ -60,13 +60,26 @@ def _arrowhead(points: NDArray[np.float64]) -> list[NDArray[np.float64]]:
     return out
 
 
+def jordan_loop_x(arrays: GraphArrays, sender_x: float) -> float:
+    """How far right a Jordan network's output -> hidden loop reaches: nested, one per output."""
+    right = float(arrays.pos[:, 0].max())
+    return right + 0.9 + 0.12 * (right - sender_x)
+
+
+def jordan_loops_right(arrays: GraphArrays) -> float:
+    """The rightmost x reached by a Jordan network's output -> hidden loops."""
+    w_edges = np.flatnonzero(arrays.edge_kind == _W)
+    return max(float(edge_polyline(arrays, int(e), 17)[0][:, 0].max()) for e in w_edges)
+
+
 def edge_polyline(arrays: GraphArrays, e: int, samples: int = 33) -> list[NDArray[np.float64]]:
     """The pieces (each (k, 2) points) drawing edge ``e`` of a folded graph.
 
     U, V and context edges are straight; hidden -> hidden W edges are self-loops (on the
     diagonal) and arcs, above the row when the sender is left of the receiver, below otherwise;
-    copy edges bow to the left of the straight context edge. Curved edges end in an arrowhead.
-    Lines stop at the node circles.
+    copy edges bow to the left of the straight context edge. A Jordan network's output -> hidden
+    W edges bow to the right of the V edges, and its copy edges y -> c run round the left.
+    Curved edges end in an arrowhead. Lines stop at the node circles.
     """
     r = NODE_DIAMETER / 2 + 0.02
     snd, rcv = arrays.edges[e]
@@ -74,6 +87,17 @@ def edge_polyline(arrays: GraphArrays, e: int, samples: int = 33) -> list[NDArra
     kind = int(arrays.edge_kind[e])
     recurrent = kind == _W and arrays.node_layer[snd] == "h"
     s = np.linspace(0.0, 1.0, samples)[:, None]
+    if kind == _W and arrays.node_layer[snd] == "y":  # Jordan: output -> hidden, round the right
+        xr = jordan_loop_x(arrays, float(a[0]))
+        c1, c2 = np.array([xr, a[1] + 0.3]), np.array([b[0] + 0.25, b[1] + 0.55])
+        curve = (1 - s) ** 3 * a + 3 * (1 - s) ** 2 * s * c1 + 3 * (1 - s) * s**2 * c2 + s**3 * b
+        pts = _trim(curve, a, b, r)
+        return [pts, *_arrowhead(pts)]
+    if kind == _COPY and arrays.node_layer[snd] == "y":  # Jordan: y_k -> c_k, round the left
+        left = min(float(arrays.pos[:, 0].min()), float(a[0]), float(b[0])) - 1.0
+        ctrl = np.array([left - 0.8, (a[1] + b[1]) / 2])
+        pts = _trim((1 - s) ** 2 * a + 2 * (1 - s) * s * ctrl + s**2 * b, a, b, r)
+        return [pts, *_arrowhead(pts)]
     if recurrent and snd == rcv:
         centre = a + np.array([0.0, r + 0.16])
         ang = -np.pi / 2 + 0.9 + s * (2 * np.pi - 1.8)
@@ -133,7 +157,7 @@ class FoldedGraphView(GraphView):
         self._options = FoldedOptions()
         self._drawn: FoldedState | None = None
         self._geometry: _Geometry | None = None
-        self._shape: tuple[int, int, int, bool] | None = None
+        self._shape: tuple[int, int, int, bool, str] | None = None
         self._node_index = np.zeros(0, np.intp)
         self._unknown = np.zeros(0, bool)  # the known/unknown split the node pens were set for
         self._pens_for: Theme | None = None  # and the theme they were made from
@@ -251,8 +275,13 @@ class FoldedGraphView(GraphView):
     def fit(self) -> None:
         if self._geometry is None:
             return
-        pos = self._geometry.arrays.pos
+        a = self._geometry.arrays
+        pos = a.pos
         lo, hi = pos.min(axis=0), pos.max(axis=0)
+        w_senders = a.edges[a.edge_kind == _W][:, 0]
+        if w_senders.size and a.node_layer[w_senders[0]] == "y":  # Jordan loops and their label
+            hi = hi.copy()
+            hi[0] = jordan_loops_right(a) + 0.6
         # leave room for the row labels left of the nodes, in pixels, whatever the width
         room = SHORT_ROW_LABEL_PX if self._narrow() else ROW_LABEL_PX
         width = max(float(self._view_box.width()), 2 * room)
@@ -289,9 +318,11 @@ class FoldedGraphView(GraphView):
         kind, i = hit
         if kind == "node":
             layer, unit = str(a.node_layer[i]), int(a.node_unit[i])
-            if layer == "c":  # the context unit is h(t-1)
-                return Selection("node", "h", t=max(s.t - 1, 0), unit=unit)
-            return Selection("node", layer, t=s.t if layer == "h" else max(s.t, 1), unit=unit)
+            at_zero = "y" if s.context != "hidden" else "h"  # the layer with a step 0
+            if layer == "c":  # the context unit is h(t-1), a Jordan network's y(t-1) or d(t-1)
+                return Selection("node", at_zero, t=max(s.t - 1, 0), unit=unit)
+            t = s.t if layer == at_zero else max(s.t, 1)
+            return Selection("node", layer, t=t, unit=unit)
         k = int(a.edge_kind[i])
         if k == _COPY:
             return None
@@ -309,7 +340,8 @@ class FoldedGraphView(GraphView):
         if kind == "node":
             layer, v, label = str(a.node_layer[i]), float(s.values[i]), s.labels[i]
             if layer == "c":
-                what = f"context unit: a copy of {notation['h']}{a.node_unit[i] + 1}(t-1)"
+                source = {"hidden": "h", "output": "y", "target": "d"}[s.context]
+                what = f"context unit: a copy of {notation[source]}{a.node_unit[i] + 1}(t-1)"
             else:
                 what = f"{MEANING[layer]} {notation[layer]}(t)"
             if np.isnan(v):
@@ -319,7 +351,7 @@ class FoldedGraphView(GraphView):
         snd, rcv = s.labels[a.edges[i, 0]], s.labels[a.edges[i, 1]]
         if k == _COPY:
             return f"copy {snd} → {rcv}: fixed weight 1 (Elman 1990), not trained"
-        return weight_text(EDGE_KINDS[k], r, c, float(s.weights[i]), notation, snd, rcv)
+        return weight_text(EDGE_KINDS[k], r, c, float(s.weights[i]), notation, snd, rcv, s.context)
 
     def _on_view_range_changed(self, *args: object) -> None:
         """Node labels only where they fit inside their node."""
@@ -353,7 +385,8 @@ class FoldedGraphView(GraphView):
 
     def _rebuild(self) -> None:
         net = self._session.net
-        shape = (net.n_in, net.n_hidden, net.n_out, self._options.elman_context)
+        drawn = self._options.elman_context or net.context == "target"  # targets need units
+        shape = (net.n_in, net.n_hidden, net.n_out, drawn, net.context)
         if shape == self._shape:
             return
         self._shape = shape
@@ -402,7 +435,16 @@ class FoldedGraphView(GraphView):
         a = g.arrays
         for name, item in g.matrix_labels:
             code = EDGE_KINDS.index(name)
-            if name == "W" and not self._options.elman_context:
+            if (
+                name == "W"
+                and not self._options.elman_context
+                and "y" in a.node_layer[a.edges[a.edge_kind == code][:, 0]]
+            ):
+                ends = a.pos[a.edges[a.edge_kind == code]]  # Jordan: beside the outer loop
+                x = jordan_loops_right(a) + 0.15
+                y = float(ends[:, :, 1].mean())
+                item.setAnchor((0.0, 0.5))
+            elif name == "W" and not self._options.elman_context:
                 h = a.pos[a.node_layer == "h"]
                 x, y = float(h[:, 0].min()) - 0.3, float(h[0, 1]) + 0.5
             else:
@@ -524,7 +566,11 @@ class FoldedGraphView(GraphView):
             "x": f"{sym['x']}(t)",
             "h": f"{sym['h']}(t)",
             "y": f"{sym['y']}(t)",
-            "c": f"{sym['h']}(t-1)",
+            "c": {
+                "hidden": f"{sym['h']}(t-1)",
+                "output": f"{sym['y']}(t-1)",
+                "target": f"{sym['d']}(t-1)",
+            }[s.context],
         }
         if not self._narrow():
             role = {"x": "input", "h": "hidden", "y": "output", "c": "context"}
@@ -553,6 +599,9 @@ class FoldedGraphView(GraphView):
         n_shown = int((self._shown & (self._geometry.arrays.edge_kind != _COPY)).sum())
         if n_shown < n_weighted:
             entries += (Entry("line", f"strongest {n_shown} of {n_weighted}", (th.grey(0.5),)),)
-        if s.elman_context:
-            entries += (Entry("line", "copy h → c (weight 1)", (th.grey(0.6),), 2.0),)
+        if s.context == "target":
+            entries += (Entry("box", "c = previous target (teacher forcing)", (th.grey(0.6),)),)
+        elif s.elman_context:
+            source = dict(s.symbols)["y" if s.context == "output" else "h"]
+            entries += (Entry("line", f"copy {source} → c (weight 1)", (th.grey(0.6),), 2.0),)
         self._legend.set_entries(entries)

@@ -12,6 +12,10 @@ Node values follow the node order of ``core.graphs`` (``unfolded_arrays`` / ``fo
   hidden units and delta_o(t) (eq. 22) on the outputs for the steps t..T the sweep has visited,
   ``delta_sign`` times dL/dh0 = W^T delta_h(1) on h(0) once step 1 is done, NaN elsewhere; the
   inputs have no delta (NaN); L(t) keeps its loss value.
+
+For a Jordan network (``core.jordan``) the unfolded column 0 holds the initial context y(0) = h0
+in the output band (activation: h0; delta: the notation's sign times dL/dh0), there is no h(0),
+and the folded context units hold c(t) = y(t-1) or d(t-1) (``Trace.context``).
 """
 
 from __future__ import annotations
@@ -103,8 +107,9 @@ class UnfoldedState:
 
 
 def _gradient_flows(trace: Trace, t: int) -> bool:
-    """Whether delta_h(t) receives W^T delta_h(t+1) (module docstring of core.bptt)."""
-    if t >= trace.T:
+    """Whether delta_h(t) receives W^T delta_h(t+1) (module docstring of core.bptt); for a
+    Jordan network through delta_o(t) (core.jordan), never with teacher forcing."""
+    if t >= trace.T or trace.net.context == "target":
         return False
     k = trace.truncation
     if k is None:
@@ -120,24 +125,33 @@ def unfolded_state(
     """The unfolded view's state at the cursor: a pure function of its arguments."""
     net, T = trace.net, trace.T
     I, H, O = net.n_in, net.n_hidden, net.n_out
-    arrays = unfolded_arrays(I, H, O, T, with_edges=False)
+    jordan = net.jordan
+    arrays = unfolded_arrays(I, H, O, T, with_edges=False, context=net.context)
     node_t = arrays.node_t
-    n_x, n_h, n_y = T * I, (T + 1) * H, T * O
+    n_x, n_h, n_y = T * I, (T + (not jordan)) * H, (T + jordan) * O
     loss_rows = slice(n_x + n_h + n_y, None)
     if state.phase == "backward":
         mode: Mode = "delta"
         sign = float(notation.delta_sign)
-        h_part = np.concatenate([trace.delta_h0, trace.delta_h.ravel()]) * sign
-        raw = np.concatenate([np.full(n_x, np.nan), h_part, trace.delta_o.ravel() * sign])
+        h_part, y_part = trace.delta_h.ravel(), trace.delta_o.ravel()
+        if jordan:  # dL/dh0 belongs to the initial context y(0)
+            y_part = np.concatenate([trace.delta_h0, y_part])
+        else:
+            h_part = np.concatenate([trace.delta_h0, h_part])
+        raw = np.concatenate([np.full(n_x, np.nan), h_part * sign, y_part * sign])
         known = node_t[: loss_rows.start] >= state.backward_from
         # dL/dh0 arrives with step 1
-        known[n_x : n_x + H] = state.backward_from == 1
+        first = n_x + n_h if jordan else n_x
+        known[first : first + net.n_context] = state.backward_from == 1
         values = np.concatenate([np.where(known, raw, np.nan), trace.loss_t])
         lit = (state.backward_from, T)
         scale = _scale(trace.delta_h, trace.delta_o, trace.delta_h0)
     else:
         mode = "activation"
-        raw = np.concatenate([trace.x.ravel(), trace.h.ravel(), trace.y.ravel(), trace.loss_t])
+        h, y = trace.h.ravel(), trace.y.ravel()
+        if jordan:  # no h(0); y(0) is the initial context h0
+            h, y = trace.h[1:].ravel(), np.concatenate([trace.context[0], y])
+        raw = np.concatenate([trace.x.ravel(), h, y, trace.loss_t])
         values = np.where(node_t <= state.forward_known, raw, np.nan)
         lit = (0, state.forward_known)
         scale = _scale(trace.x, trace.h, trace.y)
@@ -194,19 +208,23 @@ class FoldedState:
 
     Attributes
     ----------
-    elman_context : whether the context layer is drawn (Elman 1990) instead of hidden loops.
+    elman_context : whether the context layer is drawn (Elman 1990) instead of recurrent edges
+        (always for a teacher-forced Jordan network, whose context holds targets).
+    context : the network's context, "hidden" (Elman) or a Jordan network's "output"/"target".
     t : the cursor's step (0 at the start).
     values : (N,) node values in ``folded_arrays`` order: x(t), h(t), y(t) and, on the context
-        units, h(t-1); NaN where not known (at the start only h(0) = h0 is).
+        units, c(t) = h(t-1) (Jordan: y(t-1) or d(t-1)); NaN where not known (at the start only
+        h(0) = h0 is, for a Jordan network y(0) = h0).
     scale : magnitude mapped to full colour (max |x|, |h|, |y| over the trace).
     weights : (M,) edge weights in ``folded_arrays`` edge order (1.0 on copy edges).
     weight_scale : max |w| over U, W, V (edge width 1 at this magnitude).
     labels : (N,) unit labels in the notation.
-    symbols : symbol of U, W, V, x, h, y, L in the notation.
+    symbols : symbol of U, W, V, x, h, y, L, d in the notation.
     notation_key : which seed's notation.
     """
 
     elman_context: bool
+    context: str
     t: int
     values: Array = field(compare=False)
     scale: float
@@ -222,13 +240,20 @@ def folded_state(
 ) -> FoldedState:
     """The folded view's state at the cursor: a pure function of its arguments."""
     net = trace.net
-    arrays = folded_arrays(net.n_in, net.n_hidden, net.n_out, options.elman_context)
+    drawn = options.elman_context or net.context == "target"
+    arrays = folded_arrays(net.n_in, net.n_hidden, net.n_out, drawn, context=net.context)
     t = state.t
     values = np.full(arrays.n_nodes, np.nan)
-    # the activations at the cursor's step: h(t) is known for t = 0..T, x, y only from t = 1
-    per_layer = {"h": trace.h[t]}
+    # the activations at the cursor's step: h(t) is known for t = 0..T (a Jordan network's y(t)
+    # instead, y(0) = h0), x, y only from t = 1; the context holds c(t)
+    per_layer = {"y": trace.context[0]} if net.jordan else {"h": trace.h[0]}
     if t >= 1:
-        per_layer |= {"x": trace.x[t - 1], "y": trace.y[t - 1], "c": trace.h[t - 1]}
+        per_layer = {
+            "h": trace.h[t],
+            "x": trace.x[t - 1],
+            "y": trace.y[t - 1],
+            "c": trace.context[t - 1],
+        }
     for layer, vals in per_layer.items():
         rows = arrays.node_layer == layer
         values[rows] = vals[arrays.node_unit[rows]]
@@ -238,14 +263,15 @@ def folded_state(
     )
     weights = edge_weights(arrays, net)
     return FoldedState(
-        elman_context=options.elman_context,
+        elman_context=drawn,
+        context=net.context,
         t=t,
         values=_frozen(values),
         scale=_scale(trace.x, trace.h, trace.y),
         weights=weights,
         weight_scale=_scale(net.U, net.W, net.V),
         labels=labels,
-        symbols=tuple((n, notation[n]) for n in ("U", "W", "V", "x", "h", "y", "L")),
+        symbols=tuple((n, notation[n]) for n in ("U", "W", "V", "x", "h", "y", "L", "d")),
         notation_key=notation.key,
     )
 

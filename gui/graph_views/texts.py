@@ -8,14 +8,30 @@ from core.graphs import NodeId
 from core.notation import MEANING, Notation
 from gui.graph_views.state import unit_label
 
+#: what W connects in a Jordan network (core/jordan.py)
+JORDAN_W = {
+    "output": "output(t-1) -> hidden(t) recurrent weights (Jordan)",
+    "target": "target(t-1) -> hidden(t) weights (Jordan, teacher forced)",
+}
+
 
 def weight_text(
-    name: str, row: int, col: int, weight: float, notation: Notation, sender: str, receiver: str
+    name: str,
+    row: int,
+    col: int,
+    weight: float,
+    notation: Notation,
+    sender: str,
+    receiver: str,
+    context: str = "hidden",
 ) -> str:
     """``W[2,3] = 0.412 (Ws in seeds/002)`` and, below, what the weight connects (1-based)."""
     where = f"{notation[name]} in seeds/{notation.key}"
     head = f"{name}[{row + 1},{col + 1}] = {weight:.3f} ({where})"
-    return f"{head}\n{MEANING[name]}: {sender} → {receiver}"
+    meaning = MEANING[name]
+    if name == "W" and context != "hidden":
+        meaning = JORDAN_W[context]
+    return f"{head}\n{meaning}: {sender} → {receiver}"
 
 
 def node_name(node: NodeId, notation: Notation) -> str:
@@ -41,11 +57,13 @@ def unfolded_node_text(
             return f"{label} = {x_value:.4g}: inputs get no delta"
         key = "delta_h" if layer == "h" else "delta_o"
         name = f"{notation[key]}{unit + 1}(t={t})"
-        if layer == "h" and t == 0:
+        if t == 0:  # h(0), or a Jordan network's initial context y(0)
             name = f"∂{notation['L']}/∂{notation['h0']}{unit + 1} (times the notation's sign)"
         if not known:
             return f"{name}: not reached by the backward sweep yet"
         return f"{name} = {value:.4g}\n{notation.delta_definition('h' if layer == 'h' else 'y')}"
     if not known:
         return f"{label}: not computed yet"
+    if layer == "y" and t == 0:
+        return f"{label} = {value:.4f}\ninitial context {notation['h0']}{unit + 1} (Jordan network)"
     return f"{label} = {value:.4f}\n{MEANING[layer]}"

@@ -40,7 +40,7 @@ from gui.graph_views.state import (
 )
 from gui.graph_views.texts import node_name, unfolded_node_text, weight_text
 from gui.graph_views.theme import UNKNOWN, Theme, level_index
-from gui.graph_views.unfolded_parts import BundleItem, StepAxis, strip_image, w_bundle
+from gui.graph_views.unfolded_parts import BundleItem, StepAxis, recurrent_bundle, strip_image
 from gui.session import Session
 
 #: above this many edges (or nodes) the units are always bundled
@@ -86,6 +86,7 @@ class UnfoldedGraphView(GraphView):
         self._drawn: UnfoldedState | None = None
         self._arrays: GraphArrays | None = None
         self._shape: tuple[int, int, int, int] | None = None
+        self._context = "hidden"  # the network's context (core.model.CONTEXTS)
         self._segments = np.zeros((0, 2, 2))
         self._weights = np.zeros(0)
         self._net_drawn: object = None
@@ -242,13 +243,14 @@ class UnfoldedGraphView(GraphView):
     def _rebuild(self) -> None:
         net, T = self._session.net, self._session.trace.T
         shape = (net.n_in, net.n_hidden, net.n_out, T)
-        if shape == self._shape:
+        if (shape, net.context) == (self._shape, self._context):
             return
         first = self._shape is None
-        self._shape = shape
-        n_nodes = T * (net.n_in + net.n_out + 1) + (T + 1) * net.n_hidden
-        detail = count_unfolded_edges(*shape) <= EDGE_LIMIT and n_nodes <= NODE_LIMIT
-        a = unfolded_arrays(*shape, with_edges=detail)
+        self._shape, self._context = shape, net.context
+        n_nodes = T * (net.n_in + net.n_out + net.n_hidden + 1) + net.n_context
+        edges = count_unfolded_edges(*shape, context=net.context)
+        detail = edges <= EDGE_LIMIT and n_nodes <= NODE_LIMIT
+        a = unfolded_arrays(*shape, with_edges=detail, context=net.context)
         self._arrays = a
         self._slices = {layer: a.layer_slice(layer) for layer in UNFOLDED_LAYERS}
         self._segments = a.pos[a.edges] if detail else np.zeros((0, 2, 2))
@@ -256,7 +258,7 @@ class UnfoldedGraphView(GraphView):
         self._pens_for = None  # new nodes: set their pens
         self._step_axis.set_T(T)
         bands = dict(a.bands)
-        self._bundles.set_geometry(T, bands)
+        self._bundles.set_geometry(T, bands, jordan=net.jordan)
         lo, hi = bands["x"][0] - 1.2, bands["L"][1] + 1.2
         self._y_extent = (lo, hi)
         loss = a.edge_kind == _LOSS
@@ -383,11 +385,12 @@ class UnfoldedGraphView(GraphView):
         assert self._shape is not None
         I, H, O, T = self._shape
         units = {"x": I, "h": H, "y": O, "L": 1}
+        from_zero = "h" if self._context == "hidden" else "y"  # the layer with a column 0
         for layer, img in self._strips.items():
             sl = self._slices[layer]
             lut = th.loss_lut if layer == "L" else th.node_lut
             n = units[layer]
-            first_t = 0 if layer == "h" else 1
+            first_t = 0 if layer == from_zero else 1
             by_t = rows[sl].reshape(T + 1 - first_t, n)
             image, x0, width = strip_image(by_t, first_t, T, self._gaps, lut)
             lo, hi = a.bands[layer]
@@ -453,9 +456,11 @@ class UnfoldedGraphView(GraphView):
         band = a.bands["h"]
         fill = QColor(th.accent)
         fill.setAlpha(150 if self._lod == "bundled" else 70)
-        self._flow_ribbon.setPolygon(w_bundle(src, band))
+        self._flow_ribbon.setPolygon(recurrent_bundle(src, a.bands, self._context != "hidden"))
         self._flow_ribbon.setBrush(fill)
         self._flow_ribbon.setPen(QPen(Qt.PenStyle.NoPen))
+        if self._context != "hidden":  # Jordan: the arrow goes between the y and L bands
+            band = a.bands["y"]
         y = band[1] + 0.9
         self._flow_arrow.setPos((src + dst) / 2 - 0.2, y)
         self._flow_arrow.setStyle(brush=th.accent, pen=pg.mkPen(th.accent))
@@ -484,7 +489,7 @@ class UnfoldedGraphView(GraphView):
         b = a.bands
         spots = {
             "U": (0.75, (b["x"][1] + b["h"][0]) / 2),
-            "W": (0.5, b["h"][1] + 0.55),
+            "W": (0.5, b["h"][1] + 0.55) if self._context == "hidden" else (0.3, b["y"][0] - 0.6),
             "V": (1.25, (b["h"][1] + b["y"][0]) / 2),
         }
         for name, item in self._matrix_labels.items():
@@ -619,4 +624,8 @@ class UnfoldedGraphView(GraphView):
         snd, rcv = (node_name(a.node_ids[j], notation) for j in a.edges[i])
         if k == _LOSS:
             return f"{snd} → {rcv}: the loss of step {int(a.edge_t[i])}"
-        return weight_text(EDGE_KINDS[k], r, c, float(self._weights[i]), notation, snd, rcv)
+        if k == _W and self._context == "target":  # teacher forcing feeds the target back
+            snd = node_name(("d", int(a.edge_t[i]) - 1, c), notation)
+        return weight_text(
+            EDGE_KINDS[k], r, c, float(self._weights[i]), notation, snd, rcv, self._context
+        )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pyqtgraph as pg
@@ -118,6 +119,26 @@ def w_bundle(t: int, band: tuple[float, float]) -> QPolygonF:
     return _waisted(t - 1 + STRIP, t - STRIP, band[0] - 0.5, band[1] + 0.5, vertical=False)
 
 
+def jordan_bundle(t: int, y_band: tuple[float, float], h_band: tuple[float, float]) -> QPolygonF:
+    """A Jordan network's bundled W edges y(t-1) -> h(t): from the output strip of column t-1
+    down to the hidden strip of column t."""
+    x0, x1 = t - 1 + STRIP, t - STRIP
+    pts = [
+        (x0, y_band[1] + 0.5),
+        (x0, y_band[0] - 0.5),
+        (x1, h_band[0] - 0.5),
+        (x1, h_band[1] + 0.5),
+    ]
+    return QPolygonF([QPointF(x, y) for x, y in pts])
+
+
+def recurrent_bundle(
+    t: int, bands: Mapping[str, tuple[float, float]], jordan: bool = False
+) -> QPolygonF:
+    """The bundled W edges into column t: h(t-1) -> h(t), or y(t-1) -> h(t) when ``jordan``."""
+    return jordan_bundle(t, bands["y"], bands["h"]) if jordan else w_bundle(t, bands["h"])
+
+
 class BundleItem(pg.GraphicsObject):
     """The bundled edges of every step, painted for the visible steps only.
 
@@ -133,10 +154,14 @@ class BundleItem(pg.GraphicsObject):
         self._T = 0
         self._bands: dict[str, tuple[float, float]] = {}
         self._brush = QBrush()
+        self._jordan = False
 
-    def set_geometry(self, T: int, bands: dict[str, tuple[float, float]]) -> None:
+    def set_geometry(
+        self, T: int, bands: dict[str, tuple[float, float]], jordan: bool = False
+    ) -> None:
+        """Steps 1..T of layer bands ``bands``; ``jordan``: W edges leave the outputs."""
         self.prepareGeometryChange()
-        self._T, self._bands = int(T), dict(bands)
+        self._T, self._bands, self._jordan = int(T), dict(bands), bool(jordan)
         self.update()
 
     def set_brush(self, brush: QBrush | QColor) -> None:
@@ -162,14 +187,14 @@ class BundleItem(pg.GraphicsObject):
         column_px = abs(painter.transform().m11())
         pairs = list(itertools.pairwise(UNFOLDED_LAYERS))
         if column_px < self.MIN_BUNDLE_PX:
-            h = self._bands["h"]
+            h = self._bands["y" if self._jordan else "h"]  # Jordan: W leaves the outputs
             painter.drawRect(QRectF(first - 1, h[0] - 0.5, last - first + 1, h[1] - h[0] + 1))
             for lower, upper in pairs:
                 lo, hi = self._bands[lower][1] + 0.5, self._bands[upper][0] - 0.5
                 painter.drawRect(QRectF(first - STRIP, lo, last - first + 2 * STRIP, hi - lo))
             return
         for t in range(first, last + 1):
-            painter.drawPolygon(w_bundle(t, self._bands["h"]))
+            painter.drawPolygon(recurrent_bundle(t, self._bands, self._jordan))
             for lower, upper in pairs:
                 lo, hi = self._bands[lower][1] + 0.5, self._bands[upper][0] - 0.5
                 painter.drawPolygon(_waisted(t - STRIP, t + STRIP, lo, hi, vertical=True))

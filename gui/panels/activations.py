@@ -59,8 +59,13 @@ def activations_view(trace: Trace, state: StepState, notation: Notation) -> Acti
     f, g = _F[trace.net.hidden], _G[trace.net.output]
     h_eq = f"{n['h']}(t) = {f}({n['a']}(t))" if f else f"{n['h']}(t) = {n['a']}(t)"
     y_eq = f"{n['y']}(t) = {g}({n['o']}(t))" if g else f"{n['y']}(t) = {n['o']}(t)"
+    start = {
+        "hidden": f"{n['h']}(0) = {n['h0']}",
+        "output": f"context {n['y']}(t-1), {n['y']}(0) = {n['h0']}",
+        "target": f"context {n['d']}(t-1), {n['d']}(0) = {n['h0']}",
+    }[trace.net.context]
     titles = (
-        f"hidden {h_eq},  {n['h']}(0) = {n['h0']}",
+        f"hidden {h_eq},  {start}",
         f"outputs {y_eq}",
         f"targets {n['d']}(t)",
     )
@@ -101,7 +106,11 @@ class ActivationsPanel(TimeHeatmapPanel[ActivationsView]):
     def _rebuild(self) -> None:
         trace, names = self.session.trace, self.session.dataset.output_names
         T, H, O = trace.T, trace.net.n_hidden, trace.net.n_out
-        self._full = (np.asarray(trace.h), np.asarray(trace.y), np.asarray(trace.d))
+        h = np.asarray(trace.h)
+        if trace.net.jordan:  # a Jordan network has no h(0): its column stays blank
+            h = h.copy()
+            h[0] = np.nan
+        self._full = (h, np.asarray(trace.y), np.asarray(trace.d))
         self.h_map.set_grid(T + 1, H, x0=0)
         self.y_map.set_grid(T, O, x0=1)
         self.d_map.set_grid(T, O, x0=1)
@@ -168,6 +177,8 @@ class ActivationsPanel(TimeHeatmapPanel[ActivationsView]):
         n, trace = self.session.notation, self.session.trace
         known = self.session.state.forward_known
         names = self.session.dataset.output_names
+        if layer == "h" and t == 0 and trace.net.jordan:
+            return f"{n['h']}[{unit + 1}](0): none in a Jordan network (the context is the output)"
         if layer == "h":
             symbol = f"{n['h']}[{unit + 1}]({t})"
             value = trace.h[t, unit] if t <= known else None

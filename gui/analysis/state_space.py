@@ -104,14 +104,19 @@ class StateSpaceDisplay:
 
 
 def state_space_view(
-    state: StepState, notation: Notation, space: StateSpace | None, dataset_name: str
+    state: StepState,
+    notation: Notation,
+    space: StateSpace | None,
+    dataset_name: str,
+    jordan: bool = False,
 ) -> StateSpaceView:
-    """The view state at a cursor position: p(t) is highlighted (p(0) = h0 at the start)."""
+    """The view state at a cursor position: p(t) is highlighted (p(0) = h0 at the start; a
+    Jordan network has no h(0), its path starts at h(1))."""
     h = notation["h"]
     legend = (
         f"{h}(t), all sequences",
-        f"{h}(0..T), this sequence",
-        f"{notation['h0']} (start)",
+        f"{h}(1..T), this sequence" if jordan else f"{h}(0..T), this sequence",
+        f"{h}(1) (start)" if jordan else f"{notation['h0']} (start)",
         f"{h}(t) at the cursor",
     )
     if space is None:
@@ -274,8 +279,9 @@ class StateSpacePanel(Panel[StateSpaceView]):
             self.start.setData(pos=np.zeros((0, 2)))
             self._labels = ()
             return
-        self.path.setData(p[:, 0], p[:, 1])
-        self.start.setData(pos=p[:1])
+        first = 1 if self.session.net.jordan else 0  # a Jordan network has no h(0)
+        self.path.setData(p[first:, 0], p[first:, 1])
+        self.start.setData(pos=p[first : first + 1])
         seq = self.session.dataset.sequences[self.session.sequence_index]
         every = 1 if seq.symbols else max(1, seq.T // 8)  # "t=..." labels: about 8
         labels = seq.symbols or tuple(
@@ -358,12 +364,13 @@ class StateSpacePanel(Panel[StateSpaceView]):
     # -- per change -------------------------------------------------------------------------------
     def _compute_view(self) -> StateSpaceView:
         s = self.session
-        return state_space_view(s.state, s.notation, self._space, s.dataset.name)
+        return state_space_view(s.state, s.notation, self._space, s.dataset.name, s.net.jordan)
 
     def _apply(self, new: StateSpaceView, old: StateSpaceView | None) -> None:
         if changed(new, old, "t"):
             p = self._trajectory
-            shown = 0 <= new.t < len(p)
+            first = 1 if self.session.net.jordan else 0  # a Jordan network has no h(0)
+            shown = first <= new.t < len(p)
             self.cursor.setData(pos=p[new.t : new.t + 1] if shown else np.zeros((0, 2)))
         if changed(new, old, "title", "x_label", "y_label", "legend", "tree_title"):
             self.plot.setTitle(new.title, color=INK, size="10pt")

@@ -162,3 +162,18 @@ def test_long_sequences_draw_without_point_labels(qtbot) -> None:
     shown = panel.displayed()
     assert shown.trajectory.shape == (T + 1, 2)
     assert shown.point_labels == () or len(shown.point_labels) == 0
+
+
+def test_jordan_network_path_starts_at_h1(qtbot):
+    data = make_task("letters")
+    session = Session(TASKS["letters"].network(data, context="output"), data)
+    panel = StateSpacePanel(session)
+    qtbot.addWidget(panel)
+    expected = state_space(session.net, session.dataset, session.sequence_index)
+    shown = panel.displayed()
+    np.testing.assert_allclose(shown.trajectory, expected.trajectory[1:], atol=1e-12)
+    assert shown.highlight is None  # at the start: a Jordan network has no h(0)
+    session.seek(3)
+    np.testing.assert_allclose(panel.displayed().highlight, expected.trajectory[3])
+    legend = tuple(label.text for _, label in panel.legend.items)
+    assert "h(1..T), this sequence" in legend and "h(1) (start)" in legend

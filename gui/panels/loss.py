@@ -20,6 +20,7 @@ from core.cursor import StepState
 from core.equations import fmt
 from core.notation import Notation
 from core.selection import Selection
+from gui.panels.bars import StepBars
 from gui.panels.base import Panel, changed
 from gui.panels.colormaps import CURSOR, INK
 from gui.panels.heatmap import index_ticks, style_plot
@@ -66,12 +67,6 @@ def loss_view(trace: Trace, state: StepState, notation: Notation) -> LossView:
     return LossView(k, state.t, state.backward_from, title, f"{L}(t)", legend)
 
 
-def _bars(edges_from: int, heights: NDArray[np.floating]) -> tuple[NDArray, NDArray]:
-    """x edges and heights of bars for steps edges_from, edges_from+1, ... (stepMode='center')."""
-    x = np.arange(len(heights) + 1, dtype=np.float64) + edges_from - 0.5
-    return x, np.asarray(heights, dtype=np.float64)
-
-
 class LossPanel(Panel[LossView]):
     """Bars of L(t) over t = 1..T, known steps only during the forward sweep.
 
@@ -105,10 +100,8 @@ class LossPanel(Panel[LossView]):
         self.canvas.scene().sigMouseClicked.connect(self._on_canvas_mouse_clicked)
         self._start()
 
-    def _step_curve(self, color: str) -> pg.PlotDataItem:
-        curve = pg.PlotDataItem(
-            stepMode="center", fillLevel=0.0, brush=color, pen=pg.mkPen("#555555", width=1)
-        )
+    def _step_curve(self, color: str) -> StepBars:
+        curve = StepBars(color, pg.mkPen("#555555", width=1))
         self.plot.addItem(curve)
         return curve
 
@@ -131,15 +124,18 @@ class LossPanel(Panel[LossView]):
 
     def _apply(self, new: LossView, old: LossView | None) -> None:
         loss = np.asarray(self.session.trace.loss_t)
+        if old is None:  # a new trace: the bar heights, then the shown ranges
+            for bars in (self.known, self.visited, self.current):
+                bars.set_heights(loss)
         if changed(new, old, "known"):
-            self.known.setData(*_bars(1, loss[: new.known]))
+            self.known.show_steps(1, new.known)
         if changed(new, old, "backward_from"):
-            self.visited.setData(*_bars(new.backward_from, loss[new.backward_from - 1 :]))
-        if changed(new, old, "t"):
+            self.visited.show_steps(new.backward_from, len(loss))
+        if changed(new, old, "t", "known"):
             self.line.setVisible(new.t >= 1)
             self.line.setValue(new.t)
-            shown = new.t >= 1 and new.t <= new.known
-            self.current.setData(*_bars(new.t, loss[new.t - 1 : new.t] if shown else loss[:0]))
+            shown = 1 <= new.t <= new.known
+            self.current.show_steps(new.t, new.t if shown else new.t - 1)
         if changed(new, old, "title"):
             self.plot.titleLabel.setText(new.title, color=INK, size="10pt")
         if changed(new, old, "y_label", "legend"):

@@ -1,0 +1,107 @@
+"""Step bars: a run of adjacent bars of fixed heights, of which a cursor shows a range.
+
+The loss panel draws L(1..T) three times (known, visited, current step) and moves the shown
+ranges at every cursor step. A :class:`pyqtgraph.PlotDataItem` would rebuild its curve, fill and
+bounds on every ``setData``; here the heights are set once per trace and a step changes two
+integers, so a cursor step costs one repaint of the bars' area.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from numpy.typing import NDArray
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen
+
+
+class StepBars(pg.GraphicsObject):
+    """Bars of width 1 centred on t = 1..T with heights ``heights[t-1]``, steps first..last shown.
+
+    Parameters
+    ----------
+    brush : the bars' fill.  pen : their outline (None for none).
+    """
+
+    def __init__(self, brush: object, pen: object = None) -> None:
+        super().__init__()
+        self._brush = QBrush(pg.mkBrush(brush))
+        self._pen: QPen | None = None if pen is None else pg.mkPen(pen)
+        self._heights = np.zeros(0)
+        self._first, self._last = 1, 0
+        self._path: tuple[QPainterPath, QPainterPath | None] | None = None
+
+    def set_heights(self, heights: NDArray[np.floating]) -> None:
+        """The bar heights of steps 1..T (a new trace); no step shown until :meth:`show_steps`."""
+        self.prepareGeometryChange()
+        self._heights = np.asarray(heights, dtype=np.float64).copy()
+        self._first, self._last, self._path = 1, 0, None
+        self.update()
+
+    def show_steps(self, first: int, last: int) -> None:
+        """Show steps first..last (1-based, inclusive; none when last < first)."""
+        first, last = max(1, int(first)), min(len(self._heights), int(last))
+        if last < first:
+            first, last = 1, 0
+        if (first, last) != (self._first, self._last):
+            old = self._shown_rect()
+            self._first, self._last, self._path = first, last, None
+            self.update(old.united(self._shown_rect()))
+
+    def setPen(self, pen: object) -> None:
+        self._pen = None if pen is None else pg.mkPen(pen)
+        self._path = None
+        self.update()
+
+    def getData(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """(x edges, heights) of the shown bars, as a step-mode curve gives them."""
+        n = max(0, self._last - self._first + 1)
+        x = np.arange(n + 1, dtype=np.float64) + self._first - 0.5
+        return x, self._heights[self._first - 1 : self._first - 1 + n].copy()
+
+    def _shown_rect(self) -> QRectF:
+        if self._last < self._first:
+            return QRectF()
+        top = float(max(0.0, self._heights[self._first - 1 : self._last].max()))
+        return QRectF(self._first - 0.5, 0.0, self._last - self._first + 1.0, top).adjusted(
+            -0.1, -0.1, 0.1, 0.1
+        )
+
+    def boundingRect(self) -> QRectF:
+        if not len(self._heights):
+            return QRectF()
+        top = float(max(0.0, self._heights.max()))
+        return QRectF(0.4, -0.1, len(self._heights) + 0.2, top + 0.2)
+
+    def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
+        if self._last < self._first:
+            return
+        if self._path is None:
+            self._path = self._outline()
+        painter.setBrush(self._brush)
+        if self._pen is None:
+            painter.setPen(pg.mkPen(None))
+        else:
+            pen = QPen(self._pen)
+            pen.setCosmetic(True)
+            painter.setPen(pen)
+        painter.drawPath(self._path[0])
+        if self._pen is not None and self._path[1] is not None:
+            painter.setBrush(QBrush())  # lines only: no fill of the separators' subpaths
+            painter.drawPath(self._path[1])
+
+    def _outline(self) -> tuple[QPainterPath, QPainterPath | None]:
+        """The filled outline of the shown bars (up, across and down each), and the lines
+        between neighbouring bars (when an outline pen is set), built from numpy arrays."""
+        x, y = self.getData()
+        xs = np.repeat(x, 2)
+        ys = np.concatenate([[0.0], np.repeat(y, 2), [0.0]])
+        outline = pg.arrayToQPath(xs, ys, connect="all")
+        outline.closeSubpath()
+        if self._pen is None or len(y) < 2:
+            return outline, None
+        edges = x[1:-1]
+        sx = np.repeat(edges, 2)
+        sy = np.column_stack([np.zeros(len(edges)), np.minimum(y[:-1], y[1:])]).ravel()
+        pairs = np.tile([1, 0], len(edges)).astype(bool)  # connect each (bottom, top) pair only
+        return outline, pg.arrayToQPath(sx, sy, connect=pairs)

@@ -551,9 +551,17 @@ class FoldedGraphView(GraphView):
             ]
             before = None
         idx = self._node_index
-        todo = range(len(idx)) if before is None else np.flatnonzero(idx != before).tolist()
+        colours = self._label_colours
+        if before is None:
+            todo = range(len(idx))
+        else:  # only where black and white swap (the fill moved across the contrast line)
+            todo = [
+                k
+                for k in np.flatnonzero(idx != before).tolist()
+                if colours[idx[k]] != colours[before[k]]
+            ]
         for k in todo:
-            g.labels[k].setColor(self._label_colours[idx[k]])
+            g.labels[k].setColor(colours[idx[k]])
 
     def _apply_labels(self, s: FoldedState) -> None:
         g = self._geometry

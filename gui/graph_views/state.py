@@ -257,23 +257,56 @@ def folded_state(
     for layer, vals in per_layer.items():
         rows = arrays.node_layer == layer
         values[rows] = vals[arrays.node_unit[rows]]
-    labels = tuple(
-        unit_label("c" if layer == "c" else notation[layer], int(u))
-        for layer, u in zip(arrays.node_layer, arrays.node_unit, strict=True)
-    )
-    weights = edge_weights(arrays, net)
+    static = _folded_static(trace, notation, drawn)
     return FoldedState(
         elman_context=drawn,
         context=net.context,
         t=t,
         values=_frozen(values),
-        scale=_scale(trace.x, trace.h, trace.y),
-        weights=weights,
-        weight_scale=_scale(net.U, net.W, net.V),
-        labels=labels,
-        symbols=tuple((n, notation[n]) for n in ("U", "W", "V", "x", "h", "y", "L", "d")),
+        scale=static.scale,
+        weights=static.weights,
+        weight_scale=static.weight_scale,
+        labels=static.labels,
+        symbols=static.symbols,
         notation_key=notation.key,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _FoldedStatic:
+    """The parts of :class:`FoldedState` that depend on the trace and notation, not the cursor."""
+
+    scale: float
+    weights: Array
+    weight_scale: float
+    labels: tuple[str, ...]
+    symbols: tuple[tuple[str, str], ...]
+
+
+#: the last (trace, notation key, drawing) and its static parts: stepping reuses them
+_last_static: list[tuple[Trace, str, bool, _FoldedStatic]] = []
+
+
+def _folded_static(trace: Trace, notation: Notation, drawn: bool) -> _FoldedStatic:
+    """Per-trace parts of the folded state, computed once per (trace, notation, drawing)."""
+    if _last_static:
+        last_trace, key, last_drawn, static = _last_static[0]
+        if last_trace is trace and key == notation.key and last_drawn == drawn:
+            return static
+    net = trace.net
+    arrays = folded_arrays(net.n_in, net.n_hidden, net.n_out, drawn, context=net.context)
+    static = _FoldedStatic(
+        scale=_scale(trace.x, trace.h, trace.y),
+        weights=edge_weights(arrays, net),
+        weight_scale=_scale(net.U, net.W, net.V),
+        labels=tuple(
+            unit_label("c" if layer == "c" else notation[layer], int(u))
+            for layer, u in zip(arrays.node_layer, arrays.node_unit, strict=True)
+        ),
+        symbols=tuple((n, notation[n]) for n in ("U", "W", "V", "x", "h", "y", "L", "d")),
+    )
+    _last_static[:] = [(trace, notation.key, drawn, static)]
+    return static
 
 
 @dataclass(frozen=True)

@@ -98,11 +98,15 @@ def gradients_view(trace: Trace, state: StepState, notation: Notation) -> Gradie
     params = trace.net.trainable()
     L = notation["L"]
     titles = tuple(f"∂{L}/∂{notation[p]}" for p in params)
-    if state.phase == "backward":
-        rows = (f"this step t = {state.t}", f"accumulated, t ≥ {state.t}")
-    else:
-        rows = ("this step: none (forward)", "accumulated: 0")
+    rows = row_headers(state.t if state.phase == "backward" else None)
     return GradientsView(state.position, params, titles, rows)
+
+
+def row_headers(t: int | None) -> tuple[str, str]:
+    """The two row headers at backward step t, or during the forward sweep (t None)."""
+    if t is None:
+        return "this step: none (forward)", "accumulated: 0"
+    return f"this step t = {t}", f"accumulated, t ≥ {t}"
 
 
 def gradient_levels(trace: Trace) -> dict[str, tuple[Levels, Levels]]:
@@ -275,6 +279,9 @@ class GradientsPanel(Panel[GradientsView]):
                 bar.setLevels(levels)
                 hinton.set_scale(levels[1])
                 key.set_scale(levels[1])
+        T = trace.T  # the row headers keep the room of their longest text: no relayout per step
+        for i, label in enumerate(self.row_labels):
+            label.reserve([row_headers(None)[i], row_headers(T)[i]])
         self.param_box.blockSignals(True)
         current = self.param_box.currentData()
         self.param_box.clear()

@@ -9,7 +9,7 @@ colour bar drawn as one gradient image beside (or under) an axis.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -39,9 +39,25 @@ class SteadyLabel(pg.LabelItem):
     invalidated only when they change.
     """
 
+    def reserve(self, texts: Sequence[str]) -> None:
+        """Keep room for the largest of ``texts``, so switching among them never relays out.
+
+        The label then shows its current text again (a new set of texts replaces the old one).
+        """
+        current = self.text
+        self._reserved = (0.0, 0.0)
+        w_max = h_max = 0.0
+        for text in texts:
+            pg.LabelItem.setText(self, text)
+            bounds = self.itemRect()
+            w_max, h_max = max(w_max, bounds.width()), max(h_max, bounds.height())
+        self._reserved = (w_max, h_max)
+        pg.LabelItem.setText(self, current)
+
     def updateMin(self) -> None:
         bounds = self.itemRect()
-        w, h = bounds.width(), bounds.height()
+        reserved = getattr(self, "_reserved", (0.0, 0.0))
+        w, h = max(bounds.width(), reserved[0]), max(bounds.height(), reserved[1])
         hint = {
             Qt.SizeHint.MinimumSize: (w, h),
             Qt.SizeHint.PreferredSize: (w, h),

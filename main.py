@@ -32,6 +32,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="open on a built-in task with its recommended network: " + ", ".join(_task_names()),
     )
     parser.add_argument(
+        "--context",
+        choices=("hidden", "output", "target"),
+        default="hidden",
+        help="the network of --task or of the built-in example: hidden = Elman, output = Jordan, "
+        "target = Jordan with teacher forcing (default hidden)",
+    )
+    parser.add_argument(
         "--notation",
         choices=list(NOTATIONS),
         default="004",
@@ -58,15 +65,31 @@ def _task_names() -> list[str]:
     return list(TASKS)
 
 
-def open_task(window: object, name: str) -> None:
-    """Put the window on built-in task ``name`` with the task's recommended network."""
+def open_task(window: object, name: str, context: str = "hidden") -> None:
+    """Put the window on built-in task ``name`` with the task's recommended network (a Jordan
+    network when ``context`` is "output" or "target")."""
     from core.tasks import TASKS
 
     spec = TASKS[name]
     dataset = spec.make(0)
     session = window.session  # type: ignore[attr-defined]
     session.set_dataset(
-        dataset, net=spec.network(dataset), source={"task": name, "seed": 0, "params": {}}
+        dataset,
+        net=spec.network(dataset, context=context),
+        source={"task": name, "seed": 0, "params": {}},
+    )
+
+
+def use_context(window: object, context: str) -> None:
+    """Give the window's built-in example a fresh network with this context, same shape."""
+    from core.model import SRN
+
+    session = window.session  # type: ignore[attr-defined]
+    net = session.net
+    session.set_network(
+        SRN.init(
+            net.n_in, net.n_hidden, net.n_out, hidden=net.hidden, output=net.output, context=context
+        )
     )
 
 
@@ -89,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown task {args.task!r}; choose from {', '.join(_task_names())}")
     if args.path is not None and not os.path.isfile(args.path):
         parser.error(f"{args.path}: no such file")
+    if args.path is not None and args.context != "hidden":
+        parser.error("--context applies to --task or the built-in example, not to a file")
 
     import shiboken6
     from PySide6.QtWidgets import QApplication
@@ -110,7 +135,9 @@ def main(argv: list[str] | None = None) -> int:
         settings = QSettings(ini, QSettings.Format.IniFormat)
     window = MainWindow(settings=settings)
     if args.task is not None:
-        open_task(window, args.task)
+        open_task(window, args.task, args.context)
+    elif args.context != "hidden" and args.path is None:
+        use_context(window, args.context)
     if args.path is not None:
         window.files.open_path(args.path)  # a bad file is reported; the example stays open
     window.session.set_notation(args.notation)

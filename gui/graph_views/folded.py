@@ -167,12 +167,13 @@ class FoldedGraphView(GraphView):
         self._shown = np.zeros(0, bool)
         self._rows_narrow = False
 
-        self._context_action = QAction("Elman context", self)
+        self._context_action = QAction("Context layer", self)
         self._context_action.setCheckable(True)
         self._context_action.setToolTip(
-            "Draw Elman's (1990) context layer: context units c_j hold a copy of h_j(t-1) "
-            "(fixed one-to-one edges of weight 1) and feed the hidden units through W, "
-            "instead of drawing W as loops between hidden units"
+            "Draw the context layer: in Elman's (1990) network context units c_j hold a copy of "
+            "h_j(t-1) (fixed one-to-one edges of weight 1) and feed the hidden units through W, "
+            "instead of drawing W as loops between hidden units; in a Jordan network they hold "
+            "the previous output y(t-1) (teacher forced: the previous target, always drawn)"
         )
         self._context_action.toggled.connect(self._on_context_toggled)
         self._toolbar.addAction(self._context_action)

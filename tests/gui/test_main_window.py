@@ -209,3 +209,23 @@ def test_training_shortcuts_work_with_the_dock_tabbed_away(window: MainWindow, q
         QTest.keySequence(window, "Ctrl+T")
     assert len(window.controller.history) == 3
     window.session.set_modified(False)
+
+
+def test_command_line_context_opens_a_jordan_network(window: MainWindow, tmp_path) -> None:
+    from main import main, open_task, use_context
+
+    open_task(window, "temporal-xor", "output")
+    assert window.session.net.context == "output" and window.session.dataset.name == "temporal XOR"
+    from types import SimpleNamespace
+
+    from gui.session import Session
+
+    holder = SimpleNamespace(session=Session())
+    use_context(holder, "target")
+    net = holder.session.net
+    assert net.context == "target" and net.W.shape == (net.n_hidden, net.n_out)
+    shot = tmp_path / "jordan.png"
+    assert main(["--context", "output", "--screenshot", str(shot), "--position", "8"]) == 0
+    assert shot.stat().st_size > 10_000
+    with pytest.raises(SystemExit):
+        main([str(shot), "--context", "output"])  # a file keeps its own network

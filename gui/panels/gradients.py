@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import (
@@ -196,6 +197,38 @@ def mode_buttons(parent: QWidget, default: str) -> tuple[QButtonGroup, dict[str,
     return group, buttons
 
 
+def mode_body(
+    panel: QWidget, buttons: dict[str, QToolButton], table_page: QWidget, param_tip: str, hint: str
+) -> tuple[QComboBox, QLabel, pg.GraphicsLayoutWidget, QStackedWidget]:
+    """The body of a panel with display modes, set as ``panel``'s layout: a bar with the mode
+    ``buttons``, a parameter box (shown in table mode) and the hover line, over a stack of the
+    plot canvas (page 0) and ``table_page`` (page 1).
+
+    Returns the parameter box, the hover line, the canvas and the stack.
+    """
+    param_box = QComboBox()
+    param_box.setToolTip(param_tip)
+    param_box.setVisible(False)
+    hover = hover_label()
+    hover.setText(hint)
+    bar = QHBoxLayout()
+    bar.setContentsMargins(4, 2, 4, 0)
+    for button in buttons.values():
+        bar.addWidget(button)
+    bar.addWidget(param_box)
+    bar.addWidget(hover, 1)
+    plots = canvas()
+    stack = QStackedWidget()
+    stack.addWidget(plots)
+    stack.addWidget(table_page)
+    layout = QVBoxLayout(panel)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    layout.addLayout(bar)
+    layout.addWidget(stack, 1)
+    return param_box, hover, plots, stack
+
+
 class GradientsPanel(Panel[GradientsView]):
     """This step's gradient terms and the accumulated gradient of every parameter.
 
@@ -209,26 +242,9 @@ class GradientsPanel(Panel[GradientsView]):
         self.mode = "heatmap"
         self.mode_group, self.mode_buttons = mode_buttons(self, self.mode)
         self.table_button = self.mode_buttons["table"]
-        self.param_box = QComboBox()
-        self.param_box.setToolTip("The parameter the tables show")
-        self.param_box.setVisible(False)
-        self.hover = hover_label()
-        self.hover.setText(HINT)
-        bar = QHBoxLayout()
-        bar.setContentsMargins(4, 2, 4, 0)
-        for button in self.mode_buttons.values():
-            bar.addWidget(button)
-        bar.addWidget(self.param_box)
-        bar.addWidget(self.hover, 1)
-        self.canvas = canvas()
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.canvas)
-        self.stack.addWidget(self._build_tables())
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addLayout(bar)
-        layout.addWidget(self.stack, 1)
+        self.param_box, self.hover, self.canvas, self.stack = mode_body(
+            self, self.mode_buttons, self._build_tables(), "The parameter the tables show", HINT
+        )
         self.maps: dict[str, tuple[Heatmap, Heatmap]] = {}
         self.bars: dict[str, tuple[ColorScale, ColorScale]] = {}
         self.hintons: dict[str, tuple[HintonItem, HintonItem]] = {}

@@ -20,10 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
     QLabel,
-    QStackedWidget,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -33,9 +30,9 @@ from PySide6.QtWidgets import (
 from core.model import SRN
 from core.notation import MEANING
 from core.selection import Selection
-from gui.panels.base import Panel, canvas, changed, hover_label
+from gui.panels.base import Panel, changed
 from gui.panels.colormaps import diverging, symmetric_levels
-from gui.panels.gradients import header_names, mode_buttons
+from gui.panels.gradients import header_names, mode_body, mode_buttons
 from gui.panels.heatmap import Heatmap, index_ticks
 from gui.panels.hinton import HintonItem, HintonKey, Square, as_matrix
 from gui.panels.plots import ColorScale
@@ -109,26 +106,9 @@ class WeightsPanel(Panel[WeightsView]):
             "colour = sign"
         )
         self.mode_buttons["table"].setToolTip("Show the exact weights of one parameter as a table")
-        self.param_box = QComboBox()
-        self.param_box.setToolTip("The parameter the table shows")
-        self.param_box.setVisible(False)
-        self.hover = hover_label()
-        self.hover.setText(HINT)
-        bar = QHBoxLayout()
-        bar.setContentsMargins(4, 2, 4, 0)
-        for button in self.mode_buttons.values():
-            bar.addWidget(button)
-        bar.addWidget(self.param_box)
-        bar.addWidget(self.hover, 1)
-        self.canvas = canvas()
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.canvas)
-        self.stack.addWidget(self._build_table())
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addLayout(bar)
-        layout.addWidget(self.stack, 1)
+        self.param_box, self.hover, self.canvas, self.stack = mode_body(
+            self, self.mode_buttons, self._build_table(), "The parameter the table shows", HINT
+        )
         self.maps: dict[str, Heatmap] = {}
         self.hintons: dict[str, HintonItem] = {}
         self.color_bar = ColorScale(diverging(), (-1, 1), horizontal=True)

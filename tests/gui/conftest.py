@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from gui.worker import LIVE_THREADS
@@ -18,10 +19,14 @@ def _no_leftover_windows(qapp: QApplication) -> Iterator[None]:
     # closed the widgets registered with it.
     yield
     QApplication.processEvents()
-    left = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    # Shown windows, not QApplication.topLevelWidgets(): that list also holds every popup menu
+    # pyqtgraph and Qt create, and wrapping all of them in Python after each test is both slow
+    # and fragile (a crash in PySide's wrapper lookup was seen there).
+    left = [w for w in QGuiApplication.topLevelWindows() if w.isVisible()]
+    names = [w.title() or w.objectName() or type(w).__name__ for w in left]
     for w in left:
         w.close()
-    assert not left, f"test left visible top-level widgets: {left}"
+    assert not left, f"test left visible top-level windows: {names}"
     running = [t for t in LIVE_THREADS if t.isRunning()]
     for t in running:
         t.quit()

@@ -249,7 +249,7 @@ class GradientsPanel(Panel[GradientsView]):
         self.bars: dict[str, tuple[ColorScale, ColorScale]] = {}
         self.hintons: dict[str, tuple[HintonItem, HintonItem]] = {}
         self.keys: dict[str, tuple[HintonKey, HintonKey]] = {}
-        self.row_labels = (SteadyLabel("", angle=-90), SteadyLabel("", angle=-90))
+        self.row_labels = tuple(SteadyLabel("", angle=-90, color=INK, size="9pt") for _ in range(2))
         self._levels: dict[str, tuple[Levels, Levels]] = {}
         self._shapes: dict[str, tuple[int, ...]] = {}
         self.mode_group.buttonToggled.connect(self._on_mode_group_toggled)

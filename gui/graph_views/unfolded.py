@@ -145,6 +145,10 @@ class UnfoldedGraphView(GraphView):
         self._flow_edges.setZValue(5)
         add(self._flow_edges)
         self._strips: dict[str, pg.ImageItem] = {}
+        #: per strip, what its image was made from: (colour table, (gaps, T), colour rows)
+        self._strip_rows: dict[
+            str, tuple[NDArray[np.uint8], tuple[bool, int], NDArray[np.intp]]
+        ] = {}
         for layer in UNFOLDED_LAYERS:
             img = pg.ImageItem(axisOrder="row-major")
             img.setZValue(20)
@@ -392,6 +396,15 @@ class UnfoldedGraphView(GraphView):
             n = units[layer]
             first_t = 0 if layer == from_zero else 1
             by_t = rows[sl].reshape(T + 1 - first_t, n)
+            drawn = self._strip_rows.get(layer)
+            if (
+                drawn is not None
+                and drawn[0] is lut
+                and drawn[1] == (self._gaps, T)
+                and np.array_equal(drawn[2], by_t)
+            ):
+                continue  # this layer's colours did not change (x in the backward sweep)
+            self._strip_rows[layer] = (lut, (self._gaps, T), by_t)
             image, x0, width = strip_image(by_t, first_t, T, self._gaps, lut)
             lo, hi = a.bands[layer]
             img.setImage(image, autoLevels=False)
@@ -436,10 +449,13 @@ class UnfoldedGraphView(GraphView):
         self._window_rect.setVisible(s.window is not None)
         pos = np.array([a.pos[a.index[("L", p, 0)]] for p in s.propagated]).reshape(-1, 2)
         self._rings.setData(pos=pos, pen=pg.mkPen(colour, width=2.0), brush=None)
+        # hidden when empty: an empty scatter still costs a paint at every cursor step
+        self._rings.setVisible(len(pos) > 0)
         xs = np.repeat(np.asarray(s.chunk_starts, float) - 0.5, 2)
         ys = np.tile([lo, hi], len(s.chunk_starts))
         self._chunk_lines.setPen(pg.mkPen(colour, width=2.0, style=Qt.PenStyle.DashLine))
         self._chunk_lines.setData(xs, ys)
+        self._chunk_lines.setVisible(len(xs) > 0)
 
     def _apply_flow(self, s: UnfoldedState) -> None:
         a = self._arrays

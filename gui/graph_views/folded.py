@@ -22,6 +22,7 @@ from core.notation import MEANING
 from core.selection import Selection
 from gui.graph_views.base import GraphView, segment_distance
 from gui.graph_views.legend import Entry
+from gui.graph_views.nodes import NodeDisks
 from gui.graph_views.state import FoldedOptions, FoldedState, folded_state
 from gui.graph_views.texts import weight_text
 from gui.graph_views.theme import UNKNOWN, Theme, contrast_text, level_index
@@ -195,8 +196,8 @@ class FoldedGraphView(GraphView):
         # the edges change with the weights, not the cursor: a step repaints them from a pixmap
         for item in (*self._edge_items.values(), self._copy_item):
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        # drawn in pixels from a symbol atlas (a step changes brushes only), sized to the zoom
-        self._nodes = pg.ScatterPlotItem(pxMode=True, size=1.0, antialias=True)
+        # disks of a size in pixels that follows the zoom; a step changes their brushes only
+        self._nodes = NodeDisks(size=1.0)
         self._nodes.setZValue(10)
         self._plot_item.addItem(self._nodes)
         self._view_box.sigRangeChanged.connect(self._on_view_range_changed)
@@ -360,8 +361,7 @@ class FoldedGraphView(GraphView):
         if g is None:
             return
         size = self._node_px()
-        if size != self._nodes.opts["size"]:
-            self._nodes.setSize(size)
+        self._nodes.set_size(size)
         visible = size >= LABEL_PX
         for item in g.labels:
             item.setVisible(visible)
@@ -398,7 +398,8 @@ class FoldedGraphView(GraphView):
                 self._plot_item.removeItem(item)
         arrays = folded_arrays(*shape)
         g = _Geometry(arrays, samples=33 if arrays.n_nodes <= 40 else 9)
-        self._nodes.setData(pos=arrays.pos, size=self._node_px())
+        self._nodes.set_points(arrays.pos)
+        self._nodes.set_size(self._node_px())
         self._pens_for = self._label_colours_for = None  # new nodes and labels: colour them all
         self._node_index = np.zeros(0, np.intp)
         for _ in arrays.node_ids:
@@ -526,13 +527,12 @@ class FoldedGraphView(GraphView):
         before = self._node_index
         self._node_index = idx
         unknown = idx == UNKNOWN
-        self._nodes.setBrush(th.node_brushes[idx], update=False)
+        self._nodes.set_brushes(th.node_brushes[idx])
         if self._pens_for is not th or not np.array_equal(unknown, self._unknown):
             known_pen = pg.mkPen(th.grey(0.75), width=1.2)
             unknown_pen = pg.mkPen(th.grey(0.4), width=1.2, style=Qt.PenStyle.DashLine)
-            self._nodes.setPen([unknown_pen if u else known_pen for u in unknown], update=False)
+            self._nodes.set_pens([unknown_pen if u else known_pen for u in unknown])
             self._unknown, self._pens_for = unknown, th
-        self._nodes.updateSpots()
         self._apply_label_colours(before if len(before) == len(idx) else None)
 
     def _apply_label_colours(self, before: NDArray[np.intp] | None) -> None:

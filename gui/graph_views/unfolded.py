@@ -31,6 +31,7 @@ from core.graphs import (
 from core.selection import Selection
 from gui.graph_views.base import GraphView, segment_distance
 from gui.graph_views.legend import Entry
+from gui.graph_views.nodes import NodeDisks
 from gui.graph_views.state import (
     UnfoldedDisplay,
     UnfoldedOptions,
@@ -154,7 +155,7 @@ class UnfoldedGraphView(GraphView):
             img.setZValue(20)
             add(img)
             self._strips[layer] = img
-        self._nodes = pg.ScatterPlotItem(pxMode=True, size=12, antialias=True)
+        self._nodes = NodeDisks(size=12)
         self._nodes.setZValue(20)
         add(self._nodes)
         self._rings = pg.ScatterPlotItem(pxMode=True, size=20, brush=None)
@@ -258,7 +259,7 @@ class UnfoldedGraphView(GraphView):
         self._arrays = a
         self._slices = {layer: a.layer_slice(layer) for layer in UNFOLDED_LAYERS}
         self._segments = a.pos[a.edges] if detail else np.zeros((0, 2, 2))
-        self._nodes.setData(pos=a.pos if detail else np.zeros((0, 2)))
+        self._nodes.set_points(a.pos if detail else np.zeros((0, 2)))
         self._pens_for = None  # new nodes: set their pens
         self._step_axis.set_T(T)
         bands = dict(a.bands)
@@ -375,16 +376,15 @@ class UnfoldedGraphView(GraphView):
         if self._lod == "detailed":
             brushes = th.node_brushes[rows]
             brushes[loss] = th.loss_brushes[rows[loss]]
-            self._nodes.setBrush(brushes, update=False)
+            self._nodes.set_brushes(brushes)
             unknown = rows == UNKNOWN
             # pens tell known from unknown: set them when that split changes, not every step
             if self._pens_for is not th or not np.array_equal(unknown, self._unknown):
                 known_pen = pg.mkPen(th.grey(0.7), width=1.0)
                 unknown_pen = pg.mkPen(th.grey(0.35), width=1.0, style=Qt.PenStyle.DotLine)
                 pens = np.where(unknown, unknown_pen, known_pen)
-                self._nodes.setPen(list(pens), update=False)
+                self._nodes.set_pens(list(pens))
                 self._unknown, self._pens_for = unknown, th
-            self._nodes.updateSpots()
             return
         assert self._shape is not None
         I, H, O, T = self._shape
@@ -539,7 +539,7 @@ class UnfoldedGraphView(GraphView):
     def _update_node_size(self) -> None:
         sx, sy = self._pixel_size()
         size = float(np.clip(min(0.7 / sy, 0.32 / sx), 3.0, 18.0))
-        self._nodes.setSize(size)
+        self._nodes.set_size(size)
         self._rings.setSize(size + 8)
 
     def _update_legend(self, s: UnfoldedState) -> None:
@@ -595,7 +595,7 @@ class UnfoldedGraphView(GraphView):
         if self._lod == "detailed":
             d = np.hypot((a.pos[:, 0] - x) / sx, (a.pos[:, 1] - y) / sy)
             i = int(np.argmin(d))
-            if d[i] <= self._nodes.opts["size"] / 2 + 2:
+            if d[i] <= self._nodes.size() / 2 + 2:
                 return "node", i
             if a.n_edges:
                 dist = segment_distance(x, y, self._segments[:, 0], self._segments[:, 1], sx, sy)

@@ -116,7 +116,7 @@ def test_unfolded_colours_follow_the_values(unfolded: UnfoldedGraphView, session
     np.testing.assert_array_equal(
         shown.colour_index[h], level_index(shown.values[h], scale, gamma=0.5)
     )
-    brushes = unfolded._nodes.data["brush"]
+    brushes = unfolded._nodes.brushes()
     theme = unfolded._theme
     for i, node in enumerate(shown.node_ids):
         if node[0] in ("h", "y"):

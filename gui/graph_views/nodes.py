@@ -1,0 +1,167 @@
+"""Graph nodes as disks of a fixed size in pixels, each with its own fill and outline.
+
+The graph views recolour every node at every cursor step. ``pyqtgraph.ScatterPlotItem`` looks
+each new brush up in its symbol atlas point by point in Python (about 1 ms for the 32 nodes of a
+small network); :class:`NodeDisks` keeps the brushes and pens as given and draws the disks
+from one small pixmap per (pen, brush) pair, so a cursor step costs one list assignment and one
+repaint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from numpy.typing import NDArray
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QWidget
+
+
+class NodeDisks(pg.GraphicsObject):
+    """Disks of ``size`` pixels centred on data positions; one brush and one pen per disk.
+
+    The disks keep their pixel size when the view zooms (like a scatter plot in ``pxMode``);
+    the item's bounds for auto-ranging are the centres (:meth:`dataBounds`) plus
+    :meth:`pixelPadding`.
+    """
+
+    def __init__(self, size: float = 10.0) -> None:
+        super().__init__()
+        self._pos: NDArray[np.float64] = np.zeros((0, 2))
+        self._size = float(size)
+        self._brushes: list[QBrush] = []
+        self._pens: list[QPen] = []
+        self._extent = QRectF()
+        self._bounds: QRectF | None = None
+        self._no_pen = QPen(Qt.PenStyle.NoPen)
+        self._sprites: dict[tuple[int, int], tuple[QPen, QBrush, QPixmap]] = {}
+        self._sprites_for: tuple[float, float] = (0.0, 0.0)
+
+    # -- data -------------------------------------------------------------------------------------
+    def set_points(self, pos: NDArray[np.floating]) -> None:
+        """The disk centres (N, 2) in data coordinates; brushes and pens reset to none."""
+        self.prepareGeometryChange()
+        self._pos = np.array(pos, dtype=np.float64).reshape(-1, 2)
+        if len(self._pos):
+            lo, hi = self._pos.min(axis=0), self._pos.max(axis=0)
+            self._extent = QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
+        else:
+            self._extent = QRectF()
+        self._brushes, self._pens = [], []
+        self.informViewBoundsChanged()
+        self.update()
+
+    def set_size(self, size: float) -> None:
+        """The disks' diameter in pixels."""
+        if float(size) != self._size:
+            self.prepareGeometryChange()
+            self._size = float(size)
+            self.update()
+
+    def size(self) -> float:
+        return self._size
+
+    def set_brushes(self, brushes: Sequence[QBrush]) -> None:
+        """One fill per disk (in the order of the points)."""
+        self._brushes = list(brushes)
+        self.update()
+
+    def set_pens(self, pens: Sequence[QPen]) -> None:
+        """One outline per disk; drawn in pixels whatever the zoom."""
+        self._pens = list(pens)
+        self.update()
+
+    def brushes(self) -> list[QBrush]:
+        return list(self._brushes)
+
+    def pens(self) -> list[QPen]:
+        return list(self._pens)
+
+    def points(self) -> NDArray[np.float64]:
+        return self._pos.copy()
+
+    # -- bounds -----------------------------------------------------------------------------------
+    def dataBounds(
+        self, ax: int, frac: float = 1.0, orthoRange: object = None
+    ) -> tuple[float | None, float | None]:
+        if not len(self._pos):
+            return None, None
+        column = self._pos[:, ax]
+        return float(column.min()), float(column.max())
+
+    def pixelPadding(self) -> float:
+        return self._size / 2 + 2.0
+
+    def boundingRect(self) -> QRectF:
+        if self._bounds is None:  # kept until the points, the size or the zoom change
+            if not len(self._pos):
+                self._bounds = QRectF()
+            else:
+                pad = self.pixelPadding()
+                pw, ph = self.pixelWidth(), self.pixelHeight()
+                self._bounds = self._extent.adjusted(-pad * pw, -pad * ph, pad * pw, pad * ph)
+        return QRectF(self._bounds)
+
+    def prepareGeometryChange(self) -> None:
+        self._bounds = None
+        super().prepareGeometryChange()
+
+    def viewTransformChanged(self) -> None:
+        self.prepareGeometryChange()  # the padding in data units follows the zoom
+
+    # -- drawing ----------------------------------------------------------------------------------
+    def _sprite(self, pen: QPen, brush: QBrush, ratio: float) -> QPixmap:
+        """The disk drawn once for this pen and brush, as a pixmap (made on first use).
+
+        Keyed by the objects' ids; the cache holds the objects too, so no id is reused while
+        its entry lives.
+        """
+        key = (id(pen), id(brush))
+        entry = self._sprites.get(key)
+        if entry is not None:
+            return entry[2]
+        if len(self._sprites) > 1024:
+            self._sprites.clear()
+        side = self._size + pen.widthF() + 4.0
+        pixmap = QPixmap(max(1, round(side * ratio)), max(1, round(side * ratio)))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pixmap)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setPen(pen)
+        p.setBrush(brush)
+        r = self._size / 2
+        p.drawEllipse(QPointF(side / 2, side / 2), r, r)
+        p.end()
+        self._sprites[key] = (pen, brush, pixmap)
+        return pixmap
+
+    def paint(self, painter: QPainter, option: object, widget: QWidget | None = None) -> None:
+        n = min(len(self._pos), len(self._brushes))
+        if n == 0:
+            return
+        t = painter.transform()
+        x, y = self._pos[:n, 0], self._pos[:n, 1]
+        px = x * t.m11() + y * t.m21() + t.dx()
+        py = x * t.m12() + y * t.m22() + t.dy()
+        r = self._size / 2
+        shown = np.arange(n)
+        if widget is not None:  # only the disks inside the view (a zoomed-in long sequence)
+            w, h = widget.width(), widget.height()
+            inside = (px > -r - 4) & (px < w + r + 4) & (py > -r - 4) & (py < h + r + 4)
+            shown = np.flatnonzero(inside)
+        pens = self._pens if len(self._pens) >= n else [self._no_pen] * n
+        brushes = self._brushes
+        ratio = painter.device().devicePixelRatioF()
+        if (self._size, ratio) != self._sprites_for:
+            self._sprites.clear()
+            self._sprites_for = (self._size, ratio)
+        painter.save()
+        painter.resetTransform()  # disks and outlines in pixels
+        for i, cx, cy in zip(shown.tolist(), px[shown].tolist(), py[shown].tolist(), strict=True):
+            sprite = self._sprite(pens[i], brushes[i], ratio)
+            half = sprite.width() / ratio / 2
+            painter.drawPixmap(QPointF(round(cx - half), round(cy - half)), sprite)
+        painter.restore()

@@ -1,0 +1,65 @@
+"""Graph nodes drawn as disks of a size in pixels, each in its own colour."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QBrush, QColor
+
+from gui.graph_views.nodes import NodeDisks
+
+
+def _view(qtbot, disks: NodeDisks) -> pg.PlotWidget:
+    widget = pg.PlotWidget(background="w")
+    qtbot.addWidget(widget)
+    widget.resize(300, 300)
+    widget.hideAxis("left")
+    widget.hideAxis("bottom")
+    widget.addItem(disks)
+    widget.setRange(xRange=(0, 10), yRange=(0, 10), padding=0)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def _pixel(widget: pg.PlotWidget, x: float, y: float, dx: int = 0) -> QColor:
+    scene = widget.getViewBox().mapViewToScene(QPointF(x, y))
+    p = widget.mapFromScene(scene)
+    return widget.grab().toImage().pixelColor(p.x() + dx, p.y())
+
+
+def test_each_disk_has_its_brush_and_its_pixel_size(qtbot) -> None:
+    disks = NodeDisks(size=20)
+    widget = _view(qtbot, disks)
+    disks.set_points(np.array([[2.0, 2.0], [5.0, 5.0], [8.0, 8.0]]))
+    red, green, blue = (QBrush(QColor(c)) for c in ("#ff0000", "#00ff00", "#0000ff"))
+    disks.set_brushes([red, green, blue])
+    disks.set_pens([pg.mkPen(None)] * 3)
+    assert _pixel(widget, 2, 2).name() == "#ff0000"
+    assert _pixel(widget, 5, 5).name() == "#00ff00"
+    assert _pixel(widget, 8, 8).name() == "#0000ff"
+    assert _pixel(widget, 5, 5, dx=7).name() == "#00ff00"  # inside a radius of 10 px
+    assert _pixel(widget, 5, 5, dx=14).name() == "#ffffff"  # outside it
+    disks.set_brushes([blue, red, green])  # a cursor step: new colours, same places
+    assert _pixel(widget, 2, 2).name() == "#0000ff"
+    assert _pixel(widget, 5, 5).name() == "#ff0000"
+    disks.set_size(40)  # a zoom: the disks grow in pixels
+    assert _pixel(widget, 5, 5, dx=14).name() == "#ff0000"
+    assert disks.brushes()[0] is blue
+
+
+def test_bounds_are_the_centres_plus_the_pixel_radius(qtbot) -> None:
+    disks = NodeDisks(size=20)
+    widget = _view(qtbot, disks)
+    disks.set_points(np.array([[2.0, 3.0], [6.0, 7.0]]))
+    assert disks.dataBounds(0) == (2.0, 6.0) and disks.dataBounds(1) == (3.0, 7.0)
+    widget.grab()  # a paint brings the view's transform up to date
+    rect = disks.boundingRect()
+    per_px = 10 / widget.getViewBox().width()  # data units per pixel along x
+    assert rect.left() < 2.0 - 10 * per_px * 0.99 and rect.right() > 6.0 + 10 * per_px * 0.99
+    widget.setRange(xRange=(0, 20), yRange=(0, 20), padding=0)  # zoom out: more units per px
+    widget.grab()
+    assert disks.boundingRect().left() < rect.left()
+    disks.set_points(np.zeros((0, 2)))
+    assert disks.boundingRect().isNull() and disks.dataBounds(0) == (None, None)

@@ -22,20 +22,51 @@ from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsSimpleTextItem,
     QGraphicsTextItem,
+    QGraphicsWidget,
     QSizePolicy,
 )
 
 from gui.panels.colormaps import INK
 
 
+class LiteAxis(pg.AxisItem):
+    """An AxisItem that works its bounds out again only when its geometry or style changed.
+
+    Qt asks each axis for its bounds several times per repaint of a canvas; ``AxisItem`` computes
+    them in Python every time.
+    """
+
+    def boundingRect(self) -> QRectF:
+        key = (self.geometry(), self.style["tickLength"], self.style["hideOverlappingLabels"])
+        cached = getattr(self, "_bounds", None)
+        if cached is None or cached[0] != key or self.grid is not False:
+            cached = (key, super().boundingRect())
+            self._bounds = cached
+        return QRectF(cached[1])
+
+
 def _axis(side: str) -> pg.AxisItem:
-    axis = pg.AxisItem(side)
+    axis = LiteAxis(side)
     axis.setPen(INK)
     axis.setTextPen(INK)
     axis.enableAutoSIPrefix(False)
     # ticks and labels are fixed per trace: a cursor step repaints them from a pixmap
     axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     return axis
+
+
+class LiteViewBox(pg.ViewBox):
+    """A ViewBox whose bounds are Qt's own (its rectangle), asked for without calling Python.
+
+    Qt asks every item in a scene for its bounds while painting; pyqtgraph answers in Python
+    (``ViewBox`` and ``GraphicsWidget`` override ``boundingRect``), which for a canvas of a dozen
+    small plots is a few hundred Python calls per repaint. These plots draw no border, so the
+    rectangle is the whole bound. :class:`LitePlot`, :class:`ColorScale` and the labels do the
+    same.
+    """
+
+    boundingRect = QGraphicsWidget.boundingRect
+    shape = QGraphicsWidget.shape
 
 
 class SteadyLabel(pg.LabelItem):
@@ -54,6 +85,8 @@ class SteadyLabel(pg.LabelItem):
     """
 
     item: QGraphicsSimpleTextItem  # type: ignore[assignment]
+    boundingRect = QGraphicsWidget.boundingRect  # Qt's own: see LiteViewBox
+    shape = QGraphicsWidget.shape
 
     def __init__(self, text: str = " ", parent: Any = None, angle: int = 0, **args: Any) -> None:
         super().__init__("", parent, angle, **args)
@@ -195,6 +228,9 @@ class LitePlot(pg.GraphicsWidget):
     ``hideButtons`` and ``setMenuEnabled`` (both no-ops).
     """
 
+    boundingRect = QGraphicsWidget.boundingRect  # Qt's own: see LiteViewBox
+    shape = QGraphicsWidget.shape
+
     def __init__(self) -> None:
         super().__init__()
         grid = QGraphicsGridLayout()
@@ -205,9 +241,9 @@ class LitePlot(pg.GraphicsWidget):
         self.layout = grid
         policy = QSizePolicy.Policy.Expanding
         self.setSizePolicy(policy, policy)
-        self.vb = pg.ViewBox(enableMenu=False, enableMouse=False)
+        self.vb = LiteViewBox(enableMenu=False, enableMouse=False)
         self.axes = {"left": _axis("left"), "bottom": _axis("bottom")}
-        self.titleLabel = pg.LabelItem("", size="10pt", color=INK)
+        self.titleLabel = SteadyLabel("", size="10pt", color=INK)
         self.titleLabel.item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         grid.addItem(self.titleLabel, 0, 1)
         grid.addItem(self.axes["left"], 1, 0)
@@ -266,6 +302,9 @@ class ColorScale(pg.GraphicsWidget):
     levels.
     """
 
+    boundingRect = QGraphicsWidget.boundingRect  # Qt's own: see LiteViewBox
+    shape = QGraphicsWidget.shape
+
     def __init__(
         self, cmap: pg.ColorMap, levels: tuple[float, float], horizontal: bool = False
     ) -> None:
@@ -275,7 +314,7 @@ class ColorScale(pg.GraphicsWidget):
         grid.setContentsMargins(6, 0, 10, 0) if horizontal else grid.setContentsMargins(0, 8, 0, 8)
         grid.setSpacing(0)
         self.setLayout(grid)
-        self.vb = pg.ViewBox(enableMenu=False, enableMouse=False, defaultPadding=0.0)
+        self.vb = LiteViewBox(enableMenu=False, enableMouse=False, defaultPadding=0.0)
         self.axis = _axis("bottom" if horizontal else "right")
         self.axis.linkToView(self.vb)
         self.bar = pg.ImageItem(axisOrder="row-major")

@@ -44,9 +44,9 @@ class StepBars(pg.GraphicsObject):
         if last < first:
             first, last = 1, 0
         if (first, last) != (self._first, self._last):
-            old = self._shown_rect()
+            changed = self._changed_rect((self._first, self._last), (first, last))
             self._first, self._last, self._path = first, last, None
-            self.update(old.united(self._shown_rect()))
+            self.update(changed)
 
     def setPen(self, pen: object) -> None:
         self._pen = None if pen is None else pg.mkPen(pen)
@@ -59,13 +59,17 @@ class StepBars(pg.GraphicsObject):
         x = np.arange(n + 1, dtype=np.float64) + self._first - 0.5
         return x, self._heights[self._first - 1 : self._first - 1 + n].copy()
 
-    def _shown_rect(self) -> QRectF:
-        if self._last < self._first:
+    def _changed_rect(self, old: tuple[int, int], new: tuple[int, int]) -> QRectF:
+        """Where the picture changes between two shown ranges: the bars shown in one and not
+        the other, and their neighbours (whose outlines join theirs). A step of the cursor
+        adds or removes a bar or two, so only they are repainted, not the whole run."""
+        steps = set(range(old[0], old[1] + 1)) ^ set(range(new[0], new[1] + 1))
+        if not steps:
             return QRectF()
-        top = float(max(0.0, self._heights[self._first - 1 : self._last].max()))
-        return QRectF(self._first - 0.5, 0.0, self._last - self._first + 1.0, top).adjusted(
-            -0.1, -0.1, 0.1, 0.1
-        )
+        lo, hi = max(1, min(steps) - 1), min(len(self._heights), max(steps) + 1)
+        top = float(max(0.0, self._heights[lo - 1 : hi].max()))
+        margin = 0.02 * top + 1e-9  # the outline's pen width, in data units
+        return QRectF(lo - 0.5, 0.0, hi - lo + 1.0, top).adjusted(-0.1, -margin, 0.1, margin)
 
     def boundingRect(self) -> QRectF:
         if not len(self._heights):

@@ -101,6 +101,23 @@ class LutImage(pg.ImageItem):
             self._rgba_source, self._rgba = lut, rgba
         return self._rgba
 
+    def set_values(self, values: NDArray[np.floating], first: int, last: int) -> None:
+        """A new array of the same shape, of which only x columns first..last differ.
+
+        Only those columns are marked for repaint (``setImage`` marks the whole image, and with
+        it everything drawn over or under it), so a forward step that adds one time step to a
+        heatmap repaints one column. Shape changes go through ``setImage``.
+        """
+        if self.image is None or self.image.shape != values.shape or self.axisOrder != "col-major":
+            self.setImage(values, autoLevels=False)
+            return
+        self.image = np.asarray(values).view()
+        self._imageHasNans = None
+        self._imageNanLocations = None
+        self._renderRequired = True
+        self.update(QRectF(first, 0.0, last - first + 1.0, float(values.shape[1])))
+        self.sigImageChanged.emit()
+
     def render(self) -> None:
         image, levels, table = self.image, self.levels, self._table()
         if (
@@ -188,11 +205,14 @@ class Heatmap:
         image untouched, so it is neither re-coloured nor repainted.
         """
         old = self.image.image
-        if old is not None and np.array_equal(old, values, equal_nan=True):
-            return
-        self.image.setImage(values, autoLevels=False)
         if old is None or old.shape != values.shape:
+            self.image.setImage(values, autoLevels=False)
             self.image.setRect(self._rect)  # the rect scales by the image size: set it again
+            return
+        same = (old == values) | (np.isnan(old) & np.isnan(values))
+        moved = np.flatnonzero(~same.all(axis=1))  # the x (time) columns whose values changed
+        if len(moved):
+            self.image.set_values(values, first=int(moved[0]), last=int(moved[-1]))
 
     def shown(self) -> NDArray[np.floating]:
         """A copy of the array the image currently draws (empty before the first ``show``)."""

@@ -165,6 +165,7 @@ class UnfoldedGraphView(GraphView):
         self._flow_arrow.setZValue(50)
         add(self._flow_arrow)
         self._flow_label = pg.TextItem(anchor=(0.5, 1.0))
+        self._flow_styled: tuple[object, str] | None = None  # (theme, lod) the flow is coloured for
         self._flow_label.setToolTip("the gradient arriving from the next step through W transposed")
         self._matrix_labels = {n: pg.TextItem(anchor=(0.5, 0.5)) for n in ("U", "W", "V")}
         for item in (self._flow_label, *self._matrix_labels.values()):
@@ -470,19 +471,22 @@ class UnfoldedGraphView(GraphView):
             return
         src, dst = s.flow
         band = a.bands["h"]
-        fill = QColor(th.accent)
-        fill.setAlpha(150 if self._lod == "bundled" else 70)
+        if self._flow_styled != (th, self._lod):  # colours change with the theme only
+            self._flow_styled = (th, self._lod)
+            fill = QColor(th.accent)
+            fill.setAlpha(150 if self._lod == "bundled" else 70)
+            self._flow_ribbon.setBrush(fill)
+            self._flow_ribbon.setPen(QPen(Qt.PenStyle.NoPen))
+            self._flow_arrow.setStyle(brush=th.accent, pen=pg.mkPen(th.accent))
+            self._flow_label.setColor(th.foreground)
+            self._flow_label.fill = pg.mkBrush(self._label_fill())
         self._flow_ribbon.setPolygon(recurrent_bundle(src, a.bands, self._context != "hidden"))
-        self._flow_ribbon.setBrush(fill)
-        self._flow_ribbon.setPen(QPen(Qt.PenStyle.NoPen))
         if self._context != "hidden":  # Jordan: the arrow goes between the y and L bands
             band = a.bands["y"]
         y = band[1] + 0.9
         self._flow_arrow.setPos((src + dst) / 2 - 0.2, y)
-        self._flow_arrow.setStyle(brush=th.accent, pen=pg.mkPen(th.accent))
         sym = dict(s.layer_symbols)
-        self._flow_label.setText(f"{sym['W']}ᵀ {sym['delta_h']}({src})", color=th.foreground)
-        self._flow_label.fill = pg.mkBrush(self._label_fill())
+        self._flow_label.setText(f"{sym['W']}ᵀ {sym['delta_h']}({src})")
         self._flow_label.setPos((src + dst) / 2, y + 0.3)
         if a.n_edges:
             sel = (a.edge_kind == _W) & (a.edge_t == src)

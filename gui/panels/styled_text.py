@@ -100,6 +100,8 @@ class StyledText(QAbstractScrollArea):
         self._content = (0.0, 0.0)  # width of the widest unwrapped line, total height
         self._in_layout = False
         self._keep_extent = False
+        #: how many times the blocks have been laid out (for tests: equal content lays out none)
+        self.layout_count = 0
         self._fonts: dict[tuple[bool, bool, float], QFont] = {}
         self._formats: dict[tuple[str, str], QTextCharFormat] = {}
         self._wrap, self._no_wrap = QTextOption(), QTextOption()
@@ -195,6 +197,7 @@ class StyledText(QAbstractScrollArea):
         """Lay every block out to ``width`` px: the layouts with their positions, the widest
         unwrapped line and the total height. Line breaks in a block's text become Unicode line
         separators, which ``QTextLayout`` breaks at, so each block is one layout."""
+        self.layout_count += 1
         layouts: Placed = []
         y, widest = MARGIN, 0.0
         for block in self._blocks:

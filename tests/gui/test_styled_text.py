@@ -133,3 +133,96 @@ def test_drawn_text_uses_the_styles_colours(view) -> None:
     assert near("#1f4e79")  # the numbers' blue
     assert near("#000000") or near("#202020")  # the title and equations in the text colour
     assert len(colours) > 20  # anti-aliased text, not a blank page
+
+
+# -- with a taller view and a longer explanation ----------------------------------------------
+NUMBERS = " + ".join(f"(-0.{k:04d})·0.{k + 1:04d}" for k in range(1, 40)) + " = -0.3635"
+TERMS = "\n".join(f"W[{k},1]·δh[{k}](5)   (-0.{k:04d})·0.{k:04d}   = -0.00{k}" for k in range(1, 9))
+
+
+def explanation(lines: int = 1) -> tuple[Block, ...]:
+    """A title, a state line, a step header with a citation, ``lines`` numbers blocks, a table."""
+    return (
+        Block.of("title", "hidden unit h[1](4)"),
+        Block.of("state", "at the cursor: backward t = 4"),
+        Block("step", (("step", "forward "), ("cite", "(seeds/004 eq. 1-2)"))),
+        Block.of("eq", "a[1](4) = b[1] + Σi W[1,i]·h[i](3) + Σi U[1,i]·x[i](4)"),
+        *(Block.of("num", NUMBERS) for _ in range(lines)),
+        Block.of("result", "a[1](4) = -0.3635"),
+        Block.of("note", "δ at the last step has no future term"),
+        Block.of("terms", TERMS),
+    )
+
+
+@pytest.fixture
+def tall_view(qtbot) -> StyledText:
+    widget = StyledText()
+    qtbot.addWidget(widget)
+    widget.resize(320, 600)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def bar_on(widget: StyledText, orientation: str) -> bool:
+    bar = widget.verticalScrollBar() if orientation == "v" else widget.horizontalScrollBar()
+    return bar.isVisible()
+
+
+def test_numbers_wrap_within_the_viewport_and_term_lines_do_not(tall_view) -> None:
+    tall_view.set_blocks(explanation())
+    width = tall_view.viewport().width()
+    lines = tall_view.laid_out()
+    num_lines = [(t, r) for t, r in lines if "·0.00" in t and "W[" not in t]
+    assert len(num_lines) > 3  # the numbers wrap onto several lines
+    assert all(r.right() <= width for _, r in num_lines)
+    assert "".join(t for t, _ in num_lines) == NUMBERS  # nothing lost or repeated at the breaks
+    eq_lines = [(t, r) for t, r in lines if "Σi" in t or "U[1,i]" in t]
+    assert len(eq_lines) == 2 and all(r.right() <= width for _, r in eq_lines)  # wrapped once
+    term_lines = [(t, r) for t, r in lines if t.startswith("W[")]
+    assert [t for t, _ in term_lines] == TERMS.split("\n")  # one visual line per term
+    assert max(r.right() for _, r in term_lines) > width  # too wide: scrolls instead of wrapping
+    assert bar_on(tall_view, "h")
+
+
+def test_a_narrower_view_wraps_the_numbers_onto_more_lines(tall_view) -> None:
+    tall_view.set_blocks(explanation())
+    before = len(tall_view.laid_out())
+    tall_view.resize(220, 600)
+    assert len(tall_view.laid_out()) > before
+    numbers = [r for t, r in tall_view.laid_out() if "·0.00" in t and "W[" not in t]
+    assert all(r.right() <= tall_view.viewport().width() for r in numbers)
+
+
+def test_equal_blocks_lay_out_and_paint_nothing(qtbot, tall_view) -> None:
+    tall_view.set_blocks(explanation())
+    qtbot.wait(20)
+    counter = PaintCounter()
+    tall_view.viewport().installEventFilter(counter)
+    laid = tall_view.layout_count
+    tall_view.set_blocks(explanation())  # equal, not the same objects
+    qtbot.wait(20)
+    assert tall_view.layout_count == laid and counter.count == 0
+    tall_view.set_blocks(explanation(lines=2))
+    qtbot.wait(20)
+    assert tall_view.layout_count > laid and counter.count >= 1
+    tall_view.viewport().removeEventFilter(counter)
+
+
+def test_vertical_scroll_position_survives_new_content(tall_view) -> None:
+    tall_view.set_blocks(explanation(lines=6))
+    bar = tall_view.verticalScrollBar()
+    bar.setValue(bar.maximum() - 10)
+    kept = bar.value()
+    assert kept > 0
+    tall_view.set_blocks(explanation(lines=7))  # new content, taller
+    assert bar.value() == kept
+    tall_view.set_blocks(explanation(lines=1))  # shorter: clamped to the new range
+    assert bar.value() == bar.maximum() and bar.maximum() < kept
+
+
+def test_no_horizontal_bar_when_every_line_fits(tall_view) -> None:
+    tall_view.set_blocks((Block.of("title", "h[1](4)"), Block.of("num", NUMBERS)))
+    assert not bar_on(tall_view, "h")
+    # the vertical bar is always there (the wrap width never changes), with nothing to scroll
+    assert bar_on(tall_view, "v") and tall_view.verticalScrollBar().maximum() == 0

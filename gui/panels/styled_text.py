@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -282,9 +282,21 @@ class StyledText(QAbstractScrollArea):
 
     # -- Qt events --------------------------------------------------------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """The viewport's size changed (the dock, or a scroll bar shown or hidden)."""
+        """The viewport's size changed (the dock, or a scroll bar shown or hidden): lay out
+        again and fit the scroll ranges to the new size."""
         super().resizeEvent(event)
+        self._keep_extent = False
         self._layout()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new font (the application's or the widget's): make the styles' fonts again."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fonts.clear()
+            self._formats.clear()
+            self._keep_extent = False
+            self._layout()
+            self.viewport().update()
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         self.viewport().update()

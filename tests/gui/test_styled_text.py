@@ -226,3 +226,23 @@ def test_no_horizontal_bar_when_every_line_fits(tall_view) -> None:
     assert not bar_on(tall_view, "h")
     # the vertical bar is always there (the wrap width never changes), with nothing to scroll
     assert bar_on(tall_view, "v") and tall_view.verticalScrollBar().maximum() == 0
+
+
+def test_a_new_font_lays_the_text_out_again(view) -> None:
+    view.set_blocks(_blocks())
+    before = [rect.height() for _, rect in view.laid_out()]
+    font = view.font()
+    font.setPointSizeF(font.pointSizeF() * 1.5)
+    view.setFont(font)
+    after = [rect.height() for _, rect in view.laid_out()]
+    assert sum(after) > 1.3 * sum(before)  # taller lines in the bigger font
+
+
+def test_resizing_fits_the_scroll_range_to_the_new_size(view) -> None:
+    view.set_blocks(_blocks())
+    view.set_blocks(_blocks(11), keep_extent=True)
+    kept = view.verticalScrollBar().maximum()
+    view.resize(320, 900)  # taller: less to scroll
+    assert view.verticalScrollBar().maximum() < kept
+    height = view.content_size()[1]
+    assert view.verticalScrollBar().maximum() == max(0, round(height - view.viewport().height()))

@@ -33,6 +33,9 @@ class TextLine(QWidget):
         self._align = align | Qt.AlignmentFlag.AlignVCenter
         self._min_chars = min_chars
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        # it paints its whole rectangle (background, then text): a new text repaints it alone,
+        # not the window, status bar or splitter under it
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
     def text(self) -> str:
         return self._text
@@ -50,9 +53,10 @@ class TextLine(QWidget):
         return QSize(0, self.fontMetrics().height() + 4)
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(event.rect(), self.palette().window())
         rect = self.contentsRect().adjusted(2, 0, -2, 0)
         if self.fontMetrics().horizontalAdvance(self._text) > rect.width():
             return
-        painter = QPainter(self)
         painter.setPen(self.palette().windowText().color())
         painter.drawText(rect, int(self._align), self._text)

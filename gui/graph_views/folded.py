@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QColor, QPen
+from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from core.graphs import EDGE_KINDS, GraphArrays, folded_arrays
@@ -198,7 +198,6 @@ class FoldedGraphView(GraphView):
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         # disks of a size in pixels that follows the zoom; a step changes their brushes only
         self._nodes = NodeDisks(size=1.0)
-        self._node_pens: tuple[Theme, QPen, QPen] | None = None
         self._nodes.setZValue(10)
         self._plot_item.addItem(self._nodes)
         self._view_box.sigRangeChanged.connect(self._on_view_range_changed)
@@ -517,15 +516,6 @@ class FoldedGraphView(GraphView):
         self._copy_item.setData(pts[:, 0], pts[:, 1])
         self._update_legend(s)
 
-    def _outline_pens(self, th: Theme) -> tuple[QPen, QPen]:
-        """The outlines of known and of not yet computed nodes (made once per theme: the node
-        disks keep one pixmap per pen object)."""
-        if self._node_pens is None or self._node_pens[0] is not th:
-            known = pg.mkPen(th.grey(0.75), width=1.2)
-            unknown = pg.mkPen(th.grey(0.4), width=1.2, style=Qt.PenStyle.DashLine)
-            self._node_pens = (th, known, unknown)
-        return self._node_pens[1], self._node_pens[2]
-
     def _apply_values(self, s: FoldedState) -> None:
         """Node brushes from the colour table; pens and label colours only where they change.
 
@@ -539,7 +529,8 @@ class FoldedGraphView(GraphView):
         unknown = idx == UNKNOWN
         self._nodes.set_brushes(th.node_brushes[idx])
         if self._pens_for is not th or not np.array_equal(unknown, self._unknown):
-            known_pen, unknown_pen = self._outline_pens(th)
+            known_pen = pg.mkPen(th.grey(0.75), width=1.2)
+            unknown_pen = pg.mkPen(th.grey(0.4), width=1.2, style=Qt.PenStyle.DashLine)
             self._nodes.set_pens([unknown_pen if u else known_pen for u in unknown])
             self._unknown, self._pens_for = unknown, th
         self._apply_label_colours(before if len(before) == len(idx) else None)

@@ -18,6 +18,13 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
+#: what a pen draws: colour (ARGB), width and line style
+PenKey = tuple[int, float, int]
+
+
+def _pen_key(pen: QPen) -> PenKey:
+    return (pen.color().rgba(), pen.widthF(), pen.style().value)
+
 
 class NodeDisks(pg.GraphicsObject):
     """Disks of ``size`` pixels centred on data positions; one brush and one pen per disk.
@@ -33,10 +40,11 @@ class NodeDisks(pg.GraphicsObject):
         self._size = float(size)
         self._brushes: list[QBrush] = []
         self._pens: list[QPen] = []
+        self._pen_keys: list[PenKey] = []
         self._extent = QRectF()
         self._bounds: QRectF | None = None
         self._no_pen = QPen(Qt.PenStyle.NoPen)
-        self._sprites: dict[tuple[int, int], tuple[QPen, QBrush, QPixmap]] = {}
+        self._sprites: dict[tuple[PenKey, int], tuple[QBrush, QPixmap]] = {}
         self._sprites_for: tuple[float, float] = (0.0, 0.0)
 
     # -- data -------------------------------------------------------------------------------------
@@ -49,7 +57,7 @@ class NodeDisks(pg.GraphicsObject):
             self._extent = QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
         else:
             self._extent = QRectF()
-        self._brushes, self._pens = [], []
+        self._brushes, self._pens, self._pen_keys = [], [], []
         self.informViewBoundsChanged()
         self.update()
 
@@ -69,8 +77,14 @@ class NodeDisks(pg.GraphicsObject):
         self.update()
 
     def set_pens(self, pens: Sequence[QPen]) -> None:
-        """One outline per disk; drawn in pixels whatever the zoom."""
+        """One outline per disk; drawn in pixels whatever the zoom.
+
+        The disks' pixmaps are cached by what a pen draws (colour, width, style), not by the pen
+        object, so callers may make new pens every time; each distinct object is read once.
+        """
         self._pens = list(pens)
+        by_object = {id(pen): _pen_key(pen) for pen in self._pens}
+        self._pen_keys = [by_object[id(pen)] for pen in self._pens]
         self.update()
 
     def brushes(self) -> list[QBrush]:
@@ -112,16 +126,16 @@ class NodeDisks(pg.GraphicsObject):
         self.prepareGeometryChange()  # the padding in data units follows the zoom
 
     # -- drawing ----------------------------------------------------------------------------------
-    def _sprite(self, pen: QPen, brush: QBrush, ratio: float) -> QPixmap:
+    def _sprite(self, pen: QPen, pen_key: PenKey, brush: QBrush, ratio: float) -> QPixmap:
         """The disk drawn once for this pen and brush, as a pixmap (made on first use).
 
-        Keyed by the objects' ids; the cache holds the objects too, so no id is reused while
-        its entry lives.
+        Keyed by the pen's look and the brush object's id; the cache holds the brush too, so
+        no id is reused while its entry lives.
         """
-        key = (id(pen), id(brush))
+        key = (pen_key, id(brush))
         entry = self._sprites.get(key)
         if entry is not None:
-            return entry[2]
+            return entry[1]
         if len(self._sprites) > 1024:
             self._sprites.clear()
         side = self._size + pen.widthF() + 4.0
@@ -135,7 +149,7 @@ class NodeDisks(pg.GraphicsObject):
         r = self._size / 2
         p.drawEllipse(QPointF(side / 2, side / 2), r, r)
         p.end()
-        self._sprites[key] = (pen, brush, pixmap)
+        self._sprites[key] = (brush, pixmap)
         return pixmap
 
     def paint(self, painter: QPainter, option: object, widget: QWidget | None = None) -> None:
@@ -152,7 +166,10 @@ class NodeDisks(pg.GraphicsObject):
             w, h = widget.width(), widget.height()
             inside = (px > -r - 4) & (px < w + r + 4) & (py > -r - 4) & (py < h + r + 4)
             shown = np.flatnonzero(inside)
-        pens = self._pens if len(self._pens) >= n else [self._no_pen] * n
+        if len(self._pens) >= n:
+            pens, pen_keys = self._pens, self._pen_keys
+        else:
+            pens, pen_keys = [self._no_pen] * n, [_pen_key(self._no_pen)] * n
         brushes = self._brushes
         ratio = painter.device().devicePixelRatioF()
         if (self._size, ratio) != self._sprites_for:
@@ -161,7 +178,7 @@ class NodeDisks(pg.GraphicsObject):
         painter.save()
         painter.resetTransform()  # disks and outlines in pixels
         for i, cx, cy in zip(shown.tolist(), px[shown].tolist(), py[shown].tolist(), strict=True):
-            sprite = self._sprite(pens[i], brushes[i], ratio)
+            sprite = self._sprite(pens[i], pen_keys[i], brushes[i], ratio)
             half = sprite.width() / ratio / 2
             painter.drawPixmap(QPointF(round(cx - half), round(cy - half)), sprite)
         painter.restore()

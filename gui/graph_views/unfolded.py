@@ -156,7 +156,6 @@ class UnfoldedGraphView(GraphView):
             add(img)
             self._strips[layer] = img
         self._nodes = NodeDisks(size=12)
-        self._node_pens: tuple[Theme, QPen, QPen] | None = None
         self._nodes.setZValue(20)
         add(self._nodes)
         self._rings = pg.ScatterPlotItem(pxMode=True, size=20, brush=None)
@@ -368,15 +367,6 @@ class UnfoldedGraphView(GraphView):
         rows[loss] = level_index(s.values[loss], s.loss_scale)
         return rows
 
-    def _outline_pens(self, th: Theme) -> tuple[QPen, QPen]:
-        """The outlines of known and of not yet computed nodes (made once per theme: the node
-        disks keep one pixmap per pen object)."""
-        if self._node_pens is None or self._node_pens[0] is not th:
-            known = pg.mkPen(th.grey(0.7), width=1.0)
-            unknown = pg.mkPen(th.grey(0.35), width=1.0, style=Qt.PenStyle.DotLine)
-            self._node_pens = (th, known, unknown)
-        return self._node_pens[1], self._node_pens[2]
-
     def _apply_values(self, s: UnfoldedState) -> None:
         a = self._arrays
         assert a is not None
@@ -391,7 +381,8 @@ class UnfoldedGraphView(GraphView):
             unknown = rows == UNKNOWN
             # pens tell known from unknown: set them when that split changes, not every step
             if self._pens_for is not th or not np.array_equal(unknown, self._unknown):
-                known_pen, unknown_pen = self._outline_pens(th)
+                known_pen = pg.mkPen(th.grey(0.7), width=1.0)
+                unknown_pen = pg.mkPen(th.grey(0.35), width=1.0, style=Qt.PenStyle.DotLine)
                 pens = np.where(unknown, unknown_pen, known_pen)
                 self._nodes.set_pens(list(pens))
                 self._unknown, self._pens_for = unknown, th

@@ -63,3 +63,21 @@ def test_bounds_are_the_centres_plus_the_pixel_radius(qtbot) -> None:
     assert disks.boundingRect().left() < rect.left()
     disks.set_points(np.zeros((0, 2)))
     assert disks.boundingRect().isNull() and disks.dataBounds(0) == (None, None)
+
+
+def test_new_pens_of_the_same_look_reuse_the_drawn_disks(qtbot) -> None:
+    disks = NodeDisks(size=20)
+    widget = _view(qtbot, disks)
+    disks.set_points(np.array([[2.0, 2.0], [5.0, 5.0]]))
+    red = QBrush(QColor("#ff0000"))
+    disks.set_brushes([red, red])
+    disks.set_pens([pg.mkPen("k", width=1.0), pg.mkPen("k", width=1.0)])
+    first = _pixel(widget, 5, 5)
+    made = len(disks._sprites)
+    for _ in range(3):  # a view makes its pens anew whenever the known nodes change
+        disks.set_pens([pg.mkPen("k", width=1.0), pg.mkPen("k", width=1.0)])
+        assert _pixel(widget, 5, 5) == first
+    assert len(disks._sprites) == made == 1
+    disks.set_pens([pg.mkPen("b", width=3.0)] * 2)  # another look: another pixmap
+    _pixel(widget, 5, 5)
+    assert len(disks._sprites) == 2

@@ -27,14 +27,18 @@ class PaintCounter(QObject):
         return False
 
 
+def _shown(qtbot, height: int) -> StyledText:
+    widget = StyledText()
+    qtbot.addWidget(widget)
+    widget.resize(320, height)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
 @pytest.fixture
 def view(qtbot) -> StyledText:
-    v = StyledText()
-    qtbot.addWidget(v)
-    v.resize(320, 400)
-    v.show()
-    qtbot.waitExposed(v)
-    return v
+    return _shown(qtbot, 400)
 
 
 def _blocks(n_terms: int = 12) -> tuple[Block, ...]:
@@ -156,12 +160,7 @@ def explanation(lines: int = 1) -> tuple[Block, ...]:
 
 @pytest.fixture
 def tall_view(qtbot) -> StyledText:
-    widget = StyledText()
-    qtbot.addWidget(widget)
-    widget.resize(320, 600)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return _shown(qtbot, 600)
 
 
 def bar_on(widget: StyledText, orientation: str) -> bool:

@@ -29,24 +29,8 @@ from PySide6.QtWidgets import (
 from gui.panels.colormaps import INK
 
 
-class LiteAxis(pg.AxisItem):
-    """An AxisItem that works its bounds out again only when its geometry or style changed.
-
-    Qt asks each axis for its bounds several times per repaint of a canvas; ``AxisItem`` computes
-    them in Python every time.
-    """
-
-    def boundingRect(self) -> QRectF:
-        key = (self.geometry(), self.style["tickLength"], self.style["hideOverlappingLabels"])
-        cached = getattr(self, "_bounds", None)
-        if cached is None or cached[0] != key or self.grid is not False:
-            cached = (key, super().boundingRect())
-            self._bounds = cached
-        return QRectF(cached[1])
-
-
 def _axis(side: str) -> pg.AxisItem:
-    axis = LiteAxis(side)
+    axis = pg.AxisItem(side)
     axis.setPen(INK)
     axis.setTextPen(INK)
     axis.enableAutoSIPrefix(False)

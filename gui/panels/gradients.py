@@ -14,11 +14,10 @@ stepping and across new traces.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
-import pyqtgraph as pg
 from numpy.typing import NDArray
-from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -35,11 +34,11 @@ from core.bptt import Trace
 from core.cursor import StepState
 from core.notation import MEANING, Notation
 from core.selection import Selection
-from gui.panels.base import Panel, canvas, changed, hover_label
-from gui.panels.colormaps import INK, diverging, symmetric_levels
-from gui.panels.heatmap import Heatmap, index_ticks
-from gui.panels.hinton import HintonItem, HintonKey, Square
-from gui.panels.plots import ColorScale, SteadyLabel
+from gui.panels.base import Panel, changed, hover_label
+from gui.panels.colormaps import diverging, symmetric_levels
+from gui.panels.heatmap import index_ticks
+from gui.panels.hinton import Square
+from gui.panels.matrix_grid import Cell, Column, MatrixGrid
 from gui.panels.table import MatrixModel
 from gui.session import Session
 
@@ -154,17 +153,6 @@ def suffix_peak(
     return peak
 
 
-def _image(values: NDArray[np.floating]) -> NDArray[np.floating]:
-    """A parameter-shaped array as a heatmap image: columns along x, rows along y."""
-    arr = np.asarray(values, dtype=np.float64)
-    return arr[None, :] if arr.ndim == 1 else arr.T
-
-
-def _matrix(image: NDArray[np.floating], shape: tuple[int, ...]) -> NDArray[np.floating]:
-    """The inverse of :func:`_image`."""
-    return image[0] if len(shape) == 1 else image.T
-
-
 def header_names(session: Session, p: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Row and column names of parameter p's matrix: receiving and sending units, or the bias.
 
@@ -197,14 +185,22 @@ def mode_buttons(parent: QWidget, default: str) -> tuple[QButtonGroup, dict[str,
     return group, buttons
 
 
+W = TypeVar("W", bound=QWidget)
+
+
 def mode_body(
-    panel: QWidget, buttons: dict[str, QToolButton], table_page: QWidget, param_tip: str, hint: str
-) -> tuple[QComboBox, QLabel, pg.GraphicsLayoutWidget, QStackedWidget]:
+    panel: QWidget,
+    buttons: dict[str, QToolButton],
+    table_page: QWidget,
+    param_tip: str,
+    hint: str,
+    plots: W,
+) -> tuple[QComboBox, QLabel, W, QStackedWidget]:
     """The body of a panel with display modes, set as ``panel``'s layout: a bar with the mode
     ``buttons``, a parameter box (shown in table mode) and the hover line, over a stack of the
-    plot canvas (page 0) and ``table_page`` (page 1).
+    ``plots`` widget (page 0) and ``table_page`` (page 1).
 
-    Returns the parameter box, the hover line, the canvas and the stack.
+    Returns the parameter box, the hover line, the plots widget and the stack.
     """
     param_box = QComboBox()
     param_box.setToolTip(param_tip)
@@ -217,7 +213,6 @@ def mode_body(
         bar.addWidget(button)
     bar.addWidget(param_box)
     bar.addWidget(hover, 1)
-    plots = canvas()
     stack = QStackedWidget()
     stack.addWidget(plots)
     stack.addWidget(table_page)
@@ -232,6 +227,9 @@ def mode_body(
 class GradientsPanel(Panel[GradientsView]):
     """This step's gradient terms and the accumulated gradient of every parameter.
 
+    The matrices are drawn by one :class:`MatrixGrid` (``self.grid``): plot row 0 holds this
+    step's terms, row 1 the accumulated gradient.
+
     Parameters
     ----------
     session : the session to observe.  parent : the Qt parent.
@@ -242,20 +240,23 @@ class GradientsPanel(Panel[GradientsView]):
         self.mode = "heatmap"
         self.mode_group, self.mode_buttons = mode_buttons(self, self.mode)
         self.table_button = self.mode_buttons["table"]
-        self.param_box, self.hover, self.canvas, self.stack = mode_body(
-            self, self.mode_buttons, self._build_tables(), "The parameter the tables show", HINT
+        self.grid = MatrixGrid()
+        self.grid.set_color_map(diverging())
+        self.grid.cell_tip = self._cell_tip
+        self.param_box, self.hover, _, self.stack = mode_body(
+            self,
+            self.mode_buttons,
+            self._build_tables(),
+            "The parameter the tables show",
+            HINT,
+            self.grid,
         )
-        self.maps: dict[str, tuple[Heatmap, Heatmap]] = {}
-        self.bars: dict[str, tuple[ColorScale, ColorScale]] = {}
-        self.hintons: dict[str, tuple[HintonItem, HintonItem]] = {}
-        self.keys: dict[str, tuple[HintonKey, HintonKey]] = {}
-        self.row_labels = tuple(SteadyLabel("", angle=-90, color=INK, size="9pt") for _ in range(2))
         self._levels: dict[str, tuple[Levels, Levels]] = {}
         self._shapes: dict[str, tuple[int, ...]] = {}
         self.mode_group.buttonToggled.connect(self._on_mode_group_toggled)
         self.param_box.currentIndexChanged.connect(self._on_param_box_changed)
-        self.canvas.scene().sigMouseMoved.connect(self._on_canvas_mouse_moved)
-        self.canvas.scene().sigMouseClicked.connect(self._on_canvas_mouse_clicked)
+        self.grid.cellHovered.connect(self._on_grid_cell_hovered)
+        self.grid.cellClicked.connect(self._on_grid_cell_clicked)
         self._start()
 
     def _build_tables(self) -> QWidget:
@@ -279,25 +280,28 @@ class GradientsPanel(Panel[GradientsView]):
         trace = self.session.trace
         params = trace.net.trainable()
         self._levels = gradient_levels(trace)
-        if tuple(self.maps) != params or self._shapes != self._param_shapes():
-            self._layout_plots(params)
+        self._shapes = {p: a.shape for p, a in self.session.net.params().items()}
         names = self.session.dataset.input_names if trace.net.n_in <= 6 else ()
-        for m in self.maps["U"]:
-            m.plot.getAxis("bottom").setTicks(
-                index_ticks(trace.net.n_in, names=names, max_labels=6)
-            )
+        columns = []
         for p in params:
-            for m, bar, hinton, key, levels in zip(
-                self.maps[p], self.bars[p], self.hintons[p], self.keys[p], self._levels[p],
-                strict=True,
-            ):  # fmt: skip
-                m.set_levels(levels)
-                bar.setLevels(levels)
-                hinton.set_scale(levels[1])
-                key.set_scale(levels[1])
-        T = trace.T  # the row headers keep the room of their longest text: no relayout per step
-        for i, label in enumerate(self.row_labels):
-            label.reserve([row_headers(None)[i], row_headers(T)[i]])
+            shape = self._shapes[p]
+            rows, cols = shape[0], shape[1] if len(shape) == 2 else 1
+            x_names = names if p == "U" else ()
+            x_ticks = index_ticks(cols, names=x_names, max_labels=6)[0] if cols > 1 else []
+            columns.append(
+                Column(
+                    p,
+                    (rows, cols),
+                    [(round(x), label) for x, label in x_ticks],
+                    [(round(y), label) for y, label in index_ticks(rows, max_labels=8)[0]],
+                    3 if len(shape) == 2 else 2,
+                )
+            )
+        if self.grid.columns != tuple(columns):
+            self.grid.set_columns(columns)
+        for p in params:
+            for k, levels in enumerate(self._levels[p]):
+                self.grid.set_levels(p, k, levels)
         self.param_box.blockSignals(True)
         current = self.param_box.currentData()
         self.param_box.clear()
@@ -305,63 +309,6 @@ class GradientsPanel(Panel[GradientsView]):
             self.param_box.addItem(p, p)
         self.param_box.setCurrentIndex(max(0, params.index(current) if current in params else 0))
         self.param_box.blockSignals(False)
-
-    def _param_shapes(self) -> dict[str, tuple[int, ...]]:
-        return {p: a.shape for p, a in self.session.net.params().items()}
-
-    def _layout_plots(self, params: tuple[str, ...]) -> None:
-        """One column per parameter: this step, accumulated, each with a colour bar (heatmap)
-        or a Hinton key (Hinton mode) below; rows 1-3 and 4-6 of the canvas."""
-        c = self.canvas
-        c.clear()
-        self.maps.clear()
-        self.bars.clear()
-        self.hintons.clear()
-        self.keys.clear()
-        self._shapes = self._param_shapes()
-        c.addItem(self.row_labels[0], row=1, col=0)
-        c.addItem(self.row_labels[1], row=4, col=0)
-        for col, p in enumerate(params, start=1):
-            shape = self._shapes[p]
-            rows, cols = shape[0], shape[1] if len(shape) == 2 else 1
-            pair = (Heatmap(cursor=False), Heatmap(cursor=False))
-            bars = (
-                ColorScale(diverging(), (-1, 1), horizontal=True),
-                ColorScale(diverging(), (-1, 1), horizontal=True),
-            )
-            hintons = (HintonItem(), HintonItem())
-            keys = (HintonKey(), HintonKey())
-            for k, (m, bar, hinton, key) in enumerate(zip(pair, bars, hintons, keys, strict=True)):
-                c.addItem(m.plot, row=1 + 3 * k, col=col)
-                c.addItem(bar, row=2 + 3 * k, col=col)
-                c.addItem(key, row=3 + 3 * k, col=col)
-                bar.setImageItem(m.image)
-                m.set_grid(cols, rows)
-                hinton.set_grid(rows, cols)
-                m.plot.addItem(hinton, ignoreBounds=True)
-                m.plot.getAxis("left").setTicks(index_ticks(rows, max_labels=8))
-                ticks = index_ticks(cols, max_labels=6) if cols > 1 else [[], []]
-                m.plot.getAxis("bottom").setTicks(ticks)
-                m.plot.getAxis("left").setWidth(24)
-            self.maps[p], self.bars[p] = pair, bars
-            self.hintons[p], self.keys[p] = hintons, keys
-            c.ci.layout.setColumnStretchFactor(col, 3 if len(shape) == 2 else 2)
-        c.ci.layout.setRowStretchFactor(1, 1)
-        c.ci.layout.setRowStretchFactor(4, 1)
-        self._show_mode()
-
-    def _show_mode(self) -> None:
-        """Show the heatmaps and colour bars, or the Hinton diagrams and keys."""
-        hinton = self.mode == "hinton"
-        for p, pair in self.maps.items():
-            for m, bar, item, key in zip(
-                pair, self.bars[p], self.hintons[p], self.keys[p], strict=True
-            ):
-                m.image.setVisible(not hinton)
-                m.blank.setVisible(not hinton)
-                bar.setVisible(not hinton)
-                item.setVisible(hinton)
-                key.setVisible(hinton)
 
     # -- per change -------------------------------------------------------------------------------
     def _compute_view(self) -> GradientsView:
@@ -371,27 +318,19 @@ class GradientsPanel(Panel[GradientsView]):
     def _apply(self, new: GradientsView, old: GradientsView | None) -> None:
         state = self.session.state
         if changed(new, old, "position"):
-            hinton = self.mode == "hinton"
             for p in new.params:
                 acc = state.accumulated[p]
                 contribution = state.contribution
                 cur = np.full(acc.shape, np.nan) if contribution is None else contribution[p]
-                if hinton:  # only the shown representation is updated
-                    for item, values in zip(self.hintons[p], (cur, acc), strict=True):
-                        item.show(values)
-                else:
-                    for m, values in zip(self.maps[p], (cur, acc), strict=True):
-                        m.show(_image(values))
+                self.grid.set_values(p, 0, cur)
+                self.grid.set_values(p, 1, acc)
         if changed(new, old, "titles"):
             n = self.session.notation
             for p, title in zip(new.params, new.titles, strict=True):
-                plot = self.maps[p][0].plot
-                plot.setTitle(title, size="10pt")
-                plot.setToolTip(f"{n.tooltip(p)}: gradient {title}")
+                self.grid.set_title(p, title, f"{n.tooltip(p)}: gradient {title}")
                 self.param_box.setItemText(self.param_box.findData(p), n[p])
         if changed(new, old, "rows"):
-            for label, text in zip(self.row_labels, new.rows, strict=True):
-                label.setText(text, color=INK, size="9pt")
+            self.grid.set_headers(new.rows)
         if self.stack.currentIndex() == 1:
             self._fill_tables()
 
@@ -411,8 +350,9 @@ class GradientsPanel(Panel[GradientsView]):
         self.param_box.setVisible(table)
         if self.hover.text() in (HINT, HINTON_HINT):
             self.hover.setText(self._hint())
-        self._show_mode()
-        self._view = None  # draw the current position in the newly shown items
+        if not table:
+            self.grid.set_mode(self.mode)
+        self._view = None  # draw the current position in what is now shown
         self._refresh()
 
     def _on_param_box_changed(self, index: int) -> None:
@@ -439,31 +379,26 @@ class GradientsPanel(Panel[GradientsView]):
 
     # -- reading and pointing ---------------------------------------------------------------------
     def displayed(self) -> GradientsDisplay:
-        """The arrays drawn (by the heatmaps, or the Hinton diagrams in Hinton mode), their
-        colour ranges, labels, the squares in Hinton mode and the texts in table mode."""
+        """The arrays drawn (as heatmaps or Hinton diagrams), their colour ranges, labels, the
+        squares in Hinton mode and the texts in table mode."""
         self._catch_up()
-        shapes = self._shapes
+        plots, shapes = self.grid.plots, self._shapes
+        step = {p: pair[0].shown().reshape(shapes[p]) for p, pair in plots.items()}
+        acc = {p: pair[1].shown().reshape(shapes[p]) for p, pair in plots.items()}
+        levels = {p: (pair[0].levels, pair[1].levels) for p, pair in plots.items()}
         squares = None
         if self.mode == "hinton":
-            shown = {p: (h[0].shown(), h[1].shown()) for p, h in self.hintons.items()}
-            step = {p: s[0].reshape(shapes[p]) for p, s in shown.items()}
-            acc = {p: s[1].reshape(shapes[p]) for p, s in shown.items()}
-            squares = {p: (h[0].squares(), h[1].squares()) for p, h in self.hintons.items()}
-        else:
-            step = {p: _matrix(m[0].shown(), shapes[p]) for p, m in self.maps.items()}
-            acc = {p: _matrix(m[1].shown(), shapes[p]) for p, m in self.maps.items()}
-        levels = {p: (tuple(b[0].levels()), tuple(b[1].levels())) for p, b in self.bars.items()}
-        titles = tuple(self.maps[p][0].plot.titleLabel.text for p in self.maps)
-        rows = (self.row_labels[0].text, self.row_labels[1].text)
+            squares = {p: (pair[0].squares(), pair[1].squares()) for p, pair in plots.items()}
+        titles = tuple(self.grid.titles[p] for p in plots)
         table = None
         if self.stack.currentIndex() == 1:
             table = (self.param_box.currentData(), self.models[0].texts(), self.models[1].texts())
         return GradientsDisplay(
             step,
             acc,
-            levels,  # type: ignore[arg-type]
+            levels,
             titles,
-            rows,
+            self.grid.headers,
             self.hover.text(),
             table,
             self.mode,
@@ -484,29 +419,16 @@ class GradientsPanel(Panel[GradientsView]):
         step = float(state.contribution[p][index])
         return f"{cell} = {acc:.6g}  accumulated over t ≥ {state.t};  this step adds {step:.6g}"
 
-    def _cell(self, pos: QPointF) -> tuple[str, int, int] | None:
-        for p, pair in self.maps.items():
-            for m in pair:
-                cell = m.cell_at(pos)
-                if cell is not None:
-                    return p, cell[1], cell[0]  # image x is the column, y the row
-        return None
-
     def _hint(self) -> str:
         return HINTON_HINT if self.mode == "hinton" else HINT
 
-    def _on_canvas_mouse_moved(self, pos: QPointF) -> None:
-        cell = self._cell(pos)
-        text = self.hover_text(*cell) if cell is not None else self._hint()
-        self.hover.setText(text)
-        tip = f"{text}\n{MEANING[cell[0]]}" if cell is not None else ""
-        self.canvas.setToolTip(tip)
+    def _cell_tip(self, cell: Cell) -> str:
+        p, _, row, col = cell
+        return f"{self.hover_text(p, row, col)}\n{MEANING[p]}"
 
-    def _on_canvas_mouse_clicked(self, event: object) -> None:
-        if event.button() != Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
-            return
-        cell = self._cell(event.scenePos())  # type: ignore[attr-defined]
-        if cell is not None:
-            p, row, col = cell
-            t = self.session.state.t
-            self.session.select(Selection("cell", p, t=t, row=row, col=col))
+    def _on_grid_cell_hovered(self, cell: Cell | None) -> None:
+        self.hover.setText(self.hover_text(cell[0], cell[2], cell[3]) if cell else self._hint())
+
+    def _on_grid_cell_clicked(self, cell: Cell) -> None:
+        p, _, row, col = cell
+        self.session.select(Selection("cell", p, t=self.session.state.t, row=row, col=col))

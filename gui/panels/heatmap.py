@@ -72,16 +72,41 @@ def masked_rows(full: NDArray[np.floating], lo: int, hi: int) -> NDArray[np.floa
     return out
 
 
+def rgba_table(lut: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """A colour map's (n, 3) or (n, 4) uint8 lookup table as (n, 4) RGBA, opaque where no alpha."""
+    rgba = np.full((len(lut), 4), 255, np.uint8)
+    rgba[:, : lut.shape[1]] = lut[:, :4]
+    return rgba
+
+
+def lut_rgba(
+    image: NDArray[np.floating], levels: Sequence[float], table: NDArray[np.uint8]
+) -> NDArray[np.uint8]:
+    """Colour a 2-d float image (rows, cols) by an (n, 4) RGBA table over ``levels``:
+
+        index = clip(⌊(v - lo) · n / (hi - lo)⌋, 0, n - 1),   rgba = table[index],
+
+    pyqtgraph's rounding, with NaN cells transparent. Returns a C-contiguous (rows, cols, 4) array.
+    """
+    lo, hi = float(levels[0]), float(levels[1])
+    n = len(table)
+    scale = n / (hi - lo if hi != lo else 1.0)
+    nan = np.isnan(image)
+    scaled = np.where(nan, lo, image) - lo  # NaN: entry 0, made transparent
+    scaled *= scale
+    np.clip(scaled, 0, n - 1, out=scaled)
+    rgba = table[scaled.astype(np.intp)]
+    rgba[nan, 3] = 0
+    return np.ascontiguousarray(rgba)
+
+
 class LutImage(pg.ImageItem):
     """An ImageItem that colours a float image with a precomputed RGBA table in numpy.
 
     ``ImageItem.render`` rebuilds a 256-entry Qt colour table (one ``qRgb`` call per entry) on
-    every ``setImage``; here the table is made once per colour map and each cell is looked up as
-
-        index = clip(⌊(v - lo) · n / (hi - lo)⌋, 0, n - 1),   rgba = table[index],
-
-    the same rounding as pyqtgraph's, with NaN cells transparent. Other images (integer or
-    multi-channel ones) fall back to ``ImageItem.render``.
+    every ``setImage``; here the table is made once per colour map and each cell is looked up by
+    :func:`lut_rgba`. Other images (integer or multi-channel ones) fall back to
+    ``ImageItem.render``.
     """
 
     def __init__(self, **kwargs: object) -> None:
@@ -96,9 +121,7 @@ class LutImage(pg.ImageItem):
         if not isinstance(lut, np.ndarray) or lut.dtype != np.uint8 or lut.ndim != 2:
             return None
         if lut is not self._rgba_source:
-            rgba = np.full((len(lut), 4), 255, np.uint8)
-            rgba[:, : lut.shape[1]] = lut[:, :4]
-            self._rgba_source, self._rgba = lut, rgba
+            self._rgba_source, self._rgba = lut, rgba_table(lut)
         return self._rgba
 
     def set_values(self, values: NDArray[np.floating], first: int, last: int) -> None:
@@ -133,16 +156,7 @@ class LutImage(pg.ImageItem):
             return
         if self.axisOrder == "col-major":
             image = image.T
-        lo, hi = float(levels[0]), float(levels[1])
-        n = len(table)
-        scale = n / (hi - lo if hi != lo else 1.0)
-        nan = np.isnan(image)
-        scaled = np.where(nan, lo, image) - lo  # NaN: entry 0, made transparent
-        scaled *= scale
-        np.clip(scaled, 0, n - 1, out=scaled)
-        rgba = table[scaled.astype(np.intp)]
-        rgba[nan, 3] = 0
-        self._rgba_buffer = np.ascontiguousarray(rgba)  # the QImage shares this memory
+        self._rgba_buffer = lut_rgba(image, levels, table)  # the QImage shares this memory
         self.qimage = pg.functions.ndarray_to_qimage(
             self._rgba_buffer, QImage.Format.Format_RGBA8888
         )

@@ -22,7 +22,7 @@ import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QSizePolicy, QStyleOptionGraphicsItem, QWidget
 
 from gui.panels.colormaps import BLANK, INK, diverging
@@ -197,8 +197,6 @@ class HintonKey(pg.GraphicsWidget):
         super().__init__()
         self._font = QFont()
         self._font.setPointSizeF(8.0)
-        negative, positive = sign_colors()
-        self._colors = (positive, negative)
         self._text = ""
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsToShape, True)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # fixed per trace
@@ -217,32 +215,40 @@ class HintonKey(pg.GraphicsWidget):
         """The legend's words ("+", "−" next to the coloured squares, then the scale)."""
         return f"■ + ■ − {self._text}"
 
-    def _fitting(self, metrics: QFontMetrics, width: float) -> str:
-        """The longest form of the scale text that fits: "side = |value| / s", "|v| / s", "s"."""
-        scale = self._text.rsplit("/ ", 1)[-1]
-        for text in (self._text, f"|v| / {scale}", f"/ {scale}"):
-            if metrics.horizontalAdvance(text) <= width:
-                return text
-        return ""
-
     def paint(
         self,
         painter: QPainter,
         option: QStyleOptionGraphicsItem,
         widget: QWidget | None = None,
     ) -> None:
-        rect = self.boundingRect()
-        painter.setFont(self._font)
-        metrics = painter.fontMetrics()
-        box = 9.0
-        x, mid = rect.left() + 4.0, rect.center().y()
-        for color, label in zip(self._colors, ("+", "−"), strict=True):
-            painter.setPen(QPen(Qt.PenStyle.NoPen))
-            painter.setBrush(QBrush(color))
-            painter.drawRect(QRectF(x, mid - box / 2, box, box))
-            x += box + 2
-            painter.setPen(QColor(INK))
-            painter.drawText(QPointF(x, mid + metrics.ascent() / 2 - 1), label)
-            x += metrics.horizontalAdvance(label) + 6
-        text = self._fitting(metrics, rect.right() - x - 2)
-        painter.drawText(QPointF(x, mid + metrics.ascent() / 2 - 1), text)
+        paint_key(painter, self.boundingRect(), self._font, self._text)
+
+
+def fitting_scale_text(text: str, metrics: QFontMetrics | QFontMetricsF, width: float) -> str:
+    """The longest form of a key's "side = |value| / s" that fits: that, "|v| / s", "/ s" or ""."""
+    scale = text.rsplit("/ ", 1)[-1]
+    for shown in (text, f"|v| / {scale}", f"/ {scale}"):
+        if metrics.horizontalAdvance(shown) <= width:
+            return shown
+    return ""
+
+
+def paint_key(painter: QPainter, rect: QRectF, font: QFont, text: str) -> None:
+    """A Hinton key in ``rect``: "■ + ■ −" in the sign colours, then as much of ``text``
+    ("side = |value| / s") as fits."""
+    painter.save()
+    painter.setFont(font)
+    metrics = QFontMetricsF(font)
+    box = 9.0
+    x, mid = rect.left() + 4.0, rect.center().y()
+    baseline = mid + metrics.ascent() / 2 - 1
+    for color, label in zip(reversed(sign_colors()), ("+", "−"), strict=True):
+        painter.setPen(QPen(Qt.PenStyle.NoPen))
+        painter.setBrush(QBrush(color))
+        painter.drawRect(QRectF(x, mid - box / 2, box, box))
+        x += box + 2
+        painter.setPen(QColor(INK))
+        painter.drawText(QPointF(x, baseline), label)
+        x += metrics.horizontalAdvance(label) + 6
+    painter.drawText(QPointF(x, baseline), fitting_scale_text(text, metrics, rect.right() - x - 2))
+    painter.restore()

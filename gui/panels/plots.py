@@ -1,15 +1,15 @@
 """Light plot frames for panels with many small heatmaps.
 
 ``pyqtgraph.PlotItem`` (and ``ColorBarItem``, which is one) builds two context menus and an options
-dialog per plot, about 40 ms each; the gradients panel needs a dozen plots and as many colour bars,
-and rebuilds them when the network's shape changes. :class:`LitePlot` is the part of a PlotItem a
-heatmap needs - a title, a left and a bottom axis around a ViewBox - and :class:`ColorScale` a
-colour bar drawn as one gradient image beside (or under) an axis.
+dialog per plot, about 40 ms each; the weights panel needs half a dozen plots and the heatmap
+panels several, rebuilt when the network's shape changes. :class:`LitePlot` is the part of a
+PlotItem a heatmap needs - a title, a left and a bottom axis around a ViewBox - and
+:class:`ColorScale` a colour bar drawn as one gradient image beside (or under) an axis.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -83,24 +83,9 @@ class SteadyLabel(pg.LabelItem):
         self.setAngle(angle)
         self.setText(text)
 
-    def reserve(self, texts: Sequence[str]) -> None:
-        """Keep room for the largest of ``texts``, so switching among them never relays out.
-
-        The label then shows its current text again (a new set of texts replaces the old one).
-        """
-        self._reserved = (0.0, 0.0)
-        w_max = h_max = 0.0
-        for text in texts:
-            self.item.setText(text)
-            bounds = self.itemRect()
-            w_max, h_max = max(w_max, bounds.width()), max(h_max, bounds.height())
-        self._reserved = (w_max, h_max)
-        self.setText(self.text)
-
     def updateMin(self) -> None:
         bounds = self.itemRect()
-        reserved = getattr(self, "_reserved", (0.0, 0.0))
-        w, h = max(bounds.width(), reserved[0]), max(bounds.height(), reserved[1])
+        w, h = bounds.width(), bounds.height()
         hint = {
             Qt.SizeHint.MinimumSize: (w, h),
             Qt.SizeHint.PreferredSize: (w, h),

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from core.model import SRN
 from core.notation import MEANING
 from core.selection import Selection
-from gui.panels.base import Panel, changed
+from gui.panels.base import Panel, canvas, changed
 from gui.panels.colormaps import diverging, symmetric_levels
 from gui.panels.gradients import header_names, mode_body, mode_buttons
 from gui.panels.heatmap import Heatmap, index_ticks
@@ -107,7 +107,12 @@ class WeightsPanel(Panel[WeightsView]):
         )
         self.mode_buttons["table"].setToolTip("Show the exact weights of one parameter as a table")
         self.param_box, self.hover, self.canvas, self.stack = mode_body(
-            self, self.mode_buttons, self._build_table(), "The parameter the table shows", HINT
+            self,
+            self.mode_buttons,
+            self._build_table(),
+            "The parameter the table shows",
+            HINT,
+            canvas(),
         )
         self.maps: dict[str, Heatmap] = {}
         self.hintons: dict[str, HintonItem] = {}

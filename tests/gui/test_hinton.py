@@ -157,12 +157,26 @@ def check_hinton_gradients(session: Session, panel: GradientsPanel) -> None:
         else:
             assert np.isnan(shown.contribution[p]).all()  # blank, not yet computed
             assert step_squares == [] and acc_squares == []
-            first = panel.hintons[p][0]
-            assert len(first.blank_cells()) == trace.net.params()[p].size
-    for pair in panel.maps.values():
-        assert not pair[0].image.isVisible() and not pair[1].image.isVisible()
-    for pair in panel.hintons.values():
-        assert pair[0].isVisible() and pair[1].isVisible()
+            assert len(panel.grid.plots[p][0].blank_cells()) == trace.net.params()[p].size
+    assert panel.grid.mode == "hinton"
+    check_painted_squares(panel)
+
+
+def check_painted_squares(panel: GradientsPanel) -> None:
+    """On screen, the centre of every square of at least a third of full size has its sign's
+    colour, and an empty (zero) cell the background's."""
+    image = panel.grid.grab().toImage()
+    negative, positive = (QColor(*c[:3]).name() for c in diverging().map([0.0, 1.0], mode="byte"))
+    grid = panel.grid
+    for p, pair in grid.plots.items():
+        for k, plot in enumerate(pair):
+            for row, col, size, sign in plot.squares():
+                if size >= 1 / 3:
+                    colour = image.pixelColor(grid.pos_of(p, k, row, col).toPoint()).name()
+                    assert colour == (positive if sign > 0 else negative), (p, k, row, col)
+            for row, col in zip(*np.nonzero(plot.shown() == 0), strict=True):
+                colour = image.pixelColor(grid.pos_of(p, k, row, col).toPoint()).name()
+                assert colour == BACKGROUND, (p, k, row, col)
 
 
 def test_gradients_hinton_mode_follows_the_cursor(qtbot, session, gradients) -> None:
@@ -172,10 +186,8 @@ def test_gradients_hinton_mode_follows_the_cursor(qtbot, session, gradients) -> 
     for k in (0, 2, T, T + 1, T + 3, 2 * T, T + 2, 1):
         session.seek(k)
         check_hinton_gradients(session, gradients)
-    assert all(key.isVisible() for pair in gradients.keys.values() for key in pair)
-    assert not any(bar.isVisible() for pair in gradients.bars.values() for bar in pair)
     scale = gradient_levels(session.trace)["W"][1][1]
-    assert gradients.keys["W"][1].text().endswith(f"side = |value| / {scale:.3g}")
+    assert gradients.grid.key_text("W", 1).endswith(f"side = |value| / {scale:.3g}")
 
 
 def test_gradients_mode_persists_over_steps_and_new_traces(qtbot, session, gradients) -> None:
@@ -197,7 +209,13 @@ def test_gradients_mode_persists_over_steps_and_new_traces(qtbot, session, gradi
     t = session.state.t
     assert shown.mode == "heatmap" and shown.table is None
     assert_array_equal(shown.contribution["V"], session.trace.contribution(t)["V"])
-    assert all(m.image.isVisible() for pair in gradients.maps.values() for m in pair)
+    assert gradients.grid.mode == "heatmap"
+    image = gradients.grid.grab().toImage()
+    lo, hi = shown.levels["V"][0]
+    for (row, col), value in np.ndenumerate(shown.contribution["V"]):  # cells coloured by value
+        want = QColor(*diverging().map([(value - lo) / (hi - lo)], mode="byte")[0][:3])
+        got = image.pixelColor(gradients.grid.pos_of("V", 0, row, col).toPoint())
+        assert abs(got.red() - want.red()) + abs(got.blue() - want.blue()) <= 12, (row, col)
 
 
 def test_gradients_hover_and_click_work_in_hinton_mode(qtbot, session, gradients) -> None:
@@ -205,13 +223,13 @@ def test_gradients_hover_and_click_work_in_hinton_mode(qtbot, session, gradients
     t = 2
     session.seek(position_of(session.trace.T, "backward", t))
     only_window(qtbot, gradients)
-    pos = view_pos(gradients, gradients.maps["V"][1], 2, 3)  # V[3,4], accumulated
-    qtbot.mouseMove(gradients.canvas.viewport(), pos)
+    pos = gradients.grid.pos_of("V", 1, 2, 3).toPoint()  # V[3,4], accumulated
+    qtbot.mouseMove(gradients.grid, pos)
     qtbot.waitUntil(lambda: gradients.displayed().hover.startswith("∂L/∂V[3,4]"))
     acc = session.trace.accumulated(t)["V"][2, 3]
     assert gradients.displayed().hover.startswith(f"∂L/∂V[3,4] = {acc:.6g}")
     with qtbot.waitSignal(session.selectionChanged):
-        qtbot.mouseClick(gradients.canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+        qtbot.mouseClick(gradients.grid, Qt.MouseButton.LeftButton, pos=pos)
     assert session.selection == Selection("cell", "V", t=t, row=2, col=3)
 
 

@@ -138,12 +138,17 @@ def test_notation_switch_relabels_and_flips_delta_signs(session, panels) -> None
     assert "∂C/∂U" in shown["GradientsPanel"].titles  # Bodén's U is the recurrent matrix
 
 
-def _scene_to_view(qtbot, panel, heatmap, i: int, j: int) -> QPoint:
-    """Where cell (i, j) is in the panel's canvas, with the panel the only window shown."""
+def _only(qtbot, panel) -> None:
+    """Make the panel the only window shown, and let its layout settle."""
     for other in QApplication.topLevelWidgets():  # the offscreen platform cannot raise windows
         if other is not panel:
             other.hide()
-    qtbot.wait(20)  # let the layout settle after label changes, then find the cell
+    qtbot.wait(20)
+
+
+def _scene_to_view(qtbot, panel, heatmap, i: int, j: int) -> QPoint:
+    """Where cell (i, j) is in the panel's canvas, with the panel the only window shown."""
+    _only(qtbot, panel)
     scene = heatmap.scene_pos_of(i, j)
     return panel.canvas.mapFromScene(QPointF(scene))
 
@@ -152,9 +157,9 @@ def test_gradient_hover_shows_the_exact_value_and_click_selects(qtbot, session, 
     grads = panels["GradientsPanel"]
     t = 3
     session.seek(position_of(session.trace.T, "backward", t))
-    total = grads.maps["W"][1]  # the accumulated W heatmap
-    pos = _scene_to_view(qtbot, grads, total, 2, 1)  # image x = column 3, y = row 2
-    qtbot.mouseMove(grads.canvas.viewport(), pos)
+    _only(qtbot, grads)
+    pos = grads.grid.pos_of("W", 1, 1, 2).toPoint()  # accumulated W, row 2, column 3
+    qtbot.mouseMove(grads.grid, pos)
     qtbot.waitUntil(lambda: grads.displayed().hover.startswith("∂L/∂W[2,3]"))
     acc = session.trace.accumulated(t)["W"][1, 2]
     step = session.trace.contribution(t)["W"][1, 2]
@@ -163,7 +168,7 @@ def test_gradient_hover_shows_the_exact_value_and_click_selects(qtbot, session, 
     assert f"this step adds {step:.6g}" in hover
     assert float(hover.split("=")[1].split()[0]) == pytest.approx(acc, rel=1e-5)
     with qtbot.waitSignal(session.selectionChanged):
-        qtbot.mouseClick(grads.canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+        qtbot.mouseClick(grads.grid, Qt.MouseButton.LeftButton, pos=pos)
     assert session.selection == Selection("cell", "W", t=t, row=1, col=2)
     inspector = panels["InspectorPanel"].displayed()
     assert inspector.explanation.value == pytest.approx(acc)

@@ -41,7 +41,13 @@ from gui.graph_views.state import (
 )
 from gui.graph_views.texts import node_name, unfolded_node_text, weight_text
 from gui.graph_views.theme import UNKNOWN, Theme, level_index
-from gui.graph_views.unfolded_parts import BundleItem, StepAxis, recurrent_bundle, strip_image
+from gui.graph_views.unfolded_parts import (
+    ArgbImage,
+    BundleItem,
+    StepAxis,
+    recurrent_bundle,
+    strip_image,
+)
 from gui.session import Session
 
 #: above this many edges (or nodes) the units are always bundled
@@ -145,13 +151,13 @@ class UnfoldedGraphView(GraphView):
         self._flow_edges = pg.PlotCurveItem(connect="pairs", antialias=True)
         self._flow_edges.setZValue(5)
         add(self._flow_edges)
-        self._strips: dict[str, pg.ImageItem] = {}
+        self._strips: dict[str, ArgbImage] = {}
         #: per strip, what its image was made from: (colour table, (gaps, T), colour rows)
         self._strip_rows: dict[
             str, tuple[NDArray[np.uint8], tuple[bool, int], NDArray[np.intp]]
         ] = {}
         for layer in UNFOLDED_LAYERS:
-            img = pg.ImageItem(axisOrder="row-major")
+            img = ArgbImage(axisOrder="row-major")
             img.setZValue(20)
             add(img)
             self._strips[layer] = img

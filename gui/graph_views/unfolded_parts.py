@@ -19,6 +19,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPolygonF
 
 from core.graphs import UNFOLDED_LAYERS
+from gui.panels.colormaps import ARGB32, to_argb32
 
 #: half the width of a node strip in bundled mode, in columns
 STRIP = 0.25
@@ -81,7 +82,8 @@ def nice_step(need: float) -> int:
 def strip_image(
     rows_by_t: NDArray[np.intp], first_t: int, T: int, gaps: bool, lut: NDArray[np.uint8]
 ) -> tuple[NDArray[np.uint8], float, float]:
-    """A layer's heatmap as a row-major RGBA image and its x extent.
+    """A layer's heatmap as a row-major image of ARGB32 pixels (:class:`ArgbImage`), and its x
+    extent.
 
     ``rows_by_t`` is (steps, units): the colour-table row of each node for steps first_t..T;
     ``lut`` the (levels, 4) RGBA colour table. The image has one row per unit (unit 0 on top, i.e.
@@ -90,7 +92,7 @@ def strip_image(
     bundles between the columns show). Colours are looked up as one uint32 per pixel, which is
     ten times faster than indexing an (levels, 4) table. Returns (image, x0, width).
     """
-    table = np.append(np.ascontiguousarray(lut).view(np.uint32).ravel(), np.uint32(0))
+    table = np.append(to_argb32(lut).view(np.uint32).ravel(), np.uint32(0))
     clear = len(table) - 1  # fully transparent
     steps, units = rows_by_t.shape
     per_step = 2 if gaps else 1
@@ -99,6 +101,31 @@ def strip_image(
     index[:, cols] = rows_by_t.T[::-1]  # unit 0 in the last row
     image = table[index].view(np.uint8).reshape(units, per_step * (T + 1), 4)
     return image, (-STRIP if gaps else -0.5), float(T + 1)
+
+
+class ArgbImage(pg.ImageItem):
+    """An ImageItem of premultiplied ARGB32 pixel bytes (rows, cols, 4), drawn as they are.
+
+    pyqtgraph makes an RGBA8888 ``QImage`` of a uint8 RGBA image, which the raster engine
+    converts pixel by pixel at every scaled paint (see :data:`gui.panels.colormaps.ARGB32`).
+    Other images fall back to ``ImageItem.render``.
+    """
+
+    def render(self) -> None:
+        image = self.image
+        if (
+            image is None
+            or image.dtype != np.uint8
+            or image.ndim != 3
+            or image.shape[2] != 4
+            or self.axisOrder != "row-major"
+        ):
+            super().render()
+            return
+        self._pixels = np.ascontiguousarray(image)  # the QImage shares this memory
+        self.qimage = pg.functions.ndarray_to_qimage(self._pixels, ARGB32)
+        self._renderRequired = False
+        self._unrenderable = False
 
 
 def _waisted(x0: float, x1: float, lo: float, hi: float, vertical: bool) -> QPolygonF:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
+from PySide6.QtGui import QImage
 
 #: ColorBrewer RdBu, from strongly negative (blue) through white to strongly positive (red)
 _RDBU = (
@@ -33,6 +34,24 @@ BLANK = "#bdbdbd"
 CURSOR = "#ff8c00"
 #: text and axis colour
 INK = "#202020"
+
+
+#: the image format that the raster engine draws fastest: 32-bit premultiplied ARGB, its own. A
+#: scaled ``drawImage`` of an RGBA8888 image converts every pixel and is about ten times slower.
+ARGB32 = QImage.Format.Format_ARGB32_Premultiplied
+
+
+def to_argb32(rgba: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """RGBA bytes (..., 4) as the bytes of premultiplied ARGB32 pixels (:data:`ARGB32`).
+
+    Each pixel is the native uint32 ``A << 24 | R' << 16 | G' << 8 | B'`` with the colour
+    premultiplied by alpha, ``R' = round(R · A / 255)``; returned as uint8 (..., 4).
+    """
+    c = np.asarray(rgba, dtype=np.uint32)
+    a = c[..., 3]
+    r, g, b = ((c[..., i] * a + 127) // 255 for i in range(3))
+    pixels = (a << 24) | (r << 16) | (g << 8) | b
+    return np.ascontiguousarray(pixels, dtype=np.uint32).view(np.uint8).reshape(c.shape)
 
 
 def diverging() -> pg.ColorMap:

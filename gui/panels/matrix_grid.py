@@ -15,7 +15,7 @@ the grid with ``QPainter``:
 Geometry: matrix cell (r, c) of plot (key, k) lies in column c and row r of the plot's rectangle,
 first row at the top, like the heatmaps elsewhere (x = sending unit, y = receiving unit). A vector
 is one column. NaN cells ("not yet computed") are grey (``BLANK``); colours come from the lookup
-of :class:`gui.panels.heatmap.LutImage` (:func:`~gui.panels.heatmap.lut_rgba`), squares from
+of :class:`gui.panels.heatmap.LutImage` (:func:`~gui.panels.heatmap.lut_argb`), squares from
 :func:`gui.panels.hinton.hinton_squares`.
 """
 
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, QSizeF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -45,8 +45,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from gui.panels.colormaps import BLANK, INK
-from gui.panels.heatmap import lut_rgba, rgba_table
+from gui.panels.colormaps import ARGB32, BLANK, INK, to_argb32
+from gui.panels.heatmap import argb_table, lut_argb
 from gui.panels.hinton import BACKGROUND, FULL, Square, as_matrix, hinton_squares, paint_key
 
 #: a cell of the grid under the mouse: (key, plot row k, matrix row, matrix column)
@@ -112,7 +112,7 @@ class GridPlot:
         self.levels: tuple[float, float] = (-1.0, 1.0)
         self.rect = QRectF()  # the cells' area, in widget coordinates
         self._image: QImage | None = None
-        self._rgba: NDArray[np.uint8] = np.zeros((0, 0, 4), np.uint8)
+        self._pixels: NDArray[np.uint8] = np.zeros((0, 0, 4), np.uint8)
         self._squares: list[Square] | None = None
         self._square_rects: dict[int, list[QRectF]] | None = None
 
@@ -158,14 +158,13 @@ class GridPlot:
         rows, cols = np.nonzero(np.isnan(self.values))
         return [(int(r), int(c)) for r, c in zip(rows, cols, strict=True)]
 
-    def image(self, table: NDArray[np.uint8]) -> QImage:
-        """The heatmap: one pixel per cell, coloured by ``table`` over the levels."""
+    def image(self, table: NDArray[np.uint8], blank: NDArray[np.uint8]) -> QImage:
+        """The heatmap: one opaque pixel per cell, coloured by the ARGB32 ``table`` over the
+        levels, ``blank`` where NaN."""
         if self._image is None:
-            self._rgba = lut_rgba(self.values, self.levels, table)
+            self._pixels = lut_argb(self.values, self.levels, table, nan=blank)
             rows, cols = self.shape
-            self._image = QImage(
-                self._rgba.data, cols, rows, 4 * cols, QImage.Format.Format_RGBA8888
-            )
+            self._image = QImage(self._pixels.data, cols, rows, 4 * cols, ARGB32)
         return self._image
 
     def square_rects(self) -> dict[int, list[QRectF]]:
@@ -228,7 +227,10 @@ class MatrixGrid(QWidget):
         #: the tooltip of a cell (set by the owner); None: no tooltip
         self.cell_tip: Callable[[Cell], str] | None = None
         self._cmap = pg.ColorMap([0.0, 1.0], ["#000000", "#ffffff"])
-        self._table: NDArray[np.uint8] = np.zeros((1, 4), np.uint8)
+        self._table: NDArray[np.uint8] = np.zeros((1, 4), np.uint8)  # ARGB32 pixels
+        self._signs = (QColor(0, 0, 0), QColor(0, 0, 0))  # the table's two ends
+        blank = QColor(BLANK)
+        self._blank = to_argb32(np.array([blank.red(), blank.green(), blank.blue(), 255]))
         self._title_rects: dict[str, QRectF] = {}
         self._header_rects: tuple[QRectF, QRectF] = (QRectF(), QRectF())
         self._static: QPixmap | None = None
@@ -249,7 +251,9 @@ class MatrixGrid(QWidget):
 
     def set_color_map(self, cmap: pg.ColorMap) -> None:
         self._cmap = cmap
-        self._table = rgba_table(cmap.getLookupTable(nPts=256))
+        lut = cmap.getLookupTable(nPts=256)
+        self._table = argb_table(lut)
+        self._signs = (QColor(*lut[0][:3].tolist()), QColor(*lut[-1][:3].tolist()))
         for pair in self.plots.values():
             for plot in pair:
                 plot._forget()
@@ -362,12 +366,14 @@ class MatrixGrid(QWidget):
             w = width * column.stretch / total
             for k, plot in enumerate(self.plots[column.key]):
                 y = top + TITLE_H + k * (block + GAP)
-                plot.rect = QRectF(x + AXIS_W, y, max(4.0, w - AXIS_W - GAP), plot_h)
+                cells = QRectF(x + AXIS_W, y, max(4.0, w - AXIS_W - GAP), plot_h)
+                plot.rect = QRectF(cells.toRect())  # whole pixels: its repaint covers them all
                 plot._square_rects = None
             self._title_rects[column.key] = QRectF(x, top, w, TITLE_H)
             x += w
         self._header_rects = tuple(  # type: ignore[assignment]
-            QRectF(left, top + TITLE_H + k * (block + GAP), header_w, block) for k in (0, 1)
+            QRectF(QRectF(left, top + TITLE_H + k * (block + GAP), header_w, block).toRect())
+            for k in (0, 1)
         )
         self._invalidate()
 
@@ -380,20 +386,30 @@ class MatrixGrid(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         if self._static is None or self._static.size() != self.size() * self.devicePixelRatioF():
             self._static = self._paint_static()
-        exposed = QRectF(event.rect())
+        region = event.region()
         ratio = self.devicePixelRatioF()
-        source = QRectF(exposed.topLeft() * ratio, exposed.size() * ratio)
+        plots = [p for pair in self.plots.values() for p in pair]
+        # The matrices and headers paint every pixel of their rectangles: the fixed layer is
+        # needed only outside them (a step's region has nothing else). Everything is clipped
+        # to one rectangle at a time: Qt draws an image clipped to a region of several
+        # rectangles (a step's) about ten times slower.
+        own = [p.rect.toRect() for p in plots] + [r.toRect() for r in self._header_rects]
         painter = QPainter(self)
         try:
-            painter.drawPixmap(exposed, self._static, source)
-            for pair in self.plots.values():
-                for plot in pair:
-                    if plot.rect.intersects(exposed):
-                        self._paint_cells(painter, plot)
+            for part in region:
+                if not any(r.contains(part) for r in own):
+                    painter.setClipRect(part)
+                    source = QRectF(QPointF(part.topLeft()) * ratio, QSizeF(part.size()) * ratio)
+                    painter.drawPixmap(QRectF(part), self._static, source)
+            for plot in plots:
+                if region.intersects(plot.rect.toRect()):
+                    painter.setClipRect(plot.rect)
+                    self._paint_cells(painter, plot)
             painter.setFont(self._fonts["header"])
             painter.setPen(QColor(INK))
             for rect, text in zip(self._header_rects, self.headers, strict=True):
-                if rect.intersects(exposed):
+                if region.intersects(rect.toRect()):
+                    painter.setClipRect(rect)
                     self._paint_header(painter, rect, text)
         finally:
             painter.end()
@@ -401,8 +417,7 @@ class MatrixGrid(QWidget):
     def _paint_cells(self, painter: QPainter, plot: GridPlot) -> None:
         painter.setPen(Qt.PenStyle.NoPen)
         if self.mode == "heatmap":
-            painter.fillRect(plot.rect, QColor(BLANK))  # seen through NaN (transparent) cells
-            painter.drawImage(plot.rect, plot.image(self._table))
+            painter.drawImage(plot.rect, plot.image(self._table, self._blank))
             return
         painter.fillRect(plot.rect, QColor(BACKGROUND))
         rows, cols = plot.shape
@@ -414,11 +429,8 @@ class MatrixGrid(QWidget):
             painter.drawRects([QRectF(x + c * cw, y + r * ch, cw, ch) for r, c in blank])
         for sign, rects in plot.square_rects().items():
             if rects:
-                painter.setBrush(QBrush(self._sign_color(sign)))
+                painter.setBrush(QBrush(self._signs[sign > 0]))
                 painter.drawRects(rects)
-
-    def _sign_color(self, sign: int) -> QColor:
-        return QColor(*(int(v) for v in self._table[0 if sign < 0 else -1][:3]))
 
     def _paint_header(self, painter: QPainter, rect: QRectF, text: str) -> None:
         """Row header: rotated a quarter turn, centred on the row's plots, elided to fit."""
@@ -503,7 +515,7 @@ class MatrixGrid(QWidget):
             len(self._table),
             1,
             4 * len(self._table),
-            QImage.Format.Format_RGBA8888,
+            ARGB32,
         )
         painter.drawImage(bar, strip)
         painter.setPen(QColor(INK))

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from core.selection import Selection
 from gui.graph_views.legend import Legend
 from gui.graph_views.theme import Theme, theme_from_palette
+from gui.panels.base import bounding_updates
 from gui.panels.text_line import TextLine
 from gui.session import Session
 
@@ -83,6 +84,7 @@ class GraphView(QWidget):
         self._fit_action.setToolTip("Show the whole network (also: double-click the background)")
         self._fit_action.triggered.connect(self._on_fit_triggered)
         self._plot = pg.PlotWidget(parent=self, background=self._theme.background)
+        bounding_updates(self._plot)
         self._plot_item: pg.PlotItem = self._plot.getPlotItem()
         self._plot_item.hideButtons()
         self._plot_item.setMenuEnabled(False)

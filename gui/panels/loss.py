@@ -13,7 +13,8 @@ import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from core.bptt import Trace
 from core.cursor import StepState
@@ -24,7 +25,7 @@ from gui.panels.bars import StepBars
 from gui.panels.base import Panel, changed
 from gui.panels.colormaps import CURSOR, INK
 from gui.panels.heatmap import index_ticks, style_plot
-from gui.panels.plots import steady_title
+from gui.panels.text_line import TextLine
 from gui.session import Session
 
 HINT = "hover a bar for its value · click to inspect L(t)"
@@ -78,9 +79,21 @@ class LossPanel(Panel[LossView]):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self._build_canvas(HINT)
+        # the title changes at every forward step: as a line above the canvas it repaints
+        # alone, where a title in the canvas made each step repaint the whole plot under it
+        self.title = TextLine(Qt.AlignmentFlag.AlignHCenter, elide=True)
+        font = self.title.font()
+        font.setPointSizeF(10.0)
+        self.title.setFont(font)
+        palette = self.title.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor("white"))
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(INK))
+        self.title.setPalette(palette)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(0, self.title)
         self.plot = self.canvas.addPlot()
         style_plot(self.plot)
-        steady_title(self.plot)
         self.plot.setLabel("bottom", "time step t")
         self.known = self._step_curve(_KNOWN)
         self.visited = self._step_curve(_VISITED)
@@ -137,7 +150,7 @@ class LossPanel(Panel[LossView]):
             shown = 1 <= new.t <= new.known
             self.current.show_steps(new.t, new.t if shown else new.t - 1)
         if changed(new, old, "title"):
-            self.plot.titleLabel.setText(new.title, color=INK, size="10pt")
+            self.title.setText(new.title)
         if changed(new, old, "y_label", "legend"):
             self.plot.setLabel("left", new.y_label)
             for (_, label), text in zip(self.legend.items, new.legend, strict=True):
@@ -158,7 +171,7 @@ class LossPanel(Panel[LossView]):
             visited[int(x[0] + 0.5) - 1 :] = True
         x, y = self.current.getData()
         cursor = int(x[0] + 0.5) if y is not None and len(y) else None
-        return LossDisplay(loss, cursor, visited, self.plot.titleLabel.text, self.hover.text())
+        return LossDisplay(loss, cursor, visited, self.title.text(), self.hover.text())
 
     def hover_text(self, t: int) -> str:
         """The exact loss of step t, or when it is computed."""

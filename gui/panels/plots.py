@@ -147,48 +147,6 @@ class SteadyLabel(pg.LabelItem):
         super().updateGeometry()
 
 
-class TitleLabel(SteadyLabel):
-    """A plot title whose layout size is its line height only, whatever the width of its text.
-
-    A title that changes at every cursor step ("L so far = ... = 12.3") then never asks the plot
-    for a new layout: it is centred in the width the plot gives its title row, which the axes and
-    the view box decide, so a step back shows it exactly where it was.
-    """
-
-    def updateMin(self) -> None:
-        h = self.itemRect().height()
-        hint = {
-            Qt.SizeHint.MinimumSize: (0.0, h),
-            Qt.SizeHint.PreferredSize: (0.0, h),
-            Qt.SizeHint.MaximumSize: (-1, -1),
-            Qt.SizeHint.MinimumDescent: (0, 0),
-        }
-        self._grown = hint != getattr(self, "_sizeHint", None)
-        if self._grown:
-            self.setMinimumWidth(0)
-            self.setMinimumHeight(h)
-            self._sizeHint = hint
-            self.updateGeometry()
-
-
-def steady_title(plot: pg.PlotItem) -> TitleLabel:
-    """Give a ``PlotItem`` a :class:`TitleLabel` (as ``plot.titleLabel``) and show the title row.
-
-    Set the text afterwards with ``plot.titleLabel.setText``: ``PlotItem.setTitle`` fixes the
-    row's height again on every call, which asks for a new layout.
-    """
-    old = plot.titleLabel
-    plot.layout.removeItem(old)
-    if old.scene() is not None:
-        old.scene().removeItem(old)
-    label = TitleLabel("", size="11pt")
-    label.setParentItem(plot)
-    plot.titleLabel = label
-    plot.layout.addItem(label, 0, 1)
-    plot.setTitle("")
-    return label
-
-
 class LitePlot(pg.GraphicsWidget):
     """A title, left and bottom axes and a menu-less, mouse-less ViewBox (a PlotItem's subset).
 

@@ -13,13 +13,15 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 
 class TextLine(QWidget):
-    """One line of text, aligned left or right; a text too long for it is not drawn (not clipped).
+    """One line of text, aligned left, centred or right; a text too long for it is not drawn (not
+    clipped), or with ``elide`` drawn shortened with "…".
 
     Parameters
     ----------
-    align : ``Qt.AlignLeft`` or ``Qt.AlignRight`` (vertically centred).
+    align : ``Qt.AlignLeft``, ``Qt.AlignHCenter`` or ``Qt.AlignRight`` (vertically centred).
     min_chars : the width hint in average characters.
     parent : the Qt parent.
+    elide : shorten a text too long for the line instead of leaving the line empty.
     """
 
     def __init__(
@@ -27,11 +29,14 @@ class TextLine(QWidget):
         align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
         min_chars: int = 0,
         parent: QWidget | None = None,
+        *,
+        elide: bool = False,
     ) -> None:
         super().__init__(parent)
         self._text = ""
         self._align = align | Qt.AlignmentFlag.AlignVCenter
         self._min_chars = min_chars
+        self._elide = elide
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         # it paints its whole rectangle (background, then text): a new text repaints it alone,
         # not the window, status bar or splitter under it
@@ -56,7 +61,10 @@ class TextLine(QWidget):
         painter = QPainter(self)
         painter.fillRect(event.rect(), self.palette().window())
         rect = self.contentsRect().adjusted(2, 0, -2, 0)
-        if self.fontMetrics().horizontalAdvance(self._text) > rect.width():
-            return
+        text = self._text
+        if self.fontMetrics().horizontalAdvance(text) > rect.width():
+            if not self._elide:
+                return
+            text = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
         painter.setPen(self.palette().windowText().color())
-        painter.drawText(rect, int(self._align), self._text)
+        painter.drawText(rect, int(self._align), text)

@@ -47,6 +47,7 @@ from gui.graph_views.unfolded_parts import (
     StepAxis,
     recurrent_bundle,
     strip_image,
+    strip_pixels,
 )
 from gui.session import Session
 
@@ -156,6 +157,10 @@ class UnfoldedGraphView(GraphView):
         self._strip_rows: dict[
             str, tuple[NDArray[np.uint8], tuple[bool, int], NDArray[np.intp]]
         ] = {}
+        #: per strip, its colour table and the table's pixels (see strip_pixels)
+        self._pixels_for: dict[str, tuple[object, NDArray[np.uint32]]] = {
+            layer: (None, np.zeros(0, np.uint32)) for layer in UNFOLDED_LAYERS
+        }
         for layer in UNFOLDED_LAYERS:
             img = ArgbImage(axisOrder="row-major")
             img.setZValue(20)
@@ -412,7 +417,9 @@ class UnfoldedGraphView(GraphView):
             ):
                 continue  # this layer's colours did not change (x in the backward sweep)
             self._strip_rows[layer] = (lut, (self._gaps, T), by_t)
-            image, x0, width = strip_image(by_t, first_t, T, self._gaps, lut)
+            if self._pixels_for[layer][0] is not lut:  # the colour table changes with the theme
+                self._pixels_for[layer] = (lut, strip_pixels(lut))
+            image, x0, width = strip_image(by_t, first_t, T, self._gaps, self._pixels_for[layer][1])
             lo, hi = a.bands[layer]
             img.setImage(image, autoLevels=False)
             img.setRect(QRectF(x0, lo - 0.5, width, hi - lo + 1.0))

@@ -79,20 +79,26 @@ def nice_step(need: float) -> int:
     return int(10 * exp)
 
 
+def strip_pixels(lut: NDArray[np.uint8]) -> NDArray[np.uint32]:
+    """A (levels, 4) RGBA colour table as ARGB32 pixels, one uint32 per level, with a fully
+    transparent pixel appended (the table :func:`strip_image` looks colours up in)."""
+    return np.append(to_argb32(lut).view(np.uint32).ravel(), np.uint32(0))
+
+
 def strip_image(
-    rows_by_t: NDArray[np.intp], first_t: int, T: int, gaps: bool, lut: NDArray[np.uint8]
+    rows_by_t: NDArray[np.intp], first_t: int, T: int, gaps: bool, table: NDArray[np.uint32]
 ) -> tuple[NDArray[np.uint8], float, float]:
     """A layer's heatmap as a row-major image of ARGB32 pixels (:class:`ArgbImage`), and its x
     extent.
 
     ``rows_by_t`` is (steps, units): the colour-table row of each node for steps first_t..T;
-    ``lut`` the (levels, 4) RGBA colour table. The image has one row per unit (unit 0 on top, i.e.
-    the last row, since the view's y axis points up) and one column per step 0..T (transparent
-    where the layer has no node), or two with ``gaps`` (the second transparent, so that the
-    bundles between the columns show). Colours are looked up as one uint32 per pixel, which is
-    ten times faster than indexing an (levels, 4) table. Returns (image, x0, width).
+    ``table`` the colour table's pixels (:func:`strip_pixels`). The image has one row per unit
+    (unit 0 on top, i.e. the last row, since the view's y axis points up) and one column per
+    step 0..T (transparent where the layer has no node), or two with ``gaps`` (the second
+    transparent, so that the bundles between the columns show). Colours are looked up as one
+    uint32 per pixel, which is ten times faster than indexing an (levels, 4) table. Returns
+    (image, x0, width).
     """
-    table = np.append(to_argb32(lut).view(np.uint32).ravel(), np.uint32(0))
     clear = len(table) - 1  # fully transparent
     steps, units = rows_by_t.shape
     per_step = 2 if gaps else 1

@@ -61,7 +61,9 @@ MODES = (
 class GradientsView:
     """What the panel shows at one cursor position.
 
-    position : the cursor position (the arrays come from the session's state there).
+    position : the cursor position in the backward sweep, -1 before it (every position of the
+        forward sweep shows the same: no step's terms, a zero sum). The arrays come from the
+        session's state.
     params : the parameters shown.  titles : their column titles.  rows : the two row headers.
     """
 
@@ -99,7 +101,8 @@ def gradients_view(trace: Trace, state: StepState, notation: Notation) -> Gradie
     L = notation["L"]
     titles = tuple(f"∂{L}/∂{notation[p]}" for p in params)
     rows = row_headers(state.t if state.phase == "backward" else None)
-    return GradientsView(state.position, params, titles, rows)
+    position = state.position if state.phase == "backward" else -1
+    return GradientsView(position, params, titles, rows)
 
 
 def row_headers(t: int | None) -> tuple[str, str]:

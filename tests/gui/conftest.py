@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from gui.worker import LIVE_THREADS
 
@@ -32,6 +32,36 @@ def _no_leftover_windows(qapp: QApplication) -> Iterator[None]:
         t.quit()
         t.wait(5000)
     assert not running, f"test left {len(running)} worker thread(s) running"
+
+
+@pytest.fixture(autouse=True)
+def _no_unexpected_dialogs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A message box nobody asked for fails the test instead of blocking the suite.
+
+    Offscreen, a modal QMessageBox waits forever for a click: an error routed to the dialog of
+    gui/errors.py would hang the run until CI's time limit. Tests that expect a message replace
+    the window's own hooks (``files.show_error``, ``ask``) before acting.
+    """
+    shown: list[str] = []
+
+    def record(kind: str, answer: object):
+        def static(parent, title, text, *args, **kwargs):
+            shown.append(f"{kind}: {title}: {text}")
+            return answer
+
+        return static
+
+    no = QMessageBox.StandardButton.No
+    for kind, answer in (
+        ("critical", QMessageBox.StandardButton.Ok),
+        ("warning", QMessageBox.StandardButton.Ok),
+        ("information", QMessageBox.StandardButton.Ok),
+        ("question", no),
+        ("about", None),
+    ):
+        monkeypatch.setattr(QMessageBox, kind, staticmethod(record(kind, answer)))
+    yield
+    assert not shown, f"unexpected message boxes: {shown}"
 
 
 @pytest.fixture

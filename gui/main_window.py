@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -13,6 +13,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QKeySequence,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QComboBox,
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
 from core.notation import NOTATIONS
 from gui.analysis.state_space import StateSpacePanel
 from gui.analysis_flow import GradCheckPanel, GradientFlowPanel
+from gui.dock_tabs import hide_stale_tab_bars
 from gui.files import FileActions
 from gui.graph_views import FoldedGraphView, UnfoldedGraphView
 from gui.panels import ActivationsPanel, DeltasPanel, GradientsPanel, InspectorPanel, LossPanel
@@ -387,6 +389,14 @@ class MainWindow(QMainWindow):
         self.restoreState(self._default_state, LAYOUT_VERSION)
         for dock in self.docks.values():
             dock.show()
+        QTimer.singleShot(0, self._tidy_tab_bars)
+
+    def _tidy_tab_bars(self) -> None:
+        hide_stale_tab_bars(self)  # Qt keeps tab bars of earlier layout passes on screen
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._tidy_tab_bars)  # once the layout of the shown window is in
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.controller.state != "idle" and not self.session.modified:

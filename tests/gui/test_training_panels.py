@@ -175,7 +175,8 @@ def test_stop_in_the_middle_leaves_a_consistent_state(rig: Rig, qtbot) -> None:
 
 
 def test_pause_holds_training_and_resume_finishes_it(rig: Rig, qtbot) -> None:
-    rig.settings(epochs=60)
+    epochs = 400  # long enough that the run cannot end before the pause (60 once did)
+    rig.settings(epochs=epochs)
     panel, controller, session = rig.panel, rig.controller, rig.session
     with qtbot.waitSignal(controller.finished, timeout=FINISH_MS) as finished:
         rig.press(qtbot, panel.train_button)
@@ -185,13 +186,13 @@ def test_pause_holds_training_and_resume_finishes_it(rig: Rig, qtbot) -> None:
         qtbot.wait(300)  # the epoch in flight when pausing arrives
         held = len(controller.history)
         qtbot.wait(300)
-        assert len(controller.history) == held < 60
+        assert len(controller.history) == held < epochs
         assert session.net is controller.history[-1].net  # the paused network, ready to step
         assert "(paused)" in panel.progress.text()
         rig.press(qtbot, panel.pause_button)
         assert controller.state == "running" and panel.pause_button.text() == "Pause"
     assert finished.args == ["finished"]
-    assert [r.epoch for r in controller.history] == list(range(1, 61))
+    assert [r.epoch for r in controller.history] == list(range(1, epochs + 1))
     rig.assert_thread_done()
 
 

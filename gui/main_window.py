@@ -389,14 +389,14 @@ class MainWindow(QMainWindow):
         self.restoreState(self._default_state, LAYOUT_VERSION)
         for dock in self.docks.values():
             dock.show()
-        QTimer.singleShot(0, self._tidy_tab_bars)
+        QTimer.singleShot(0, self, self._tidy_tab_bars)
 
     def _tidy_tab_bars(self) -> None:
         hide_stale_tab_bars(self)  # Qt keeps tab bars of earlier layout passes on screen
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        QTimer.singleShot(0, self._tidy_tab_bars)  # once the layout of the shown window is in
+        QTimer.singleShot(0, self, self._tidy_tab_bars)  # once the layout of the shown window is in
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.controller.state != "idle" and not self.session.modified:

@@ -3,16 +3,21 @@
 The loss panel draws L(1..T) three times (known, visited, current step) and moves the shown
 ranges at every cursor step. A :class:`pyqtgraph.PlotDataItem` would rebuild its curve, fill and
 bounds on every ``setData``; here the heights are set once per trace and a step changes two
-integers, so a cursor step costs one repaint of the bars' area.
+integers, so a cursor step repaints only the bars it adds or removes (and their neighbours).
+Each bar is one rectangle made once per trace; a repaint draws the shown bars that meet the
+exposed area with one ``drawRects`` call.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
-from PySide6.QtCore import QRectF
-from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QBrush, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 
 class StepBars(pg.GraphicsObject):
@@ -29,13 +34,18 @@ class StepBars(pg.GraphicsObject):
         self._pen: QPen | None = None if pen is None else pg.mkPen(pen)
         self._heights = np.zeros(0)
         self._first, self._last = 1, 0
-        self._path: tuple[QPainterPath, QPainterPath | None] | None = None
+        self._rects: list[QRectF] = []
+        # paint() reads option.exposedRect, the part of the item to draw
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
 
     def set_heights(self, heights: NDArray[np.floating]) -> None:
         """The bar heights of steps 1..T (a new trace); no step shown until :meth:`show_steps`."""
         self.prepareGeometryChange()
         self._heights = np.asarray(heights, dtype=np.float64).copy()
-        self._first, self._last, self._path = 1, 0, None
+        self._rects = [
+            QRectF(t - 0.5, 0.0, 1.0, h) for t, h in enumerate(self._heights.tolist(), 1)
+        ]
+        self._first, self._last = 1, 0
         self.update()
 
     def show_steps(self, first: int, last: int) -> None:
@@ -45,12 +55,11 @@ class StepBars(pg.GraphicsObject):
             first, last = 1, 0
         if (first, last) != (self._first, self._last):
             changed = self._changed_rect((self._first, self._last), (first, last))
-            self._first, self._last, self._path = first, last, None
+            self._first, self._last = first, last
             self.update(changed)
 
     def setPen(self, pen: object) -> None:
         self._pen = None if pen is None else pg.mkPen(pen)
-        self._path = None
         self.update()
 
     def getData(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -77,35 +86,23 @@ class StepBars(pg.GraphicsObject):
         top = float(max(0.0, self._heights.max()))
         return QRectF(0.4, -0.1, len(self._heights) + 0.2, top + 0.2)
 
-    def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
-        if self._last < self._first:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: object = None
+    ) -> None:
+        """Bar t covers x in [t - 0.5, t + 0.5]: draw the shown bars that meet the exposed
+        area (widened by a bar for the outline's width). The outlines of neighbouring bars
+        overlap on their shared edge, which is what a filled outline with separator lines
+        between the bars draws."""
+        exposed = option.exposedRect
+        first = max(self._first, math.floor(exposed.left()))
+        last = min(self._last, math.ceil(exposed.right()) + 1)
+        if last < first:
             return
-        if self._path is None:
-            self._path = self._outline()
         painter.setBrush(self._brush)
         if self._pen is None:
-            painter.setPen(pg.mkPen(None))
+            painter.setPen(Qt.PenStyle.NoPen)
         else:
             pen = QPen(self._pen)
             pen.setCosmetic(True)
             painter.setPen(pen)
-        painter.drawPath(self._path[0])
-        if self._pen is not None and self._path[1] is not None:
-            painter.setBrush(QBrush())  # lines only: no fill of the separators' subpaths
-            painter.drawPath(self._path[1])
-
-    def _outline(self) -> tuple[QPainterPath, QPainterPath | None]:
-        """The filled outline of the shown bars (up, across and down each), and the lines
-        between neighbouring bars (when an outline pen is set), built from numpy arrays."""
-        x, y = self.getData()
-        xs = np.repeat(x, 2)
-        ys = np.concatenate([[0.0], np.repeat(y, 2), [0.0]])
-        outline = pg.arrayToQPath(xs, ys, connect="all")
-        outline.closeSubpath()
-        if self._pen is None or len(y) < 2:
-            return outline, None
-        edges = x[1:-1]
-        sx = np.repeat(edges, 2)
-        sy = np.column_stack([np.zeros(len(edges)), np.minimum(y[:-1], y[1:])]).ravel()
-        pairs = np.tile([1, 0], len(edges)).astype(bool)  # connect each (bottom, top) pair only
-        return outline, pg.arrayToQPath(sx, sy, connect=pairs)
+        painter.drawRects(self._rects[first - 1 : last])

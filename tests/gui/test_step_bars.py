@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QRect, QRectF
+from PySide6.QtGui import QColor, QImage, QPainter, QTransform
+from PySide6.QtWidgets import QStyleOptionGraphicsItem
 
 from gui.panels.bars import StepBars
 
@@ -53,3 +55,36 @@ def test_bars_are_painted_where_shown(qtbot) -> None:
     assert colour_at(1.0, 0.5) != QColor("#ff0000")  # steps 1 and 3 are not
     assert colour_at(3.0, 0.5) != QColor("#ff0000")
     assert colour_at(2.0, 1.5) != QColor("#ff0000")  # above the bar's height
+
+
+def _render(bars: StepBars, exposed: QRectF, clip: bool) -> QImage:
+    """Paint the bars into a 300 x 100 image, 50 px per step and 40 px per unit of height,
+    told (as the view tells an item) that only ``exposed`` needs drawing."""
+    image = QImage(300, 100, QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.translate(0, 100)
+    painter.scale(50, -40)
+    if clip:
+        painter.setClipRect(exposed)
+    option = QStyleOptionGraphicsItem()
+    option.exposedRect = exposed
+    bars.paint(painter, option)
+    painter.end()
+    return image
+
+
+def test_a_partial_repaint_draws_what_a_full_one_draws_there(qtbot) -> None:
+    bars = StepBars("#3182bd", "#555555")
+    bars.set_heights(np.array([1.0, 2.0, 1.5, 2.0, 1.0]))
+    bars.show_steps(1, 5)
+    full = _render(bars, QRectF(0.0, -1.0, 7.0, 4.0), clip=False)
+    for left in (0.2, 1.45, 2.5, 2.6, 3.55, 4.9):  # on edges, inside bars, at the ends
+        exposed = QRectF(left, -1.0, 0.7, 4.0)
+        part = _render(bars, exposed, clip=True)
+        area = QTransform().translate(0, 100).scale(50, -40).mapRect(exposed).toRect()
+        area = area.intersected(QRect(0, 0, 300, 100))
+        assert part.copy(area) == full.copy(area), left
+    bars.show_steps(2, 3)  # bars outside the shown range are not drawn, even when exposed
+    part = _render(bars, QRectF(3.7, -1.0, 2.0, 4.0), clip=True)
+    assert part.pixelColor(220, 90) == QColor("white")  # step 5

@@ -2,7 +2,7 @@
 
 Three heatmaps share the time axis: h (units x t = 0..T, with h(0) = h0), the outputs ŷ and the
 targets y (output units x t = 1..T). Steps the forward sweep has not reached are grey; the cursor's
-step is marked by a vertical line (seeds/004 eq. 1-4).
+step is outlined (seeds/004 eq. 1-4).
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from core.cursor import StepState
 from core.notation import Notation
 from gui.panels.base import changed
 from gui.panels.colormaps import activation_scale, output_scale
-from gui.panels.heatmap import Heatmap, color_bar, index_ticks, masked_rows
+from gui.panels.heatmap import index_ticks, masked_rows
+from gui.panels.time_grid import TimeRow, unit_ticks
 from gui.panels.time_heatmaps import TimeHeatmapPanel
 from gui.session import Session
 
@@ -84,22 +85,9 @@ class ActivationsPanel(TimeHeatmapPanel[ActivationsView]):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self._build_canvas(HINT)
-        c = self.canvas
-        self.h_map, self.y_map, self.d_map = Heatmap(), Heatmap(), Heatmap()
-        for row, m in enumerate((self.h_map, self.y_map, self.d_map)):
-            c.addItem(m.plot, row=row, col=0)
-        for m in (self.y_map, self.d_map):
-            m.plot.setXLink(self.h_map.plot)
-        for m in (self.h_map, self.y_map, self.d_map):
-            m.plot.getAxis("left").setWidth(64)
-        self.d_map.plot.setLabel("bottom", "time step t")
-        self.h_bar = color_bar(*activation_scale("tanh", np.zeros(1)))
-        self.y_bar = color_bar(*output_scale("softmax", np.zeros(1)))
-        c.addItem(self.h_bar, row=0, col=1)
-        c.addItem(self.y_bar, row=1, col=1, rowspan=2)
+        self._build_grid()
+        self.grid.set_x_label("time step t")
         self._full: tuple[NDArray[np.floating], ...] = ()
-        self._connect_mouse()
         self._start()
 
     # -- per trace --------------------------------------------------------------------------------
@@ -111,30 +99,26 @@ class ActivationsPanel(TimeHeatmapPanel[ActivationsView]):
             h = h.copy()
             h[0] = np.nan
         self._full = (h, np.asarray(trace.y), np.asarray(trace.d))
-        self.h_map.set_grid(T + 1, H, x0=0)
-        self.y_map.set_grid(T, O, x0=1)
-        self.d_map.set_grid(T, O, x0=1)
-        # the x range covers t = 0..T for all three, so time columns line up
-        self.h_map.plot.setXRange(-0.5, T + 0.5, padding=0)
-        time_ticks = index_ticks(T + 1, first=0, max_labels=16)
-        for m in (self.h_map, self.y_map, self.d_map):
-            m.plot.getAxis("bottom").setTicks(time_ticks)
-        self.h_map.plot.getAxis("left").setTicks(index_ticks(H, max_labels=10))
-        for m in (self.y_map, self.d_map):
-            m.plot.getAxis("left").setTicks(index_ticks(O, names=names, max_labels=4))
-        h_cmap, h_levels = activation_scale(trace.net.hidden, trace.h)
-        y_cmap, y_levels = output_scale(trace.net.output, trace.y, trace.d)
-        self.h_bar.setColorMap(h_cmap)
-        self.h_bar.setImageItem(self.h_map.image)
-        self.h_bar.setLevels(h_levels)
-        self.y_bar.setColorMap(y_cmap)
-        self.y_bar.setImageItem([self.y_map.image, self.d_map.image])
-        self.y_bar.setLevels(y_levels)
-        grid = self.canvas.ci.layout
-        grid.setRowStretchFactor(0, int(np.clip(H, O, 3 * O)))
-        grid.setRowStretchFactor(1, O)
-        grid.setRowStretchFactor(2, O)
-        self.d_map.show(self._full[2])
+        out_ticks = unit_ticks(O, names)
+        rows = (
+            TimeRow(
+                "h",
+                T + 1,
+                H,
+                x0=0,
+                y_ticks=unit_ticks(H),
+                bar=0,
+                stretch=int(np.clip(H, O, 3 * O)),
+            ),
+            TimeRow("y", T, O, x0=1, y_ticks=out_ticks, bar=1, stretch=O),
+            TimeRow("d", T, O, x0=1, y_ticks=out_ticks, bar=1, stretch=O),
+        )
+        # the time axis covers t = 0..T for all three, so time columns line up
+        x_ticks = index_ticks(T + 1, first=0, max_labels=16)[0]
+        self.grid.set_rows(rows, (-0.5, T + 0.5), x_ticks, n_bars=2)
+        self.grid.set_bar(0, *activation_scale(trace.net.hidden, trace.h))
+        self.grid.set_bar(1, *output_scale(trace.net.output, trace.y, trace.d))
+        self.grid.set_values("d", self._full[2])
 
     # -- per change -------------------------------------------------------------------------------
     def _compute_view(self) -> ActivationsView:
@@ -144,31 +128,29 @@ class ActivationsPanel(TimeHeatmapPanel[ActivationsView]):
     def _apply(self, new: ActivationsView, old: ActivationsView | None) -> None:
         h, y, _ = self._full
         if changed(new, old, "known"):
-            self.h_map.show(masked_rows(h, 0, new.known + 1))
-            self.y_map.show(masked_rows(y, 0, new.known))
+            self.grid.set_values("h", masked_rows(h, 0, new.known + 1))
+            self.grid.set_values("y", masked_rows(y, 0, new.known))
         if changed(new, old, "t"):
-            self.h_map.set_cursor(new.t)
-            for m in (self.y_map, self.d_map):
-                m.set_cursor(new.t if new.t >= 1 else None)
+            self.grid.set_cursor(new.t)
         if changed(new, old, "titles", "units"):
-            for m, title in zip((self.h_map, self.y_map, self.d_map), new.titles, strict=True):
-                m.plot.setTitle(title, color="#202020", size="10pt")
-            self.h_map.plot.setLabel("left", new.units)
-            self.h_bar.getAxis("right").setLabel(self.session.notation["h"])
+            for key, title in zip(("h", "y", "d"), new.titles, strict=True):
+                self.grid.set_title(key, title)
+            self.grid.set_axis_label("h", new.units)
             n = self.session.notation
-            self.y_bar.getAxis("right").setLabel(f"{n['y']}, {n['d']}")
+            self.grid.set_bar_label(0, n["h"])
+            self.grid.set_bar_label(1, f"{n['y']}, {n['d']}")
 
     # -- reading and pointing ---------------------------------------------------------------------
     def displayed(self) -> ActivationsDisplay:
         """The arrays the heatmaps draw (time first, NaN where blank) and the labels."""
         self._catch_up()
-        titles = tuple(m.plot.titleLabel.text for m in (self.h_map, self.y_map, self.d_map))
+        g = self.grid
         return ActivationsDisplay(
-            self.h_map.shown(),
-            self.y_map.shown(),
-            self.d_map.shown(),
-            self.h_map.cursor_x(),
-            titles,  # type: ignore[arg-type]
+            g.shown("h"),
+            g.shown("y"),
+            g.shown("d"),
+            g.cursor_x("h"),
+            (g.title("h"), g.title("y"), g.title("d")),
             self.hover.text(),
         )
 
@@ -188,9 +170,6 @@ class ActivationsPanel(TimeHeatmapPanel[ActivationsView]):
             value = trace.y[t - 1, unit] if t <= known else None
             return _value_text(f"{n['y']}[{unit + 1}]({t})", value, t) + name
         return f"{n['d']}[{unit + 1}]({t}) = {trace.d[t - 1, unit]:.6g}  target{name}"
-
-    def _layers(self) -> tuple[tuple[str, Heatmap], ...]:
-        return (("h", self.h_map), ("y", self.y_map), ("d", self.d_map))
 
 
 def _value_text(symbol: str, value: float | None, t: int) -> str:

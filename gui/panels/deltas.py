@@ -18,7 +18,8 @@ from core.cursor import StepState
 from core.notation import Notation
 from gui.panels.base import changed
 from gui.panels.colormaps import diverging, symmetric_levels
-from gui.panels.heatmap import Heatmap, color_bar, index_ticks, masked_rows
+from gui.panels.heatmap import index_ticks, masked_rows
+from gui.panels.time_grid import TimeRow, unit_ticks
 from gui.panels.time_heatmaps import TimeHeatmapPanel
 from gui.session import Session
 
@@ -78,22 +79,9 @@ class DeltasPanel(TimeHeatmapPanel[DeltasView]):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self._build_canvas(HINT)
-        c = self.canvas
-        self.h_map, self.o_map = Heatmap(), Heatmap()
-        c.addItem(self.h_map.plot, row=0, col=0)
-        c.addItem(self.o_map.plot, row=1, col=0)
-        self.o_map.plot.setXLink(self.h_map.plot)
-        for m in (self.h_map, self.o_map):
-            m.plot.getAxis("left").setWidth(64)
-        self.o_map.plot.setLabel("bottom", "time step t")
-        self.h_map.plot.setLabel("left", "hidden unit")
-        self.h_bar = color_bar(diverging(), (-1.0, 1.0))
-        self.o_bar = color_bar(diverging(), (-1.0, 1.0))
-        c.addItem(self.h_bar, row=0, col=1)
-        c.addItem(self.o_bar, row=1, col=1)
+        self._build_grid()
+        self.grid.set_x_label("time step t")
         self._full: tuple[NDArray[np.floating], NDArray[np.floating]] = (np.zeros((0, 0)),) * 2
-        self._connect_mouse()
         self._start()
 
     # -- per trace --------------------------------------------------------------------------------
@@ -101,22 +89,24 @@ class DeltasPanel(TimeHeatmapPanel[DeltasView]):
         trace, names = self.session.trace, self.session.dataset.output_names
         T, H, O = trace.T, trace.net.n_hidden, trace.net.n_out
         self._full = (np.asarray(trace.delta_h), np.asarray(trace.delta_o))
-        self.h_map.set_grid(T, H, x0=1)
-        self.o_map.set_grid(T, O, x0=1)
-        ticks = index_ticks(T, first=1, offset=1, max_labels=16)
-        for m in (self.h_map, self.o_map):
-            m.plot.getAxis("bottom").setTicks(ticks)
-        self.h_map.plot.getAxis("left").setTicks(index_ticks(H, max_labels=10))
-        self.o_map.plot.getAxis("left").setTicks(index_ticks(O, names=names, max_labels=4))
-        for bar, m, full in (
-            (self.h_bar, self.h_map, self._full[0]),
-            (self.o_bar, self.o_map, self._full[1]),
-        ):
-            bar.setImageItem(m.image)
-            bar.setLevels(symmetric_levels(full))  # fixed per trace: colours never drift
-        grid = self.canvas.ci.layout
-        grid.setRowStretchFactor(0, int(np.clip(H, O, 3 * O)))
-        grid.setRowStretchFactor(1, O)
+        rows = (
+            TimeRow(
+                "h",
+                T,
+                H,
+                x0=1,
+                y_ticks=unit_ticks(H),
+                bar=0,
+                stretch=int(np.clip(H, O, 3 * O)),
+            ),
+            TimeRow("o", T, O, x0=1, y_ticks=unit_ticks(O, names), bar=1, stretch=O),
+        )
+        x_ticks = index_ticks(T, first=1, offset=1, max_labels=16)[0]
+        self.grid.set_rows(rows, (0.5, T + 0.5), x_ticks, n_bars=2)
+        self.grid.set_axis_label("h", "hidden unit")
+        for index, full in enumerate(self._full):
+            # fixed per trace: colours never drift
+            self.grid.set_bar(index, diverging(), symmetric_levels(full))
 
     # -- per change -------------------------------------------------------------------------------
     def _compute_view(self) -> DeltasView:
@@ -125,28 +115,28 @@ class DeltasPanel(TimeHeatmapPanel[DeltasView]):
     def _apply(self, new: DeltasView, old: DeltasView | None) -> None:
         if changed(new, old, "backward_from", "sign"):
             first = new.backward_from - 1
-            for m, full in zip((self.h_map, self.o_map), self._full, strict=True):
-                m.show(new.sign * masked_rows(full, first, len(full)))
+            for key, full in zip(("h", "o"), self._full, strict=True):
+                self.grid.set_values(key, new.sign * masked_rows(full, first, len(full)))
         if changed(new, old, "t"):
-            for m in (self.h_map, self.o_map):
-                m.set_cursor(new.t if new.t >= 1 else None)
+            self.grid.set_cursor(new.t if new.t >= 1 else None)
         if changed(new, old, "titles", "labels"):
-            for m, title in zip((self.h_map, self.o_map), new.titles, strict=True):
-                m.plot.setTitle(title, color="#202020", size="10pt")
-            self.h_bar.getAxis("right").setLabel(new.labels[0])
-            self.o_bar.getAxis("right").setLabel(new.labels[1])
+            for key, title in zip(("h", "o"), new.titles, strict=True):
+                self.grid.set_title(key, title)
+            self.grid.set_bar_label(0, new.labels[0])
+            self.grid.set_bar_label(1, new.labels[1])
 
     # -- reading and pointing ---------------------------------------------------------------------
     def displayed(self) -> DeltasDisplay:
         """The arrays the heatmaps draw (time first, notation's sign, NaN where blank)."""
         self._catch_up()
+        g = self.grid
         return DeltasDisplay(
-            self.h_map.shown(),
-            self.o_map.shown(),
-            self.h_map.cursor_x(),
-            (self.h_map.plot.titleLabel.text, self.o_map.plot.titleLabel.text),
+            g.shown("h"),
+            g.shown("o"),
+            g.cursor_x("h"),
+            (g.title("h"), g.title("o")),
             self.hover.text(),
-            (tuple(self.h_bar.levels()), tuple(self.o_bar.levels())),  # type: ignore[arg-type]
+            (g.bar_levels(0), g.bar_levels(1)),
         )
 
     def hover_text(self, layer: str, t: int, unit: int) -> str:
@@ -162,6 +152,3 @@ class DeltasPanel(TimeHeatmapPanel[DeltasView]):
         if not state.delta_known(t):
             return f"{symbol} = ?  (computed at backward t = {t})"
         return f"{symbol} = {n.delta_sign * full[t - 1, unit]:.6g}{name}"
-
-    def _layers(self) -> tuple[tuple[str, Heatmap], ...]:
-        return (("h", self.h_map), ("o", self.o_map))

@@ -2,49 +2,43 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QVBoxLayout
 
 from core.selection import Selection
-from gui.panels.base import Panel, ViewT
-from gui.panels.heatmap import Heatmap
+from gui.panels.base import Panel, ViewT, hover_label
+from gui.panels.time_grid import TimeCell, TimeGrid
 
 
 class TimeHeatmapPanel(Panel[ViewT]):
-    """A panel of (layer, Heatmap) rows whose cells are (time step, unit).
+    """A panel of heatmap rows in a :class:`TimeGrid` (``self.grid``) whose cells are (time
+    step, unit), above a hover line (``self.hover``).
 
-    Subclasses set ``hint``, return their rows from ``_layers()`` and write ``hover_text``;
-    hovering shows that text, clicking selects the node (hidden layers as ``h``, the rest ``y``).
+    Subclasses set ``hint`` and write ``hover_text``; hovering shows that text, clicking selects
+    the node (hidden layers as ``h``, the rest ``y``).
     """
 
     hint = ""
 
-    def _layers(self) -> tuple[tuple[str, Heatmap], ...]:
-        raise NotImplementedError
+    def _build_grid(self) -> None:
+        self.grid = TimeGrid()
+        self.hover = hover_label()
+        self.hover.setText(self.hint)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.grid, 1)
+        layout.addWidget(self.hover)
+        self.grid.cellHovered.connect(self._on_grid_cell_hovered)
+        self.grid.cellClicked.connect(self._on_grid_cell_clicked)
 
     def hover_text(self, layer: str, t: int, unit: int) -> str:
         raise NotImplementedError
 
-    def _connect_mouse(self) -> None:
-        self.canvas.scene().sigMouseMoved.connect(self._on_canvas_mouse_moved)
-        self.canvas.scene().sigMouseClicked.connect(self._on_canvas_mouse_clicked)
-
-    def _cell(self, pos: QPointF) -> tuple[str, int, int] | None:
-        for layer, m in self._layers():
-            cell = m.cell_at(pos)
-            if cell is not None:
-                return layer, int(cell[0] + m.x0), cell[1]
-        return None
-
-    def _on_canvas_mouse_moved(self, pos: QPointF) -> None:
-        cell = self._cell(pos)
+    def _on_grid_cell_hovered(self, cell: TimeCell | None) -> None:
         text = self.hover_text(*cell) if cell is not None else self.hint
         self.hover.setText(text)
-        self.canvas.setToolTip(text if cell is not None else "")
+        self.grid.setToolTip(text if cell is not None else "")
 
-    def _on_canvas_mouse_clicked(self, event: object) -> None:
-        if event.button() != Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
-            return
-        cell = self._cell(event.scenePos())  # type: ignore[attr-defined]
-        if cell is not None:
-            layer, t, unit = cell
-            self.session.select(Selection("node", "h" if layer == "h" else "y", t=t, unit=unit))
+    def _on_grid_cell_clicked(self, cell: TimeCell) -> None:
+        layer, t, unit = cell
+        self.session.select(Selection("node", "h" if layer == "h" else "y", t=t, unit=unit))

@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from core.bptt import bptt
@@ -146,13 +146,6 @@ def _only(qtbot, panel) -> None:
     qtbot.wait(20)
 
 
-def _scene_to_view(qtbot, panel, heatmap, i: int, j: int) -> QPoint:
-    """Where cell (i, j) is in the panel's canvas, with the panel the only window shown."""
-    _only(qtbot, panel)
-    scene = heatmap.scene_pos_of(i, j)
-    return panel.canvas.mapFromScene(QPointF(scene))
-
-
 def test_gradient_hover_shows_the_exact_value_and_click_selects(qtbot, session, panels) -> None:
     grads = panels["GradientsPanel"]
     t = 3
@@ -222,12 +215,13 @@ def test_inspector_explains_a_selected_hidden_node_mid_backward(session, panels)
 def test_clicking_a_heatmap_cell_selects_the_node(qtbot, session, panels) -> None:
     act = panels["ActivationsPanel"]
     session.seek(4)
-    pos = _scene_to_view(qtbot, act, act.h_map, 2, 3)  # t = 2, unit 4
+    _only(qtbot, act)
+    pos = act.grid.pos_of("h", 2, 3).toPoint()  # t = 2, unit 4
     with qtbot.waitSignal(session.selectionChanged):
-        qtbot.mouseClick(act.canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+        qtbot.mouseClick(act.grid, Qt.MouseButton.LeftButton, pos=pos)
     assert session.selection == Selection("node", "h", t=2, unit=3)
     assert panels["InspectorPanel"].displayed().explanation.title == "hidden unit h[4](2)"
-    qtbot.mouseMove(act.canvas.viewport(), pos)
+    qtbot.mouseMove(act.grid, pos)
     qtbot.waitUntil(lambda: act.displayed().hover.startswith("h[4](2)"))
     assert act.displayed().hover == f"h[4](2) = {session.trace.h[2, 3]:.6g}"
     assert act.hover_text("h", 5, 0) == "h[1](5) = ?  (computed at forward t = 5)"

@@ -1,0 +1,559 @@
+"""Heatmaps of units over time, stacked on one time axis and painted by one widget.
+
+The activations and deltas panels show a units x time heatmap per layer, a colour bar beside them
+and an outline around the cursor's step, and a cursor step changes a column or two of them. As
+pyqtgraph plots, each repaint of that column went through Python paint and bounds calls for every
+plot, axis, label and image item of the canvas. Here one widget draws the rows with ``QPainter``:
+
+- what changes only with the trace, the notation or the size (titles, axes, colour bars and their
+  labels) is drawn once into a pixmap;
+- a step repaints only the columns whose values changed and the cursor's old and new column: one
+  copy of the row's image (its cells scaled to the row's size when they change) under a
+  one-rectangle clip.
+
+Geometry: the rows share the time axis, t from ``t_range[0]`` (left) to ``t_range[1]`` (right).
+Cell (i, j) of a row - time step ``x0 + i``, unit j - is a column of width 1 in t, first unit at
+the top; values are ``(n_x, n_y)`` arrays, time first like ``Trace.h``. NaN cells ("not yet
+computed") are grey (``BLANK``); colours come from the lookup of
+:class:`gui.panels.heatmap.LutImage` (:func:`~gui.panels.heatmap.lut_argb`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyqtgraph as pg
+from numpy.typing import NDArray
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, QSizeF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import QWidget
+
+from gui.panels.colormaps import ARGB32, BLANK, CURSOR, INK, to_argb32
+from gui.panels.heatmap import argb_table, index_ticks, lut_argb
+from gui.panels.matrix_grid import nice_ticks
+
+#: a cell under the mouse: (row key, time step t, unit index from 0)
+TimeCell = tuple[str, int, int]
+Ticks = Sequence[tuple[float, str]]
+
+MARGINS = (4, 4, 6, 4)  # left, top, right, bottom
+LABEL_W = 18  # the rotated axis label left of a row's tick labels
+AXIS_W = 46  # tick labels of the units, right-aligned against the cells
+TITLE_H = 22  # a row's title above its cells
+TICKS_H = 16  # time step numbers under each row
+X_LABEL_H = 16  # "time step t" under the last row
+BAR_GAP = 10  # between the cells and a colour bar
+BAR_W = 14  # a colour bar's own width
+BAR_AREA = BAR_GAP + BAR_W + 36 + LABEL_W  # bar, its numbers and its rotated label
+CURSOR_PEN = 2.5  # px, the outline of the cursor's step
+
+
+def unit_ticks(n: int, names: Sequence[str] = ()) -> tuple[tuple[int, str], ...]:
+    """Left-axis ticks of n units: their names, or numbers from 1 (at most 10 labels, or 4
+    names), as (unit index, label)."""
+    ticks = index_ticks(n, names=names, max_labels=4 if names else 10)[0]
+    return tuple((round(pos), label) for pos, label in ticks)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeRow:
+    """One heatmap of the grid.
+
+    key : its name (for values, titles, hover).  n_x, n_y : time steps and units.
+    x0 : the time step of the first column.  y_ticks : (unit index, label) on its left axis.
+    bar : which colour bar (index) colours it.  stretch : its share of the height.
+    """
+
+    key: str
+    n_x: int
+    n_y: int
+    x0: int = 0
+    y_ticks: Ticks = ()
+    bar: int = 0
+    stretch: int = 1
+
+
+@dataclass(slots=True)
+class _Bar:
+    """A colour bar: its colour map as an ARGB32 table, its levels and its label."""
+
+    table: NDArray[np.uint8]
+    levels: tuple[float, float]
+    label: str = ""
+    rect: QRectF = field(default_factory=QRectF)
+
+
+class _Plot:
+    """A row's values, its image and its rectangle in the widget."""
+
+    def __init__(self, row: TimeRow) -> None:
+        self.row = row
+        self.values: NDArray[np.floating] = np.full((row.n_x, row.n_y), np.nan)
+        self.rect = QRectF()  # the cells' area, widget coordinates
+        self.title = ""
+        self.label = ""
+        self._image: QImage | None = None
+        self._pixels: NDArray[np.uint32] = np.zeros((0, 0), np.uint32)
+
+    def forget(self) -> None:
+        self._image = None
+
+    def image(self, bar: _Bar, blank: NDArray[np.uint8], ratio: float) -> QImage:
+        """The cells at the size of the row's rectangle in device pixels: device pixel (c, r)
+        shows cell ``(⌊(c + ½) · n_x / width⌋, ⌊(r + ½) · n_y / height⌋)``.
+
+        Scaled here once per change, so that a repaint only copies pixels: Qt's scaled
+        ``drawImage`` under a clip can pick a neighbouring cell for a pixel on a cell's
+        border, and a repaint of one column then differs from a repaint of the whole row.
+        """
+        width = max(1, round(self.rect.width() * ratio))
+        height = max(1, round(self.rect.height() * ratio))
+        if self._image is None or (self._image.width(), self._image.height()) != (width, height):
+            n_x, n_y = self.values.shape
+            # one uint32 per pixel: indexing whole pixels is far faster than their bytes
+            cells = lut_argb(self.values.T, bar.levels, bar.table, nan=blank)
+            cells32 = cells.view(np.uint32).reshape(n_y, n_x)
+            cols = ((np.arange(width) + 0.5) * (n_x / width)).astype(np.intp)
+            rows = ((np.arange(height) + 0.5) * (n_y / height)).astype(np.intp)
+            self._pixels = np.ascontiguousarray(cells32[rows][:, cols])
+            self._image = QImage(self._pixels.data, width, height, 4 * width, ARGB32)
+            self._image.setDevicePixelRatio(ratio)
+        return self._image
+
+
+class TimeGrid(QWidget):
+    """Rows of units x time heatmaps on a shared time axis, with colour bars on the right.
+
+    Signals: ``cellHovered(cell or None)`` as the mouse moves, ``cellClicked(cell)`` on a left
+    click; a cell is (row key, time step t, unit index).
+    """
+
+    cellHovered = Signal(object)
+    cellClicked = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # it paints every pixel
+        self.setMouseTracking(True)
+        self.rows: tuple[TimeRow, ...] = ()
+        self.plots: dict[str, _Plot] = {}
+        self.bars: list[_Bar] = []
+        self.t_range = (-0.5, 0.5)
+        self.x_ticks: Ticks = ()
+        self.x_label = ""
+        self.cursor: int | None = None
+        blank = QColor(BLANK)
+        self._blank = to_argb32(np.array([blank.red(), blank.green(), blank.blue(), 255]))
+        self._static: QPixmap | None = None
+        self._dirty = QRect()  # what awaits repainting (see _repaint)
+        self._fonts = {"tick": QFont(self.font()), "title": QFont(self.font())}
+        self._fonts["tick"].setPointSizeF(8.0)
+        self._fonts["title"].setPointSizeF(10.0)
+        self._fonts["label"] = QFont(self.font())
+        self._fonts["label"].setPointSizeF(9.0)
+        self._cursor_pen = QPen(QColor(CURSOR), CURSOR_PEN)
+        self._cursor_pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        self.setMinimumSize(120, 60)
+
+    # -- what to draw -----------------------------------------------------------------------------
+    def set_rows(
+        self,
+        rows: Sequence[TimeRow],
+        t_range: tuple[float, float],
+        x_ticks: Ticks,
+        n_bars: int,
+    ) -> None:
+        """New rows (blank until :meth:`set_values`) over time ``t_range``, with ``n_bars``
+        colour bars; titles, labels and bar colours are kept by key and index."""
+        old_plots, old_bars = self.plots, self.bars
+        self.rows = tuple(rows)
+        self.plots = {row.key: _Plot(row) for row in self.rows}
+        for key, plot in self.plots.items():
+            if key in old_plots:
+                plot.title, plot.label = old_plots[key].title, old_plots[key].label
+        grey = np.zeros((1, 4), np.uint8)
+        self.bars = [
+            old_bars[i] if i < len(old_bars) else _Bar(grey, (0.0, 1.0)) for i in range(n_bars)
+        ]
+        self.t_range = (float(t_range[0]), float(t_range[1]))
+        self.x_ticks = tuple(x_ticks)
+        self._relayout()
+
+    def set_bar(self, index: int, cmap: pg.ColorMap, levels: tuple[float, float]) -> None:
+        """Colour bar ``index``: its colour map and its (fixed) levels."""
+        lo, hi = float(levels[0]), float(levels[1])
+        bar = self.bars[index]
+        bar.table = argb_table(cmap.getLookupTable(nPts=256))
+        bar.levels = (lo, hi) if hi > lo else (lo - 0.5, lo + 0.5)
+        for plot in self.plots.values():
+            if plot.row.bar == index:
+                plot.forget()
+        self._invalidate()
+
+    def set_bar_label(self, index: int, text: str) -> None:
+        if self.bars[index].label != text:
+            self.bars[index].label = text
+            self._invalidate()
+
+    def set_title(self, key: str, text: str) -> None:
+        plot = self.plots[key]
+        if plot.title != text:
+            plot.title = text
+            self._invalidate()
+
+    def set_axis_label(self, key: str, text: str) -> None:
+        """The rotated label left of a row's unit numbers."""
+        plot = self.plots[key]
+        if plot.label != text:
+            plot.label = text
+            self._invalidate()
+
+    def set_x_label(self, text: str) -> None:
+        """The time axis' label, under the last row."""
+        if text != self.x_label:
+            self.x_label = text
+            self._invalidate()
+
+    def set_values(self, key: str, values: NDArray[np.floating]) -> None:
+        """Draw ``values`` (n_x, n_y), NaN for blank cells; repaints only the columns that
+        changed (none when all are equal)."""
+        plot = self.plots[key]
+        values = np.asarray(values, dtype=np.float64)
+        if values.shape != plot.values.shape:
+            raise ValueError(
+                f"values of shape {values.shape} for row {key!r} of shape {plot.values.shape}"
+            )
+        old = plot.values
+        same = (old == values) | (np.isnan(old) & np.isnan(values))
+        moved = np.flatnonzero(~same.all(axis=1))
+        if not len(moved):
+            return
+        plot.values = values.copy()
+        plot.forget()
+        first, last = int(moved[0]), int(moved[-1])
+        x0 = plot.row.x0
+        self._repaint(self._columns_rect(plot, x0 + first, x0 + last).toAlignedRect())
+
+    def set_cursor(self, t: int | None) -> None:
+        """Outline the column of step t in every row that has it (None: no outline)."""
+        if t == self.cursor:
+            return
+        for step in (self.cursor, t):
+            if step is not None:
+                self._repaint(self._cursor_area(step))
+        self.cursor = t
+
+    # -- what is drawn ----------------------------------------------------------------------------
+    def shown(self, key: str) -> NDArray[np.floating]:
+        """A copy of the (n_x, n_y) values a row draws, NaN where blank."""
+        return self.plots[key].values.copy()
+
+    def title(self, key: str) -> str:
+        return self.plots[key].title
+
+    def axis_label(self, key: str) -> str:
+        return self.plots[key].label
+
+    def bar_levels(self, index: int) -> tuple[float, float]:
+        return self.bars[index].levels
+
+    def bar_label(self, index: int) -> str:
+        return self.bars[index].label
+
+    def cursor_x(self, key: str | None = None) -> float | None:
+        """The step outlined (in row ``key``; the first row by default), None when none is."""
+        if self.cursor is None or not self.rows:
+            return None
+        plot = self.plots[key if key is not None else self.rows[0].key]
+        return float(self.cursor) if self._has_step(plot, self.cursor) else None
+
+    # -- pointing ---------------------------------------------------------------------------------
+    def cell_at(self, pos: QPointF) -> TimeCell | None:
+        """The (row key, t, unit) under a widget position, or None outside the cells."""
+        for key, plot in self.plots.items():
+            r = plot.rect
+            if r.isEmpty() or not r.contains(pos):
+                continue
+            n_x, n_y = plot.values.shape
+            i = math.floor((pos.x() - r.left()) * n_x / r.width())
+            j = math.floor((pos.y() - r.top()) * n_y / r.height())
+            if 0 <= i < n_x and 0 <= j < n_y:
+                return key, plot.row.x0 + i, j
+        return None
+
+    def pos_of(self, key: str, t: int, unit: int) -> QPointF:
+        """The widget position of the centre of the cell of step t and ``unit``."""
+        plot = self.plots[key]
+        n_x, n_y = plot.values.shape
+        r = plot.rect
+        i = t - plot.row.x0
+        return QPointF(
+            r.left() + (i + 0.5) * r.width() / n_x, r.top() + (unit + 0.5) * r.height() / n_y
+        )
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        self.cellHovered.emit(self.cell_at(event.position()))
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event: QEvent) -> None:
+        self.cellHovered.emit(None)
+        super().leaveEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        cell = self.cell_at(event.position())
+        if event.button() == Qt.MouseButton.LeftButton and cell is not None:
+            self.cellClicked.emit(cell)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    # -- geometry ---------------------------------------------------------------------------------
+    def sizeHint(self) -> QSize:
+        return QSize(420, 380)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._relayout()
+        super().resizeEvent(event)
+
+    def _x_of(self, t: float) -> float:
+        """The widget x of time t (on any row: they share the time axis)."""
+        lo, hi = self.t_range
+        left, _, right, _ = MARGINS
+        x0 = left + LABEL_W + AXIS_W
+        width = max(1.0, self.width() - x0 - right - BAR_AREA)
+        return x0 + (t - lo) * width / max(hi - lo, 1e-12)
+
+    def _relayout(self) -> None:
+        """Place the rows and the colour bars in the widget's current size."""
+        _, top, _, bottom = MARGINS
+        fixed = len(self.rows) * (TITLE_H + TICKS_H) + X_LABEL_H
+        room = max(4.0 * len(self.rows), self.height() - top - bottom - fixed)
+        total = sum(row.stretch for row in self.rows) or 1
+        y = float(top)
+        for row in self.rows:
+            plot = self.plots[row.key]
+            h = max(4.0, room * row.stretch / total)
+            x_left, x_right = self._x_of(row.x0 - 0.5), self._x_of(row.x0 + row.n_x - 0.5)
+            # whole pixels: a column's repaint covers its cells exactly
+            plot.rect = QRectF(QRectF(x_left, y + TITLE_H, x_right - x_left, h).toRect())
+            plot.forget()
+            y += TITLE_H + h + TICKS_H
+        bar_x = self._x_of(self.t_range[1]) + BAR_GAP
+        for index, bar in enumerate(self.bars):
+            rects = [self.plots[r.key].rect for r in self.rows if r.bar == index]
+            if rects:
+                top_y, bottom_y = min(r.top() for r in rects), max(r.bottom() for r in rects)
+                bar.rect = QRectF(bar_x, top_y, BAR_W, bottom_y - top_y)
+            else:
+                bar.rect = QRectF()
+        self._invalidate()
+
+    def _has_step(self, plot: _Plot, t: int) -> bool:
+        return plot.row.x0 <= t < plot.row.x0 + plot.row.n_x
+
+    def _columns_rect(self, plot: _Plot, first: int, last: int) -> QRectF:
+        """The cells of steps first..last of a row, in widget coordinates."""
+        n_x = plot.values.shape[0]
+        r = plot.rect
+        w = r.width() / max(n_x, 1)
+        i0, i1 = first - plot.row.x0, last - plot.row.x0
+        return QRectF(r.left() + i0 * w, r.top(), (i1 - i0 + 1) * w, r.height())
+
+    def _cursor_rect(self, plot: _Plot, t: int) -> QRectF:
+        return self._columns_rect(plot, t, t)
+
+    def _cursor_area(self, t: int) -> QRect:
+        """The pixels the outline of step t covers, in all rows (with the pen's width)."""
+        area = QRect()
+        pad = math.ceil(CURSOR_PEN / 2) + 1
+        for plot in self.plots.values():
+            if self._has_step(plot, t):
+                rect = self._cursor_rect(plot, t).toAlignedRect()
+                area = area.united(rect.adjusted(-pad, -pad, pad, pad))
+        return area
+
+    def _repaint(self, rect: QRect) -> None:
+        """Repaint ``rect`` with what else awaits repainting, as one rectangle around both.
+
+        Qt would repaint the several rectangles of a step (a column in two rows, the cursor's
+        old and new column) as a region, painted one rectangle at a time; their bounding
+        rectangle is a few columns wide and takes one pass.
+        """
+        self._dirty = self._dirty.united(rect)
+        self.update(self._dirty)
+
+    def _invalidate(self) -> None:
+        """Draw the fixed parts again at the next paint (and repaint everything)."""
+        self._static = None
+        self.update()
+
+    # -- painting ---------------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self._dirty = QRect()
+        ratio = self.devicePixelRatioF()
+        if self._static is None or self._static.size() != self.size() * ratio:
+            self._static = self._paint_static()
+        painter = QPainter(self)
+        try:
+            # one rectangle at a time: Qt draws a scaled image clipped to a region of several
+            # rectangles far slower than clipped to one
+            for part in event.region():
+                painter.setClipRect(part)
+                source = QRectF(QPointF(part.topLeft()) * ratio, QSizeF(part.size()) * ratio)
+                painter.drawPixmap(QRectF(part), self._static, source)
+                for plot in self.plots.values():
+                    target = plot.rect.intersected(QRectF(part))
+                    if not target.isEmpty():
+                        image = plot.image(self.bars[plot.row.bar], self._blank, ratio)
+                        corner = (target.topLeft() - plot.rect.topLeft()) * ratio
+                        painter.drawImage(target, image, QRectF(corner, target.size() * ratio))
+                if self.cursor is not None:
+                    painter.setPen(self._cursor_pen)
+                    painter.setBrush(Qt.BrushStyle.NoBrush)
+                    for plot in self.plots.values():
+                        if self._has_step(plot, self.cursor):
+                            painter.drawRect(self._cursor_rect(plot, self.cursor))
+        finally:
+            painter.end()
+
+    def _paint_static(self) -> QPixmap:
+        """Background, titles, axes and colour bars: everything a step leaves alone."""
+        ratio = self.devicePixelRatioF()
+        pixmap = QPixmap(self.size() * ratio)
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.white)
+        painter = QPainter(pixmap)
+        try:
+            for index, row in enumerate(self.rows):
+                plot = self.plots[row.key]
+                self._paint_title(painter, plot)
+                self._paint_units(painter, plot)
+                self._paint_times(painter, plot, last=index == len(self.rows) - 1)
+            for bar in self.bars:
+                if not bar.rect.isEmpty():
+                    self._paint_bar(painter, bar)
+        finally:
+            painter.end()
+        return pixmap
+
+    def _paint_title(self, painter: QPainter, plot: _Plot) -> None:
+        font = self._fonts["title"]
+        metrics = QFontMetricsF(font)
+        r = plot.rect
+        box = QRectF(r.left(), r.top() - TITLE_H, r.width(), TITLE_H - 2)
+        if metrics.horizontalAdvance(plot.title) > box.width():  # centred on the whole width
+            box = QRectF(
+                MARGINS[0], box.top(), self.width() - MARGINS[0] - MARGINS[2], box.height()
+            )
+        text = metrics.elidedText(plot.title, Qt.TextElideMode.ElideRight, box.width())
+        painter.setFont(font)
+        painter.setPen(QColor(INK))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _paint_units(self, painter: QPainter, plot: _Plot) -> None:
+        """The left axis: a line, a tick and a number (or name) per labelled unit, the label."""
+        r = plot.rect
+        n_y = plot.values.shape[1]
+        font = self._fonts["tick"]
+        metrics = QFontMetricsF(font)
+        painter.setFont(font)
+        painter.setPen(QPen(QColor(INK), 1.0))
+        x = r.left() - 0.5
+        painter.drawLine(QPointF(x, r.top()), QPointF(x, r.bottom()))
+        last_y = -math.inf
+        for unit, label in plot.row.y_ticks:
+            y = r.top() + (unit + 0.5) * r.height() / max(n_y, 1)
+            if y - last_y < metrics.height() * 0.9:
+                continue  # no room for this label in a short row
+            last_y = y
+            painter.drawLine(QPointF(x - 4, y), QPointF(x, y))
+            box = QRectF(r.left() - AXIS_W, y - metrics.height() / 2, AXIS_W - 6, metrics.height())
+            shown = metrics.elidedText(label, Qt.TextElideMode.ElideRight, box.width())
+            painter.drawText(
+                box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, shown
+            )
+        if plot.label:
+            box = QRectF(r.left() - AXIS_W - LABEL_W, r.top(), LABEL_W, r.height())
+            self._rotated(painter, box, plot.label, self._fonts["label"])
+
+    def _paint_times(self, painter: QPainter, plot: _Plot, *, last: bool) -> None:
+        """The time axis under a row: a line, a tick and a number per labelled step; under the
+        last row also the axis label."""
+        r = plot.rect
+        font = self._fonts["tick"]
+        metrics = QFontMetricsF(font)
+        painter.setFont(font)
+        painter.setPen(QPen(QColor(INK), 1.0))
+        y = r.bottom() + 0.5
+        painter.drawLine(
+            QPointF(self._x_of(self.t_range[0]), y), QPointF(self._x_of(self.t_range[1]), y)
+        )
+        right_end = -math.inf
+        for t, label in self.x_ticks:
+            x = self._x_of(t)
+            w = metrics.horizontalAdvance(label) + 2
+            if x - w / 2 < right_end + 4:
+                continue  # would touch the previous number
+            right_end = x + w / 2
+            painter.drawLine(QPointF(x, y), QPointF(x, y + 4))
+            box = QRectF(x - w / 2, y + 3, w, TICKS_H - 3)
+            painter.drawText(box, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, label)
+        if last and self.x_label:
+            painter.setFont(self._fonts["label"])
+            box = QRectF(r.left(), r.bottom() + TICKS_H, r.width(), X_LABEL_H)
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.x_label)
+
+    def _paint_bar(self, painter: QPainter, bar: _Bar) -> None:
+        """A vertical colour bar, high values at the top, round numbers beside it, its label."""
+        r = bar.rect
+        flipped = np.ascontiguousarray(bar.table[::-1])  # the QImage reads these bytes
+        painter.drawImage(r, QImage(flipped.data, 1, len(flipped), 4, ARGB32))
+        painter.setPen(QPen(QColor(INK), 1.0))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(r.adjusted(-0.5, -0.5, 0.5, 0.5))
+        font = self._fonts["tick"]
+        metrics = QFontMetricsF(font)
+        painter.setFont(font)
+        lo, hi = bar.levels
+        count = max(1, min(5, int(r.height() / (2.2 * metrics.height()))))
+        ticks, decimals = nice_ticks(lo, hi, count)
+        for value in ticks:
+            y = r.bottom() - (value - lo) / (hi - lo) * r.height()
+            painter.drawLine(QPointF(r.right(), y), QPointF(r.right() + 4, y))
+            label = f"{value:.{decimals}f}" if value else "0"
+            box = QRectF(r.right() + 6, y - metrics.height() / 2, 34, metrics.height())
+            painter.drawText(box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
+        if bar.label:
+            box = QRectF(r.right() + 40, r.top(), LABEL_W, r.height())
+            self._rotated(painter, box, bar.label, self._fonts["label"])
+
+    @staticmethod
+    def _rotated(painter: QPainter, box: QRectF, text: str, font: QFont) -> None:
+        """``text`` turned a quarter left, centred in ``box``, shortened with "…" to fit."""
+        metrics = QFontMetricsF(font)
+        shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, box.height())
+        painter.save()
+        painter.setFont(font)
+        painter.setPen(QColor(INK))
+        painter.translate(box.center())
+        painter.rotate(-90)
+        painter.drawText(
+            QRectF(-box.height() / 2, -box.width() / 2, box.height(), box.width()),
+            Qt.AlignmentFlag.AlignCenter,
+            shown,
+        )
+        painter.restore()

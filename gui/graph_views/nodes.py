@@ -16,7 +16,7 @@ import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 #: what a pen draws: colour (ARGB), width and line style
 PenKey = tuple[int, float, int]
@@ -46,6 +46,8 @@ class NodeDisks(pg.GraphicsObject):
         self._no_pen = QPen(Qt.PenStyle.NoPen)
         self._sprites: dict[tuple[PenKey, int], tuple[QBrush, QPixmap]] = {}
         self._sprites_for: tuple[float, float] = (0.0, 0.0)
+        # paint() reads option.exposedRect, the part of the item to draw
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
 
     # -- data -------------------------------------------------------------------------------------
     def set_points(self, pos: NDArray[np.floating]) -> None:
@@ -72,20 +74,47 @@ class NodeDisks(pg.GraphicsObject):
         return self._size
 
     def set_brushes(self, brushes: Sequence[QBrush]) -> None:
-        """One fill per disk (in the order of the points)."""
-        self._brushes = list(brushes)
-        self.update()
+        """One fill per disk (in the order of the points). Only the disks whose brush object
+        changed are repainted: a cursor step recolours a column or two of a graph."""
+        old, self._brushes = self._brushes, list(brushes)
+        if len(old) != len(self._brushes):
+            self.update()
+            return
+        self._update_disks(
+            [i for i, (a, b) in enumerate(zip(old, self._brushes, strict=True)) if a is not b]
+        )
 
     def set_pens(self, pens: Sequence[QPen]) -> None:
         """One outline per disk; drawn in pixels whatever the zoom.
 
         The disks' pixmaps are cached by what a pen draws (colour, width, style), not by the pen
-        object, so callers may make new pens every time; each distinct object is read once.
+        object, so callers may make new pens every time; each distinct object is read once, and
+        only the disks whose pen draws differently are repainted.
         """
         self._pens = list(pens)
-        by_object = {id(pen): _pen_key(pen) for pen in self._pens}
-        self._pen_keys = [by_object[id(pen)] for pen in self._pens]
-        self.update()
+        by_object: dict[int, PenKey] = {}
+        keys = []
+        for pen in self._pens:
+            key = by_object.get(id(pen))
+            if key is None:
+                key = by_object[id(pen)] = _pen_key(pen)
+            keys.append(key)
+        old, self._pen_keys = self._pen_keys, keys
+        if len(old) != len(keys):
+            self.update()
+            return
+        self._update_disks([i for i, (a, b) in enumerate(zip(old, keys, strict=True)) if a != b])
+
+    def _update_disks(self, changed: Sequence[int]) -> None:
+        """Repaint the rectangle around these disks (data coordinates, with the pixel padding)."""
+        if not len(changed) or not len(self._pos):
+            return
+        pos = self._pos[np.asarray(changed, dtype=np.intp)]
+        lo, hi = pos.min(axis=0), pos.max(axis=0)
+        pad = self.pixelPadding()
+        pw, ph = abs(self.pixelWidth()), abs(self.pixelHeight())
+        rect = QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
+        self.update(rect.adjusted(-pad * pw, -pad * ph, pad * pw, pad * ph))
 
     def brushes(self) -> list[QBrush]:
         return list(self._brushes)
@@ -152,7 +181,9 @@ class NodeDisks(pg.GraphicsObject):
         self._sprites[key] = (brush, pixmap)
         return pixmap
 
-    def paint(self, painter: QPainter, option: object, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         n = min(len(self._pos), len(self._brushes))
         if n == 0:
             return
@@ -161,11 +192,17 @@ class NodeDisks(pg.GraphicsObject):
         px = x * t.m11() + y * t.m21() + t.dx()
         py = x * t.m12() + y * t.m22() + t.dy()
         r = self._size / 2
-        shown = np.arange(n)
-        if widget is not None:  # only the disks inside the view (a zoomed-in long sequence)
-            w, h = widget.width(), widget.height()
-            inside = (px > -r - 4) & (px < w + r + 4) & (py > -r - 4) & (py < h + r + 4)
-            shown = np.flatnonzero(inside)
+        # only the disks that meet the part being repainted (a step's column, or the part of
+        # a zoomed-in long sequence inside the view), in pixels
+        area = t.mapRect(option.exposedRect)
+        if widget is not None:
+            area = area.intersected(QRectF(widget.rect()))
+        pad = r + 4
+        inside = (px > area.left() - pad) & (px < area.right() + pad)
+        inside &= (py > area.top() - pad) & (py < area.bottom() + pad)
+        shown = np.flatnonzero(inside)
+        if not len(shown):
+            return
         if len(self._pens) >= n:
             pens, pen_keys = self._pens, self._pen_keys
         else:

@@ -45,6 +45,7 @@ from gui.graph_views.unfolded_parts import (
     ArgbImage,
     BundleItem,
     StepAxis,
+    Veil,
     recurrent_bundle,
     strip_image,
     strip_pixels,
@@ -124,7 +125,8 @@ class UnfoldedGraphView(GraphView):
         add = self._plot_item.addItem
         self._band = _rect_item(-10)
         self._window_rect = _rect_item(-9)
-        self._fog = _rect_item(40)
+        self._fog = Veil()
+        self._fog.setZValue(40)
         for item in (self._band, self._window_rect, self._fog):
             add(item)
         self._chunk_lines = pg.PlotCurveItem(connect="pairs")
@@ -433,7 +435,7 @@ class UnfoldedGraphView(GraphView):
             accent.setAlpha(55)
             fog.setAlpha(165)
             self._band.setBrush(accent)
-            self._fog.setBrush(fog)
+            self._fog.set_brush(fog)
         half = max(0.5, 2.0 * self._pixel_size()[0])  # at least 4 px wide when zoomed out
         self._band.setRect(QRectF(s.current - half, lo, 2 * half, hi - lo))
         self._band.setVisible(True)
@@ -443,9 +445,8 @@ class UnfoldedGraphView(GraphView):
         else:
             extent = (-0.6, s.lit[0] - 0.5) if s.lit[0] > 1 else None
         self._fog_extent = extent
-        if extent is not None:
-            self._fog.setRect(QRectF(extent[0], lo, extent[1] - extent[0], hi - lo))
-        self._fog.setVisible(extent is not None)
+        self._fog.set_area(QRectF(-0.6, lo, s.T + 1.2, hi - lo))
+        self._fog.set_extent(extent)
 
     def _apply_truncation(self, s: UnfoldedState) -> None:
         a = self._arrays

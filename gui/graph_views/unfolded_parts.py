@@ -17,6 +17,7 @@ import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem
 
 from core.graphs import UNFOLDED_LAYERS
 from gui.panels.colormaps import ARGB32, to_argb32
@@ -231,3 +232,56 @@ class BundleItem(pg.GraphicsObject):
             for lower, upper in pairs:
                 lo, hi = self._bands[lower][1] + 0.5, self._bands[upper][0] - 0.5
                 painter.drawPolygon(_waisted(t - STRIP, t + STRIP, lo, hi, vertical=True))
+
+
+class Veil(QGraphicsItem):
+    """A filled band over the x range ``extent`` (y from ``area``), of which a moving edge
+    repaints only the strip it crosses.
+
+    The unfolded view veils the steps the cursor has not reached. As a rectangle item, every
+    step repainted the old and the new rectangle, most of the view; here the item's bounds are
+    the whole ``area`` it can cover, and a new extent repaints the strips between the old and
+    the new edges: a column per step.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._brush = QBrush()
+        self._area = QRectF()
+        self._extent: tuple[float, float] | None = None
+
+    def set_brush(self, brush: QBrush | QColor) -> None:
+        self._brush = QBrush(brush)
+        self.update()
+
+    def set_area(self, area: QRectF) -> None:
+        """The largest rectangle it may cover (its bounds): the graph's columns and layers."""
+        if area != self._area:
+            self.prepareGeometryChange()
+            self._area = QRectF(area)
+            self.update()
+
+    def set_extent(self, extent: tuple[float, float] | None) -> None:
+        """Cover x in [extent[0], extent[1]] (None: nothing)."""
+        old, self._extent = self._extent, extent
+        if old == extent:
+            return
+        if old is None or extent is None:
+            self.update(self._band(old if extent is None else extent))
+            return
+        for a, b in zip(old, extent, strict=True):  # each edge sweeps the strip between
+            if a != b:
+                self.update(self._band((min(a, b), max(a, b))))
+
+    def extent(self) -> tuple[float, float] | None:
+        return self._extent
+
+    def _band(self, extent: tuple[float, float]) -> QRectF:
+        return QRectF(extent[0], self._area.top(), extent[1] - extent[0], self._area.height())
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(self._area)
+
+    def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
+        if self._extent is not None:
+            painter.fillRect(self._band(self._extent), self._brush)

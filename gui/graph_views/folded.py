@@ -21,6 +21,7 @@ from core.graphs import EDGE_KINDS, GraphArrays, folded_arrays
 from core.notation import MEANING
 from core.selection import Selection
 from gui.graph_views.base import GraphView, segment_distance
+from gui.graph_views.curves import DeviceCurve
 from gui.graph_views.legend import Entry
 from gui.graph_views.nodes import NodeDisks
 from gui.graph_views.state import FoldedOptions, FoldedState, folded_state
@@ -186,11 +187,11 @@ class FoldedGraphView(GraphView):
         self._edge_items: dict[tuple[int, int], pg.PlotCurveItem] = {}
         for sign in (1, -1):
             for level in range(len(WIDTHS)):
-                item = pg.PlotCurveItem(connect="pairs", antialias=True)
+                item = DeviceCurve(connect="pairs", antialias=True)
                 item.setZValue(1)
                 self._plot_item.addItem(item)
                 self._edge_items[(sign, level)] = item
-        self._copy_item = pg.PlotCurveItem(connect="pairs", antialias=True)
+        self._copy_item = DeviceCurve(connect="pairs", antialias=True)
         self._copy_item.setZValue(3)
         self._plot_item.addItem(self._copy_item)
         # the edges change with the weights, not the cursor: a step repaints them from a pixmap

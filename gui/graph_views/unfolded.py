@@ -30,6 +30,7 @@ from core.graphs import (
 )
 from core.selection import Selection
 from gui.graph_views.base import GraphView, segment_distance
+from gui.graph_views.curves import DeviceCurve
 from gui.graph_views.legend import Entry
 from gui.graph_views.nodes import NodeDisks
 from gui.graph_views.state import (
@@ -129,7 +130,7 @@ class UnfoldedGraphView(GraphView):
         self._fog.setZValue(40)
         for item in (self._band, self._window_rect, self._fog):
             add(item)
-        self._chunk_lines = pg.PlotCurveItem(connect="pairs")
+        self._chunk_lines = DeviceCurve(connect="pairs")
         self._chunk_lines.setZValue(-8)
         add(self._chunk_lines)
         self._bundles = BundleItem()
@@ -141,17 +142,17 @@ class UnfoldedGraphView(GraphView):
         self._edge_items: dict[tuple[int, int], pg.PlotCurveItem] = {}
         for sign in (1, -1):
             for level in range(len(EDGE_WIDTHS)):
-                item = pg.PlotCurveItem(connect="pairs")
+                item = DeviceCurve(connect="pairs")
                 item.setZValue(2)
                 add(item)
                 self._edge_items[(sign, level)] = item
-        self._loss_edges = pg.PlotCurveItem(connect="pairs")
+        self._loss_edges = DeviceCurve(connect="pairs")
         self._loss_edges.setZValue(2)
         add(self._loss_edges)
         # the edges change with the weights, not the cursor: a step repaints them from a pixmap
         for item in (*self._edge_items.values(), self._loss_edges):
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self._flow_edges = pg.PlotCurveItem(connect="pairs", antialias=True)
+        self._flow_edges = DeviceCurve(connect="pairs", antialias=True)
         self._flow_edges.setZValue(5)
         add(self._flow_edges)
         self._strips: dict[str, ArgbImage] = {}

@@ -268,7 +268,8 @@ def folded_arrays(
 
     Rows bottom to top: inputs (with, in Elman's drawing, the context units to their left), hidden
     units, outputs; each row centred on x = 0, units one ``UNIT_SPACING`` apart, rows
-    ``FOLDED_ROW_SPACING`` apart (more when a row is wider than ten units). Nodes in blocks
+    ``FOLDED_ROW_SPACING`` apart (more when a row is wider than five units: the rows of a wide
+    network stay about two thirds as far apart as the widest row is long). Nodes in blocks
     [c,] x, h, y; edges in blocks U, W (hidden -> hidden, or context -> hidden), V[, copy].
     A Jordan network (``context`` "output" or "target") has O context units fed by the outputs
     and W edges output -> hidden (or context -> hidden); see the module docstring.
@@ -283,7 +284,7 @@ def folded_arrays(
     fed_back = "y" if jordan else "h"  # the layer the context copies
     # rows move apart as the widest row grows, so that a wide network is not drawn flat
     widest = max(I + (C + 1 if elman_context else 0), H, O)
-    gap = FOLDED_ROW_SPACING * max(1.0, widest / 10.0)
+    gap = FOLDED_ROW_SPACING * max(1.0, widest / 5.0)
     rows = {"x": 0.0, "c": 0.0, "h": gap, "y": 2 * gap}
     ids: list[NodeId] = []
     xs: list[NDArray[np.float64]] = []

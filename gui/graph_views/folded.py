@@ -38,6 +38,7 @@ ROW_LABEL_PX = 120.0  # room for "context h(t-1)" left of the nodes (px)
 SHORT_ROW_LABEL_PX = 52.0  # room for "h(t-1)" in a narrow view (px)
 NARROW_PX = 480.0  # a view narrower than this gets the short row labels
 ARROW = 0.13  # arrowhead length, data units
+W_LABEL_PX = 20.0  # the W label's height above the hidden row, at least (px)
 _COPY = EDGE_KINDS.index("copy")
 _W = EDGE_KINDS.index("W")
 
@@ -363,6 +364,7 @@ class FoldedGraphView(GraphView):
             return
         size = self._node_px()
         self._nodes.set_size(size)
+        self._place_matrix_labels(g)  # the W label keeps its distance in pixels
         visible = size >= LABEL_PX
         for item in g.labels:
             item.setVisible(visible)
@@ -448,8 +450,11 @@ class FoldedGraphView(GraphView):
                 y = float(ends[:, :, 1].mean())
                 item.setAnchor((0.0, 0.5))
             elif name == "W" and not self._options.elman_context:
+                # above the first loop, clear of the row label "h(t)" beside it: at least
+                # W_LABEL_PX above the row, however small the zoom makes half a unit
                 h = a.pos[a.node_layer == "h"]
-                x, y = float(h[:, 0].min()) - 0.3, float(h[0, 1]) + 0.5
+                lift = max(0.5, W_LABEL_PX * self._pixel_size()[1])
+                x, y = float(h[:, 0].min()) - 0.3, float(h[0, 1]) + lift
             else:
                 ends = a.pos[a.edges[a.edge_kind == code]]  # (E, 2, 2)
                 mids = ends.mean(axis=1)

@@ -420,3 +420,40 @@ def test_views_refit_on_resize_until_the_user_zooms(
     qtbot.wait(20)
     ux0, ux1 = unfolded.plot_widget().getViewBox().viewRange()[0]
     assert ux0 <= -0.5 and ux1 >= 6.5
+
+
+@pytest.mark.parametrize("size", [(260, 340), (420, 300), (900, 500)])
+def test_folded_wide_network_keeps_its_labels_apart(qtbot, session: Session, size) -> None:
+    """16 hidden units: the W label sits clear of the "h(t)" row label at every view size."""
+    rng = np.random.default_rng(0)
+    data = Dataset(
+        "wide",
+        (Sequence(np.eye(8)[rng.integers(0, 8, 20)], np.eye(8)[rng.integers(0, 8, 20)]),),
+        tuple(f"i{k}" for k in range(8)),
+        tuple(f"o{k}" for k in range(8)),
+        output="softmax",
+    )
+    session.set_dataset(data, net=SRN.init(8, 16, 8, seed=0))
+    view = FoldedGraphView(session)
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.show()
+    qtbot.waitExposed(view)
+    view.fit()
+    qtbot.wait(10)
+    g = view._geometry
+    labels = dict(g.matrix_labels)
+    rows = dict(g.row_labels)
+    assert labels["W"].toPlainText() == "W" and rows["h"].toPlainText().startswith("h")
+    # the text itself: the items' rectangles less the margin around the text
+    w_box, h_box = (
+        item.sceneBoundingRect().adjusted(m, m, -m, -m)
+        for item in (labels["W"], rows["h"])
+        for m in [item.textItem.document().documentMargin()]
+    )
+    assert not w_box.intersects(h_box), (w_box, h_box)
+    # and the rows are spread out: the graph is at least half as tall as it is wide on screen
+    pos = g.arrays.pos
+    corner = view.data_point(pos[:, 0].min(), pos[:, 1].min())
+    other = view.data_point(pos[:, 0].max(), pos[:, 1].max())
+    assert abs(other.y() - corner.y()) >= 0.5 * abs(other.x() - corner.x())

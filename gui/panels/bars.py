@@ -35,6 +35,7 @@ class StepBars(pg.GraphicsObject):
         self._heights = np.zeros(0)
         self._first, self._last = 1, 0
         self._rects: list[QRectF] = []
+        self._bounds = QRectF()
         # paint() reads option.exposedRect, the part of the item to draw
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
 
@@ -45,6 +46,10 @@ class StepBars(pg.GraphicsObject):
         self._rects = [
             QRectF(t - 0.5, 0.0, 1.0, h) for t, h in enumerate(self._heights.tolist(), 1)
         ]
+        self._bounds = QRectF()
+        if len(self._heights):
+            top = float(max(0.0, self._heights.max()))
+            self._bounds = QRectF(0.4, -0.1, len(self._heights) + 0.2, top + 0.2)
         self._first, self._last = 1, 0
         self.update()
 
@@ -81,10 +86,7 @@ class StepBars(pg.GraphicsObject):
         return QRectF(lo - 0.5, 0.0, hi - lo + 1.0, top).adjusted(-0.1, -margin, 0.1, margin)
 
     def boundingRect(self) -> QRectF:
-        if not len(self._heights):
-            return QRectF()
-        top = float(max(0.0, self._heights.max()))
-        return QRectF(0.4, -0.1, len(self._heights) + 0.2, top + 0.2)
+        return QRectF(self._bounds)  # Qt asks at every repaint: made once per trace
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: object = None

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF
-from PySide6.QtGui import QBrush, QColor
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 
-from gui.graph_views.nodes import NodeDisks
+from gui.graph_views.nodes import NodeDisks, _bgra, _pen_key
 
 
 def _view(qtbot, disks: NodeDisks) -> pg.PlotWidget:
@@ -81,3 +82,28 @@ def test_new_pens_of_the_same_look_reuse_the_drawn_disks(qtbot) -> None:
     disks.set_pens([pg.mkPen("b", width=3.0)] * 2)  # another look: another pixmap
     _pixel(widget, 5, 5)
     assert len(disks._sprites) == 2
+
+
+@pytest.mark.parametrize(
+    "pen",
+    [
+        pg.mkPen((180, 180, 180), width=1.2),
+        pg.mkPen((90, 90, 90), width=1.2, style=Qt.PenStyle.DashLine),
+        QPen(Qt.PenStyle.NoPen),
+    ],
+)
+@pytest.mark.parametrize("colour", ["#ff0000", "#2166ac", "#f7f7f7", "#bdbdbd80"])
+def test_a_disk_composed_from_masks_is_the_disk_qpainter_draws(qtbot, pen, colour) -> None:
+    disks = NodeDisks(size=20.4)
+    brush = QBrush(QColor(colour))
+    composed = _bgra(disks._sprite(pen, _pen_key(pen), brush, 1.0))
+    image = disks._blank(pen, 1.0)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setPen(pen)
+    painter.setBrush(brush)
+    disks._draw_disk(painter, pen)
+    painter.end()
+    drawn = _bgra(image)
+    assert drawn[..., 3].max() == 255 or colour.endswith("80")  # something was drawn
+    assert np.abs(composed - drawn).max() <= 1.0  # rounding only

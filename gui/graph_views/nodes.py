@@ -200,13 +200,7 @@ class NodeDisks(pg.GraphicsObject):
             image.setDevicePixelRatio(ratio)
             self._sprites[key] = (brush, image, data)
             return image
-        image = self._blank(pen, ratio)
-        p = QPainter(image)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.setPen(pen)
-        p.setBrush(brush)
-        self._draw_disk(p, pen)
-        p.end()
+        image = self._disk_image(pen, pen, brush, ratio)
         self._sprites[key] = (brush, image, None)
         return image
 
@@ -221,9 +215,18 @@ class NodeDisks(pg.GraphicsObject):
         image.fill(Qt.GlobalColor.transparent)
         return image
 
-    def _draw_disk(self, painter: QPainter, pen: QPen) -> None:
+    def _disk_image(self, pen: QPen, outline: QPen, brush: QBrush, ratio: float) -> QImage:
+        """The disk drawn by ``QPainter`` with ``outline`` and ``brush``, antialiased, in an
+        image the size of a disk drawn with ``pen`` (a disk and its masks share one size)."""
+        image = self._blank(pen, ratio)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(outline)
+        painter.setBrush(brush)
         side, r = self._side(pen), self._size / 2
         painter.drawEllipse(QPointF(side / 2, side / 2), r, r)
+        painter.end()
+        return image
 
     def _masks(
         self, pen: QPen, pen_key: PenKey, ratio: float
@@ -233,18 +236,10 @@ class NodeDisks(pg.GraphicsObject):
         (h, w, 1)), drawn by ``QPainter`` once per size."""
         masks = self._pen_masks.get(pen_key)
         if masks is None:
-            ring_image, disk_image = self._blank(pen, ratio), self._blank(pen, ratio)
-            for image, p_pen, brush in (
-                (ring_image, pen, QBrush(Qt.BrushStyle.NoBrush)),
-                (disk_image, QPen(Qt.PenStyle.NoPen), QBrush(Qt.GlobalColor.white)),
-            ):
-                p = QPainter(image)
-                p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-                p.setPen(p_pen)
-                p.setBrush(brush)
-                self._draw_disk(p, pen)
-                p.end()
-            ring, disk = _bgra(ring_image), _bgra(disk_image)
+            ring = _bgra(self._disk_image(pen, pen, QBrush(Qt.BrushStyle.NoBrush), ratio))
+            disk = _bgra(
+                self._disk_image(pen, QPen(Qt.PenStyle.NoPen), QBrush(Qt.GlobalColor.white), ratio)
+            )
             under = disk[..., 3:4] / 255.0 * (1.0 - ring[..., 3:4] / 255.0)  # fill seen
             masks = self._pen_masks[pen_key] = (ring, under.astype(np.float32))
         return masks

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, QSizeF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -36,7 +36,6 @@ from PySide6.QtGui import (
     QFontMetricsF,
     QHelpEvent,
     QImage,
-    QMouseEvent,
     QPainter,
     QPaintEvent,
     QPen,
@@ -45,6 +44,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QToolTip, QWidget
 
+from gui.panels.cell_widget import CellWidget
 from gui.panels.colormaps import ARGB32, BLANK, INK, to_argb32
 from gui.panels.heatmap import argb_table, lut_argb
 from gui.panels.hinton import BACKGROUND, FULL, Square, as_matrix, hinton_squares, paint_key
@@ -201,7 +201,7 @@ class GridPlot:
         )
 
 
-class MatrixGrid(QWidget):
+class MatrixGrid(CellWidget):
     """Columns of matrices drawn twice, under a title per column and beside a header per row.
 
     Heatmap mode colours each cell by its value over its plot's levels, with a colour bar under
@@ -211,13 +211,9 @@ class MatrixGrid(QWidget):
     click; a cell is (key, plot row, matrix row, matrix column).
     """
 
-    cellHovered = Signal(object)
-    cellClicked = Signal(object)
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # it paints every pixel
-        self.setMouseTracking(True)
         self.mode = "heatmap"
         self.columns: tuple[Column, ...] = ()
         self.plots: dict[str, tuple[GridPlot, GridPlot]] = {}
@@ -305,22 +301,6 @@ class MatrixGrid(QWidget):
     def pos_of(self, key: str, k: int, row: int, col: int) -> QPointF:
         """The widget position of the centre of a cell."""
         return self.plots[key][k].pos_of(row, col)
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        self.cellHovered.emit(self.cell_at(event.position()))
-        super().mouseMoveEvent(event)
-
-    def leaveEvent(self, event: QEvent) -> None:
-        self.cellHovered.emit(None)
-        super().leaveEvent(event)
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        cell = self.cell_at(event.position())
-        if event.button() == Qt.MouseButton.LeftButton and cell is not None:
-            self.cellClicked.emit(cell)
-            event.accept()
-            return
-        super().mousePressEvent(event)
 
     def tip_at(self, pos: QPointF) -> str:
         """The tooltip at a widget position: a cell's, or a title's."""

@@ -27,13 +27,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
-from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, QSizeF, Qt, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
     QImage,
-    QMouseEvent,
     QPainter,
     QPaintEvent,
     QPen,
@@ -42,6 +41,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from gui.panels.cell_widget import CellWidget
 from gui.panels.colormaps import ARGB32, BLANK, CURSOR, INK, to_argb32
 from gui.panels.heatmap import argb_table, index_ticks, lut_argb
 from gui.panels.matrix_grid import nice_ticks
@@ -135,20 +135,16 @@ class _Plot:
         return self._image
 
 
-class TimeGrid(QWidget):
+class TimeGrid(CellWidget):
     """Rows of units x time heatmaps on a shared time axis, with colour bars on the right.
 
     Signals: ``cellHovered(cell or None)`` as the mouse moves, ``cellClicked(cell)`` on a left
     click; a cell is (row key, time step t, unit index).
     """
 
-    cellHovered = Signal(object)
-    cellClicked = Signal(object)
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # it paints every pixel
-        self.setMouseTracking(True)
         self.rows: tuple[TimeRow, ...] = ()
         self.plots: dict[str, _Plot] = {}
         self.bars: list[_Bar] = []
@@ -304,22 +300,6 @@ class TimeGrid(QWidget):
         return QPointF(
             r.left() + (i + 0.5) * r.width() / n_x, r.top() + (unit + 0.5) * r.height() / n_y
         )
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        self.cellHovered.emit(self.cell_at(event.position()))
-        super().mouseMoveEvent(event)
-
-    def leaveEvent(self, event: QEvent) -> None:
-        self.cellHovered.emit(None)
-        super().leaveEvent(event)
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        cell = self.cell_at(event.position())
-        if event.button() == Qt.MouseButton.LeftButton and cell is not None:
-            self.cellClicked.emit(cell)
-            event.accept()
-            return
-        super().mousePressEvent(event)
 
     # -- geometry ---------------------------------------------------------------------------------
     def sizeHint(self) -> QSize:

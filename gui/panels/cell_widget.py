@@ -1,10 +1,26 @@
-"""A widget of cells under the mouse: hovering and clicking report the cell, whatever it is."""
+"""What the painted grids share: cells under the mouse, a white layer, rotated labels."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetricsF, QMouseEvent, QPainter, QPixmap
 from PySide6.QtWidgets import QWidget
+
+
+def draw_rotated(painter: QPainter, box: QRectF, text: str, font: QFont) -> None:
+    """``text`` in ``font`` turned a quarter left, centred in ``box``, shortened with "…" to
+    fit its height; in the painter's pen."""
+    shown = QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight, box.height())
+    painter.save()
+    painter.setFont(font)
+    painter.translate(box.center())
+    painter.rotate(-90)
+    painter.drawText(
+        QRectF(-box.height() / 2, -box.width() / 2, box.height(), box.width()),
+        Qt.AlignmentFlag.AlignCenter,
+        shown,
+    )
+    painter.restore()
 
 
 class CellWidget(QWidget):
@@ -23,6 +39,14 @@ class CellWidget(QWidget):
 
     def cell_at(self, pos: QPointF) -> object | None:
         raise NotImplementedError
+
+    def white_layer(self) -> QPixmap:
+        """A white pixmap of the widget's size in device pixels, for the parts drawn once."""
+        ratio = self.devicePixelRatioF()
+        pixmap = QPixmap(self.size() * ratio)
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.white)
+        return pixmap
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         self.cellHovered.emit(self.cell_at(event.position()))

@@ -44,7 +44,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from gui.panels.cell_widget import CellWidget
+from gui.panels.cell_widget import CellWidget, draw_rotated
 from gui.panels.colormaps import ARGB32, BLANK, INK, to_argb32
 from gui.panels.heatmap import argb_table, lut_argb
 from gui.panels.hinton import BACKGROUND, FULL, Square, as_matrix, hinton_squares, paint_key
@@ -415,21 +415,11 @@ class MatrixGrid(CellWidget):
     def _paint_header(self, painter: QPainter, rect: QRectF, text: str) -> None:
         """Row header: rotated a quarter turn, centred on the row's plots, elided to fit."""
         painter.fillRect(rect, Qt.GlobalColor.white)
-        metrics = QFontMetricsF(self._fonts["header"])
-        shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.height())
-        painter.save()
-        painter.translate(rect.center())
-        painter.rotate(-90)
-        box = QRectF(-rect.height() / 2, -rect.width() / 2, rect.height(), rect.width())
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, shown)
-        painter.restore()
+        draw_rotated(painter, rect, text, self._fonts["header"])
 
     def _paint_static(self) -> QPixmap:
         """Background, titles, axes, colour bars or Hinton keys: everything a step leaves alone."""
-        ratio = self.devicePixelRatioF()
-        pixmap = QPixmap(self.size() * ratio)
-        pixmap.setDevicePixelRatio(ratio)
-        pixmap.fill(Qt.GlobalColor.white)
+        pixmap = self.white_layer()
         painter = QPainter(pixmap)
         painter.setPen(QColor(INK))
         for column in self.columns:

@@ -41,7 +41,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from gui.panels.cell_widget import CellWidget
+from gui.panels.cell_widget import CellWidget, draw_rotated
 from gui.panels.colormaps import ARGB32, BLANK, CURSOR, INK, to_argb32
 from gui.panels.heatmap import argb_table, index_ticks, lut_argb
 from gui.panels.matrix_grid import nice_ticks
@@ -412,10 +412,7 @@ class TimeGrid(CellWidget):
 
     def _paint_static(self) -> QPixmap:
         """Background, titles, axes and colour bars: everything a step leaves alone."""
-        ratio = self.devicePixelRatioF()
-        pixmap = QPixmap(self.size() * ratio)
-        pixmap.setDevicePixelRatio(ratio)
-        pixmap.fill(Qt.GlobalColor.white)
+        pixmap = self.white_layer()
         painter = QPainter(pixmap)
         try:
             for index, row in enumerate(self.rows):
@@ -468,7 +465,8 @@ class TimeGrid(CellWidget):
             )
         if plot.label:
             box = QRectF(r.left() - AXIS_W - LABEL_W, r.top(), LABEL_W, r.height())
-            self._rotated(painter, box, plot.label, self._fonts["label"])
+            painter.setPen(QColor(INK))
+            draw_rotated(painter, box, plot.label, self._fonts["label"])
 
     def _paint_times(self, painter: QPainter, plot: _Plot, *, last: bool) -> None:
         """The time axis under a row: a line, a tick and a number per labelled step; under the
@@ -519,21 +517,5 @@ class TimeGrid(CellWidget):
             painter.drawText(box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
         if bar.label:
             box = QRectF(r.right() + 40, r.top(), LABEL_W, r.height())
-            self._rotated(painter, box, bar.label, self._fonts["label"])
-
-    @staticmethod
-    def _rotated(painter: QPainter, box: QRectF, text: str, font: QFont) -> None:
-        """``text`` turned a quarter left, centred in ``box``, shortened with "…" to fit."""
-        metrics = QFontMetricsF(font)
-        shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, box.height())
-        painter.save()
-        painter.setFont(font)
-        painter.setPen(QColor(INK))
-        painter.translate(box.center())
-        painter.rotate(-90)
-        painter.drawText(
-            QRectF(-box.height() / 2, -box.width() / 2, box.height(), box.width()),
-            Qt.AlignmentFlag.AlignCenter,
-            shown,
-        )
-        painter.restore()
+            painter.setPen(QColor(INK))
+            draw_rotated(painter, box, bar.label, self._fonts["label"])

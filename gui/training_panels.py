@@ -691,12 +691,17 @@ class TrainingPlots(QWidget):
         return True
 
     def finish(self) -> None:
-        """The run is over: draw everything and fit the axes to the data."""
+        """The run is over: draw everything and fit the axes to the data.
+
+        Auto-range comes first: the curves clip their data to the view while it is fixed, and
+        drawn into the last range of the run they would keep only the epochs inside it (which
+        auto-range would then fit, cutting off the end of the run).
+        """
         self._live = False
-        self.redraw()
         for plot in (self.loss_plot, self.grad_plot):
             plot.enableAutoRange()
         self.score_plot.enableAutoRange(axis="x")
+        self.redraw()
 
     def redraw(self) -> None:
         """Hand the data to the curves (and, during a run, grow the y axes as needed)."""

@@ -11,6 +11,7 @@ import itertools
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -23,7 +24,7 @@ from core.model import PARAM_NAMES, SRN
 from core.tasks import TASKS, make_task
 from gui.session import Session
 from gui.training import CSV_COLUMNS, FLUSH_INTERVAL_MS, NETWORK_INTERVAL_S, TrainingController
-from gui.training_panels import NetworkPanel, TaskPanel, TrainingPanel
+from gui.training_panels import NetworkPanel, TaskPanel, TrainingPanel, TrainingPlots
 from gui.worker import LIVE_THREADS
 
 FINISH_MS = 60_000  # generous: the suite may share the machine
@@ -528,3 +529,32 @@ def test_a_network_set_elsewhere_ends_the_run_and_is_kept(rig: Rig, qtbot) -> No
     assert finished.args == ["stopped"]
     assert rig.session.net is loaded  # training did not overwrite it
     rig.assert_thread_done()
+
+
+def test_plots_show_the_whole_run_when_its_last_batches_came_between_redraws(qtbot) -> None:
+    """The last live redraw can come well before the end (redraws are throttled): the axes of
+    the run then end short of the last epoch, and finishing must still draw and fit them all."""
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    plots.resize(900, 300)
+    plots.show()
+    qtbot.waitExposed(plots)
+
+    def records(first: int, last: int) -> list[SimpleNamespace]:
+        return [
+            SimpleNamespace(
+                epoch=e, loss=1.0 / e, grad_norm=0.5, clipped_norm=0.5, score=0.5, diverged=None
+            )
+            for e in range(first, last + 1)
+        ]
+
+    plots.start(300)
+    assert plots.append(records(1, 128))  # the first batch is drawn: x grows to 0..256
+    assert plots.loss_plot.getPlotItem().getViewBox().viewRange()[0][1] < 300
+    assert not plots.append(records(129, 300))  # within PLOT_INTERVAL_S: not drawn yet
+    plots.finish()
+    for curve in (plots.loss_curve, plots.grad_curve, plots.score_curve):
+        x, _ = curve.getData()
+        np.testing.assert_array_equal(x, np.arange(1, 301))
+    box = plots.loss_plot.getPlotItem().getViewBox()
+    qtbot.waitUntil(lambda: box.viewRange()[0][1] >= 300)  # fitted to the whole run, once drawn

@@ -552,9 +552,31 @@ class _Series:
         return self._data[: self.n]
 
 
+class _ShrinkingTitle(pg.LabelItem):
+    """A plot title that may be narrower than its text rather than widen its plot.
+
+    ``LabelItem`` makes its text's width the label's minimum width; with a long title ("Gradient
+    norm") above a plot squeezed into a narrow dock, the plot grew wider than its widget and the
+    right part of its axes was cut off, drawing part of the run as the whole. Here the title gives
+    way (its ends are cut at the plot's edges) and the plot fits its widget.
+    """
+
+    def updateMin(self) -> None:
+        super().updateMin()
+        height = self._sizeHint[Qt.SizeHint.MinimumSize][1]
+        self._sizeHint[Qt.SizeHint.MinimumSize] = (0.0, height)
+        self.setMinimumWidth(0)
+        self.updateGeometry()
+
+
 def _plot(title: str, left: str) -> pg.PlotWidget:
     widget = pg.PlotWidget(background="w")
     item = widget.getPlotItem()
+    default = item.titleLabel
+    item.layout.removeItem(default)
+    widget.scene().removeItem(default)
+    item.titleLabel = _ShrinkingTitle("", size="10pt", color="#222")
+    item.layout.addItem(item.titleLabel, 0, 1)
     item.setTitle(title, size="10pt", color="#222")
     item.setLabel("left", left)
     item.setLabel("bottom", "epoch")
@@ -632,12 +654,13 @@ class TrainingPlots(QWidget):
 
         self.grad_plot = _plot("Gradient norm", "mean ‖g‖ per update")
         _legend(self.grad_plot, (-8, -8))  # the norm usually grows: bottom right is free
-        self.grad_curve = self.grad_plot.plot(
-            pen=pg.mkPen(GRAD_COLOUR, width=2), name="before clipping"
-        )
+        self.grad_curve = self.grad_plot.plot(pen=pg.mkPen(GRAD_COLOUR, width=2), name="raw")
         self.clipped_curve = self.grad_plot.plot(
             pen=pg.mkPen(CLIPPED_COLOUR, width=2, style=Qt.PenStyle.DashLine),
-            name="after clipping",
+            name="clipped",
+        )
+        self.grad_plot.setToolTip(
+            "Mean gradient norm per update: raw, and clipped (the same while clipping is off)"
         )
         self.score_plot = _plot("Task score", "fraction correct")
         _legend(self.score_plot, (-8, -8))  # the score rises: bottom right is free
@@ -809,6 +832,11 @@ class TrainingPanel(QWidget):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # room for two lines whatever it says: a message that comes or goes (cleared when a run
+        # starts, a summary when it ends) would otherwise resize the plots under it, and each
+        # resize lays out and redraws their axes again
+        self.status.setMinimumHeight(2 * self.status.fontMetrics().lineSpacing())
+        self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.plots = TrainingPlots()
         replay = self._build_replay()
         right = QVBoxLayout()

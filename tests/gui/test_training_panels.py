@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLineEdit, QSpinBox
 
@@ -558,3 +558,53 @@ def test_plots_show_the_whole_run_when_its_last_batches_came_between_redraws(qtb
         np.testing.assert_array_equal(x, np.arange(1, 301))
     box = plots.loss_plot.getPlotItem().getViewBox()
     qtbot.waitUntil(lambda: box.viewRange()[0][1] >= 300)  # fitted to the whole run, once drawn
+
+
+class _Resizes(QObject):
+    """Counts the resize events of a widget."""
+
+    def __init__(self, widget) -> None:
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.count += 1
+        return False
+
+
+def test_a_run_does_not_resize_the_plots(rig: Rig, qtbot) -> None:
+    """The status line over the plots is cleared when a run starts and gets a summary when it
+    ends; neither may resize the plots (each resize lays their axes out and redraws them)."""
+    rig.settings(epochs=20)
+    panel = rig.panel
+    panel.resize(760, 440)  # narrow: the summary takes two lines
+    with qtbot.waitSignal(rig.controller.finished, timeout=FINISH_MS):
+        rig.press(qtbot, panel.train_button)
+    qtbot.wait(20)
+    assert panel.status.text().startswith("Finished 20 epochs")
+    size = panel.plots.size()
+    resizes = _Resizes(panel.plots)
+    with qtbot.waitSignal(rig.controller.finished, timeout=FINISH_MS):
+        rig.press(qtbot, panel.train_button)
+        qtbot.waitUntil(lambda: panel.status.text() == "", timeout=FINISH_MS)  # cleared
+    qtbot.wait(20)
+    assert panel.status.text().startswith("Finished 20 epochs")
+    assert resizes.count == 0 and panel.plots.size() == size
+
+
+def test_plots_in_a_narrow_dock_fit_their_widgets(qtbot) -> None:
+    """Three plots at their narrowest: each plot area lies inside its widget (a long title once
+    widened the gradient plot past its widget, cutting off the right of its axes)."""
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    plots.resize(372, 223)
+    plots.show()
+    qtbot.waitExposed(plots)
+    qtbot.wait(20)
+    for widget in (plots.loss_plot, plots.grad_plot, plots.score_plot):
+        assert widget.width() <= 130
+        box = widget.getPlotItem().getViewBox().sceneBoundingRect()
+        assert box.left() >= 0 and box.right() <= widget.viewport().width() + 0.5, widget
+    assert "Gradient norm" in plots.grad_plot.getPlotItem().titleLabel.text

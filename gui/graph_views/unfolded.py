@@ -105,7 +105,6 @@ class UnfoldedGraphView(GraphView):
         self._colour_rows = np.zeros(0, np.intp)
         self._unknown = np.zeros(0, bool)  # the known/unknown split the node pens were set for
         self._pens_for: Theme | None = None  # and the theme they were made from
-        self._fog_extent: tuple[float, float] | None = None
         self._band_extent = (0.0, 0.0)
         self._axis_texts: list[str] = []
         self._slices: dict[str, slice] = {}
@@ -218,7 +217,7 @@ class UnfoldedGraphView(GraphView):
             lit_columns=s.lit,
             current_column=s.current,
             band=self._band_extent,
-            fog=self._fog_extent,
+            fog=self._fog.extent(),
             window=s.window if self._window_rect.isVisible() else None,
             propagated=s.propagated,
             chunk_starts=s.chunk_starts,
@@ -445,7 +444,6 @@ class UnfoldedGraphView(GraphView):
             extent = (s.lit[1] + 0.5, s.T + 0.6) if s.lit[1] < s.T else None
         else:
             extent = (-0.6, s.lit[0] - 0.5) if s.lit[0] > 1 else None
-        self._fog_extent = extent
         self._fog.set_area(QRectF(-0.6, lo, s.T + 1.2, hi - lo))
         self._fog.set_extent(extent)
 

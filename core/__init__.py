@@ -1,10 +1,51 @@
-"""Unfold's core: a pure-numpy Simple Recurrent Network and its BPTT engine (no Qt here)."""
+"""Unfold's core: a pure-numpy Simple Recurrent Network and its BPTT engine (no Qt here).
+
+The public API, for scripts and notebooks::
+
+    from core import SRN, bptt, Cursor, explain, Selection, NOTATIONS
+
+    net = SRN.init(4, 5, 3, seed=0)               # inputs, hidden units, outputs
+    trace = bptt(net, xs, targets)                # the immutable record of both sweeps
+    state = Cursor(trace).seek(2 * trace.T).state # what is known at the end of the sweep
+    explain(trace, state, Selection("node", "h", t=1, unit=0), NOTATIONS[DEFAULT_NOTATION])
+"""
 
 from __future__ import annotations
 
-from core.bptt import Trace, bptt
-from core.cursor import Cursor, StepState
+from core.bptt import TRUNCATION_MODES, bptt
+from core.cursor import Cursor, Phase, StepState, phase_and_step, position_of, state_at
 from core.data import Dataset, DatasetError, Sequence
-from core.model import SRN
+from core.equations import Explanation, Step, Term, explain, fmt
+from core.model import CONTEXTS, PARAM_NAMES, SRN
+from core.notation import DEFAULT_NOTATION, NOTATIONS, Notation
+from core.selection import Selection
+from core.trace import WEIGHT_KINDS, Trace, WeightKind
 
-__all__ = ["SRN", "Cursor", "Dataset", "DatasetError", "Sequence", "StepState", "Trace", "bptt"]
+__all__ = [
+    "CONTEXTS",
+    "DEFAULT_NOTATION",
+    "NOTATIONS",
+    "PARAM_NAMES",
+    "SRN",
+    "TRUNCATION_MODES",
+    "WEIGHT_KINDS",
+    "Cursor",
+    "Dataset",
+    "DatasetError",
+    "Explanation",
+    "Notation",
+    "Phase",
+    "Selection",
+    "Sequence",
+    "Step",
+    "StepState",
+    "Term",
+    "Trace",
+    "WeightKind",
+    "bptt",
+    "explain",
+    "fmt",
+    "phase_and_step",
+    "position_of",
+    "state_at",
+]

@@ -18,7 +18,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from core.bptt import Trace
+from core.trace import Trace
 
 Phase = Literal["start", "forward", "backward"]
 

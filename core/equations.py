@@ -33,11 +33,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from core.bptt import Trace
 from core.cursor import StepState
 from core.functions import hidden_derivative
 from core.notation import Notation
 from core.selection import Selection
+from core.trace import Trace
 
 Array = NDArray[np.floating]
 

@@ -87,12 +87,12 @@ def output_forward(kind: str, o: Array) -> Array:
     raise ValueError(f"unknown output function {kind!r}; expected one of {OUTPUT_FUNCTIONS}")
 
 
-def step_loss(kind: str, o: Array, y: Array, d: Array) -> Array:
-    """Per-step loss L(t), summed over output units (last axis); shape ``o.shape[:-1]``.
+def unit_losses(kind: str, o: Array, d: Array) -> Array:
+    """Each output unit's part of the step loss L(t) (same shape as ``o``); they sum to L(t).
 
     Computed from the net input ``o`` rather than from ``y`` so that saturated outputs give
-    finite losses: softmax uses log-sum-exp, ln y_k = o_k - logsumexp(o) (seeds/004 eq. 16);
-    logistic uses -[d ln y + (1-d) ln(1-y)] = softplus(o) - d o.
+    finite losses: softmax -d_k ln y_k with ln y_k = o_k - logsumexp(o) (Goodfellow et al. 2016,
+    §6.2.2.3); logistic -[d ln y + (1-d) ln(1-y)] = softplus(o) - d o; linear (y - d)^2 / 2.
     """
     if kind == "softmax":
         # -ln y_k = (m - o_k) + ln sum_j e^(o_j - m), m = max_j o_j: the large terms cancel
@@ -100,13 +100,34 @@ def step_loss(kind: str, o: Array, y: Array, d: Array) -> Array:
         m = o.max(axis=-1, keepdims=True)
         z = o - m
         log_sum = np.log(np.exp(z).sum(axis=-1, keepdims=True))
-        return np.sum(d * (log_sum - z), axis=-1)
+        return d * (log_sum - z)
     if kind == "logistic":
-        return np.sum(np.logaddexp(0.0, o) - d * o, axis=-1)
+        return np.logaddexp(0.0, o) - d * o
     if kind == "linear":
-        r = y - d
-        return 0.5 * np.sum(r * r, axis=-1)
+        r = o - d
+        return 0.5 * r * r
     raise ValueError(f"unknown output function {kind!r}; expected one of {OUTPUT_FUNCTIONS}")
+
+
+def output_jacobian_t(kind: str, y: Array, v: Array) -> Array:
+    """J_g^T v = (dy/do)^T v, row by row, for y and v of shape (.., O).
+
+    softmax: y * (v - <y, v>) (J_g = diag(y) - y y^T is symmetric); logistic: y (1 - y) * v;
+    linear: v.
+    """
+    if kind == "softmax":
+        return y * (v - np.sum(y * v, axis=-1, keepdims=True))
+    if kind == "logistic":
+        return y * (1.0 - y) * v
+    return np.array(v, copy=True)
+
+
+def step_loss(kind: str, o: Array, y: Array, d: Array) -> Array:
+    """Per-step loss L(t), summed over output units (last axis); shape ``o.shape[:-1]``.
+
+    The sum of :func:`unit_losses` (``y`` is unused: every loss is computed from ``o``).
+    """
+    return np.sum(unit_losses(kind, o, d), axis=-1)
 
 
 def output_delta(kind: str, y: Array, d: Array) -> Array:

@@ -36,8 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.bptt import Trace
-from core.functions import hidden_derivative, output_loss_delta
-from core.jordan import output_jacobian_t
+from core.functions import hidden_derivative, output_jacobian_t, output_loss_delta
 from core.model import SRN
 
 Array = NDArray[np.floating]

@@ -42,24 +42,19 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from core.bptt import Trace, _copy_checked, _validate
-from core.functions import hidden_derivative, hidden_forward, output_forward, output_loss_delta
+from core.functions import (
+    hidden_derivative,
+    hidden_forward,
+    output_forward,
+    output_jacobian_t,
+    output_loss_delta,
+)
+from core.inputs import copy_checked, validate
 from core.model import SRN
+from core.trace import Trace
+from core.truncation import effective, starts_chunk
 
 Array = NDArray[np.floating]
-
-
-def output_jacobian_t(kind: str, y: Array, v: Array) -> Array:
-    """J_g^T v = (dy/do)^T v, row by row, for y and v of shape (.., O).
-
-    softmax: y * (v - <y, v>) (J_g = diag(y) - y y^T is symmetric, seeds/004 eq. 18-19);
-    logistic: y (1 - y) * v; linear: v.
-    """
-    if kind == "softmax":
-        return y * (v - np.sum(y * v, axis=-1, keepdims=True))
-    if kind == "logistic":
-        return y * (1.0 - y) * v
-    return np.array(v, copy=True)
 
 
 def _forward(net: SRN, x: Array, d: Array) -> tuple[Array, Array, Array, Array]:
@@ -98,14 +93,15 @@ def _backward(
     if net.context == "target" or (truncation == 1 and mode == "sliding"):
         delta_o = e.copy()  # nothing flows between steps
         return delta_o, fp * (delta_o @ V)
-    if truncation is not None and mode == "sliding" and truncation < T:
-        return _sliding(net, e, y, fp, truncation)
-    cut = truncation if truncation is not None and truncation < T else 0
+    k = effective(truncation, T)
+    if k is not None and mode == "sliding":
+        return _sliding(net, e, y, fp, k)
+    cut = k or 0
     delta_o = np.empty_like(e)
     delta_h = np.empty_like(fp)
     back = np.zeros((B, O), e.dtype)  # W^T delta_h(t+1): zero at t = T
     for t in range(T - 1, -1, -1):  # 0-based index t holds step t+1
-        if cut and (t + 1) % cut == 0:
+        if cut and starts_chunk(t + 2, cut):
             back[...] = 0.0  # step t+2 starts a chunk: the gradient is cut here
         delta_o[:, t] = e[:, t] + output_jacobian_t(net.output, y[:, t], back)
         delta_h[:, t] = fp[:, t] * (delta_o[:, t] @ V)  # eq. 33, 60-62
@@ -138,16 +134,16 @@ def jordan_bptt(
 
     Truncation arguments are assumed checked by the caller.
     """
-    xs, targets, mask, batched = _validate(net, xs, targets, mask)
+    xs, targets, mask, batched = validate(net, xs, targets, mask)
     B, T, I = xs.shape
     O, dtype = net.n_out, net.dtype
     x = np.empty((B, T, I), dtype)
-    _copy_checked("xs", x, xs, (0, 1, 2), batched)
+    copy_checked("xs", x, xs, (0, 1, 2), batched)
     d = np.empty((B, T, O), dtype)
-    _copy_checked("targets", d, targets, (0, 1, 2), batched)
+    copy_checked("targets", d, targets, (0, 1, 2), batched)
     m = np.ones((B, T), dtype)
     if mask is not None:
-        _copy_checked("mask", m, mask, (0, 1), batched)
+        copy_checked("mask", m, mask, (0, 1), batched)
 
     a, h, o, ctx = _forward(net, x, d)
     # eq. 4, L(t) and the local delta e(t) = m(t) (y(t) - d(t)) for all steps, output-major

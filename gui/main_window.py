@@ -445,7 +445,7 @@ class MainWindow(QMainWindow):
     # -- slots ------------------------------------------------------------------------------------
     def _on_session_cursor_changed(self, _position: int) -> None:
         state, trace = self.session.state, self.session.trace
-        loss = trace.loss_t[: state.forward_known].sum()
+        loss = trace.loss_until(state.forward_known)
         symbol = self.session.notation["L"]
         self.status.setText(
             f"{state.label}    {symbol} so far = {loss:.4g}    "

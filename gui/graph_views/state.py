@@ -106,19 +106,6 @@ class UnfoldedState:
     delta_sign: int
 
 
-def _gradient_flows(trace: Trace, t: int) -> bool:
-    """Whether delta_h(t) receives W^T delta_h(t+1) (module docstring of core.bptt); for a
-    Jordan network through delta_o(t) (core.jordan), never with teacher forcing."""
-    if t >= trace.T or trace.net.context == "target":
-        return False
-    k = trace.truncation
-    if k is None:
-        return True
-    if trace.mode == "sliding":
-        return k >= 2
-    return t % k != 0  # chunked: step t+1 starts a chunk when t is a multiple of k
-
-
 def unfolded_state(
     trace: Trace, state: StepState, notation: Notation, options: UnfoldedOptions
 ) -> UnfoldedState:
@@ -169,7 +156,7 @@ def unfolded_state(
             k = trace.truncation
             chunk_starts = tuple(range(k + 1, T + 1, k))
     flow = None
-    if mode == "delta" and _gradient_flows(trace, state.t):
+    if mode == "delta" and trace.recurrence_reaches(state.t):
         flow = (state.t + 1, state.t)
     symbols = tuple(
         (name, notation[name]) for name in ("x", "h", "y", "L", "U", "W", "V", "delta_h")

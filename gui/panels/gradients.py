@@ -115,45 +115,13 @@ def row_headers(t: int | None) -> tuple[str, str]:
 def gradient_levels(trace: Trace) -> dict[str, tuple[Levels, Levels]]:
     """Symmetric colour ranges per parameter: (largest single-step term, largest partial sum).
 
-    The contribution of step t to U, W or V is an outer product, whose largest magnitude is
-    max|δ(t)| · max|activation(t)|; the partial sums are scanned by :func:`suffix_peak`.
+    The peaks are the trace's (:meth:`core.trace.Trace.gradient_peaks`), which pair each delta
+    with the activation its matrix reads: the context of a Jordan network, not h(t-1).
     """
-    dh, do, x, h = trace.delta_h, trace.delta_o, trace.x, trace.h
-    amax = lambda a: np.abs(a).max(axis=1)  # noqa: E731 - per time step
-    pairs = {"U": (dh, x), "W": (dh, h[:-1]), "V": (do, h[1:])}
-    out: dict[str, tuple[Levels, Levels]] = {}
-    for p, (left, right) in pairs.items():
-        out[p] = (
-            symmetric_levels(amax(left) * amax(right)),
-            symmetric_levels([suffix_peak(left, right)]),
-        )
-    for p, delta in (("b", dh), ("c", do)):
-        out[p] = (symmetric_levels(delta), symmetric_levels(np.cumsum(delta[::-1], axis=0)))
-    out["h0"] = (symmetric_levels(trace.delta_h0),) * 2
-    return out
-
-
-def suffix_peak(
-    left: NDArray[np.floating], right: NDArray[np.floating], samples: int = 256
-) -> float:
-    """max over t of |Σ_{s ≥ t} left(s) right(s)^T|, elementwise: the largest partial sum.
-
-    Exact for T <= ``samples``; for longer sequences the partial sums are taken at every
-    ⌈T / samples⌉-th step (a colour range, where a slightly low peak only saturates a cell).
-
-    Parameters
-    ----------
-    left : (T, n) deltas.  right : (T, m) activations.
-    """
-    T = len(left)
-    step = max(1, -(-T // samples))
-    total = np.zeros((left.shape[1], right.shape[1]))
-    peak = 0.0
-    for stop in range(T, 0, -step):  # from the end, as the backward sweep accumulates
-        start = max(0, stop - step)
-        total += left[start:stop].T @ right[start:stop]
-        peak = max(peak, float(np.abs(total).max()))
-    return peak
+    return {
+        p: (symmetric_levels([step]), symmetric_levels([partial]))
+        for p, (step, partial) in trace.gradient_peaks().items()
+    }
 
 
 def header_names(session: Session, p: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

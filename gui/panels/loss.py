@@ -63,7 +63,7 @@ def loss_view(trace: Trace, state: StepState, notation: Notation) -> LossView:
     elif k == 0:
         title = f"{L}(t): none computed yet ({trace.T} steps ahead)"
     else:
-        title = f"{L} so far = Σ(t ≤ {k}) {L}(t) = {fmt(float(trace.loss_t[:k].sum()))}"
+        title = f"{L} so far = Σ(t ≤ {k}) {L}(t) = {fmt(trace.loss_until(k))}"
     legend = (f"{L}(t)", f"{L}(t) with δ known (backward)", "cursor step")
     return LossView(k, state.t, state.backward_from, title, f"{L}(t)", legend)
 

@@ -82,7 +82,12 @@ class FileActions(QObject):
         self._widget = parent_widget
         self._settings = settings
         self._training_settings = training_settings or (lambda: None)
-        self.path: str | None = None
+        session.pathChanged.connect(self.pathChanged)
+
+    @property
+    def path(self) -> str | None:
+        """The model file of the session's network; None while it is untitled."""
+        return self._session.path
 
     # -- dialogs (patched in tests) ---------------------------------------------------------------
     def show_error(self, title: str, text: str) -> None:
@@ -113,17 +118,12 @@ class FileActions(QObject):
         self._settings.setValue("recent/files", files[:MAX_RECENT])
         self.recentChanged.emit()
 
-    def _set_path(self, path: str | None) -> None:
-        self.path = path
-        self.pathChanged.emit(path or "")
-
     # -- opening ----------------------------------------------------------------------------------
     def new(self) -> bool:
         """Back to the built-in seeds/004 example (asks before discarding trained weights)."""
         if not self.confirm_discard():
             return False
         self._session.set_dataset(example_dataset(), net=example_network(), modified=False)
-        self._set_path(None)
         return True
 
     def open_path(self, path: str) -> bool:
@@ -142,11 +142,12 @@ class FileActions(QObject):
         try:
             model = load_model(path)
             dataset, source = self._data_for_model(model.net, model.task)
-            self._session.set_dataset(dataset, net=model.net, source=source, modified=False)
+            self._session.set_dataset(
+                dataset, net=model.net, source=source, modified=False, path=path
+            )
         except (ModelFileError, DatasetError, OSError, ValueError) as exc:
             self.show_error("Cannot open the model", str(exc))
             return False
-        self._set_path(path)
         self._remember(path)
         return True
 
@@ -202,7 +203,8 @@ class FileActions(QObject):
                 train_h0=net.train_h0,
                 context=net.context,
             )
-            self._session.set_dataset(dataset, net=net, source=source, modified=False)
+            # a new network: untitled and unsaved, so Save cannot overwrite the old one's file
+            self._session.set_dataset(dataset, net=net, source=source, modified=True)
         else:
             self._session.set_dataset(dataset, source=source)
         self._remember(path)
@@ -210,6 +212,7 @@ class FileActions(QObject):
 
     # -- saving -----------------------------------------------------------------------------------
     def save(self) -> bool:
+        """Save to the network's file; an untitled network asks for a name (Save As)."""
         return self.save_as(self.path) if self.path else self.save_as()
 
     def save_as(self, path: str | None = None) -> bool:
@@ -229,8 +232,8 @@ class FileActions(QObject):
         except (OSError, TypeError, ValueError) as exc:
             self.show_error("Cannot save the model", f"{path}: {exc}")
             return False
+        self._session.set_path(path)
         self._session.set_modified(False)
-        self._set_path(path)
         self._remember(path)
         return True
 

@@ -347,9 +347,10 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(files))
 
     def _update_title(self, *_args: object) -> None:
+        """The network's file (or "untitled") and Qt's unsaved mark, shown while modified."""
         name = Path(self.files.path).name if self.files.path else "untitled"
-        mark = "*" if self.session.modified else ""
-        self.setWindowTitle(f"{name}{mark} - Unfold: Backpropagation Through Time, step by step")
+        self.setWindowTitle(f"{name}[*] - Unfold: Backpropagation Through Time, step by step")
+        self.setWindowModified(self.session.modified)
 
     def _view(self) -> QWidget:
         """The widget File > Export view saves: the focused dock's panel, else the graph area."""

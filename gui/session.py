@@ -10,6 +10,10 @@ moment of it, and views redraw from ``(trace, state)`` when told by a signal:
   the configuration.
 * ``selectionChanged(object)``: the user pointed at a node, edge or cell (a core Selection).
 * ``modifiedChanged(bool)``: the network has (or no longer has) changes not saved to a file.
+* ``pathChanged(str)``: the model file the network was opened from or saved to ("" when the
+  network is in no file: a new network is untitled, so Save asks for a name).
+* ``truncationChanged``: full BPTT or truncation k and its mode (the one setting that the
+  explorer and training share); emitted before ``traceChanged``.
 
 ``source`` records where the data came from (``{"task": name, "seed": s, "params": {...}}`` or
 ``{"file": path}``) so that a saved model can say what it was trained on.
@@ -38,6 +42,8 @@ class Session(QObject):
     notationChanged = Signal()
     selectionChanged = Signal(object)
     modifiedChanged = Signal(bool)
+    pathChanged = Signal(str)
+    truncationChanged = Signal()
 
     def __init__(
         self,
@@ -56,6 +62,7 @@ class Session(QObject):
         self._selection: Selection | None = None
         self._source: dict[str, object] = {"example": "seeds/004"}
         self._modified = False
+        self._path: str | None = None
         self._trace = self._compute_trace()
         self._cursor = Cursor(self._trace, 0)
         self._state = state_at(self._trace, 0)
@@ -122,19 +129,35 @@ class Session(QObject):
             self.modifiedChanged.emit(modified)
 
     @property
+    def path(self) -> str | None:
+        """The model file holding the network, or None for a network in no file (untitled)."""
+        return self._path
+
+    def set_path(self, path: str | None) -> None:
+        if path != self._path:
+            self._path = path
+            self.pathChanged.emit(path or "")
+
+    @property
     def n_positions(self) -> int:
         return 2 * self._trace.T + 1
 
     # -- changes that make a new trace ----------------------------------------------------------
-    def set_network(self, net: SRN, *, modified: bool | None = None) -> None:
+    def set_network(
+        self, net: SRN, *, modified: bool | None = None, untitled: bool = False
+    ) -> None:
         """Replace the network (same data); the cursor keeps its (phase, t) where it can.
 
-        ``modified`` sets the unsaved-changes flag (left as it is when None).
+        ``modified`` sets the unsaved-changes flag (left as it is when None). ``untitled`` says
+        that ``net`` is a new network rather than the current one trained further: it is in no
+        file, so a later Save asks for a name instead of overwriting the file of the old one.
         """
         self._check_fits(net, self._dataset)
         self._net = net
         self.networkChanged.emit()
         self._retrace(keep_cursor=True)
+        if untitled:
+            self.set_path(None)
         if modified is not None:
             self.set_modified(modified)
 
@@ -145,10 +168,13 @@ class Session(QObject):
         *,
         source: dict[str, object] | None = None,
         modified: bool | None = None,
+        path: str | None = None,
     ) -> None:
         """Replace the data (and optionally the network at the same time); cursor to start.
 
-        Raises ValueError, changing nothing, when the data does not fit the network.
+        A new ``net`` is in no file (untitled) unless ``path`` names the model file it was read
+        from; without ``net`` the network and its file stay. Raises ValueError, changing nothing,
+        when the data does not fit the network.
         """
         target = net if net is not None else self._net
         self._check_fits(target, dataset)
@@ -158,6 +184,8 @@ class Session(QObject):
             self.networkChanged.emit()
         self.datasetChanged.emit()
         self._retrace(keep_cursor=False)
+        if net is not None:
+            self.set_path(path)
         if modified is not None:
             self.set_modified(modified)
 
@@ -173,6 +201,7 @@ class Session(QObject):
         """Full BPTT (None) or truncation k with ``mode`` sliding or chunked."""
         if (truncation, mode) != (self._truncation, self._mode):
             self._truncation, self._mode = truncation, mode
+            self.truncationChanged.emit()
             self._retrace(keep_cursor=True)
 
     def set_notation(self, key: str) -> None:

@@ -246,9 +246,8 @@ class TaskPanel(QWidget):
                 return False
         new_net = TASKS[name].network(dataset, context=net.context) if replace else None
         source = {"task": name, "seed": seed, "params": dict(dataset.meta.get("params", params))}
-        self.session.set_dataset(
-            dataset, net=new_net, source=source, modified=False if replace else None
-        )
+        # a new network is untitled and unsaved: Save asks for a name rather than overwrite
+        self.session.set_dataset(dataset, net=new_net, source=source, modified=replace or None)
         return True
 
     def ask(self, title: str, text: str) -> bool:
@@ -465,7 +464,7 @@ class NetworkPanel(QWidget):
             "architecture). Replace it with a new untrained network and discard them?",
         ):
             return False
-        self.session.set_network(net, modified=True)
+        self.session.set_network(net, modified=True, untitled=True)
         return True
 
     def ask(self, title: str, text: str) -> bool:

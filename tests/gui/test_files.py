@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QFileDialog
 
 import main
 from core.examples import example_network
@@ -32,6 +33,12 @@ def window(qtbot, settings: QSettings, monkeypatch) -> MainWindow:
 
     monkeypatch.setattr(w.files, "ask", ask)
     return w
+
+
+def shown_title(window: MainWindow) -> str:
+    """The title as the window system shows it (Qt puts the unsaved mark in place of [*])."""
+    window.winId()  # the native window exists, so its title is the displayed one
+    return window.windowHandle().title()
 
 
 def test_malformed_csv_names_the_line_and_changes_nothing(window: MainWindow, tmp_path) -> None:
@@ -60,11 +67,11 @@ def test_save_close_reopen_gives_identical_weights(qtbot, window: MainWindow, tm
     rng = np.random.default_rng(3)
     trained = window.session.net.with_params(W=rng.normal(size=(5, 5)))
     window.session.set_network(trained, modified=True)
-    assert window.windowTitle().startswith("untitled*")
+    assert shown_title(window).startswith("untitled* - Unfold")
     path = tmp_path / "trained.json"
     assert window.files.save_as(str(path))
     assert not window.session.modified
-    assert window.windowTitle().startswith("trained.json -")
+    assert shown_title(window).startswith("trained.json - Unfold")
     assert is_model_file(path)
     window.close()
     again = MainWindow(settings=QSettings(str(tmp_path / "other.ini"), QSettings.Format.IniFormat))
@@ -147,3 +154,77 @@ def test_main_opens_a_task_and_a_model(qtbot, tmp_path, monkeypatch) -> None:
     with pytest.raises(SystemExit):
         main.main(["--task", "no-such-task"])
     json.loads(model.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def opened_model(window: MainWindow, tmp_path) -> Path:
+    """A trained model saved to a file and opened: the window shows it, saved."""
+    trained = window.session.net.with_params(W=np.random.default_rng(5).normal(size=(5, 5)))
+    window.session.set_network(trained, modified=True)
+    path = tmp_path / "trained.json"
+    assert window.files.save_as(str(path))
+    assert window.files.open_model(str(path))
+    assert shown_title(window).startswith("trained.json - ")
+    return path
+
+
+def _save_dialog(monkeypatch, answer: str) -> list[str]:
+    """Answer File > Save's file dialog with ``answer`` ("" cancels); returns the dialogs shown."""
+    asked: list[str] = []
+
+    def dialog(parent, caption, directory="", filter="", *args, **kwargs):
+        asked.append(caption)
+        return answer, filter
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(dialog))
+    return asked
+
+
+@pytest.mark.parametrize("how", ["sequence file", "generated task", "network dock"])
+def test_save_of_a_new_network_asks_for_a_name_and_keeps_the_old_file(
+    window: MainWindow, opened_model: Path, tmp_path, monkeypatch, how: str
+) -> None:
+    before = opened_model.read_bytes()
+    if how == "sequence file":  # does not fit: a new network is built for it
+        assert window.files.open_sequences(str(EXAMPLES / "xor_sequences.csv"))
+    elif how == "generated task":
+        task = window.panels["task"]
+        task.select_task("temporal-xor")
+        assert task.generate()
+    else:
+        window.panels["network"].hidden_box.setValue(3)
+        assert window.panels["network"].apply()
+    assert shown_title(window).startswith("untitled* - Unfold")
+    assert window.isWindowModified() and window.files.path is None
+    asked = _save_dialog(monkeypatch, "")  # the user cancels the name
+    window.file_actions["save"].trigger()
+    assert asked == ["Save model"]
+    assert opened_model.read_bytes() == before
+    assert shown_title(window).startswith("untitled* - ")
+    other = tmp_path / "new.json"
+    asked = _save_dialog(monkeypatch, str(other))
+    window.file_actions["save"].trigger()
+    assert asked == ["Save model"] and other.is_file()
+    assert opened_model.read_bytes() == before
+    assert shown_title(window).startswith("new.json - ") and not window.isWindowModified()
+
+
+def test_training_marks_the_network_unsaved_and_save_keeps_its_file(
+    qtbot, window: MainWindow, tmp_path, monkeypatch
+) -> None:
+    from main import open_task
+
+    open_task(window, "temporal-xor")
+    path = tmp_path / "xor.json"
+    assert window.files.save_as(str(path))
+    assert shown_title(window).startswith("xor.json - ")
+    window.panels["training"].epochs_box.setValue(3)
+    with qtbot.waitSignal(window.controller.finished, timeout=60_000):
+        window.panels["training"].train_button.click()
+    assert shown_title(window).startswith("xor.json* - ")
+    asked = _save_dialog(monkeypatch, "")
+    window.file_actions["save"].trigger()  # a trained network keeps its file: no dialog
+    assert asked == [] and not window.isWindowModified()
+    from core.modelio import load_model
+
+    assert load_model(path).net.same_weights(window.session.net)

@@ -350,7 +350,7 @@ def test_generate_makes_the_task_and_applies_its_recommendations(panels) -> None
         "task": "temporal-xor", "seed": 3, "params": {**spec.params, "n_sequences": 5}
     }  # fmt: skip
     assert session.net.n_hidden == spec.n_hidden and session.net.hidden == spec.hidden
-    assert not session.modified
+    assert session.modified and session.path is None  # a new network: unsaved, untitled
     assert training.lr_edit.text() == f"{spec.lr:g}"
     assert training.epochs_box.value() == spec.epochs
 
@@ -374,7 +374,7 @@ def test_generate_asks_before_discarding_trained_weights(panels) -> None:
     task.fresh_check.setChecked(True)
     task.ask = lambda title, text: True
     assert task.generate()
-    assert session.net is not trained and not session.modified
+    assert session.net is not trained and session.modified and session.path is None
 
 
 def test_generate_refuses_bad_parameters_with_the_reason(panels) -> None:

@@ -47,6 +47,7 @@ from gui.session import Session
 from gui.timebar import PlaybackActions, TimeBar
 from gui.training import TrainingController
 from gui.training_panels import NetworkPanel, TaskPanel, TrainingPanel
+from gui.truncation import TruncationLink
 
 #: bumped whenever the docks change, so an old saved layout is ignored rather than misapplied
 LAYOUT_VERSION = 4
@@ -165,6 +166,13 @@ class MainWindow(QMainWindow):
         self._default_state = self.saveState(LAYOUT_VERSION)
 
         self._build_toolbar()
+        training = self.panels["training"]
+        # the explorer and training share one truncation setting, held by the session
+        self.truncation = TruncationLink(
+            self.session,
+            [(self.truncation_box, self.k_box), (training.truncation_box, training.k_box)],
+            self,
+        )
         self._build_menus()
         self._build_file_toolbar()
         self.status = TextLine(parent=self)  # a new text repaints it without a relayout
@@ -198,15 +206,16 @@ class MainWindow(QMainWindow):
             self.truncation_box.setItemData(
                 self.truncation_box.count() - 1, tip, Qt.ItemDataRole.ToolTipRole
             )
-        self.truncation_box.setToolTip("Full or truncated backpropagation through time")
-        self.truncation_box.currentIndexChanged.connect(self._on_truncation_changed)
+        self.truncation_box.setToolTip(
+            "Full or truncated backpropagation through time, for the explorer and for training"
+        )
+        self.truncation_box.currentIndexChanged.connect(self._sync_truncation_widgets)
         bar.addWidget(self.truncation_box)
         bar.addWidget(QLabel(" k = "))
         self.k_box = QSpinBox(bar)
         self.k_box.setRange(1, 10_000)
         self.k_box.setValue(3)
         self.k_box.setToolTip("Truncation length k: how many steps a gradient travels back")
-        self.k_box.valueChanged.connect(self._on_truncation_changed)
         bar.addWidget(self.k_box)
         bar.addSeparator()
         bar.addWidget(QLabel(" Sequence: "))
@@ -439,6 +448,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _on_controller_state_changed(self, state: str) -> None:
+        self._sync_truncation_widgets()
         if state == "running":
             self.docks["training"].show()
             self.docks["training"].raise_()  # a run starts: show its progress and plots
@@ -476,16 +486,10 @@ class MainWindow(QMainWindow):
     def _on_notation_box_changed(self, index: int) -> None:
         self.session.set_notation(self.notation_box.itemData(index))
 
-    def _on_truncation_changed(self, _value: int) -> None:
-        mode = self.truncation_box.currentData()
-        if mode is None:
-            self.session.set_truncation(None)
-        else:
-            self.session.set_truncation(self.k_box.value(), mode)
-        self._sync_truncation_widgets()
-
-    def _sync_truncation_widgets(self) -> None:
-        self.k_box.setEnabled(self.truncation_box.currentData() is not None)
+    def _sync_truncation_widgets(self, *_args: object) -> None:
+        idle = self.controller.state == "idle"  # a run keeps the setting it started with
+        self.truncation_box.setEnabled(idle)
+        self.k_box.setEnabled(idle and self.truncation_box.currentData() is not None)
 
     def _on_sequence_box_changed(self, value: int) -> None:
         self.session.set_sequence(value - 1)

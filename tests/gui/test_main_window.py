@@ -229,3 +229,46 @@ def test_command_line_context_opens_a_jordan_network(window: MainWindow, tmp_pat
     assert shot.stat().st_size > 10_000
     with pytest.raises(SystemExit):
         main([str(shot), "--context", "output"])  # a file keeps its own network
+
+
+def _choose(box, data) -> None:
+    box.setCurrentIndex(box.findData(data))
+
+
+def test_toolbar_truncation_is_the_training_dock_truncation(window: MainWindow) -> None:
+    training = window.panels["training"]
+    _choose(window.truncation_box, "sliding")
+    window.k_box.setValue(3)
+    assert (window.session.truncation, window.session.mode) == (3, "sliding")
+    assert training.truncation_box.currentData() == "sliding" and training.k_box.value() == 3
+    config = training.config()
+    assert (config.truncation, config.mode) == (3, "sliding")
+    _choose(training.truncation_box, "chunked")  # the other way round
+    training.k_box.setValue(4)
+    assert (window.session.truncation, window.session.mode) == (4, "chunked")
+    assert window.session.trace.mode == "chunked"
+    assert window.truncation_box.currentData() == "chunked" and window.k_box.value() == 4
+    assert window.k_box.isEnabled()
+    _choose(training.truncation_box, None)
+    assert window.session.truncation is None and window.truncation_box.currentData() is None
+    assert not window.k_box.isEnabled() and window.k_box.value() == training.k_box.value() == 4
+    window.session.set_truncation(2, "sliding")  # set from code: both places show it
+    assert window.k_box.value() == training.k_box.value() == 2
+    assert window.truncation_box.currentData() == training.truncation_box.currentData()
+
+
+def test_training_uses_the_toolbar_truncation(window: MainWindow, qtbot) -> None:
+    from main import open_task
+
+    _choose(window.truncation_box, "sliding")
+    window.k_box.setValue(3)
+    open_task(window, "temporal-xor")  # the task's recommendations keep the truncation
+    assert (window.session.truncation, window.session.mode) == (3, "sliding")
+    window.panels["training"].epochs_box.setValue(2)
+    with qtbot.waitSignal(window.controller.finished, timeout=60_000):
+        window.panels["training"].train_button.click()
+        assert not window.truncation_box.isEnabled()  # a run keeps the setting it started with
+    config = window.controller.config
+    assert (config.truncation, config.mode) == (3, "sliding")
+    assert window.truncation_box.isEnabled() and window.k_box.isEnabled()
+    window.session.set_modified(False)

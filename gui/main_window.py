@@ -38,6 +38,7 @@ from gui.analysis.state_space import StateSpacePanel
 from gui.analysis_flow import GradCheckPanel, GradientFlowPanel
 from gui.dock_tabs import hide_stale_tab_bars
 from gui.files import FileActions
+from gui.focus import GraphFocus
 from gui.graph_views import FoldedGraphView, UnfoldedGraphView
 from gui.panels import ActivationsPanel, DeltasPanel, GradientsPanel, InspectorPanel, LossPanel
 from gui.panels.base import Panel
@@ -173,6 +174,13 @@ class MainWindow(QMainWindow):
             [(self.truncation_box, self.k_box), (training.truncation_box, training.k_box)],
             self,
         )
+        # the stepping keys step whenever nobody is typing in a field
+        self.graph_focus = GraphFocus(self.unfolded.plot_widget(), self)
+        self.graph_focus.watch(
+            (self.notation_box, self.truncation_box, self.k_box, self.sequence_box)
+        )
+        self.graph_focus.watch((self.timebar.speed,))
+        self.graph_focus.give_back()
         self._build_menus()
         self._build_file_toolbar()
         self.status = TextLine(parent=self)  # a new text repaints it without a relayout

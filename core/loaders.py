@@ -253,19 +253,19 @@ def _choose_output(d: Array, output: str | None, fail: Fail) -> str:
         bad = np.argwhere(d < 0)
         if bad.size:
             r, k = bad[0]
-            raise fail(f"softmax target {d[r, k]!r} is negative", int(r), int(k))
+            raise fail(f"softmax target {float(d[r, k]):g} is negative", int(r), int(k))
         sums = d.sum(axis=1)
         off = np.flatnonzero((np.abs(sums - 1) > 1e-6) & (sums != 0))
         if off.size:
             r = int(off[0])
-            raise fail(
-                f"softmax targets must sum to 1 (or 0 when unscored), not {sums[r]!r}", r, None
-            )
+            total = float(sums[r])
+            problem = f"softmax targets must sum to 1 (or 0 when unscored), not {total:g}"
+            raise fail(problem, r, None)
     elif output == "logistic":
         bad = np.argwhere((d < 0) | (d > 1))
         if bad.size:
             r, k = bad[0]
-            raise fail(f"logistic target {d[r, k]!r} is outside [0, 1]", int(r), int(k))
+            raise fail(f"logistic target {float(d[r, k]):g} is outside [0, 1]", int(r), int(k))
     elif output != "linear":
         raise fail(f"output {output!r} is not one of {', '.join(OUTPUT_FUNCTIONS)}", -1, None)
     return output

@@ -277,7 +277,7 @@ class _Checker:
             problem = (
                 "NaN and infinity are not allowed"
                 if not np.isfinite(arr[index])
-                else f"{arr[index]!r} does not fit {dtype}"
+                else f"{float(arr[index])!r} does not fit {dtype}"
             )
             raise self.fail([*parts, *index], problem)
         return cast
@@ -388,17 +388,18 @@ def trace_csv_header(
 ) -> list[str]:
     """Column names: t, x[.], h[j], a[j], y[.], d[.], L, delta_o[.], delta_h[j].
 
-    ``[.]`` is the unit name when names are given, else the 0-based unit index.
+    ``[.]`` is the unit name when names are given, else the unit's number; units are numbered
+    from 1 as on screen (``h[1]`` is the first hidden unit, the window's h1).
     """
     net = trace.net
-    ins = list(input_names) if input_names is not None else [str(k) for k in range(net.n_in)]
-    outs = list(output_names) if output_names is not None else [str(k) for k in range(net.n_out)]
+    ins = list(input_names) if input_names is not None else _numbers_from_1(net.n_in)
+    outs = list(output_names) if output_names is not None else _numbers_from_1(net.n_out)
     if len(ins) != net.n_in or len(outs) != net.n_out:
         raise ValueError(
             f"got {len(ins)} input and {len(outs)} output names for a network with "
             f"{net.n_in} inputs and {net.n_out} outputs"
         )
-    hidden = [str(j) for j in range(net.n_hidden)]
+    hidden = _numbers_from_1(net.n_hidden)
 
     def cols(prefix: str, names: list[str]) -> list[str]:
         return [f"{prefix}[{n}]" for n in names]
@@ -414,6 +415,11 @@ def trace_csv_header(
         *cols("delta_o", outs),
         *cols("delta_h", hidden),
     ]
+
+
+def _numbers_from_1(n: int) -> list[str]:
+    """The numbers of n units as the user reads them: "1" .. "n"."""
+    return [str(k) for k in range(1, n + 1)]
 
 
 def export_trace_csv(

@@ -240,7 +240,7 @@ class Session(QObject):
     def _check_fits(net: SRN, dataset: Dataset) -> None:
         if (net.n_in, net.n_out) != (dataset.n_in, dataset.n_out):
             raise ValueError(
-                f"data set {dataset.name!r} has {dataset.n_in} inputs and {dataset.n_out} outputs; "
+                f"data set “{dataset.name}” has {dataset.n_in} inputs and {dataset.n_out} outputs; "
                 f"the network has {net.n_in} and {net.n_out}"
             )
 

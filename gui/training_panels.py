@@ -304,7 +304,7 @@ class TaskPanel(QWidget):
         self.param_widgets = {}
         for name, default in spec.params.items():
             widget = _param_widget(default)
-            widget.setToolTip(f"{name} (default {default!r})")
+            widget.setToolTip(f"{name.replace('_', ' ')} (default {_shown(default)})")
             self.param_widgets[name] = widget
             self.params_form.addRow(f"{name.replace('_', ' ')}:", widget)
         self.params_box.setVisible(bool(spec.params))
@@ -330,6 +330,13 @@ def _param_widget(default: Any) -> QWidget:
         return dspin
     line = QLineEdit(str(default))
     return line
+
+
+def _shown(value: Any) -> str:
+    """A parameter's default as the user reads it: on/off, a text in quotes, a number."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return f"“{value}”" if isinstance(value, str) else str(value)
 
 
 def _shape(dataset: Dataset) -> str:
@@ -510,7 +517,7 @@ class NetworkPanel(QWidget):
             self.hint,
             ""
             if chosen == suits
-            else f"Note: the data set {self.session.dataset.name!r} is meant for {suits} outputs "
+            else f"Note: the data set “{self.session.dataset.name}” is meant for {suits} outputs "
             f"({LOSS_OF_OUTPUT.get(suits, '?')}).",
         )
 

@@ -125,7 +125,7 @@ def state_space_view(
     else:
         ratio = space.pca.explained_variance_ratio
         axes = tuple(f"PC{i + 1} ({100 * ratio[i]:.0f}% of variance)" for i in range(2))
-        title = f"{h}(t), sequence {space.sequence_index}, PCA of {dataset_name}"
+        title = f"{h}(t), sequence {space.sequence_index + 1}, PCA of {dataset_name}"
     tree = f"mean {h} per symbol"
     return StateSpaceView(state.t, title, axes[0], axes[1], legend, tree)
 
@@ -308,7 +308,7 @@ class StateSpacePanel(Panel[StateSpaceView]):
         if not all(seq.symbols for seq in data.sequences):
             self.context.setEnabled(False)
             self._show_tree_message(
-                f"No dendrogram: the inputs of {data.name!r} are not symbols, so there is "
+                f"No dendrogram: the inputs of “{data.name}” are not symbols, so there is "
                 "nothing to group the hidden states by."
             )
             return
@@ -320,7 +320,7 @@ class StateSpacePanel(Panel[StateSpaceView]):
             self._show_tree_message(f"No dendrogram: {error}.")
             return
         if len(labels) < 2:
-            self._show_tree_message(f"No dendrogram: only one group ({labels[0]!r}).")
+            self._show_tree_message(f"No dendrogram: only one group (“{labels[0]}”).")
             return
         self._set_tree(dendrogram(labels, means, method="average"))
 

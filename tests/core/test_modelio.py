@@ -427,9 +427,9 @@ def test_trace_csv_holds_the_trace_numbers_exactly(tmp_path: Path, dtype: Any) -
     path = tmp_path / "trace.csv"
     export_trace_csv(path, trace)
     header, rows = read_csv(path)
-    idx = [str(k) for k in range(4)]
-    hid = [str(j) for j in range(5)]
-    out = [str(k) for k in range(3)]
+    idx = [str(k) for k in range(1, 5)]  # units numbered from 1, as on screen
+    hid = [str(j) for j in range(1, 6)]
+    out = [str(k) for k in range(1, 4)]
     assert header == (
         ["t"] + [f"x[{k}]" for k in idx] + [f"h[{j}]" for j in hid] + [f"a[{j}]" for j in hid]
         + [f"y[{k}]" for k in out] + [f"d[{k}]" for k in out] + ["L"]

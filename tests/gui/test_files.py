@@ -123,6 +123,8 @@ def test_exports(window: MainWindow, tmp_path) -> None:
     assert window.files.export_trace_csv(str(tmp_path / "trace.csv"))
     rows = (tmp_path / "trace.csv").read_text(encoding="utf-8").strip().splitlines()
     assert len(rows) == 1 + window.session.trace.T
+    hidden = [c for c in rows[0].split(",") if c.startswith("h[")]  # numbered as on screen
+    assert hidden == [f"h[{j}]" for j in range(1, window.session.net.n_hidden + 1)]
     assert not window.files.export_widget(window.centralWidget(), str(tmp_path / "view.bmpx"))
     assert "png" in window.errors[-1]
 

@@ -272,3 +272,34 @@ def test_training_uses_the_toolbar_truncation(window: MainWindow, qtbot) -> None
     assert (config.truncation, config.mode) == (3, "sliding")
     assert window.truncation_box.isEnabled() and window.k_box.isEnabled()
     window.session.set_modified(False)
+
+
+#: text of ours that must never reach the screen: reprs of numpy, of our records, of objects
+INTERNAL = ("np.float", "np.int", "Selection(", " object at 0x", "array(", "sequence 0,")
+
+
+def _shown_texts(window: MainWindow) -> list[str]:
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+
+    texts = [window.windowTitle(), window.status.text()]
+    for widget in window.findChildren(QWidget):
+        texts.append(widget.toolTip())
+        if isinstance(widget, QLabel | QAbstractButton):
+            texts.append(widget.text())
+    texts += [a.text() + a.toolTip() + a.statusTip() for a in window.findChildren(QAction)]
+    return texts
+
+
+def test_no_internal_text_reaches_the_screen(window: MainWindow) -> None:
+    from core.selection import Selection
+    from main import open_task
+
+    open_task(window, "letters")
+    for name in ("state_space", "weights", "flow"):
+        window.docks[name].raise_()
+    window.session.set_sequence(0)
+    window.session.seek(5)
+    window.session.select(Selection("node", "h", t=2, unit=1))
+    leaks = [t for t in _shown_texts(window) if any(bad in t for bad in INTERNAL)]
+    assert not leaks

@@ -334,6 +334,8 @@ def test_task_parameters_get_widgets_of_their_type(panels) -> None:
         assert set(task.param_widgets) == set(spec.params)
         for key, default in spec.params.items():
             assert type(task.param_widgets[key]) is kinds[type(default)]
+            tip = task.param_widgets[key].toolTip()  # as the row reads, no Python repr
+            assert tip.startswith(key.replace("_", " ")) and "'" not in tip and "_" not in tip
         assert task.param_values() == dict(spec.params)
 
 

@@ -390,6 +390,9 @@ class GradientsPanel(Panel[GradientsView]):
         step = float(state.contribution[p][index])
         return f"{cell} = {acc:.6g}  accumulated over t ≥ {state.t};  this step adds {step:.6g}"
 
+    def _hover_hint(self) -> str:
+        return self._hint()
+
     def _hint(self) -> str:
         return HINTON_HINT if self.mode == "hinton" else HINT
 
@@ -398,7 +401,7 @@ class GradientsPanel(Panel[GradientsView]):
         return f"{self.hover_text(p, row, col)}\n{MEANING[p]}"
 
     def _on_grid_cell_hovered(self, cell: Cell | None) -> None:
-        self.hover.setText(self.hover_text(cell[0], cell[2], cell[3]) if cell else self._hint())
+        self._hover_at((cell[0], cell[2], cell[3]) if cell else None)
 
     def _on_grid_cell_clicked(self, cell: Cell) -> None:
         p, _, row, col = cell

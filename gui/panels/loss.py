@@ -187,9 +187,12 @@ class LossPanel(Panel[LossView]):
         t = round(box.mapSceneToView(pos).x())
         return t if 1 <= t <= self.session.trace.T else None
 
+    def _hover_hint(self) -> str:
+        return HINT
+
     def _on_canvas_mouse_moved(self, pos: QPointF) -> None:
         t = self._step_at(pos)
-        self.hover.setText(self.hover_text(t) if t is not None else HINT)
+        self._hover_at((t,) if t is not None else None)
 
     def _on_canvas_mouse_clicked(self, event: object) -> None:
         if event.button() != Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]

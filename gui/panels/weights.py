@@ -306,11 +306,14 @@ class WeightsPanel(Panel[WeightsView]):
                 return p, cell[1], cell[0]  # x is the column, y the row
         return None
 
+    def _set_hover_tip(self, text: str) -> None:
+        self.canvas.setToolTip(text)
+
+    def _hover_hint(self) -> str:
+        return HINT
+
     def _on_canvas_mouse_moved(self, pos: QPointF) -> None:
-        cell = self._cell(pos)
-        text = self.hover_text(*cell) if cell is not None else HINT
-        self.hover.setText(text)
-        self.canvas.setToolTip(text if cell is not None else "")
+        self._hover_at(self._cell(pos))
 
     def _on_canvas_mouse_clicked(self, event: object) -> None:
         if event.button() != Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]

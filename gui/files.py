@@ -11,19 +11,19 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from collections.abc import Sequence as Seq
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QPoint, QRect, QSettings, QSize, Signal
-from PySide6.QtGui import QPainter, QRegion
-from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from core.data import Dataset, DatasetError, Sequence
 from core.examples import example_dataset, example_network
 from core.model import SRN
 from core.modelio import ModelFileError, export_trace_csv, load_model, save_model
+from gui.export_views import save_picture
 from gui.session import Session
 
 MAX_RECENT = 8
@@ -253,42 +253,24 @@ class FileActions(QObject):
             return False
         return True
 
-    def export_widget(self, widget: QWidget, path: str | None = None) -> bool:
-        """Save what ``widget`` shows as PNG or SVG (by the file's extension)."""
+    def export_widget(self, widget: QWidget | Seq[QWidget], path: str | None = None) -> bool:
+        """Save the picture of ``widget`` (or of widgets stacked top to bottom) as PNG or SVG,
+        by the file's extension."""
+        parts = [widget] if isinstance(widget, QWidget) else list(widget)
         if path is None:
             path, _ = QFileDialog.getSaveFileName(
                 self._widget, "Export view", "unfold.png", "PNG image (*.png);;SVG drawing (*.svg)"
             )
             if not path:
                 return False
-        suffix = Path(path).suffix.lower()
-        if suffix == ".svg":
-            ok = _render_svg(widget, path)
-        elif suffix == ".png":
-            ok = widget.grab().save(path, "PNG")
-        else:
-            self.show_error("Cannot export the view", f"{path}: use a .png or .svg file name")
+        try:
+            ok = save_picture(parts, path)
+        except ValueError as exc:
+            self.show_error("Cannot export the view", f"{path}: {exc}")
             return False
         if not ok:
             self.show_error("Cannot export the view", f"{path}: the file could not be written")
         return ok
-
-
-def _render_svg(widget: QWidget, path: str) -> bool:
-    size = widget.size()
-    generator = QSvgGenerator()
-    generator.setFileName(path)
-    generator.setSize(QSize(size.width(), size.height()))
-    generator.setViewBox(QRect(0, 0, size.width(), size.height()))
-    generator.setTitle("Unfold")
-    painter = QPainter()
-    if not painter.begin(generator):
-        return False
-    try:
-        widget.render(painter, QPoint(0, 0), QRegion(widget.rect()))
-    finally:
-        painter.end()
-    return Path(path).is_file() and Path(path).stat().st_size > 0
 
 
 def _plain(value: dict[str, Any] | None) -> dict[str, Any] | None:

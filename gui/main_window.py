@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QFrame,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -37,6 +38,7 @@ from core.notation import NOTATIONS
 from gui.analysis.state_space import StateSpacePanel
 from gui.analysis_flow import GradCheckPanel, GradientFlowPanel
 from gui.dock_tabs import hide_stale_tab_bars
+from gui.export_views import export_views
 from gui.files import FileActions
 from gui.focus import GraphFocus
 from gui.graph_views import FoldedGraphView, UnfoldedGraphView
@@ -274,8 +276,8 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         file_menu.addSeparator()
         self.file_actions["export_view"] = self._menu_action(
-            file_menu, "Export &view as PNG or SVG...", lambda: f.export_widget(self._view()),
-            QKeySequence("Ctrl+E"), "Save the graph area (or the focused panel) as a picture",
+            file_menu, "Export &view as PNG or SVG...", self.export_view, QKeySequence("Ctrl+E"),
+            "Save one view (a graph or a panel) as a picture, without the buttons around it",
         )  # fmt: skip
         self.file_actions["export_trace"] = self._menu_action(
             file_menu, "Export &trace as CSV...", f.export_trace_csv, None,
@@ -369,13 +371,17 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name}[*] - Unfold: Backpropagation Through Time, step by step")
         self.setWindowModified(self.session.modified)
 
-    def _view(self) -> QWidget:
-        """The widget File > Export view saves: the focused dock's panel, else the graph area."""
-        focus = self.focusWidget()
-        for dock in self.docks.values():
-            if focus is not None and dock.isAncestorOf(focus):
-                return dock.widget()
-        return self.centralWidget()
+    def export_view(self, path: str | None = None) -> bool:
+        """File > Export view: ask which view (the unfolded graph first), then save its picture."""
+        graphs = (("Unfolded graph", self.unfolded), ("Folded graph", self.folded))
+        views = export_views(graphs, list(self.docks.values()))
+        labels = [v.label for v in views]
+        label, ok = QInputDialog.getItem(
+            self, "Export view", "View to save as a picture:", labels, 0, False
+        )
+        if not ok or label not in labels:
+            return False
+        return self.files.export_widget(views[labels.index(label)].parts, path)
 
     # -- drag and drop ----------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
-from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtGui import QDropEvent, QImage
+from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 import main
 from core.examples import example_network
+from gui.export_views import picture_size
 from gui.files import is_model_file
 from gui.main_window import MainWindow
 
@@ -230,3 +231,60 @@ def test_training_marks_the_network_unsaved_and_save_keeps_its_file(
     from core.modelio import load_model
 
     assert load_model(path).net.same_weights(window.session.net)
+
+
+def _choose_view(monkeypatch, choice: str) -> list[tuple[list[str], int]]:
+    """Answer Export view's question with ``choice``; returns the lists offered and defaults."""
+    offered: list[tuple[list[str], int]] = []
+
+    def get_item(parent, title, label, items, current=0, editable=True, *args, **kwargs):
+        offered.append((list(items), current))
+        return choice, True
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(get_item))
+    return offered
+
+
+def test_export_view_asks_which_view_and_saves_its_picture_only(
+    qtbot, window: MainWindow, tmp_path, monkeypatch
+) -> None:
+    window.show()
+    qtbot.waitExposed(window)
+    window.session.seek(3)
+    window.docks["loss"].widget().setFocus()  # the focused dock no longer decides
+    offered = _choose_view(monkeypatch, "Unfolded graph")
+    png = tmp_path / "unfolded.png"
+    assert window.export_view(str(png))
+    labels, default = offered[0]
+    assert labels[:2] == ["Unfolded graph", "Folded graph"] and labels[default] == "Unfolded graph"
+    assert labels[2:] == ["Activations over time", "Gradients", "Loss per time step", "Inspector"]
+    assert "Deltas over time" not in labels  # tabbed away: not on screen
+    image = QImage(str(png))
+    plot = window.unfolded.plot_widget()
+    want = picture_size(window.unfolded.picture())
+    assert (image.width(), image.height()) == (want.width(), want.height())
+    assert want.width() == plot.width() and want.height() >= plot.height()
+    assert want.height() < window.unfolded.height()  # the view's buttons are left out
+
+    _choose_view(monkeypatch, "Loss per time step")
+    png = tmp_path / "loss.png"
+    assert window.export_view(str(png))
+    panel = window.docks["loss"].widget()
+    assert QImage(str(png)).size() == panel.size()
+
+    _choose_view(monkeypatch, "Unfolded graph")
+    svg = tmp_path / "unfolded.svg"
+    assert window.export_view(str(svg))
+    text = svg.read_text(encoding="utf-8")
+    assert "<svg" in text and "<text" in text  # the graph's labels are there ...
+    assert "steps/s" not in text and ">Fit<" not in text  # ... the buttons are not
+    area = tmp_path / "area.svg"  # what Export used to write: the time bar's controls too
+    assert window.files.export_widget(window.centralWidget(), str(area))
+    assert "steps/s" in area.read_text(encoding="utf-8")
+
+
+def test_export_view_cancelled_writes_nothing(window: MainWindow, tmp_path, monkeypatch) -> None:
+    window.show()
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a, **k: ("", False)))
+    assert not window.export_view(str(tmp_path / "x.png"))
+    assert not (tmp_path / "x.png").exists()

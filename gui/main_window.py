@@ -38,6 +38,7 @@ from core.notation import NOTATIONS
 from gui.analysis.state_space import StateSpacePanel
 from gui.analysis_flow import GradCheckPanel, GradientFlowPanel
 from gui.dock_tabs import hide_stale_tab_bars
+from gui.dock_tips import DockTips
 from gui.export_views import export_views
 from gui.files import FileActions
 from gui.focus import GraphFocus
@@ -47,7 +48,8 @@ from gui.panels.base import Panel
 from gui.panels.text_line import TextLine
 from gui.panels.weights import WeightsPanel
 from gui.session import Session
-from gui.timebar import PlaybackActions, TimeBar
+from gui.shortcuts import ShortcutsDialog
+from gui.timebar import PlaybackActions, StartHint, TimeBar
 from gui.training import TrainingController
 from gui.training_panels import NetworkPanel, TaskPanel, TrainingPanel
 from gui.truncation import TruncationLink
@@ -56,7 +58,7 @@ from gui.truncation import TruncationLink
 LAYOUT_VERSION = 4
 
 TRUNCATION_CHOICES = (
-    ("Full BPTT", None, "Every loss term propagates back to t = 1 (seeds/004 eq. 45)"),
+    ("Full BPTT", None, "Every loss term propagates back to t = 1"),
     ("Sliding BPTT(k)", "sliding", "Each loss term L(s) propagates back through k steps only"),
     ("Chunked (cut every k)", "chunked", "State carried, gradient cut every k steps"),
 )
@@ -117,10 +119,13 @@ class MainWindow(QMainWindow):
         graphs.setSizes([300, 450])
         self.graphs = graphs
         self.timebar = TimeBar(self.session, self.playback)
+        self.start_hint = StartHint(self.session)
         central = QWidget(self)
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
         column.addWidget(graphs, 1)
+        column.addWidget(self.start_hint)
         column.addWidget(self.timebar)
         self.setCentralWidget(central)
 
@@ -201,15 +206,15 @@ class MainWindow(QMainWindow):
         bar.setObjectName("toolbar_bptt")
         self.bptt_toolbar = bar
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
-        bar.addWidget(QLabel(" Notation: "))
         self.notation_box = QComboBox(bar)
         for key, notation in NOTATIONS.items():
             self.notation_box.addItem(notation.title, key)
-        self.notation_box.setToolTip("Relabel every view, tooltip and equation in a seed's symbols")
+        self.notation_box.setToolTip(
+            "Relabel every view, tooltip and equation in the symbols of the text you are reading"
+        )
         self.notation_box.currentIndexChanged.connect(self._on_notation_box_changed)
-        bar.addWidget(self.notation_box)
+        _add_labelled(bar, " Notation: ", self.notation_box)
         bar.addSeparator()
-        bar.addWidget(QLabel(" Gradient: "))
         self.truncation_box = QComboBox(bar)
         for text, mode, tip in TRUNCATION_CHOICES:
             self.truncation_box.addItem(text, mode)
@@ -220,19 +225,17 @@ class MainWindow(QMainWindow):
             "Full or truncated backpropagation through time, for the explorer and for training"
         )
         self.truncation_box.currentIndexChanged.connect(self._sync_truncation_widgets)
-        bar.addWidget(self.truncation_box)
-        bar.addWidget(QLabel(" k = "))
+        _add_labelled(bar, " Gradient: ", self.truncation_box)
         self.k_box = QSpinBox(bar)
         self.k_box.setRange(1, 10_000)
         self.k_box.setValue(3)
         self.k_box.setToolTip("Truncation length k: how many steps a gradient travels back")
-        bar.addWidget(self.k_box)
+        _add_labelled(bar, " k = ", self.k_box)
         bar.addSeparator()
-        bar.addWidget(QLabel(" Sequence: "))
         self.sequence_box = QSpinBox(bar)
         self.sequence_box.setToolTip("Which sequence of the data set the explorer shows")
         self.sequence_box.valueChanged.connect(self._on_sequence_box_changed)
-        bar.addWidget(self.sequence_box)
+        _add_labelled(bar, " Sequence: ", self.sequence_box)
         self._sync_truncation_widgets()
 
     def _build_file_toolbar(self) -> None:
@@ -258,7 +261,7 @@ class MainWindow(QMainWindow):
         f = self.files
         self.file_actions = {
             "new": self._menu_action(file_menu, "&New", f.new, QKeySequence.StandardKey.New,
-                                     "Back to the built-in seeds/004 example"),
+                                     "Back to the built-in example network and its sequence"),
             "open": self._menu_action(file_menu, "&Open model...", f.open_model,
                                       QKeySequence.StandardKey.Open, "Open a saved network"),
             "open_data": self._menu_action(file_menu, "Open se&quence file...", f.open_sequences,
@@ -307,8 +310,12 @@ class MainWindow(QMainWindow):
             train_menu.addAction(action)
 
         view_menu = menus.addMenu("&View")
+        self.dock_tips = DockTips(self, self.docks)
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
+        view_menu.setToolTipsVisible(True)
+        view_menu.addSeparator()
+        view_menu.addAction(self.graph_focus.back_action)
         view_menu.addSeparator()
         reset = QAction("Reset layout", self)
         reset.setToolTip("Put every panel back where it started")
@@ -332,8 +339,11 @@ class MainWindow(QMainWindow):
         help_menu = menus.addMenu("&Help")
         keys = QAction("Keyboard shortcuts", self)
         keys.setShortcut(QKeySequence.StandardKey.HelpContents)
-        keys.triggered.connect(self._show_shortcuts)
+        keys.setToolTip("Every key of the window, grouped: stepping, training, files, views")
+        keys.triggered.connect(self.show_shortcuts)
         help_menu.addAction(keys)
+        self.help_actions = {"shortcuts": keys}
+        self.shortcuts_dialog: ShortcutsDialog | None = None
         about = QAction("About Unfold", self)
         about.triggered.connect(self._show_about)
         help_menu.addAction(about)
@@ -508,9 +518,14 @@ class MainWindow(QMainWindow):
     def _on_sequence_box_changed(self, value: int) -> None:
         self.session.set_sequence(value - 1)
 
-    def _show_shortcuts(self) -> None:
-        lines = [f"{a.shortcut().toString()}\t{a.text()}" for a in self.playback.actions()]
-        QMessageBox.information(self, "Keyboard shortcuts", "\n".join(lines))
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Help > Keyboard shortcuts: a window listing every shortcut, read from the actions."""
+        if self.shortcuts_dialog is None:
+            self.shortcuts_dialog = ShortcutsDialog(self)
+        self.shortcuts_dialog.refresh()
+        self.shortcuts_dialog.show()
+        self.shortcuts_dialog.raise_()
+        return self.shortcuts_dialog
 
     def _show_about(self) -> None:
         QMessageBox.about(
@@ -520,3 +535,12 @@ class MainWindow(QMainWindow):
             "the forward sweep, the backward sweep and the gradients, step by step,\n"
             "in the notation of the text you are reading.",
         )
+
+
+def _add_labelled(bar: QToolBar, text: str, field: QWidget) -> None:
+    """A toolbar field after its label; the label explains itself with the field's tooltip."""
+    label = QLabel(text, bar)
+    label.setToolTip(field.toolTip())
+    label.setBuddy(field)
+    bar.addWidget(label)
+    bar.addWidget(field)

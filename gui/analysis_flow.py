@@ -50,9 +50,9 @@ from core.gradient_flow import (
 from core.model import PARAM_NAMES
 from core.notation import Notation
 from gui.panels.base import Panel, changed
-from gui.panels.colormaps import CURSOR, INK, sequential
-from gui.panels.heatmap import Heatmap, color_bar, index_ticks, style_plot
 from gui.session import Session
+from gui.widgets.colormaps import CURSOR, INK, sequential
+from gui.widgets.heatmap import Heatmap, color_bar, index_ticks, style_plot
 
 FLOW_HINT = "hover a cell · outlined: kept by truncation · pale: cut off · white: exactly 0"
 #: the fewest decades the colour scale spans below the largest norm is not limited; at most this

@@ -41,12 +41,12 @@ from gui.files import FileActions
 from gui.graph_views import FoldedGraphView, UnfoldedGraphView
 from gui.panels import ActivationsPanel, DeltasPanel, GradientsPanel, InspectorPanel, LossPanel
 from gui.panels.base import Panel
-from gui.panels.text_line import TextLine
 from gui.panels.weights import WeightsPanel
 from gui.session import Session
 from gui.timebar import PlaybackActions, TimeBar
 from gui.training import TrainingController
 from gui.training_panels import NetworkPanel, TaskPanel, TrainingPanel
+from gui.widgets.text_line import TextLine
 
 #: bumped whenever the docks change, so an old saved layout is ignored rather than misapplied
 LAYOUT_VERSION = 4

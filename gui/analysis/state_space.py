@@ -41,10 +41,11 @@ from core.cursor import StepState
 from core.data import Dataset
 from core.model import SRN
 from core.notation import Notation
-from gui.panels.base import Panel, canvas, changed
-from gui.panels.colormaps import CURSOR, INK
-from gui.panels.heatmap import style_plot
+from gui.panels.base import Panel, changed
 from gui.session import Session
+from gui.widgets.canvas import canvas
+from gui.widgets.colormaps import CURSOR, INK
+from gui.widgets.heatmap import style_plot
 
 #: data sets with at most this many hidden states (sum of T_n) are analysed on every change
 AUTO_STEPS = 4000

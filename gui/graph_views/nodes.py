@@ -19,7 +19,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QImage, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from gui.panels.colormaps import ARGB32
+from gui.widgets.colormaps import ARGB32
 
 #: what a pen draws: colour (ARGB), width and line style
 PenKey = tuple[int, float, int]

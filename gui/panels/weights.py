@@ -30,14 +30,15 @@ from PySide6.QtWidgets import (
 from core.model import SRN
 from core.notation import MEANING
 from core.selection import Selection
-from gui.panels.base import Panel, canvas, changed
-from gui.panels.colormaps import diverging, symmetric_levels
+from gui.panels.base import Panel, changed
 from gui.panels.gradients import header_names, mode_body, mode_buttons
-from gui.panels.heatmap import Heatmap, index_ticks
-from gui.panels.hinton import HintonItem, HintonKey, Square, as_matrix
-from gui.panels.plots import ColorScale
-from gui.panels.table import MatrixModel
 from gui.session import Session
+from gui.widgets.canvas import canvas
+from gui.widgets.colormaps import diverging, symmetric_levels
+from gui.widgets.heatmap import Heatmap, index_ticks
+from gui.widgets.hinton import HintonItem, HintonKey, Square, as_matrix
+from gui.widgets.plots import ColorScale
+from gui.widgets.table import MatrixModel
 
 HINT = "hover a weight for its exact value · click to inspect its gradient"
 

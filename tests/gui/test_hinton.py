@@ -21,11 +21,11 @@ from core.model import SRN
 from core.selection import Selection
 from gui.main_window import MainWindow
 from gui.panels import GradientsPanel, InspectorPanel, WeightsPanel
-from gui.panels.colormaps import BLANK, diverging
 from gui.panels.gradients import gradient_levels
-from gui.panels.heatmap import Heatmap
-from gui.panels.hinton import BACKGROUND, FULL, HintonItem
 from gui.session import Session
+from gui.widgets.colormaps import BLANK, diverging
+from gui.widgets.heatmap import Heatmap
+from gui.widgets.hinton import BACKGROUND, FULL, HintonItem
 
 
 def expected_squares(matrix: np.ndarray, scale: float) -> list[tuple[int, int, float, int]]:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
 )
 
-from gui.panels.colormaps import INK
+from gui.widgets.colormaps import INK
 
 
 def _axis(side: str) -> pg.AxisItem:

@@ -15,7 +15,7 @@ Geometry: the rows share the time axis, t from ``t_range[0]`` (left) to ``t_rang
 Cell (i, j) of a row - time step ``x0 + i``, unit j - is a column of width 1 in t, first unit at
 the top; values are ``(n_x, n_y)`` arrays, time first like ``Trace.h``. NaN cells ("not yet
 computed") are grey (``BLANK``); colours come from the lookup of
-:class:`gui.panels.heatmap.LutImage` (:func:`~gui.panels.heatmap.lut_argb`).
+:class:`gui.widgets.heatmap.LutImage` (:func:`~gui.widgets.heatmap.lut_argb`).
 """
 
 from __future__ import annotations
@@ -41,10 +41,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from gui.panels.cell_widget import CellWidget, draw_rotated
-from gui.panels.colormaps import ARGB32, BLANK, CURSOR, INK, to_argb32
-from gui.panels.heatmap import argb_table, index_ticks, lut_argb
-from gui.panels.matrix_grid import nice_ticks
+from gui.widgets.cell_widget import CellWidget, draw_rotated
+from gui.widgets.colormaps import ARGB32, BLANK, CURSOR, INK, to_argb32
+from gui.widgets.heatmap import argb_table, index_ticks, lut_argb
+from gui.widgets.matrix_grid import nice_ticks
 
 #: a cell under the mouse: (row key, time step t, unit index from 0)
 TimeCell = tuple[str, int, int]

@@ -10,7 +10,7 @@ squares read like the heatmaps' colour bars). ``scale`` is fixed per trace (or p
 square grows or shrinks only when its value does. Zero cells have no square; NaN cells ("not yet
 computed") are filled grey like a heatmap's blank cells.
 
-The geometry is that of :class:`gui.panels.heatmap.Heatmap`: column c at x = x0 + c, row r at
+The geometry is that of :class:`gui.widgets.heatmap.Heatmap`: column c at x = x0 + c, row r at
 y = r, so the item can share a heatmap's plot and its ``cell_at`` lookup. All squares of one colour
 are drawn with a single ``QPainter.drawRects`` call, never one graphics item per cell; the squares
 stay square however the plot is stretched, because their size is worked out in device pixels.
@@ -25,7 +25,7 @@ from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QSizePolicy, QStyleOptionGraphicsItem, QWidget
 
-from gui.panels.colormaps import BLANK, INK, diverging
+from gui.widgets.colormaps import BLANK, INK, diverging
 
 #: the side of a square at full scale, as a fraction of the cell (a gap keeps neighbours apart)
 FULL = 0.9
@@ -36,7 +36,7 @@ Square = tuple[int, int, float, int]
 
 
 def sign_colors() -> tuple[QColor, QColor]:
-    """(negative, positive): the two end colours of :func:`gui.panels.colormaps.diverging`."""
+    """(negative, positive): the two end colours of :func:`gui.widgets.colormaps.diverging`."""
     ends = diverging().map(np.array([0.0, 1.0]), mode="byte")
     return QColor(*ends[0][:3]), QColor(*ends[1][:3])
 

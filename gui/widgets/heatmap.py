@@ -19,8 +19,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
-from gui.panels.colormaps import ARGB32, BLANK, CURSOR, INK, to_argb32
-from gui.panels.plots import LitePlot
+from gui.widgets.colormaps import ARGB32, BLANK, CURSOR, INK, to_argb32
+from gui.widgets.plots import LitePlot
 
 Ticks = list[list[tuple[float, str]]]
 
@@ -74,7 +74,7 @@ def masked_rows(full: NDArray[np.floating], lo: int, hi: int) -> NDArray[np.floa
 
 def argb_table(lut: NDArray[np.uint8]) -> NDArray[np.uint8]:
     """A colour map's (n, 3) or (n, 4) uint8 RGB(A) lookup table as (n, 4) premultiplied ARGB32
-    pixel bytes (:func:`gui.panels.colormaps.to_argb32`), opaque where it has no alpha."""
+    pixel bytes (:func:`gui.widgets.colormaps.to_argb32`), opaque where it has no alpha."""
     rgba = np.full((len(lut), 4), 255, np.uint8)
     rgba[:, : lut.shape[1]] = lut[:, :4]
     return to_argb32(rgba)
@@ -110,7 +110,7 @@ class LutImage(pg.ImageItem):
 
     ``ImageItem.render`` rebuilds a 256-entry Qt colour table (one ``qRgb`` call per entry) on
     every ``setImage``; here the table is made once per colour map and each cell is looked up by
-    :func:`lut_argb`, into an :data:`~gui.panels.colormaps.ARGB32` image, which draws about ten
+    :func:`lut_argb`, into an :data:`~gui.widgets.colormaps.ARGB32` image, which draws about ten
     times faster than pyqtgraph's RGBA8888. Other images (integer or multi-channel ones) fall
     back to ``ImageItem.render``.
     """

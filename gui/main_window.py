@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from core.notation import NOTATIONS
+from gui.analysis.gradient_check import GradCheckPanel
+from gui.analysis.gradient_flow import GradientFlowPanel
 from gui.analysis.state_space import StateSpacePanel
-from gui.analysis_flow import GradCheckPanel, GradientFlowPanel
 from gui.dock_tabs import hide_stale_tab_bars
 from gui.files import FileActions
 from gui.graph_views import FoldedGraphView, UnfoldedGraphView

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QWidget
 from core.tasks import TASKS, make_task
 from core.training import TrainConfig, train
 from gui.session import Session
-from gui.training import TrainingController
+from gui.training.controller import TrainingController
 from gui.training_panels import NetworkPanel, TaskPanel, TrainingPanel
 
 TASK = "temporal-xor"

@@ -45,7 +45,7 @@ from gui.panels.base import Panel
 from gui.panels.weights import WeightsPanel
 from gui.session import Session
 from gui.timebar import PlaybackActions, TimeBar
-from gui.training import TrainingController
+from gui.training.controller import TrainingController
 from gui.training_panels import NetworkPanel, TaskPanel, TrainingPanel
 from gui.widgets.text_line import TextLine
 

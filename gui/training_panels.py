@@ -52,7 +52,7 @@ from core.model import SRN
 from core.tasks import TASKS, TaskSpec, make_task
 from core.training import EpochRecord, TrainConfig
 from gui.session import Session
-from gui.training import TrainingController, format_duration
+from gui.training.controller import TrainingController, format_duration
 
 SEED_MAX = 2**31 - 1
 ERROR_STYLE = "QLabel { color: #c0392b; }"

@@ -3,8 +3,8 @@ bounded rate.
 
 The trainer is a plain generator yielding one immutable :class:`~core.training.EpochRecord` per
 epoch (``core/training.py``). :class:`TrainingController` drives it in a
-:class:`~gui.worker.GeneratorWorker` and turns its stream into two throttled streams for the GUI,
-however fast epochs arrive:
+:class:`~gui.training.worker.GeneratorWorker` and turns its stream into two throttled streams for
+the GUI, however fast epochs arrive:
 
 * ``recordsArrived(list)``: the records received since the last flush, one batch every
   ``FLUSH_INTERVAL_MS`` (10 per second), for plots and the progress bar;
@@ -39,7 +39,7 @@ from core.modelio import atomic_write_text
 from core.training import EpochRecord, TrainConfig, train
 from gui.errors import describe
 from gui.session import Session
-from gui.worker import GeneratorWorker
+from gui.training.worker import GeneratorWorker
 
 #: how often pending records are handed to the GUI in one batch (ms): 10 Hz
 FLUSH_INTERVAL_MS = 100

@@ -38,6 +38,8 @@ from gui.analysis.gradient_check import GradCheckPanel
 from gui.analysis.gradient_flow import GradientFlowPanel
 from gui.analysis.state_space import StateSpacePanel
 from gui.dock_tabs import hide_stale_tab_bars
+from gui.docks.network import NetworkPanel
+from gui.docks.task import TaskPanel
 from gui.files import FileActions
 from gui.graph_views import FoldedGraphView, UnfoldedGraphView
 from gui.panels import ActivationsPanel, DeltasPanel, GradientsPanel, InspectorPanel, LossPanel
@@ -46,7 +48,7 @@ from gui.panels.weights import WeightsPanel
 from gui.session import Session
 from gui.timebar import PlaybackActions, TimeBar
 from gui.training.controller import TrainingController
-from gui.training_panels import NetworkPanel, TaskPanel, TrainingPanel
+from gui.training.panel import TrainingPanel
 from gui.widgets.text_line import TextLine
 
 #: bumped whenever the docks change, so an old saved layout is ignored rather than misapplied

@@ -36,4 +36,7 @@ Modules:
 * :mod:`.styled_text`: ``StyledText``, read-only styled text blocks (the inspector's equations).
 * :mod:`.text_line`: ``TextLine``, one line of text that changes without a relayout.
 * :mod:`.table`: ``MatrixModel``, one matrix of numbers as a Qt table model.
+
+Beside them, :mod:`.forms` holds what the settings forms of the docks share (a Yes/No question,
+the red hint label, messages worded as sentences); it draws nothing itself.
 """

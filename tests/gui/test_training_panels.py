@@ -22,6 +22,8 @@ from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLineEdit, QSpinBox
 from core.data import Dataset
 from core.model import PARAM_NAMES, SRN
 from core.tasks import TASKS, make_task
+from gui.docks.network import NetworkPanel
+from gui.docks.task import TaskPanel
 from gui.session import Session
 from gui.training.controller import (
     CSV_COLUMNS,
@@ -29,8 +31,9 @@ from gui.training.controller import (
     NETWORK_INTERVAL_S,
     TrainingController,
 )
+from gui.training.panel import TrainingPanel
+from gui.training.plots import TrainingPlots
 from gui.training.worker import LIVE_THREADS
-from gui.training_panels import NetworkPanel, TaskPanel, TrainingPanel, TrainingPlots
 
 FINISH_MS = 60_000  # generous: the suite may share the machine
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 from core.cursor import position_of
 from core.model import SRN
 from core.selection import Selection
+from gui.docks.registry import DockId
 from gui.main_window import MainWindow
 from gui.panels import GradientsPanel, InspectorPanel, WeightsPanel
 from gui.panels.gradients import gradient_levels
@@ -331,17 +332,17 @@ def test_main_window_docks_the_weights_panel_with_the_analysis_panels(qtbot, set
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    panel = window.panels["weights"]
+    panel = window.panels[DockId.WEIGHTS]
     assert isinstance(panel, WeightsPanel)
-    assert window.docks["weights"] in window.tabifiedDockWidgets(window.docks["deltas"])
+    assert window.docks[DockId.WEIGHTS] in window.tabifiedDockWidgets(window.docks[DockId.DELTAS])
     assert not panel._on_screen  # tabbed away: skips updates until shown
     window.session.set_network(window.session.net.with_params(W=-window.session.net.W))
-    window.docks["weights"].raise_()
+    window.docks[DockId.WEIGHTS].raise_()
     qtbot.waitUntil(lambda: panel._on_screen)
     check_weights(window.session, panel)
-    window.panels["gradients"].set_mode("hinton")
+    window.panels[DockId.GRADIENTS].set_mode("hinton")
     window.session.seek(window.session.n_positions - 1)
-    check_hinton_gradients(window.session, window.panels["gradients"])
+    check_hinton_gradients(window.session, window.panels[DockId.GRADIENTS])
     window.session.set_modified(False)  # close without asking to save
 
 

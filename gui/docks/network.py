@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from core.functions import HIDDEN_ACTIVATIONS, LOSS_OF_OUTPUT, OUTPUT_FUNCTIONS
 from core.model import SRN
-from gui.session import Session
+from gui.session import NetworkOrigin, Session
 from gui.training.controller import TrainingController
 from gui.widgets.forms import (
     SEED_MAX,
@@ -157,7 +157,7 @@ class NetworkPanel(QWidget):
             "architecture). Replace it with a new untrained network and discard them?",
         ):
             return False
-        self.session.set_network(net, modified=True)
+        self.session.set_network(net, origin=NetworkOrigin.USER, modified=True)
         return True
 
     def ask(self, title: str, text: str) -> bool:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from core.data import Dataset
 from core.tasks import TASKS, TaskSpec, make_task
-from gui.session import Session
+from gui.session import NetworkOrigin, Session
 from gui.training.controller import TrainingController
 from gui.widgets.forms import (
     NOTE_STYLE,
@@ -183,7 +183,11 @@ class TaskPanel(QWidget):
         new_net = TASKS[name].network(dataset, context=net.context) if replace else None
         source = {"task": name, "seed": seed, "params": dict(dataset.meta.get("params", params))}
         self.session.set_dataset(
-            dataset, net=new_net, source=source, modified=False if replace else None
+            dataset,
+            net=new_net,
+            source=source,
+            modified=False if replace else None,
+            origin=NetworkOrigin.TASK,
         )
         return True
 

@@ -225,7 +225,7 @@ class GradientFlowPanel(Panel[FlowView]):
         self._levels = lo, hi = flow_levels(self._image)
         self.map.set_grid(T, T, x0=1)  # cell (t, s) at x = t, y = s - 1
         self.map.set_levels(self._levels)
-        self.map.show(np.clip(self._image, lo, hi).T)  # Heatmap arrays are (x = t, y = s)
+        self.map.set_values(np.clip(self._image, lo, hi).T)  # Heatmap arrays are (x = t, y = s)
         self.bar.setLevels(self._levels)
         self.map.plot.getAxis("bottom").setTicks(index_ticks(T, first=1, offset=1, max_labels=12))
         self.map.plot.getAxis("left").setTicks(index_ticks(T, first=1, max_labels=12))

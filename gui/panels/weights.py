@@ -217,9 +217,9 @@ class WeightsPanel(Panel[WeightsView]):
             for p in new.params:  # only the shown representation is drawn
                 if hinton:
                     self.hintons[p].set_scale(self._scale)
-                    self.hintons[p].show(params[p])
+                    self.hintons[p].set_values(params[p])
                 else:
-                    self.maps[p].show(as_matrix(params[p]).T)
+                    self.maps[p].set_values(as_matrix(params[p]).T)
         if changed(new, old, "titles"):
             n = self.session.notation
             for p, title in zip(new.params, new.titles, strict=True):

@@ -4,12 +4,12 @@ A widget here knows nothing of the session, the trace or the cursor's meaning: t
 that owns it computes what to show (from the session and ``core``) and hands it arrays and
 numbers. What the widgets offer is small and alike:
 
-* **values in**: ``set_values(...)`` on the painted grids (``TimeGrid.set_values(key, values)``,
-  ``MatrixGrid.set_values(key, k, values)``), ``show(values)`` on the pyqtgraph items
-  (``Heatmap``, ``HintonItem``), ``set_heights(heights)`` then ``show_steps(first, last)`` on
-  ``StepBars``, ``set_blocks(blocks)`` on ``StyledText``, ``setText(text)`` on ``TextLine``,
-  ``set_matrix(...)`` on the table model ``MatrixModel``. The painted widgets repaint nothing
-  for values equal to those drawn (the table model reports its cells changed all the same).
+* **values in**: ``set_values(values)`` (``Heatmap``, ``HintonItem``; the painted grids take a key
+  too, ``TimeGrid.set_values(key, values)`` and ``MatrixGrid.set_values(key, k, values)``);
+  ``set_heights(heights)`` then ``show_steps(first, last)`` on ``StepBars``, ``set_blocks(blocks)``
+  on ``StyledText``, ``setText(text)`` on ``TextLine``, ``set_matrix(...)`` on the table model
+  ``MatrixModel``. The painted widgets repaint nothing for values equal to those drawn (the table
+  model reports its cells changed all the same).
 * **scale**: ``set_levels((lo, hi))`` (colour levels, fixed per trace) or ``set_scale(s)`` (the
   Hinton square of full size); the colour maps and level rules come from :mod:`.colormaps`.
 * **cursor**: ``set_cursor(t)`` (``TimeGrid``) or ``set_cursor(x)`` (``Heatmap``) outlines the

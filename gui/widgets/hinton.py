@@ -69,14 +69,14 @@ class HintonItem(pg.GraphicsObject):
     """A Hinton diagram of a ``(rows, cols)`` matrix in a ViewBox (add it to a plot).
 
     Call :meth:`set_grid` with the matrix shape, :meth:`set_scale` once per trace and
-    :meth:`show` with the values; :meth:`squares` and :meth:`blank_cells` say what is drawn.
+    :meth:`set_values` with the values; :meth:`squares` and :meth:`blank_cells` say what is drawn.
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.x0 = 0.0
         self.grid_shape = (0, 0)
-        self.scale = 1.0
+        self.full_scale = 1.0
         self._values: NDArray[np.floating] = np.zeros((0, 0))
         self._squares: list[Square] = []
         self._blank: list[tuple[int, int]] = []
@@ -102,11 +102,11 @@ class HintonItem(pg.GraphicsObject):
     def set_scale(self, scale: float) -> None:
         """The magnitude drawn as a full square (fixed per trace, so squares stay comparable)."""
         scale = float(scale) if np.isfinite(scale) and scale > 0 else 1.0
-        if scale != self.scale:
-            self.scale = scale
+        if scale != self.full_scale:
+            self.full_scale = scale
             self._update()
 
-    def show(self, values: NDArray[np.floating]) -> None:
+    def set_values(self, values: NDArray[np.floating]) -> None:
         """Draw ``values`` (rows, cols) - a vector as one column - NaN for blank cells.
 
         Values equal to those drawn leave the item untouched (no repaint).
@@ -120,7 +120,7 @@ class HintonItem(pg.GraphicsObject):
         self._update()
 
     def _update(self) -> None:
-        self._squares = hinton_squares(self._values, self.scale) if self._values.size else []
+        self._squares = hinton_squares(self._values, self.full_scale) if self._values.size else []
         rows, cols = np.nonzero(np.isnan(self._values))
         self._blank = [(int(r), int(c)) for r, c in zip(rows, cols, strict=True)]
         for sign in (-1, 1):

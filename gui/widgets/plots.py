@@ -165,7 +165,7 @@ class LitePlot(pg.GraphicsWidget):
         grid.setHorizontalSpacing(0)
         grid.setVerticalSpacing(0)
         self.setLayout(grid)
-        self.layout = grid
+        self._grid = grid
         policy = QSizePolicy.Policy.Expanding
         self.setSizePolicy(policy, policy)
         self.vb = LiteViewBox(enableMenu=False, enableMouse=False)
@@ -196,10 +196,10 @@ class LitePlot(pg.GraphicsWidget):
         if title is None:
             self.titleLabel.setText("")
             self.titleLabel.setVisible(False)
-            self.layout.setRowFixedHeight(0, 0)
+            self._grid.setRowFixedHeight(0, 0)
         else:
             self.titleLabel.setVisible(True)
-            self.layout.setRowFixedHeight(0, 22)
+            self._grid.setRowFixedHeight(0, 22)
             self.titleLabel.setText(title, **{"color": INK, **args})
 
     def setLabel(self, side: str, text: str) -> None:

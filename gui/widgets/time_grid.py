@@ -151,7 +151,7 @@ class TimeGrid(CellWidget):
         self.t_range = (-0.5, 0.5)
         self.x_ticks: Ticks = ()
         self.x_label = ""
-        self.cursor: int | None = None
+        self.cursor_step: int | None = None
         blank = QColor(BLANK)
         self._blank = to_argb32(np.array([blank.red(), blank.green(), blank.blue(), 255]))
         self._static: QPixmap | None = None
@@ -246,12 +246,12 @@ class TimeGrid(CellWidget):
 
     def set_cursor(self, t: int | None) -> None:
         """Outline the column of step t in every row that has it (None: no outline)."""
-        if t == self.cursor:
+        if t == self.cursor_step:
             return
-        for step in (self.cursor, t):
+        for step in (self.cursor_step, t):
             if step is not None:
                 self._repaint(self._cursor_area(step))
-        self.cursor = t
+        self.cursor_step = t
 
     # -- what is drawn ----------------------------------------------------------------------------
     def shown(self, key: str) -> NDArray[np.floating]:
@@ -272,10 +272,10 @@ class TimeGrid(CellWidget):
 
     def cursor_x(self, key: str | None = None) -> float | None:
         """The step outlined (in row ``key``; the first row by default), None when none is."""
-        if self.cursor is None or not self.rows:
+        if self.cursor_step is None or not self.rows:
             return None
         plot = self.plots[key if key is not None else self.rows[0].key]
-        return float(self.cursor) if self._has_step(plot, self.cursor) else None
+        return float(self.cursor_step) if self._has_step(plot, self.cursor_step) else None
 
     # -- pointing ---------------------------------------------------------------------------------
     def cell_at(self, pos: QPointF) -> TimeCell | None:
@@ -401,12 +401,12 @@ class TimeGrid(CellWidget):
                         image = plot.image(self.bars[plot.row.bar], self._blank, ratio)
                         corner = (target.topLeft() - plot.rect.topLeft()) * ratio
                         painter.drawImage(target, image, QRectF(corner, target.size() * ratio))
-                if self.cursor is not None:
+                if self.cursor_step is not None:
                     painter.setPen(self._cursor_pen)
                     painter.setBrush(Qt.BrushStyle.NoBrush)
                     for plot in self.plots.values():
-                        if self._has_step(plot, self.cursor):
-                            painter.drawRect(self._cursor_rect(plot, self.cursor))
+                        if self._has_step(plot, self.cursor_step):
+                            painter.drawRect(self._cursor_rect(plot, self.cursor_step))
         finally:
             painter.end()
 

@@ -74,17 +74,17 @@ def test_squares_follow_the_matrix_and_the_scale() -> None:
     item = HintonItem()
     item.set_grid(2, 3)
     item.set_scale(2.0)
-    item.show(MATRIX)
+    item.set_values(MATRIX)
     assert item.squares() == [(0, 0, 0.5, 1), (0, 1, 1.0, -1), (1, 1, 1.0, 1), (1, 2, 0.25, -1)]
     assert item.blank_cells() == [(1, 0)]
     assert_array_equal(item.shown(), MATRIX)
     item.set_scale(8.0)  # a wider scale: every square shrinks in proportion, none is clamped
     quarter = [(0, 0, 0.125, 1), (0, 1, 0.25, -1), (1, 1, 0.5, 1), (1, 2, 0.0625, -1)]
     assert item.squares() == quarter
-    item.show(np.array([[1.0], [-3.0]]) @ np.ones((1, 3)))
+    item.set_values(np.array([[1.0], [-3.0]]) @ np.ones((1, 3)))
     assert item.blank_cells() == [] and len(item.squares()) == 6
     with pytest.raises(ValueError, match="shape"):
-        item.show(np.zeros((3, 2)))
+        item.set_values(np.zeros((3, 2)))
 
 
 def test_the_painted_squares_have_the_right_colour_and_size(qtbot) -> None:
@@ -96,7 +96,7 @@ def test_the_painted_squares_have_the_right_colour_and_size(qtbot) -> None:
     item.set_grid(2, 3)
     heatmap.plot.addItem(item, ignoreBounds=True)
     item.set_scale(4.0)
-    item.show(MATRIX)
+    item.set_values(MATRIX)
     widget = pg.GraphicsLayoutWidget()
     widget.setBackground("w")
     widget.addItem(heatmap.plot)

@@ -104,7 +104,10 @@ class FileActions(QObject):
     # -- recent files -----------------------------------------------------------------------------
     def recent_files(self) -> list[str]:
         value = self._settings.value("recent/files", [])
-        files = [value] if isinstance(value, str) else list(value or [])
+        if isinstance(value, str):  # one file: QSettings gives the string, not a list
+            files = [value]
+        else:
+            files = list(value) if isinstance(value, list | tuple) else []
         return [f for f in files if isinstance(f, str)]
 
     def _remember(self, path: str) -> None:

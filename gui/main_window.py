@@ -348,9 +348,12 @@ class MainWindow(QMainWindow):
         """The widget File > Export view saves: the focused dock's panel, else the graph area."""
         focus = self.focusWidget()
         for dock in self.docks.values():
-            if focus is not None and dock.isAncestorOf(focus):
-                return dock.widget()
-        return self.centralWidget()
+            panel = dock.widget()
+            if focus is not None and panel is not None and dock.isAncestorOf(focus):
+                return panel
+        central = self.centralWidget()
+        assert central is not None  # set once in __init__
+        return central
 
     # -- drag and drop ----------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

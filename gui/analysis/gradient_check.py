@@ -100,6 +100,13 @@ def _item(text: str, value: float | None = None, colour: str | None = None) -> Q
     return item
 
 
+def _cell(table: QTableWidget, row: int, col: int) -> QTableWidgetItem:
+    """The item in (row, col): every cell of a filled row has one."""
+    item = table.item(row, col)
+    assert item is not None, f"no item in row {row}, column {col}"
+    return item
+
+
 def _table(columns: tuple[str, ...]) -> QTableWidget:
     table = QTableWidget(0, len(columns))
     table.setHorizontalHeaderLabels(list(columns))
@@ -292,7 +299,7 @@ class GradCheckPanel(QWidget):
     def select(self, name: str) -> None:
         """Show parameter ``name`` (engine name) in the detail view."""
         for row in range(self.table.rowCount()):
-            if self.table.item(row, 0).data(Qt.ItemDataRole.UserRole) == name:
+            if _cell(self.table, row, 0).data(Qt.ItemDataRole.UserRole) == name:
                 self.table.selectRow(row)
                 return
         raise KeyError(name)
@@ -302,17 +309,20 @@ class GradCheckPanel(QWidget):
         t, d = self.table, self.detail
 
         def number(table: QTableWidget, row: int, col: int) -> float:
-            return float(table.item(row, col).data(Qt.ItemDataRole.UserRole))
+            return float(_cell(table, row, col).data(Qt.ItemDataRole.UserRole))
 
         rows = tuple(
-            tuple(t.item(r, c).text() for c in range(t.columnCount())) for r in range(t.rowCount())
+            tuple(_cell(t, r, c).text() for c in range(t.columnCount()))
+            for r in range(t.rowCount())
         )
         detail = np.array(
             [[number(d, r, c) for c in (1, 2, 3)] for r in range(d.rowCount())], np.float64
         ).reshape(-1, 3)
         return CheckDisplay(
             rows=rows,
-            names=tuple(str(t.item(r, 0).data(Qt.ItemDataRole.UserRole)) for r in range(len(rows))),
+            names=tuple(
+                str(_cell(t, r, 0).data(Qt.ItemDataRole.UserRole)) for r in range(len(rows))
+            ),
             sizes=tuple(int(number(t, r, 1)) for r in range(len(rows))),
             max_abs=tuple(number(t, r, 2) for r in range(len(rows))),
             max_rel=tuple(number(t, r, 3) for r in range(len(rows))),
@@ -320,7 +330,7 @@ class GradCheckPanel(QWidget):
             summary=self.summary.text(),
             stale=self._stale,
             detail_name=self._selected_name(),
-            detail_entries=tuple(d.item(r, 0).text() for r in range(d.rowCount())),
+            detail_entries=tuple(_cell(d, r, 0).text() for r in range(d.rowCount())),
             analytic=detail[:, 0],
             numerical=detail[:, 1],
             rel_error=detail[:, 2],

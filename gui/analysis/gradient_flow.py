@@ -206,7 +206,7 @@ class GradientFlowPanel(Panel[FlowView]):
         grid.setHorizontalSpacing(14)
         grid.setColumnStretchFactor(0, 3)
         grid.setColumnStretchFactor(2, 2)
-        self._image = np.zeros((0, 0))
+        self._image: NDArray[np.floating] = np.zeros((0, 0))
         self._window = np.zeros((0, 0), dtype=bool)
         self._radii = np.zeros(0)
         self._radius_W = 0.0

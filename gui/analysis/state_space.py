@@ -120,6 +120,7 @@ def state_space_view(
         f"{h}(1) (start)" if jordan else f"{notation['h0']} (start)",
         f"{h}(t) at the cursor",
     )
+    axes: tuple[str, ...]
     if space is None:
         axes = ("PC1", "PC2")
         title = f"{h}(t) in state space: not computed"
@@ -154,7 +155,7 @@ class StateSpacePanel(Panel[StateSpaceView]):
         self._trajectory = np.zeros((0, 2))
         self._labels: tuple[str, ...] = ()
         self._leaves: tuple[str, ...] = ()
-        self._segments = np.zeros((0, 2, 2))
+        self._segments: NDArray[np.floating] = np.zeros((0, 2, 2))
         self._stale = False
 
         self.status = QLabel(" ")

@@ -85,7 +85,7 @@ class NodeDisks(pg.GraphicsObject):
     def size(self) -> float:
         return self._size
 
-    def set_brushes(self, brushes: Sequence[QBrush]) -> None:
+    def set_brushes(self, brushes: Sequence[QBrush] | NDArray[np.object_]) -> None:
         """One fill per disk (in the order of the points). Only the disks whose brush object
         changed are repainted: a cursor step recolours a column or two of a graph."""
         old, self._brushes = self._brushes, list(brushes)

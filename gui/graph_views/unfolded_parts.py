@@ -267,7 +267,9 @@ class Veil(QGraphicsItem):
         if old == extent:
             return
         if old is None or extent is None:
-            self.update(self._band(old if extent is None else extent))
+            shown = old if extent is None else extent
+            assert shown is not None  # both None returned above
+            self.update(self._band(shown))
             return
         for a, b in zip(old, extent, strict=True):  # each edge sweeps the strip between
             if a != b:

@@ -180,7 +180,8 @@ def mode_buttons(parent: QWidget, default: str) -> tuple[QButtonGroup, dict[str,
     group.setExclusive(True)
     buttons = {}
     for key, text, tip in MODES:
-        button = QToolButton(text=text)
+        button = QToolButton()
+        button.setText(text)
         button.setCheckable(True)
         button.setToolTip(tip)
         button.setChecked(key == default)

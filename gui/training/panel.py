@@ -52,7 +52,7 @@ from gui.widgets.forms import (
 INVALID_FIELD_STYLE = "QLineEdit { border: 1px solid #c0392b; }"
 #: a number as typed: digits, a decimal point, an exponent (partial input is "intermediate")
 NUMBER = QRegularExpression(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-TRUNCATION_CHOICES = (
+TRUNCATION_CHOICES: tuple[tuple[str, str | None], ...] = (
     ("Full BPTT", None),
     ("Sliding BPTT(k)", "sliding"),
     ("Chunked, cut every k", "chunked"),
@@ -167,8 +167,8 @@ class TrainingPanel(QWidget):
             "After each epoch: one update with the mean gradient over all sequences."
         )
         self.truncation_box = QComboBox()
-        for text, value in TRUNCATION_CHOICES:
-            self.truncation_box.addItem(text, value)
+        for text, mode in TRUNCATION_CHOICES:
+            self.truncation_box.addItem(text, mode)
         self.truncation_box.setToolTip(
             "Full BPTT, or truncated: each loss term goes back k steps (sliding), "
             "or the sequence is cut into chunks of k steps (chunked)"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -114,6 +115,8 @@ class LutImage(pg.ImageItem):
     times faster than pyqtgraph's RGBA8888. Other images (integer or multi-channel ones) fall
     back to ``ImageItem.render``.
     """
+
+    image: NDArray[Any] | None  # ImageItem's array (set by ``setImage``)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)

@@ -44,7 +44,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from gui.widgets.cell_widget import CellWidget, draw_rotated
+from gui.widgets.cell_widget import CellWidget, draw_rotated, region_rects
 from gui.widgets.colormaps import ARGB32, BLANK, INK, to_argb32
 from gui.widgets.heatmap import argb_table, lut_argb
 from gui.widgets.hinton import BACKGROUND, FULL, Square, as_matrix, hinton_squares, paint_key
@@ -376,7 +376,7 @@ class MatrixGrid(CellWidget):
         own = [p.rect.toRect() for p in plots] + [r.toRect() for r in self._header_rects]
         painter = QPainter(self)
         try:
-            for part in region:
+            for part in region_rects(region):
                 if not any(r.contains(part) for r in own):
                     painter.setClipRect(part)
                     source = QRectF(QPointF(part.topLeft()) * ratio, QSizeF(part.size()) * ratio)

@@ -76,7 +76,7 @@ class SteadyLabel(pg.LabelItem):
         super().__init__("", parent, angle, **args)
         rich = self.item
         if isinstance(rich, QGraphicsTextItem):
-            rich.setParentItem(None)
+            rich.setParentItem(None)  # type: ignore[arg-type]  # None detaches; stubs omit it
             shiboken6.delete(rich)
         self.item = QGraphicsSimpleTextItem(self)
         self._style: tuple[object, ...] | None = None

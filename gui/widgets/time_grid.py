@@ -41,7 +41,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from gui.widgets.cell_widget import CellWidget, draw_rotated
+from gui.widgets.cell_widget import CellWidget, draw_rotated, region_rects
 from gui.widgets.colormaps import ARGB32, BLANK, CURSOR, INK, to_argb32
 from gui.widgets.heatmap import argb_table, index_ticks, lut_argb
 from gui.widgets.matrix_grid import nice_ticks
@@ -391,7 +391,7 @@ class TimeGrid(CellWidget):
         try:
             # one rectangle at a time: Qt draws a scaled image clipped to a region of several
             # rectangles far slower than clipped to one
-            for part in event.region():
+            for part in region_rects(event.region()):
                 painter.setClipRect(part)
                 source = QRectF(QPointF(part.topLeft()) * ratio, QSizeF(part.size()) * ratio)
                 painter.drawPixmap(QRectF(part), self._static, source)

@@ -69,6 +69,7 @@ def open_task(window: object, name: str, context: str = "hidden") -> None:
     """Put the window on built-in task ``name`` with the task's recommended network (a Jordan
     network when ``context`` is "output" or "target")."""
     from core.tasks import TASKS
+    from gui.session import NetworkOrigin
 
     spec = TASKS[name]
     dataset = spec.make(0)
@@ -77,19 +78,22 @@ def open_task(window: object, name: str, context: str = "hidden") -> None:
         dataset,
         net=spec.network(dataset, context=context),
         source={"task": name, "seed": 0, "params": {}},
+        origin=NetworkOrigin.TASK,
     )
 
 
 def use_context(window: object, context: str) -> None:
     """Give the window's built-in example a fresh network with this context, same shape."""
     from core.model import SRN
+    from gui.session import NetworkOrigin
 
     session = window.session  # type: ignore[attr-defined]
     net = session.net
     session.set_network(
         SRN.init(
             net.n_in, net.n_hidden, net.n_out, hidden=net.hidden, output=net.output, context=context
-        )
+        ),
+        origin=NetworkOrigin.USER,
     )
 
 

@@ -24,7 +24,7 @@ from core.data import Dataset, DatasetError, Sequence
 from core.examples import example_dataset, example_network
 from core.model import SRN
 from core.modelio import ModelFileError, export_trace_csv, load_model, save_model
-from gui.session import Session
+from gui.session import NetworkOrigin, Session
 
 MAX_RECENT = 8
 MODEL_FILTER = "Unfold model (*.json)"
@@ -104,7 +104,10 @@ class FileActions(QObject):
     # -- recent files -----------------------------------------------------------------------------
     def recent_files(self) -> list[str]:
         value = self._settings.value("recent/files", [])
-        files = [value] if isinstance(value, str) else list(value or [])
+        if isinstance(value, str):  # one file: QSettings gives the string, not a list
+            files = [value]
+        else:
+            files = list(value) if isinstance(value, list | tuple) else []
         return [f for f in files if isinstance(f, str)]
 
     def _remember(self, path: str) -> None:
@@ -122,7 +125,9 @@ class FileActions(QObject):
         """Back to the built-in seeds/004 example (asks before discarding trained weights)."""
         if not self.confirm_discard():
             return False
-        self._session.set_dataset(example_dataset(), net=example_network(), modified=False)
+        self._session.set_dataset(
+            example_dataset(), net=example_network(), modified=False, origin=NetworkOrigin.USER
+        )
         self._set_path(None)
         return True
 
@@ -142,7 +147,9 @@ class FileActions(QObject):
         try:
             model = load_model(path)
             dataset, source = self._data_for_model(model.net, model.task)
-            self._session.set_dataset(dataset, net=model.net, source=source, modified=False)
+            self._session.set_dataset(
+                dataset, net=model.net, source=source, modified=False, origin=NetworkOrigin.FILE
+            )
         except (ModelFileError, DatasetError, OSError, ValueError) as exc:
             self.show_error("Cannot open the model", str(exc))
             return False
@@ -202,7 +209,9 @@ class FileActions(QObject):
                 train_h0=net.train_h0,
                 context=net.context,
             )
-            self._session.set_dataset(dataset, net=net, source=source, modified=False)
+            self._session.set_dataset(
+                dataset, net=net, source=source, modified=False, origin=NetworkOrigin.FILE
+            )
         else:
             self._session.set_dataset(dataset, source=source)
         self._remember(path)

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from core.equations import Explanation, Step, explain, fmt
 from core.selection import Selection
 from gui.panels.base import Panel
-from gui.panels.styled_text import Block, StyledText
 from gui.session import Session
+from gui.widgets.styled_text import Block, StyledText
 
 HINT = "Click a node, edge or cell in any view to see its equation with the numbers put in."
 #: at most this many terms are listed one per row under an equation

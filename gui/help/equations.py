@@ -46,7 +46,8 @@ def equations_html(notations: tuple[Notation, ...]) -> str:
                 if len(notations) > 1:
                     label = f"<td style='color:#666666'>{escape(n.title)}</td>"
                 body = escape(eq.render(n))
-                parts.append(f"<tr>{label}<td style='font-family:monospace; white-space:pre-wrap'>{body}</td></tr>")
+                cell = f"<td style='font-family:monospace; white-space:pre-wrap'>{body}</td>"
+                parts.append(f"<tr>{label}{cell}</tr>")
             if eq.source:
                 parts.append(
                     f"<tr><td colspan='2' style='color:#666666'>{escape(eq.source)}</td></tr>"

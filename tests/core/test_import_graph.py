@@ -160,7 +160,6 @@ def test_no_import_cycles_in_gui(graph: Graph) -> None:
     assert find_cycle(restricted(graph, "gui")) is None
 
 
-@pytest.mark.xfail(reason="bptt/jordan cycle being removed", strict=True)
 def test_no_import_cycles_in_core(graph: Graph) -> None:
     assert find_cycle(restricted(graph, "core")) is None
 

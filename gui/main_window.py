@@ -40,6 +40,7 @@ from gui.docks.registry import DOCKS, DockId, DockSpec
 from gui.docks.task import TaskPanel
 from gui.files import FileActions
 from gui.graph_views import FoldedGraphView, UnfoldedGraphView
+from gui.help.equations import EquationsDialog
 from gui.panels.base import Panel
 from gui.session import Session
 from gui.timebar import PlaybackActions, TimeBar
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
             self.session, self, self._settings, training_settings=self._training_settings
         )
         self.setAcceptDrops(True)
+        self.equations_page: EquationsDialog | None = None
 
         self.folded = FoldedGraphView(self.session)
         self.unfolded = UnfoldedGraphView(self.session)
@@ -304,6 +306,13 @@ class MainWindow(QMainWindow):
         )
 
         help_menu = menus.addMenu("&Help")
+        equations = QAction("&Equations", self)
+        equations.setShortcut(QKeySequence("Ctrl+E"))
+        tip = "Unfold's numbered equations of BPTT, as the inspector cites them, in any notation"
+        equations.setStatusTip(tip)
+        equations.setToolTip(tip)
+        equations.triggered.connect(lambda _checked=False: self.show_equations())
+        help_menu.addAction(equations)
         keys = QAction("Keyboard shortcuts", self)
         keys.setShortcut(QKeySequence.StandardKey.HelpContents)
         keys.triggered.connect(self._show_shortcuts)
@@ -311,6 +320,16 @@ class MainWindow(QMainWindow):
         about = QAction("About Unfold", self)
         about.triggered.connect(self._show_about)
         help_menu.addAction(about)
+
+    def show_equations(self, key: str | None = None) -> EquationsDialog:
+        """Open Help > Equations (one page per window), scrolled to equation ``key`` if given."""
+        if self.equations_page is None:
+            self.equations_page = EquationsDialog(self.session, self)
+        self.equations_page.show()
+        self.equations_page.raise_()
+        if key is not None:
+            self.equations_page.show_equation(key)
+        return self.equations_page
 
     def _menu_action(
         self,

@@ -44,3 +44,23 @@ def test_show_equation_selects_its_number(qtbot: QtBot) -> None:
     page.show_equation("grad-W")
     assert page.browser.textCursor().selectedText() == f"Eq. {number('grad-W')}"
     page.close()
+
+
+def test_help_menu_opens_the_page(qtbot: QtBot) -> None:
+    from gui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    action = next(
+        a
+        for menu in window.menuBar().actions()
+        if menu.text() == "&Help"
+        for a in menu.menu().actions()
+        if a.text() == "&Equations"
+    )
+    action.trigger()
+    page = window.equations_page
+    assert page is not None
+    qtbot.waitUntil(page.isVisible)
+    assert f"Eq. {number('delta-hidden')}" in page.text()
+    page.close()

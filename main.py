@@ -1,6 +1,7 @@
 """Unfold: watch Backpropagation Through Time happen in a Simple Recurrent Network.
 
-``python main.py`` opens the explorer on the built-in seeds/004 example;
+``python main.py`` opens the explorer on the built-in example (the tanh/softmax network of
+Goodfellow, Bengio and Courville 2016, Deep Learning §10.2);
 ``python main.py train --task temporal-xor ...`` trains headless (see ``python main.py train -h``).
 """
 
@@ -13,7 +14,7 @@ import sys
 
 def build_parser() -> argparse.ArgumentParser:
     """The options of the window (the ``train`` command has its own parser)."""
-    from core.notation import NOTATIONS
+    from core.notation import DEFAULT_NOTATION, NOTATIONS
 
     parser = argparse.ArgumentParser(
         prog="unfold",
@@ -41,8 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--notation",
         choices=list(NOTATIONS),
-        default="004",
-        help="the seed whose symbols label the views (default: 004, U W V b c)",
+        default=DEFAULT_NOTATION,
+        help="the symbols that label the views: "
+        + "; ".join(f"{key} = {n.title}" for key, n in NOTATIONS.items())
+        + f" (default {DEFAULT_NOTATION})",
     )
     parser.add_argument(
         "--screenshot",

@@ -89,7 +89,7 @@ def test_sequence_file_that_does_not_fit_asks_before_a_new_network(window: MainW
 
 def test_fitting_sequence_file_keeps_the_network(window: MainWindow) -> None:
     net = window.session.net
-    assert window.files.open_sequences(str(EXAMPLES / "seed004_sequences.json"))
+    assert window.files.open_sequences(str(EXAMPLES / "deep_learning_ch10_sequences.json"))
     assert window.session.net is net and window.questions == []
     assert window.session.dataset.n_in == 4
 
@@ -122,13 +122,13 @@ def test_exports(window: MainWindow, tmp_path) -> None:
 
 def test_dropping_a_file_opens_it(window: MainWindow) -> None:
     mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(EXAMPLES / "seed004_sequences.json"))])
+    mime.setUrls([QUrl.fromLocalFile(str(EXAMPLES / "deep_learning_ch10_sequences.json"))])
     event = QDropEvent(
         QPointF(10, 10), Qt.DropAction.CopyAction, mime,
         Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
     )  # fmt: skip
     window.dropEvent(event)
-    assert window.session.source["file"].endswith("seed004_sequences.json")
+    assert window.session.source["file"].endswith("deep_learning_ch10_sequences.json")
 
 
 def test_main_opens_a_task_and_a_model(qtbot, tmp_path, monkeypatch) -> None:

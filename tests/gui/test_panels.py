@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 from core.bptt import bptt
 from core.cursor import position_of
 from core.data import Dataset, Sequence
-from core.equations import fmt
+from core.explain import fmt
 from core.model import SRN
 from core.selection import Selection
 from gui.panels import ActivationsPanel, DeltasPanel, GradientsPanel, InspectorPanel, LossPanel

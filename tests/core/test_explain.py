@@ -1,4 +1,4 @@
-"""The worked examples of core.equations reproduce the trace term by term, in every notation."""
+"""The worked examples of core.explain reproduce the trace term by term, in every notation."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 
 from core.bptt import Trace, bptt
 from core.cursor import position_of, state_at
-from core.equations import UNKNOWN, explain, fmt
 from core.examples import example_dataset, example_network
+from core.explain import UNKNOWN, explain, fmt
 from core.model import SRN
 from core.notation import NOTATIONS
 from core.selection import Selection

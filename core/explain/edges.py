@@ -1,0 +1,99 @@
+"""Worked examples of one weighted edge at one step: the signal it carries forward, the delta it
+carries back, and its term of the gradient.
+
+    signal:        w_rc · sender_c        (a term of the receiver's net input)
+    carried back:  w_rc · δ_r(t)          (a term of the sender's delta)
+    gradient:      ∂L/∂w_rc at t = δ_r(t) · sender_c
+"""
+
+from __future__ import annotations
+
+from core.explain.symbols import Scope
+from core.explain.text import UNKNOWN, Step, Term, fmt, paren
+from core.trace import WEIGHT_KINDS
+
+_CITE_FORWARD = {"a": "eq. 1", "o": "eq. 3"}
+_CITE_GRADIENT = {"U": ("eq. 88", "eq. 15"), "W": ("eq. 87", "eq. 16"), "V": ("eq. 86", "eq. 14")}
+
+
+def edge(sc: Scope, p: str, t: int, r: int, c: int) -> tuple[str, list[Step]]:
+    """Weight p[r, c] at step t: its value, the signal it carries, its gradient term."""
+    kind = WEIGHT_KINDS[p]
+    weight = sc.w(p, r, c)
+    sending = sc.u(sc.sender(kind.sender), c, t + kind.lag)
+    receiving = sc.u(kind.receiver, r, t)
+    d = sc.sign * float(sc.trace.delta_of(p)[t - 1, r]) if sc.bwd(t) else None
+    steps = [signal(sc, p, t, r, c), gradient(sc, p, t, r, c, d)]
+    if p == "V" or (p == "W" and sc.net.context != "target"):
+        steps.insert(1, carried_back(sc, p, t, r, c, d))
+    return f"edge {weight} at t = {t}: {sending} → {receiving}", steps
+
+
+def signal(sc: Scope, p: str, t: int, r: int, c: int) -> Step:
+    """w_rc · sender_c(t + lag): the edge's term of the receiver's net input."""
+    kind = WEIGHT_KINDS[p]
+    wv = float(sc.net.params()[p][r, c])
+    act = float(sc.trace.partner(p)[t - 1, c])
+    act_known = sc.partner_known(p, t)
+    weight = sc.w(p, r, c)
+    sending = sc.u(sc.sender(kind.sender), c, t + kind.lag)
+    receiving = sc.u(kind.receiver, r, t)
+    known = sc.fwd(t) and act_known
+    value = float(wv * act) if known else None
+    return Step(
+        "signal",
+        f"{weight}·{sending}  (a term of {receiving})",
+        f"{fmt(wv)}·{paren(act) if act_known else UNKNOWN} = {fmt(value)}",
+        f"{weight} = {fmt(wv)},  signal = {fmt(value)}",
+        f"seeds/004 {_CITE_FORWARD[kind.receiver]}",
+        value,
+        (Term(f"{weight}·{sending}", f"{fmt(wv)}·{paren(act)}", value),),
+        total=value,
+        notes=sc.fwd_note(t, f"the signal into {receiving}"),
+    )
+
+
+def gradient(sc: Scope, p: str, t: int, r: int, c: int, d: float | None) -> Step:
+    """∂L/∂p[r, c] at step t = δ_r(t) · sender_c: the edge's term of the gradient."""
+    kind = WEIGHT_KINDS[p]
+    act = float(sc.trace.partner(p)[t - 1, c])
+    sending = sc.u(sc.sender(kind.sender), c, t + kind.lag)
+    grad = float(sc.sign * d * act) if d is not None else None
+    dsym = sc.u(kind.delta, r, t)
+    sign = "-" if sc.sign < 0 else ""
+    target = f"{sc.dw(p, r, c)} at t = {t}"
+    return Step(
+        "gradient",
+        f"{target} = {sign}{dsym}·{sending}",
+        f"{target} = {sign}{paren(d)}·{paren(act)} = {fmt(grad)}",
+        f"{target} = {fmt(grad)}",
+        sc.delta_cite(*_CITE_GRADIENT[p]),
+        grad,
+        (Term(f"{sign}{dsym}·{sending}", f"{sign}{paren(d)}·{paren(act)}", grad),),
+        total=grad,
+        notes=sc.bwd_note(t, dsym),
+    )
+
+
+def carried_back(sc: Scope, p: str, t: int, r: int, c: int, d: float | None) -> Step:
+    """The delta this edge carries back into the sending unit's δ (the terms of eq. 45)."""
+    wv = float(sc.net.params()[p][r, c])
+    dsym = sc.u("delta_h" if p == "W" else "delta_o", r, t)
+    into = sc.u("delta_h", c, t - 1 if p == "W" else t)
+    if p == "W" and sc.net.jordan:
+        into = f"∂{sc.L}/∂{sc.u('y', c, t - 1)}, then {sc.u('delta_o', c, t - 1)}"
+    if p == "W" and t == 1:
+        into = f"∂{sc.L}/∂{sc.w('h0', c)}"
+    v = float(wv * d) if d is not None else None
+    weight = sc.w(p, r, c)
+    return Step(
+        "carried back",
+        f"{weight}·{dsym}  (a term of {into})",
+        f"{fmt(wv)}·{paren(d)} = {fmt(v)}",
+        f"carried back = {fmt(v)}",
+        sc.delta_cite("eq. 45", "eq. 13, 27"),
+        v,
+        (Term(f"{weight}·{dsym}", f"{fmt(wv)}·{paren(d)}", v),),
+        total=v,
+        notes=sc.bwd_note(t, dsym),
+    )

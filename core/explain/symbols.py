@@ -1,0 +1,69 @@
+"""What one worked example reads: the trace, what is known at the cursor, the reader's symbols.
+
+Unit and time indices are written 1-based, as on screen: ``h[2](4)`` is hidden unit 2 at t = 4.
+"""
+
+from __future__ import annotations
+
+from core.cursor import StepState
+from core.notation import Notation
+from core.trace import Trace
+
+#: the layer a network's context copies: h(t-1) (Elman), y(t-1) or d(t-1) (Jordan)
+CONTEXT_LAYER = {"hidden": "h", "output": "y", "target": "d"}
+
+
+class Scope:
+    """The trace, the cursor's state and the notation every equation builder writes with."""
+
+    def __init__(self, trace: Trace, state: StepState, notation: Notation) -> None:
+        self.trace, self.state, self.n = trace, state, notation
+        self.net = trace.net
+        self.sign = notation.delta_sign
+        self.L = notation["L"]
+        self.ctx = CONTEXT_LAYER[trace.net.context]
+
+    # -- what is known at the cursor ------------------------------------------------------------
+    def fwd(self, t: int) -> bool:
+        """Whether a(t), h(t), o(t), ŷ(t), L(t) are known (h(0) always is)."""
+        return t <= self.state.forward_known
+
+    def bwd(self, t: int) -> bool:
+        """Whether δo(t) and δh(t) are known."""
+        return self.state.backward_from <= t <= self.trace.T
+
+    def ctx_known(self, t: int) -> bool:
+        """Whether the context c(t) read at step t is known (a target always is)."""
+        return self.net.context == "target" or self.fwd(t - 1)
+
+    def fwd_note(self, t: int, what: str) -> tuple[str, ...]:
+        return () if self.fwd(t) else (f"{what} is computed at forward t = {t}",)
+
+    def bwd_note(self, t: int, what: str) -> tuple[str, ...]:
+        return () if self.bwd(t) else (f"{what} is computed at backward t = {t}",)
+
+    # -- symbols ----------------------------------------------------------------------------------
+    def u(self, name: str, i: int, t: int | None = None) -> str:
+        """A unit's symbol such as ``h[2](4)``."""
+        return f"{self.n[name]}[{i + 1}]" + ("" if t is None else f"({t})")
+
+    def w(self, name: str, r: int, c: int | None = None) -> str:
+        """A parameter entry such as ``W[2,3]`` (``b[2]`` for vectors)."""
+        return f"{self.n[name]}[{r + 1}" + ("]" if c is None else f",{c + 1}]")
+
+    def dw(self, name: str, r: int, c: int | None = None) -> str:
+        """The gradient of a parameter entry, ``∂L/∂W[2,3]``."""
+        return f"∂{self.L}/∂{self.w(name, r, c)}"
+
+    def delta_cite(self, seed004: str, seed001: str) -> str:
+        extra = f"; seeds/001 {seed001} (δ = -∂{self.L}/∂net)" if self.sign < 0 else ""
+        return f"seeds/004 {seed004}{extra}"
+
+    def sender(self, layer: str) -> str:
+        """The layer name of a weight kind's sender ("context" is the network's context layer)."""
+        return self.ctx if layer == "context" else layer
+
+    def partner_known(self, p: str, t: int) -> bool:
+        """Whether the activation that p's edge reads at step t is known: x(t) always, the
+        context c(t) once step t-1 is computed, h(t) once step t is."""
+        return {"U": True, "W": self.ctx_known(t), "V": self.fwd(t)}[p]

@@ -11,11 +11,9 @@ from core.explain.symbols import Scope
 from core.explain.text import Step, Term, fmt, paren, product, total, written
 from core.trace import DELTA_OF, WEIGHT_KINDS
 
-_CITE = {"U": "eq. 88", "W": "eq. 87", "V": "eq. 86", "b": "eq. 85", "c": "eq. 84"}
-
 
 def cell(sc: Scope, p: str, r: int, c: int) -> tuple[str, list[Step]]:
-    """The gradient accumulated so far in cell (r, c) of p: Σ over visited t (eq. 84-88)."""
+    """The gradient accumulated so far in cell (r, c) of p: Σ over the visited steps t."""
     if p == "h0":
         return f"gradient cell {sc.dw('h0', r)}", [h0_gradient(sc, r)]
     tr, T, first = sc.trace, sc.trace.T, sc.state.backward_from
@@ -59,7 +57,7 @@ def cell(sc: Scope, p: str, r: int, c: int) -> tuple[str, list[Step]]:
             f"{target} = {generic}",
             substituted,
             f"{target} = {fmt(value)}" + ("" if first == 1 else " so far"),
-            sc.delta_cite(_CITE[p], {"U": "eq. 15", "W": "eq. 16"}.get(p, "eq. 14")),
+            sc.cite(f"grad-{p}", *sc.truncation_key(), delta=True),
             value,
             tuple(terms),
             total=value,
@@ -86,7 +84,7 @@ def h0_gradient(sc: Scope, j: int) -> Step:
         equation,
         f"{target} = {sign}({written(terms)}) = {fmt(value)}",
         f"{target} = {fmt(value)}",
-        sc.delta_cite("eq. 45 at t = 0", "eq. 27"),
+        sc.cite("grad-h0", delta=True),
         value,
         tuple(terms),
         total=total(terms) if known else None,

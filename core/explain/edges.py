@@ -12,8 +12,8 @@ from core.explain.symbols import Scope
 from core.explain.text import UNKNOWN, Step, Term, fmt, paren
 from core.trace import WEIGHT_KINDS
 
-_CITE_FORWARD = {"a": "eq. 1", "o": "eq. 3"}
-_CITE_GRADIENT = {"U": ("eq. 88", "eq. 15"), "W": ("eq. 87", "eq. 16"), "V": ("eq. 86", "eq. 14")}
+#: the equation of the net input each kind of edge feeds
+_NET_INPUT = {"a": "net-hidden", "o": "net-output"}
 
 
 def edge(sc: Scope, p: str, t: int, r: int, c: int) -> tuple[str, list[Step]]:
@@ -45,7 +45,7 @@ def signal(sc: Scope, p: str, t: int, r: int, c: int) -> Step:
         f"{weight}·{sending}  (a term of {receiving})",
         f"{fmt(wv)}·{paren(act) if act_known else UNKNOWN} = {fmt(value)}",
         f"{weight} = {fmt(wv)},  signal = {fmt(value)}",
-        f"seeds/004 {_CITE_FORWARD[kind.receiver]}",
+        sc.cite(*forward_keys(sc, p)),
         value,
         (Term(f"{weight}·{sending}", f"{fmt(wv)}·{paren(act)}", value),),
         total=value,
@@ -67,7 +67,7 @@ def gradient(sc: Scope, p: str, t: int, r: int, c: int, d: float | None) -> Step
         f"{target} = {sign}{dsym}·{sending}",
         f"{target} = {sign}{paren(d)}·{paren(act)} = {fmt(grad)}",
         f"{target} = {fmt(grad)}",
-        sc.delta_cite(*_CITE_GRADIENT[p]),
+        sc.cite(f"grad-{p}", delta=True),
         grad,
         (Term(f"{sign}{dsym}·{sending}", f"{sign}{paren(d)}·{paren(act)}", grad),),
         total=grad,
@@ -76,7 +76,7 @@ def gradient(sc: Scope, p: str, t: int, r: int, c: int, d: float | None) -> Step
 
 
 def carried_back(sc: Scope, p: str, t: int, r: int, c: int, d: float | None) -> Step:
-    """The delta this edge carries back into the sending unit's δ (the terms of eq. 45)."""
+    """The delta this edge carries back into the sending unit's δ (a term of its sum)."""
     wv = float(sc.net.params()[p][r, c])
     dsym = sc.u("delta_h" if p == "W" else "delta_o", r, t)
     into = sc.u("delta_h", c, t - 1 if p == "W" else t)
@@ -91,9 +91,27 @@ def carried_back(sc: Scope, p: str, t: int, r: int, c: int, d: float | None) -> 
         f"{weight}·{dsym}  (a term of {into})",
         f"{fmt(wv)}·{paren(d)} = {fmt(v)}",
         f"carried back = {fmt(v)}",
-        sc.delta_cite("eq. 45", "eq. 13, 27"),
+        sc.cite(*back_keys(sc, p, t), delta=True),
         v,
         (Term(f"{weight}·{dsym}", f"{fmt(wv)}·{paren(d)}", v),),
         total=v,
         notes=sc.bwd_note(t, dsym),
     )
+
+
+def forward_keys(sc: Scope, p: str) -> tuple[str, ...]:
+    """The equations of the net input an edge of p feeds (a Jordan context: its own)."""
+    if p == "W" and sc.net.jordan:
+        return ("jordan-context",)
+    return (_NET_INPUT[WEIGHT_KINDS[p].receiver],)
+
+
+def back_keys(sc: Scope, p: str, t: int) -> tuple[str, ...]:
+    """The equations of the delta an edge of p carries back into."""
+    if p == "W" and t == 1:
+        return ("grad-h0",)
+    if p == "W" and sc.net.jordan:
+        return ("jordan-delta-output", *sc.truncation_key())
+    if p == "W":
+        return ("delta-hidden", *sc.truncation_key())
+    return ("jordan-delta-hidden",) if sc.net.jordan else ("delta-hidden",)

@@ -21,13 +21,12 @@ def step_loss(sc: Scope, t: int) -> Step:
     known, m = sc.fwd(t), float(tr.mask[t - 1])
     o, d = tr.o[t - 1], tr.d[t - 1]
     y = tr.y[t - 1]
-    if net.output == "softmax":  # seeds/004 eq. 13, from o for stability (eq. 16)
+    if net.output == "softmax":  # from o, for stability
         lse = o.max() + np.log(np.exp(o - o.max()).sum())
         values = d * (lse - o) * m
         sym = f"-Σk {sc.n['d']}[k]({t})·ln {sc.n['y']}[k]({t})"
         parts = [f"-{paren(d[k])}·ln({fmt(y[k])})" for k in range(net.n_out)]
-        cite = "seeds/004 eq. 13; seeds/001 eq. 24"
-    elif net.output == "logistic":  # seeds/001 eq. 22, as softplus(o) - d o
+    elif net.output == "logistic":  # as softplus(o) - d o
         values = (np.logaddexp(0.0, o) - d * o) * m
         sym = (
             f"-Σk [{sc.n['d']}[k]({t})·ln {sc.n['y']}[k]({t}) + "
@@ -37,12 +36,10 @@ def step_loss(sc: Scope, t: int) -> Step:
             f"-[{paren(d[k])}·ln({fmt(y[k])}) + (1 - {paren(d[k])})·ln(1 - {fmt(y[k])})]"
             for k in range(net.n_out)
         ]
-        cite = "seeds/001 eq. 22"
-    else:  # seeds/001 eq. 10
+    else:
         values = 0.5 * (y - d) ** 2 * m
         sym = f"½ Σk ({sc.n['y']}[k]({t}) - {sc.n['d']}[k]({t}))²"
         parts = [f"½({fmt(y[k])} - {paren(d[k])})²" for k in range(net.n_out)]
-        cite = "seeds/001 eq. 10"
     terms = tuple(
         Term(
             f"{sc.L}[{k + 1}]({t})",
@@ -61,7 +58,7 @@ def step_loss(sc: Scope, t: int) -> Step:
         f"{target} = {sym}",
         f"{target} = {written(terms)} = {fmt(value)}",
         f"{target} = {fmt(value)}",
-        cite,
+        sc.cite(f"loss-{net.output}"),
         value,
         terms,
         total=total(terms) if known else None,
@@ -96,7 +93,7 @@ def total_loss(sc: Scope) -> Step:
         f"{sc.L} = Σt {sc.L}(t)",
         f"{sc.L} = {written(terms)}",
         f"{sc.L} = {fmt(value)}",
-        "seeds/004 eq. 11",
+        sc.cite("total-loss"),
         value,
         terms,
         total=value,

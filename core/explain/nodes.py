@@ -34,7 +34,7 @@ def initial(sc: Scope, j: int) -> tuple[str, list[Step]]:
 
 
 def hidden_forward(sc: Scope, j: int, t: int) -> Step:
-    """a_j(t) = b_j + Σ_i W_ji c_i(t) + Σ_i U_ji x_i(t); h_j(t) = f(a_j(t)) (eq. 1-2), the
+    """a_j(t) = b_j + Σ_i W_ji c_i(t) + Σ_i U_ji x_i(t); h_j(t) = f(a_j(t)), the
     context c(t) being h(t-1) (or a Jordan network's y(t-1) or d(t-1))."""
     net, tr = sc.net, sc.trace
     prev = sc.ctx_known(t)
@@ -65,7 +65,7 @@ def hidden_forward(sc: Scope, j: int, t: int) -> Step:
         equation,
         substituted,
         f"{a} = {fmt(a_val)},  {h} = {fmt(h_val)}",
-        "seeds/004 eq. 1-2",
+        sc.cite("net-hidden", "hidden", *(("jordan-context",) if sc.net.jordan else ())),
         h_val,
         tuple(terms),
         total=a_val,
@@ -81,9 +81,9 @@ def derivative(sc: Scope, j: int, t: int) -> tuple[str, str, float | None]:
     av, hv = float(tr.a[t - 1, j]), float(tr.h[t, j])
     value = float(hidden_derivative(kind, tr.a[t - 1, j : j + 1], tr.h[t, j : j + 1])[0])
     hn, an = (paren(hv), fmt(av)) if known else (UNKNOWN, UNKNOWN)
-    if kind == "tanh":  # seeds/004 eq. 38
+    if kind == "tanh":  # f'(a) written through h = f(a)
         sym, num = f"(1 - {h}²)", f"(1 - {hn}²)"
-    elif kind == "logistic":  # seeds/001 eq. 18
+    elif kind == "logistic":
         sym, num = f"{h}(1 - {h})", f"{hn}·(1 - {hn})"
     elif kind == "relu":
         sym, num = f"[{a} > 0]", f"[{an} > 0]"
@@ -131,7 +131,7 @@ def carried(sc: Scope, t: int) -> tuple[Array | None, str]:
 
 
 def hidden_delta(sc: Scope, j: int, t: int) -> Step:
-    """δh_j(t) = f'(a_j(t)) (Σ_i W_ij δh_i(t+1) + Σ_k V_kj δo_k(t)) (eq. 45 × f', 60-62)."""
+    """δh_j(t) = f'(a_j(t)) (Σ_i W_ij δh_i(t+1) + Σ_k V_kj δo_k(t)) (Jordan: no W term)."""
     net, tr, s = sc.net, sc.trace, sc.sign
     dh, do = sc.n["delta_h"], sc.n["delta_o"]
     back, cut_note = carried(sc, t)
@@ -162,21 +162,27 @@ def hidden_delta(sc: Scope, j: int, t: int) -> Step:
         notes.append(cut_note)
     if s < 0:
         notes.append(
-            f"{sc.n.delta_definition('h')}: the negative of the gradient (seeds/001 "
-            "eq. 12-13); the recursion keeps its form because every δ flips sign"
+            f"{sc.n.delta_definition('h')}: the negative of the gradient (Bodén 2001); "
+            "the recursion keeps its form because every δ flips sign"
         )
     return Step(
         "delta",
         equation,
         f"{substituted} = {fmt(value)}",
         f"{target} = {fmt(value)}",
-        sc.delta_cite("eq. 45, 60-62", "eq. 13, 27"),
+        sc.cite(*delta_keys(sc, cut_note), delta=True),
         value,
         tuple(terms),
         total=bracket,
         factor=fp,
         notes=tuple(notes),
     )
+
+
+def delta_keys(sc: Scope, cut_note: str) -> tuple[str, ...]:
+    """The equations of a hidden delta, with the truncation rule when it changes the sum."""
+    own = ("jordan-delta-hidden",) if sc.net.jordan else ("delta-hidden",)
+    return (*own, "derivative", *(sc.truncation_key() if cut_note else ()))
 
 
 def initial_value(sc: Scope, j: int) -> Step:
@@ -188,7 +194,7 @@ def initial_value(sc: Scope, j: int) -> Step:
         f"{h} = {sc.w('h0', j)}",
         f"{h} = {fmt(v)}",
         f"{h} = {fmt(v)}",
-        "seeds/004 eq. 1 (h(0) = h0)" if not sc.net.jordan else "core/jordan.py (c(1) = h0)",
+        sc.cite("jordan-context" if sc.net.jordan else "net-hidden"),
         v,
         (Term(sc.w("h0", j), fmt(v), v),),
         v,
@@ -209,7 +215,7 @@ def input_unit(sc: Scope, i: int, t: int) -> tuple[str, list[Step]]:
         f"{x} (given by the sequence)",
         f"{x} = {fmt(v)}",
         f"{x} = {fmt(v)}",
-        "seeds/004 eq. 1",
+        sc.cite("net-hidden"),
         v,
         (Term(x, fmt(v), v),),
         v,
@@ -219,7 +225,7 @@ def input_unit(sc: Scope, i: int, t: int) -> tuple[str, list[Step]]:
         f"{sc.n['U']}[j,{i + 1}]·{x} enters {sc.n['a']}[j]({t}) for every hidden unit j",
         written(terms, " ,  "),
         f"{len(terms)} signals",
-        "seeds/004 eq. 1",
+        sc.cite("net-hidden"),
         None,
         terms,
     )

@@ -27,7 +27,7 @@ def output(sc: Scope, k: int, t: int) -> tuple[str, list[Step]]:
 
 
 def output_forward(sc: Scope, k: int, t: int) -> Step:
-    """o_k(t) = c_k + Σ_j V_kj h_j(t); ŷ(t) = g(o(t)) (eq. 3-4, 9)."""
+    """o_k(t) = c_k + Σ_j V_kj h_j(t); ŷ(t) = g(o(t))."""
     net, tr = sc.net, sc.trace
     known = sc.fwd(t)
     terms = [Term(sc.w("c", k), fmt(net.c[k]), float(net.c[k]))]
@@ -50,7 +50,7 @@ def output_forward(sc: Scope, k: int, t: int) -> Step:
         equation,
         substituted,
         f"{o} = {fmt(o_val)},  {y} = {fmt(y_val)}",
-        "seeds/004 eq. 3-4" + (", 9" if net.output == "softmax" else ""),
+        sc.cite("net-output", "output", f"loss-{net.output}"),
         y_val,
         tuple(terms),
         total=o_val,
@@ -59,7 +59,7 @@ def output_forward(sc: Scope, k: int, t: int) -> Step:
 
 
 def output_function(sc: Scope, k: int, t: int) -> tuple[str, str]:
-    """g(o_k(t)) in symbols and numbers: softmax (eq. 9), logistic or identity."""
+    """g(o_k(t)) in symbols and numbers: softmax, logistic or identity."""
     net, tr = sc.net, sc.trace
     o = sc.u("o", k, t)
     known = sc.fwd(t)
@@ -80,19 +80,19 @@ def output_function(sc: Scope, k: int, t: int) -> tuple[str, str]:
 
 
 def output_delta(sc: Scope, k: int, t: int) -> Step:
-    """δo_k(t) = ŷ_k(t) - y_k(t) (eq. 22); Bodén: δk = d_k - y_k (seeds/001 eq. 12, 26)."""
+    """δo_k(t) = ŷ_k(t) - y_k(t), every matched output/loss pair; Bodén (2001): δk = d_k - y_k."""
     tr, s = sc.trace, sc.sign
     known = sc.bwd(t)
     yv, dv, m = tr.y[t - 1, k], tr.d[t - 1, k], tr.mask[t - 1]
     dsum = float(tr.d[t - 1].sum()) if sc.net.output == "softmax" else 1.0
     yk, dk = sc.u("y", k, t), sc.u("d", k, t)
     terms: tuple[Term, ...]
-    if s > 0:  # δo = ŷ - y (seeds/004 eq. 22)
+    if s > 0:  # δo = ŷ - y, the gradient
         terms = (
             Term(yk, fmt(yv), float(yv * dsum * m) if known else None),
             Term(f"-{dk}", f"-{paren(dv)}", float(-dv * m) if known else None),
         )
-    else:  # δk = d - y (seeds/001 eq. 12 with the matched loss)
+    else:  # δk = d - y, Bodén's δ = -∂C/∂net
         terms = (
             Term(dk, fmt(dv), float(dv * m) if known else None),
             Term(f"-{yk}", f"-{paren(yv)}", float(-yv * dsum * m) if known else None),
@@ -105,7 +105,7 @@ def output_delta(sc: Scope, k: int, t: int) -> Step:
         notes.append(f"the targets at t = {t} sum to {fmt(dsum)}, so ŷ is weighted by that sum")
     if m != 1:
         notes.append(f"this step's loss has weight {fmt(m)} (mask)")
-    cite = sc.delta_cite("eq. 22", "eq. 12, 21-26")
+    keys = ["delta-output"]
     if sc.net.context == "output":
         local = (yv * dsum - dv) * m
         back = through_output(sc, k, t, float(tr.delta_o[t - 1, k] - local), known)
@@ -114,14 +114,14 @@ def output_delta(sc: Scope, k: int, t: int) -> Step:
             terms = (*terms, term)
             sym, num = f"{sym} + {rec_sym}", f"{num} + {term.numbers}"
             notes.append(note)
-            cite += "; core/jordan.py (through y(t) into a(t+1))"
+            keys += ["jordan-delta-output", "output-jacobian", *sc.truncation_key()]
     value = float(s * tr.delta_o[t - 1, k]) if known else None
     return Step(
         "delta",
         f"{target} = {sym}",
         f"{target} = {num} = {fmt(value)}",
         f"{target} = {fmt(value)}",
-        cite,
+        sc.cite(*keys, delta=True),
         value,
         terms,
         total=total(terms) if known else None,

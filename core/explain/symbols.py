@@ -5,6 +5,7 @@ Unit and time indices are written 1-based, as on screen: ``h[2](4)`` is hidden u
 
 from __future__ import annotations
 
+from core import derivation
 from core.cursor import StepState
 from core.notation import Notation
 from core.trace import Trace
@@ -55,9 +56,26 @@ class Scope:
         """The gradient of a parameter entry, ``∂L/∂W[2,3]``."""
         return f"∂{self.L}/∂{self.w(name, r, c)}"
 
-    def delta_cite(self, seed004: str, seed001: str) -> str:
-        extra = f"; seeds/001 {seed001} (δ = -∂{self.L}/∂net)" if self.sign < 0 else ""
-        return f"seeds/004 {seed004}{extra}"
+    # -- citations ------------------------------------------------------------------------------
+    def cite(self, *keys: str, delta: bool = False) -> str:
+        """The numbers of the equations called ``keys`` on the Help > Equations page and the
+        published source of the first, e.g. "Eqs. 10, 11; Goodfellow et al. (2016) §10.2.2".
+
+        ``delta``: the step shows deltas, so a notation with δ = -∂L/∂net says so.
+        """
+        text = f"{derivation.cite(*keys)}; {derivation.BY_KEY[keys[0]].source}"
+        if delta and self.sign < 0:  # the notation's delta is the negative gradient
+            text += f"; δ = -∂{self.L}/∂net" + ("" if "Bodén" in text else " (Bodén 2001)")
+        return text
+
+    def truncation_key(self) -> tuple[str, ...]:
+        """The key of the truncation rule this trace was computed with (none for full BPTT)."""
+        k = self.trace.truncation
+        if k is None or k >= self.trace.T:
+            return ()
+        if self.trace.mode == "chunked":
+            return ("chunked",)
+        return ("bptt-1",) if k == 1 else ("sliding",)
 
     def sender(self, layer: str) -> str:
         """The layer name of a weight kind's sender ("context" is the network's context layer)."""

@@ -91,16 +91,33 @@ def explain(
     """
     if trace.batched:
         raise ValueError("explain needs the trace of one sequence; use trace.select(i)")
-    notes: tuple[str, ...] = ()
-    if selection is not None and not is_valid(selection, trace):
-        notes = (f"the selection {selection} does not exist in this network; showing the default",)
-        selection = None
-    if selection is None:
+    sc = Scope(trace, state, notation)
+    invalid = selection if selection is not None and not is_valid(selection, trace) else None
+    if selection is None or invalid is not None:
         selection = default_selection(state)
         if not is_valid(selection, trace):  # a Jordan network has no h(0): its y(0) instead
             selection = Selection(kind="node", layer="y", t=0, unit=0)
-    title, steps = _dispatch(Scope(trace, state, notation), selection)
+    title, steps = _dispatch(sc, selection)
+    notes: tuple[str, ...] = ()
+    if invalid is not None:
+        notes = (f"the selected {_name(sc, invalid)} is not in this network; showing {title}",)
     return Explanation(title, selection, tuple(steps), notes)
+
+
+def _name(sc: Scope, sel: Selection) -> str:
+    """A selection as the reader would name it ("input x[3](2)"), valid or not."""
+    units = {"x": "input", "h": "hidden unit", "a": "hidden unit", "y": "output unit"}
+    units["o"] = "output unit"
+    if sel.kind == "node" and sel.layer == "L":
+        return f"loss {sc.L}({sel.t})" if sel.t else f"total loss {sc.L}"
+    if sel.kind == "node" and sel.layer in units:
+        return f"{units[sel.layer]} {sc.u(sel.layer, sel.unit, sel.t)}"
+    if sel.kind == "edge" and sel.layer in ("U", "W", "V"):
+        return f"edge {sc.w(sel.layer, sel.row, sel.col)} at t = {sel.t}"
+    if sel.kind == "cell" and sel.layer in sc.net.params():
+        col = None if sc.net.params()[sel.layer].ndim == 1 else sel.col
+        return f"gradient cell {sc.dw(sel.layer, sel.row, col)}"
+    return "item"
 
 
 def _dispatch(sc: Scope, sel: Selection) -> tuple[str, list[Step]]:

@@ -267,3 +267,23 @@ def test_citations_are_the_equations_page_and_no_source_file() -> None:
         for notation in (N004, N001):
             for step in explain(trace, end_state(trace), sel, notation).steps:
                 assert re.match(r"Eqs?\. \d+", step.citation), step.citation
+
+
+def test_an_invalid_selection_is_named_as_the_reader_sees_it() -> None:
+    trace = example_trace()  # 4 inputs, 5 hidden, 3 outputs, 6 steps
+    state = state_at(trace, 3)
+    cases = {
+        Selection("node", "x", t=2, unit=7): "input x[8](2)",
+        Selection("node", "y", t=9, unit=0): "output unit ŷ[1](9)",
+        Selection("node", "L", t=9): "loss L(9)",
+        Selection("edge", "W", t=0, row=1, col=2): "edge W[2,3] at t = 0",
+        Selection("cell", "c", row=5): "gradient cell ∂L/∂c[6]",
+        Selection("cell", "Q", row=1): "item",
+    }
+    for sel, name in cases.items():
+        e = explain(trace, state, sel, N004)
+        assert e.notes == (
+            f"the selected {name} is not in this network; showing hidden unit h[1](3)",
+        )
+    boden = explain(trace, state, Selection("cell", "U", row=9, col=0), N001)
+    assert boden.notes[0].startswith("the selected gradient cell ∂C/∂V[10,1] is not")

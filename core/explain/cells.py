@@ -70,19 +70,20 @@ def h0_gradient(sc: Scope, j: int) -> Step:
     """∂L/∂h0_j = Σ_i W_ij δh_i(1): h0 feeds a(1) through W."""
     net, tr = sc.net, sc.trace
     known = sc.bwd(1)
+    sign = "-" if sc.sign < 0 else ""  # δ = -∂L/∂net: the gradient term is -W·δ
     terms = []
     for i in range(net.n_hidden):
         d = sc.sign * tr.delta_h[0, i] if known else None
         v = float(sc.sign * net.W[i, j] * d) if d is not None else None
-        terms.append(product(sc.w("W", i, j), sc.u("delta_h", i, 1), net.W[i, j], v, known, d))
+        term = product(sc.w("W", i, j), sc.u("delta_h", i, 1), net.W[i, j], v, known, d)
+        terms.append(Term(sign + term.symbol, sign + term.numbers, v))
     value = float(tr.delta_h0[j]) if known else None
     target = f"∂{sc.L}/∂{sc.w('h0', j)}"
-    sign = "-" if sc.sign < 0 else ""
     equation = f"{target} = {sign}Σi {sc.n['W']}[i,{j + 1}]·{sc.n['delta_h']}[i](1)"
     return Step(
         "gradient",
         equation,
-        f"{target} = {sign}({written(terms)}) = {fmt(value)}",
+        f"{target} = {written(terms)} = {fmt(value)}",
         f"{target} = {fmt(value)}",
         sc.cite("grad-h0", delta=True),
         value,

@@ -287,3 +287,31 @@ def test_an_invalid_selection_is_named_as_the_reader_sees_it() -> None:
         )
     boden = explain(trace, state, Selection("cell", "U", row=9, col=0), N001)
     assert boden.notes[0].startswith("the selected gradient cell ∂C/∂V[10,1] is not")
+
+
+def written_value(numbers: str) -> float:
+    """The value of numbers as written ("0.5·(-2) - … 3 more terms (0.1)"), evaluated."""
+    numbers = re.sub(r"… \d+ more terms \(([^)]*)\)", r"(\1)", numbers)
+    return float(eval(numbers.replace("·", "*"), {}))  # digits, signs, parentheses only
+
+
+@pytest.mark.parametrize("hidden_units", [3, 12], ids=["all-written", "summarised"])
+@pytest.mark.parametrize("notation", ["004", "001"])
+def test_h0_gradient_rows_multiply_out_and_add_up(hidden_units: int, notation: str) -> None:
+    """Each row of ∂L/∂h(0) shows a product whose numbers give its value, in Bodén's notation
+    too (δ = -∂C/∂net: the row is -U[i,1]·δj[i](1)), and the written sum, "… more terms"
+    included, is the result."""
+    net = SRN.init(2, hidden_units, 2, seed=1)
+    x = np.random.default_rng(0).normal(size=(4, 2))
+    trace = bptt(net, x, np.eye(2)[[0, 1, 1, 0]])
+    state = end_state(trace)
+    n = NOTATIONS[notation]
+    for sel in (Selection("cell", "h0", row=0), Selection("node", "h", t=0, unit=0)):
+        step = explain(trace, state, sel, n).step("gradient")
+        assert step.value == pytest.approx(trace.delta_h0[0], abs=1e-15)
+        for term in step.terms:
+            assert written_value(term.numbers) == pytest.approx(term.value, rel=2e-3)
+            assert term.symbol.startswith("-") == term.numbers.startswith("-")
+        assert sum(term.value for term in step.terms) == pytest.approx(step.value, abs=1e-12)
+        rhs = step.substituted.split(" = ")[1]
+        assert written_value(rhs) == pytest.approx(step.value, rel=5e-3, abs=1e-6)

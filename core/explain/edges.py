@@ -9,7 +9,7 @@ carries back, and its term of the gradient.
 from __future__ import annotations
 
 from core.explain.symbols import Scope
-from core.explain.text import UNKNOWN, Step, Term, fmt, paren
+from core.explain.text import UNKNOWN, Step, Term, fmt, paren, product
 from core.trace import WEIGHT_KINDS
 
 #: the equation of the net input each kind of edge feeds
@@ -76,26 +76,41 @@ def gradient(sc: Scope, p: str, t: int, r: int, c: int, d: float | None) -> Step
 
 
 def carried_back(sc: Scope, p: str, t: int, r: int, c: int, d: float | None) -> Step:
-    """The delta this edge carries back into the sending unit's δ (a term of its sum)."""
+    """What this edge carries back into the sending unit's delta: w_rc·δ_r(t), the term of the
+    earlier delta's sum, only as far as the truncation lets δ travel (:meth:`Scope.carried`)."""
     wv = float(sc.net.params()[p][r, c])
-    dsym = sc.u("delta_h" if p == "W" else "delta_o", r, t)
-    into = sc.u("delta_h", c, t - 1 if p == "W" else t)
-    if p == "W" and sc.net.jordan:
-        into = f"∂{sc.L}/∂{sc.u('y', c, t - 1)}, then {sc.u('delta_o', c, t - 1)}"
+    weight, dsym = sc.w(p, r, c), sc.u(WEIGHT_KINDS[p].delta, r, t)
+    into, note = sc.u("delta_h", c, t), ""
     if p == "W" and t == 1:
-        into = f"∂{sc.L}/∂{sc.w('h0', c)}"
+        into = f"{'-' if sc.sign < 0 else ''}∂{sc.L}/∂{sc.w('h0', c)}"
+    elif p == "W":
+        back, note = sc.carried(t - 1)
+        into = sc.u("delta_h", c, t - 1)
+        if sc.net.jordan:
+            into = f"r[{c + 1}] of {sc.u('delta_o', c, t - 1)}, through {sc.u('y', c, t - 1)}"
+        if back is None:
+            return Step(
+                "carried back",
+                f"{weight}·{dsym}  (no term of {into})",
+                f"nothing comes back into {into}",
+                "carried back = none",
+                sc.cite(*back_keys(sc, p, t), delta=True),
+                None,
+                notes=(note,),
+            )
+        d = sc.sign * float(back[r]) if sc.bwd(t) else None
     v = float(wv * d) if d is not None else None
-    weight = sc.w(p, r, c)
+    term = product(weight, dsym, wv, v, d is not None, d)
     return Step(
         "carried back",
         f"{weight}·{dsym}  (a term of {into})",
-        f"{fmt(wv)}·{paren(d)} = {fmt(v)}",
+        f"{term.numbers} = {fmt(v)}",
         f"carried back = {fmt(v)}",
         sc.cite(*back_keys(sc, p, t), delta=True),
         v,
-        (Term(f"{weight}·{dsym}", f"{fmt(wv)}·{paren(d)}", v),),
+        (term,),
         total=v,
-        notes=sc.bwd_note(t, dsym),
+        notes=(*sc.bwd_note(t, dsym), *((note,) if note else ())),
     )
 
 

@@ -6,15 +6,10 @@ a(t) = b + W c(t) + U x(t),  h(t) = f(a(t))             forward (c(t) = h(t-1), 
 
 from __future__ import annotations
 
-import numpy as np
-from numpy.typing import NDArray
-
 from core.explain.cells import h0_gradient
 from core.explain.symbols import Scope
 from core.explain.text import UNKNOWN, Step, Term, fmt, paren, product, total, written
 from core.functions import hidden_derivative
-
-Array = NDArray[np.floating]
 
 #: the hidden activation f as written in an equation
 F = {"tanh": "tanh", "logistic": "σ", "relu": "max(0, ·)", "linear": "identity"}
@@ -92,49 +87,22 @@ def derivative(sc: Scope, j: int, t: int) -> tuple[str, str, float | None]:
     return sym, num, value if known else None
 
 
-def carried(sc: Scope, t: int) -> tuple[Array | None, str]:
-    """The δh(t+1) that reaches step t through W under the trace's truncation, with a note.
-
-    Full BPTT: δh(t+1). Chunked: 0 when t+1 starts a chunk. Sliding BPTT(k): δh(t+1) minus
-    its part D_{k-1}(t+1) from L(t+k), which would travel k+1 steps back (core.bptt).
-    """
-    tr, T, k = sc.trace, sc.trace.T, sc.trace.truncation
-    if tr.net.jordan:
-        return None, (
-            f"Jordan network: {sc.n['delta_h']}(t+1) comes back through the output "
-            f"{sc.n['y']}({t}), so it is part of {sc.n['delta_o']}({t})"
-            if tr.net.context == "output"
-            else "teacher forcing: the context is the target, no δ comes back through W"
-        )
-    if t >= T:
-        return None, f"t = T = {T}: no δ comes back from step T+1"
-    if k is None:
-        return tr.delta_h[t], ""
-    if tr.mode == "chunked":
-        if t % k == 0:
-            return None, f"chunked k = {k}: the gradient is cut between t = {t} and {t + 1}"
-        return tr.delta_h[t], ""
-    if k == 1:
-        return None, "BPTT(1): the context is a plain extra input (Elman 1990), no W term"
-    s = t + k  # the loss L(s) whose part of δh(t+1) is already k-1 steps old
-    if s > T:
-        return tr.delta_h[t], ""
-    W, V, net = tr.net.W, tr.net.V, tr.net
-    D = hidden_derivative(net.hidden, tr.a[s - 1], tr.h[s]) * (tr.delta_o[s - 1] @ V)
-    for r in range(s - 1, t, -1):  # D_j(r) = f'(a(r)) W^T D_{j-1}(r+1), down to r = t+1
-        D = hidden_derivative(net.hidden, tr.a[r - 1], tr.h[r]) * (D @ W)
-    note = (
-        f"BPTT(k = {k}): {sc.n['delta_h']}(t+1) here leaves out its part from "
-        f"{sc.L}({s}), which may travel back only to step {s - k + 1}"
-    )
-    return tr.delta_h[t] - D, note
-
-
 def hidden_delta(sc: Scope, j: int, t: int) -> Step:
     """δh_j(t) = f'(a_j(t)) (Σ_i W_ij δh_i(t+1) + Σ_k V_kj δo_k(t)) (Jordan: no W term)."""
     net, tr, s = sc.net, sc.trace, sc.sign
     dh, do = sc.n["delta_h"], sc.n["delta_o"]
-    back, cut_note = carried(sc, t)
+    if sc.net.jordan:  # the recurrence runs through the output: no W term here
+        back, cut_note = (
+            None,
+            (
+                f"Jordan network: {dh}({t + 1}) comes back through the output "
+                f"{sc.n['y']}({t}), so it is part of {do}({t})"
+                if sc.net.context == "output"
+                else "teacher forcing: the context is the target, no δ comes back through W"
+            ),
+        )
+    else:
+        back, cut_note = sc.carried(t)
     terms: list[Term] = []
     if back is not None:
         known = sc.bwd(t + 1)

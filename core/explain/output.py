@@ -107,8 +107,7 @@ def output_delta(sc: Scope, k: int, t: int) -> Step:
         notes.append(f"this step's loss has weight {fmt(m)} (mask)")
     keys = ["delta-output"]
     if sc.net.context == "output":
-        local = (yv * dsum - dv) * m
-        back = through_output(sc, k, t, float(tr.delta_o[t - 1, k] - local), known)
+        back = through_output(sc, k, t)
         if back is not None:
             term, rec_sym, note = back
             terms = (*terms, term)
@@ -129,30 +128,30 @@ def output_delta(sc: Scope, k: int, t: int) -> Step:
     )
 
 
-def through_output(
-    sc: Scope, k: int, t: int, recurrent: float, known: bool
-) -> tuple[Term, str, str] | None:
-    """A Jordan network's second term of δo_k(t): [J_g(t)^T W^T δh(t+1)]_k, the gradient that
-    comes back from step t+1 through the fed-back output y(t).
+def through_output(sc: Scope, k: int, t: int) -> tuple[Term, str, str] | None:
+    """A Jordan network's second term of δo_k(t): [J_g(t)^T r]_k with r = W^T δh(t+1), the
+    gradient that comes back from step t+1 through the fed-back output y(t)
+    (:meth:`Trace.returned_delta_o`, within the truncation window).
 
     Returns (term, symbols, note), or None when nothing comes back (t = T or a cut)."""
-    tr, s, T, kk = sc.trace, sc.sign, sc.trace.T, sc.trace.truncation
-    if t >= T or (kk is not None and tr.mode == "chunked" and t % kk == 0) or kk == 1:
+    tr, s = sc.trace, sc.sign
+    back, cut_note = sc.carried(t)
+    if back is None:
         return None
-    y, W = tr.y[t - 1], tr.net.W
+    known = sc.bwd(t + 1)  # r is known once δh(t+1) is
+    value = s * float(tr.returned_delta_o(t)[k]) if known else None
     yk = sc.u("y", k, t)
     g = {
         "softmax": f"{yk}·(r[{k + 1}] - Σq {sc.n['y']}[q]({t})·r[q])",
         "logistic": f"{yk}(1 - {yk})·r[{k + 1}]",
         "linear": f"r[{k + 1}]",
     }[sc.net.output]
-    value = s * recurrent if known else None
     g_sym = f"{g},  r[q] = Σi {sc.n['W']}[i,q]·{sc.n['delta_h']}[i]({t + 1})"
-    sliding = kk is not None and tr.mode == "sliding" and t + kk <= T
-    if not known or sliding:
+    if not known:
         numbers = fmt(value)
     else:
-        r = s * (W.T @ tr.delta_h[t])  # r = W^T δh(t+1), in the notation's sign
+        y = tr.y[t - 1]
+        r = s * (back @ tr.net.W)  # r = W^T δh(t+1), in the notation's sign
         yr = float(y @ r)
         numbers = {
             "softmax": f"{paren(y[k])}·({fmt(r[k])} - {paren(yr)})",
@@ -163,6 +162,6 @@ def through_output(
         f"Jordan network: r = {sc.n['W']}ᵀ{sc.n['delta_h']}({t + 1}) comes back from "
         f"step {t + 1} through {sc.n['y']}({t}), the next step's context"
     )
-    if sliding and kk is not None:
-        note += f"; BPTT(k = {kk}) leaves out its part from {sc.L}({t + kk})"
+    if cut_note:
+        note += f"; {cut_note}"
     return Term(g, numbers, value), g_sym, note

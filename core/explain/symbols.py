@@ -5,10 +5,14 @@ Unit and time indices are written 1-based, as on screen: ``h[2](4)`` is hidden u
 
 from __future__ import annotations
 
+import numpy as np
+from numpy.typing import NDArray
+
 from core import derivation
 from core.cursor import StepState
 from core.notation import Notation
 from core.trace import Trace
+from core.truncation import effective, starts_chunk
 
 #: the layer a network's context copies: h(t-1) (Elman), y(t-1) or d(t-1) (Jordan)
 CONTEXT_LAYER = {"hidden": "h", "output": "y", "target": "d"}
@@ -42,6 +46,28 @@ class Scope:
 
     def bwd_note(self, t: int, what: str) -> tuple[str, ...]:
         return () if self.bwd(t) else (f"{what} is computed at backward t = {t}",)
+
+    def carried(self, t: int) -> tuple[NDArray[np.floating] | None, str]:
+        """The part of δh(t+1) that comes back into step t through W (:meth:`Trace.carried`,
+        engine sign), with a note on what the truncation leaves out; or None with the reason
+        nothing comes back."""
+        tr, T = self.trace, self.trace.T
+        k = effective(tr.truncation, T)
+        back = tr.carried(t) if t >= 1 else None
+        if back is not None:
+            if k is None or tr.mode != "sliding" or t + k > T:
+                return back, ""
+            return back, (
+                f"BPTT(k = {k}): {self.n['delta_h']}({t + 1}) here leaves out its part from "
+                f"{self.L}({t + k}), which may travel back only to step {t + 1}"
+            )
+        if self.net.context == "target":
+            return None, "teacher forcing: the context is the target, no δ comes back through W"
+        if t >= T:
+            return None, f"t = T = {T}: no δ comes back from step T+1"
+        if k is not None and tr.mode == "chunked" and starts_chunk(t + 1, k):
+            return None, f"chunked k = {k}: the gradient is cut between t = {t} and {t + 1}"
+        return None, "BPTT(1): the context is a plain extra input (Elman 1990), no W term"
 
     # -- symbols ----------------------------------------------------------------------------------
     def u(self, name: str, i: int, t: int | None = None) -> str:

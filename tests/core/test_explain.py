@@ -315,3 +315,36 @@ def test_h0_gradient_rows_multiply_out_and_add_up(hidden_units: int, notation: s
         assert sum(term.value for term in step.terms) == pytest.approx(step.value, abs=1e-12)
         rhs = step.substituted.split(" = ")[1]
         assert written_value(rhs) == pytest.approx(step.value, rel=5e-3, abs=1e-6)
+
+
+@pytest.mark.parametrize("context", ["hidden", "output"])
+@pytest.mark.parametrize(("k", "mode"), TRUNCATIONS, ids=[f"{m}-{k}" for k, m in TRUNCATIONS])
+def test_carried_back_is_the_term_that_enters_the_earlier_delta(
+    context: str, k: int | None, mode: str
+) -> None:
+    """W[r,c]·δh[r](t) is what edge W[r,c] carries back into step t-1 only as far as the
+    truncation lets it: the term of δh[c](t-1) (Jordan: of r[c] in δo[c](t-1)) that the engine
+    adds, or, where nothing comes back (BPTT(1), a chunk boundary), no term at all."""
+    net = SRN.init(2, 3, 2, seed=1, context=context)
+    x = np.random.default_rng(0).normal(size=(5, 2))
+    trace = bptt(net, x, np.eye(2)[[0, 1, 1, 0, 1]], truncation=k, mode=mode)
+    state = end_state(trace)
+    for notation in (N004, N001):
+        for t in range(2, trace.T + 1):
+            back = trace.carried(t - 1)
+            for r in range(net.n_hidden):
+                for c in range(net.n_context):
+                    sel = Selection("edge", "W", t=t, row=r, col=c)
+                    step = explain(trace, state, sel, notation).step("carried back")
+                    if back is None:
+                        assert step.value is None and step.terms == ()
+                        assert "none" in step.result and step.notes
+                        continue
+                    want = notation.delta_sign * net.W[r, c] * back[r]
+                    assert step.value == pytest.approx(want, abs=1e-15)
+                    if context == "hidden":  # the same row of δh[c](t-1)'s sum
+                        node = Selection("node", "h", t=t - 1, unit=c)
+                        delta = explain(trace, state, node, notation).step("delta")
+                        row = [term for term in delta.terms if term.symbol == step.terms[0].symbol]
+                        assert len(row) == 1 and row[0].value == pytest.approx(step.value)
+                        assert row[0].numbers == step.terms[0].numbers

@@ -38,27 +38,28 @@ def signal(sc: Scope, p: str, t: int, r: int, c: int) -> Step:
     weight = sc.w(p, r, c)
     sending = sc.u(sc.sender(kind.sender), c, t + kind.lag)
     receiving = sc.u(kind.receiver, r, t)
-    known = sc.fwd(t) and act_known
-    value = float(wv * act) if known else None
+    value = float(wv * act) if act_known else None
+    shown = paren(act) if act_known else UNKNOWN
     return Step(
         "signal",
         f"{weight}·{sending}  (a term of {receiving})",
-        f"{fmt(wv)}·{paren(act) if act_known else UNKNOWN} = {fmt(value)}",
+        f"{paren(wv)}·{shown} = {fmt(value)}",
         f"{weight} = {fmt(wv)},  signal = {fmt(value)}",
         sc.cite(*forward_keys(sc, p)),
         value,
-        (Term(f"{weight}·{sending}", f"{fmt(wv)}·{paren(act)}", value),),
+        (Term(f"{weight}·{sending}", f"{paren(wv)}·{shown}", value),),
         total=value,
-        notes=sc.fwd_note(t, f"the signal into {receiving}"),
+        notes=() if act_known else (f"{sending} is computed at forward t = {t + kind.lag}",),
     )
 
 
 def gradient(sc: Scope, p: str, t: int, r: int, c: int, d: float | None) -> Step:
     """∂L/∂p[r, c] at step t = δ_r(t) · sender_c: the edge's term of the gradient."""
     kind = WEIGHT_KINDS[p]
-    act = float(sc.trace.partner(p)[t - 1, c])
+    act_known = sc.partner_known(p, t)
+    act = float(sc.trace.partner(p)[t - 1, c]) if act_known else None
     sending = sc.u(sc.sender(kind.sender), c, t + kind.lag)
-    grad = float(sc.sign * d * act) if d is not None else None
+    grad = float(sc.sign * d * act) if d is not None and act is not None else None
     dsym = sc.u(kind.delta, r, t)
     sign = "-" if sc.sign < 0 else ""
     target = f"{sc.dw(p, r, c)} at t = {t}"

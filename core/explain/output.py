@@ -86,20 +86,21 @@ def output_delta(sc: Scope, k: int, t: int) -> Step:
     yv, dv, m = tr.y[t - 1, k], tr.d[t - 1, k], tr.mask[t - 1]
     dsum = float(tr.d[t - 1].sum()) if sc.net.output == "softmax" else 1.0
     yk, dk = sc.u("y", k, t), sc.u("d", k, t)
+    ys, yp = (fmt(yv), paren(yv)) if sc.fwd(t) else (UNKNOWN, UNKNOWN)  # ŷ(t) from forward t on
     terms: tuple[Term, ...]
     if s > 0:  # δo = ŷ - y, the gradient
         terms = (
-            Term(yk, fmt(yv), float(yv * dsum * m) if known else None),
+            Term(yk, ys, float(yv * dsum * m) if known else None),
             Term(f"-{dk}", f"-{paren(dv)}", float(-dv * m) if known else None),
         )
     else:  # δk = d - y, Bodén's δ = -∂C/∂net
         terms = (
             Term(dk, fmt(dv), float(dv * m) if known else None),
-            Term(f"-{yk}", f"-{paren(yv)}", float(-yv * dsum * m) if known else None),
+            Term(f"-{yk}", f"-{yp}", float(-yv * dsum * m) if known else None),
         )
     target = sc.u("delta_o", k, t)
     sym = f"{yk} - {dk}" if s > 0 else f"{dk} - {yk}"
-    num = f"{fmt(yv)} - {paren(dv)}" if s > 0 else f"{fmt(dv)} - {paren(yv)}"
+    num = f"{ys} - {paren(dv)}" if s > 0 else f"{fmt(dv)} - {yp}"
     notes = [*sc.bwd_note(t, target)]
     if abs(dsum - 1.0) > 1e-12:
         notes.append(f"the targets at t = {t} sum to {fmt(dsum)}, so ŷ is weighted by that sum")

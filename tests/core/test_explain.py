@@ -348,3 +348,41 @@ def test_carried_back_is_the_term_that_enters_the_earlier_delta(
                         row = [term for term in delta.terms if term.symbol == step.terms[0].symbol]
                         assert len(row) == 1 and row[0].value == pytest.approx(step.value)
                         assert row[0].numbers == step.terms[0].numbers
+
+
+def shown_numbers(explanation) -> list[str]:
+    """Every number the explanation displays: in its lines, notes and term tables."""
+    texts = [*explanation.notes]
+    for step in explanation.steps:
+        texts += [step.substituted, step.result, *step.notes]
+        texts += [f"{term.numbers} = {fmt(term.value)}" for term in step.terms]
+    return re.findall(r"-?\d+\.\d+(?:e[-+]\d+)?", " ".join(texts))
+
+
+@pytest.mark.parametrize("context", ["hidden", "output"])
+def test_values_not_yet_computed_are_not_shown(context: str) -> None:
+    """At forward t = n nothing of the later steps is shown: not ŷ(t) in δo(t) = ŷ(t) - d(t),
+    not h(t) in V's gradient term δo(t)·h(t), not the context in W's δh(t)·c(t)."""
+    net = SRN.init(2, 3, 2, seed=1, context=context)
+    x = np.random.default_rng(0).normal(size=(4, 2))
+    trace = bptt(net, x, np.eye(2)[[0, 1, 1, 0]])
+    for n in range(trace.T):  # the start and the forward steps before the last
+        state = state_at(trace, n)
+        for t in range(n + 1, trace.T + 1):
+            for k in range(net.n_out):
+                e = explain(trace, state, Selection("node", "y", t=t, unit=k), N004)
+                assert fmt(trace.y[t - 1, k]) not in shown_numbers(e)
+            for r in range(net.n_out):
+                for c in range(net.n_hidden):
+                    e = explain(trace, state, Selection("edge", "V", t=t, row=r, col=c), N004)
+                    assert fmt(trace.h[t, c]) not in shown_numbers(e)
+            for r in range(net.n_hidden):
+                for c in range(net.n_context):
+                    if t - 1 <= n:
+                        continue  # the context c(t) is computed at forward t-1
+                    e = explain(trace, state, Selection("edge", "W", t=t, row=r, col=c), N004)
+                    assert fmt(trace.context[t - 1, c]) not in shown_numbers(e)
+    start = state_at(trace, 0)
+    e = explain(trace, start, Selection("node", "y", t=3, unit=0), N004)
+    returned = " + ?" if context == "output" else ""  # Jordan: the term through ŷ(3)
+    assert e.step("delta").substituted == f"δo[1](3) = ? - 0{returned} = ?"

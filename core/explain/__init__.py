@@ -31,7 +31,16 @@ from core.explain.loss import loss
 from core.explain.nodes import hidden, initial, input_unit
 from core.explain.output import output
 from core.explain.symbols import Scope
-from core.explain.text import MAX_WRITTEN_TERMS, UNKNOWN, Explanation, Step, Term, fmt
+from core.explain.text import (
+    MAX_WRITTEN_TERMS,
+    UNKNOWN,
+    Explanation,
+    Factor,
+    Quantity,
+    Step,
+    Term,
+    fmt,
+)
 from core.notation import Notation
 from core.selection import Selection
 from core.trace import Trace
@@ -40,6 +49,8 @@ __all__ = [
     "MAX_WRITTEN_TERMS",
     "UNKNOWN",
     "Explanation",
+    "Factor",
+    "Quantity",
     "Step",
     "Term",
     "default_selection",

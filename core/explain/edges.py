@@ -1,15 +1,16 @@
 """Worked examples of one weighted edge at one step: the signal it carries forward, the delta it
-carries back, and its term of the gradient.
+carries back, and its term of the gradient. The kind of edge (:data:`core.trace.WEIGHT_KINDS`)
+says what it connects:
 
     signal:        w_rc · sender_c        (a term of the receiver's net input)
-    carried back:  w_rc · δ_r(t)          (a term of the sender's delta)
+    carried back:  w_rc · δ_r(t)          (a term of the sender's delta, within the truncation)
     gradient:      ∂L/∂w_rc at t = δ_r(t) · sender_c
 """
 
 from __future__ import annotations
 
 from core.explain.symbols import Scope
-from core.explain.text import UNKNOWN, Step, Term, fmt, paren, product
+from core.explain.text import Factor, Step, fmt, product
 from core.trace import WEIGHT_KINDS
 
 #: the equation of the net input each kind of edge feeds
@@ -19,70 +20,73 @@ _NET_INPUT = {"a": "net-hidden", "o": "net-output"}
 def edge(sc: Scope, p: str, t: int, r: int, c: int) -> tuple[str, list[Step]]:
     """Weight p[r, c] at step t: its value, the signal it carries, its gradient term."""
     kind = WEIGHT_KINDS[p]
-    weight = sc.w(p, r, c)
     sending = sc.u(sc.sender(kind.sender), c, t + kind.lag)
     receiving = sc.u(kind.receiver, r, t)
-    d = sc.sign * float(sc.trace.delta_of(p)[t - 1, r]) if sc.bwd(t) else None
-    steps = [signal(sc, p, t, r, c), gradient(sc, p, t, r, c, d)]
+    steps = [signal(sc, p, t, r, c), gradient(sc, p, t, r, c)]
     if p == "V" or (p == "W" and sc.net.context != "target"):
-        steps.insert(1, carried_back(sc, p, t, r, c, d))
-    return f"edge {weight} at t = {t}: {sending} → {receiving}", steps
+        steps.insert(1, carried_back(sc, p, t, r, c))
+    return f"edge {sc.w(p, r, c)} at t = {t}: {sending} → {receiving}", steps
+
+
+def _sender(sc: Scope, p: str, t: int, c: int) -> tuple[str, Factor]:
+    """The symbol and the value of the activation edge p[·, c] reads at step t."""
+    kind = WEIGHT_KINDS[p]
+    return sc.u(sc.sender(kind.sender), c, t + kind.lag), sc.show(kind.sender, t, c)
 
 
 def signal(sc: Scope, p: str, t: int, r: int, c: int) -> Step:
     """w_rc · sender_c(t + lag): the edge's term of the receiver's net input."""
     kind = WEIGHT_KINDS[p]
-    wv = float(sc.net.params()[p][r, c])
-    act = float(sc.trace.partner(p)[t - 1, c])
-    act_known = sc.partner_known(p, t)
-    weight = sc.w(p, r, c)
-    sending = sc.u(sc.sender(kind.sender), c, t + kind.lag)
+    weight, w_f = sc.w(p, r, c), sc.show(p, r, c)
+    sending, act = _sender(sc, p, t, c)
     receiving = sc.u(kind.receiver, r, t)
-    value = float(wv * act) if act_known else None
-    shown = paren(act) if act_known else UNKNOWN
+    term = product([weight, sending], [w_f, act])
+    notes = (
+        () if act.value is not None else (f"{sending} is computed at forward t = {t + kind.lag}",)
+    )
     return Step(
         "signal",
         f"{weight}·{sending}  (a term of {receiving})",
-        f"{paren(wv)}·{shown} = {fmt(value)}",
-        f"{weight} = {fmt(wv)},  signal = {fmt(value)}",
+        f"{term.numbers} = {fmt(term.value)}",
+        f"{weight} = {w_f.text},  signal = {fmt(term.value)}",
         sc.cite(*forward_keys(sc, p)),
-        value,
-        (Term(f"{weight}·{sending}", f"{paren(wv)}·{shown}", value),),
-        total=value,
-        notes=() if act_known else (f"{sending} is computed at forward t = {t + kind.lag}",),
+        term.value,
+        (term,),
+        total=term.value,
+        notes=notes,
+        shown=(w_f,),
     )
 
 
-def gradient(sc: Scope, p: str, t: int, r: int, c: int, d: float | None) -> Step:
-    """∂L/∂p[r, c] at step t = δ_r(t) · sender_c: the edge's term of the gradient."""
+def gradient(sc: Scope, p: str, t: int, r: int, c: int) -> Step:
+    """∂L/∂p[r, c] at step t = δ_r(t) · sender_c: the edge's term of the gradient (written
+    -δ_r(t) · sender_c in a notation with δ = -∂L/∂net)."""
     kind = WEIGHT_KINDS[p]
-    act_known = sc.partner_known(p, t)
-    act = float(sc.trace.partner(p)[t - 1, c]) if act_known else None
-    sending = sc.u(sc.sender(kind.sender), c, t + kind.lag)
-    grad = float(sc.sign * d * act) if d is not None and act is not None else None
+    sending, act = _sender(sc, p, t, c)
     dsym = sc.u(kind.delta, r, t)
-    sign = "-" if sc.sign < 0 else ""
+    term = product([dsym, sending], [sc.show(kind.delta, t, r), act], sign=sc.sign)
+    grad = sc.show("contribution", t, p, r, c)
     target = f"{sc.dw(p, r, c)} at t = {t}"
     return Step(
         "gradient",
-        f"{target} = {sign}{dsym}·{sending}",
-        f"{target} = {sign}{paren(d)}·{paren(act)} = {fmt(grad)}",
-        f"{target} = {fmt(grad)}",
+        f"{target} = {term.symbol}",
+        f"{target} = {term.numbers} = {grad.text}",
+        f"{target} = {grad.text}",
         sc.cite(f"grad-{p}", delta=True),
-        grad,
-        (Term(f"{sign}{dsym}·{sending}", f"{sign}{paren(d)}·{paren(act)}", grad),),
-        total=grad,
+        grad.value,
+        (term,),
+        total=term.value,
         notes=sc.bwd_note(t, dsym),
+        quantity=grad.quantity,
     )
 
 
-def carried_back(sc: Scope, p: str, t: int, r: int, c: int, d: float | None) -> Step:
+def carried_back(sc: Scope, p: str, t: int, r: int, c: int) -> Step:
     """What this edge carries back into the sending unit's delta: w_rc·δ_r(t), the term of the
     earlier delta's sum, only as far as the truncation lets δ travel (:meth:`Scope.carried`)."""
-    wv = float(sc.net.params()[p][r, c])
     weight, dsym = sc.w(p, r, c), sc.u(WEIGHT_KINDS[p].delta, r, t)
-    into, note = sc.u("delta_h", c, t), ""
-    if p == "W" and t == 1:
+    delta, into, note = sc.show(WEIGHT_KINDS[p].delta, t, r), sc.u("delta_h", c, t), ""
+    if p == "W" and t == 1:  # ∂L/∂h0 = W^T δh(1), whatever the truncation
         into = f"{'-' if sc.sign < 0 else ''}∂{sc.L}/∂{sc.w('h0', c)}"
     elif p == "W":
         back, note = sc.carried(t - 1)
@@ -99,18 +103,17 @@ def carried_back(sc: Scope, p: str, t: int, r: int, c: int, d: float | None) -> 
                 None,
                 notes=(note,),
             )
-        d = sc.sign * float(back[r]) if sc.bwd(t) else None
-    v = float(wv * d) if d is not None else None
-    term = product(weight, dsym, wv, v, d is not None, d)
+        delta = sc.show("carried", t - 1, r)  # the part of δh(t) that reaches step t-1
+    term = product([weight, dsym], [sc.show(p, r, c), delta])
     return Step(
         "carried back",
         f"{weight}·{dsym}  (a term of {into})",
-        f"{term.numbers} = {fmt(v)}",
-        f"carried back = {fmt(v)}",
+        f"{term.numbers} = {fmt(term.value)}",
+        f"carried back = {fmt(term.value)}",
         sc.cite(*back_keys(sc, p, t), delta=True),
-        v,
+        term.value,
         (term,),
-        total=v,
+        total=term.value,
         notes=(*sc.bwd_note(t, dsym), *((note,) if note else ())),
     )
 

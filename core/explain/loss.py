@@ -1,11 +1,13 @@
-"""Worked examples of the loss nodes: L(t) for the network's output/loss pair, and L = Σt L(t)."""
+"""Worked examples of the loss nodes: L(t) for the network's output/loss pair, and L = Σt L(t).
+
+Each output unit's part of L(t) is :meth:`Trace.loss_terms` (computed from o(t), so a saturated
+output still gives a finite loss); the formula shows it through ŷ(t) and d(t).
+"""
 
 from __future__ import annotations
 
-import numpy as np
-
 from core.explain.symbols import Scope
-from core.explain.text import UNKNOWN, Step, Term, fmt, paren, total, written
+from core.explain.text import Factor, Step, Term, product, total, written
 
 
 def loss(sc: Scope, t: int) -> tuple[str, list[Step]]:
@@ -17,85 +19,73 @@ def loss(sc: Scope, t: int) -> tuple[str, list[Step]]:
 
 def step_loss(sc: Scope, t: int) -> Step:
     """L(t) for the output/loss pair, term by term over the output units."""
-    net, tr = sc.net, sc.trace
-    known, m = sc.fwd(t), float(tr.mask[t - 1])
-    o, d = tr.o[t - 1], tr.d[t - 1]
-    y = tr.y[t - 1]
-    if net.output == "softmax":  # from o, for stability
-        lse = o.max() + np.log(np.exp(o - o.max()).sum())
-        values = d * (lse - o) * m
-        sym = f"-Σk {sc.n['d']}[k]({t})·ln {sc.n['y']}[k]({t})"
-        parts = [f"-{paren(d[k])}·ln({fmt(y[k])})" for k in range(net.n_out)]
-    elif net.output == "logistic":  # as softplus(o) - d o
-        values = (np.logaddexp(0.0, o) - d * o) * m
-        sym = (
-            f"-Σk [{sc.n['d']}[k]({t})·ln {sc.n['y']}[k]({t}) + "
-            f"(1 - {sc.n['d']}[k]({t}))·ln(1 - {sc.n['y']}[k]({t}))]"
-        )
-        parts = [
-            f"-[{paren(d[k])}·ln({fmt(y[k])}) + (1 - {paren(d[k])})·ln(1 - {fmt(y[k])})]"
-            for k in range(net.n_out)
-        ]
+    y, d = sc.n["y"], sc.n["d"]
+    if sc.net.output == "softmax":
+        sym = f"-Σk {d}[k]({t})·ln {y}[k]({t})"
+    elif sc.net.output == "logistic":
+        sym = f"-Σk [{d}[k]({t})·ln {y}[k]({t}) + (1 - {d}[k]({t}))·ln(1 - {y}[k]({t}))]"
     else:
-        values = 0.5 * (y - d) ** 2 * m
-        sym = f"½ Σk ({sc.n['y']}[k]({t}) - {sc.n['d']}[k]({t}))²"
-        parts = [f"½({fmt(y[k])} - {paren(d[k])})²" for k in range(net.n_out)]
-    terms = tuple(
-        Term(
-            f"{sc.L}[{k + 1}]({t})",
-            parts[k] if known else UNKNOWN,
-            float(values[k]) if known else None,
-        )
-        for k in range(net.n_out)
-    )
-    value = float(tr.loss_t[t - 1]) if known else None
+        sym = f"½ Σk ({y}[k]({t}) - {d}[k]({t}))²"
+    terms = tuple(unit_loss(sc, k, t) for k in range(sc.net.n_out))
+    value = sc.show("loss_t", t)
     target = f"{sc.L}({t})"
     notes = [*sc.fwd_note(t, target)]
-    if m != 1:
-        notes.append(f"weighted by the mask {fmt(m)}")
+    shown: tuple[Factor, ...] = (value,)
+    if sc.trace.mask[t - 1] != 1:
+        mask = sc.show("mask", t)
+        notes.append(f"weighted by the mask {mask.text}")
+        shown += (mask,)
     return Step(
         "loss",
         f"{target} = {sym}",
-        f"{target} = {written(terms)} = {fmt(value)}",
-        f"{target} = {fmt(value)}",
-        sc.cite(f"loss-{net.output}"),
-        value,
+        f"{target} = {written(terms)} = {value.text}",
+        f"{target} = {value.text}",
+        sc.cite(f"loss-{sc.net.output}"),
+        value.value,
         terms,
-        total=total(terms) if known else None,
+        total=total(terms) if value.value is not None else None,
         notes=tuple(notes),
+        quantity=("loss_t", t),
+        shown=shown,
     )
+
+
+def unit_loss(sc: Scope, k: int, t: int) -> Term:
+    """Output unit k's part of L(t), its formula written with ŷ_k(t) and d_k(t)."""
+    y, d = sc.show("y", t, k), sc.show("d", t, k)
+    if sc.net.output == "softmax":
+        numbers = f"-{d.factor}·ln({y.text})"
+    elif sc.net.output == "logistic":
+        numbers = f"-[{d.factor}·ln({y.text}) + (1 - {d.factor})·ln(1 - {y.text})]"
+    else:
+        numbers = f"½({y.text} - {d.factor})²"
+    part = sc.show("loss_term", t, k)
+    return Term(f"{sc.L}[{k + 1}]({t})", numbers, part.value, (d, y), quantity=part.quantity)
 
 
 def total_loss(sc: Scope) -> Step:
     """L = Σt L(t), the steps not yet computed written "?"."""
-    tr = sc.trace
-    n = sc.state.forward_known
-    terms = tuple(
-        Term(
-            f"{sc.L}({t})",
-            fmt(tr.loss_t[t - 1]) if t <= n else UNKNOWN,
-            float(tr.loss_t[t - 1]) if t <= n else None,
+    T, n = sc.trace.T, sc.state.forward_known
+    terms = tuple(product([f"{sc.L}({t})"], [sc.show("loss_t", t)]) for t in range(1, T + 1))
+    value = sc.show("loss")
+    notes: tuple[str, ...] = ()
+    shown: tuple[Factor, ...] = (value,)
+    if value.value is None:
+        so_far = sc.show("loss_until", n)
+        notes = (
+            f"{sc.L} is complete at forward t = {T}; the steps seen so far add up to {so_far.text}",
         )
-        for t in range(1, tr.T + 1)
-    )
-    value = float(tr.loss) if n == tr.T else None
-    so_far = float(tr.loss_t[:n].sum())
-    notes = (
-        ()
-        if n == tr.T
-        else (
-            f"{sc.L} is complete at forward t = {tr.T}; the steps "
-            f"seen so far add up to {fmt(so_far)}",
-        )
-    )
+        shown += (so_far,)
     return Step(
         "loss",
         f"{sc.L} = Σt {sc.L}(t)",
         f"{sc.L} = {written(terms)}",
-        f"{sc.L} = {fmt(value)}",
+        f"{sc.L} = {value.text}",
         sc.cite("total-loss"),
-        value,
+        value.value,
         terms,
-        total=value,
+        total=value.value,
         notes=notes,
+        quantity=("loss",),
+        shown=shown,
     )

@@ -8,17 +8,7 @@ o(t) = c + V h(t),  ŷ(t) = g(o(t))                     forward
 from __future__ import annotations
 
 from core.explain.symbols import Scope
-from core.explain.text import (
-    MAX_WRITTEN_TERMS,
-    UNKNOWN,
-    Step,
-    Term,
-    fmt,
-    paren,
-    product,
-    total,
-    written,
-)
+from core.explain.text import MAX_WRITTEN_TERMS, Factor, Step, Term, product, total, written
 
 
 def output(sc: Scope, k: int, t: int) -> tuple[str, list[Step]]:
@@ -28,105 +18,108 @@ def output(sc: Scope, k: int, t: int) -> tuple[str, list[Step]]:
 
 def output_forward(sc: Scope, k: int, t: int) -> Step:
     """o_k(t) = c_k + Σ_j V_kj h_j(t); ŷ(t) = g(o(t))."""
-    net, tr = sc.net, sc.trace
-    known = sc.fwd(t)
-    terms = [Term(sc.w("c", k), fmt(net.c[k]), float(net.c[k]))]
-    for j in range(net.n_hidden):
-        v = float(net.V[k, j] * tr.h[t, j]) if known else None
-        terms.append(product(sc.w("V", k, j), sc.u("h", j, t), net.V[k, j], v, known, tr.h[t, j]))
+    net = sc.net
+    bias = product([sc.w("c", k)], [sc.show("c", k)])
+    terms = [
+        product([sc.w("V", k, j), sc.u("h", j, t)], [sc.show("V", k, j), sc.show("h", t, j)])
+        for j in range(net.n_hidden)
+    ]
     o, y = sc.u("o", k, t), sc.u("y", k, t)
-    o_val = float(tr.o[t - 1, k]) if known else None
-    y_val = float(tr.y[t - 1, k]) if known else None
-    g_sym, g_num = output_function(sc, k, t)
+    o_f, y_f = sc.show("o", t, k), sc.show("y", t, k)
+    g_sym, g_num, g_shown = output_function(sc, k, t)
     equation = (
         f"{o} = {sc.w('c', k)} + Σj {sc.n['V']}[{k + 1},j]·{sc.n['h']}[j]({t})\n{y} = {g_sym}"
     )
     substituted = (
-        f"{o} = {terms[0].numbers} + ({written(terms[1:])}) = {fmt(o_val)}\n"
-        f"{y} = {g_num} = {fmt(y_val)}"
+        f"{o} = {bias.numbers} + ({written(terms)}) = {o_f.text}\n{y} = {g_num} = {y_f.text}"
     )
     return Step(
         "forward",
         equation,
         substituted,
-        f"{o} = {fmt(o_val)},  {y} = {fmt(y_val)}",
+        f"{o} = {o_f.text},  {y} = {y_f.text}",
         sc.cite("net-output", "output", f"loss-{net.output}"),
-        y_val,
-        tuple(terms),
-        total=o_val,
+        y_f.value,
+        (bias, *terms),
+        total=o_f.value,
         notes=sc.fwd_note(t, y),
+        quantity=("y", t, k),
+        shown=(o_f, y_f, *g_shown),
     )
 
 
-def output_function(sc: Scope, k: int, t: int) -> tuple[str, str]:
-    """g(o_k(t)) in symbols and numbers: softmax, logistic or identity."""
-    net, tr = sc.net, sc.trace
-    o = sc.u("o", k, t)
-    known = sc.fwd(t)
-    ok = fmt(tr.o[t - 1, k]) if known else UNKNOWN
-    if net.output == "softmax":
+def output_function(sc: Scope, k: int, t: int) -> tuple[str, str, tuple[Factor, ...]]:
+    """g(o_k(t)): (symbols, numbers, the numbers it writes) for softmax, logistic or identity."""
+    o, o_f = sc.u("o", k, t), sc.show("o", t, k)
+    if sc.net.output == "softmax":
         sym = f"exp({o}) / Σq exp({sc.n['o']}[q]({t}))"
-        if net.n_out <= MAX_WRITTEN_TERMS:
-            den = " + ".join(f"exp({fmt(v) if known else UNKNOWN})" for v in tr.o[t - 1])
-        else:
-            den = f"Σq exp({sc.n['o']}[q]({t}))"
-        return sym, f"exp({ok}) / ({den})"
-    if net.output == "logistic":
-        return (
-            f"σ({o}) = 1 / (1 + exp(-{o}))",
-            f"1 / (1 + exp(-{paren(tr.o[t - 1, k]) if known else UNKNOWN}))",
-        )
-    return f"{o}", ok
+        if sc.net.n_out > MAX_WRITTEN_TERMS:
+            return sym, f"exp({o_f.text}) / Σq exp({sc.n['o']}[q]({t}))", (o_f,)
+        every = tuple(sc.show("o", t, q) for q in range(sc.net.n_out))
+        den = " + ".join(f"exp({f.text})" for f in every)
+        return sym, f"exp({o_f.text}) / ({den})", every
+    if sc.net.output == "logistic":
+        return f"σ({o}) = 1 / (1 + exp(-{o}))", f"1 / (1 + exp(-{o_f.factor}))", (o_f,)
+    return o, o_f.text, (o_f,)
 
 
 def output_delta(sc: Scope, k: int, t: int) -> Step:
-    """δo_k(t) = ŷ_k(t) - y_k(t), every matched output/loss pair; Bodén (2001): δk = d_k - y_k."""
-    tr, s = sc.trace, sc.sign
-    known = sc.bwd(t)
-    yv, dv, m = tr.y[t - 1, k], tr.d[t - 1, k], tr.mask[t - 1]
-    dsum = float(tr.d[t - 1].sum()) if sc.net.output == "softmax" else 1.0
+    """δo_k(t) = ŷ_k(t) - y_k(t), every matched output/loss pair; Bodén (2001): δk = d_k - y_k.
+
+    With a mask m(t) ≠ 1 both terms carry it; softmax targets summing to s ≠ 1 weight ŷ by s.
+    """
+    tr = sc.trace
     yk, dk = sc.u("y", k, t), sc.u("d", k, t)
-    ys, yp = (fmt(yv), paren(yv)) if sc.fwd(t) else (UNKNOWN, UNKNOWN)  # ŷ(t) from forward t on
-    terms: tuple[Term, ...]
-    if s > 0:  # δo = ŷ - y, the gradient
-        terms = (
-            Term(yk, ys, float(yv * dsum * m) if known else None),
-            Term(f"-{dk}", f"-{paren(dv)}", float(-dv * m) if known else None),
-        )
-    else:  # δk = d - y, Bodén's δ = -∂C/∂net
-        terms = (
-            Term(dk, fmt(dv), float(dv * m) if known else None),
-            Term(f"-{yk}", f"-{yp}", float(-yv * dsum * m) if known else None),
-        )
+    y_syms, y_facs = [yk], [sc.show("y", t, k)]
+    d_syms, d_facs = [dk], [sc.show("d", t, k)]
+    weights: list[Factor] = []
+    if sc.net.output == "softmax" and abs(float(tr.d[t - 1].sum()) - 1.0) > 1e-12:
+        weights.append(sc.show("d_sum", t))
+        y_syms.append(f"Σq {sc.n['d']}[q]({t})")
+        y_facs.append(weights[-1])
+    if tr.mask[t - 1] != 1:
+        weights.append(sc.show("mask", t))
+        for syms, facs in ((y_syms, y_facs), (d_syms, d_facs)):
+            syms.append(f"m({t})")
+            facs.append(weights[-1])
+    y_term = product(y_syms, y_facs, sign=sc.sign)  # δo = ŷ - y, or Bodén's δk = d - y
+    d_term = product(d_syms, d_facs, sign=-sc.sign)
+    terms: tuple[Term, ...] = (y_term, d_term) if sc.sign > 0 else (d_term, y_term)
     target = sc.u("delta_o", k, t)
-    sym = f"{yk} - {dk}" if s > 0 else f"{dk} - {yk}"
-    num = f"{ys} - {paren(dv)}" if s > 0 else f"{fmt(dv)} - {yp}"
-    notes = [*sc.bwd_note(t, target)]
-    if abs(dsum - 1.0) > 1e-12:
-        notes.append(f"the targets at t = {t} sum to {fmt(dsum)}, so ŷ is weighted by that sum")
-    if m != 1:
-        notes.append(f"this step's loss has weight {fmt(m)} (mask)")
+    sym = f"{yk} - {dk}" if sc.sign > 0 else f"{dk} - {yk}"
+    notes = [*sc.bwd_note(t, target), *_weight_notes(t, weights)]
     keys = ["delta-output"]
-    if sc.net.context == "output":
-        back = through_output(sc, k, t)
-        if back is not None:
-            term, rec_sym, note = back
-            terms = (*terms, term)
-            sym, num = f"{sym} + {rec_sym}", f"{num} + {term.numbers}"
-            notes.append(note)
-            keys += ["jordan-delta-output", "output-jacobian", *sc.truncation_key()]
-    value = float(s * tr.delta_o[t - 1, k]) if known else None
+    back = through_output(sc, k, t) if sc.net.context == "output" else None
+    if back is not None:
+        term, rec_sym, note = back
+        terms, sym = (*terms, term), f"{sym} + {rec_sym}"
+        notes.append(note)
+        keys += ["jordan-delta-output", "output-jacobian", *sc.truncation_key()]
+    delta = sc.show("delta_o", t, k)
     return Step(
         "delta",
         f"{target} = {sym}",
-        f"{target} = {num} = {fmt(value)}",
-        f"{target} = {fmt(value)}",
+        f"{target} = {written(terms)} = {delta.text}",
+        f"{target} = {delta.text}",
         sc.cite(*keys, delta=True),
-        value,
+        delta.value,
         terms,
-        total=total(terms) if known else None,
+        total=total(terms) if delta.value is not None else None,
         notes=tuple(notes),
+        quantity=("delta_o", t, k),
+        shown=(delta, *weights),
     )
+
+
+def _weight_notes(t: int, weights: list[Factor]) -> list[str]:
+    """Notes on the target sum and the mask that weight the output delta."""
+    notes = []
+    for f in weights:
+        if f.quantity[0] == "d_sum":
+            notes.append(f"the targets at t = {t} sum to {f.text}, so ŷ is weighted by that sum")
+        else:
+            notes.append(f"this step's loss has weight {f.text} (mask)")
+    return notes
 
 
 def through_output(sc: Scope, k: int, t: int) -> tuple[Term, str, str] | None:
@@ -135,34 +128,27 @@ def through_output(sc: Scope, k: int, t: int) -> tuple[Term, str, str] | None:
     (:meth:`Trace.returned_delta_o`, within the truncation window).
 
     Returns (term, symbols, note), or None when nothing comes back (t = T or a cut)."""
-    tr, s = sc.trace, sc.sign
     back, cut_note = sc.carried(t)
     if back is None:
         return None
-    known = sc.bwd(t + 1)  # r is known once δh(t+1) is
-    value = s * float(tr.returned_delta_o(t)[k]) if known else None
-    yk = sc.u("y", k, t)
-    g = {
-        "softmax": f"{yk}·(r[{k + 1}] - Σq {sc.n['y']}[q]({t})·r[q])",
-        "logistic": f"{yk}(1 - {yk})·r[{k + 1}]",
-        "linear": f"r[{k + 1}]",
-    }[sc.net.output]
-    g_sym = f"{g},  r[q] = Σi {sc.n['W']}[i,q]·{sc.n['delta_h']}[i]({t + 1})"
-    if not known:
-        numbers = fmt(value)
+    yk, y_f, r_f = sc.u("y", k, t), sc.show("y", t, k), sc.show("back", t, k)
+    factors: tuple[Factor, ...]
+    if sc.net.output == "softmax":
+        mean = sc.show("back_mean", t)  # Σq ŷq rq
+        g = f"{yk}·(r[{k + 1}] - Σq {sc.n['y']}[q]({t})·r[q])"
+        numbers, factors = f"{y_f.factor}·({r_f.text} - {mean.factor})", (y_f, r_f, mean)
+    elif sc.net.output == "logistic":
+        g = f"{yk}(1 - {yk})·r[{k + 1}]"
+        numbers, factors = f"{y_f.factor}·(1 - {y_f.factor})·{r_f.factor}", (y_f, r_f)
     else:
-        y = tr.y[t - 1]
-        r = s * (back @ tr.net.W)  # r = W^T δh(t+1), in the notation's sign
-        yr = float(y @ r)
-        numbers = {
-            "softmax": f"{paren(y[k])}·({fmt(r[k])} - {paren(yr)})",
-            "logistic": f"{paren(y[k])}·(1 - {paren(y[k])})·{paren(r[k])}",
-            "linear": paren(r[k]),
-        }[sc.net.output]
+        g, numbers, factors = f"r[{k + 1}]", r_f.factor, (r_f,)
+    returned = sc.show("returned_delta_o", t, k)
+    g_sym = f"{g},  r[q] = Σi {sc.n['W']}[i,q]·{sc.n['delta_h']}[i]({t + 1})"
     note = (
         f"Jordan network: r = {sc.n['W']}ᵀ{sc.n['delta_h']}({t + 1}) comes back from "
         f"step {t + 1} through {sc.n['y']}({t}), the next step's context"
     )
     if cut_note:
         note += f"; {cut_note}"
-    return Term(g, numbers, value), g_sym, note
+    term = Term(g, numbers, returned.value, factors, quantity=returned.quantity)
+    return term, g_sym, note

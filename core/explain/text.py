@@ -7,6 +7,8 @@ cursor is written :data:`UNKNOWN`.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.selection import Selection
@@ -30,13 +32,48 @@ def paren(value: float | None) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
+#: which engine number a displayed number is: (array or fact name, 1-based step, index ...),
+#: e.g. ("h", 3, 0) for h[1](3), ("W", 1, 2) for W[2,3], ("delta_h", 2, 0), ("loss_t", 4)
+Quantity = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Factor:
+    """One number as the reader sees it.
+
+    Attributes
+    ----------
+    quantity : the engine number it shows (see :data:`Quantity`; steps are 1-based as on
+        screen, unit indices 0-based as in the arrays).
+    text : as written: ``fmt(value)``, or "?" while the cursor has not computed it.
+    value : the number in the notation's sign (deltas times ``delta_sign``), None while unknown.
+    """
+
+    quantity: Quantity
+    text: str
+    value: float | None
+
+    @property
+    def factor(self) -> str:
+        """The text as a factor of a product: a negative number in parentheses."""
+        return f"({self.text})" if self.text.startswith("-") else self.text
+
+
 @dataclass(frozen=True, slots=True)
 class Term:
-    """One addend of a sum: its symbols, its numbers and its value (None when not yet known)."""
+    """One addend of a sum: its symbols, its numbers and its value (None when not yet known).
+
+    A product term (``quantity`` None) is ``sign`` times the product of its ``factors``, written
+    ``numbers``; any other term is the engine's ``quantity`` (a loss term, the part of a delta
+    that comes back through the output), ``factors`` being the numbers its formula writes.
+    """
 
     symbol: str
     numbers: str
     value: float | None
+    factors: tuple[Factor, ...] = ()
+    sign: int = 1
+    quantity: Quantity | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +93,8 @@ class Step:
     factor : the multiplier of the sum (f'(a(t)) for a hidden delta), or None for 1; the result is
         ``factor * total`` for deltas and gradients, and f(total) or g(total) for forward steps.
     notes : when unknown values are computed, truncation, sign conventions.
+    quantity : the engine number ``value`` is, or None when it is the sum of the terms.
+    shown : every other number the step's lines write (results, f'(a), numbers in notes).
     """
 
     name: str
@@ -68,6 +107,8 @@ class Step:
     total: float | None = None
     factor: float | None = None
     notes: tuple[str, ...] = ()
+    quantity: Quantity | None = None
+    shown: tuple[Factor, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,11 +152,20 @@ class Explanation:
         raise KeyError(f"no step {name!r}; steps are {[s.name for s in self.steps]}")
 
 
-def product(
-    wsym: str, asym: str, w: float, value: float | None, known: bool, a: float | None
-) -> Term:
-    """The term w·a in symbols and numbers ("?" for an unknown factor)."""
-    return Term(f"{wsym}·{asym}", f"{paren(w)}·{paren(a) if known else UNKNOWN}", value)
+def product(symbols: Sequence[str], factors: Sequence[Factor], sign: int = 1) -> Term:
+    """The term sign·f1·f2·… in symbols and numbers; its value once every factor is known."""
+    minus = "-" if sign < 0 else ""
+    values = [f.value for f in factors]
+    value = None
+    if all(v is not None for v in values):
+        value = sign * math.prod(v for v in values if v is not None)
+    return Term(
+        minus + "·".join(symbols),
+        minus + "·".join(f.factor for f in factors),
+        value,
+        tuple(factors),
+        sign,
+    )
 
 
 def total(terms: list[Term] | tuple[Term, ...]) -> float | None:

@@ -384,5 +384,5 @@ def test_values_not_yet_computed_are_not_shown(context: str) -> None:
                     assert fmt(trace.context[t - 1, c]) not in shown_numbers(e)
     start = state_at(trace, 0)
     e = explain(trace, start, Selection("node", "y", t=3, unit=0), N004)
-    returned = " + ?" if context == "output" else ""  # Jordan: the term through ŷ(3)
-    assert e.step("delta").substituted == f"δo[1](3) = ? - 0{returned} = ?"
+    delta = e.step("delta").substituted  # (Jordan: + the term through ŷ(3), also "?")
+    assert delta.startswith("δo[1](3) = ? - 0") and delta.endswith(" = ?")

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from core.bptt import Trace
 from core.cursor import StepState
-from core.equations import fmt
+from core.explain import fmt
 from core.notation import Notation
 from core.selection import Selection
 from gui.panels.base import Panel, changed

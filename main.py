@@ -1,6 +1,7 @@
 """Unfold: watch Backpropagation Through Time happen in a Simple Recurrent Network.
 
-``python main.py`` opens the explorer on the built-in seeds/004 example;
+``python main.py`` opens the explorer on the built-in example (the tanh/softmax network of
+Goodfellow, Bengio and Courville 2016, Deep Learning §10.2);
 ``python main.py train --task temporal-xor ...`` trains headless (see ``python main.py train -h``).
 """
 
@@ -13,7 +14,7 @@ import sys
 
 def build_parser() -> argparse.ArgumentParser:
     """The options of the window (the ``train`` command has its own parser)."""
-    from core.notation import NOTATIONS
+    from core.notation import DEFAULT_NOTATION, NOTATIONS
 
     parser = argparse.ArgumentParser(
         prog="unfold",
@@ -41,8 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--notation",
         choices=list(NOTATIONS),
-        default="004",
-        help="the seed whose symbols label the views (default: 004, U W V b c)",
+        default=DEFAULT_NOTATION,
+        help="the symbols that label the views: "
+        + "; ".join(f"{key} = {n.title}" for key, n in NOTATIONS.items())
+        + f" (default {DEFAULT_NOTATION})",
     )
     parser.add_argument(
         "--screenshot",
@@ -69,6 +72,7 @@ def open_task(window: object, name: str, context: str = "hidden") -> None:
     """Put the window on built-in task ``name`` with the task's recommended network (a Jordan
     network when ``context`` is "output" or "target")."""
     from core.tasks import TASKS
+    from gui.session import NetworkOrigin
 
     spec = TASKS[name]
     dataset = spec.make(0)
@@ -77,19 +81,22 @@ def open_task(window: object, name: str, context: str = "hidden") -> None:
         dataset,
         net=spec.network(dataset, context=context),
         source={"task": name, "seed": 0, "params": {}},
+        origin=NetworkOrigin.TASK,
     )
 
 
 def use_context(window: object, context: str) -> None:
     """Give the window's built-in example a fresh network with this context, same shape."""
     from core.model import SRN
+    from gui.session import NetworkOrigin
 
     session = window.session  # type: ignore[attr-defined]
     net = session.net
     session.set_network(
         SRN.init(
             net.n_in, net.n_hidden, net.n_out, hidden=net.hidden, output=net.output, context=context
-        )
+        ),
+        origin=NetworkOrigin.USER,
     )
 
 

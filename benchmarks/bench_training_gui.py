@@ -40,9 +40,11 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QWidget
 
 from core.tasks import TASKS, make_task
 from core.training import TrainConfig, train
+from gui.docks.network import NetworkPanel
+from gui.docks.task import TaskPanel
 from gui.session import Session
-from gui.training import TrainingController
-from gui.training_panels import NetworkPanel, TaskPanel, TrainingPanel
+from gui.training.controller import TrainingController
+from gui.training.panel import TrainingPanel
 
 TASK = "temporal-xor"
 TARGET = 0.80

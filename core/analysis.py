@@ -1,6 +1,6 @@
 """Analysing what a trained network represents: its hidden state space, by PCA and by clustering.
 
-Bodén (seeds/001 section 6) calls the analysis of learned internal representations crucial for
+Bodén (2001, section 6) calls the analysis of learned internal representations crucial for
 understanding what and how these networks process, and names the two methods used here:
 principal components analysis (PCA) and hierarchical cluster analysis (HCA).
 
@@ -56,7 +56,7 @@ def hidden_states(net: SRN, dataset: Dataset) -> list[Array]:
     Returns
     -------
     One read-only (T_n + 1, H) array per sequence, in data set order: row t holds h(t)
-    (seeds/004 eq. 1-2), row 0 the initial state h0.
+    (Eqs. 1-2 of Unfold's Help > Equations page), row 0 the initial state h0.
 
     Raises
     ------
@@ -183,7 +183,7 @@ def state_space(
 ) -> StateSpace:
     """The PCA of the data set's hidden states and one sequence's trajectory in it.
 
-    (Bodén, seeds/001 section 6: PCA of the internal representations.) ``n_components`` is k,
+    (Bodén 2001, section 6: PCA of the internal representations.) ``n_components`` is k,
     1 <= k <= H.
     """
     if not 0 <= sequence_index < len(dataset):
@@ -394,7 +394,7 @@ def dendrogram(
     metric: str = "euclidean",
 ) -> Dendrogram:
     """Agglomerative hierarchical clustering of the rows of ``means`` (K, H) (Elman 1990, Fig. 7;
-    Bodén, seeds/001 section 6).
+    Bodén 2001, section 6).
 
     Parameters
     ----------

@@ -33,7 +33,7 @@ class StepState:
         (0 at the start).  T : number of steps.
     forward_known : steps 1..forward_known have activations, outputs and losses.
     backward_from : steps backward_from..T have deltas (T + 1 when none has).
-    contribution : the current step's gradient terms (seeds/004 eq. 84-88), or None outside the
+    contribution : the current step's gradient terms (Eqs. 12-16 for one t), or None outside the
         backward sweep.
     accumulated : the gradient summed over the steps the backward sweep has visited (zeros before).
     initial : what is known at the start: ``h(0) = h0`` for an Elman network, the initial

@@ -92,7 +92,7 @@ _ROWS: tuple[tuple[str, str, str, str, str, str], ...] = (
      "∂{L}/∂{b} = -Σt {delta_h}(t)", DL_GRAD),
     ("grad-V", GRADIENTS, "hidden → output weights", "∂{L}/∂{V} = Σt {delta_o}(t) {h}(t)ᵀ",
      "∂{L}/∂{V} = -Σt {delta_o}(t) {h}(t)ᵀ", DL_GRAD),
-    ("grad-W", GRADIENTS, "recurrent weights (context c(t): {h}(t-1), or Eq. 18)",
+    ("grad-W", GRADIENTS, "recurrent weights; c(t) is the context, h(t-1) or a Jordan network's",
      "∂{L}/∂{W} = Σt {delta_h}(t) c(t)ᵀ", "∂{L}/∂{W} = -Σt {delta_h}(t) c(t)ᵀ",
      f"{DL_GRAD}; {BODEN}"),
     ("grad-U", GRADIENTS, "input → hidden weights", "∂{L}/∂{U} = Σt {delta_h}(t) {x}(t)ᵀ",

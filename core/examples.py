@@ -1,5 +1,6 @@
-"""The built-in example: the network of seeds/004 (x in R^4, 5 tanh hidden units, 3 softmax
-outputs) on a short one-hot sequence, the state in which Unfold opens."""
+"""The built-in example: the tanh/softmax network of Goodfellow, Bengio and Courville (2016),
+*Deep Learning* §10.2, sized x in R^4, 5 tanh hidden units, 3 softmax outputs, on a short one-hot
+sequence: the state in which Unfold opens."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ EXAMPLE_OUTPUTS = ("class 1", "class 2", "class 3")
 
 
 def example_network(seed: int = 4) -> SRN:
-    """The seeds/004 network: U (5 x 4), W (5 x 5), V (3 x 5), b (5), c (3); tanh and softmax."""
+    """The example network: U (5 x 4), W (5 x 5), V (3 x 5), b (5), c (3); tanh and softmax."""
     return SRN.init(4, 5, 3, hidden="tanh", output="softmax", seed=seed)
 
 
@@ -36,7 +37,7 @@ def example_dataset(T: int = 6) -> Dataset:
     xs, ds = example_sequence(T)
     symbols = tuple(EXAMPLE_INPUTS[int(i)] for i in np.argmax(xs, axis=1))
     return Dataset(
-        name="seeds/004 example",
+        name="Deep Learning ch. 10 example",
         sequences=(Sequence(xs, ds, symbols=symbols),),
         input_names=EXAMPLE_INPUTS,
         output_names=EXAMPLE_OUTPUTS,

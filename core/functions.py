@@ -5,17 +5,19 @@ Every function works on arrays of any shape, elementwise (hidden units) or along
 division by zero, no ``log(0)`` (only the squared error itself, a value beyond the float range
 once |y - d| exceeds ~1e154, can overflow).
 
-Output function and loss come as matched pairs (seeds/001 section 3, eq. 19-26): for each pair the
-gradient of the loss with respect to the output unit's net input ``o`` is simply ``y - d``
-(seeds/001 eq. 21, 23, 26; seeds/004 eq. 22 for softmax):
+Output function and loss come as matched pairs (Bodén 2001 section 3): for each pair the gradient
+of the loss with respect to the output unit's net input ``o`` is simply ``y - d`` (Eq. 9 of
+Unfold's Help > Equations page; Bodén 2001 section 3, and Goodfellow et al. 2016 §10.2.2 for
+softmax):
 
-=========  ==================================  ============================================
-output     loss L(t)                           seed
-=========  ==================================  ============================================
-linear     1/2 sum_k (y_k - d_k)^2             seeds/001 eq. 10 and 20 (Gaussian)
-logistic   -sum_k d_k ln y_k + (1-d_k) ln(1-y_k)  seeds/001 eq. 17, 22 (binomial)
-softmax    -sum_k d_k ln y_k                   seeds/001 eq. 24-25, seeds/004 eq. 13
-=========  ==================================  ============================================
+=========  =====================================  ==============================================
+output     loss L(t)                              equation and source
+=========  =====================================  ==============================================
+linear     1/2 sum_k (y_k - d_k)^2                Eq. 8; Bodén 2001 section 3 (Gaussian)
+logistic   -sum_k d_k ln y_k + (1-d_k) ln(1-y_k)  Eq. 7; Bodén 2001 section 3 (binomial)
+softmax    -sum_k d_k ln y_k                      Eq. 6; Bodén 2001 section 3, Goodfellow et al.
+                                                  2016 §10.2
+=========  =====================================  ==============================================
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ LOSS_OF_OUTPUT: Final = {
 
 
 def logistic(a: Array) -> Array:
-    """Logistic function 1 / (1 + e^-a) (seeds/001 eq. 17), written as (1 + tanh(a/2)) / 2.
+    """Logistic function 1 / (1 + e^-a) (Eq. 7), written as (1 + tanh(a/2)) / 2.
 
     The tanh form never evaluates ``exp`` of a large number, so it cannot overflow.
     """
@@ -45,7 +47,7 @@ def logistic(a: Array) -> Array:
 
 
 def hidden_forward(kind: str, a: Array) -> Array:
-    """h = f(a), the hidden activation (seeds/004 eq. 2 for tanh, seeds/001 eq. 6 in general)."""
+    """h = f(a), the hidden activation (Eq. 2; Goodfellow et al. 2016 §10.2 for tanh)."""
     if kind == "tanh":
         return np.tanh(a)
     if kind == "logistic":
@@ -58,9 +60,9 @@ def hidden_forward(kind: str, a: Array) -> Array:
 
 
 def hidden_derivative(kind: str, a: Array, h: Array) -> Array:
-    """f'(a), written through h = f(a) where the seeds do.
+    """f'(a), written through h = f(a) where the derivations do (Eq. 11).
 
-    tanh: 1 - h^2 (seeds/004 eq. 38); logistic: h (1 - h) (seeds/001 eq. 18);
+    tanh: 1 - h^2 (Goodfellow et al. 2016 §10.2.2); logistic: h (1 - h) (Bodén 2001);
     relu: 1 where a > 0 else 0; linear: 1.
     """
     if kind == "tanh":
@@ -75,7 +77,7 @@ def hidden_derivative(kind: str, a: Array, h: Array) -> Array:
 
 
 def output_forward(kind: str, o: Array) -> Array:
-    """y = g(o): softmax over the last axis (seeds/004 eq. 4, 9), logistic, or identity."""
+    """y = g(o): softmax over the last axis (Eqs. 4, 6), logistic (Eq. 7), or identity (Eq. 8)."""
     if kind == "softmax":
         z = o - o.max(axis=-1, keepdims=True)
         e = np.exp(z)
@@ -131,7 +133,8 @@ def step_loss(kind: str, o: Array, y: Array, d: Array) -> Array:
 
 
 def output_delta(kind: str, y: Array, d: Array) -> Array:
-    """delta_o = dL(t)/do(t) = y - d for every matched pair (seeds/004 eq. 22, seeds/001 eq. 26).
+    """delta_o = dL(t)/do(t) = y - d for every matched pair (Eq. 9; Goodfellow et al. 2016
+    §10.2.2, Bodén 2001 section 3).
 
     For softmax the exact gradient is y * sum_k d_k - d, which equals y - d whenever the target
     row sums to one (a one-hot or probability target); a row of zeros (an unscored step) gives 0.
@@ -148,7 +151,7 @@ def output_loss_delta(
 
     The same values as :func:`output_forward`, :func:`step_loss` and :func:`output_delta` (the
     last two weighted by the step weight ``m`` when given), sharing their intermediate arrays: for
-    softmax, z = o - max o, e^z and ln sum e^z are computed once (seeds/004 eq. 9, 16, 22).
+    softmax, z = o - max o, e^z and ln sum e^z are computed once (Eqs. 6, 9).
 
     Here ``o`` and ``d`` are (O, N): one column per step, the engine's output-major layout, in
     which numpy reduces over the few output units with long contiguous inner loops (and sums over

@@ -1,6 +1,7 @@
 """Gradient checking: bptt's analytic gradients against central finite differences.
 
-For every parameter entry theta_i (seeds/004 eq. 84-88 give the analytic side)::
+For every parameter entry theta_i (Eqs. 12-17 of Unfold's Help > Equations page give the
+analytic side)::
 
     n_i = (J(theta + eps e_i) - J(theta - eps e_i)) / (2 eps)            error O(eps^2)
     rel_i = |a_i - n_i| / max(|a_i| + |n_i|, tiny)

@@ -1,23 +1,25 @@
 """How far back each loss term reaches: the gradient flow matrix and the Jacobian chain.
 
 The loss at step s reaches the hidden state at an earlier step t through a product of per-step
-Jacobians. With h(t) = f(a(t)) and a(t) = b + W h(t-1) + U x(t) (seeds/004 eq. 1-2)::
+Jacobians. With h(t) = f(a(t)) and a(t) = b + W h(t-1) + U x(t) (Eqs. 1-2 of Unfold's
+Help > Equations page)::
 
     J(t) = dh(t)/dh(t-1) = diag(f'(a(t))) W                                    (H, H)
 
-    dL(s)/dh(s) = V^T delta_o(s)                                   (seeds/004 eq. 45, t = s)
+    dL(s)/dh(s) = V^T delta_o(s)                                   (V^T delta_o of Eq. 10, t = s)
     dL(s)/dh(t) = J(t+1)^T dL(s)/dh(t+1) = W^T (f'(a(t+1)) * dL(s)/dh(t+1))
                 = [J(t+1) J(t+2) ... J(s)]^T V^T delta_o(s)           (t < s)
 
-Summing the second line over s >= t gives the recursion of seeds/004 eq. 45, the total gradient
-dL/dh(t) the backward sweep computes; here each loss term L(s) is kept apart, so the matrix
-F[s, t] = ||dL(s)/dh(t)|| shows how much of L(s) survives the trip back s - t steps.
+Summing the second line over s >= t gives the recursion of Eq. 10 (Goodfellow et al. 2016
+§10.2.2), the total gradient dL/dh(t) the backward sweep computes; here each loss term L(s) is
+kept apart, so the matrix F[s, t] = ||dL(s)/dh(t)|| shows how much of L(s) survives the trip back
+s - t steps.
 
-Bengio, Simard and Frasconi (1994), cited in seeds/001 section 5.1: the norm of the product of
+Bengio, Simard and Frasconi (1994), cited in Bodén 2001 section 5.1: the norm of the product of
 s - t Jacobians is at most prod ||J(tau)|| <= (max f' ||W||)^(s-t). When the Jacobians' spectral
 radii stay below 1 the contribution of distant steps shrinks exponentially with the distance
 (vanishing gradients: "for each layer the error is backpropagated through the error gets smaller
-and smaller", seeds/001 section 5.1); when they exceed 1 it can grow exponentially (exploding).
+and smaller", Bodén 2001 section 5.1); when they exceed 1 it can grow exponentially (exploding).
 
 For a Jordan network (:mod:`core.jordan`) h(t-1) reaches h(t) through the fed-back output,
 a(t) = b + W y(t-1) + U x(t), so the per-step Jacobian gains the output layer::
@@ -25,9 +27,9 @@ a(t) = b + W y(t-1) + U x(t), so the per-step Jacobian gains the output layer::
     J(t) = dh(t)/dh(t-1) = diag(f'(a(t))) W J_g(t-1) V,   J_g(t-1) = dy(t-1)/do(t-1)
 
 and with teacher forcing (the context is the target d(t-1), data) J(t) = 0: nothing flows back.
-The loss term's own start is its local part V^T (y(s) - d(s)), seeds/004 eq. 22.
+The loss term's own start is its local part V^T (y(s) - d(s)), Eq. 9.
 
-Time steps are the seeds' 1-based t = 1..T; array index t-1 holds step t.
+Time steps are 1-based t = 1..T, as on screen; array index t-1 holds step t.
 """
 
 from __future__ import annotations
@@ -55,8 +57,8 @@ def flow_matrix(trace: Trace) -> NDArray[np.float64]:
     """F[s-1, t-1] = ||dL(s)/dh(t)||_2 for t <= s, under full BPTT; NaN above the diagonal.
 
     Row s is one loss term L(s) (weighted by the trace's mask, as ``delta_o`` is), column t one
-    hidden state h(t). The entries follow the Jacobian chain of the module docstring (seeds/004
-    eq. 45 with each loss term kept apart)::
+    hidden state h(t). The entries follow the Jacobian chain of the module docstring (Eq. 10
+    with each loss term kept apart)::
 
         g_0(s) = dL(s)/dh(s)   = V^T delta_o(s)
         g_j(s) = dL(s)/dh(s-j) = W^T (f'(a(s-j+1)) * g_{j-1}(s))
@@ -99,7 +101,7 @@ def flow_matrix(trace: Trace) -> NDArray[np.float64]:
 
 
 def _local_output_delta(trace: Trace) -> NDArray[np.float64]:
-    """(T, O) dL(s)/do(s) of the loss term L(s) alone: m(s) (y(s) - d(s)), seeds/004 eq. 22.
+    """(T, O) dL(s)/do(s) of the loss term L(s) alone: m(s) (y(s) - d(s)), Eq. 9.
 
     For an Elman network this is the trace's delta_o; a Jordan network's delta_o also holds
     the gradient that later steps send back through the fed-back output.
@@ -133,7 +135,7 @@ def within_window(trace: Trace) -> NDArray[np.bool_]:
 
 
 def spectral_radius(W: Array) -> float:
-    """rho(W) = max |lambda_i(W)| for a square matrix (Bengio et al. 1994, seeds/001 section 5.1).
+    """rho(W) = max |lambda_i(W)| for a square matrix (Bengio et al. 1994; Bodén 2001 section 5.1).
 
     For a linear hidden layer every Jacobian dh(t)/dh(t-1) is W itself, so rho(W) < 1 means the
     flow back through time vanishes and rho(W) > 1 that it can explode.
@@ -147,7 +149,7 @@ def spectral_radius(W: Array) -> float:
 def loop_matrix(net: SRN) -> NDArray[np.float64]:
     """The (H, H) matrix that carries h(t-1) into a(t) with f and g taken as identities.
 
-    Elman: W (seeds/004 eq. 1). Jordan: W V, the loop through the output layer and back through
+    Elman: W (Eq. 1). Jordan: W V, the loop through the output layer and back through
     the context (core/jordan.py). Teacher forcing: zeros, the loop is open (the context is data).
     Its spectral radius is the reference line of the gradient-flow view.
     """
@@ -162,7 +164,7 @@ def loop_matrix(net: SRN) -> NDArray[np.float64]:
 def jacobians_spectral_radius(trace: Trace) -> NDArray[np.float64]:
     """rho(J(t)) for J(t) = dh(t)/dh(t-1) = diag(f'(a(t))) W, t = 1..T.
 
-    The per-step factor of the Jacobian chain in the module docstring (seeds/004 eq. 45 reads
+    The per-step factor of the Jacobian chain in the module docstring (Eq. 10 reads
     J(t+1)^T applied to the gradient). Saturated tanh or logistic units have f' ~ 0 and pull the
     radius below rho(W); for a linear hidden layer J(t) = W and the radius is rho(W).
 

@@ -1,6 +1,6 @@
 """The folded and the unfolded network as graphs: data before pixels.
 
-Two pictures of the same SRN (seeds/004 eq. 1-4):
+Two pictures of the same SRN (Eqs. 1-4 of Unfold's Help > Equations page):
 
 * the **folded** network, one node per unit: inputs x_i, hidden units h_j, outputs y_k, with the
   recurrent weights W drawn as hidden -> hidden edges (self-loops on the diagonal). With
@@ -9,7 +9,8 @@ Two pictures of the same SRN (seeds/004 eq. 1-4):
 * the **unfolded** network of BPTT, one column per time step: h(0) = h0 alone in column 0, then
   x(t), h(t), y(t) and the loss node L(t) in column t = 1..T, joined by U (x(t) -> h(t)),
   W (h(t-1) -> h(t)), V (h(t) -> y(t)) and y(t) -> L(t). Unrolling the loop of the folded graph
-  T times gives it (seeds/002's folded and unfolded models).
+  T times gives it (the folded and unfolded models of the RNN tutorial, part 2; Goodfellow et al.
+  2016 §10.1).
 
 A **Jordan network** (``context="output"`` or ``"target"``, :mod:`core.jordan`) feeds the
 previous output back instead: its W edges run y_k -> h_j (folded) and y_k(t-1) -> h_j(t)

@@ -1,29 +1,32 @@
 """BPTT for the Jordan network: the context is the previous output (or, teacher forced, target).
 
-Jordan (1986) feeds the output units back as the context of the next step (seeds/001 section 6
-names the architecture; Goodfellow et al. section 10.2.1 and their figures 10.4 and 10.6 draw it
-and its teacher-forced training). With c(t) the context read at step t::
+Jordan (1986) feeds the output units back as the context of the next step (Bodén 2001 section 6
+names the architecture; Goodfellow et al. 2016 §10.2.1 and their figures 10.4 and 10.6 draw it
+and its teacher-forced training). With c(t) the context read at step t (Eq. 18 of Unfold's
+Help > Equations page)::
 
     c(1) = h0                       the initial context (the parameter h0, shape (O,))
     c(t) = y(t-1)                   context "output": the network's own previous output
     c(t) = d(t-1)                   context "target": teacher forcing, the previous target
-    a(t) = b + W c(t) + U x(t)      seeds/004 eq. 1 with c(t) in place of h(t-1), W (H, O)
-    h(t) = f(a(t)),  o(t) = c + V h(t),  y(t) = g(o(t))          seeds/004 eq. 2-4
+    a(t) = b + W c(t) + U x(t)      Eq. 1 with c(t) in place of h(t-1), W (H, O)
+    h(t) = f(a(t)),  o(t) = c + V h(t),  y(t) = g(o(t))          Eqs. 2-4
 
 Backward sweep, gradient sign (delta = +dL/dnet). The loss reaches o(t) both directly and, with
 context "output", through y(t) = c(t+1) and the next step's net input a(t+1)::
 
-    e(t)       = y(t) - d(t)                                    (seeds/004 eq. 22, local term)
-    delta_o(t) = e(t) + J_g(t)^T W^T delta_h(t+1)               (chain rule through y(t) -> a(t+1))
-    delta_h(t) = f'(a(t)) * V^T delta_o(t)                      (seeds/004 eq. 33 and 60-62)
+    e(t)       = y(t) - d(t)                                    (Eq. 9, local term)
+    delta_o(t) = e(t) + J_g(t)^T W^T delta_h(t+1)               (Eq. 19, through y(t) -> a(t+1))
+    delta_h(t) = f'(a(t)) * V^T delta_o(t)                      (Eq. 20: Eq. 10, no W^T term)
     delta_h(T+1) = 0
 
 where J_g(t) = dy(t)/do(t) is the output function's Jacobian: diag(y) - y y^T for softmax
-(seeds/004 eq. 18-19), diag(y (1 - y)) for logistic, the identity for linear. With teacher
-forcing the context is data, no gradient flows between steps, and delta_o(t) = e(t).
+(Eq. 21; Goodfellow et al. 2016 §10.2.2), diag(y (1 - y)) for logistic, the identity for
+linear. With teacher forcing the context is data, no gradient flows between steps, and
+delta_o(t) = e(t).
 
-The parameter gradients are the same sums over time as for Elman's network (seeds/004 eq. 84-88)
-with c(t) in place of h(t-1) in dL/dW = sum_t delta_h(t) c(t)^T, and dL/dh0 = W^T delta_h(1).
+The parameter gradients are the same sums over time as for Elman's network (Eqs. 12-16) with
+c(t) in place of h(t-1) in dL/dW = sum_t delta_h(t) c(t)^T (Eq. 15), and dL/dh0 = W^T delta_h(1)
+(Eq. 17).
 
 Truncation keeps each loss term within its window exactly as for the Elman network
 (:mod:`core.bptt`): sliding BPTT(k) propagates L(s) back through the steps s-k+1..s only, with
@@ -160,7 +163,7 @@ def jordan_bptt(
     delta_o, delta_h = _backward(net, e, y, fp, truncation, mode)
     delta_h0 = delta_h[:, 0] @ net.W  # dL/dh0 = W^T delta_h(1)
 
-    # seeds/004 eq. 84-88 with c(t) in place of h(t-1)
+    # Eqs. 12-16 with c(t) in place of h(t-1)
     dh, do = delta_h.reshape(B * T, -1), delta_o.reshape(B * T, O)
     grads = {
         "U": dh.T @ x.reshape(B * T, I),

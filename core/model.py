@@ -1,24 +1,28 @@
-"""The Simple Recurrent Network (Elman network) in the notation of seeds/004 eq. 1-4.
+"""The Simple Recurrent Network (Elman network) in the notation of Goodfellow, Bengio and
+Courville (2016), *Deep Learning* §10.2; Eqs. 1-4 of Unfold's Help > Equations page.
 
-    a(t) = b + W h(t-1) + U x(t)        seeds/004 eq. 1
-    h(t) = f(a(t))                      seeds/004 eq. 2 (f = tanh there)
-    o(t) = c + V h(t)                   seeds/004 eq. 3
-    y(t) = g(o(t))                      seeds/004 eq. 4 (g = softmax there)
+    a(t) = b + W h(t-1) + U x(t)        Eq. 1
+    h(t) = f(a(t))                      Eq. 2 (f = tanh in Goodfellow et al.)
+    o(t) = c + V h(t)                   Eq. 3
+    y(t) = g(o(t))                      Eq. 4 (g = softmax in Goodfellow et al.)
 
-with h(0) = h0, the initial state (seeds/003's ``s``; Elman's context units before the first input).
+with h(0) = h0, the initial state (``s`` in the one-unit worked example; Elman's (1990) context
+units before the first input).
 
-A **Jordan network** (Jordan 1986; seeds/001 section 6; Goodfellow et al. section 10.2.1, the
+A **Jordan network** (Jordan 1986; Bodén 2001 section 6; Goodfellow et al. 2016 §10.2.1, the
 network "with recurrence from the output") feeds back the previous *output* instead of the
 previous hidden state; with **teacher forcing** the previous *target* d(t-1) is fed back instead::
 
     a(t) = b + W y(t-1) + U x(t)        context = "output"   (y(0) = h0, the initial context)
     a(t) = b + W d(t-1) + U x(t)        context = "target"   (d(0) = h0)
 
-so W is (H, O) and the initial context h0 is (O,). ``context = "hidden"`` is Elman's network.
+so W is (H, O) and the initial context h0 is (O,) (Eq. 18). ``context = "hidden"`` is Elman's
+network.
 
-Other seeds name the same matrices differently; the GUI translates (see ``core.notation``):
-seeds/001 (Bodén) calls U, W, V the matrices V, U, W and b, c the biases theta; seeds/002 calls them
-Wx, Ws, Wy; seeds/000 calls them wx, wh, wo; seeds/003 (one unit each) v, w, u.
+Other texts name the same matrices differently; the GUI translates (see ``core.notation``):
+Bodén (2001) calls U, W, V the matrices V, U, W and b, c the biases theta; the RNN tutorial,
+part 2, calls them Wx, Ws, Wy; Skansi (2018) ch. 7 calls them wx, wh, wo; the one-unit worked
+example (one unit each) v, w, u.
 """
 
 from __future__ import annotations
@@ -60,7 +64,7 @@ class SRN:
     h0 : (C,) initial context: h(0) for Elman, y(0) (or d(0)) for Jordan.
     hidden : hidden activation f, one of ``tanh``, ``logistic``, ``relu``, ``linear``.
     output : output function g with its matched loss: ``softmax`` (cross-entropy), ``logistic``
-        (binary cross-entropy) or ``linear`` (sum-squared error), seeds/001 section 3.
+        (binary cross-entropy) or ``linear`` (sum-squared error); Eqs. 6-8, Bodén 2001 section 3.
     train_h0 : whether training updates h0 (its gradient is always computed).
     context : ``"hidden"`` (Elman), ``"output"`` (Jordan) or ``"target"`` (Jordan with teacher
         forcing): what the context units hold, see the module docstring.
@@ -193,7 +197,7 @@ class SRN:
 
     @property
     def loss_name(self) -> str:
-        """The loss matched to the output function (seeds/001 section 3)."""
+        """The loss matched to the output function (Eqs. 6-8; Bodén 2001 section 3)."""
         return LOSS_OF_OUTPUT[self.output]
 
     @property

@@ -9,7 +9,7 @@ Model file, format "unfold-model" version 1::
                  "output": "softmax", "train_h0": false, "context": "hidden",
                  "dtype": "float64"},
       "weights": {
-        "input_to_hidden":  (H, I) nested lists     U in seeds/004 eq. 1
+        "input_to_hidden":  (H, I) nested lists     U in Eq. 1
         "hidden_to_hidden": (H, H)                  W, eq. 1
         "hidden_to_output": (O, H)                  V, eq. 3
         "hidden_bias":      (H,)                    b, eq. 1
@@ -21,14 +21,18 @@ Model file, format "unfold-model" version 1::
       "notes": null or a string
     }
 
+A "task" of the form {"task": name, "seed": s, "params": {...}} names a built-in task of
+``core.tasks``; a task that has since been renamed is read under its current name
+(``FORMER_TASK_NAMES``), so older files still regenerate their data.
+
 A Jordan network ("context": "output" or "target", see ``core.jordan``) stores W (H, O) as
 "context_to_hidden" and its initial context (O,) as "initial_context" in place of the last two
 Elman names above. "context" may be left out and then means "hidden" (Elman).
 
-Weight names describe connections, not letters, because the seeds letter them differently (see
-``core.model``). Numbers are written as the shortest decimal that reads back to the identical
-float64 or float32 value, so a save/load round trip is exact. Matrix rows are one line each, so
-an error's line number points at the row.
+Weight names describe connections, not letters, because the published derivations letter them
+differently (see ``core.model``). Numbers are written as the shortest decimal that reads back to
+the identical float64 or float32 value, so a save/load round trip is exact. Matrix rows are one
+line each, so an error's line number points at the row.
 
 Writes are atomic (:func:`atomic_write_text`): the text goes to a temporary file in the target's
 directory, is flushed and fsynced, then ``os.replace``-d over the target; on any failure the
@@ -46,7 +50,8 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -80,6 +85,8 @@ JORDAN_NAMES = {"hidden_to_hidden": "context_to_hidden", "initial_state": "initi
 CONFIG_FIELDS = ("n_in", "n_hidden", "n_out", "hidden", "output", "train_h0", "dtype")
 OPTIONAL_CONFIG = ("context",)
 DTYPES = ("float64", "float32")
+#: built-in task names that older model files may hold -> the task's current name
+FORMER_TASK_NAMES: Final = MappingProxyType({"seed004": "two-back"})
 _REQUIRED = ("format", "version", "config", "weights")
 _OPTIONAL = ("task", "training", "notes")
 
@@ -298,6 +305,16 @@ class _Checker:
             self._nested([*parts, i], item, shape[1:])
 
 
+def _current_task_name(task: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``task`` with a former built-in task name replaced by the current one."""
+    if task is None:
+        return None
+    name = task.get("task")
+    if not isinstance(name, str) or name not in FORMER_TASK_NAMES:
+        return task
+    return {**task, "task": FORMER_TASK_NAMES[name]}
+
+
 def _item(value: Any, index: tuple[int, ...]) -> Any:
     for i in index:
         value = value[i]
@@ -373,7 +390,7 @@ def load_model(path: PathArg) -> ModelFile:
         raise ModelFileError(str(exc), path=where) from None
     return ModelFile(
         net=net,
-        task=doc.get("task"),
+        task=_current_task_name(doc.get("task")),
         training=doc.get("training"),
         notes=doc.get("notes"),
         version=version,

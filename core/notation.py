@@ -1,25 +1,37 @@
-"""The seeds' notations for the same network, so every view can speak the reader's language.
+"""The notations of the texts a reader may be following, for the same network, so every view can
+speak the reader's language.
 
-The engine uses seeds/004's names (U, W, V, b, c, h0) and the gradient sign for deltas
-(delta = +dL/dnet). The seeds name the same quantities differently:
+The engine uses the names of Goodfellow, Bengio and Courville (2016), *Deep Learning* §10.2
+(U, W, V, b, c, h0) and the gradient sign for deltas (delta = +dL/dnet). The other texts name the
+same quantities differently. Each notation has a key (``--notation`` takes it) and a text the
+symbols come from:
 
-==========  =========  ==============  ============  ===========  ===========
-engine      seeds/004  seeds/001       seeds/002     seeds/000    seeds/003
-==========  =========  ==============  ============  ===========  ===========
-U (in->h)   U          V (v_ji)        Wx            wx           v
-W (h->h)    W          U (u_jh)        Ws            wh           w
-V (h->out)  V          W (w_kj)        Wy            wo           u
-b, c        b, c       theta_j, k      b_s, b_y      b_h, b_o     (none)
-h0          h(0)       y_j(0)          s(0)          h(0)         s
-h, a        h, a       y_j, net_j      s, net_s      h, net_h     y, z
-o, y        o, y-hat   net_k, y_k      net_y, y      z, y         p
-d, L        y, L       d, C            d, E          t, E         t, E
-delta sign  +          - (eq. 12, 27)  +             +            + (delta_t = dE/dz_t)
-==========  =========  ==============  ============  ===========  ===========
+* "004": Goodfellow, Bengio and Courville (2016), *Deep Learning*, ch. 10 (§10.2, §10.2.2);
+* "001": Bodén (2001/2002), *A guide to recurrent neural networks and backpropagation*;
+* "002": the "Recurrent Neural Networks - Part 2" tutorial (its folded and unfolded models);
+* "000": Skansi (2018), *Introduction to Deep Learning*, ch. 7 (eq. 7.14-7.17);
+* "003": the one-unit worked example (one logistic hidden unit, one linear output).
 
-seeds/001 eq. 12-13 define delta = -dC/dnet, so its deltas are the engine's with the opposite sign;
-every view multiplies displayed deltas by ``delta_sign``. Biases absent from a seed get the names
-given here. (seeds/004 calls the target y and the output y-hat; the engine calls them d and y.)
+==========  ===========  ==============  ============  ===========  ===========
+engine      "004"        "001"           "002"         "000"        "003"
+            Goodfellow   Bodén 2001      tutorial,     Skansi 2018  one-unit
+            et al. 2016                  part 2                     example
+==========  ===========  ==============  ============  ===========  ===========
+U (in->h)   U            V (v_ji)        Wx            wx           v
+W (h->h)    W            U (u_jh)        Ws            wh           w
+V (h->out)  V            W (w_kj)        Wy            wo           u
+b, c        b, c         theta_j, k      b_s, b_y      b_h, b_o     (none)
+h0          h(0)         y_j(0)          s(0)          h(0)         s
+h, a        h, a         y_j, net_j      s, net_s      h, net_h     y, z
+o, y        o, y-hat     net_k, y_k      net_y, y      z, y         p
+d, L        y, L         d, C            d, E          t, E         t, E
+delta sign  +            - (-dC/dnet)    +             +            + (delta_t = dE/dz_t)
+==========  ===========  ==============  ============  ===========  ===========
+
+Bodén (2001) defines delta = -dC/dnet, so his deltas are the engine's with the opposite sign (the
+``negative`` forms of Eqs. 9-10, 12-17 and 19 on Unfold's Help > Equations page); every view
+multiplies displayed deltas by ``delta_sign``. Biases absent from a text get the names given here.
+(Goodfellow et al. call the target y and the output y-hat; the engine calls them d and y.)
 """
 
 from __future__ import annotations
@@ -52,14 +64,14 @@ MEANING: Final = MappingProxyType(
 
 @dataclass(frozen=True, slots=True)
 class Notation:
-    """One seed's symbols for the engine's quantities.
+    """One text's symbols for the engine's quantities.
 
     Attributes
     ----------
-    key : "004", "001", "002", "000" or "003".
-    title : a menu label.  source : the seed file and section the symbols come from.
+    key : "004", "001", "002", "000" or "003" (see the module docstring).
+    title : a menu label.  source : the published work (and section) the symbols come from.
     symbols : engine name (keys of ``MEANING``) -> symbol in this notation (plain Unicode).
-    delta_sign : +1 when the seed's delta is +dL/dnet, -1 when it is -dL/dnet (seeds/001).
+    delta_sign : +1 when the text's delta is +dL/dnet, -1 when it is -dL/dnet (Bodén 2001).
     """
 
     key: str
@@ -96,8 +108,8 @@ NOTATIONS: Final = MappingProxyType(
         for n in (
             _notation(
                 "004",
-                "seeds/004: U, W, V, b, c (tanh / softmax)",
-                "seeds/004 eq. 1-4",
+                "Goodfellow et al. (2016), Deep Learning ch. 10: U, W, V, b, c",
+                "Goodfellow, Bengio and Courville (2016), Deep Learning §10.2",
                 1,
                 U="U",
                 W="W",
@@ -117,8 +129,8 @@ NOTATIONS: Final = MappingProxyType(
             ),
             _notation(
                 "001",
-                "seeds/001 Bodén: V, U, W, θ (δ = -∂C/∂net)",
-                "seeds/001 eq. 4-16, 27",
+                "Bodén (2001): V, U, W, θ (δ = -∂C/∂net)",
+                "Bodén (2001), A guide to recurrent neural networks and backpropagation",
                 -1,
                 U="V",
                 W="U",
@@ -138,8 +150,8 @@ NOTATIONS: Final = MappingProxyType(
             ),
             _notation(
                 "002",
-                "seeds/002: Wx, Ws, Wy (state s)",
-                "seeds/002 (folded model)",
+                "RNN tutorial, part 2: Wx, Ws, Wy (state s)",
+                "the Recurrent Neural Networks - Part 2 tutorial (its folded model)",
                 1,
                 U="Wx",
                 W="Ws",
@@ -159,8 +171,8 @@ NOTATIONS: Final = MappingProxyType(
             ),
             _notation(
                 "000",
-                "seeds/000: wx, wh, wo",
-                "seeds/000 eq. 7.14-7.17",
+                "Skansi (2018) ch. 7: wx, wh, wo",
+                "Skansi (2018), Introduction to Deep Learning, eq. 7.14-7.17",
                 1,
                 U="wx",
                 W="wh",
@@ -180,8 +192,8 @@ NOTATIONS: Final = MappingProxyType(
             ),
             _notation(
                 "003",
-                "seeds/003: v, w, u (scalar example)",
-                "seeds/003 (answer)",
+                "One-unit worked example: v, w, u",
+                "the one-unit worked example (one logistic hidden unit, one linear output)",
                 1,
                 U="v",
                 W="w",

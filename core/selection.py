@@ -1,7 +1,7 @@
 """What the user pointed at: a node, an edge or a matrix cell, at some time step.
 
 Views emit a :class:`Selection` when clicked; the inspector turns it into an equation with numbers.
-Time steps are the seeds' 1-based t (0 for h0).
+Time steps are 1-based t, as on screen (0 for h0).
 """
 
 from __future__ import annotations

@@ -380,9 +380,10 @@ def sine(
     """Predict the next value of a sine wave (random phase), or of a damped one for
     ``preset="damped"``: s(t) = A exp(-damping t) sin(2 pi t / period + phase).
 
-    One input, one linear output and the sum-squared error: the setting of seeds/003, whose one
-    logistic hidden unit is here a few. The current value alone does not tell a rising wave from a
-    falling one, so the network needs its context. No score; watch the loss.
+    One input, one linear output and the sum-squared error: the setting of the one-unit worked
+    example (notation v, w, u), whose one logistic hidden unit is here a few. The current value
+    alone does not tell a rising wave from a falling one, so the network needs its context. No
+    score; watch the loss.
     """
     _check(n_sequences >= 1, f"n_sequences must be >= 1, got {n_sequences}")
     _check(length >= 2, f"length must be >= 2, got {length}")
@@ -401,12 +402,12 @@ def sine(
     return Dataset(name, tuple(sequences), ("s(t)",), ("s(t+1)",), output="linear", scoring="none")
 
 
-# -- 6. the seeds/004 shape ---------------------------------------------------------------------
-def seed004(rng: Rng, *, n_sequences: int = 40, length: int = 10) -> Dataset:
-    """The network shape of seeds/004 (4 one-hot inputs, 3 softmax classes) on random symbol
-    strings; the class at step t is the index of the input symbol seen two steps earlier, modulo 3
-    (class 1 for the first two steps) - the rule of the built-in example (core.examples), which
-    needs the recurrent state."""
+# -- 6. two-back classes ------------------------------------------------------------------------
+def two_back(rng: Rng, *, n_sequences: int = 40, length: int = 10) -> Dataset:
+    """The built-in example's network shape (4 one-hot inputs, 3 softmax classes; the tanh/softmax
+    network of Goodfellow et al. 2016 §10.2) on random symbol strings; the class at step t is the
+    index of the input symbol seen two steps earlier, modulo 3 (class 1 for the first two steps) -
+    the rule of the built-in example (core.examples), which needs the recurrent state."""
     _check(n_sequences >= 1, f"n_sequences must be >= 1, got {n_sequences}")
     _check(length >= 1, f"length must be >= 1, got {length}")
     sequences = []
@@ -416,7 +417,7 @@ def seed004(rng: Rng, *, n_sequences: int = 40, length: int = 10) -> Dataset:
         symbols = tuple(EXAMPLE_INPUTS[i] for i in idx)
         sequences.append(Sequence(_one_hot(idx, 4), _one_hot(cls, 3), symbols=symbols))
     return Dataset(
-        "seeds/004 rule", tuple(sequences), EXAMPLE_INPUTS, EXAMPLE_OUTPUTS, "softmax", "argmax"
+        "two-back classes", tuple(sequences), EXAMPLE_INPUTS, EXAMPLE_OUTPUTS, "softmax", "argmax"
     )
 
 
@@ -662,7 +663,7 @@ TASKS: Mapping[str, TaskSpec] = MappingProxyType(
                 "Sine wave",
                 """Predict the next value of a sine wave (or a damped one) from the current
                 value: one input, logistic hidden units, one linear output and the squared error,
-                the network of the worked example in seeds/003 (after Graves 2012, Supervised
+                the network of the one-unit worked example (after Graves 2012, Supervised
                 sequence labelling with recurrent neural networks, sec. 3.2). The value alone
                 does not say whether the wave rises or falls, so the context must.""",
                 sine,
@@ -673,13 +674,14 @@ TASKS: Mapping[str, TaskSpec] = MappingProxyType(
                 epochs=100,
             ),
             _spec(
-                "seed004",
-                "seeds/004 shape",
-                """The network of seeds/004 - four one-hot inputs, five tanh hidden units, three
-                softmax classes - on random symbol strings where the class is the symbol seen two
-                steps earlier modulo 3, so the answer is in the recurrent state, not the input
-                (seeds/004; Goodfellow, Bengio & Courville 2016, ch. 10).""",
-                seed004,
+                "two-back",
+                "Two-back classes",
+                """The tanh/softmax network of Goodfellow, Bengio & Courville (2016), Deep
+                Learning ch. 10, at the size of the built-in example - four one-hot inputs, five
+                tanh hidden units, three softmax classes - on random symbol strings where the
+                class is the symbol seen two steps earlier modulo 3, so the answer is in the
+                recurrent state, not the input.""",
+                two_back,
                 hidden="tanh",
                 n_hidden=5,
                 lr=0.01,

@@ -4,7 +4,7 @@
 knows nothing about threads or Qt; the GUI runs it in a worker and the CLI in a loop.
 
 Each update moves every trainable parameter theta (U, W, V, b, c, and h0 when ``train_h0``) along
-the BPTT gradient g = dL/dtheta of :func:`core.bptt.bptt` (seeds/004 eq. 84-88), with classical
+the BPTT gradient g = dL/dtheta of :func:`core.bptt.bptt` (Eqs. 12-17), with classical
 momentum (Rumelhart, Hinton & Williams 1986)::
 
     g     <- g * min(1, clip / ||g||)        global norm clipping (Pascanu et al. 2013), optional
@@ -14,7 +14,7 @@ momentum (Rumelhart, Hinton & Williams 1986)::
 What g is depends on ``update``:
 
 * ``"sequence"``: one update after each sequence, g = dL/dtheta with L = sum_t L(t) the loss of that
-  sequence (seeds/000 eq. 7.14, seeds/004 eq. 11) - Elman's (1990) online learning.
+  sequence (Eq. 5; Skansi 2018, eq. 7.14) - Elman's (1990) online learning.
 * ``"epoch"``: one update per pass, g = (1/N) sum_n dL_n/dtheta, the gradient of the mean sequence
   loss over the N sequences. Sequences of equal length go through one batched ``bptt`` call.
 
@@ -128,7 +128,7 @@ class EpochRecord:
     ----------
     epoch : 1-based number of the pass over the data.
     loss : mean loss per time step of ``net`` over the data set,
-        sum_n sum_t L_n(t) / sum_n T_n (with L(t) the loss of seeds/004 eq. 13 or its pair).
+        sum_n sum_t L_n(t) / sum_n T_n (with L(t) the loss of Eq. 6, 7 or 8 for the output).
     seq_loss : (N,) read-only, the loss L = sum_t L(t) of ``net`` on each sequence.
     score : ``Dataset.score`` of ``net``'s outputs, or None when the data set has no score.
     grad_norms : (n_updates,) read-only, the global gradient norm ||g|| of each update of the epoch,

@@ -24,7 +24,7 @@ from core.examples import example_dataset, example_network
 from core.model import SRN
 from core.modelio import ModelFileError, export_trace_csv, load_model, save_model
 from gui.export_views import save_picture
-from gui.session import Session
+from gui.session import NetworkOrigin, Session
 
 MAX_RECENT = 8
 MODEL_FILTER = "Unfold model (*.json)"
@@ -109,7 +109,10 @@ class FileActions(QObject):
     # -- recent files -----------------------------------------------------------------------------
     def recent_files(self) -> list[str]:
         value = self._settings.value("recent/files", [])
-        files = [value] if isinstance(value, str) else list(value or [])
+        if isinstance(value, str):  # one file: QSettings gives the string, not a list
+            files = [value]
+        else:
+            files = list(value) if isinstance(value, list | tuple) else []
         return [f for f in files if isinstance(f, str)]
 
     def _remember(self, path: str) -> None:
@@ -123,7 +126,9 @@ class FileActions(QObject):
         """Back to the built-in seeds/004 example (asks before discarding trained weights)."""
         if not self.confirm_discard():
             return False
-        self._session.set_dataset(example_dataset(), net=example_network(), modified=False)
+        self._session.set_dataset(
+            example_dataset(), net=example_network(), modified=False, origin=NetworkOrigin.USER
+        )
         return True
 
     def open_path(self, path: str) -> bool:
@@ -143,7 +148,12 @@ class FileActions(QObject):
             model = load_model(path)
             dataset, source = self._data_for_model(model.net, model.task)
             self._session.set_dataset(
-                dataset, net=model.net, source=source, modified=False, path=path
+                dataset,
+                net=model.net,
+                source=source,
+                modified=False,
+                origin=NetworkOrigin.FILE,
+                path=path,
             )
         except (ModelFileError, DatasetError, OSError, ValueError) as exc:
             self.show_error("Cannot open the model", str(exc))
@@ -204,7 +214,9 @@ class FileActions(QObject):
                 context=net.context,
             )
             # a new network: untitled and unsaved, so Save cannot overwrite the old one's file
-            self._session.set_dataset(dataset, net=net, source=source, modified=True)
+            self._session.set_dataset(
+                dataset, net=net, source=source, modified=True, origin=NetworkOrigin.FILE
+            )
         else:
             self._session.set_dataset(dataset, source=source)
         self._remember(path)

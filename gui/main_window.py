@@ -35,24 +35,24 @@ from PySide6.QtWidgets import (
 )
 
 from core.notation import NOTATIONS
-from gui.analysis.state_space import StateSpacePanel
-from gui.analysis_flow import GradCheckPanel, GradientFlowPanel
+from gui.analysis.gradient_check import GradCheckPanel
 from gui.dock_tabs import hide_stale_tab_bars
 from gui.dock_tips import DockTips
+from gui.docks.registry import DOCKS, DockId, DockSpec
+from gui.docks.task import TaskPanel
 from gui.export_views import export_views
 from gui.files import FileActions
 from gui.focus import GraphFocus
 from gui.graph_views import FoldedGraphView, UnfoldedGraphView
-from gui.panels import ActivationsPanel, DeltasPanel, GradientsPanel, InspectorPanel, LossPanel
+from gui.help.equations import EquationsDialog
 from gui.panels.base import Panel
-from gui.panels.text_line import TextLine
-from gui.panels.weights import WeightsPanel
 from gui.session import Session
 from gui.shortcuts import ShortcutsDialog
 from gui.timebar import PlaybackActions, StartHint, TimeBar
-from gui.training import TrainingController
-from gui.training_panels import NetworkPanel, TaskPanel, TrainingPanel
+from gui.training.controller import TrainingController
+from gui.training.panel import TrainingPanel
 from gui.truncation import TruncationLink
+from gui.widgets.text_line import TextLine
 
 #: bumped whenever the docks change, so an old saved layout is ignored rather than misapplied
 LAYOUT_VERSION = 4
@@ -62,25 +62,6 @@ TRUNCATION_CHOICES = (
     ("Sliding BPTT(k)", "sliding", "Each loss term L(s) propagates back through k steps only"),
     ("Chunked (cut every k)", "chunked", "State carried, gradient cut every k steps"),
 )
-
-#: dock object name -> (title, panel class, default area)
-_Area = Qt.DockWidgetArea
-DOCKS: dict[str, tuple[str, Callable[..., QWidget], Qt.DockWidgetArea]] = {
-    "activations": ("Activations over time", ActivationsPanel, _Area.RightDockWidgetArea),
-    "deltas": ("Deltas over time", DeltasPanel, _Area.RightDockWidgetArea),
-    "gradients": ("Gradients", GradientsPanel, _Area.BottomDockWidgetArea),
-    "loss": ("Loss per time step", LossPanel, _Area.RightDockWidgetArea),
-    "inspector": ("Inspector", InspectorPanel, _Area.LeftDockWidgetArea),
-    "task": ("Task and data", TaskPanel, _Area.LeftDockWidgetArea),
-    "network": ("Network", NetworkPanel, _Area.LeftDockWidgetArea),
-    "training": ("Training", TrainingPanel, _Area.BottomDockWidgetArea),
-    "state_space": ("State space", StateSpacePanel, _Area.RightDockWidgetArea),
-    "flow": ("Gradient flow", GradientFlowPanel, _Area.RightDockWidgetArea),
-    "gradcheck": ("Gradient check", GradCheckPanel, _Area.RightDockWidgetArea),
-    "weights": ("Weights", WeightsPanel, _Area.RightDockWidgetArea),
-}
-#: panels built with the training controller as well as the session
-NEEDS_CONTROLLER = (TaskPanel, NetworkPanel, TrainingPanel)
 
 
 class MainWindow(QMainWindow):
@@ -108,6 +89,7 @@ class MainWindow(QMainWindow):
             self.session, self, self._settings, training_settings=self._training_settings
         )
         self.setAcceptDrops(True)
+        self.equations_page: EquationsDialog | None = None
 
         self.folded = FoldedGraphView(self.session)
         self.unfolded = UnfoldedGraphView(self.session)
@@ -129,52 +111,40 @@ class MainWindow(QMainWindow):
         column.addWidget(self.timebar)
         self.setCentralWidget(central)
 
-        self.panels: dict[str, QWidget] = {}
-        self.docks: dict[str, QDockWidget] = {}
-        for name, (title, cls, area) in DOCKS.items():
-            panel = (
-                cls(self.session, self.controller) if cls in NEEDS_CONTROLLER else cls(self.session)
-            )
-            dock = QDockWidget(title, self)
-            dock.setObjectName(f"dock_{name}")
-            if cls in (TaskPanel, NetworkPanel):  # forms scroll rather than widen their column
-                scroll = QScrollArea()
-                scroll.setWidget(panel)
-                scroll.setWidgetResizable(True)
-                scroll.setFrameShape(QFrame.Shape.NoFrame)
-                dock.setWidget(scroll)
-            else:
-                dock.setWidget(panel)
-            self.addDockWidget(area, dock)
-            self.panels[name], self.docks[name] = panel, dock
-            if isinstance(panel, Panel | GradCheckPanel):  # off screen: no updates until shown
-                dock.visibilityChanged.connect(panel.set_on_screen)
+        self.panels: dict[DockId, QWidget] = {}
+        self.docks: dict[DockId, QDockWidget] = {}
+        for dock_id, spec in DOCKS.items():
+            self.panels[dock_id], self.docks[dock_id] = self._add_dock(dock_id, spec)
+        docks = self.docks
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.tabifyDockWidget(self.docks["activations"], self.docks["deltas"])
-        self.tabifyDockWidget(self.docks["inspector"], self.docks["task"])
-        self.tabifyDockWidget(self.docks["task"], self.docks["network"])
-        self.tabifyDockWidget(self.docks["gradients"], self.docks["training"])
-        for name in ("state_space", "flow", "gradcheck", "weights"):
-            self.tabifyDockWidget(self.docks["deltas"], self.docks[name])
-        for name in ("activations", "inspector", "gradients", "loss"):
-            self.docks[name].raise_()
-        self.panels["task"].openFileRequested.connect(self.files.open_sequences)
-        self.addActions(self.panels["training"].shortcut_actions)  # work with the dock tabbed away
+        self.tabifyDockWidget(docks[DockId.ACTIVATIONS], docks[DockId.DELTAS])
+        self.tabifyDockWidget(docks[DockId.INSPECTOR], docks[DockId.TASK])
+        self.tabifyDockWidget(docks[DockId.TASK], docks[DockId.NETWORK])
+        self.tabifyDockWidget(docks[DockId.GRADIENTS], docks[DockId.TRAINING])
+        for dock_id in (DockId.STATE_SPACE, DockId.FLOW, DockId.GRADCHECK, DockId.WEIGHTS):
+            self.tabifyDockWidget(docks[DockId.DELTAS], docks[dock_id])
+        for dock_id in (DockId.ACTIVATIONS, DockId.INSPECTOR, DockId.GRADIENTS, DockId.LOSS):
+            docks[dock_id].raise_()
+        task = self.panels[DockId.TASK]
+        training = self.panels[DockId.TRAINING]
+        assert isinstance(task, TaskPanel) and isinstance(training, TrainingPanel)
+        self.training_panel = training
+        task.openFileRequested.connect(self.files.open_sequences)
+        self.addActions(training.shortcut_actions)  # work with the dock tabbed away
         self.controller.stateChanged.connect(self._on_controller_state_changed)
         self.resize(1400, 900)
         self.resizeDocks(
-            [self.docks["inspector"], self.docks["activations"]], [320, 430],
+            [docks[DockId.INSPECTOR], docks[DockId.ACTIVATIONS]], [320, 430],
             Qt.Orientation.Horizontal,
         )  # fmt: skip
         self.resizeDocks(
-            [self.docks["activations"], self.docks["loss"]], [520, 300], Qt.Orientation.Vertical
+            [docks[DockId.ACTIVATIONS], docks[DockId.LOSS]], [520, 300], Qt.Orientation.Vertical
         )
-        self.resizeDocks([self.docks["gradients"]], [370], Qt.Orientation.Vertical)
+        self.resizeDocks([docks[DockId.GRADIENTS]], [370], Qt.Orientation.Vertical)
         self._default_state = self.saveState(LAYOUT_VERSION)
 
         self._build_toolbar()
-        training = self.panels["training"]
         # the explorer and training share one truncation setting, held by the session
         self.truncation = TruncationLink(
             self.session,
@@ -201,6 +171,30 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     # -- construction -----------------------------------------------------------------------------
+    def _add_dock(self, dock_id: DockId, spec: DockSpec) -> tuple[QWidget, QDockWidget]:
+        """Build the panel of ``spec`` and dock it in its area; (panel, dock)."""
+        if spec.needs_controller:
+            panel = spec.factory(self.session, self.controller)
+        else:
+            panel = spec.factory(self.session)
+        dock = QDockWidget(spec.title, self)
+        dock.setObjectName(dock_id.object_name)  # saved layouts find the dock by this name
+        if spec.scrolls:  # forms scroll rather than widen their column
+            scroll = QScrollArea()
+            scroll.setWidget(panel)
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            dock.setWidget(scroll)
+        else:
+            dock.setWidget(panel)
+        toggle = dock.toggleViewAction()
+        toggle.setToolTip(spec.tooltip)
+        toggle.setStatusTip(spec.tooltip)
+        self.addDockWidget(spec.area, dock)
+        if isinstance(panel, Panel | GradCheckPanel):  # off screen: no updates until shown
+            dock.visibilityChanged.connect(panel.set_on_screen)
+        return panel, dock
+
     def _build_toolbar(self) -> None:
         bar = QToolBar("BPTT settings", self)
         bar.setObjectName("toolbar_bptt")
@@ -279,7 +273,8 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         file_menu.addSeparator()
         self.file_actions["export_view"] = self._menu_action(
-            file_menu, "Export &view as PNG or SVG...", self.export_view, QKeySequence("Ctrl+E"),
+            file_menu, "Export &view as PNG or SVG...", self.export_view,
+            QKeySequence("Ctrl+Shift+E"),
             "Save one view (a graph or a panel) as a picture, without the buttons around it",
         )  # fmt: skip
         self.file_actions["export_trace"] = self._menu_action(
@@ -306,11 +301,11 @@ class MainWindow(QMainWindow):
             step_menu.addAction(action)
 
         train_menu = menus.addMenu("&Training")
-        for action in self.panels["training"].shortcut_actions:
+        for action in self.training_panel.shortcut_actions:
             train_menu.addAction(action)
 
         view_menu = menus.addMenu("&View")
-        self.dock_tips = DockTips(self, self.docks)
+        self.dock_tips = DockTips(self, self.docks.values())
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
         view_menu.setToolTipsVisible(True)
@@ -337,6 +332,13 @@ class MainWindow(QMainWindow):
         )
 
         help_menu = menus.addMenu("&Help")
+        equations = QAction("&Equations", self)
+        equations.setShortcut(QKeySequence("Ctrl+E"))
+        tip = "Unfold's numbered equations of BPTT, as the inspector cites them, in any notation"
+        equations.setStatusTip(tip)
+        equations.setToolTip(tip)
+        equations.triggered.connect(lambda _checked=False: self.show_equations())
+        help_menu.addAction(equations)
         keys = QAction("Keyboard shortcuts", self)
         keys.setShortcut(QKeySequence.StandardKey.HelpContents)
         keys.setToolTip("Every key of the window, grouped: stepping, training, files, views")
@@ -347,6 +349,16 @@ class MainWindow(QMainWindow):
         about = QAction("About Unfold", self)
         about.triggered.connect(self._show_about)
         help_menu.addAction(about)
+
+    def show_equations(self, key: str | None = None) -> EquationsDialog:
+        """Open Help > Equations (one page per window), scrolled to equation ``key`` if given."""
+        if self.equations_page is None:
+            self.equations_page = EquationsDialog(self.session, self)
+        self.equations_page.show()
+        self.equations_page.raise_()
+        if key is not None:
+            self.equations_page.show_equation(key)
+        return self.equations_page
 
     def _menu_action(
         self,
@@ -474,8 +486,8 @@ class MainWindow(QMainWindow):
     def _on_controller_state_changed(self, state: str) -> None:
         self._sync_truncation_widgets()
         if state == "running":
-            self.docks["training"].show()
-            self.docks["training"].raise_()  # a run starts: show its progress and plots
+            self.docks[DockId.TRAINING].show()
+            self.docks[DockId.TRAINING].raise_()  # a run starts: show its progress and plots
 
     # -- slots ------------------------------------------------------------------------------------
     def _on_session_cursor_changed(self, _position: int) -> None:

@@ -7,7 +7,7 @@ moment of it, and views redraw from ``(trace, state)`` when told by a signal:
 * ``cursorChanged(int)``: the cursor moved; views update what depends on the position only.
 * ``notationChanged``: labels, tooltips and equations must be rewritten.
 * ``networkChanged`` / ``datasetChanged``: emitted before ``traceChanged`` for panels that show
-  the configuration.
+  the configuration; ``network_origin`` says who set the network (a :class:`NetworkOrigin`).
 * ``selectionChanged(object)``: the user pointed at a node, edge or cell (a core Selection).
 * ``modifiedChanged(bool)``: the network has (or no longer has) changes not saved to a file.
 * ``pathChanged(str)``: the model file the network was opened from or saved to ("" when the
@@ -21,6 +21,9 @@ moment of it, and views redraw from ``(trace, state)`` when told by a signal:
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Mapping
+
 from PySide6.QtCore import QObject, Signal
 
 from core.bptt import Trace, bptt
@@ -30,6 +33,23 @@ from core.examples import example_dataset, example_network
 from core.model import SRN
 from core.notation import DEFAULT_NOTATION, NOTATIONS, Notation
 from core.selection import Selection
+
+
+class NetworkOrigin(enum.Enum):
+    """Who gave the session its current network.
+
+    The training controller tells its own networks (a run's progress, a replayed snapshot, the
+    network put back by Reset) from a network set by anyone else, which ends or discards the run.
+    """
+
+    #: built or chosen by the user: the Network dock's Apply, File > New, a command-line option
+    USER = "user"
+    #: the recommended network of a generated task, with its data
+    TASK = "task"
+    #: read from a model file, or made to fit a sequence file
+    FILE = "file"
+    #: set by the training controller
+    TRAINING = "training"
 
 
 class Session(QObject):
@@ -61,6 +81,7 @@ class Session(QObject):
         self._notation = NOTATIONS[DEFAULT_NOTATION]
         self._selection: Selection | None = None
         self._source: dict[str, object] = {"example": "seeds/004"}
+        self._network_origin = NetworkOrigin.USER
         self._modified = False
         self._path: str | None = None
         self._trace = self._compute_trace()
@@ -119,6 +140,11 @@ class Session(QObject):
         return dict(self._source)
 
     @property
+    def network_origin(self) -> NetworkOrigin:
+        """Who set the current network (already the new one while ``networkChanged`` runs)."""
+        return self._network_origin
+
+    @property
     def modified(self) -> bool:
         """Whether the network has changes (training, a new architecture) not saved to a file."""
         return self._modified
@@ -144,19 +170,24 @@ class Session(QObject):
 
     # -- changes that make a new trace ----------------------------------------------------------
     def set_network(
-        self, net: SRN, *, modified: bool | None = None, untitled: bool = False
+        self,
+        net: SRN,
+        *,
+        origin: NetworkOrigin = NetworkOrigin.USER,
+        modified: bool | None = None,
     ) -> None:
         """Replace the network (same data); the cursor keeps its (phase, t) where it can.
 
-        ``modified`` sets the unsaved-changes flag (left as it is when None). ``untitled`` says
-        that ``net`` is a new network rather than the current one trained further: it is in no
-        file, so a later Save asks for a name instead of overwriting the file of the old one.
+        ``origin`` says who sets it (``network_origin``); ``modified`` sets the unsaved-changes
+        flag (left as it is when None). A network from anyone but training (which trains the
+        current network further) is a new network, in no file: it becomes untitled, so a later
+        Save asks for a name instead of overwriting the file of the network it replaced.
         """
         self._check_fits(net, self._dataset)
-        self._net = net
+        self._net, self._network_origin = net, origin
         self.networkChanged.emit()
         self._retrace(keep_cursor=True)
-        if untitled:
+        if origin is not NetworkOrigin.TRAINING:
             self.set_path(None)
         if modified is not None:
             self.set_modified(modified)
@@ -166,21 +197,24 @@ class Session(QObject):
         dataset: Dataset,
         net: SRN | None = None,
         *,
-        source: dict[str, object] | None = None,
+        source: Mapping[str, object] | None = None,
         modified: bool | None = None,
+        origin: NetworkOrigin = NetworkOrigin.USER,
         path: str | None = None,
     ) -> None:
         """Replace the data (and optionally the network at the same time); cursor to start.
 
-        A new ``net`` is in no file (untitled) unless ``path`` names the model file it was read
-        from; without ``net`` the network and its file stay. Raises ValueError, changing nothing,
-        when the data does not fit the network.
+        ``origin`` says who sets ``net`` (unused without one). A new ``net`` is in no file
+        (untitled) unless ``path`` names the model file it was read from; without ``net`` the
+        network and its file stay. Raises ValueError, changing nothing, when the data does not
+        fit the network.
         """
         target = net if net is not None else self._net
         self._check_fits(target, dataset)
         self._dataset, self._net, self._index = dataset, target, 0
         self._source = dict(source) if source is not None else {"name": dataset.name}
         if net is not None:
+            self._network_origin = origin
             self.networkChanged.emit()
         self.datasetChanged.emit()
         self._retrace(keep_cursor=False)

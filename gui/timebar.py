@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.cursor import phase_and_step
-from gui.panels.text_line import TextLine
 from gui.session import Session
+from gui.widgets.text_line import TextLine
 
 
 class PlaybackActions(QObject):

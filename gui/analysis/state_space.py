@@ -41,10 +41,11 @@ from core.cursor import StepState
 from core.data import Dataset
 from core.model import SRN
 from core.notation import Notation
-from gui.panels.base import Panel, canvas, changed
-from gui.panels.colormaps import CURSOR, INK
-from gui.panels.heatmap import style_plot
+from gui.panels.base import Panel, changed
 from gui.session import Session
+from gui.widgets.canvas import canvas
+from gui.widgets.colormaps import CURSOR, INK
+from gui.widgets.heatmap import style_plot
 
 #: data sets with at most this many hidden states (sum of T_n) are analysed on every change
 AUTO_STEPS = 4000
@@ -119,6 +120,7 @@ def state_space_view(
         f"{h}(1) (start)" if jordan else f"{notation['h0']} (start)",
         f"{h}(t) at the cursor",
     )
+    axes: tuple[str, ...]
     if space is None:
         axes = ("PC1", "PC2")
         title = f"{h}(t) in state space: not computed"
@@ -153,7 +155,7 @@ class StateSpacePanel(Panel[StateSpaceView]):
         self._trajectory = np.zeros((0, 2))
         self._labels: tuple[str, ...] = ()
         self._leaves: tuple[str, ...] = ()
-        self._segments = np.zeros((0, 2, 2))
+        self._segments: NDArray[np.floating] = np.zeros((0, 2, 2))
         self._stale = False
 
         self.status = QLabel(" ")
@@ -184,16 +186,16 @@ class StateSpacePanel(Panel[StateSpaceView]):
             symbolBrush="w", symbolPen=pg.mkPen(_PATH, width=1.5),
         )  # fmt: skip
         self.start = pg.ScatterPlotItem(symbol="s", size=10, brush=INK, pen=None)
-        self.cursor = pg.ScatterPlotItem(symbol="o", size=13, brush=CURSOR, pen=pg.mkPen(INK))
-        for item in (self.cloud, self.path, self.start, self.cursor):
+        self.cursor_item = pg.ScatterPlotItem(symbol="o", size=13, brush=CURSOR, pen=pg.mkPen(INK))
+        for item in (self.cloud, self.path, self.start, self.cursor_item):
             self.plot.addItem(item)
-        self.cursor.setZValue(10)
+        self.cursor_item.setZValue(10)
         self.point_labels: list[pg.TextItem] = []
         # the legend sits in its own row under the plot, so it never hides a point
         self.legend = pg.LegendItem(labelTextColor=INK, colCount=2)
         self.space_canvas.addItem(self.legend, row=1, col=0)
         self.space_canvas.ci.layout.setRowFixedHeight(1, 44)
-        for item in (self.cloud, self.path, self.start, self.cursor):
+        for item in (self.cloud, self.path, self.start, self.cursor_item):
             self.legend.addItem(item, " ")
 
         self.tree_canvas = canvas()
@@ -371,7 +373,7 @@ class StateSpacePanel(Panel[StateSpaceView]):
             p = self._trajectory
             first = 1 if self.session.net.jordan else 0  # a Jordan network has no h(0)
             shown = first <= new.t < len(p)
-            self.cursor.setData(pos=p[new.t : new.t + 1] if shown else np.zeros((0, 2)))
+            self.cursor_item.setData(pos=p[new.t : new.t + 1] if shown else np.zeros((0, 2)))
         if changed(new, old, "title", "x_label", "y_label", "legend", "tree_title"):
             self.plot.setTitle(new.title, color=INK, size="10pt")
             self.plot.setLabel("bottom", new.x_label)
@@ -400,7 +402,7 @@ class StateSpacePanel(Panel[StateSpaceView]):
         """The drawn trajectory, the highlighted point, the point labels and the dendrogram."""
         x, y = self.path.getData()
         trajectory = np.column_stack([x, y]) if x is not None else np.zeros((0, 2))
-        xc, yc = self.cursor.getData()
+        xc, yc = self.cursor_item.getData()
         highlight = np.array([xc[0], yc[0]]) if len(xc) else None
         return StateSpaceDisplay(
             trajectory=trajectory,

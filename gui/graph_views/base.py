@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
 from core.selection import Selection
 from gui.graph_views.legend import Legend
 from gui.graph_views.theme import Theme, theme_from_palette
-from gui.panels.base import bounding_updates
-from gui.panels.text_line import TextLine
 from gui.session import Session
+from gui.widgets.canvas import bounding_updates
+from gui.widgets.text_line import TextLine
 
 Slot = Callable[..., Any]
 

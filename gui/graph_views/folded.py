@@ -559,6 +559,7 @@ class FoldedGraphView(GraphView):
             before = None
         idx = self._node_index
         colours = self._label_colours
+        todo: range | list[int]
         if before is None:
             todo = range(len(idx))
         else:  # only where black and white swap (the fill moved across the contrast line)
@@ -599,9 +600,11 @@ class FoldedGraphView(GraphView):
 
     def _update_legend(self, s: FoldedState) -> None:
         th = self._theme
+        g = self._geometry
+        assert g is not None  # legends follow the edges and labels, drawn after the geometry
         sym = dict(s.symbols)
         mats = ", ".join(sym[n] for n in ("U", "W", "V"))
-        entries = (
+        entries: tuple[Entry, ...] = (
             Entry("line", f"{mats}: + / −, width ∝ |w|", (th.positive, th.negative), 2.5),
             Entry(
                 "bar",
@@ -610,8 +613,8 @@ class FoldedGraphView(GraphView):
             ),
             Entry("box", "not known yet", (th.grey(0.4),)),
         )
-        n_weighted = int((self._geometry.arrays.edge_kind != _COPY).sum()) if self._geometry else 0
-        n_shown = int((self._shown & (self._geometry.arrays.edge_kind != _COPY)).sum())
+        weighted = g.arrays.edge_kind != _COPY
+        n_weighted, n_shown = int(weighted.sum()), int((self._shown & weighted).sum())
         if n_shown < n_weighted:
             entries += (Entry("line", f"strongest {n_shown} of {n_weighted}", (th.grey(0.5),)),)
         if s.context == "target":

@@ -19,7 +19,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QImage, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from gui.panels.colormaps import ARGB32
+from gui.widgets.colormaps import ARGB32
 
 #: what a pen draws: colour (ARGB), width and line style
 PenKey = tuple[int, float, int]
@@ -85,7 +85,7 @@ class NodeDisks(pg.GraphicsObject):
     def size(self) -> float:
         return self._size
 
-    def set_brushes(self, brushes: Sequence[QBrush]) -> None:
+    def set_brushes(self, brushes: Sequence[QBrush] | NDArray[np.object_]) -> None:
         """One fill per disk (in the order of the points). Only the disks whose brush object
         changed are repainted: a cursor step recolours a column or two of a graph."""
         old, self._brushes = self._brushes, list(brushes)

@@ -43,7 +43,7 @@ def _frozen(arr: Array) -> Array:
     return out
 
 
-def _scale(*arrays: Array) -> float:
+def _scale(*arrays: NDArray[np.floating]) -> float:
     """The largest magnitude in the arrays (1 when all are zero), fixed for a whole trace."""
     m = max((float(np.max(np.abs(a))) for a in arrays if a.size), default=0.0)
     return m if m > 0.0 else 1.0

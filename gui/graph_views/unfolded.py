@@ -475,14 +475,15 @@ class UnfoldedGraphView(GraphView):
         a = self._arrays
         assert a is not None
         th = self._theme
-        visible = s.flow is not None
+        flow = s.flow
+        visible = flow is not None
         for item in (self._flow_arrow, self._flow_label, self._flow_ribbon):
             item.setVisible(visible)
         self._flow_edges.setVisible(visible and self._lod == "detailed")
-        if not visible:
+        if flow is None:
             self._flow_edges.setData([], [])
             return
-        src, dst = s.flow
+        src, dst = flow
         band = a.bands["h"]
         if self._flow_styled != (th, self._lod):  # colours change with the theme only
             self._flow_styled = (th, self._lod)

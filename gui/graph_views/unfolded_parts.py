@@ -20,7 +20,7 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem
 
 from core.graphs import UNFOLDED_LAYERS
-from gui.panels.colormaps import ARGB32, to_argb32
+from gui.widgets.colormaps import ARGB32, to_argb32
 
 #: half the width of a node strip in bundled mode, in columns
 STRIP = 0.25
@@ -114,7 +114,7 @@ class ArgbImage(pg.ImageItem):
     """An ImageItem of premultiplied ARGB32 pixel bytes (rows, cols, 4), drawn as they are.
 
     pyqtgraph makes an RGBA8888 ``QImage`` of a uint8 RGBA image, which the raster engine
-    converts pixel by pixel at every scaled paint (see :data:`gui.panels.colormaps.ARGB32`).
+    converts pixel by pixel at every scaled paint (see :data:`gui.widgets.colormaps.ARGB32`).
     Other images fall back to ``ImageItem.render``.
     """
 
@@ -267,7 +267,9 @@ class Veil(QGraphicsItem):
         if old == extent:
             return
         if old is None or extent is None:
-            self.update(self._band(old if extent is None else extent))
+            shown = old if extent is None else extent
+            assert shown is not None  # both None returned above
+            self.update(self._band(shown))
             return
         for a, b in zip(old, extent, strict=True):  # each edge sweeps the strip between
             if a != b:

@@ -3,6 +3,10 @@ the weights panel, which follows the network.
 
 Each panel is built as ``Panel(session, parent=None)``, observes the session's signals, and offers
 ``displayed()``: the numbers and labels it currently shows, for tests and for the reader's trust.
+
+:mod:`.base` holds their common shape (rebuild per trace, then apply only the difference of a
+small view state) and :mod:`.time_heatmaps` the hover and click of the units x time panels; what
+they draw with comes from :mod:`gui.widgets`.
 """
 
 from __future__ import annotations

@@ -17,11 +17,11 @@ from core.bptt import Trace
 from core.cursor import StepState
 from core.notation import Notation
 from gui.panels.base import changed
-from gui.panels.colormaps import activation_scale, output_scale
-from gui.panels.heatmap import index_ticks, masked_rows
-from gui.panels.time_grid import TimeRow, unit_ticks
 from gui.panels.time_heatmaps import TimeHeatmapPanel
 from gui.session import Session
+from gui.widgets.colormaps import activation_scale, output_scale
+from gui.widgets.heatmap import index_ticks, masked_rows
+from gui.widgets.time_grid import TimeRow, unit_ticks
 
 HINT = "grey: not yet computed (forward sweep) · hover a cell for its value · click to inspect"
 _F = {"tanh": "tanh", "logistic": "σ", "relu": "relu", "linear": ""}

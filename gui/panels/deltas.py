@@ -17,11 +17,11 @@ from PySide6.QtWidgets import QWidget
 from core.cursor import StepState
 from core.notation import Notation
 from gui.panels.base import changed
-from gui.panels.colormaps import diverging, symmetric_levels
-from gui.panels.heatmap import index_ticks, masked_rows
-from gui.panels.time_grid import TimeRow, unit_ticks
 from gui.panels.time_heatmaps import TimeHeatmapPanel
 from gui.session import Session
+from gui.widgets.colormaps import diverging, symmetric_levels
+from gui.widgets.heatmap import index_ticks, masked_rows
+from gui.widgets.time_grid import TimeRow, unit_ticks
 
 HINT = "grey: not yet computed (backward sweep) · hover a cell for its value · click to inspect"
 

@@ -34,13 +34,14 @@ from core.bptt import Trace
 from core.cursor import StepState
 from core.notation import MEANING, Notation
 from core.selection import Selection
-from gui.panels.base import Panel, changed, hover_label
-from gui.panels.colormaps import diverging, symmetric_levels
-from gui.panels.heatmap import index_ticks
-from gui.panels.hinton import Square
-from gui.panels.matrix_grid import Cell, Column, MatrixGrid
-from gui.panels.table import MatrixModel
+from gui.panels.base import Panel, changed
 from gui.session import Session
+from gui.widgets.canvas import hover_label
+from gui.widgets.colormaps import diverging, symmetric_levels
+from gui.widgets.heatmap import index_ticks
+from gui.widgets.hinton import Square
+from gui.widgets.matrix_grid import Cell, Column, MatrixGrid
+from gui.widgets.table import MatrixModel
 
 HINT = "hover a cell for its exact value · click to inspect its sum over time"
 HINTON_HINT = "side = |value| / the scale below, red +, blue − · hover or click a cell"
@@ -147,7 +148,8 @@ def mode_buttons(parent: QWidget, default: str) -> tuple[QButtonGroup, dict[str,
     group.setExclusive(True)
     buttons = {}
     for key, text, tip in MODES:
-        button = QToolButton(text=text)
+        button = QToolButton()
+        button.setText(text)
         button.setCheckable(True)
         button.setToolTip(tip)
         button.setChecked(key == default)

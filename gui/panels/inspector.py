@@ -1,6 +1,6 @@
 """The inspector: the selected node, edge or gradient cell as its equation with the numbers put in.
 
-It shows :func:`core.equations.explain` for the session's selection at the cursor, in the session's
+It shows :func:`core.explain.explain` for the session's selection at the cursor, in the session's
 notation - the worked example that seeds/004 and seeds/003 do by hand - and follows the cursor,
 the selection and the notation. With nothing selected it explains hidden unit 1 at the cursor step.
 """
@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from core.equations import Explanation, Step, explain, fmt
+from core.explain import Explanation, Step, explain, fmt
 from core.selection import Selection
 from gui.panels.base import Panel
-from gui.panels.styled_text import Block, StyledText
 from gui.session import Session
+from gui.widgets.styled_text import Block, StyledText
 
 HINT = "Click a node, edge or cell in any view to see its equation with the numbers put in."
 #: at most this many terms are listed one per row under an equation

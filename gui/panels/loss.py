@@ -18,15 +18,15 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from core.bptt import Trace
 from core.cursor import StepState
-from core.equations import fmt
+from core.explain import fmt
 from core.notation import Notation
 from core.selection import Selection
-from gui.panels.bars import StepBars
 from gui.panels.base import Panel, changed
-from gui.panels.colormaps import CURSOR, INK
-from gui.panels.heatmap import index_ticks, style_plot
-from gui.panels.text_line import TextLine
 from gui.session import Session
+from gui.widgets.bars import StepBars
+from gui.widgets.colormaps import CURSOR, INK
+from gui.widgets.heatmap import index_ticks, style_plot
+from gui.widgets.text_line import TextLine
 
 HINT = "hover a bar for its value · click to inspect L(t)"
 _KNOWN, _VISITED = "#9ecae1", "#3182bd"

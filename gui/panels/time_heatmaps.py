@@ -5,8 +5,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QVBoxLayout
 
 from core.selection import Selection
-from gui.panels.base import Panel, ViewT, hover_label
-from gui.panels.time_grid import TimeCell, TimeGrid
+from gui.panels.base import Panel, ViewT
+from gui.widgets.canvas import hover_label
+from gui.widgets.time_grid import TimeCell, TimeGrid
 
 
 class TimeHeatmapPanel(Panel[ViewT]):

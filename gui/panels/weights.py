@@ -30,14 +30,15 @@ from PySide6.QtWidgets import (
 from core.model import SRN
 from core.notation import MEANING
 from core.selection import Selection
-from gui.panels.base import Panel, canvas, changed
-from gui.panels.colormaps import diverging, symmetric_levels
+from gui.panels.base import Panel, changed
 from gui.panels.gradients import header_names, mode_body, mode_buttons
-from gui.panels.heatmap import Heatmap, index_ticks
-from gui.panels.hinton import HintonItem, HintonKey, Square, as_matrix
-from gui.panels.plots import ColorScale
-from gui.panels.table import MatrixModel
 from gui.session import Session
+from gui.widgets.canvas import canvas
+from gui.widgets.colormaps import diverging, symmetric_levels
+from gui.widgets.heatmap import Heatmap, index_ticks
+from gui.widgets.hinton import HintonItem, HintonKey, Square, as_matrix
+from gui.widgets.plots import ColorScale
+from gui.widgets.table import MatrixModel
 
 HINT = "hover a weight for its exact value · click to inspect its gradient"
 
@@ -216,9 +217,9 @@ class WeightsPanel(Panel[WeightsView]):
             for p in new.params:  # only the shown representation is drawn
                 if hinton:
                     self.hintons[p].set_scale(self._scale)
-                    self.hintons[p].show(params[p])
+                    self.hintons[p].set_values(params[p])
                 else:
-                    self.maps[p].show(as_matrix(params[p]).T)
+                    self.maps[p].set_values(as_matrix(params[p]).T)
         if changed(new, old, "titles"):
             n = self.session.notation
             for p, title in zip(new.params, new.titles, strict=True):

@@ -2,7 +2,8 @@
 
 The finite differences differentiate an independent per-step forward pass written here (plain
 numpy, one sequence at a time, no ``core.functions``), so these tests check the engine's forward
-sweep and its backward sweep (seeds/004 eq. 1-4, 22, 45, 84-88) against the definition of the loss.
+sweep and its backward sweep (Eqs. 1-4, 9, 10 and 12-17 of Unfold's Help > Equations page;
+Goodfellow et al. 2016 §10.2.2) against the definition of the loss.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The gradient flow matrix ||dL(s)/dh(t)|| and the per-step Jacobians dh(t)/dh(t-1).
 
 The reference is the chain rule written out pair by pair: for every (s, t) an explicit product of
-the Jacobians J(tau) = diag(f'(a(tau))) W, tau = t+1..s, applied to V^T delta_o(s) (seeds/004
-eq. 45 with one loss term at a time).
+the Jacobians J(tau) = diag(f'(a(tau))) W, tau = t+1..s, applied to V^T delta_o(s) (Eq. 10
+with one loss term at a time).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from core.model import SRN
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 XOR_CSV = EXAMPLES / "xor_sequences.csv"
-SEED_JSON = EXAMPLES / "seed004_sequences.json"
+TWO_BACK_JSON = EXAMPLES / "deep_learning_ch10_sequences.json"
 SHORT_TXT = EXAMPLES / "short_text.txt"
 FUZZ = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -70,8 +70,8 @@ def test_xor_example_is_temporal_xor() -> None:
         np.testing.assert_array_equal(triples[:, 2], np.logical_xor(triples[:, 0], triples[:, 1]))
 
 
-def test_seed004_example_fits_the_example_network() -> None:
-    ds = load_dataset(SEED_JSON)
+def test_two_back_example_fits_the_example_network() -> None:
+    ds = load_dataset(TWO_BACK_JSON)
     assert_clean(ds)
     assert ds.input_names == ("x1", "x2", "x3", "x4")
     assert ds.output_names == ("class 1", "class 2", "class 3")
@@ -515,7 +515,7 @@ def test_fuzz_random_bytes(tmp_path: Path, data: bytes, ext: str) -> None:
 
 
 @FUZZ
-@given(source=st.sampled_from([XOR_CSV, SEED_JSON, SHORT_TXT]), cut=st.floats(0, 1))
+@given(source=st.sampled_from([XOR_CSV, TWO_BACK_JSON, SHORT_TXT]), cut=st.floats(0, 1))
 def test_fuzz_truncated_examples(tmp_path: Path, source: Path, cut: float) -> None:
     data = source.read_bytes()
     outcome(load_dataset, write(tmp_path, f"cut{source.suffix}", data[: int(cut * len(data))]))
@@ -545,7 +545,7 @@ def leaf_paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]
 def test_fuzz_mutated_json_values(
     tmp_path: Path, data: st.DataObject, value: Any, delete: bool
 ) -> None:
-    doc = json.loads(SEED_JSON.read_text(encoding="utf-8"))
+    doc = json.loads(TWO_BACK_JSON.read_text(encoding="utf-8"))
     path = data.draw(st.sampled_from(leaf_paths(doc)[1:]))
     node = doc
     for key in path[:-1]:

@@ -21,6 +21,7 @@ from core.examples import example_network, example_sequence
 from core.loaders import load_csv
 from core.model import SRN
 from core.modelio import (
+    FORMER_TASK_NAMES,
     ModelFile,
     ModelFileError,
     export_trace_csv,
@@ -28,6 +29,7 @@ from core.modelio import (
     model_json,
     save_model,
 )
+from core.tasks import TASKS, make_task
 
 FUZZ = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -98,6 +100,29 @@ def test_file_layout_is_the_documented_format(tmp_path: Path) -> None:
     lines = path.read_text(encoding="utf-8").splitlines()
     start = lines.index('    "hidden_to_hidden": [')
     assert json.loads(lines[start + 3].rstrip(",")) == net.W[2].tolist()  # one row per line
+
+
+@pytest.mark.parametrize(("former", "current"), sorted(FORMER_TASK_NAMES.items()))
+def test_a_renamed_task_loads_under_its_current_name(
+    tmp_path: Path, former: str, current: str
+) -> None:
+    """A file saved before a task was renamed still regenerates its data."""
+    path = tmp_path / "old.json"
+    task = {"task": former, "seed": 3, "params": {"length": 7}}
+    save_model(path, example_network(), task=task)
+    assert json.loads(path.read_text(encoding="utf-8"))["task"]["task"] == former  # as on disk
+    loaded = load_model(path).task
+    assert loaded == {"task": current, "seed": 3, "params": {"length": 7}}
+    assert current in TASKS and former not in TASKS  # the old name is no longer offered
+    data = make_task(loaded["task"], loaded["seed"], **loaded["params"])
+    assert (data.n_in, data.n_out, data.sequences[0].x.shape[0]) == (4, 3, 7)
+
+
+def test_current_and_unrelated_task_entries_load_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "net.json"
+    for task in ({"task": "two-back", "seed": 0}, {"task": ["not", "a", "name"]}, {"file": "x"}):
+        save_model(path, example_network(), task=task)
+        assert load_model(path).task == task
 
 
 @FUZZ

@@ -56,7 +56,7 @@ def test_registry_holds_the_eight_tasks() -> None:
         "reber",
         "anbn",
         "sine",
-        "seed004",
+        "two-back",
         "delayed-recall",
         "char-text",
     }
@@ -282,10 +282,10 @@ def test_sine_is_next_value_prediction(preset: str) -> None:
         assert min(peaks) > 0
 
 
-def test_seed004_shape_and_rule() -> None:
-    data = make_task("seed004", seed=0)
-    net = TASKS["seed004"].network(data)
-    assert (net.n_in, net.n_hidden, net.n_out) == (4, 5, 3)  # U 5x4, W 5x5, V 3x5 as seeds/004
+def test_two_back_shape_and_rule() -> None:
+    data = make_task("two-back", seed=0)
+    net = TASKS["two-back"].network(data)
+    assert (net.n_in, net.n_hidden, net.n_out) == (4, 5, 3)  # U 5x4, W 5x5, V 3x5: the example
     for seq in data.sequences:
         s = np.argmax(seq.x, axis=1)
         cls = np.argmax(seq.d, axis=1)

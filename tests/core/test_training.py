@@ -301,9 +301,9 @@ def test_delayed_recall_needs_full_bptt() -> None:
     assert k1_score <= 0.75  # Elman's truncation k = 1 cannot carry the error back 4 steps
 
 
-def test_seed004_rule_is_learned() -> None:
-    net, _ = train_task("seed004")
-    assert evaluate(net, make_task("seed004", seed=99))[1] >= 0.95
+def test_two_back_rule_is_learned() -> None:
+    net, _ = train_task("two-back")
+    assert evaluate(net, make_task("two-back", seed=99))[1] >= 0.95
 
 
 def test_sine_beats_repeating_the_last_value() -> None:

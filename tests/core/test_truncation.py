@@ -165,7 +165,7 @@ def per_term_deltas(
     """delta_h(t) = sum over segments of dL_segment/da(t), each by its own backward loop.
 
     Within a segment the gradient is ordinary BPTT: g(last) = V^T delta_o(last),
-    g(t) = V^T delta_o(t) + W^T [f'(a(t+1)) g(t+1)] for scored steps (seeds/004 eq. 45).
+    g(t) = V^T delta_o(t) + W^T [f'(a(t+1)) g(t+1)] for scored steps (Eq. 10).
     """
     out = np.zeros((len(xs), T, H))
     for b, (x, d, m) in enumerate(zip(xs, ds, mask, strict=True)):
@@ -284,11 +284,12 @@ def test_truncation_at_least_T_is_full_bptt(mode: str, k: int, batched: bool) ->
 
 @pytest.mark.parametrize("batched", [False, True], ids=["single", "batched"])
 def test_k1_is_elmans_context_as_input(batched: bool) -> None:
-    """k = 1 (seeds/001 section 5.1): delta_h(t) = f'(a(t)) * V^T delta_o(t), in both modes."""
+    """k = 1 (Eq. 23; Bodén 2001 section 5.1): delta_h(t) = f'(a(t)) * V^T delta_o(t), in both
+    modes."""
     net, _, xs, ds, mask = make_problem("logistic", "softmax", batched, seed=5)
     for mode in ("sliding", "chunked"):
         trace = _engine(net, xs, ds, mask, batched, truncation=1, mode=mode)
-        fprime = trace.h[..., 1:, :] * (1.0 - trace.h[..., 1:, :])  # seeds/001 eq. 18
+        fprime = trace.h[..., 1:, :] * (1.0 - trace.h[..., 1:, :])  # logistic f' (Eq. 11)
         np.testing.assert_allclose(
             trace.delta_h, fprime * (trace.delta_o @ net.V), rtol=1e-12, atol=1e-15
         )

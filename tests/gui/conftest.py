@@ -10,7 +10,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from gui.worker import LIVE_THREADS
+from gui.training.worker import LIVE_THREADS
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QTabBar
 
 from gui.dock_tabs import stale_tab_bars
+from gui.docks.registry import DockId
 from gui.main_window import MainWindow
 
 
@@ -48,7 +49,7 @@ def test_only_tab_bars_in_use_are_shown(qtbot, settings: QSettings, when: str) -
         window.reset_layout()
         QApplication.processEvents()
     elif when == "restored-layout":
-        window.docks["training"].raise_()
+        window.docks[DockId.TRAINING].raise_()
         window.close()
         window = _open(qtbot, settings)
     assert len(_visible_bars(window)) == 3  # left, right and bottom groups

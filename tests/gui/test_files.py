@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 import main
 from core.examples import example_network
+from gui.docks.registry import DockId
 from gui.export_views import picture_size
 from gui.files import is_model_file
 from gui.main_window import MainWindow
@@ -97,7 +98,7 @@ def test_sequence_file_that_does_not_fit_asks_before_a_new_network(window: MainW
 
 def test_fitting_sequence_file_keeps_the_network(window: MainWindow) -> None:
     net = window.session.net
-    assert window.files.open_sequences(str(EXAMPLES / "seed004_sequences.json"))
+    assert window.files.open_sequences(str(EXAMPLES / "deep_learning_ch10_sequences.json"))
     assert window.session.net is net and window.questions == []
     assert window.session.dataset.n_in == 4
 
@@ -132,13 +133,13 @@ def test_exports(window: MainWindow, tmp_path) -> None:
 
 def test_dropping_a_file_opens_it(window: MainWindow) -> None:
     mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(EXAMPLES / "seed004_sequences.json"))])
+    mime.setUrls([QUrl.fromLocalFile(str(EXAMPLES / "deep_learning_ch10_sequences.json"))])
     event = QDropEvent(
         QPointF(10, 10), Qt.DropAction.CopyAction, mime,
         Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
     )  # fmt: skip
     window.dropEvent(event)
-    assert window.session.source["file"].endswith("seed004_sequences.json")
+    assert window.session.source["file"].endswith("deep_learning_ch10_sequences.json")
 
 
 def test_main_opens_a_task_and_a_model(qtbot, tmp_path, monkeypatch) -> None:
@@ -191,12 +192,12 @@ def test_save_of_a_new_network_asks_for_a_name_and_keeps_the_old_file(
     if how == "sequence file":  # does not fit: a new network is built for it
         assert window.files.open_sequences(str(EXAMPLES / "xor_sequences.csv"))
     elif how == "generated task":
-        task = window.panels["task"]
+        task = window.panels[DockId.TASK]
         task.select_task("temporal-xor")
         assert task.generate()
     else:
-        window.panels["network"].hidden_box.setValue(3)
-        assert window.panels["network"].apply()
+        window.panels[DockId.NETWORK].hidden_box.setValue(3)
+        assert window.panels[DockId.NETWORK].apply()
     assert shown_title(window).startswith("untitled* - Unfold")
     assert window.isWindowModified() and window.files.path is None
     asked = _save_dialog(monkeypatch, "")  # the user cancels the name
@@ -221,9 +222,9 @@ def test_training_marks_the_network_unsaved_and_save_keeps_its_file(
     path = tmp_path / "xor.json"
     assert window.files.save_as(str(path))
     assert shown_title(window).startswith("xor.json - ")
-    window.panels["training"].epochs_box.setValue(3)
+    window.panels[DockId.TRAINING].epochs_box.setValue(3)
     with qtbot.waitSignal(window.controller.finished, timeout=60_000):
-        window.panels["training"].train_button.click()
+        window.panels[DockId.TRAINING].train_button.click()
     assert shown_title(window).startswith("xor.json* - ")
     asked = _save_dialog(monkeypatch, "")
     window.file_actions["save"].trigger()  # a trained network keeps its file: no dialog
@@ -251,7 +252,7 @@ def test_export_view_asks_which_view_and_saves_its_picture_only(
     window.show()
     qtbot.waitExposed(window)
     window.session.seek(3)
-    window.docks["loss"].widget().setFocus()  # the focused dock no longer decides
+    window.docks[DockId.LOSS].widget().setFocus()  # the focused dock no longer decides
     offered = _choose_view(monkeypatch, "Unfolded graph")
     png = tmp_path / "unfolded.png"
     assert window.export_view(str(png))
@@ -269,7 +270,7 @@ def test_export_view_asks_which_view_and_saves_its_picture_only(
     _choose_view(monkeypatch, "Loss per time step")
     png = tmp_path / "loss.png"
     assert window.export_view(str(png))
-    panel = window.docks["loss"].widget()
+    panel = window.docks[DockId.LOSS].widget()
     assert QImage(str(png)).size() == panel.size()
 
     _choose_view(monkeypatch, "Unfolded graph")

@@ -23,7 +23,8 @@ from core.gradient_flow import (
     spectral_radius,
     within_window,
 )
-from gui.analysis_flow import GradCheckPanel, GradientFlowPanel
+from gui.analysis.gradient_check import GradCheckPanel
+from gui.analysis.gradient_flow import GradientFlowPanel
 from gui.session import Session
 
 PARAMS = ("U", "W", "V", "b", "c", "h0")
@@ -181,7 +182,7 @@ def test_a_wrong_gradient_shows_fail(session, checker, monkeypatch) -> None:
 
 
 def test_large_traces_wait_for_the_button(session, checker, monkeypatch) -> None:
-    monkeypatch.setattr("gui.analysis_flow.AUTO_CHECK_SIZE", 1)
+    monkeypatch.setattr("gui.analysis.gradient_check.AUTO_CHECK_SIZE", 1)
     session.set_truncation(3, "chunked")
     assert checker.displayed().stale
     assert checker.displayed().summary.startswith("stale")
@@ -201,7 +202,7 @@ def test_flow_and_check_panels_follow_a_jordan_network(session, flow, checker, c
     session.set_network(jordan)
     session.seek(position_of(session.trace.T, "backward", 3))
     shown = flow.displayed()
-    from gui.analysis_flow import log_flow
+    from gui.analysis.gradient_flow import log_flow
 
     assert_allclose(shown.image, log_flow(flow_matrix(session.trace)), equal_nan=True)
     assert_allclose(shown.radii, jacobians_spectral_radius(session.trace), equal_nan=True)

@@ -19,13 +19,14 @@ from PySide6.QtWidgets import QApplication
 from core.cursor import position_of
 from core.model import SRN
 from core.selection import Selection
+from gui.docks.registry import DockId
 from gui.main_window import MainWindow
 from gui.panels import GradientsPanel, InspectorPanel, WeightsPanel
-from gui.panels.colormaps import BLANK, diverging
 from gui.panels.gradients import gradient_levels
-from gui.panels.heatmap import Heatmap
-from gui.panels.hinton import BACKGROUND, FULL, HintonItem
 from gui.session import Session
+from gui.widgets.colormaps import BLANK, diverging
+from gui.widgets.heatmap import Heatmap
+from gui.widgets.hinton import BACKGROUND, FULL, HintonItem
 
 
 def expected_squares(matrix: np.ndarray, scale: float) -> list[tuple[int, int, float, int]]:
@@ -73,17 +74,17 @@ def test_squares_follow_the_matrix_and_the_scale() -> None:
     item = HintonItem()
     item.set_grid(2, 3)
     item.set_scale(2.0)
-    item.show(MATRIX)
+    item.set_values(MATRIX)
     assert item.squares() == [(0, 0, 0.5, 1), (0, 1, 1.0, -1), (1, 1, 1.0, 1), (1, 2, 0.25, -1)]
     assert item.blank_cells() == [(1, 0)]
     assert_array_equal(item.shown(), MATRIX)
     item.set_scale(8.0)  # a wider scale: every square shrinks in proportion, none is clamped
     quarter = [(0, 0, 0.125, 1), (0, 1, 0.25, -1), (1, 1, 0.5, 1), (1, 2, 0.0625, -1)]
     assert item.squares() == quarter
-    item.show(np.array([[1.0], [-3.0]]) @ np.ones((1, 3)))
+    item.set_values(np.array([[1.0], [-3.0]]) @ np.ones((1, 3)))
     assert item.blank_cells() == [] and len(item.squares()) == 6
     with pytest.raises(ValueError, match="shape"):
-        item.show(np.zeros((3, 2)))
+        item.set_values(np.zeros((3, 2)))
 
 
 def test_the_painted_squares_have_the_right_colour_and_size(qtbot) -> None:
@@ -95,7 +96,7 @@ def test_the_painted_squares_have_the_right_colour_and_size(qtbot) -> None:
     item.set_grid(2, 3)
     heatmap.plot.addItem(item, ignoreBounds=True)
     item.set_scale(4.0)
-    item.show(MATRIX)
+    item.set_values(MATRIX)
     widget = pg.GraphicsLayoutWidget()
     widget.setBackground("w")
     widget.addItem(heatmap.plot)
@@ -331,17 +332,17 @@ def test_main_window_docks_the_weights_panel_with_the_analysis_panels(qtbot, set
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    panel = window.panels["weights"]
+    panel = window.panels[DockId.WEIGHTS]
     assert isinstance(panel, WeightsPanel)
-    assert window.docks["weights"] in window.tabifiedDockWidgets(window.docks["deltas"])
+    assert window.docks[DockId.WEIGHTS] in window.tabifiedDockWidgets(window.docks[DockId.DELTAS])
     assert not panel._on_screen  # tabbed away: skips updates until shown
     window.session.set_network(window.session.net.with_params(W=-window.session.net.W))
-    window.docks["weights"].raise_()
+    window.docks[DockId.WEIGHTS].raise_()
     qtbot.waitUntil(lambda: panel._on_screen)
     check_weights(window.session, panel)
-    window.panels["gradients"].set_mode("hinton")
+    window.panels[DockId.GRADIENTS].set_mode("hinton")
     window.session.seek(window.session.n_positions - 1)
-    check_hinton_gradients(window.session, window.panels["gradients"])
+    check_hinton_gradients(window.session, window.panels[DockId.GRADIENTS])
     window.session.set_modified(False)  # close without asking to save
 
 

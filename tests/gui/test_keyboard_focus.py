@@ -8,6 +8,7 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from gui.docks.registry import DockId
 from gui.main_window import MainWindow
 
 
@@ -65,8 +66,8 @@ def test_esc_from_a_field_gives_the_arrow_keys_back(window: MainWindow, qtbot) -
     qtbot.waitUntil(window.unfolded.plot_widget().hasFocus)
     _press(Qt.Key.Key_Right)
     assert window.session.position == 1
-    training = window.panels["training"]  # from a field of a dock too
-    window.docks["training"].raise_()
+    training = window.panels[DockId.TRAINING]  # from a field of a dock too
+    window.docks[DockId.TRAINING].raise_()
     qtbot.mouseClick(training.lr_edit, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(training.lr_edit.hasFocus)
     _press(Qt.Key.Key_Escape)

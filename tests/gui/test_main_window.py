@@ -10,6 +10,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 
+from gui.docks.registry import DockId
 from gui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,14 +107,14 @@ def test_layout_is_remembered(qtbot, settings: QSettings) -> None:
     first = MainWindow(settings=settings)
     qtbot.addWidget(first)
     first.show()
-    first.docks["loss"].hide()
+    first.docks[DockId.LOSS].hide()
     first.close()
     second = MainWindow(settings=settings)
     qtbot.addWidget(second)
     second.show()
-    assert second.docks["loss"].isHidden()
+    assert second.docks[DockId.LOSS].isHidden()
     second.reset_layout()
-    assert not second.docks["loss"].isHidden()
+    assert not second.docks[DockId.LOSS].isHidden()
 
 
 def _content(img: QImage) -> float:
@@ -153,11 +154,11 @@ def test_training_docks_are_wired(window: MainWindow, qtbot, tmp_path, monkeypat
     from main import open_task
 
     open_task(window, "temporal-xor")
-    panel = window.panels["training"]
+    panel = window.panels[DockId.TRAINING]
     panel.epochs_box.setValue(40)
     with qtbot.waitSignal(window.controller.finished, timeout=60_000):
         panel.train_button.click()
-        assert window.docks["training"].isVisible()
+        assert window.docks[DockId.TRAINING].isVisible()
     history = window.controller.history
     assert history and window.session.net is history[-1].net
     assert window.session.modified
@@ -182,7 +183,7 @@ def test_closing_during_training_stops_the_worker(qtbot, settings, monkeypatch) 
     w.show()
     open_task(w, "reber")
     asked = _answer(w, monkeypatch, True)
-    w.panels["training"].train_button.click()
+    w.panels[DockId.TRAINING].train_button.click()
     qtbot.waitUntil(lambda: len(w.controller.history) >= 1, timeout=30_000)
     assert w.controller.state == "running"
     w.close()  # unsaved trained weights: asks, then stops the worker and waits for it
@@ -202,9 +203,9 @@ def test_training_shortcuts_work_with_the_dock_tabbed_away(window: MainWindow, q
     from main import open_task
 
     open_task(window, "temporal-xor")
-    window.panels["training"].epochs_box.setValue(3)
-    window.docks["gradients"].raise_()
-    qtbot.waitUntil(lambda: window.panels["training"].train_button.visibleRegion().isEmpty())
+    window.panels[DockId.TRAINING].epochs_box.setValue(3)
+    window.docks[DockId.GRADIENTS].raise_()
+    qtbot.waitUntil(lambda: window.panels[DockId.TRAINING].train_button.visibleRegion().isEmpty())
     with qtbot.waitSignal(window.controller.finished, timeout=60_000):
         QTest.keySequence(window, "Ctrl+T")
     assert len(window.controller.history) == 3
@@ -236,7 +237,7 @@ def _choose(box, data) -> None:
 
 
 def test_toolbar_truncation_is_the_training_dock_truncation(window: MainWindow) -> None:
-    training = window.panels["training"]
+    training = window.panels[DockId.TRAINING]
     _choose(window.truncation_box, "sliding")
     window.k_box.setValue(3)
     assert (window.session.truncation, window.session.mode) == (3, "sliding")
@@ -264,9 +265,9 @@ def test_training_uses_the_toolbar_truncation(window: MainWindow, qtbot) -> None
     window.k_box.setValue(3)
     open_task(window, "temporal-xor")  # the task's recommendations keep the truncation
     assert (window.session.truncation, window.session.mode) == (3, "sliding")
-    window.panels["training"].epochs_box.setValue(2)
+    window.panels[DockId.TRAINING].epochs_box.setValue(2)
     with qtbot.waitSignal(window.controller.finished, timeout=60_000):
-        window.panels["training"].train_button.click()
+        window.panels[DockId.TRAINING].train_button.click()
         assert not window.truncation_box.isEnabled()  # a run keeps the setting it started with
     config = window.controller.config
     assert (config.truncation, config.mode) == (3, "sliding")
@@ -296,8 +297,8 @@ def test_no_internal_text_reaches_the_screen(window: MainWindow) -> None:
     from main import open_task
 
     open_task(window, "letters")
-    for name in ("state_space", "weights", "flow"):
-        window.docks[name].raise_()
+    for dock_id in (DockId.STATE_SPACE, DockId.WEIGHTS, DockId.FLOW):
+        window.docks[dock_id].raise_()
     window.session.set_sequence(0)
     window.session.seek(5)
     window.session.select(Selection("node", "h", t=2, unit=1))

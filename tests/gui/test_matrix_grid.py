@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 
-from gui.panels.colormaps import BLANK, diverging
-from gui.panels.hinton import BACKGROUND, FULL
-from gui.panels.matrix_grid import AXIS_H, BAR_H, Column, MatrixGrid, nice_ticks
+from gui.widgets.colormaps import BLANK, diverging
+from gui.widgets.hinton import BACKGROUND, FULL
+from gui.widgets.matrix_grid import AXIS_H, BAR_H, Column, MatrixGrid, nice_ticks
 
 MATRIX = np.array([[1.0, -2.0, 0.0], [np.nan, 4.0, -0.5]])
 

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QApplication
 from core.bptt import bptt
 from core.cursor import position_of
 from core.data import Dataset, Sequence
-from core.equations import fmt
+from core.derivation import cite
+from core.explain import fmt
 from core.model import SRN
 from core.selection import Selection
 from gui.panels import ActivationsPanel, DeltasPanel, GradientsPanel, InspectorPanel, LossPanel
@@ -209,7 +210,7 @@ def test_inspector_explains_a_selected_hidden_node_mid_backward(session, panels)
     assert delta.value == trace.delta_h[2, 1]
     assert f"δh[2](3) = {fmt(trace.delta_h[2, 1])}" in shown.text
     assert fmt(W[0, 1]) in shown.text and fmt(trace.delta_h[3, 0]) in shown.text
-    assert "seeds/004 eq. 45, 60-62" in shown.text
+    assert cite("delta-hidden", "derivative") in shown.text
 
 
 def test_clicking_a_heatmap_cell_selects_the_node(qtbot, session, panels) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 
-from gui.panels.plots import SteadyLabel
 from gui.session import Session
+from gui.widgets.plots import SteadyLabel
 
 
 def test_gradient_row_headers_do_not_resize_while_stepping(qtbot) -> None:

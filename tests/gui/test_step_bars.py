@@ -8,7 +8,7 @@ from PySide6.QtCore import QRect, QRectF
 from PySide6.QtGui import QColor, QImage, QPainter, QTransform
 from PySide6.QtWidgets import QStyleOptionGraphicsItem
 
-from gui.panels.bars import StepBars
+from gui.widgets.bars import StepBars
 
 
 def test_shown_range_and_data() -> None:

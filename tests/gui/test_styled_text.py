@@ -8,7 +8,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from gui.panels.styled_text import Block, StyledText
+from gui.widgets.styled_text import Block, StyledText
 
 LONG = " + ".join(f"(-0.{k:04d})·0.{k + 7:04d}" for k in range(1, 30))
 TABLE = "\n".join(f"W[{k},1]·δh[{k}](5)  (-0.1877)·(-0.1307){' ' * 30}= -0.0245" for k in range(12))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 
-from gui.panels.text_line import TextLine
+from gui.widgets.text_line import TextLine
 
 
 def ink_pixels(line: TextLine) -> int:

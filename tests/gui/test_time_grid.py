@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImage
 
-from gui.panels.colormaps import BLANK, CURSOR, diverging
-from gui.panels.time_grid import TimeGrid, TimeRow, unit_ticks
+from gui.widgets.colormaps import BLANK, CURSOR, diverging
+from gui.widgets.time_grid import TimeGrid, TimeRow, unit_ticks
 
 T, H, O = 12, 5, 3
 

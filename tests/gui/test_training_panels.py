@@ -22,10 +22,18 @@ from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLineEdit, QSpinBox
 from core.data import Dataset
 from core.model import PARAM_NAMES, SRN
 from core.tasks import TASKS, make_task
+from gui.docks.network import NetworkPanel
+from gui.docks.task import TaskPanel
 from gui.session import Session
-from gui.training import CSV_COLUMNS, FLUSH_INTERVAL_MS, NETWORK_INTERVAL_S, TrainingController
-from gui.training_panels import NetworkPanel, TaskPanel, TrainingPanel, TrainingPlots
-from gui.worker import LIVE_THREADS
+from gui.training.controller import (
+    CSV_COLUMNS,
+    FLUSH_INTERVAL_MS,
+    NETWORK_INTERVAL_S,
+    TrainingController,
+)
+from gui.training.panel import TrainingPanel
+from gui.training.plots import TrainingPlots
+from gui.training.worker import LIVE_THREADS
 
 FINISH_MS = 60_000  # generous: the suite may share the machine
 
@@ -488,7 +496,7 @@ def test_csv_of_a_run_is_written_atomically(rig: Rig, qtbot, tmp_path: Path) -> 
 
 
 def test_an_error_in_training_is_a_sentence_not_a_traceback(rig: Rig, qtbot, monkeypatch) -> None:
-    import gui.training
+    import gui.training.controller
 
     def broken(net, dataset, config):
         def records():
@@ -497,8 +505,8 @@ def test_an_error_in_training_is_a_sentence_not_a_traceback(rig: Rig, qtbot, mon
 
         return records()
 
-    real = gui.training.train
-    monkeypatch.setattr(gui.training, "train", broken)
+    real = gui.training.controller.train
+    monkeypatch.setattr(gui.training.controller, "train", broken)
     rig.settings(epochs=10)
     with qtbot.waitSignal(rig.controller.finished, timeout=FINISH_MS) as finished:
         rig.press(qtbot, rig.panel.train_button)
@@ -509,7 +517,7 @@ def test_an_error_in_training_is_a_sentence_not_a_traceback(rig: Rig, qtbot, mon
 
 
 def test_snapshots_are_thinned_evenly_past_the_cap(rig: Rig, qtbot, monkeypatch) -> None:
-    monkeypatch.setattr("gui.training.SNAPSHOT_CAP", 8)
+    monkeypatch.setattr("gui.training.controller.SNAPSHOT_CAP", 8)
     rig.settings(epochs=37)
     with qtbot.waitSignal(rig.controller.finished, timeout=FINISH_MS):
         rig.press(qtbot, rig.panel.train_button)

@@ -7,7 +7,7 @@ import time
 
 from PySide6.QtCore import QThread
 
-from gui.worker import LIVE_THREADS, GeneratorWorker
+from gui.training.worker import LIVE_THREADS, GeneratorWorker
 
 
 def counting(n: int, delay: float = 0.0, threads: list | None = None):

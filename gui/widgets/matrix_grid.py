@@ -15,8 +15,8 @@ the grid with ``QPainter``:
 Geometry: matrix cell (r, c) of plot (key, k) lies in column c and row r of the plot's rectangle,
 first row at the top, like the heatmaps elsewhere (x = sending unit, y = receiving unit). A vector
 is one column. NaN cells ("not yet computed") are grey (``BLANK``); colours come from the lookup
-of :class:`gui.panels.heatmap.LutImage` (:func:`~gui.panels.heatmap.lut_argb`), squares from
-:func:`gui.panels.hinton.hinton_squares`.
+of :class:`gui.widgets.heatmap.LutImage` (:func:`~gui.widgets.heatmap.lut_argb`), squares from
+:func:`gui.widgets.hinton.hinton_squares`.
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from gui.panels.cell_widget import CellWidget, draw_rotated
-from gui.panels.colormaps import ARGB32, BLANK, INK, to_argb32
-from gui.panels.heatmap import argb_table, lut_argb
-from gui.panels.hinton import BACKGROUND, FULL, Square, as_matrix, hinton_squares, paint_key
+from gui.widgets.cell_widget import CellWidget, draw_rotated, region_rects
+from gui.widgets.colormaps import ARGB32, BLANK, INK, to_argb32
+from gui.widgets.heatmap import argb_table, lut_argb
+from gui.widgets.hinton import BACKGROUND, FULL, Square, as_matrix, hinton_squares, paint_key
 
 #: a cell of the grid under the mouse: (key, plot row k, matrix row, matrix column)
 Cell = tuple[str, int, int, int]
@@ -376,7 +376,7 @@ class MatrixGrid(CellWidget):
         own = [p.rect.toRect() for p in plots] + [r.toRect() for r in self._header_rects]
         painter = QPainter(self)
         try:
-            for part in region:
+            for part in region_rects(region):
                 if not any(r.contains(part) for r in own):
                     painter.setClipRect(part)
                     source = QRectF(QPointF(part.topLeft()) * ratio, QSizeF(part.size()) * ratio)

@@ -3,8 +3,8 @@ bounded rate.
 
 The trainer is a plain generator yielding one immutable :class:`~core.training.EpochRecord` per
 epoch (``core/training.py``). :class:`TrainingController` drives it in a
-:class:`~gui.worker.GeneratorWorker` and turns its stream into two throttled streams for the GUI,
-however fast epochs arrive:
+:class:`~gui.training.worker.GeneratorWorker` and turns its stream into two throttled streams for
+the GUI, however fast epochs arrive:
 
 * ``recordsArrived(list)``: the records received since the last flush, one batch every
   ``FLUSH_INTERVAL_MS`` (10 per second), for plots and the progress bar;
@@ -38,8 +38,8 @@ from core.model import SRN
 from core.modelio import atomic_write_text
 from core.training import EpochRecord, TrainConfig, train
 from gui.errors import describe
-from gui.session import Session
-from gui.worker import GeneratorWorker
+from gui.session import NetworkOrigin, Session
+from gui.training.worker import GeneratorWorker
 
 #: how often pending records are handed to the GUI in one batch (ms): 10 Hz
 FLUSH_INTERVAL_MS = 100
@@ -100,6 +100,7 @@ class TrainingController(QObject):
         self._start_net: SRN | None = None
         self._start_modified = False
         self._epochs_before = 0  # epochs the starting network had already been trained
+        self._shown_epoch: int | None = None  # the run's epoch whose net the session shows
         self._stop_requested = False
         self._follow = True  # whether the session follows the run (not after a data change)
         self._error: BaseException | None = None
@@ -107,7 +108,6 @@ class TrainingController(QObject):
         self._last_push = 0.0
         self._cpu_at_push = 0.0  # the GUI thread's CPU time at the last network update
         self._pushed: SRN | None = None
-        self._pushing = False
         self._timer = QTimer(self)
         self._timer.setInterval(FLUSH_INTERVAL_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -166,7 +166,8 @@ class TrainingController(QObject):
             raise RuntimeError("training is already running; stop it first")
         net = self._session.net
         generator = train(net, self._session.dataset, config)  # checks now, in this thread
-        self._epochs_before = self._epochs_behind(net) or 0  # continuing from an earlier run?
+        self._epochs_before = self._epochs_done()  # continuing from an earlier run?
+        self._shown_epoch = 0
         self._run += 1
         run = self._run
         self._config = config
@@ -214,7 +215,7 @@ class TrainingController(QObject):
         start, modified = self._start_net, self._start_modified
         self._clear_run()
         if start is not None and self._fits(start):
-            self._set_session_net(start, modified=modified)
+            self._show(start, modified=modified)
 
     def shutdown(self) -> None:
         """Abort the run and wait for its thread to end (for closing the window)."""
@@ -234,9 +235,10 @@ class TrainingController(QObject):
         if self._state != "idle":
             raise RuntimeError("replay is available once training has stopped")
         snapshot = self._snapshots[index]
-        if snapshot.net is not self._session.net and self._fits(snapshot.net):
+        if snapshot.epoch != self._shown_epoch and self._fits(snapshot.net):
             modified = self._start_modified if snapshot.epoch == 0 else True
-            self._set_session_net(snapshot.net, modified=modified)
+            self._shown_epoch = snapshot.epoch
+            self._show(snapshot.net, modified=modified)
         return snapshot
 
     # -- results ----------------------------------------------------------------------------------
@@ -265,11 +267,10 @@ class TrainingController(QObject):
         included), ``final_loss`` and ``final_score`` are that network's, ``outcome`` is
         ``last_reason``.
         """
-        net = self._session.net
-        record = self._record_of(net)
+        record = self._shown_record()
         return {
             "config": None if self._config is None else self._config.as_dict(),
-            "epochs_done": self._epochs_behind(net) or 0,
+            "epochs_done": self._epochs_done(),
             "final_loss": None if record is None else float(record.loss),
             "final_score": None if record is None or record.score is None else record.score,
             "outcome": self._last_reason or None,
@@ -314,13 +315,14 @@ class TrainingController(QObject):
 
     # -- session slots ----------------------------------------------------------------------------
     def _on_session_network_changed(self) -> None:
-        # A network from elsewhere (a new architecture, a loaded model) is not this run's.
-        if self._pushing:
-            return
+        if self._session.network_origin is NetworkOrigin.TRAINING:
+            return  # this run's own network: progress, a replayed snapshot, the reset one
+        # A network from elsewhere (a new architecture, a task, a loaded model) is not this run's.
+        self._shown_epoch = None
         if self._state != "idle":  # end the run without overwriting the network just set
             self._follow = False
             self.stop()
-        elif self._start_net is not None and self._epochs_behind(self._session.net) is None:
+        elif self._start_net is not None:
             self._clear_run()
 
     def _on_session_dataset_changed(self) -> None:
@@ -345,10 +347,12 @@ class TrainingController(QObject):
             self.recordsArrived.emit(batch)
         if not self._history:
             return
-        latest = self._history[-1].net
+        record = self._history[-1]
+        latest = record.net
         if latest is not self._pushed and (force_network or self._network_due()):
             if self._follow and self._fits(latest):
-                self._set_session_net(latest, modified=True)
+                self._shown_epoch = self._epoch_of(record)
+                self._show(latest, modified=True)
             self._pushed, self._last_push = latest, time.monotonic()
             self._cpu_at_push = time.thread_time()
 
@@ -383,26 +387,26 @@ class TrainingController(QObject):
 
     def _clear_run(self) -> None:
         self._history, self._pending, self._snapshots = [], [], []
-        self._start_net, self._pushed = None, None
+        self._start_net, self._pushed, self._shown_epoch = None, None, None
         self._epochs_before, self._last_reason = 0, ""
         self.historyReset.emit()
 
-    def _record_of(self, net: SRN) -> EpochRecord | None:
-        """The last record of the run whose network is ``net`` (by identity), or None."""
+    def _shown_record(self) -> EpochRecord | None:
+        """The last record of the run holding the network the session shows, or None (the
+        starting network has none, unless the run diverged in its first epoch)."""
+        if self._shown_epoch is None:
+            return None
         for record in reversed(self._history):
-            if record.net is net:
+            if self._epoch_of(record) == self._shown_epoch:
                 return record
         return None
 
-    def _epochs_behind(self, net: SRN) -> int | None:
-        """How many epochs trained ``net`` (earlier runs included), or None when it is not a
-        network of this run."""
-        record = self._record_of(net)
-        if record is not None:
-            return self._epochs_before + self._epoch_of(record)
-        if self._start_net is not None and net is self._start_net:
-            return self._epochs_before
-        return None
+    def _epochs_done(self) -> int:
+        """How many epochs trained the network the session shows, earlier runs continued from
+        included; 0 when it is not a network of this run."""
+        if self._shown_epoch is None:
+            return 0
+        return self._epochs_before + self._shown_epoch
 
     @staticmethod
     def _epoch_of(record: EpochRecord) -> int:
@@ -413,12 +417,9 @@ class TrainingController(QObject):
         data = self._session.dataset
         return (net.n_in, net.n_out) == (data.n_in, data.n_out)
 
-    def _set_session_net(self, net: SRN, *, modified: bool) -> None:
-        self._pushing = True
-        try:
-            self._session.set_network(net, modified=modified)
-        finally:
-            self._pushing = False
+    def _show(self, net: SRN, *, modified: bool) -> None:
+        """Give the session one of this run's networks (its own signal handler ignores it)."""
+        self._session.set_network(net, origin=NetworkOrigin.TRAINING, modified=modified)
 
 
 def format_duration(seconds: float) -> str:

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetricsF, QMouseEvent, QPainter, QPixmap
+from collections.abc import Iterable
+from typing import cast
+
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetricsF, QMouseEvent, QPainter, QPixmap, QRegion
 from PySide6.QtWidgets import QWidget
+
+
+def region_rects(region: QRegion) -> Iterable[QRect]:
+    """The rectangles of ``region``: a QRegion iterates them, though the stubs do not say so."""
+    return cast("Iterable[QRect]", region)
 
 
 def draw_rotated(painter: QPainter, box: QRectF, text: str, font: QFont) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -19,8 +20,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
-from gui.panels.colormaps import ARGB32, BLANK, CURSOR, INK, to_argb32
-from gui.panels.plots import LitePlot
+from gui.widgets.colormaps import ARGB32, BLANK, CURSOR, INK, to_argb32
+from gui.widgets.plots import LitePlot
 
 Ticks = list[list[tuple[float, str]]]
 
@@ -74,7 +75,7 @@ def masked_rows(full: NDArray[np.floating], lo: int, hi: int) -> NDArray[np.floa
 
 def argb_table(lut: NDArray[np.uint8]) -> NDArray[np.uint8]:
     """A colour map's (n, 3) or (n, 4) uint8 RGB(A) lookup table as (n, 4) premultiplied ARGB32
-    pixel bytes (:func:`gui.panels.colormaps.to_argb32`), opaque where it has no alpha."""
+    pixel bytes (:func:`gui.widgets.colormaps.to_argb32`), opaque where it has no alpha."""
     rgba = np.full((len(lut), 4), 255, np.uint8)
     rgba[:, : lut.shape[1]] = lut[:, :4]
     return to_argb32(rgba)
@@ -110,10 +111,12 @@ class LutImage(pg.ImageItem):
 
     ``ImageItem.render`` rebuilds a 256-entry Qt colour table (one ``qRgb`` call per entry) on
     every ``setImage``; here the table is made once per colour map and each cell is looked up by
-    :func:`lut_argb`, into an :data:`~gui.panels.colormaps.ARGB32` image, which draws about ten
+    :func:`lut_argb`, into an :data:`~gui.widgets.colormaps.ARGB32` image, which draws about ten
     times faster than pyqtgraph's RGBA8888. Other images (integer or multi-channel ones) fall
     back to ``ImageItem.render``.
     """
+
+    image: NDArray[Any] | None  # ImageItem's array (set by ``setImage``)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -192,14 +195,14 @@ class Heatmap:
         self.blank.setZValue(-10)
         plot.addItem(self.blank, ignoreBounds=True)
         # the cursor's step: an outline around its column of cells
-        self.cursor: QGraphicsRectItem | None = None
+        self.cursor_item: QGraphicsRectItem | None = None
         if cursor:
-            self.cursor = QGraphicsRectItem()
+            self.cursor_item = QGraphicsRectItem()
             pen = QPen(QColor(CURSOR), 2.5)
             pen.setCosmetic(True)
-            self.cursor.setPen(pen)
-            self.cursor.setZValue(10)
-            plot.addItem(self.cursor, ignoreBounds=True)
+            self.cursor_item.setPen(pen)
+            self.cursor_item.setZValue(10)
+            plot.addItem(self.cursor_item, ignoreBounds=True)
         self.x0 = 0.0
         self.shape = (0, 0)
         self._rect = QRectF(-0.5, -0.5, 1, 1)
@@ -216,7 +219,7 @@ class Heatmap:
     def set_levels(self, levels: tuple[float, float]) -> None:
         self.image.setLevels((float(levels[0]), float(levels[1])))
 
-    def show(self, values: NDArray[np.floating]) -> None:
+    def set_values(self, values: NDArray[np.floating]) -> None:
         """Draw ``values`` (n_x, n_y), NaN for blank cells; the colour levels stay fixed.
 
         Values equal to those drawn (as in a forward sweep, where gradients stay blank) leave the
@@ -233,23 +236,23 @@ class Heatmap:
             self.image.set_values(values, first=int(moved[0]), last=int(moved[-1]))
 
     def shown(self) -> NDArray[np.floating]:
-        """A copy of the array the image currently draws (empty before the first ``show``)."""
+        """A copy of the array the image currently draws (empty before the first ``set_values``)."""
         image = self.image.image
         return np.empty((0, 0)) if image is None else np.array(image, dtype=np.float64)
 
     def set_cursor(self, x: float | None) -> None:
         """Outline the column of cells at x, or hide the outline (None)."""
-        if self.cursor is None:
+        if self.cursor_item is None:
             return
-        self.cursor.setVisible(x is not None)
+        self.cursor_item.setVisible(x is not None)
         if x is not None:
-            self.cursor.setRect(QRectF(float(x) - 0.5, -0.5, 1.0, self.shape[1]))
+            self.cursor_item.setRect(QRectF(float(x) - 0.5, -0.5, 1.0, self.shape[1]))
 
     def cursor_x(self) -> float | None:
         """The x of the outlined column (None when hidden)."""
-        if self.cursor is None or not self.cursor.isVisible():
+        if self.cursor_item is None or not self.cursor_item.isVisible():
             return None
-        return float(self.cursor.rect().center().x())
+        return float(self.cursor_item.rect().center().x())
 
     def cell_at(self, scene_pos: QPointF) -> tuple[int, int] | None:
         """The cell (i, j) under a scene position, or None outside the cells."""

@@ -10,7 +10,7 @@ squares read like the heatmaps' colour bars). ``scale`` is fixed per trace (or p
 square grows or shrinks only when its value does. Zero cells have no square; NaN cells ("not yet
 computed") are filled grey like a heatmap's blank cells.
 
-The geometry is that of :class:`gui.panels.heatmap.Heatmap`: column c at x = x0 + c, row r at
+The geometry is that of :class:`gui.widgets.heatmap.Heatmap`: column c at x = x0 + c, row r at
 y = r, so the item can share a heatmap's plot and its ``cell_at`` lookup. All squares of one colour
 are drawn with a single ``QPainter.drawRects`` call, never one graphics item per cell; the squares
 stay square however the plot is stretched, because their size is worked out in device pixels.
@@ -25,7 +25,7 @@ from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QSizePolicy, QStyleOptionGraphicsItem, QWidget
 
-from gui.panels.colormaps import BLANK, INK, diverging
+from gui.widgets.colormaps import BLANK, INK, diverging
 
 #: the side of a square at full scale, as a fraction of the cell (a gap keeps neighbours apart)
 FULL = 0.9
@@ -36,7 +36,7 @@ Square = tuple[int, int, float, int]
 
 
 def sign_colors() -> tuple[QColor, QColor]:
-    """(negative, positive): the two end colours of :func:`gui.panels.colormaps.diverging`."""
+    """(negative, positive): the two end colours of :func:`gui.widgets.colormaps.diverging`."""
     ends = diverging().map(np.array([0.0, 1.0]), mode="byte")
     return QColor(*ends[0][:3]), QColor(*ends[1][:3])
 
@@ -69,14 +69,14 @@ class HintonItem(pg.GraphicsObject):
     """A Hinton diagram of a ``(rows, cols)`` matrix in a ViewBox (add it to a plot).
 
     Call :meth:`set_grid` with the matrix shape, :meth:`set_scale` once per trace and
-    :meth:`show` with the values; :meth:`squares` and :meth:`blank_cells` say what is drawn.
+    :meth:`set_values` with the values; :meth:`squares` and :meth:`blank_cells` say what is drawn.
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.x0 = 0.0
         self.grid_shape = (0, 0)
-        self.scale = 1.0
+        self.full_scale = 1.0
         self._values: NDArray[np.floating] = np.zeros((0, 0))
         self._squares: list[Square] = []
         self._blank: list[tuple[int, int]] = []
@@ -102,11 +102,11 @@ class HintonItem(pg.GraphicsObject):
     def set_scale(self, scale: float) -> None:
         """The magnitude drawn as a full square (fixed per trace, so squares stay comparable)."""
         scale = float(scale) if np.isfinite(scale) and scale > 0 else 1.0
-        if scale != self.scale:
-            self.scale = scale
+        if scale != self.full_scale:
+            self.full_scale = scale
             self._update()
 
-    def show(self, values: NDArray[np.floating]) -> None:
+    def set_values(self, values: NDArray[np.floating]) -> None:
         """Draw ``values`` (rows, cols) - a vector as one column - NaN for blank cells.
 
         Values equal to those drawn leave the item untouched (no repaint).
@@ -120,7 +120,7 @@ class HintonItem(pg.GraphicsObject):
         self._update()
 
     def _update(self) -> None:
-        self._squares = hinton_squares(self._values, self.scale) if self._values.size else []
+        self._squares = hinton_squares(self._values, self.full_scale) if self._values.size else []
         rows, cols = np.nonzero(np.isnan(self._values))
         self._blank = [(int(r), int(c)) for r, c in zip(rows, cols, strict=True)]
         for sign in (-1, 1):

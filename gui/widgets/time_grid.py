@@ -15,7 +15,7 @@ Geometry: the rows share the time axis, t from ``t_range[0]`` (left) to ``t_rang
 Cell (i, j) of a row - time step ``x0 + i``, unit j - is a column of width 1 in t, first unit at
 the top; values are ``(n_x, n_y)`` arrays, time first like ``Trace.h``. NaN cells ("not yet
 computed") are grey (``BLANK``); colours come from the lookup of
-:class:`gui.panels.heatmap.LutImage` (:func:`~gui.panels.heatmap.lut_argb`).
+:class:`gui.widgets.heatmap.LutImage` (:func:`~gui.widgets.heatmap.lut_argb`).
 """
 
 from __future__ import annotations
@@ -41,10 +41,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from gui.panels.cell_widget import CellWidget, draw_rotated
-from gui.panels.colormaps import ARGB32, BLANK, CURSOR, INK, to_argb32
-from gui.panels.heatmap import argb_table, index_ticks, lut_argb
-from gui.panels.matrix_grid import nice_ticks
+from gui.widgets.cell_widget import CellWidget, draw_rotated, region_rects
+from gui.widgets.colormaps import ARGB32, BLANK, CURSOR, INK, to_argb32
+from gui.widgets.heatmap import argb_table, index_ticks, lut_argb
+from gui.widgets.matrix_grid import nice_ticks
 
 #: a cell under the mouse: (row key, time step t, unit index from 0)
 TimeCell = tuple[str, int, int]
@@ -151,7 +151,7 @@ class TimeGrid(CellWidget):
         self.t_range = (-0.5, 0.5)
         self.x_ticks: Ticks = ()
         self.x_label = ""
-        self.cursor: int | None = None
+        self.cursor_step: int | None = None
         blank = QColor(BLANK)
         self._blank = to_argb32(np.array([blank.red(), blank.green(), blank.blue(), 255]))
         self._static: QPixmap | None = None
@@ -246,12 +246,12 @@ class TimeGrid(CellWidget):
 
     def set_cursor(self, t: int | None) -> None:
         """Outline the column of step t in every row that has it (None: no outline)."""
-        if t == self.cursor:
+        if t == self.cursor_step:
             return
-        for step in (self.cursor, t):
+        for step in (self.cursor_step, t):
             if step is not None:
                 self._repaint(self._cursor_area(step))
-        self.cursor = t
+        self.cursor_step = t
 
     # -- what is drawn ----------------------------------------------------------------------------
     def shown(self, key: str) -> NDArray[np.floating]:
@@ -272,10 +272,10 @@ class TimeGrid(CellWidget):
 
     def cursor_x(self, key: str | None = None) -> float | None:
         """The step outlined (in row ``key``; the first row by default), None when none is."""
-        if self.cursor is None or not self.rows:
+        if self.cursor_step is None or not self.rows:
             return None
         plot = self.plots[key if key is not None else self.rows[0].key]
-        return float(self.cursor) if self._has_step(plot, self.cursor) else None
+        return float(self.cursor_step) if self._has_step(plot, self.cursor_step) else None
 
     # -- pointing ---------------------------------------------------------------------------------
     def cell_at(self, pos: QPointF) -> TimeCell | None:
@@ -391,7 +391,7 @@ class TimeGrid(CellWidget):
         try:
             # one rectangle at a time: Qt draws a scaled image clipped to a region of several
             # rectangles far slower than clipped to one
-            for part in event.region():
+            for part in region_rects(event.region()):
                 painter.setClipRect(part)
                 source = QRectF(QPointF(part.topLeft()) * ratio, QSizeF(part.size()) * ratio)
                 painter.drawPixmap(QRectF(part), self._static, source)
@@ -401,12 +401,12 @@ class TimeGrid(CellWidget):
                         image = plot.image(self.bars[plot.row.bar], self._blank, ratio)
                         corner = (target.topLeft() - plot.rect.topLeft()) * ratio
                         painter.drawImage(target, image, QRectF(corner, target.size() * ratio))
-                if self.cursor is not None:
+                if self.cursor_step is not None:
                     painter.setPen(self._cursor_pen)
                     painter.setBrush(Qt.BrushStyle.NoBrush)
                     for plot in self.plots.values():
-                        if self._has_step(plot, self.cursor):
-                            painter.drawRect(self._cursor_rect(plot, self.cursor))
+                        if self._has_step(plot, self.cursor_step):
+                            painter.drawRect(self._cursor_rect(plot, self.cursor_step))
         finally:
             painter.end()
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
 )
 
-from gui.panels.colormaps import INK
+from gui.widgets.colormaps import INK
 
 
 def _axis(side: str) -> pg.AxisItem:
@@ -76,7 +76,7 @@ class SteadyLabel(pg.LabelItem):
         super().__init__("", parent, angle, **args)
         rich = self.item
         if isinstance(rich, QGraphicsTextItem):
-            rich.setParentItem(None)
+            rich.setParentItem(None)  # type: ignore[arg-type]  # None detaches; stubs omit it
             shiboken6.delete(rich)
         self.item = QGraphicsSimpleTextItem(self)
         self._style: tuple[object, ...] | None = None
@@ -165,7 +165,7 @@ class LitePlot(pg.GraphicsWidget):
         grid.setHorizontalSpacing(0)
         grid.setVerticalSpacing(0)
         self.setLayout(grid)
-        self.layout = grid
+        self._grid = grid
         policy = QSizePolicy.Policy.Expanding
         self.setSizePolicy(policy, policy)
         self.vb = LiteViewBox(enableMenu=False, enableMouse=False)
@@ -196,10 +196,10 @@ class LitePlot(pg.GraphicsWidget):
         if title is None:
             self.titleLabel.setText("")
             self.titleLabel.setVisible(False)
-            self.layout.setRowFixedHeight(0, 0)
+            self._grid.setRowFixedHeight(0, 0)
         else:
             self.titleLabel.setVisible(True)
-            self.layout.setRowFixedHeight(0, 22)
+            self._grid.setRowFixedHeight(0, 22)
             self.titleLabel.setText(title, **{"color": INK, **args})
 
     def setLabel(self, side: str, text: str) -> None:

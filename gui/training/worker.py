@@ -44,7 +44,9 @@ class _Runner(QObject):
                 self.yielded.emit(item)
                 self._running.wait()  # paused: wait here until resumed or aborted
                 if self._abort.is_set():
-                    generator.close()
+                    close = getattr(generator, "close", None)  # a generator runs its finally
+                    if close is not None:  # blocks; a plain iterator has nothing to close
+                        close()
                     self.aborted.emit()
                     break
         except Exception as exc:  # reported to the GUI, which shows a message

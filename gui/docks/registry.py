@@ -1,0 +1,137 @@
+"""Every dock of the main window: its id, title, panel, default area and what it needs.
+
+The window builds its docks from :data:`DOCKS`, in this order (the View menu lists them so), and
+names each dock widget ``DockId.object_name`` - ``"dock_<value>"`` - which is what a saved window
+layout refers to: renaming a value loses the layouts users saved (bump ``LAYOUT_VERSION`` in
+``gui/main_window.py`` when the docks change).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from gui.analysis.gradient_check import GradCheckPanel
+from gui.analysis.gradient_flow import GradientFlowPanel
+from gui.analysis.state_space import StateSpacePanel
+from gui.docks.network import NetworkPanel
+from gui.docks.task import TaskPanel
+from gui.panels import (
+    ActivationsPanel,
+    DeltasPanel,
+    GradientsPanel,
+    InspectorPanel,
+    LossPanel,
+    WeightsPanel,
+)
+from gui.training.panel import TrainingPanel
+
+
+class DockId(enum.Enum):
+    """The docks of the main window; the value names the dock in saved layouts."""
+
+    ACTIVATIONS = "activations"
+    DELTAS = "deltas"
+    GRADIENTS = "gradients"
+    LOSS = "loss"
+    INSPECTOR = "inspector"
+    TASK = "task"
+    NETWORK = "network"
+    TRAINING = "training"
+    STATE_SPACE = "state_space"
+    FLOW = "flow"
+    GRADCHECK = "gradcheck"
+    WEIGHTS = "weights"
+
+    @property
+    def object_name(self) -> str:
+        """The dock widget's Qt object name, by which ``QMainWindow.restoreState`` finds it."""
+        return f"dock_{self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class DockSpec:
+    """How to build one dock.
+
+    title : the dock's title (and its entry in the View menu).
+    factory : builds the panel, ``factory(session)``, or ``factory(session, controller)`` when
+        ``needs_controller``.
+    area : where the dock starts.
+    needs_controller : whether the panel takes the training controller too.
+    tooltip : what the dock shows, for the View menu's entry.
+    scrolls : whether the panel is a form that scrolls rather than widen its column.
+    """
+
+    title: str
+    factory: Callable[..., QWidget]
+    area: Qt.DockWidgetArea
+    needs_controller: bool
+    tooltip: str
+    scrolls: bool = False
+
+
+_Area = Qt.DockWidgetArea
+_LEFT, _RIGHT, _BOTTOM = (
+    _Area.LeftDockWidgetArea,
+    _Area.RightDockWidgetArea,
+    _Area.BottomDockWidgetArea,
+)
+
+#: the docks in the order they are built
+DOCKS: Mapping[DockId, DockSpec] = MappingProxyType(
+    {
+        DockId.ACTIVATIONS: DockSpec(
+            "Activations over time", ActivationsPanel, _RIGHT, False,
+            "Hidden activations, outputs and targets of every step, filled in going forward",
+        ),
+        DockId.DELTAS: DockSpec(
+            "Deltas over time", DeltasPanel, _RIGHT, False,
+            "Output and hidden deltas of every step, filled in going backward",
+        ),
+        DockId.GRADIENTS: DockSpec(
+            "Gradients", GradientsPanel, _BOTTOM, False,
+            "This step's gradient terms beside the gradient accumulated so far",
+        ),
+        DockId.LOSS: DockSpec(
+            "Loss per time step", LossPanel, _RIGHT, False,
+            "The loss of each time step of the sequence",
+        ),
+        DockId.INSPECTOR: DockSpec(
+            "Inspector", InspectorPanel, _LEFT, False,
+            "The equation of the selected node, edge or gradient cell, with its numbers",
+        ),
+        DockId.TASK: DockSpec(
+            "Task and data", TaskPanel, _LEFT, True,
+            "Generate a built-in task's sequences or open a sequence file", scrolls=True,
+        ),
+        DockId.NETWORK: DockSpec(
+            "Network", NetworkPanel, _LEFT, True,
+            "Shape a new Elman or Jordan network for the data", scrolls=True,
+        ),
+        DockId.TRAINING: DockSpec(
+            "Training", TrainingPanel, _BOTTOM, True,
+            "Train the network with live plots, then replay the run",
+        ),
+        DockId.STATE_SPACE: DockSpec(
+            "State space", StateSpacePanel, _RIGHT, False,
+            "Hidden states in principal-component space and their clusters",
+        ),
+        DockId.FLOW: DockSpec(
+            "Gradient flow", GradientFlowPanel, _RIGHT, False,
+            "How far back each loss term's gradient reaches",
+        ),
+        DockId.GRADCHECK: DockSpec(
+            "Gradient check", GradCheckPanel, _RIGHT, False,
+            "BPTT's gradients against finite differences, per parameter",
+        ),
+        DockId.WEIGHTS: DockSpec(
+            "Weights", WeightsPanel, _RIGHT, False,
+            "The network's parameters as Hinton diagrams",
+        ),
+    }
+)  # fmt: skip

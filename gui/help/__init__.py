@@ -1,0 +1,1 @@
+"""Help pages: the numbered equations."""

@@ -1,0 +1,279 @@
+"""Live plots of a training run: loss, gradient norm and task score per epoch.
+
+:class:`TrainingPlots` is fed only the controller's throttled ``recordsArrived`` batches (through
+the Training dock) and redraws at most every ``PLOT_INTERVAL_S`` during a run.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from numpy.typing import NDArray
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGraphicsItem,
+    QHBoxLayout,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.training import EpochRecord
+
+#: curve colours (the loss colour of the graph views' light theme, then a colour-blind safe set)
+LOSS_COLOUR, GRAD_COLOUR, CLIPPED_COLOUR, SCORE_COLOUR = "#7b3fbf", "#2166ac", "#e08214", "#1a9850"
+
+
+class _Series:
+    """A growing (n,) float array for a plot curve, amortised O(1) per appended value."""
+
+    def __init__(self) -> None:
+        self._data = np.empty(256)
+        self.n = 0
+
+    def extend(self, values: list[float]) -> None:
+        need = self.n + len(values)
+        if need > len(self._data):
+            grown = np.empty(max(need, 2 * len(self._data)))
+            grown[: self.n] = self._data[: self.n]
+            self._data = grown
+        self._data[self.n : need] = values
+        self.n = need
+
+    def clear(self) -> None:
+        self.n = 0
+
+    @property
+    def values(self) -> NDArray[np.float64]:
+        return self._data[: self.n]
+
+
+class _ShrinkingTitle(pg.LabelItem):
+    """A plot title that may be narrower than its text rather than widen its plot.
+
+    ``LabelItem`` makes its text's width the label's minimum width; with a long title ("Gradient
+    norm") above a plot squeezed into a narrow dock, the plot grew wider than its widget and the
+    right part of its axes was cut off, drawing part of the run as the whole. Here the title gives
+    way (its ends are cut at the plot's edges) and the plot fits its widget.
+    """
+
+    def updateMin(self) -> None:
+        super().updateMin()
+        height = self._sizeHint[Qt.SizeHint.MinimumSize][1]
+        self._sizeHint[Qt.SizeHint.MinimumSize] = (0.0, height)
+        self.setMinimumWidth(0)
+        self.updateGeometry()
+
+
+def _plot(title: str, left: str) -> pg.PlotWidget:
+    widget = pg.PlotWidget(background="w")
+    item = widget.getPlotItem()
+    default = item.titleLabel
+    item.layout.removeItem(default)
+    widget.scene().removeItem(default)
+    item.titleLabel = _ShrinkingTitle("", size="10pt", color="#222")
+    item.layout.addItem(item.titleLabel, 0, 1)
+    item.setTitle(title, size="10pt", color="#222")
+    item.setLabel("left", left)
+    item.setLabel("bottom", "epoch")
+    item.showGrid(x=True, y=True, alpha=0.2)
+    item.setMenuEnabled(False)
+    item.setClipToView(True)
+    item.setDownsampling(auto=True, mode="peak")
+    for name in ("left", "bottom"):
+        axis = item.getAxis(name)
+        axis.setPen("#444")
+        axis.setTextPen("#222")
+        axis.enableAutoSIPrefix(False)  # "(x1e+09)" beside a label reads badly; ticks say it
+    # Axes (with their grid lines over the whole plot), title and legend are cached as pixmaps:
+    # a new curve then repaints by blitting them instead of running their Python paint code.
+    for part in (item.getAxis("left"), item.getAxis("bottom"), item.titleLabel):
+        part.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    widget.setMinimumSize(120, 140)  # three plots share a narrow dock
+    return widget
+
+
+def _legend(widget: pg.PlotWidget, offset: tuple[int, int]) -> pg.LegendItem:
+    """A legend in a corner where its curves rarely are: offset (x, y) from the left/top when
+    positive, from the right/bottom when negative."""
+    legend = widget.getPlotItem().addLegend(
+        offset=offset, labelTextColor="#222", labelTextSize="8pt", verSpacing=-4
+    )
+    legend.setBrush(pg.mkBrush(255, 255, 255, 210))
+    legend.setPen(pg.mkPen("#bbb"))
+    legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    return legend
+
+
+#: while training, the plots are redrawn at most this often (s): a pyqtgraph repaint costs
+#: milliseconds of GUI-thread time, during which the training thread waits for the GIL
+PLOT_INTERVAL_S = 0.25
+
+
+class TrainingPlots(QWidget):
+    """Loss, gradient norm and task score per epoch, drawn at a bounded rate.
+
+    During a run (between :meth:`start` and :meth:`finish`) the axes only grow, with headroom
+    (x doubles, up to the planned epochs; y gets half the data's span on each side), so that
+    they are laid out again rarely; once the run is over every axis fits its data.
+
+    Attributes
+    ----------
+    loss_plot, grad_plot, score_plot : the plots.
+    loss_curve, grad_curve, clipped_curve, score_curve : their curves; ``curve.getData()``
+        gives the drawn arrays (the loss as log10 while ``log_check`` is on).
+    log_check : log scale of the loss axis.  replay_line : the epoch the replay shows.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._epochs, self._loss, self._grad, self._clipped = (_Series() for _ in range(4))
+        self._score_epochs, self._score = _Series(), _Series()
+        self._live = False
+        self._planned = 1  # epochs of the run
+        self._last_draw = 0.0
+        self._grown: set[pg.PlotWidget] = set()  # plots whose y range was set during the run
+
+        self.loss_plot = _plot("Loss", "mean loss per step")
+        _legend(self.loss_plot, (-8, 8))  # the loss falls: top right is free
+        self.loss_curve = self.loss_plot.plot(pen=pg.mkPen(LOSS_COLOUR, width=2), name="loss")
+        self.replay_line = pg.InfiniteLine(
+            angle=90, movable=False, pen=pg.mkPen("#555", width=1, style=Qt.PenStyle.DashLine)
+        )
+        self.replay_line.setVisible(False)
+        self.loss_plot.addItem(self.replay_line, ignoreBounds=True)
+        self.log_check = QCheckBox("log scale")
+        self.log_check.setToolTip("Show the loss on a logarithmic axis")
+        self.log_check.setChecked(True)
+        self.log_check.toggled.connect(self._on_log_check_toggled)
+        self.loss_plot.setLogMode(y=True)
+
+        self.grad_plot = _plot("Gradient norm", "mean ‖g‖ per update")
+        _legend(self.grad_plot, (-8, -8))  # the norm usually grows: bottom right is free
+        self.grad_curve = self.grad_plot.plot(pen=pg.mkPen(GRAD_COLOUR, width=2), name="raw")
+        self.clipped_curve = self.grad_plot.plot(
+            pen=pg.mkPen(CLIPPED_COLOUR, width=2, style=Qt.PenStyle.DashLine),
+            name="clipped",
+        )
+        self.grad_plot.setToolTip(
+            "Mean gradient norm per update: raw, and clipped (the same while clipping is off)"
+        )
+        self.score_plot = _plot("Task score", "fraction correct")
+        _legend(self.score_plot, (-8, -8))  # the score rises: bottom right is free
+        self.score_curve = self.score_plot.plot(pen=pg.mkPen(SCORE_COLOUR, width=2), name="score")
+        self.score_plot.setYRange(0.0, 1.0, padding=0.05)
+
+        loss_column = QVBoxLayout()
+        loss_column.setContentsMargins(0, 0, 0, 0)
+        loss_column.addWidget(self.loss_plot, 1)
+        loss_column.addWidget(self.log_check)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addLayout(loss_column, 1)
+        row.addWidget(self.grad_plot, 1)
+        row.addWidget(self.score_plot, 1)
+
+    # -- the run ----------------------------------------------------------------------------------
+    def clear(self) -> None:
+        for series in (self._epochs, self._loss, self._grad, self._clipped):
+            series.clear()
+        self._score_epochs.clear()
+        self._score.clear()
+        for curve in (self.loss_curve, self.grad_curve, self.clipped_curve, self.score_curve):
+            curve.setData([], [])
+        self.replay_line.setVisible(False)
+
+    def start(self, epochs: int) -> None:
+        """Empty plots for a run of ``epochs`` epochs."""
+        self.clear()
+        self._live, self._grown, self._planned = True, set(), max(epochs, 1)
+        self._grow_x(0)
+        self.score_plot.setYRange(0.0, 1.0, padding=0.05)
+
+    def append(self, records: list[EpochRecord]) -> bool:
+        """Add completed epochs (a diverged record repeats the previous network: left out);
+        True when the curves were redrawn (at most every ``PLOT_INTERVAL_S`` during a run)."""
+        done = [r for r in records if r.diverged is None]
+        if not done:
+            return False
+        self._epochs.extend([r.epoch for r in done])
+        self._loss.extend([r.loss for r in done])
+        self._grad.extend([r.grad_norm for r in done])
+        self._clipped.extend([r.clipped_norm for r in done])
+        scores = [(r.epoch, r.score) for r in done if r.score is not None]
+        if scores:
+            self._score_epochs.extend([e for e, _ in scores])
+            self._score.extend([float(v) for _, v in scores])
+        if self._live and time.monotonic() - self._last_draw < PLOT_INTERVAL_S:
+            return False
+        self.redraw()
+        return True
+
+    def finish(self) -> None:
+        """The run is over: draw everything and fit the axes to the data.
+
+        Auto-range comes first: the curves clip their data to the view while it is fixed, and
+        drawn into the last range of the run they would keep only the epochs inside it (which
+        auto-range would then fit, cutting off the end of the run).
+        """
+        self._live = False
+        for plot in (self.loss_plot, self.grad_plot):
+            plot.enableAutoRange()
+        self.score_plot.enableAutoRange(axis="x")
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Hand the data to the curves (and, during a run, grow the y axes as needed)."""
+        x = self._epochs.values
+        self.loss_curve.setData(x, self._loss.values)
+        self.grad_curve.setData(x, self._grad.values)
+        self.clipped_curve.setData(x, self._clipped.values)
+        self.score_curve.setData(self._score_epochs.values, self._score.values)
+        if self._live and x.size:
+            self._grow_x(int(x[-1]))
+            loss = self._loss.values
+            if self.log_check.isChecked():
+                loss = np.log10(loss[loss > 0])
+            self._grow_y(self.loss_plot, loss)
+            self._grow_y(self.grad_plot, np.concatenate([self._grad.values, self._clipped.values]))
+        self._last_draw = time.monotonic()
+
+    def show_epoch(self, epoch: int | None) -> None:
+        """Mark ``epoch`` on the loss plot (None: no mark)."""
+        self.replay_line.setVisible(epoch is not None)
+        if epoch is not None:
+            self.replay_line.setValue(epoch)
+
+    def _grow_x(self, epoch: int) -> None:
+        """Show epochs 0..max(20, 2 epoch) (at most the planned ones) once ``epoch`` nears the
+        right edge."""
+        right = self.loss_plot.getPlotItem().getViewBox().viewRange()[0][1]
+        if epoch and epoch < 0.95 * right:
+            return
+        right = min(self._planned, max(20, 2 * epoch))
+        for plot in (self.loss_plot, self.grad_plot, self.score_plot):
+            plot.setXRange(0, right, padding=0.02)
+
+    def _grow_y(self, plot: pg.PlotWidget, values: NDArray[np.float64]) -> None:
+        """Widen the y range when ``values`` leave it, with half their span as headroom on both
+        sides."""
+        finite = values[np.isfinite(values)]
+        if not finite.size:
+            return
+        lo, hi = float(finite.min()), float(finite.max())
+        bottom, top = plot.getPlotItem().getViewBox().viewRange()[1]
+        if plot in self._grown and bottom <= lo and hi <= top:
+            return
+        span = hi - lo or abs(hi) or 1.0
+        plot.setYRange(lo - 0.5 * span, hi + 0.5 * span, padding=0)
+        self._grown.add(plot)
+
+    def _on_log_check_toggled(self, on: bool) -> None:
+        self.loss_plot.setLogMode(y=on)
+        self._grown.discard(self.loss_plot)
+        if self._live:
+            self.redraw()
+        else:
+            self.loss_plot.enableAutoRange()

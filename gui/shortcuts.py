@@ -116,7 +116,7 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(buttons)
         self._window = window
         self.refresh()
-        self.resize(420, 560)
+        self.resize(440, 640)  # every group without scrolling
 
     def refresh(self) -> None:
         """Read the shortcuts again (they are the window's actions of this moment)."""

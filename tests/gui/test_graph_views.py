@@ -181,7 +181,9 @@ def test_unfolded_click_selects(qtbot, unfolded: UnfoldedGraphView, session: Ses
     selected = _click(qtbot, unfolded, *unfolded.edge_point("W", 3, 0, 0, at=0.5))
     assert selected == Selection("edge", "W", t=3, row=0, col=0)
     text = unfolded.tooltip_at(*unfolded.edge_point("W", 3, 0, 0, at=0.5))
-    assert text.startswith(f"W[1,1] = {session.net.W[0, 0]:.3f} (W in seeds/004)")
+    source = session.notation.source  # the text the notation is from, never a file of ours
+    assert text.startswith(f"W[1,1] = {session.net.W[0, 0]:.3f} (W in {source})")
+    assert source.startswith("Goodfellow, Bengio and Courville (2016)")
     assert unfolded.selection_at(*unfolded.node_position(("L", 2, 0))) == Selection(
         "node", "L", t=2
     )
@@ -325,7 +327,7 @@ def test_folded_labels_and_tooltips_follow_the_notation(
     assert shown["labels"][("h", 0, 1)] == "s2"
     assert "Ws" in shown["texts"] and "Wx" in shown["texts"]
     assert folded.tooltip_at(x, y).startswith(
-        f"W[2,2] = {session.net.W[1, 1]:.3f} (Ws in seeds/002)"
+        f"W[2,2] = {session.net.W[1, 1]:.3f} (Ws in the Recurrent Neural Networks - Part 2 tutorial"
     )
     session.set_notation("001")
     assert folded.displayed_values()["labels"][("h", 0, 0)] == "yj1"

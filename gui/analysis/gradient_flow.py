@@ -308,7 +308,9 @@ class GradientFlowPanel(Panel[FlowView]):
         kept = "kept by truncation" if self._window[s - 1, t - 1] else "cut off by truncation"
         return f"{symbol} = {value:.3e}  ({kept})"
 
+    def _hover_hint(self) -> str:
+        return FLOW_HINT
+
     def _on_canvas_mouse_moved(self, pos: QPointF) -> None:
         cell = self.map.cell_at(pos)
-        text = FLOW_HINT if cell is None else self.hover_text(cell[1] + 1, cell[0] + 1)
-        self.hover.setText(text)
+        self._hover_at(None if cell is None else (cell[1] + 1, cell[0] + 1))

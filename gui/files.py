@@ -123,7 +123,7 @@ class FileActions(QObject):
 
     # -- opening ----------------------------------------------------------------------------------
     def new(self) -> bool:
-        """Back to the built-in seeds/004 example (asks before discarding trained weights)."""
+        """Back to the built-in example (asks before discarding trained weights)."""
         if not self.confirm_discard():
             return False
         self._session.set_dataset(

@@ -69,7 +69,7 @@ class MainWindow(QMainWindow):
 
     Parameters
     ----------
-    session : what to show (the built-in seeds/004 example when None).
+    session : what to show (the built-in Deep Learning ch. 10 example when None).
     settings : where the window layout is remembered (the user's settings when None).
     """
 

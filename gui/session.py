@@ -80,7 +80,7 @@ class Session(QObject):
         self._mode = "sliding"
         self._notation = NOTATIONS[DEFAULT_NOTATION]
         self._selection: Selection | None = None
-        self._source: dict[str, object] = {"example": "seeds/004"}
+        self._source: dict[str, object] = {"example": "Deep Learning ch. 10"}
         self._network_origin = NetworkOrigin.USER
         self._modified = False
         self._path: str | None = None

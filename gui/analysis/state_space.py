@@ -1,7 +1,7 @@
 """The hidden state space of the data set, and the tree of mean hidden states per input symbol.
 
 Left: every hidden state h_n(t) of the data set projected on its first two principal components
-(core.analysis.state_space; Bodén, seeds/001 section 6), drawn faint, with the current sequence's
+(core.analysis.state_space; Bodén 2001 section 6), drawn faint, with the current sequence's
 trajectory p(0), p(1), ..., p(T) over it; p(t) = C (h(t) - mean) is labelled by the input x(t)
 that led to it, p(0) = C (h0 - mean) is a square, and the cursor's step t is orange.
 

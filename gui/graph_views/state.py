@@ -8,7 +8,7 @@ Node values follow the node order of ``core.graphs`` (``unfolded_arrays`` / ``fo
 
 * forward sweep and start ("activation"): x(t), h(t), y(t) and L(t) for the steps computed so far
   (h(0) = h0 always), NaN for the steps not yet reached;
-* backward sweep ("delta"): ``delta_sign`` times delta_h(t) (seeds/004 eq. 45 times f') on the
+* backward sweep ("delta"): ``delta_sign`` times delta_h(t) (Eq. 10) on the
   hidden units and delta_o(t) (eq. 22) on the outputs for the steps t..T the sweep has visited,
   ``delta_sign`` times dL/dh0 = W^T delta_h(1) on h(0) once step 1 is done, NaN elsewhere; the
   inputs have no delta (NaN); L(t) keeps its loss value.
@@ -50,7 +50,7 @@ def _scale(*arrays: NDArray[np.floating]) -> float:
 
 
 def unit_label(symbol: str, unit: int) -> str:
-    """The label of one unit, 1-based like the seeds: ``h`` and 0 give ``h1``, ``yj`` ``yj1``."""
+    """The label of one unit, 1-based as on screen: ``h`` and 0 give ``h1``, ``yj`` ``yj1``."""
     return f"{symbol}{unit + 1}"
 
 

@@ -2,7 +2,7 @@
 
 Three heatmaps share the time axis: h (units x t = 0..T, with h(0) = h0), the outputs ŷ and the
 targets y (output units x t = 1..T). Steps the forward sweep has not reached are grey; the cursor's
-step is outlined (seeds/004 eq. 1-4).
+step is outlined (Eqs. 1, 2, 3, 4).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Hidden and output deltas over time, filled in by the backward sweep from t = T to the cursor.
 
-δo(t) = ŷ(t) - y(t) (seeds/004 eq. 22) and δh(t) = f'(a(t)) (W^T δh(t+1) + V^T δo(t))
+δo(t) = ŷ(t) - y(t) (Eq. 9) and δh(t) = f'(a(t)) (W^T δh(t+1) + V^T δo(t))
 (eq. 45 with f', eq. 60-62), drawn as heatmaps (units x t = 1..T) on a diverging colour map centred
 at 0 with a symmetric range. Before the backward sweep reaches a step its column is grey. Deltas
-are shown with the notation's sign: Bodén's δ = -∂C/∂net (seeds/001 eq. 12-13, 27) flips them.
+are shown with the notation's sign: Bodén's δ = -∂C/∂net (Bodén 2001) flips them.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Parameter gradients: this step's contribution beside the gradient accumulated so far.
 
 For every parameter (U, W, V, b, c, and h0 when it is trained) two heatmaps share a column: the
-terms the backward step at the cursor adds (seeds/004 eq. 84-88 for one t, ``StepState.
+terms the backward step at the cursor adds (Eqs. 12, 13, 14, 15, 16 for one t, ``StepState.
 contribution``) and their sum over the steps visited so far (``StepState.accumulated``). Each has
 its own fixed symmetric colour range per trace (a single step is much smaller than the sum over a
 long sequence). Hovering shows the exact numbers, clicking selects the cell for the inspector.

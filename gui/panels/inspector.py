@@ -1,7 +1,7 @@
 """The inspector: the selected node, edge or gradient cell as its equation with the numbers put in.
 
 It shows :func:`core.explain.explain` for the session's selection at the cursor, in the session's
-notation - the worked example that seeds/004 and seeds/003 do by hand - and follows the cursor,
+notation - the worked example a textbook does by hand - and follows the cursor,
 the selection and the notation. With nothing selected it explains hidden unit 1 at the cursor step.
 """
 

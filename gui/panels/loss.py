@@ -1,4 +1,4 @@
-"""The loss of each time step, L(t), for the current sequence (seeds/004 eq. 11-13).
+"""The loss of each time step, L(t), for the current sequence (Eqs. 5, 6, 7, 8).
 
 Bars appear as the forward sweep computes them; the cursor's step is drawn in orange, and in the
 backward sweep the steps whose deltas are already known are drawn darker. The title gives the total

@@ -1,6 +1,6 @@
 """The network's parameters as Hinton diagrams, the classic tlearn / SNNS weight display.
 
-One diagram per parameter (U, W, V, b, c, and h0 when it is trained; seeds/004 eq. 1-4), titled
+One diagram per parameter (U, W, V, b, c, and h0 when it is trained; Eqs. 1, 2, 3, 4), titled
 in the current notation: the matrices in a row, the vectors below. Each cell holds a square whose
 side is |weight| / s, red for positive and blue for negative weights, with one symmetric scale
 s = max |weight| over all parameters of the network, so squares compare across matrices. A heatmap

@@ -1,7 +1,7 @@
 """Hinton diagrams: the item draws the matrix, the gradients panel's Hinton mode follows the cursor,
 and the weights panel shows the network's parameters in the current notation.
 
-Session() opens on the built-in seeds/004 example (I=4, H=5, O=3, T=6).
+Session() opens on the built-in Deep Learning ch. 10 example (I=4, H=5, O=3, T=6).
 """
 
 from __future__ import annotations

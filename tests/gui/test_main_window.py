@@ -25,7 +25,7 @@ def window(qtbot, settings: QSettings) -> MainWindow:
     return w
 
 
-def test_opens_on_the_seed004_example(window: MainWindow) -> None:
+def test_opens_on_the_built_in_example(window: MainWindow) -> None:
     net, trace = window.session.net, window.session.trace
     assert (net.n_in, net.n_hidden, net.n_out) == (4, 5, 3)
     assert (net.hidden, net.output) == ("tanh", "softmax")

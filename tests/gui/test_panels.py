@@ -1,6 +1,6 @@
 """The panels show the trace's numbers at every cursor position, in every notation.
 
-Session() opens on the built-in seeds/004 example (I=4, H=5, O=3, T=6). The tests drive the real
+Session() opens on the built-in example (I=4, H=5, O=3, T=6). The tests drive the real
 widgets and compare what each panel displays (its image arrays, bar heights, texts) with the trace.
 """
 

@@ -199,9 +199,13 @@ class Encoding:
         r, g, b, a = (int(c) for c in self.rgba(value))
         return r, g, b, a
 
-    def bar(self) -> NDArray[np.uint8]:
-        """The colour bar: the table rows from the bar's low end (first) to its high end (last),
-        (n, 4) RGBA; row k is the colour of lo + k (hi - lo) / (n - 1)."""
+    def bar(self, n: int | None = None) -> NDArray[np.uint8]:
+        """The colour bar from its low end (first) to its high end (last), (n, 4) RGBA: row k
+        is the colour of lo + k (hi - lo) / (n - 1), so the ends are exactly the colours of lo
+        and hi. Without ``n``, the table's own rows over the bar's range."""
+        if n is not None:
+            lo, hi = self.levels
+            return self.rgba(np.linspace(lo, hi, max(int(n), 2)))
         start = LEVELS // 2 if self.one_signed else 0
         return self.table[start:LEVELS]
 

@@ -19,6 +19,8 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPainter, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
+from gui.encoding import LEVELS
+
 
 class DeviceCurve(pg.PlotCurveItem):
     """A ``PlotCurveItem`` (lines only: no fill, shadow or step mode) whose cosmetic pen strokes
@@ -126,3 +128,12 @@ class EdgeLines(pg.GraphicsObject):
                 p.drawPath(transform.map(path))
         finally:
             p.restore()
+
+
+def by_strength(keys: NDArray[np.intp], classes: int) -> list[int]:
+    """The distinct pen keys ``row * classes + width class`` of some edges (``row`` the weight's
+    colour-table row), weakest first: by width class, then by the colour's distance from zero.
+    Drawn in this order the strongest weights lie on top, whatever their sign."""
+    return sorted(
+        np.unique(keys).tolist(), key=lambda k: (k % classes, abs(k // classes - LEVELS // 2))
+    )

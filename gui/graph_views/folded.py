@@ -23,7 +23,7 @@ from core.notation import MEANING
 from core.selection import Selection
 from gui.encoding import UNKNOWN_ROW
 from gui.graph_views.base import GraphView, segment_distance
-from gui.graph_views.curves import DeviceCurve, EdgeLines
+from gui.graph_views.curves import DeviceCurve, EdgeLines, by_strength
 from gui.graph_views.legend import Entry, encoding_entries
 from gui.graph_views.nodes import NodeDisks
 from gui.graph_views.state import FoldedOptions, FoldedState, folded_state
@@ -286,6 +286,22 @@ class FoldedGraphView(GraphView):
         mid = segs[len(segs) // 2].mean(axis=0)
         return float(mid[0]), float(mid[1])
 
+    def edge_point(self, param: str, row: int, col: int, at: float) -> tuple[float, float]:
+        """Data coordinates of the point ``at`` (0..1) of the way along the line of weight
+        param[row, col] (its arrowhead left out)."""
+        g = self._geometry
+        assert g is not None
+        a = g.arrays
+        e = int(
+            np.flatnonzero(
+                (a.edge_kind == EDGE_KINDS.index(param)) & (a.edge_row == row) & (a.edge_col == col)
+            )[0]
+        )
+        line = g.pieces[e][0] if e in g.pieces else edge_polyline(a, e, g.samples)[0]
+        length = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(line, axis=0).T))])
+        s = float(np.clip(at, 0.0, 1.0)) * length[-1]
+        return float(np.interp(s, length, line[:, 0])), float(np.interp(s, length, line[:, 1]))
+
     def fit(self) -> None:
         if self._geometry is None:
             return
@@ -525,14 +541,12 @@ class FoldedGraphView(GraphView):
         alpha = self._edge_alpha = 255 if few else 150
         key = row[g.seg_edge] * len(WIDTHS) + level[g.seg_edge]
         groups = []
-        for k in np.unique(key[~seg_copy]).tolist():
+        for k in by_strength(key[~seg_copy], len(WIDTHS)):
             colour = qcolor(enc.table[k // len(WIDTHS)])
             colour.setAlpha(alpha)
             pen = pg.mkPen(colour, width=WIDTHS[k % len(WIDTHS)])
             pen.setCapStyle(Qt.PenCapStyle.FlatCap)
             groups.append((pen, g.segments[(key == k) & ~seg_copy]))
-        # weakest first: the strong edges are drawn over the faint ones
-        groups.sort(key=lambda group: group[0].widthF())
         self._edge_lines.set_groups(groups, antialias=bool(few))
         pts = g.segments[seg_copy].reshape(-1, 2)
         self._copy_item.setPen(pg.mkPen(th.grey(0.6), width=2.0, style=Qt.PenStyle.DashLine))

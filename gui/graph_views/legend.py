@@ -159,9 +159,9 @@ class Legend(QWidget):
             for k, colour in enumerate(e.colours):
                 strip.setPixelColor(k, 0, colour)
             painter.drawImage(QRectF(x, mid - 6, w, 12), strip)
-            painter.setPen(QPen(text_colour, 0.6))
+            painter.setPen(QPen(text_colour, 1.0))  # outside the bar: every colour shows
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRect(QRectF(x, mid - 6, w, 12))
+            painter.drawRect(QRectF(x - 0.5, mid - 6.5, w + 1, 13))
         elif e.kind == "line":
             step = w / max(1, len(e.colours))
             for i, colour in enumerate(e.colours):

@@ -65,10 +65,11 @@ def encoded_pixels(enc: Encoding, values: ArrayLike) -> NDArray[np.uint32]:
     return table_pixels(enc.gamma)[enc.index(values)]
 
 
-def bar_pixels(enc: Encoding) -> NDArray[np.uint32]:
+def bar_pixels(enc: Encoding, n: int | None = None) -> NDArray[np.uint32]:
     """The encoding's colour bar (:meth:`gui.encoding.Encoding.bar`) as ARGB32 pixels, its low
-    end first."""
-    return np.ascontiguousarray(to_argb32(enc.bar()).view(np.uint32).ravel())
+    end first: ``n`` pixels whose ends are exactly the colours of the bar's ends (draw them one
+    to one, a pixel per value), or the table's rows."""
+    return np.ascontiguousarray(to_argb32(enc.bar(n)).view(np.uint32).ravel())
 
 
 @lru_cache(maxsize=4)

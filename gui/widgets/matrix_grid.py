@@ -480,7 +480,8 @@ class MatrixGrid(CellWidget):
     def _paint_bar(self, painter: QPainter, rect: QRectF, encoding: Encoding) -> None:
         """A horizontal colour bar of the encoding with round numbers under it."""
         bar = QRectF(rect.left(), rect.top() + 3, rect.width(), BAR_H)
-        pixels = bar_pixels(encoding)
+        # a pixel per value, the ends exactly the colours of the levels' ends
+        pixels = bar_pixels(encoding, round(bar.width() * painter.device().devicePixelRatioF()))
         strip = QImage(pixels.data, len(pixels), 1, 4 * len(pixels), ARGB32)
         painter.drawImage(bar, strip)
         painter.setPen(QColor(INK))

@@ -90,10 +90,9 @@ class TimeRow:
 
 @dataclass(slots=True)
 class _Bar:
-    """A colour bar: its encoding, the bar's ARGB32 pixels (low end first) and its label."""
+    """A colour bar: its encoding and its label."""
 
     encoding: Encoding
-    pixels: NDArray[np.uint32]
     label: str = ""
     rect: QRectF = field(default_factory=QRectF)
 
@@ -184,10 +183,7 @@ class TimeGrid(CellWidget):
             if key in old_plots:
                 plot.title, plot.label = old_plots[key].title, old_plots[key].label
         unset = Encoding("unset", 1.0)
-        self.bars = [
-            old_bars[i] if i < len(old_bars) else _Bar(unset, bar_pixels(unset))
-            for i in range(n_bars)
-        ]
+        self.bars = [old_bars[i] if i < len(old_bars) else _Bar(unset) for i in range(n_bars)]
         self.t_range = (float(t_range[0]), float(t_range[1]))
         self.x_ticks = tuple(x_ticks)
         self._relayout()
@@ -197,7 +193,7 @@ class TimeGrid(CellWidget):
         bar = self.bars[index]
         if bar.encoding == encoding:
             return
-        bar.encoding, bar.pixels = encoding, bar_pixels(encoding)
+        bar.encoding = encoding
         for plot in self.plots.values():
             if plot.row.bar == index:
                 plot.forget()
@@ -508,7 +504,9 @@ class TimeGrid(CellWidget):
     def _paint_bar(self, painter: QPainter, bar: _Bar) -> None:
         """A vertical colour bar, high values at the top, round numbers beside it, its label."""
         r = bar.rect
-        flipped = np.ascontiguousarray(bar.pixels[::-1])  # the QImage reads these bytes
+        # a pixel per value, the ends exactly the colours of the levels' ends
+        ratio = painter.device().devicePixelRatioF()
+        flipped = np.ascontiguousarray(bar_pixels(bar.encoding, round(r.height() * ratio))[::-1])
         painter.drawImage(r, QImage(flipped.data, 1, len(flipped), 4, ARGB32))
         painter.setPen(QPen(QColor(INK), 1.0))
         painter.setBrush(Qt.BrushStyle.NoBrush)

@@ -158,8 +158,9 @@ def test_bars_run_from_the_low_to_the_high_end() -> None:
     signed, half = Encoding("delta", 0.5, gamma=0.5), Encoding("loss", 2.0, one_signed=True)
     for e in (signed, half):
         lo, hi = e.levels
-        bar = e.bar()
-        assert tuple(bar[0]) == e.colour(lo) and tuple(bar[-1]) == e.colour(hi)
+        for bar in (e.bar(), e.bar(7), e.bar(300)):  # the table's rows, or a pixel per value
+            assert tuple(bar[0]) == e.colour(lo) and tuple(bar[-1]) == e.colour(hi)
+        np.testing.assert_array_equal(e.bar(5), e.rgba(np.linspace(lo, hi, 5)))
     assert len(signed.bar()) == LEVELS and tuple(half.bar()[0]) == half.colour(0.0)
 
 

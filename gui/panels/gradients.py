@@ -8,8 +8,8 @@ much smaller than the sum over a long sequence). Hovering shows the exact number
 selects the cell for the inspector.
 
 Three display modes: heatmaps (colour = value), Hinton diagrams (square side = |value| / the same
-per-trace level, colour = sign) and tables of both matrices of one parameter. The mode stays while
-stepping and across new traces.
+per-trace level, colour = the value's, as its heatmap cell) and tables of both matrices of one
+parameter. The mode stays while stepping and across new traces.
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ MODES = (
     (
         "hinton",
         "Hinton",
-        "Hinton diagrams: square side = |value| / the colour bar's end, colour = sign",
+        "Hinton diagrams: square side = |value| / the colour bar's end, "
+        f"colour = the value's ({sign_text()})",
     ),
     ("table", "Table", "Show the exact numbers of one parameter as tables"),
 )

@@ -29,7 +29,9 @@ from gui.widgets.heatmap import index_ticks, style_plot
 from gui.widgets.text_line import TextLine
 
 HINT = "hover a bar for its value · click to inspect L(t)"
-_KNOWN, _VISITED = "#9ecae1", "#3182bd"
+#: neutral greys: a bar's height is the loss, and red and blue mean the signs of values elsewhere
+#: (``gui.encoding``); darker once the backward sweep has visited the step
+_KNOWN, _VISITED = "#d4d4d4", "#737373"
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from core.training import EpochRecord
 
-#: curve colours (the loss colour of the graph views' light theme, then a colour-blind safe set)
+#: curve colours of the training plots (categories, not values: a colour-blind safe set)
 LOSS_COLOUR, GRAD_COLOUR, CLIPPED_COLOUR, SCORE_COLOUR = "#7b3fbf", "#2166ac", "#e08214", "#1a9850"
 
 

@@ -258,6 +258,7 @@ class FoldedGraphView(GraphView):
         texts += [item.toPlainText() for _, item in g.row_labels + g.matrix_labels]
         return {
             "t": s.t,
+            "status": self._status.text(),
             "elman_context": s.elman_context,
             "nodes": dict(zip(a.node_ids, s.values.tolist(), strict=True)),
             "colour_index": dict(zip(a.node_ids, self._node_index.tolist(), strict=True)),
@@ -505,8 +506,8 @@ class FoldedGraphView(GraphView):
             self._apply_values(new)
         if old is None or old.labels != new.labels or old.symbols != new.symbols:
             self._apply_labels(new)
-        if old is None or old.t != new.t:
-            self._status.setText(session.state.label)
+        if old is None or old.status != new.status:
+            self._status.setText(new.status)
         self._drawn = new
 
     def _select_segments(self, shown: NDArray[np.bool_]) -> None:

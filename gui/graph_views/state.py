@@ -201,7 +201,9 @@ class FoldedState:
         Weights dock's.
     labels : (N,) unit labels in the notation.
     symbols : symbol of U, W, V, x, h, y, L, d in the notation.
-    notation_key : which seed's notation.
+    notation_key : which notation.
+    status : the cursor's moment, e.g. "backward t = 3" (forward and backward t = 3 show the same
+        activations, so the step alone does not say which).
     """
 
     elman_context: bool
@@ -214,6 +216,7 @@ class FoldedState:
     labels: tuple[str, ...]
     symbols: tuple[tuple[str, str], ...]
     notation_key: str
+    status: str
 
 
 def folded_state(
@@ -250,6 +253,7 @@ def folded_state(
         labels=static.labels,
         symbols=static.symbols,
         notation_key=notation.key,
+        status=state.label,
     )
 
 

@@ -462,3 +462,15 @@ def test_folded_wide_network_keeps_its_labels_apart(qtbot, session: Session, siz
     corner = view.data_point(pos[:, 0].min(), pos[:, 1].min())
     other = view.data_point(pos[:, 0].max(), pos[:, 1].max())
     assert abs(other.y() - corner.y()) >= 0.5 * abs(other.x() - corner.x())
+
+
+def test_folded_status_tells_forward_from_backward_at_the_same_step(
+    folded: FoldedGraphView, session: Session
+) -> None:
+    """Forward and backward t = 3 show the same activations; the status line still says which."""
+    T = session.trace.T
+    session.seek(3)
+    assert folded.displayed_values()["status"] == session.state.label == f"forward t = 3 / {T}"
+    session.seek(2 * T + 1 - 3)  # backward t = 3
+    assert session.state.label == "backward t = 3"
+    assert folded.displayed_values()["status"] == "backward t = 3"

@@ -25,11 +25,17 @@ truncated trace is the gradient of the truncated objective, evaluated by its def
 
 For k >= T both truncated objectives equal the full one. All windows (and all perturbations of a
 block of parameter entries) are run together as one batched forward pass.
+
+A check costs two forward passes over every window per parameter entry, O(P T H (H + I + O)) for
+P entries: minutes for H = 256. :func:`gradient_check_steps` therefore offers it as a generator
+that yields one :class:`CheckChunk` per block of entries (a caller can show progress and stop
+between blocks), and :func:`tally` adds chunks up into a :class:`CheckProgress`;
+:func:`gradient_check` is the same computation run to the end.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -51,7 +57,10 @@ FD_DTYPE = np.longdouble
 #: least floor of the relative error's denominator (see :func:`noise_floor`)
 TINY = 1e-4
 #: most perturbed copies of the parameters held at once (bounds the memory of a check)
-_BLOCK_ELEMENTS = 1 << 21
+_BLOCK_ELEMENTS = 1 << 19
+#: most multiply-adds of one block's forward passes (bounds the time between two chunks, some
+#: tens of milliseconds in extended precision, so that a caller can stop a check promptly)
+_BLOCK_WORK = 1 << 22
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +126,163 @@ def gradient_check(
 
     Returns
     -------
-    GradCheck with read-only arrays.
+    GradCheck with read-only arrays: :func:`tally` of every chunk of
+    :func:`gradient_check_steps` with the same arguments.
     """
-    names = tuple(PARAM_NAMES if params is None else params)
+    plan, chunks = _start(net, xs, targets, truncation, mode, eps, params, mask, tiny)
+    return tally(plan, chunks).check
+
+
+def gradient_check_steps(
+    net: SRN,
+    xs: Any,
+    targets: Any,
+    *,
+    truncation: int | None = None,
+    mode: str = "sliding",
+    eps: float = 1e-6,
+    params: Iterable[str] | None = None,
+    mask: Any = None,
+    tiny: float | None = None,
+) -> Iterator[CheckChunk]:
+    """:func:`gradient_check` as a generator: one :class:`CheckChunk` per block of entries.
+
+    Arguments as for :func:`gradient_check`. Nothing is computed before the first ``next``;
+    the arguments are checked then (a ValueError comes from the first ``next``). The chunks of
+    a parameter follow each other in C order of its entries, the parameters in the order of
+    ``params``; every chunk holds the same :class:`CheckPlan`, and ``tally(plan, chunks).check``
+    of all of them equals :func:`gradient_check`'s result.
+    """
+    _, chunks = _start(net, xs, targets, truncation, mode, eps, params, mask, tiny)
+    yield from chunks
+
+
+@dataclass(frozen=True, slots=True)
+class CheckPlan:
+    """What a gradient check compares with, known before the first finite difference.
+
+    analytic : bptt's gradient per checked parameter (float64, read-only), in check order.
+    truncation, mode, eps, tiny : as in :class:`GradCheck`.
+    """
+
+    analytic: Mapping[str, Array]
+    truncation: int | None
+    mode: str
+    eps: float
+    tiny: float
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The checked parameters, in the order they are checked."""
+        return tuple(self.analytic)
+
+    @property
+    def total(self) -> int:
+        """How many entries the check compares."""
+        return sum(a.size for a in self.analytic.values())
+
+
+@dataclass(frozen=True, slots=True)
+class CheckChunk:
+    """The finite differences of one block of entries of one parameter.
+
+    plan : the check this chunk belongs to.  name : the parameter.
+    start : the flat (C order) index of the first entry; the chunk covers start..start+n-1.
+    numerical : (n,) read-only central differences.  rel_error : (n,) read-only
+        |a - n| / max(|a| + |n|, tiny) of those entries.
+    done : entries of the whole check compared once this chunk is in (of ``plan.total``).
+    """
+
+    plan: CheckPlan
+    name: str
+    start: int
+    numerical: Array
+    rel_error: Array
+    done: int
+
+
+@dataclass(frozen=True, slots=True)
+class CheckProgress:
+    """A gradient check part of the way: what the chunks so far say.
+
+    check : a GradCheck whose ``numerical`` and ``rel_error`` are NaN where an entry is not yet
+        compared, and whose ``max_rel_error`` holds the parameters with an entry compared (the
+        largest relative error among those entries). Once complete it is the full result.
+    checked : entries compared per parameter (the first ``checked[name]`` in C order).
+    done, total : entries compared so far and in all.
+    """
+
+    check: GradCheck
+    checked: Mapping[str, int]
+    done: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.done == self.total
+
+
+def tally(
+    plan: CheckPlan, chunks: Iterable[CheckChunk], before: CheckProgress | None = None
+) -> CheckProgress:
+    """Add ``chunks`` (in the order the generator yielded them) to ``before`` (to nothing when
+    None). Costs one copy of the check's arrays, however many chunks are added.
+
+    Raises
+    ------
+    ValueError
+        For a chunk of another plan, or one that does not continue its parameter where the
+        entries compared so far end.
+    """
+    shapes = {n: a.shape for n, a in plan.analytic.items()}
+    checked = {n: 0 for n in shapes} if before is None else dict(before.checked)
+    if before is None:
+        num = {n: np.full(a.size, np.nan) for n, a in plan.analytic.items()}
+        rel = {n: np.full(a.size, np.nan) for n, a in plan.analytic.items()}
+    else:
+        num = {n: np.array(v, np.float64).ravel() for n, v in before.check.numerical.items()}
+        rel = {n: np.array(v, np.float64).ravel() for n, v in before.check.rel_error.items()}
+    for chunk in chunks:
+        if chunk.plan is not plan:
+            raise ValueError("the chunk belongs to another gradient check")
+        n, first = chunk.name, checked[chunk.name]
+        if chunk.start != first:
+            raise ValueError(f"chunk of {n} starts at entry {chunk.start}, expected {first}")
+        last = first + chunk.numerical.size
+        num[n][first:last] = chunk.numerical
+        rel[n][first:last] = chunk.rel_error
+        checked[n] = last
+    worst = {
+        n: float(rel[n][: checked[n]].max()) if checked[n] else 0.0
+        for n in shapes
+        if checked[n] or not rel[n].size
+    }
+    check = GradCheck(
+        analytic=plan.analytic,
+        numerical=MappingProxyType({n: frozen(v.reshape(shapes[n])) for n, v in num.items()}),
+        rel_error=MappingProxyType({n: frozen(v.reshape(shapes[n])) for n, v in rel.items()}),
+        max_rel_error=MappingProxyType(worst),
+        truncation=plan.truncation,
+        mode=plan.mode,
+        eps=plan.eps,
+        tiny=plan.tiny,
+    )
+    return CheckProgress(check, MappingProxyType(checked), sum(checked.values()), plan.total)
+
+
+def _start(
+    net: SRN,
+    xs: Any,
+    targets: Any,
+    truncation: int | None,
+    mode: str,
+    eps: float,
+    params: Iterable[str] | None,
+    mask: Any,
+    tiny: float | None,
+) -> tuple[CheckPlan, Iterator[CheckChunk]]:
+    """Check the arguments, run bptt and set up the windows; (the plan, its chunks to come)."""
+    names = tuple(dict.fromkeys(PARAM_NAMES if params is None else params))
     unknown = sorted(set(names) - set(PARAM_NAMES))
     if unknown:
         raise ValueError(f"unknown parameter(s) {unknown}; expected some of {PARAM_NAMES}")
@@ -132,26 +295,15 @@ def gradient_check(
         np.asarray(a if trace.batched else a[None], np.float64)
         for a in (trace.x, trace.d, trace.mask, trace.context)
     )
-    windows = _windows(x.shape[0], trace.T, truncation, mode, m)
-    numerical = _finite_differences(net64, names, eps, x, d, h, windows)
-    floor = noise_floor(trace.loss, eps) if tiny is None else float(tiny)
-    analytic, rel, worst = {}, {}, {}
-    for name in names:
-        a = frozen(trace.grads[name], np.float64)
-        n = numerical[name]
-        r = np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), floor)
-        analytic[name], rel[name] = a, frozen(r)
-        worst[name] = float(r.max()) if r.size else 0.0
-    return GradCheck(
-        analytic=MappingProxyType(analytic),
-        numerical=MappingProxyType({k: frozen(v) for k, v in numerical.items()}),
-        rel_error=MappingProxyType(rel),
-        max_rel_error=MappingProxyType(worst),
+    plan = CheckPlan(
+        analytic=MappingProxyType({n: frozen(trace.grads[n], np.float64) for n in names}),
         truncation=truncation,
         mode="full" if truncation is None else mode,
         eps=float(eps),
-        tiny=floor,
+        tiny=noise_floor(trace.loss, eps) if tiny is None else float(tiny),
     )
+    windows = _windows(x.shape[0], trace.T, truncation, mode, m)
+    return plan, _finite_differences(plan, net64, x, d, h, windows)
 
 
 def noise_floor(loss: float, eps: float) -> float:
@@ -248,16 +400,17 @@ def _objective(p: Mapping[str, Real], net: SRN, x: Real, d: Real, ctx: Real, w: 
 
 
 def _finite_differences(
-    net: SRN, names: tuple[str, ...], eps: float, x: Real, d: Real, h: Real, w: _Windows
-) -> dict[str, Array]:
-    """(J(theta + eps e_i) - J(theta - eps e_i)) / (2 eps) for every entry of the named params,
-    evaluated in blocks of perturbed parameter copies."""
+    plan: CheckPlan, net: SRN, x: Real, d: Real, h: Real, w: _Windows
+) -> Iterator[CheckChunk]:
+    """(J(theta + eps e_i) - J(theta - eps e_i)) / (2 eps) for every entry of the plan's
+    parameters, evaluated in blocks of perturbed parameter copies; one chunk per block and
+    parameter."""
+    eps = plan.eps
     base = {n: np.asarray(v, FD_DTYPE) for n, v in net.params().items()}
-    entries = [(n, i) for n in names for i in range(base[n].size)]
-    size = sum(v.size for v in base.values()) + w.seq.size * (net.n_hidden + net.n_out)
-    block = max(1, _BLOCK_ELEMENTS // (2 * size))
+    entries = [(n, i) for n in plan.names for i in range(base[n].size)]
+    block = _block_size(net, {n: v.size for n, v in base.items()}, w)
     x, d, h = (v.astype(FD_DTYPE) for v in (x, d, h))
-    out = {n: np.zeros(base[n].size, np.float64) for n in names}
+    done = 0
     for start in range(0, len(entries), block):
         chunk = entries[start : start + block]
         P = 2 * len(chunk)
@@ -270,6 +423,21 @@ def _finite_differences(
             flat[2 * r + 1, i] -= eps
         J = _objective(p, net, x, d, h, w)
         diff = ((J[0::2] - J[1::2]) / (2 * FD_DTYPE(eps))).astype(np.float64)
-        for (n, i), g in zip(chunk, diff, strict=True):
-            out[n][i] = g
-    return {n: out[n].reshape(base[n].shape) for n in names}
+        for name in dict.fromkeys(n for n, _ in chunk):  # the parameters of the block, in order
+            rows = [r for r, (n, _) in enumerate(chunk) if n == name]
+            first = chunk[rows[0]][1]
+            numerical = diff[rows]
+            a = plan.analytic[name].ravel()[first : first + len(rows)]
+            rel = np.abs(a - numerical) / np.maximum(np.abs(a) + np.abs(numerical), plan.tiny)
+            done += len(rows)
+            yield CheckChunk(plan, name, first, frozen(numerical), frozen(rel), done)
+
+
+def _block_size(net: SRN, sizes: Mapping[str, int], w: _Windows) -> int:
+    """How many entries one block perturbs (each twice): bounded by the memory of the
+    perturbed copies and by the multiply-adds of their forward passes over the windows."""
+    copy = sum(sizes.values()) + w.seq.size * (net.n_hidden + net.n_out)
+    steps = w.seq.size * w.weight.shape[1]  # window steps of one forward pass
+    n_context = net.n_out if net.jordan else net.n_hidden
+    work = steps * net.n_hidden * (n_context + net.n_in + net.n_out) + copy
+    return max(1, min(_BLOCK_ELEMENTS // (2 * copy), _BLOCK_WORK // (2 * work)))

@@ -15,7 +15,7 @@ import core.gradcheck
 from core.bptt import Trace, bptt
 from core.examples import example_network, example_sequence
 from core.functions import HIDDEN_ACTIVATIONS, OUTPUT_FUNCTIONS
-from core.gradcheck import GradCheck, gradient_check
+from core.gradcheck import GradCheck, gradient_check, gradient_check_steps, tally
 from core.model import PARAM_NAMES, SRN
 
 Array = NDArray[np.float64]
@@ -192,3 +192,77 @@ def test_exact_zero_gradients_are_compared_below_the_floor() -> None:
     assert check.passed(1e-6)
     assert check.tiny > 0
     assert not gradient_check(net, xs, ds, tiny=1e-300).passed(1e-6)
+
+
+# -- the check as a generator of chunks ---------------------------------------------------------
+@pytest.mark.parametrize(
+    ("truncation", "mode", "context"),
+    [(None, "sliding", "hidden"), (2, "sliding", "output"), (3, "chunked", "target")],
+    ids=["full-elman", "sliding-jordan", "chunked-teacher-forced"],
+)
+def test_chunks_add_up_to_the_one_shot_check(
+    monkeypatch: pytest.MonkeyPatch, truncation: int | None, mode: str, context: str
+) -> None:
+    """Blocks of a few entries: every parameter comes in several chunks, in C order."""
+    monkeypatch.setattr(core.gradcheck, "_BLOCK_WORK", 1)  # one entry per block
+    net, xs, ds = make_problem("tanh", "softmax", seed=5, B=2)
+    if context != "hidden":
+        net = SRN.init(I, H, O, context=context, seed=5)
+    whole = gradient_check(net, xs, ds, truncation=truncation, mode=mode)
+    chunks = list(gradient_check_steps(net, xs, ds, truncation=truncation, mode=mode))
+    plan = chunks[0].plan
+    assert all(c.plan is plan for c in chunks)
+    assert plan.total == sum(v.size for v in net.params().values())
+    assert [c.done for c in chunks] == list(np.cumsum([c.numerical.size for c in chunks]))
+    assert chunks[-1].done == plan.total and len(chunks) == plan.total
+    # each parameter's chunks tile its entries in order
+    for name in PARAM_NAMES:
+        mine = [c for c in chunks if c.name == name]
+        assert [c.start for c in mine] == list(range(net.params()[name].size))
+        glued = np.concatenate([c.numerical for c in mine])
+        np.testing.assert_array_equal(glued, whole.numerical[name].ravel())
+        np.testing.assert_array_equal(
+            np.concatenate([c.rel_error for c in mine]), whole.rel_error[name].ravel()
+        )
+    # the chunks, added up at once or in two goes, are the one-shot result
+    half = len(chunks) // 2
+    first = tally(plan, chunks[:half])
+    for progress in (tally(plan, chunks), tally(plan, chunks[half:], first)):
+        assert progress.complete and progress.done == plan.total
+        check = progress.check
+        assert dict(check.max_rel_error) == dict(whole.max_rel_error)
+        assert (check.tiny, check.eps, check.mode, check.truncation) == (
+            whole.tiny, whole.eps, whole.mode, whole.truncation,
+        )  # fmt: skip
+        for name in PARAM_NAMES:
+            for ours, theirs in ((check.numerical, whole.numerical),
+                                 (check.rel_error, whole.rel_error),
+                                 (check.analytic, whole.analytic)):  # fmt: skip
+                np.testing.assert_array_equal(ours[name], theirs[name])
+                assert not ours[name].flags.writeable
+
+
+def test_a_partial_tally_says_what_is_compared_so_far(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(core.gradcheck, "_BLOCK_WORK", 1)  # one entry per chunk
+    net, xs, ds = make_problem("logistic", "logistic", seed=2)
+    chunks = list(gradient_check_steps(net, xs, ds))
+    plan = chunks[0].plan
+    u_entries = net.params()["U"].size
+    part = tally(plan, [c for c in chunks if c.name == "U"])
+    assert not part.complete and part.done == u_entries == part.checked["U"]
+    assert set(part.check.max_rel_error) == {"U"}  # W.. h0: nothing compared yet
+    assert part.checked["W"] == 0 and np.isnan(part.check.numerical["W"]).all()
+    assert not np.isnan(part.check.numerical["U"]).any()
+    assert part.total == plan.total
+    with pytest.raises(ValueError, match="starts at entry"):
+        tally(plan, [c for c in chunks if c.name == "W"][1:])  # W's first chunk is missing
+    other = next(iter(gradient_check_steps(net, xs, ds)))
+    with pytest.raises(ValueError, match="another gradient check"):
+        tally(plan, [other])
+
+
+def test_the_generator_checks_its_arguments_on_first_use() -> None:
+    net, xs, ds = make_problem("tanh", "softmax", seed=0)
+    steps = gradient_check_steps(net, xs, ds, params=["Q"])  # nothing computed yet
+    with pytest.raises(ValueError, match="unknown"):
+        next(steps)

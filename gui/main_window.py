@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from core.notation import NOTATIONS
 from gui.analysis.gradient_check import GradCheckPanel
+from gui.analysis.jobs import AnalysisJob
 from gui.dock_tabs import hide_stale_tab_bars
 from gui.dock_tips import DockTips
 from gui.docks.registry import DOCKS, DockId, DockSpec
@@ -192,6 +193,7 @@ class MainWindow(QMainWindow):
         toggle.setStatusTip(spec.tooltip)
         self.addDockWidget(spec.area, dock)
         if isinstance(panel, Panel | GradCheckPanel):  # off screen: no updates until shown
+            panel.set_on_screen(False)  # the window is not shown yet; showing it raises some
             dock.visibilityChanged.connect(panel.set_on_screen)
         return panel, dock
 
@@ -455,6 +457,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.controller.shutdown()  # abort, quit and wait: no thread outlives the window
+        for job in self.findChildren(AnalysisJob):  # the analyses' threads too
+            job.shutdown()
         self.playback.stop()
         self.save_layout()
         super().closeEvent(event)

@@ -1,46 +1,53 @@
 """Proof that the gradients are right: the gradient check panel.
 
-:class:`GradCheckPanel` runs :func:`core.gradcheck.gradient_check` on the current sequence with
-the trace's truncation and tabulates, per parameter, how well BPTT's analytic gradient
-(Eqs. 12, 13, 14, 15, 16) agrees with central finite differences of the objective it follows.
+:class:`GradCheckPanel` checks the current sequence with the trace's truncation and tabulates, per
+parameter, how well BPTT's analytic gradient (Eqs. 12, 13, 14, 15, 16) agrees with central finite
+differences of the objective it follows (:mod:`core.gradcheck`).
+
+A check costs two forward passes per parameter entry: milliseconds for the built-in example,
+minutes for H = 256. It therefore runs off the GUI thread (:func:`core.gradcheck.
+gradient_check_steps` in an :class:`~gui.analysis.jobs.AnalysisJob`), and only while the panel
+can be seen: its dock raised and the window shown. The tables fill in as chunks of entries
+arrive, a progress bar counts the entries, Cancel stops the run, and a new trace cancels the
+stale run and checks the new one. Tabbed away, a run pauses, and a new trace only marks the
+tables stale; shown again, the run resumes or a new one starts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QProgressBar,
     QPushButton,
     QSplitter,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from core.gradcheck import GradCheck, gradient_check
+from core.bptt import Trace
+from core.gradcheck import CheckChunk, CheckProgress, GradCheck, gradient_check_steps, tally
 from core.model import PARAM_NAMES
+from gui.analysis.check_entries import EntryModel
+from gui.analysis.jobs import AnalysisJob
 from gui.session import Session
 
 #: tolerance on the relative error for a parameter to pass
 TOL = 1e-6
-#: the check re-runs by itself on a new trace when T * H is at most this
-AUTO_CHECK_SIZE = 2000
-PASS_COLOUR, FAIL_COLOUR = "#1a7f37", "#c62828"
+PASS_COLOUR, FAIL_COLOUR, STALE_COLOUR, PENDING_COLOUR = "#1a7f37", "#c62828", "#8a6d00", "#555555"
 
-#: ``gradient_check(net, xs, targets, truncation=, mode=, mask=) -> GradCheck``
-Checker = Callable[..., GradCheck]
 COLUMNS = ("parameter", "entries", "max |analytic|", "max rel. error", f"tol {TOL:.0e}")
-DETAIL_COLUMNS = ("entry", "analytic (BPTT)", "finite difference", "rel. error")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,11 +55,14 @@ class CheckDisplay:
     """What the gradient-check panel shows.
 
     rows : the summary table's texts, one tuple per parameter (``COLUMNS``).
-    names : engine names of the rows.  sizes, max_abs, max_rel : the rows' numbers.
-    passed : per row, whether every entry is below ``TOL``.  summary : the line above the table.
-    stale : whether the table belongs to an earlier trace.  detail_name : the engine name of the
-    parameter in the detail view (None when empty).  detail_entries : its entry labels.
-    analytic, numerical, rel_error : (n,) the detail view's numbers, flattened in C order.
+    names : engine names of the rows.  sizes, max_abs, max_rel : the rows' numbers (max_rel is
+    NaN for a parameter none of whose entries is compared yet).
+    passed : per row, whether every entry is compared and below ``TOL``.
+    summary : the line above the table.  stale : whether the table belongs to an earlier trace.
+    running : whether a check is going.  done, total : entries compared so far and in all.
+    detail_name : the engine name of the parameter in the detail view (None when empty).
+    detail_entries : its entry labels.  analytic, numerical, rel_error : (n,) the detail view's
+    numbers, flattened in C order (NaN where not compared yet).
     """
 
     rows: tuple[tuple[str, ...], ...]
@@ -63,6 +73,9 @@ class CheckDisplay:
     passed: tuple[bool, ...]
     summary: str
     stale: bool
+    running: bool
+    done: int
+    total: int
     detail_name: str | None
     detail_entries: tuple[str, ...]
     analytic: NDArray[np.floating]
@@ -70,23 +83,29 @@ class CheckDisplay:
     rel_error: NDArray[np.floating]
 
 
-def entry_label(symbol: str, shape: tuple[int, ...], flat: int) -> str:
-    """``W[2,3]`` for the flat index of an entry (1-based indices, as on screen)."""
-    index = np.unravel_index(flat, shape) if shape else ()
-    return f"{symbol}[{','.join(str(int(i) + 1) for i in index)}]"
+def _how(check: GradCheck) -> str:
+    how = f"central differences, eps = {check.eps:.0e}"
+    if check.truncation is not None:
+        how += f", truncated objective: {check.mode} k = {check.truncation}"
+    return how
 
 
 def summary_line(check: GradCheck, names: dict[str, str]) -> str:
     """The line above the table: "all 6 parameters agree to 2.3e-10 (...)" or which disagree."""
-    how = f"central differences, eps = {check.eps:.0e}"
-    if check.truncation is not None:
-        how += f", truncated objective: {check.mode} k = {check.truncation}"
     bad = [n for n, r in check.max_rel_error.items() if not r < TOL]
     n = len(check.max_rel_error)
     if not bad:
-        return f"all {n} parameters agree to {check.worst:.1e} ({how})"
+        return f"all {n} parameters agree to {check.worst:.1e} ({_how(check)})"
     worst = ", ".join(f"{names[b]} ({check.max_rel_error[b]:.1e})" for b in bad)
-    return f"{len(bad)} of {n} parameters DISAGREE beyond {TOL:.0e}: {worst} ({how})"
+    return f"{len(bad)} of {n} parameters DISAGREE beyond {TOL:.0e}: {worst} ({_how(check)})"
+
+
+def progress_line(progress: CheckProgress, verb: str = "checking") -> str:
+    """The running line: checking 1,234 / 5,000 entries, largest relative error so far 2.1e-10."""
+    line = f"{verb} {progress.done:,} / {progress.total:,} entries"
+    if progress.check.max_rel_error:
+        line += f", largest relative error so far {progress.check.worst:.1e}"
+    return line
 
 
 def _item(text: str, value: float | None = None, colour: str | None = None) -> QTableWidgetItem:
@@ -107,16 +126,13 @@ def _cell(table: QTableWidget, row: int, col: int) -> QTableWidgetItem:
     return item
 
 
-def _table(columns: tuple[str, ...]) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
-    table.setHorizontalHeaderLabels(list(columns))
+def _style(table: QTableView) -> None:
     table.verticalHeader().setVisible(False)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
     table.verticalHeader().setDefaultSectionSize(22)
-    return table
 
 
 class GradCheckPanel(QWidget):
@@ -132,26 +148,43 @@ class GradCheckPanel(QWidget):
 
     Attributes
     ----------
-    check : the checking function, :func:`core.gradcheck.gradient_check` (replaceable).
+    job : the :class:`~gui.analysis.jobs.AnalysisJob` that runs the check.
+    progress : what the tables show (None before the first chunk).
     """
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.check: Checker = gradient_check
-        self.result: GradCheck | None = None
-        self._stale = True
+        self.progress: CheckProgress | None = None
+        self._checked: Trace | None = None  # the trace of the latest check started
+        self._shown: Trace | None = None  # the trace the tables belong to
+        self._fresh = False  # the next chunk starts a new table
+        self._outcome = ""  # "", "done", "cancelled" or "failed: <why>"
+        self._on_screen = True  # False while the dock is tabbed away or closed
+        self.job = AnalysisJob(self)
         self.button = QPushButton("Check gradients")
         self.button.setToolTip("compare BPTT's gradients with central finite differences")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("stop the check; the entries compared so far stay shown")
+        self.cancel_button.setEnabled(False)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setVisible(False)
+        self.progress_bar.setTextVisible(True)
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.table = _table(COLUMNS)
-        self.detail = _table(DETAIL_COLUMNS)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        _style(self.table)
+        self.entries = EntryModel(TOL, FAIL_COLOUR, self)
+        self.detail = QTableView()
+        self.detail.setModel(self.entries)
+        _style(self.detail)
         self.detail.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.detail_title = QLabel("")
         top = QHBoxLayout()
         top.addWidget(self.button)
+        top.addWidget(self.cancel_button)
         top.addWidget(self.summary, 1)
         below = QWidget()
         below_layout = QVBoxLayout(below)
@@ -165,50 +198,89 @@ class GradCheckPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addWidget(self.progress_bar)
         layout.addWidget(split, 1)
         self.button.clicked.connect(self._on_button_clicked)
+        self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
         self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
+        self.job.progressed.connect(self._on_job_progressed)
+        self.job.finished.connect(self._on_job_finished)
+        self.job.failed.connect(self._on_job_failed)
+        self.job.cancelled.connect(self._on_job_cancelled)
+        self.job.runningChanged.connect(self._on_job_running_changed)
         session.traceChanged.connect(self._on_session_trace_changed)
         session.notationChanged.connect(self._on_session_notation_changed)
-        self._on_screen = True
-        self._on_session_trace_changed()
+        self._fill()
+
+    # -- what can be seen -------------------------------------------------------------------------
+    def can_be_seen(self) -> bool:
+        """Shown (the window is, and so is the panel) and not behind another dock's tab."""
+        return self._on_screen and self.isVisible()
 
     def set_on_screen(self, on: bool) -> None:
-        """Whether the panel can be seen (its dock's ``visibilityChanged``).
-
-        Off screen a new trace only marks the check stale (training changes the trace several
-        times a second); shown again, a small check runs at once.
-        """
+        """Whether the dock is raised and open (its ``visibilityChanged``)."""
         self._on_screen = on
-        if on and self._stale:
-            self._on_session_trace_changed()
+        self._follow_visibility()
+
+    def showEvent(self, event: QShowEvent) -> None:  # Qt override
+        super().showEvent(event)
+        self._follow_visibility()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # Qt override
+        super().hideEvent(event)
+        self._follow_visibility()
+
+    def _follow_visibility(self) -> None:
+        """Seen: resume the run, or check a trace not yet checked. Unseen: hold the run."""
+        if not self.can_be_seen():
+            self.job.pause()
+            return
+        self.job.resume()
+        if self._checked is not self.session.trace:
+            self.run_check()
 
     # -- running the check ------------------------------------------------------------------------
-    def run_check(self) -> GradCheck:
-        """Check the current sequence with the trace's truncation and show the outcome."""
-        trace = self.session.trace
-        self.result = self.check(
-            self.session.net,
-            trace.x,
-            trace.d,
-            truncation=trace.truncation,
-            mode=trace.mode if trace.truncation is not None else "sliding",
-            mask=trace.mask,
+    @property
+    def result(self) -> GradCheck | None:
+        """The finished check of the current trace, or None."""
+        p = self.progress
+        current = self._shown is self.session.trace
+        return p.check if p is not None and p.complete and current else None
+
+    @property
+    def stale(self) -> bool:
+        """Whether the tables belong to an earlier trace than the session's."""
+        return self._shown is not self.session.trace
+
+    def run_check(self) -> None:
+        """Check the current sequence with the trace's truncation, off the GUI thread; a check
+        in progress is cancelled. The tables fill in as the entries are compared."""
+        net, trace = self.session.net, self.session.trace
+        mode = trace.mode if trace.truncation is not None else "sliding"
+        self._checked, self._fresh, self._outcome = trace, True, ""
+        self.job.start(
+            lambda: gradient_check_steps(
+                net, trace.x, trace.d, truncation=trace.truncation, mode=mode, mask=trace.mask
+            )
         )
-        self._stale = False
-        self._fill()
-        return self.result
+        self._fill_summary()
+
+    def cancel(self) -> None:
+        """Stop the check; what it compared so far stays shown."""
+        self.job.cancel()
 
     def _on_button_clicked(self) -> None:
         self.run_check()
 
+    def _on_cancel_button_clicked(self) -> None:
+        self.cancel()
+
     def _on_session_trace_changed(self) -> None:
-        trace = self.session.trace
-        if self._on_screen and trace.T * trace.net.n_hidden <= AUTO_CHECK_SIZE:
-            self.run_check()
-        else:
-            self._stale = True
-            self._fill()
+        if self.can_be_seen():
+            self.run_check()  # cancels the stale run
+            return
+        self.job.cancel()  # its numbers would be for an earlier trace
+        self._fill_summary()
 
     def _on_session_notation_changed(self) -> None:
         self._fill()
@@ -216,84 +288,146 @@ class GradCheckPanel(QWidget):
     def _on_table_selection_changed(self) -> None:
         self._fill_detail()
 
+    def _on_job_progressed(self, chunks: list[CheckChunk]) -> None:
+        plan = chunks[0].plan
+        before = None if self._fresh or self.progress is None else self.progress
+        self.progress = tally(plan, chunks, before)
+        self._shown, self._fresh = self._checked, False
+        self._fill()
+
+    def _on_job_finished(self) -> None:
+        self._outcome = "done"
+        self._fill_summary()
+
+    def _on_job_failed(self, error: BaseException) -> None:
+        self._outcome = f"failed: {error}"
+        self._fill_summary()
+
+    def _on_job_cancelled(self) -> None:
+        self._outcome = "cancelled"
+        self._fill_summary()
+
+    def _on_job_running_changed(self, running: bool) -> None:
+        self.cancel_button.setEnabled(running)
+        self._fill_summary()
+        self._fill_table()  # "checking" and "waiting" become "–" once the run is over
+
     # -- filling the tables -----------------------------------------------------------------------
     def _symbols(self) -> dict[str, str]:
         n = self.session.notation
         return {name: n[name] for name in PARAM_NAMES}
 
     def _fill(self) -> None:
-        result, names = self.result, self._symbols()
-        if result is None:
-            self.summary.setText("press Check gradients to compare with finite differences")
-        elif self._stale:
-            self.summary.setText(
-                "stale: this table is for an earlier trace - press Check gradients "
-                f"(T·H = {self.session.trace.T * self.session.net.n_hidden} is too large to "
-                "re-check automatically)"
-            )
-        else:
-            ok = result.passed(TOL)
-            self.summary.setText(summary_line(result, names))
-            self.summary.setStyleSheet(f"QLabel {{ color: {PASS_COLOUR if ok else FAIL_COLOUR}; }}")
-        if self._stale:
-            self.summary.setStyleSheet("QLabel { color: #8a6d00; }")
-        selected = self._selected_name()
-        self.table.blockSignals(True)
-        self.table.setRowCount(0)
-        if result is not None:
-            keys = list(result.max_rel_error)
-            self.table.setRowCount(len(keys))
-            for row, key in enumerate(keys):
-                a = np.asarray(result.analytic[key])
-                rel = result.max_rel_error[key]
-                ok = rel < TOL
-                colour = PASS_COLOUR if ok else FAIL_COLOUR
-                name = _item(names[key])
-                name.setData(Qt.ItemDataRole.UserRole, key)
-                name.setToolTip(self.session.notation.tooltip(key))
-                self.table.setItem(row, 0, name)
-                self.table.setItem(row, 1, _item(str(a.size), a.size))
-                peak = float(np.abs(a).max()) if a.size else 0.0
-                self.table.setItem(row, 2, _item(f"{peak:.3e}", peak))
-                self.table.setItem(row, 3, _item(f"{rel:.2e}", rel, colour))
-                verdict = _item("pass" if ok else "FAIL", None, colour)
-                verdict.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                verdict.setBackground(QBrush(QColor("#e6f4ea" if ok else "#fde7e7")))
-                self.table.setItem(row, 4, verdict)
-            row = keys.index(selected) if selected in keys else 0
-            if keys:
-                self.table.selectRow(row)
-        self.table.blockSignals(False)
+        self._fill_summary()
+        self._fill_table()
         self._fill_detail()
+
+    def _fill_summary(self) -> None:
+        p, running = self.progress, self.job.running
+        stale = self.stale
+        colour = PENDING_COLOUR
+        if running:
+            if p is not None and not stale:
+                text = progress_line(p)
+            else:
+                text = "checking: the first entries are being compared"
+        elif self._outcome.startswith("failed"):
+            text, colour = f"the check {self._outcome}", FAIL_COLOUR
+        elif p is None:
+            text = "press Check gradients to compare with finite differences"
+        elif stale:
+            text = (
+                "stale: this table is for an earlier trace; it is checked again when this panel "
+                "is shown, or press Check gradients"
+            )
+            colour = STALE_COLOUR
+        elif not p.complete:
+            text = progress_line(p, "cancelled after") + "; press Check gradients to check again"
+            colour = STALE_COLOUR
+        else:
+            text = summary_line(p.check, self._symbols())
+            colour = PASS_COLOUR if p.check.passed(TOL) else FAIL_COLOUR
+        self.summary.setText(text)
+        self.summary.setStyleSheet(f"QLabel {{ color: {colour}; }}")
+        bar = self.progress_bar
+        bar.setVisible(running and p is not None and not stale and not p.complete)
+        if p is not None:
+            bar.setRange(0, max(p.total, 1))
+            bar.setValue(p.done)
+            bar.setFormat(f"{p.done:,} / {p.total:,} entries")
+
+    def _fill_table(self) -> None:
+        p, names = self.progress, self._symbols()
+        keys = [] if p is None else list(p.check.analytic)
+        t = self.table
+        if self._row_names() != keys:  # another set of parameters: new rows
+            selected = self._selected_name()
+            t.blockSignals(True)
+            t.setRowCount(0)
+            t.setRowCount(len(keys))
+            for row in range(len(keys)):
+                for col in range(len(COLUMNS)):
+                    t.setItem(row, col, _item("", 0.0 if col in (1, 2, 3) else None))
+            if keys:
+                t.selectRow(keys.index(selected) if selected in keys else 0)
+            t.blockSignals(False)
+        if p is None:
+            return
+        running = self.job.running
+        for row, key in enumerate(keys):
+            a = p.check.analytic[key]
+            checked, size = p.checked[key], a.size
+            rel = p.check.max_rel_error.get(key, float("nan"))
+            failed = checked > 0 and not rel < TOL
+            complete = checked == size
+            name = _cell(t, row, 0)
+            name.setText(names[key])
+            name.setData(Qt.ItemDataRole.UserRole, key)
+            name.setToolTip(self.session.notation.tooltip(key))
+            entries = f"{size:,}" if complete else f"{checked:,} / {size:,}"
+            _set(_cell(t, row, 1), entries, size)
+            peak = float(np.abs(a).max()) if size else 0.0
+            _set(_cell(t, row, 2), f"{peak:.3e}", peak)
+            colour = FAIL_COLOUR if failed else PASS_COLOUR if complete else PENDING_COLOUR
+            _set(_cell(t, row, 3), f"{rel:.2e}" if checked else "–", rel, colour)
+            if failed or complete:
+                verdict = "FAIL" if failed else "pass"
+            else:
+                verdict = "checking" if running and checked else "waiting" if running else "–"
+            cell = _cell(t, row, 4)
+            _set(cell, verdict, None, colour)
+            cell.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            shade = "#fde7e7" if failed else "#e6f4ea" if complete else "#f2f2f2"
+            cell.setBackground(QBrush(QColor(shade)))
+
+    def _row_names(self) -> list[str | None]:
+        items = (self.table.item(r, 0) for r in range(self.table.rowCount()))
+        return [None if i is None else i.data(Qt.ItemDataRole.UserRole) for i in items]
 
     def _selected_name(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             return None
         item = self.table.item(rows[0].row(), 0)
-        return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
+        if item is None or item.data(Qt.ItemDataRole.UserRole) is None:
+            return None
+        return str(item.data(Qt.ItemDataRole.UserRole))
 
     def _fill_detail(self) -> None:
-        key, result = self._selected_name(), self.result
-        self.detail.setRowCount(0)
-        if key is None or result is None:
+        key, p = self._selected_name(), self.progress
+        if key is None or p is None or key not in p.check.analytic:
             self.detail_title.setText("")
+            self.entries.clear()
             return
         symbol = self.session.notation[key]
-        a = np.asarray(result.analytic[key])
-        n = np.asarray(result.numerical[key]).ravel()
-        r = np.asarray(result.rel_error[key]).ravel()
+        a = p.check.analytic[key]
         self.detail_title.setText(
             f"{symbol}: ∂{self.session.notation['L']}/∂{symbol} per entry, "
             f"BPTT against finite differences"
         )
-        self.detail.setRowCount(a.size)
-        for i, (ai, ni, ri) in enumerate(zip(a.ravel(), n, r, strict=True)):
-            colour = None if ri < TOL else FAIL_COLOUR
-            self.detail.setItem(i, 0, _item(entry_label(symbol, a.shape, i)))
-            self.detail.setItem(i, 1, _item(f"{ai:+.10e}", ai))
-            self.detail.setItem(i, 2, _item(f"{ni:+.10e}", ni))
-            self.detail.setItem(i, 3, _item(f"{ri:.2e}", ri, colour))
+        self.entries.set_entries(
+            symbol, a.shape, a, p.check.numerical[key], p.check.rel_error[key], p.checked[key]
+        )
 
     # -- reading ----------------------------------------------------------------------------------
     def select(self, name: str) -> None:
@@ -306,32 +440,43 @@ class GradCheckPanel(QWidget):
 
     def displayed(self) -> CheckDisplay:
         """The texts and numbers in the tables (see :class:`CheckDisplay`)."""
-        t, d = self.table, self.detail
+        t = self.table
 
-        def number(table: QTableWidget, row: int, col: int) -> float:
-            return float(_cell(table, row, col).data(Qt.ItemDataRole.UserRole))
+        def number(row: int, col: int) -> float:
+            return float(_cell(t, row, col).data(Qt.ItemDataRole.UserRole))
 
         rows = tuple(
             tuple(_cell(t, r, c).text() for c in range(t.columnCount()))
             for r in range(t.rowCount())
         )
-        detail = np.array(
-            [[number(d, r, c) for c in (1, 2, 3)] for r in range(d.rowCount())], np.float64
-        ).reshape(-1, 3)
+        analytic, numerical, rel_error = self.entries.arrays()
+        p = self.progress
         return CheckDisplay(
             rows=rows,
             names=tuple(
                 str(_cell(t, r, 0).data(Qt.ItemDataRole.UserRole)) for r in range(len(rows))
             ),
-            sizes=tuple(int(number(t, r, 1)) for r in range(len(rows))),
-            max_abs=tuple(number(t, r, 2) for r in range(len(rows))),
-            max_rel=tuple(number(t, r, 3) for r in range(len(rows))),
+            sizes=tuple(int(number(r, 1)) for r in range(len(rows))),
+            max_abs=tuple(number(r, 2) for r in range(len(rows))),
+            max_rel=tuple(number(r, 3) for r in range(len(rows))),
             passed=tuple(row[4] == "pass" for row in rows),
             summary=self.summary.text(),
-            stale=self._stale,
+            stale=self.stale,
+            running=self.job.running,
+            done=0 if p is None else p.done,
+            total=0 if p is None else p.total,
             detail_name=self._selected_name(),
-            detail_entries=tuple(_cell(d, r, 0).text() for r in range(d.rowCount())),
-            analytic=detail[:, 0],
-            numerical=detail[:, 1],
-            rel_error=detail[:, 2],
+            detail_entries=self.entries.labels(),
+            analytic=analytic,
+            numerical=numerical,
+            rel_error=rel_error,
         )
+
+
+def _set(item: QTableWidgetItem, text: str, value: float | None, colour: str | None = None) -> None:
+    """Update a cell in place (the table keeps its selection and scroll position)."""
+    item.setText(text)
+    if value is not None:
+        item.setData(Qt.ItemDataRole.UserRole, float(value))
+    if colour is not None:
+        item.setForeground(QBrush(QColor(colour)))

@@ -1,22 +1,18 @@
-"""The gradient flow and gradient check panels show core's numbers, in every notation.
+"""The gradient flow panel shows core's numbers, in every notation (the gradient check panel has
+its own tests in test_gradient_check_panel.py; here it follows a Jordan network).
 
 Session() opens on the built-in example (H=5, T=6). The flow panel must draw log10 of
 core.gradient_flow.flow_matrix with the truncation window of within_window (Eq. 10;
-Bodén 2001 section 5.1); the check panel must tabulate core.gradcheck.gradient_check.
+Bodén 2001 section 5.1).
 """
 
 from __future__ import annotations
-
-from dataclasses import replace
-from types import MappingProxyType
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-import core.gradcheck
 from core.cursor import position_of
-from core.gradcheck import gradient_check
 from core.gradient_flow import (
     flow_matrix,
     jacobians_spectral_radius,
@@ -38,13 +34,6 @@ def session() -> Session:
 @pytest.fixture
 def flow(qtbot, session: Session) -> GradientFlowPanel:
     panel = GradientFlowPanel(session)
-    qtbot.addWidget(panel)
-    return panel
-
-
-@pytest.fixture
-def checker(qtbot, session: Session) -> GradCheckPanel:
-    panel = GradCheckPanel(session)
     qtbot.addWidget(panel)
     return panel
 
@@ -122,78 +111,9 @@ def test_hover_gives_the_exact_norm(session, flow) -> None:
     assert "never reaches" in flow.hover_text(2, 5)
 
 
-# -- gradient check --------------------------------------------------------------------------------
-def test_check_table_equals_gradient_check(session, checker) -> None:
-    trace = session.trace
-    expected = gradient_check(session.net, trace.x, trace.d)
-    shown = checker.displayed()
-    assert shown.names == PARAMS
-    assert tuple(r[0] for r in shown.rows) == ("U", "W", "V", "b", "c", "h⁽⁰⁾")
-    assert shown.max_rel == tuple(expected.max_rel_error[p] for p in PARAMS)
-    assert shown.sizes == tuple(np.size(expected.analytic[p]) for p in PARAMS)
-    assert shown.max_abs == tuple(float(np.abs(expected.analytic[p]).max()) for p in PARAMS)
-    assert all(shown.passed)
-    assert shown.summary.startswith("all 6 parameters agree to ")
-    assert "central differences, eps = 1e-06" in shown.summary
-    assert not shown.stale
-
-
-def test_detail_view_shows_the_arrays(session, checker) -> None:
-    trace = session.trace
-    expected = gradient_check(session.net, trace.x, trace.d)
-    checker.select("W")
-    shown = checker.displayed()
-    assert shown.detail_name == "W"
-    assert shown.detail_entries[:2] == ("W[1,1]", "W[1,2]")
-    assert_array_equal(shown.analytic, expected.analytic["W"].ravel())
-    assert_array_equal(shown.numerical, expected.numerical["W"].ravel())
-    assert_array_equal(shown.rel_error, expected.rel_error["W"].ravel())
-
-
-def test_check_follows_the_truncation_and_notation(session, checker) -> None:
-    session.set_truncation(2, "sliding")
-    trace = session.trace
-    expected = gradient_check(session.net, trace.x, trace.d, truncation=2, mode="sliding")
-    shown = checker.displayed()
-    assert shown.max_rel == tuple(expected.max_rel_error[p] for p in PARAMS)
-    assert "sliding k = 2" in shown.summary
-    session.set_notation("002")
-    shown = checker.displayed()
-    assert tuple(r[0] for r in shown.rows[:3]) == ("Wx", "Ws", "Wy")
-    assert shown.detail_entries[0].startswith("Wx[")
-
-
-def test_a_wrong_gradient_shows_fail(session, checker, monkeypatch) -> None:
-    real = core.gradcheck.bptt
-
-    def broken(*args, **kwargs):
-        trace = real(*args, **kwargs)
-        grads = dict(trace.grads)
-        grads["W"] = grads["W"] * 1.01  # a 1 % error in dL/dW
-        return replace(trace, grads=MappingProxyType(grads))
-
-    monkeypatch.setattr(core.gradcheck, "bptt", broken)
-    checker.button.click()
-    shown = checker.displayed()
-    row = shown.names.index("W")
-    assert shown.rows[row][4] == "FAIL" and not shown.passed[row]
-    assert sum(shown.passed) == 5
-    assert "1 of 6 parameters DISAGREE" in shown.summary
-
-
-def test_large_traces_wait_for_the_button(session, checker, monkeypatch) -> None:
-    monkeypatch.setattr("gui.analysis.gradient_check.AUTO_CHECK_SIZE", 1)
-    session.set_truncation(3, "chunked")
-    assert checker.displayed().stale
-    assert checker.displayed().summary.startswith("stale")
-    checker.button.click()
-    assert not checker.displayed().stale
-    assert "chunked k = 3" in checker.displayed().summary
-
-
 # -- Jordan networks -------------------------------------------------------------------------------
 @pytest.mark.parametrize("context", ["output", "target"])
-def test_flow_and_check_panels_follow_a_jordan_network(session, flow, checker, context) -> None:
+def test_flow_and_check_panels_follow_a_jordan_network(qtbot, session, flow, context) -> None:
     from core.gradient_flow import loop_matrix
     from core.model import SRN
 
@@ -213,7 +133,10 @@ def test_flow_and_check_panels_follow_a_jordan_network(session, flow, checker, c
     if context == "target":  # nothing flows back between steps
         T = session.trace.T
         assert np.all(np.isneginf(shown.image[np.tril_indices(T, -1)]))
-    checker.run_check()
+    checker = GradCheckPanel(session)
+    qtbot.addWidget(checker)
+    with qtbot.waitSignal(checker.job.finished, timeout=30_000):
+        checker.show()
     result = checker.displayed()
     assert all(result.passed) and not result.stale
     sizes = dict(zip(result.names, result.sizes, strict=True))

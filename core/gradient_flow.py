@@ -30,18 +30,29 @@ and with teacher forcing (the context is the target d(t-1), data) J(t) = 0: noth
 The loss term's own start is its local part V^T (y(s) - d(s)), Eq. 9.
 
 Time steps are 1-based t = 1..T, as on screen; array index t-1 holds step t.
+
+The flow matrix costs O(T^2 H^2) and the radii O(T H^3): seconds for T = 1000 and H = 64.
+:func:`flow_steps` computes both in blocks of bounded work and yields a :class:`FlowProgress`
+after each, so that a caller can show progress and stop between blocks.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from core.bptt import Trace
 from core.functions import hidden_derivative, output_jacobian_t, output_loss_delta
-from core.model import SRN
+from core.model import SRN, frozen
 
 Array = NDArray[np.floating]
+#: most multiply-adds between two reports of :func:`flow_steps` (milliseconds of work)
+_BAND_WORK = 1 << 22
+#: the cost of one eigenvalue problem of an n x n matrix, in multiply-adds: about 10 n^3
+_EIG_COST = 10
 
 
 def _single(trace: Trace) -> Trace:
@@ -81,13 +92,23 @@ def flow_matrix(trace: Trace) -> NDArray[np.float64]:
     (T, T) float64 array, rows s = 1..T, columns t = 1..T.
     """
     trace = _single(trace)
+    F = np.full((trace.T, trace.T), np.nan)
+    for _ in _flow_bands(trace, F):
+        pass
+    return F
+
+
+def _flow_bands(trace: Trace, F: NDArray[np.float64]) -> Iterator[int]:
+    """Fill the flow matrix F (T, T) age by age, j = s - t = 0..T-1 (:func:`flow_matrix`);
+    yield the number of ages done after each band of about ``_BAND_WORK`` multiply-adds."""
     net, T = trace.net, trace.T
     W, V = np.asarray(net.W, np.float64), np.asarray(net.V, np.float64)
     fp = np.asarray(hidden_derivative(net.hidden, trace.a, trace.h[1:]), np.float64)  # (T, H)
-    F = np.full((T, T), np.nan)
     g = _local_output_delta(trace) @ V  # (T, H): V^T delta_o(s) of L(s) alone, eq. 45
     y = np.asarray(trace.y, np.float64)
     rows = np.arange(T)
+    per_row = W.size + (2 * V.size if net.context == "output" else 0)  # one row of one age
+    work = 0
     for j in range(T):
         # g[t-1] = dL(t+j)/dh(t) for t = 1..T-j
         F[rows[: T - j] + j, rows[: T - j]] = np.linalg.norm(g, axis=1)
@@ -97,7 +118,10 @@ def flow_matrix(trace: Trace) -> NDArray[np.float64]:
                 g = output_jacobian_t(net.output, y[: T - j - 1], g) @ V
             elif net.context == "target":
                 g = np.zeros_like(fp[: T - j - 1])  # teacher forcing: the context is data
-    return F
+        work += (T - j) * per_row
+        if work >= _BAND_WORK or j + 1 == T:
+            work = 0
+            yield j + 1
 
 
 def _local_output_delta(trace: Trace) -> NDArray[np.float64]:
@@ -176,19 +200,85 @@ def jacobians_spectral_radius(trace: Trace) -> NDArray[np.float64]:
     (T,) float64 array, index t-1 for step t.
     """
     trace = _single(trace)
-    net = trace.net
+    radii = np.full(trace.T, np.nan)
+    for _ in _radii_blocks(trace, radii):
+        pass
+    return radii
+
+
+def _radii_blocks(trace: Trace, radii: NDArray[np.float64]) -> Iterator[int]:
+    """Fill radii (T,) with rho(J(t)) (:func:`jacobians_spectral_radius`) a block of steps at
+    a time; yield the number of steps done after each block of about ``_BAND_WORK`` work."""
+    net, T = trace.net, trace.T
     fp = np.asarray(hidden_derivative(net.hidden, trace.a, trace.h[1:]), np.float64)  # (T, H)
     W = np.asarray(net.W, np.float64)
-    if net.jordan:
-        radii = np.full(trace.T, np.nan)
-        if net.context == "target":
-            radii[1:] = 0.0
-            return radii
-        V, y = np.asarray(net.V, np.float64), np.asarray(trace.y, np.float64)
-        # J_g(t-1) V for t = 2..T, (T-1, O, H): the output Jacobian applied to each column of V
-        columns = [output_jacobian_t(net.output, y[:-1], V[None, :, i]) for i in range(V.shape[1])]
-        J = fp[1:, :, None] * (W[None] @ np.stack(columns, axis=-1))  # (T-1, H, H)
-        radii[1:] = np.max(np.abs(np.linalg.eigvals(J)), axis=1)
-        return radii
-    J = fp[:, :, None] * W[None]  # (T, H, H): row i scaled by f'_i
-    return np.max(np.abs(np.linalg.eigvals(J)), axis=1)
+    block = max(1, _BAND_WORK // (_EIG_COST * net.n_hidden**3))
+    if not net.jordan:
+        for t0 in range(0, T, block):
+            J = fp[t0 : t0 + block, :, None] * W[None]  # (b, H, H): row i scaled by f'_i
+            radii[t0 : t0 + block] = np.max(np.abs(np.linalg.eigvals(J)), axis=1)
+            yield min(T, t0 + block)
+        return
+    if net.context == "target":
+        radii[1:] = 0.0
+        yield T
+        return
+    V, y = np.asarray(net.V, np.float64), np.asarray(trace.y, np.float64)
+    yield 1  # J(1) has no earlier hidden state: NaN
+    for t0 in range(1, T, block):
+        t1 = min(T, t0 + block)
+        # J_g(t-1) V for t = t0+1..t1, (b, O, H): the output Jacobian applied to each column of V
+        y_before = y[t0 - 1 : t1 - 1]
+        columns = [
+            output_jacobian_t(net.output, y_before, V[None, :, i]) for i in range(V.shape[1])
+        ]
+        J = fp[t0:t1, :, None] * (W[None] @ np.stack(columns, axis=-1))  # (b, H, H)
+        radii[t0:t1] = np.max(np.abs(np.linalg.eigvals(J)), axis=1)
+        yield t1
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # arrays: compare with np.array_equal
+class FlowProgress:
+    """The gradient flow of one sequence part of the way (:func:`flow_steps`), read-only.
+
+    Attributes
+    ----------
+    flow : (T, T) :func:`flow_matrix` once it is complete, None before.
+    radii : (T,) the first ``radii_done`` entries are :func:`jacobians_spectral_radius`'s, the
+        others NaN.
+    radii_done : how many steps' radii are known.
+    radius_loop : rho of :func:`loop_matrix`, the reference line.
+    done, total : work done and in all, in steps: T ages of the flow matrix, then T radii.
+    """
+
+    flow: NDArray[np.float64] | None
+    radii: NDArray[np.float64]
+    radii_done: int
+    radius_loop: float
+    done: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.done == self.total
+
+
+def flow_steps(trace: Trace) -> Iterator[FlowProgress]:
+    """:func:`flow_matrix`, :func:`jacobians_spectral_radius` and rho(:func:`loop_matrix`) of a
+    single-sequence trace, in blocks of bounded work; a :class:`FlowProgress` after each.
+
+    The last item is complete and holds exactly the three functions' results. Nothing is
+    computed before the first ``next`` (a batched trace raises ValueError there).
+    """
+    trace = _single(trace)
+    T = trace.T
+    loop = spectral_radius(loop_matrix(trace.net))
+    F = np.full((T, T), np.nan)
+    pending = frozen(np.full(T, np.nan))
+    for ages in _flow_bands(trace, F):
+        if ages < T:
+            yield FlowProgress(None, pending, 0, loop, ages, 2 * T)
+    flow = frozen(F)
+    radii = np.full(T, np.nan)
+    for steps in _radii_blocks(trace, radii):
+        yield FlowProgress(flow, frozen(radii), steps, loop, T + steps, 2 * T)

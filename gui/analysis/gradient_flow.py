@@ -9,10 +9,16 @@ runs through the output, J(t) = diag(f'(a(t))) W J_g(t-1) V, and the reference i
 teacher forcing opens the loop). Each row is one loss term followed
 back through the Jacobian chain of Eq. 10; a row that fades to the left is the vanishing
 gradient of Bodén (2001) section 5.1 (Bengio, Simard and Frasconi 1994).
+
+The matrix costs O(T^2 H^2) and the radii O(T H^3) (seconds for T = 1000, H = 64), so they are
+computed off the GUI thread by :func:`core.gradient_flow.flow_steps` while the panel can be seen
+(:class:`~gui.analysis.job_panel.JobPanel`); the picture of the previous trace stays until the
+new matrix is complete, and the radii fill in after it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,15 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.gradient_flow import (
-    flow_matrix,
-    jacobians_spectral_radius,
-    loop_matrix,
-    spectral_radius,
-    within_window,
-)
+from core.bptt import Trace
+from core.gradient_flow import FlowProgress, flow_steps, within_window
 from core.notation import Notation
-from gui.panels.base import Panel, changed
+from gui.analysis.job_panel import JobPanel
+from gui.panels.base import changed
 from gui.session import Session
 from gui.widgets.colormaps import CURSOR, INK, sequential
 from gui.widgets.heatmap import Heatmap, color_bar, index_ticks, style_plot
@@ -121,28 +123,72 @@ def window_outline(mask: NDArray[np.bool_]) -> tuple[NDArray[np.float64], NDArra
     Returns x and y of point pairs (for ``connect="pairs"``): every cell edge whose neighbour
     across it is outside the mask.
     """
-    xs: list[float] = []
-    ys: list[float] = []
     padded = np.pad(mask, 1)
-    for r, c in zip(*np.nonzero(mask), strict=True):
-        x, y = c + 1.0, float(r)  # cell centre
-        pr, pc = r + 1, c + 1
-        if not padded[pr - 1, pc]:  # above
-            xs += [x - 0.5, x + 0.5]
-            ys += [y - 0.5, y - 0.5]
-        if not padded[pr + 1, pc]:  # below
-            xs += [x - 0.5, x + 0.5]
-            ys += [y + 0.5, y + 0.5]
-        if not padded[pr, pc - 1]:  # left
-            xs += [x - 0.5, x - 0.5]
-            ys += [y - 0.5, y + 0.5]
-        if not padded[pr, pc + 1]:  # right
-            xs += [x + 0.5, x + 0.5]
-            ys += [y - 0.5, y + 0.5]
-    return np.array(xs, np.float64), np.array(ys, np.float64)
+    inner = padded[1:-1, 1:-1]
+    # per cell: is the neighbour above, below, left, right outside the mask? (rows, cols, 4)
+    open_sides = inner[..., None] & ~np.stack(
+        [padded[:-2, 1:-1], padded[2:, 1:-1], padded[1:-1, :-2], padded[1:-1, 2:]], -1
+    )
+    r, c = np.nonzero(open_sides.any(-1))  # the cells on the border, row-major
+    x, y = c + 1.0, r.astype(np.float64)  # cell centres
+    lo_x, hi_x, lo_y, hi_y = x - 0.5, x + 0.5, y - 0.5, y + 0.5
+    edges = np.stack(  # (n, 4 sides, (x0, x1, y0, y1))
+        [
+            np.stack([lo_x, hi_x, lo_y, lo_y], -1),
+            np.stack([lo_x, hi_x, hi_y, hi_y], -1),
+            np.stack([lo_x, lo_x, lo_y, hi_y], -1),
+            np.stack([hi_x, hi_x, lo_y, hi_y], -1),
+        ],
+        1,
+    )
+    kept = edges[open_sides[r, c]]  # (m, 4), cell by cell, side by side
+    return kept[:, :2].ravel(), kept[:, 2:].ravel()
 
 
-class GradientFlowPanel(Panel[FlowView]):
+@dataclass(frozen=True, slots=True, eq=False)  # arrays: compare with np.array_equal
+class FlowPicture:
+    """Everything the heatmap draws for one trace, prepared off the GUI thread.
+
+    image : (T, T) log10 of the flow matrix (:func:`log_flow`).  values : (T, T) ``image``
+    clipped to ``levels``, transposed for the Heatmap (x = t, y = s).  window : (T, T) the pairs
+    the truncation keeps.  zeros, veil : (T, T, 4) RGBA overlays: white over exact zeros, pale
+    over the pairs truncation cuts off.  outline : x and y of the window's border segments.
+    """
+
+    image: NDArray[np.floating]
+    values: NDArray[np.floating]
+    levels: tuple[float, float]
+    window: NDArray[np.bool_]
+    zeros: NDArray[np.ubyte]
+    veil: NDArray[np.ubyte]
+    outline: tuple[NDArray[np.float64], NDArray[np.float64]]
+
+
+def flow_picture(trace: Trace, flow: NDArray[np.floating]) -> FlowPicture:
+    """The heatmap's arrays for ``trace``'s flow matrix (T, T) (pure; runs in the worker)."""
+    T = trace.T
+    image = log_flow(flow)  # (T, T), rows s, columns t
+    window = within_window(trace)
+    lo, hi = levels = flow_levels(image)
+    zeros = np.zeros((T, T, 4), np.ubyte)
+    zeros[np.isneginf(image)] = (255, 255, 255, 255)
+    veil = np.zeros((T, T, 4), np.ubyte)
+    veil[np.tril(np.ones((T, T), dtype=bool)) & ~window] = (255, 255, 255, 170)
+    values = np.ascontiguousarray(np.clip(image, lo, hi).T)
+    return FlowPicture(image, values, levels, window, zeros, veil, window_outline(window))
+
+
+def flow_pictures(trace: Trace) -> Iterator[tuple[FlowProgress, FlowPicture | None]]:
+    """:func:`core.gradient_flow.flow_steps`, each item with the picture once the matrix is
+    complete (the same picture object from then on)."""
+    picture = None
+    for progress in flow_steps(trace):
+        if progress.flow is not None and picture is None:
+            picture = flow_picture(trace, progress.flow)
+        yield progress, picture
+
+
+class GradientFlowPanel(JobPanel[FlowView]):
     """log10 ||dL(s)/dh(t)|| for the current sequence, the truncation window and rho(J(t)).
 
     The matrix is the full (untruncated) flow of :func:`core.gradient_flow.flow_matrix`
@@ -211,41 +257,67 @@ class GradientFlowPanel(Panel[FlowView]):
         self._radii = np.zeros(0)
         self._radius_W = 0.0
         self._levels = (-1.0, 0.0)
+        self._computing: Trace | None = None  # the trace of the job started last
+        self._drawn: Trace | None = None  # the trace whose matrix is drawn
+        layout = self.layout()
+        assert layout is not None
+        layout.addWidget(self.job_bar)
+        self.job.failed.connect(self._on_job_failed)
         c.scene().sigMouseMoved.connect(self._on_canvas_mouse_moved)
         self._start()
 
     # -- per trace --------------------------------------------------------------------------------
-    def _rebuild(self) -> None:
-        trace = self.session.trace
+    def _start_job(self) -> None:
+        trace = self._computing = self.session.trace
+        self.job.start(lambda: flow_pictures(trace))
+
+    def _on_job_progressed(self, items: list[tuple[FlowProgress, FlowPicture | None]]) -> None:
+        (p, picture), trace = items[-1], self._computing
+        assert trace is not None
+        if picture is not None and self._drawn is not trace:
+            self._draw_matrix(trace, picture, p.radius_loop)
+        if picture is not None:
+            self._draw_radii(p.radii)
+        self.job_bar.report(
+            p.done, p.total, f"gradient flow of T = {trace.T} steps: {100 * p.done // p.total}%"
+        )
+
+    def _on_job_failed(self, error: BaseException) -> None:
+        self.hover.setText(f"no gradient flow: {error}")
+
+    def _draw_matrix(self, trace: Trace, picture: FlowPicture, radius_loop: float) -> None:
+        """The heatmap, window and axes of ``trace``'s flow matrix."""
+        self._drawn = trace
         T = trace.T
-        self._image = log_flow(flow_matrix(trace))  # (T, T), rows s, columns t
-        self._window = within_window(trace)
-        self._radii = jacobians_spectral_radius(trace)
-        self._radius_W = spectral_radius(loop_matrix(trace.net))
-        self._levels = lo, hi = flow_levels(self._image)
+        self._image, self._window = picture.image, picture.window
+        self._radius_W = radius_loop
+        self._levels = picture.levels
         self.map.set_grid(T, T, x0=1)  # cell (t, s) at x = t, y = s - 1
         self.map.set_levels(self._levels)
-        self.map.set_values(np.clip(self._image, lo, hi).T)  # Heatmap arrays are (x = t, y = s)
+        self.map.set_values(picture.values)
         self.bar.setLevels(self._levels)
         self.map.plot.getAxis("bottom").setTicks(index_ticks(T, first=1, offset=1, max_labels=12))
         self.map.plot.getAxis("left").setTicks(index_ticks(T, first=1, max_labels=12))
-        # cut-off pairs (t <= s outside the window) under a pale veil
-        cut = np.tril(np.ones((T, T), dtype=bool)) & ~self._window
-        zeros = np.zeros((T, T, 4), np.ubyte)
-        zeros[np.isneginf(self._image)] = (255, 255, 255, 255)
-        self.zeros.setImage(zeros, autoLevels=False, levels=(0, 255))
+        self.zeros.setImage(picture.zeros, autoLevels=False, levels=(0, 255))
         self.zeros.setRect(0.5, -0.5, T, T)
-        veil = np.zeros((T, T, 4), np.ubyte)
-        veil[cut] = (255, 255, 255, 170)
-        self.veil.setImage(veil, autoLevels=False, levels=(0, 255))
+        self.veil.setImage(picture.veil, autoLevels=False, levels=(0, 255))
         self.veil.setRect(0.5, -0.5, T, T)
-        self.outline.setData(*window_outline(self._window))
-        steps = np.arange(1, T + 1, dtype=np.float64)
+        self.outline.setData(*picture.outline)
         span = np.array([0.5, T + 0.5])
-        self.radius_curve.setData(steps, self._radii)
         self.radius_W_line.setData(span, [self._radius_W] * 2)
         self.one_line.setData(span, [1.0, 1.0])
-        finite = self._radii[np.isfinite(self._radii)]  # a Jordan network's J(1) is undefined
+        self._draw_radii(np.full(T, np.nan))
+        self._view = None  # the marker must be placed on the new matrix
+        self._refresh()
+
+    def _draw_radii(self, radii: NDArray[np.floating]) -> None:
+        """rho(J(t)) (T,), NaN where not known (yet, or for a Jordan network's J(1))."""
+        T = radii.size
+        self._radii = np.asarray(radii, np.float64)
+        known = np.isfinite(self._radii)  # a Jordan network's J(1) is undefined
+        steps = np.arange(1, T + 1, dtype=np.float64)
+        self.radius_curve.setData(steps[known], self._radii[known])
+        finite = self._radii[known]
         top = max(1.0, self._radius_W, float(finite.max(initial=0.0)))
         self.radius_plot.setXRange(0.5, T + 0.5, padding=0)
         self.radius_plot.setYRange(0.0, 1.35 * top, padding=0)
@@ -257,7 +329,7 @@ class GradientFlowPanel(Panel[FlowView]):
         return flow_view(state.phase, state.t, self.session.notation, self.session.net.context)
 
     def _apply(self, new: FlowView, old: FlowView | None) -> None:
-        T = self.session.trace.T
+        T = self._image.shape[0]  # of the matrix drawn
         if changed(new, old, "marker"):
             self.marker.setVisible(new.marker is not None)
             self.radius_cursor.setVisible(new.marker is not None)

@@ -220,3 +220,43 @@ def test_jacobian_radius_per_step(hidden: str) -> None:
     np.testing.assert_allclose(jacobians_spectral_radius(trace), expected, rtol=1e-10)
     if hidden == "tanh":  # 0 < f' <= 1: rho(diag(f') W) <= ||diag(f') W||_2 <= ||W||_2
         assert (jacobians_spectral_radius(trace) <= np.linalg.norm(trace.net.W, 2) + 1e-12).all()
+
+
+# -- in blocks, for a caller that shows progress ------------------------------------------------
+@pytest.mark.parametrize("context", ["hidden", "output", "target"])
+def test_flow_steps_end_with_the_one_shot_results(
+    monkeypatch: pytest.MonkeyPatch, context: str
+) -> None:
+    import core.gradient_flow
+    from core.gradient_flow import flow_steps, loop_matrix
+
+    monkeypatch.setattr(core.gradient_flow, "_BAND_WORK", 1)  # one age, one radius per block
+    net = make_net("tanh", "softmax", seed=3)
+    if context != "hidden":
+        net = SRN.init(I, H, O, context=context, seed=3)
+    trace = make_trace(net)
+    items = list(flow_steps(trace))
+    done = [p.done for p in items]
+    assert done[: T - 1] == list(range(1, T)) and done == sorted(set(done))
+    assert all(p.total == 2 * T for p in items) and items[-1].complete
+    assert all(p.flow is None for p in items[: T - 1])
+    flow, radii = flow_matrix(trace), jacobians_spectral_radius(trace)
+    for p in items[T - 1 :]:  # the radii arrive step by step, after the whole matrix
+        assert p.flow is not None and not p.flow.flags.writeable
+        np.testing.assert_array_equal(p.flow, flow)
+        known = p.radii_done
+        np.testing.assert_array_equal(p.radii[:known], radii[:known])
+        assert np.isnan(p.radii[known:]).all()
+    assert items[-1].radii_done == T
+    assert items[-1].radius_loop == spectral_radius(loop_matrix(net))
+
+
+def test_flow_steps_refuse_a_batch_on_first_use() -> None:
+    from core.gradient_flow import flow_steps
+
+    net = make_net("tanh")
+    rng = np.random.default_rng(0)
+    batch = bptt(net, rng.normal(size=(2, T, I)), np.eye(O)[rng.integers(0, O, (2, T))])
+    steps = flow_steps(batch)
+    with pytest.raises(ValueError, match="one sequence"):
+        next(steps)

@@ -23,7 +23,7 @@ from gui.analysis.gradient_check import GradCheckPanel
 from gui.analysis.gradient_flow import GradientFlowPanel
 from gui.session import Session
 
-PARAMS = ("U", "W", "V", "b", "c", "h0")
+WAIT_MS = 30_000
 
 
 @pytest.fixture
@@ -33,9 +33,18 @@ def session() -> Session:
 
 @pytest.fixture
 def flow(qtbot, session: Session) -> GradientFlowPanel:
+    """The panel, shown, with its first matrix computed."""
     panel = GradientFlowPanel(session)
     qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.job.finished, timeout=WAIT_MS):
+        panel.show()
     return panel
+
+
+def computed(qtbot, flow: GradientFlowPanel, change) -> None:
+    """Make a change that retraces, and wait for the panel's new matrix."""
+    with qtbot.waitSignal(flow.job.finished, timeout=WAIT_MS):
+        change()
 
 
 # -- gradient flow ---------------------------------------------------------------------------------
@@ -56,9 +65,9 @@ def test_flow_image_is_log10_of_the_flow_matrix(session, flow) -> None:
 
 
 @pytest.mark.parametrize("mode", ["sliding", "chunked"])
-def test_window_overlay_follows_the_truncation(session, flow, mode) -> None:
+def test_window_overlay_follows_the_truncation(qtbot, session, flow, mode) -> None:
     full = flow.displayed().window
-    session.set_truncation(2, mode)
+    computed(qtbot, flow, lambda: session.set_truncation(2, mode))
     shown = flow.displayed()
     assert_array_equal(shown.window, within_window(session.trace))
     assert not np.array_equal(shown.window, full)
@@ -66,10 +75,10 @@ def test_window_overlay_follows_the_truncation(session, flow, mode) -> None:
     assert_allclose(shown.image, np.log10(flow_matrix(session.trace)), equal_nan=True)
 
 
-def test_sliding_and_chunked_windows_differ(session, flow) -> None:
-    session.set_truncation(2, "sliding")
+def test_sliding_and_chunked_windows_differ(qtbot, session, flow) -> None:
+    computed(qtbot, flow, lambda: session.set_truncation(2, "sliding"))
     sliding = flow.displayed().window
-    session.set_truncation(2, "chunked")
+    computed(qtbot, flow, lambda: session.set_truncation(2, "chunked"))
     chunked = flow.displayed().window
     assert not np.array_equal(sliding, chunked)
     assert chunked[1, 0] and not chunked[2, 1]  # L(2) reaches h(1); L(3) starts a new chunk
@@ -101,12 +110,12 @@ def test_notation_relabels_the_flow(session, flow) -> None:
     assert flow.hover_text(5, 2).startswith("‖∂E(5)/∂s(2)‖ = ")
 
 
-def test_hover_gives_the_exact_norm(session, flow) -> None:
+def test_hover_gives_the_exact_norm(qtbot, session, flow) -> None:
     F = flow_matrix(session.trace)
     text = flow.hover_text(5, 2)
     assert text.startswith(f"‖∂L(5)/∂h(2)‖ = {F[4, 1]:.3e}")
     assert "kept by truncation" in text
-    session.set_truncation(2, "sliding")
+    computed(qtbot, flow, lambda: session.set_truncation(2, "sliding"))
     assert "cut off by truncation" in flow.hover_text(5, 2)
     assert "never reaches" in flow.hover_text(2, 5)
 
@@ -119,7 +128,7 @@ def test_flow_and_check_panels_follow_a_jordan_network(qtbot, session, flow, con
 
     net = session.net
     jordan = SRN.init(net.n_in, net.n_hidden, net.n_out, context=context, seed=4)
-    session.set_network(jordan)
+    computed(qtbot, flow, lambda: session.set_network(jordan))
     session.seek(position_of(session.trace.T, "backward", 3))
     shown = flow.displayed()
     from gui.analysis.gradient_flow import log_flow
@@ -141,3 +150,62 @@ def test_flow_and_check_panels_follow_a_jordan_network(qtbot, session, flow, con
     assert all(result.passed) and not result.stale
     sizes = dict(zip(result.names, result.sizes, strict=True))
     assert sizes["W"] == net.n_hidden * net.n_out and sizes["U"] == net.n_hidden * net.n_in
+
+
+# -- the window's border ---------------------------------------------------------------------------
+def outline_by_cells(mask: np.ndarray) -> tuple[list[float], list[float]]:
+    """The border of the True cells, cell by cell: above, below, left, right (reference)."""
+    xs: list[float] = []
+    ys: list[float] = []
+    rows, cols = mask.shape
+    inside = lambda r, c: 0 <= r < rows and 0 <= c < cols and mask[r, c]  # noqa: E731
+    for r, c in zip(*np.nonzero(mask), strict=True):
+        x, y = c + 1.0, float(r)
+        for (dr, dc), (x0, x1, y0, y1) in (
+            ((-1, 0), (x - 0.5, x + 0.5, y - 0.5, y - 0.5)),
+            ((1, 0), (x - 0.5, x + 0.5, y + 0.5, y + 0.5)),
+            ((0, -1), (x - 0.5, x - 0.5, y - 0.5, y + 0.5)),
+            ((0, 1), (x + 0.5, x + 0.5, y - 0.5, y + 0.5)),
+        ):
+            if not inside(r + dr, c + dc):
+                xs += [x0, x1]
+                ys += [y0, y1]
+    return xs, ys
+
+
+@pytest.mark.parametrize("mode", ["full", "sliding", "chunked", "random"])
+def test_window_outline_is_the_border_of_the_kept_cells(mode) -> None:
+    from gui.analysis.gradient_flow import window_outline
+
+    T = 9
+    if mode == "random":
+        mask = np.random.default_rng(3).random((T, T)) < 0.5
+    else:
+        mask = np.tril(np.ones((T, T), bool))
+        if mode != "full":
+            s, t = np.indices((T, T))
+            mask &= (s - t < 3) if mode == "sliding" else (s // 3 == t // 3)
+    xs, ys = window_outline(mask)
+    want_x, want_y = outline_by_cells(mask)
+    assert_array_equal(xs, want_x)
+    assert_array_equal(ys, want_y)
+
+
+# -- computed off the GUI thread, only when seen ---------------------------------------------------
+def test_flow_is_computed_only_once_its_dock_is_raised(qtbot, settings) -> None:
+    from gui.docks.registry import DockId
+    from gui.main_window import MainWindow
+
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    panel = window.panels[DockId.FLOW]
+    assert isinstance(panel, GradientFlowPanel)
+    window.show()
+    qtbot.waitExposed(window)
+    window.session.set_truncation(2, "sliding")  # tabbed behind another dock
+    assert panel.job.worker is None
+    with qtbot.waitSignal(panel.job.finished, timeout=WAIT_MS):
+        window.docks[DockId.FLOW].raise_()
+    shown = panel.displayed()
+    assert_allclose(shown.image, np.log10(flow_matrix(window.session.trace)), equal_nan=True)
+    assert_array_equal(shown.window, within_window(window.session.trace))

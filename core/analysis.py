@@ -27,6 +27,7 @@ time.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,13 +45,15 @@ SEQUENCE_START = "^"
 CONTEXT_SEPARATOR = " "
 LINKAGE_METHODS = ("single", "complete", "average", "weighted", "ward")
 METRICS = ("euclidean", "sqeuclidean", "cityblock")
+#: most multiply-adds of one batch of forward sweeps in :func:`hidden_states_steps`
+_BATCH_WORK = 1 << 22
 
 
 # -- hidden states ------------------------------------------------------------------------------
 def hidden_states(net: SRN, dataset: Dataset) -> list[Array]:
     """The hidden states of the network on every sequence (the forward sweep only).
 
-    Sequences of equal length share one batched :func:`core.bptt.bptt` call; the BPTT(1)
+    Sequences of equal length share batched :func:`core.bptt.bptt` calls; the BPTT(1)
     backward sweep it also runs is the cheapest there is and its results are not used.
 
     Returns
@@ -64,6 +67,32 @@ def hidden_states(net: SRN, dataset: Dataset) -> list[Array]:
         When the network does not fit the data set, or a hidden state is not finite (a network
         with unbounded activations that diverged).
     """
+    *_, last = hidden_states_steps(net, dataset)
+    assert last.states is not None
+    return list(last.states)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class StatesProgress:
+    """How far :func:`hidden_states_steps` has got.
+
+    done, total : hidden states h_n(t), t = 1..T_n, computed so far and in all (sum of T_n).
+    states : every sequence's read-only (T_n + 1, H) states, as :func:`hidden_states` returns
+        them, in the last item; None before.
+    """
+
+    done: int
+    total: int
+    states: tuple[Array, ...] | None
+
+
+def hidden_states_steps(net: SRN, dataset: Dataset) -> Iterator[StatesProgress]:
+    """:func:`hidden_states` a batch of sequences at a time (sequences of equal length, at most
+    about ``_BATCH_WORK`` multiply-adds per batch), yielding the progress after each batch.
+
+    The last item holds the states. The fit of network and data is checked before the first
+    item; a non-finite state raises ValueError when its batch is reached.
+    """
     if net.n_in != dataset.n_in or net.n_out != dataset.n_out:
         raise ValueError(
             f"the network has {net.n_in} inputs and {net.n_out} outputs but data set "
@@ -72,19 +101,28 @@ def hidden_states(net: SRN, dataset: Dataset) -> list[Array]:
     by_length: dict[int, list[int]] = defaultdict(list)
     for i, seq in enumerate(dataset.sequences):
         by_length[seq.T].append(i)
+    total = sum(seq.T for seq in dataset.sequences)
+    per_step = net.n_hidden * (net.n_hidden + net.n_in + net.n_out)
     states: list[Array] = [np.empty(0)] * len(dataset)
+    done = 0
     for T in sorted(by_length):
-        index = by_length[T]
-        x = np.stack([dataset.sequences[i].x for i in index])  # (B, T, I)
-        d = np.stack([dataset.sequences[i].d for i in index])  # (B, T, O)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            trace = bptt(net, x, d, truncation=1)
-        for row, i in enumerate(index):
-            h = trace.h[row]  # (T+1, H)
-            if not np.isfinite(h).all():
-                raise ValueError(f"the hidden states of sequence {i} are not finite")
-            states[i] = frozen(h)
-    return states
+        same = by_length[T]
+        batch = max(1, _BATCH_WORK // max(1, T * per_step))
+        for first in range(0, len(same), batch):
+            index = same[first : first + batch]
+            x = np.stack([dataset.sequences[i].x for i in index])  # (B, T, I)
+            d = np.stack([dataset.sequences[i].d for i in index])  # (B, T, O)
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                trace = bptt(net, x, d, truncation=1)
+            for row, i in enumerate(index):
+                h = trace.h[row]  # (T+1, H)
+                if not np.isfinite(h).all():
+                    raise ValueError(f"the hidden states of sequence {i} are not finite")
+                states[i] = frozen(h)
+            done += T * len(index)
+            if done < total:
+                yield StatesProgress(done, total, None)
+    yield StatesProgress(total, total, tuple(states))
 
 
 # -- principal components -----------------------------------------------------------------------
@@ -179,16 +217,22 @@ class StateSpace:
 
 
 def state_space(
-    net: SRN, dataset: Dataset, sequence_index: int, n_components: int = 2
+    net: SRN,
+    dataset: Dataset,
+    sequence_index: int,
+    n_components: int = 2,
+    states: Sequence[Array] | None = None,
 ) -> StateSpace:
     """The PCA of the data set's hidden states and one sequence's trajectory in it.
 
     (Bodén 2001, section 6: PCA of the internal representations.) ``n_components`` is k,
-    1 <= k <= H.
+    1 <= k <= H. ``states`` are :func:`hidden_states` of the network on the data set, when
+    already computed.
     """
     if not 0 <= sequence_index < len(dataset):
         raise IndexError(f"sequence {sequence_index} is outside 0..{len(dataset) - 1}")
-    states = hidden_states(net, dataset)
+    if states is None:
+        states = hidden_states(net, dataset)
     cloud = np.concatenate([h[1:] for h in states])  # (N, H), steps 1..T of every sequence
     pca = fit_pca(cloud, n_components)
     seq = dataset.sequences[sequence_index]
@@ -203,13 +247,16 @@ def state_space(
 
 
 # -- hierarchical clustering --------------------------------------------------------------------
-def mean_by_symbol(net: SRN, dataset: Dataset, context: int = 0) -> tuple[tuple[str, ...], Array]:
+def mean_by_symbol(
+    net: SRN, dataset: Dataset, context: int = 0, states: Sequence[Array] | None = None
+) -> tuple[tuple[str, ...], Array]:
     """The mean hidden state h(t) after each input symbol (Elman 1990, sec. 4).
 
     With ``context=0`` the states are grouped by the symbol x(t) just read; with ``context=c``
     by that symbol and the c symbols before it, labelled by the symbols joined with
     ``CONTEXT_SEPARATOR`` (``"b a"``: an ``a`` read after a ``b``), with ``SEQUENCE_START``
-    standing for the symbols before the first step.
+    standing for the symbols before the first step. ``states`` are :func:`hidden_states` of
+    the network on the data set, when already computed.
 
     Returns
     -------
@@ -223,7 +270,8 @@ def mean_by_symbol(net: SRN, dataset: Dataset, context: int = 0) -> tuple[tuple[
     """
     if context < 0:
         raise ValueError(f"context must be >= 0, got {context}")
-    states = hidden_states(net, dataset)
+    if states is None:
+        states = hidden_states(net, dataset)
     sums: dict[str, Array] = {}
     counts: dict[str, int] = defaultdict(int)
     for n, (seq, h) in enumerate(zip(dataset.sequences, states, strict=True)):

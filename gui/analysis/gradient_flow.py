@@ -267,6 +267,11 @@ class GradientFlowPanel(JobPanel[FlowView]):
         self._start()
 
     # -- per trace --------------------------------------------------------------------------------
+    def _on_session_trace_changed(self) -> None:
+        if not self.can_be_seen():
+            self.job.cancel()  # its matrix would be for an earlier trace
+        super()._on_session_trace_changed()
+
     def _start_job(self) -> None:
         trace = self._computing = self.session.trace
         self.job.start(lambda: flow_pictures(trace))

@@ -11,12 +11,16 @@ Elman 1990, Fig. 7), drawn sideways so that every leaf label gets a line of its 
 
 The analysis depends on the network and the data set only. It is recomputed when either changes,
 not when the cursor moves or another sequence is shown (its trajectory is then projected with the
-PCA already fitted). On a data set with more than ``AUTO_STEPS`` states (reber: about 11 000
-states, some 350 ms) a change only marks the pictures stale, and the Recompute button refits them.
+PCA already fitted). Its cost grows with the data set and H (reber, about 11 000 states: some
+0.2 s with H = 16, 1.8 s with H = 256), so it runs off the GUI thread
+(:func:`analysis_steps` in a :class:`~gui.analysis.job_panel.JobPanel`'s job) while the panel
+can be seen, with a progress bar and Cancel; the pictures of the previous network stay, marked
+stale, until the new ones are ready.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,20 +39,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.analysis import Dendrogram, StateSpace, dendrogram, mean_by_symbol, state_space
-from core.bptt import bptt
+from core.analysis import (
+    Dendrogram,
+    StateSpace,
+    StatesProgress,
+    dendrogram,
+    hidden_states_steps,
+    mean_by_symbol,
+    state_space,
+)
 from core.cursor import StepState
 from core.data import Dataset
 from core.model import SRN
 from core.notation import Notation
-from gui.panels.base import Panel, changed
+from gui.analysis.job_panel import JobPanel
+from gui.panels.base import changed
 from gui.session import Session
 from gui.widgets.canvas import canvas
 from gui.widgets.colormaps import CURSOR, INK
 from gui.widgets.heatmap import style_plot
 
-#: data sets with at most this many hidden states (sum of T_n) are analysed on every change
-AUTO_STEPS = 4000
 #: point labels are drawn only for sequences of at most this many steps
 MAX_POINT_LABELS = 40
 #: below this width (pixels) the two plots are stacked instead of side by side
@@ -132,15 +142,55 @@ def state_space_view(
     return StateSpaceView(state.t, title, axes[0], axes[1], legend, tree)
 
 
-def _trajectory(net: SRN, dataset: Dataset, index: int, space: StateSpace) -> NDArray:
-    """(T+1, 2) one sequence's hidden states projected with an already fitted PCA."""
-    seq = dataset.sequences[index]
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        h = bptt(net, seq.x, seq.d, truncation=1).h  # (T+1, H), as core.analysis.hidden_states
-    return space.pca.project(h)
+@dataclass(frozen=True, slots=True, eq=False)
+class Analysis:
+    """One network's hidden states on one data set, analysed (off the GUI thread).
+
+    net, dataset : what was analysed.  states : :func:`core.analysis.hidden_states`.
+    space : the PCA and the trajectory of the sequence shown when the analysis started.
+    trees : per entry of ``CONTEXTS``, the dendrogram, or the message shown instead of it.
+    """
+
+    net: SRN
+    dataset: Dataset
+    states: tuple[NDArray[np.floating], ...]
+    space: StateSpace
+    trees: tuple[Dendrogram | str, ...]
 
 
-class StateSpacePanel(Panel[StateSpaceView]):
+def analysis_steps(
+    net: SRN, dataset: Dataset, sequence_index: int
+) -> Iterator[StatesProgress | Analysis]:
+    """The hidden states batch by batch (their progress), then the :class:`Analysis`."""
+    for progress in hidden_states_steps(net, dataset):
+        if progress.states is None:
+            yield progress
+    states = progress.states
+    assert states is not None
+    space = state_space(net, dataset, sequence_index, states=states)
+    trees = tuple(_tree(net, dataset, states, context) for _, context in CONTEXTS)
+    yield Analysis(net, dataset, states, space, trees)
+
+
+def _tree(
+    net: SRN, data: Dataset, states: tuple[NDArray[np.floating], ...], context: int
+) -> Dendrogram | str:
+    """The average-linkage tree of the mean states per symbol (in ``context``), or why not."""
+    if not all(seq.symbols for seq in data.sequences):
+        return (
+            f"No dendrogram: the inputs of “{data.name}” are not symbols, so there is "
+            "nothing to group the hidden states by."
+        )
+    try:
+        labels, means = mean_by_symbol(net, data, context, states=states)
+    except ValueError as error:
+        return f"No dendrogram: {error}."
+    if len(labels) < 2:
+        return f"No dendrogram: only one group (“{labels[0]}”)."
+    return dendrogram(labels, means, method="average")
+
+
+class StateSpacePanel(JobPanel[StateSpaceView]):
     """PCA trajectory of the current sequence beside the dendrogram of per-symbol means.
 
     Parameters
@@ -150,13 +200,14 @@ class StateSpacePanel(Panel[StateSpaceView]):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
-        self._analysed: tuple[SRN, Dataset] | None = None  # the network and data pictured
+        self._analysis: Analysis | None = None  # what is pictured
+        self._wanted: tuple[SRN, Dataset] | None = None  # what the latest job analyses
+        self._failure = ""  # why the latest job found no analysis
         self._space: StateSpace | None = None
         self._trajectory = np.zeros((0, 2))
         self._labels: tuple[str, ...] = ()
         self._leaves: tuple[str, ...] = ()
         self._segments: NDArray[np.floating] = np.zeros((0, 2, 2))
-        self._stale = False
 
         self.status = QLabel(" ")
         self.status.setStyleSheet("QLabel { padding: 2px 4px; }")
@@ -225,44 +276,90 @@ class StateSpacePanel(Panel[StateSpaceView]):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(bar)
+        layout.addWidget(self.job_bar)
         layout.addLayout(self.body, 1)
+        self.job.failed.connect(self._on_job_failed)
+        self.job.runningChanged.connect(self._on_job_running_changed)
         self._start()
 
     # -- per trace --------------------------------------------------------------------------------
-    def _rebuild(self) -> None:
+    def _is_current(self, pair: tuple[SRN, Dataset] | None) -> bool:
         s = self.session
-        seen = self._analysed
-        if seen is None or seen[0] is not s.net or seen[1] is not s.dataset:
-            if sum(seq.T for seq in s.dataset.sequences) <= AUTO_STEPS:
-                self._analyse()
-                return
-            if self._analysed is not None and self._analysed[1] is not s.dataset:
+        return pair is not None and pair[0] is s.net and pair[1] is s.dataset
+
+    @property
+    def stale(self) -> bool:
+        """Whether the pictures are older than the session's network or data set."""
+        a = self._analysis
+        return a is None or not self._is_current((a.net, a.dataset))
+
+    def _on_session_trace_changed(self) -> None:
+        if not self.can_be_seen() and not self._is_current(self._wanted):
+            self.job.cancel()  # it analyses an earlier network or data set
+            self._wanted = None
+        super()._on_session_trace_changed()
+
+    def _start_job(self) -> None:
+        """A new trace, seen: analyse a new network or data set; show another sequence."""
+        s = self.session
+        if not self._is_current(self._wanted):
+            if self._analysis is not None and self._analysis.dataset is not s.dataset:
+                self._analysis = None
                 self._clear()  # the old pictures belong to other data
-            self._stale = True
-            self._show_status()
-        # another sequence: its trajectory in the PCA already fitted (the stale one, if so)
-        if self._space is not None and self._space.sequence_index != s.sequence_index:
-            assert self._analysed is not None
-            net, data = self._analysed
-            self._space = _replace_index(self._space, s.sequence_index)
-            self._draw_trajectory(_trajectory(net, data, s.sequence_index, self._space))
+            self._analyse()
+        a, space = self._analysis, self._space
+        if (
+            a is not None
+            and space is not None
+            and s.dataset is a.dataset
+            and space.sequence_index != s.sequence_index
+        ):
+            self._show_sequence(s.sequence_index)  # its trajectory in the PCA already fitted
+        self._show_status()
 
     def _analyse(self) -> None:
-        """Fit the PCA and the clustering to the session's network and data set, and draw them."""
+        """Fit the PCA and the clustering to the session's network and data set, in the job."""
         s = self.session
-        self._analysed = (s.net, s.dataset)
-        self._stale = False
-        try:
-            self._space = state_space(s.net, s.dataset, s.sequence_index)
-        except ValueError as error:  # a diverged network: the states are not finite
-            self._clear()
-            self._show_tree_message(f"No analysis: {error}.")
-            self._show_status()
-            return
-        self.cloud.setData(pos=self._space.cloud)
-        self._draw_trajectory(self._space.trajectory)
+        net, data, index = s.net, s.dataset, s.sequence_index
+        self._wanted, self._failure = (net, data), ""
+        self.job.start(lambda: analysis_steps(net, data, index))
+        self._show_status()
+
+    def _on_job_progressed(self, items: list[StatesProgress | Analysis]) -> None:
+        last = items[-1]
+        if isinstance(last, Analysis):
+            self._draw_analysis(last)
+        else:
+            text = f"hidden states: {last.done:,} / {last.total:,}"
+            self.job_bar.report(last.done, last.total, text)
+
+    def _on_job_failed(self, error: BaseException) -> None:
+        """A diverged network: its states are not finite."""
+        self._analysis, self._failure = None, str(error)
+        self._clear()
+        self._show_tree_message(f"No analysis: {error}.")
+        self._show_status()
+
+    def _on_job_running_changed(self, running: bool) -> None:
+        self._show_status()
+
+    def _draw_analysis(self, analysis: Analysis) -> None:
+        self._analysis = analysis
+        self._space = analysis.space
+        self.cloud.setData(pos=analysis.space.cloud)
+        s = self.session
+        if s.dataset is analysis.dataset and s.sequence_index != analysis.space.sequence_index:
+            self._show_sequence(s.sequence_index)  # another sequence was chosen meanwhile
+        else:
+            self._draw_trajectory(analysis.space.trajectory)
         self._draw_tree()
         self._show_status()
+
+    def _show_sequence(self, index: int) -> None:
+        """Another sequence's trajectory in the PCA already fitted."""
+        assert self._analysis is not None and self._space is not None
+        self._space = _replace_index(self._space, index)
+        self._draw_trajectory(self._space.pca.project(self._analysis.states[index]))
 
     def _clear(self) -> None:
         self._space = None
@@ -304,27 +401,15 @@ class StateSpacePanel(Panel[StateSpaceView]):
         self._view = None  # the highlight must be redrawn on the new path
 
     def _draw_tree(self) -> None:
-        if self._analysed is None:
+        a = self._analysis
+        if a is None:
             return
-        net, data = self._analysed
-        if not all(seq.symbols for seq in data.sequences):
-            self.context.setEnabled(False)
-            self._show_tree_message(
-                f"No dendrogram: the inputs of “{data.name}” are not symbols, so there is "
-                "nothing to group the hidden states by."
-            )
-            return
-        self.context.setEnabled(True)
-        context = CONTEXTS[self.context.currentIndex()][1]
-        try:
-            labels, means = mean_by_symbol(net, data, context)
-        except ValueError as error:
-            self._show_tree_message(f"No dendrogram: {error}.")
-            return
-        if len(labels) < 2:
-            self._show_tree_message(f"No dendrogram: only one group (“{labels[0]}”).")
-            return
-        self._set_tree(dendrogram(labels, means, method="average"))
+        self.context.setEnabled(all(seq.symbols for seq in a.dataset.sequences))
+        tree = a.trees[self.context.currentIndex()]
+        if isinstance(tree, str):
+            self._show_tree_message(tree)
+        else:
+            self._set_tree(tree)
 
     def _set_tree(self, tree: Dendrogram | None) -> None:
         if tree is None:
@@ -352,14 +437,21 @@ class StateSpacePanel(Panel[StateSpaceView]):
         self.tree_stack.setCurrentWidget(self.message)
 
     def _show_status(self) -> None:
-        if self._stale:
-            n = sum(seq.T for seq in self.session.dataset.sequences)
-            self.status.setText(f"⚠ stale: the network or data changed ({n} states to analyse)")
-            self.status.setStyleSheet("QLabel { padding: 2px 4px; color: #b35806; }")
+        n = sum(seq.T for seq in self.session.dataset.sequences)
+        warn = "QLabel { padding: 2px 4px; color: #b35806; }"
+        style = f"QLabel {{ padding: 2px 4px; color: {INK}; }}"
+        if self.job.running:
+            text = f"analysing {n:,} hidden states"
+        elif self._failure and self._wanted is not None and self._is_current(self._wanted):
+            text, style = "no analysis: the hidden states are not finite", warn
+        elif self.stale:
+            text = f"⚠ stale: the network or data changed ({n:,} states to analyse)"
+            style = warn
         else:
-            self.status.setText(f"{len(self._space.cloud) if self._space else 0} states")
-            self.status.setStyleSheet(f"QLabel {{ padding: 2px 4px; color: {INK}; }}")
-        self.recompute.setEnabled(self._stale)
+            text = f"{len(self._space.cloud) if self._space else 0:,} states"
+        self.status.setText(text)
+        self.status.setStyleSheet(style)
+        self.recompute.setEnabled(not self.job.running and self.stale)
         self._view = None
         self._refresh()
 
@@ -387,8 +479,7 @@ class StateSpacePanel(Panel[StateSpaceView]):
         self._analyse()
 
     def _on_context_changed(self, index: int) -> None:
-        if not self._stale:
-            self._draw_tree()
+        self._draw_tree()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
         narrow = event.size().width() < STACK_BELOW
@@ -416,7 +507,7 @@ class StateSpacePanel(Panel[StateSpaceView]):
             leaf_labels=self._leaves,
             segments=self._segments,
             message=self.message.text(),
-            stale=self._stale,
+            stale=self.stale,
         )
 
 

@@ -17,6 +17,7 @@ from core.analysis import (
     dendrogram,
     fit_pca,
     hidden_states,
+    hidden_states_steps,
     mean_by_symbol,
     state_space,
 )
@@ -55,6 +56,42 @@ def test_hidden_states_reject_a_network_of_the_wrong_shape() -> None:
     dataset = _unsymbolic()
     with pytest.raises(ValueError, match="inputs"):
         hidden_states(SRN.init(3, 4, 1), dataset)
+
+
+def test_hidden_states_in_batches_report_progress(
+    monkeypatch: pytest.MonkeyPatch, letters: tuple[SRN, Dataset]
+) -> None:
+    """Small batches: one sequence each; the last item holds exactly hidden_states'."""
+    import core.analysis
+
+    net, dataset = letters
+    whole = hidden_states(net, dataset)
+    monkeypatch.setattr(core.analysis, "_BATCH_WORK", 1)
+    items = list(hidden_states_steps(net, dataset))
+    total = sum(seq.T for seq in dataset.sequences)
+    assert len(items) == len(dataset)
+    done = [p.done for p in items]
+    assert done == sorted(set(done)) and done[-1] == total
+    assert all(p.total == total for p in items)
+    assert all(p.states is None for p in items[:-1])
+    last = items[-1].states
+    assert last is not None and len(last) == len(dataset)
+    for h, want in zip(last, whole, strict=True):
+        np.testing.assert_allclose(h, want, rtol=0, atol=1e-12)
+        assert not h.flags.writeable
+
+
+def test_analyses_accept_states_computed_once(letters: tuple[SRN, Dataset]) -> None:
+    net, dataset = letters
+    states = hidden_states(net, dataset)
+    given, computed = state_space(net, dataset, 2, states=states), state_space(net, dataset, 2)
+    np.testing.assert_array_equal(given.trajectory, computed.trajectory)
+    np.testing.assert_array_equal(given.cloud, computed.cloud)
+    for context in (0, 1):
+        labels, means = mean_by_symbol(net, dataset, context, states=states)
+        want_labels, want_means = mean_by_symbol(net, dataset, context)
+        assert labels == want_labels
+        np.testing.assert_array_equal(means, want_means)
 
 
 # -- PCA ----------------------------------------------------------------------------------------

@@ -117,11 +117,14 @@ def test_readout_is_cleared_when_its_cell_may_be_gone(qtbot, session) -> None:
 def test_gradient_flow_readout_follows_the_truncation(qtbot, session) -> None:
     from gui.analysis.gradient_flow import GradientFlowPanel
 
-    panel = shown(qtbot, GradientFlowPanel(session), (700, 500))
+    panel = GradientFlowPanel(session)
+    with qtbot.waitSignal(panel.job.finished):  # the matrix is computed in a worker once shown
+        shown(qtbot, panel, (700, 500))
     pos = panel.canvas.mapFromScene(QPointF(panel.map.scene_pos_of(1, 4)))  # s = 5, t = 2
     qtbot.mouseMove(panel.canvas.viewport(), pos)
     qtbot.waitUntil(lambda: panel.displayed().hover.startswith("‖∂L(5)/∂h(2)‖"))
     assert panel.displayed().hover.endswith("(kept by truncation)")
-    session.set_truncation(2, "sliding")  # from the toolbar, under a still mouse
+    with qtbot.waitSignal(panel.job.finished):
+        session.set_truncation(2, "sliding")  # from the toolbar, under a still mouse
     assert panel.displayed().hover == panel.hover_text(5, 2)
     assert panel.displayed().hover.endswith("(cut off by truncation)")

@@ -1,6 +1,12 @@
-"""The state-space panel shows core.analysis's trajectory and dendrogram, and follows the cursor."""
+"""The state-space panel shows core.analysis's trajectory and dendrogram, and follows the cursor.
+
+The analysis runs in a worker thread once the panel is shown; the tests wait for its end.
+"""
 
 from __future__ import annotations
+
+import threading
+from typing import Any
 
 import numpy as np
 import pytest
@@ -10,18 +16,33 @@ from core.tasks import TASKS, make_task
 from gui.analysis.state_space import StateSpacePanel
 from gui.session import Session
 
+WAIT_MS = 30_000
+
 
 def _session(task: str) -> Session:
     data = make_task(task)
     return Session(TASKS[task].network(data), data)
 
 
+def shown_panel(qtbot, session: Session) -> StateSpacePanel:
+    """The panel, shown, with its first analysis done."""
+    panel = StateSpacePanel(session)
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.job.finished, timeout=WAIT_MS):
+        panel.show()
+    return panel
+
+
+def analysed(qtbot, panel: StateSpacePanel, change) -> None:
+    """Make a change that needs a new analysis, and wait for it."""
+    with qtbot.waitSignal(panel.job.finished, timeout=WAIT_MS):
+        change()
+
+
 @pytest.fixture
 def letters(qtbot):
     session = _session("letters")
-    panel = StateSpacePanel(session)
-    qtbot.addWidget(panel)
-    return session, panel
+    return session, shown_panel(qtbot, session)
 
 
 def test_trajectory_is_core_state_space(letters):
@@ -103,38 +124,95 @@ def test_context_selector_groups_by_pairs(letters):
 
 
 def test_no_symbols_shows_a_message(qtbot):
-    panel = StateSpacePanel(_session("sine"))
-    qtbot.addWidget(panel)
+    panel = shown_panel(qtbot, _session("sine"))
     shown = panel.displayed()
     assert "not symbols" in shown.message
     assert shown.leaf_labels == () and len(shown.segments) == 0
     assert len(shown.trajectory) == panel.session.trace.T + 1
 
 
-def test_survives_a_data_set_change(letters):
+def test_survives_a_data_set_change(qtbot, letters):
     session, panel = letters
     sine = make_task("sine")
-    session.set_dataset(sine, TASKS["sine"].network(sine))
+    analysed(qtbot, panel, lambda: session.set_dataset(sine, TASKS["sine"].network(sine)))
     shown = panel.displayed()
     expected = state_space(session.net, sine, 0)
     np.testing.assert_allclose(shown.trajectory, expected.trajectory, atol=1e-12)
     assert "not symbols" in shown.message
     letters_data = make_task("letters")
-    session.set_dataset(letters_data, TASKS["letters"].network(letters_data))
+    net = TASKS["letters"].network(letters_data)
+    analysed(qtbot, panel, lambda: session.set_dataset(letters_data, net))
     assert panel.displayed().message == "" and panel.displayed().leaf_labels
 
 
-def test_big_data_set_is_analysed_on_demand(letters):
+@pytest.fixture
+def gate(monkeypatch: pytest.MonkeyPatch):
+    """Hold every analysis after its first batch of hidden states until the test sets it."""
+    import gui.analysis.state_space as module
+    from core.analysis import hidden_states_steps
+
+    opened = threading.Event()
+
+    def held(*args: Any, **kwargs: Any):
+        for i, progress in enumerate(hidden_states_steps(*args, **kwargs)):
+            yield progress
+            if i == 0:
+                opened.wait(WAIT_MS / 1000)
+
+    monkeypatch.setattr(module, "hidden_states_steps", held)
+    yield opened
+    opened.set()
+
+
+def test_a_big_data_set_shows_progress_can_be_cancelled_and_recomputed(qtbot, letters, gate):
     session, panel = letters
-    reber = make_task("reber")
+    reber = make_task("reber")  # about 11 000 states, in batches
     session.set_dataset(reber, TASKS["reber"].network(reber))
-    assert panel.displayed().stale and panel.recompute.isEnabled()
     assert len(panel.displayed().trajectory) == 0  # the old pictures belonged to other data
-    panel.recompute.click()
+    qtbot.waitUntil(panel.job_bar.isVisible, timeout=WAIT_MS)  # the first batch is in
+    n = sum(seq.T for seq in reber.sequences)
+    assert panel.job_bar.bar.format().startswith("hidden states: ")
+    assert panel.job_bar.bar.format().endswith(f" / {n:,}")
+    assert 0 < panel.job_bar.bar.value() < n
+    assert panel.status.text() == f"analysing {n:,} hidden states"
+    assert not panel.recompute.isEnabled() and panel.displayed().stale
+    worker = panel.job.worker
+    assert worker is not None
+    with qtbot.waitSignals([worker.aborted, worker.finished], timeout=WAIT_MS):
+        panel.job_bar.cancel_button.click()
+        gate.set()
+    assert not panel.job_bar.isVisible() and not panel.job.running
+    assert panel.displayed().stale and panel.recompute.isEnabled()
+    assert panel.status.text().startswith("⚠ stale")
+    session.set_sequence(2)  # a cancelled analysis is not restarted by a new sequence
+    assert not panel.job.running
+    analysed(qtbot, panel, panel.recompute.click)
     shown = panel.displayed()
     assert not shown.stale and not panel.recompute.isEnabled()
-    expected = state_space(session.net, reber, 0)
+    expected = state_space(session.net, reber, 2)
     np.testing.assert_allclose(shown.trajectory, expected.trajectory, atol=1e-12)
+    assert shown.cloud_size == n
+
+
+def test_nothing_is_analysed_before_the_window_is_shown_or_while_tabbed_away(qtbot, settings):
+    from gui.docks.registry import DockId
+    from gui.main_window import MainWindow
+    from main import open_task
+
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    panel = window.panels[DockId.STATE_SPACE]
+    assert isinstance(panel, StateSpacePanel)
+    open_task(window, "letters")
+    window.show()
+    qtbot.waitExposed(window)
+    open_task(window, "anbn")  # tabbed behind another dock
+    assert panel.job.worker is None
+    with qtbot.waitSignal(panel.job.finished, timeout=WAIT_MS):
+        window.docks[DockId.STATE_SPACE].raise_()
+    session = window.session
+    expected = state_space(session.net, session.dataset, session.sequence_index)
+    np.testing.assert_allclose(panel.displayed().trajectory, expected.trajectory, atol=1e-12)
 
 
 def test_narrow_panel_stacks_the_plots(letters):
@@ -151,7 +229,6 @@ def test_long_sequences_draw_without_point_labels(qtbot) -> None:
 
     from core.data import Dataset, Sequence
     from core.model import SRN
-    from gui.analysis.state_space import StateSpacePanel
     from gui.session import Session
 
     rng = np.random.default_rng(0)
@@ -159,8 +236,7 @@ def test_long_sequences_draw_without_point_labels(qtbot) -> None:
     xs, ds = np.eye(3)[rng.integers(0, 3, T)], np.eye(2)[rng.integers(0, 2, T)]
     data = Dataset("long", (Sequence(xs, ds),), ("a", "b", "c"), ("p", "q"), output="softmax")
     session = Session(SRN.init(3, 4, 2, seed=1), data)
-    panel = StateSpacePanel(session)
-    qtbot.addWidget(panel)
+    panel = shown_panel(qtbot, session)
     shown = panel.displayed()
     assert shown.trajectory.shape == (T + 1, 2)
     assert shown.point_labels == () or len(shown.point_labels) == 0
@@ -169,8 +245,7 @@ def test_long_sequences_draw_without_point_labels(qtbot) -> None:
 def test_jordan_network_path_starts_at_h1(qtbot):
     data = make_task("letters")
     session = Session(TASKS["letters"].network(data, context="output"), data)
-    panel = StateSpacePanel(session)
-    qtbot.addWidget(panel)
+    panel = shown_panel(qtbot, session)
     expected = state_space(session.net, session.dataset, session.sequence_index)
     shown = panel.displayed()
     np.testing.assert_allclose(shown.trajectory, expected.trajectory[1:], atol=1e-12)

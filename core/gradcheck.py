@@ -410,20 +410,35 @@ def _finite_differences(
     entries = [(n, i) for n in plan.names for i in range(base[n].size)]
     block = _block_size(net, {n: v.size for n, v in base.items()}, w)
     x, d, h = (v.astype(FD_DTYPE) for v in (x, d, h))
+    # per parameter being perturbed: 2 block copies of it, one per row, and the entries the
+    # previous block moved off their value (put back before the next block perturbs its own)
+    copies: dict[str, NDArray[np.floating]] = {}
+    moved: dict[str, list[tuple[int, int]]] = {}
     done = 0
     for start in range(0, len(entries), block):
         chunk = entries[start : start + block]
         P = 2 * len(chunk)
-        p = {n: v[None] for n, v in base.items()}
-        for n in {n for n, _ in chunk}:
-            p[n] = np.repeat(base[n][None], P, axis=0)
+        names = dict.fromkeys(n for n, _ in chunk)  # the parameters of the block, in order
+        for n in set(copies) - set(names):  # finished: free its copies
+            del copies[n], moved[n]
+        for n in names:
+            if n not in copies:
+                copies[n] = np.repeat(base[n].reshape(1, -1), 2 * block, axis=0)
+                moved[n] = []
+            flat, value = copies[n], base[n].reshape(-1)
+            for row, i in moved[n]:
+                flat[row, i] = value[i]
+            moved[n] = []
         for r, (n, i) in enumerate(chunk):
-            flat = p[n].reshape(P, -1)  # a view: p[n] is a fresh contiguous copy
-            flat[2 * r, i] += eps
-            flat[2 * r + 1, i] -= eps
+            copies[n][2 * r, i] += eps
+            copies[n][2 * r + 1, i] -= eps
+            moved[n] += [(2 * r, i), (2 * r + 1, i)]
+        p = {n: v[None] for n, v in base.items()}
+        for n in names:
+            p[n] = copies[n][:P].reshape(P, *base[n].shape)
         J = _objective(p, net, x, d, h, w)
         diff = ((J[0::2] - J[1::2]) / (2 * FD_DTYPE(eps))).astype(np.float64)
-        for name in dict.fromkeys(n for n, _ in chunk):  # the parameters of the block, in order
+        for name in names:
             rows = [r for r, (n, _) in enumerate(chunk) if n == name]
             first = chunk[rows[0]][1]
             numerical = diff[rows]

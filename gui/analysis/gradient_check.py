@@ -327,8 +327,10 @@ class GradCheckPanel(QWidget):
         stale = self.stale
         colour = PENDING_COLOUR
         if running:
+            # the count goes in the progress bar: a label whose text changes at every report
+            # would lay the whole window out again each time
             if p is not None and not stale:
-                text = progress_line(p)
+                text = f"checking {p.total:,} entries; the tables fill in as they are compared"
             else:
                 text = "checking: the first entries are being compared"
         elif self._outcome.startswith("failed"):
@@ -348,13 +350,15 @@ class GradCheckPanel(QWidget):
             text = summary_line(p.check, self._symbols())
             colour = PASS_COLOUR if p.check.passed(TOL) else FAIL_COLOUR
         self.summary.setText(text)
-        self.summary.setStyleSheet(f"QLabel {{ color: {colour}; }}")
+        style = f"QLabel {{ color: {colour}; }}"
+        if self.summary.styleSheet() != style:  # restyling costs a relayout: only on a change
+            self.summary.setStyleSheet(style)
         bar = self.progress_bar
         bar.setVisible(running and p is not None and not stale and not p.complete)
         if p is not None:
             bar.setRange(0, max(p.total, 1))
             bar.setValue(p.done)
-            bar.setFormat(f"{p.done:,} / {p.total:,} entries")
+            bar.setFormat(progress_line(p))
 
     def _fill_table(self) -> None:
         p, names = self.progress, self._symbols()

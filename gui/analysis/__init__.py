@@ -6,5 +6,11 @@
 * :mod:`.gradient_check`: every parameter's BPTT gradient against finite differences.
 
 Each panel is built as ``Panel(session, parent=None)`` and offers ``displayed()``, like the cursor
-panels of :mod:`gui.panels`.
+panels of :mod:`gui.panels`. Their work grows with T, H and the data set, so it runs off the GUI
+thread, only while the panel can be seen:
+
+* :mod:`.jobs`: ``AnalysisJob``, a core generator driven in a worker thread, latest request wins.
+* :mod:`.job_panel`: ``JobPanel``, a panel whose rebuild starts its job once seen, and ``JobBar``,
+  its progress bar and Cancel button.
+* :mod:`.check_entries`: the gradient check's per-entry table, formatted only where drawn.
 """

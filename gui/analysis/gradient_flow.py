@@ -147,7 +147,7 @@ def window_outline(mask: NDArray[np.bool_]) -> tuple[NDArray[np.float64], NDArra
 
 @dataclass(frozen=True, slots=True, eq=False)  # arrays: compare with np.array_equal
 class FlowPicture:
-    """Everything the heatmap draws for one trace, prepared off the GUI thread.
+    """Everything the heatmap draws for one trace, prepared off the GUI thread; read-only.
 
     image : (T, T) log10 of the flow matrix (:func:`log_flow`).  values : (T, T) ``image``
     clipped to ``levels``, transposed for the Heatmap (x = t, y = s).  window : (T, T) the pairs
@@ -175,7 +175,11 @@ def flow_picture(trace: Trace, flow: NDArray[np.floating]) -> FlowPicture:
     veil = np.zeros((T, T, 4), np.ubyte)
     veil[np.tril(np.ones((T, T), dtype=bool)) & ~window] = (255, 255, 255, 170)
     values = np.ascontiguousarray(np.clip(image, lo, hi).T)
-    return FlowPicture(image, values, levels, window, zeros, veil, window_outline(window))
+    x, y = window_outline(window)
+    arrays = (image, values, window, zeros, veil, x, y)
+    for array in arrays:  # made in the worker, read on the GUI thread: never written again
+        array.setflags(write=False)
+    return FlowPicture(image, values, levels, window, zeros, veil, (x, y))
 
 
 def flow_pictures(trace: Trace) -> Iterator[tuple[FlowProgress, FlowPicture | None]]:

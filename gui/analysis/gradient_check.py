@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QHideEvent, QShowEvent
+from PySide6.QtGui import QBrush, QCloseEvent, QColor, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -230,6 +230,10 @@ class GradCheckPanel(QWidget):
         super().hideEvent(event)
         self._follow_visibility()
 
+    def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
+        self.job.shutdown()  # a panel shown as a window of its own: no thread outlives it
+        super().closeEvent(event)
+
     def _follow_visibility(self) -> None:
         """Seen: resume the run, or check a trace not yet checked. Unseen: hold the run."""
         if not self.can_be_seen():
@@ -344,7 +348,7 @@ class GradCheckPanel(QWidget):
             )
             colour = STALE_COLOUR
         elif not p.complete:
-            text = progress_line(p, "cancelled after") + "; press Check gradients to check again"
+            text = progress_line(p, "cancelled after") + "; Check gradients starts again"
             colour = STALE_COLOUR
         else:
             text = summary_line(p.check, self._symbols())
@@ -358,7 +362,7 @@ class GradCheckPanel(QWidget):
         if p is not None:
             bar.setRange(0, max(p.total, 1))
             bar.setValue(p.done)
-            bar.setFormat(progress_line(p))
+            bar.setFormat(f"checking {p.done:,} / {p.total:,} entries")  # the table has the rest
 
     def _fill_table(self) -> None:
         p, names = self.progress, self._symbols()
@@ -388,18 +392,20 @@ class GradCheckPanel(QWidget):
             name.setText(names[key])
             name.setData(Qt.ItemDataRole.UserRole, key)
             name.setToolTip(self.session.notation.tooltip(key))
-            entries = f"{size:,}" if complete else f"{checked:,} / {size:,}"
-            _set(_cell(t, row, 1), entries, size)
+            _set(_cell(t, row, 1), f"{size:,}", size)
             peak = float(np.abs(a).max()) if size else 0.0
             _set(_cell(t, row, 2), f"{peak:.3e}", peak)
             colour = FAIL_COLOUR if failed else PASS_COLOUR if complete else PENDING_COLOUR
             _set(_cell(t, row, 3), f"{rel:.2e}" if checked else "–", rel, colour)
             if failed or complete:
                 verdict = "FAIL" if failed else "pass"
+            elif checked:  # part of the way: how far
+                verdict = f"{100 * checked // size} %"
             else:
-                verdict = "checking" if running and checked else "waiting" if running else "–"
+                verdict = "waiting" if running else "–"
             cell = _cell(t, row, 4)
             _set(cell, verdict, None, colour)
+            cell.setToolTip(f"{checked:,} of {size:,} entries compared")
             cell.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             shade = "#fde7e7" if failed else "#e6f4ea" if complete else "#f2f2f2"
             cell.setBackground(QBrush(QColor(shade)))

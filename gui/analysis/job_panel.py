@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
 
 from gui.analysis.jobs import AnalysisJob
@@ -86,6 +86,10 @@ class JobPanel(Panel[ViewT]):
     def hideEvent(self, event: QHideEvent) -> None:  # Qt override
         super().hideEvent(event)
         self._follow_visibility()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
+        self.job.shutdown()  # a panel shown as a window of its own: no thread outlives it
+        super().closeEvent(event)
 
     def _follow_visibility(self) -> None:
         if self.can_be_seen():

@@ -170,7 +170,8 @@ def test_partial_results_show_progress_and_cancel_stops_the_worker(qtbot, sessio
     assert panel.progress_bar.isVisible() and panel.progress_bar.value() == shown.done
     assert panel.progress_bar.text().startswith(f"checking {shown.done:,} / 73 entries")
     assert panel.cancel_button.isEnabled()
-    assert "waiting" in {r[4] for r in shown.rows}  # parameters not reached yet
+    assert shown.rows[0][4] == "pass" and shown.rows[0][1] == "20"  # U: all 20 entries
+    assert {r[4] for r in shown.rows[1:]} == {"waiting"}  # parameters not reached yet
     worker = panel.job.worker
     assert worker is not None
     with qtbot.waitSignals([worker.aborted, worker.finished], timeout=WAIT_MS):
@@ -250,4 +251,18 @@ def test_closing_the_window_during_a_check_leaves_no_thread(qtbot, window) -> No
     assert panel.job.running
     window.close()
     assert not window.isVisible() and not panel.job.running
+    assert not [t for t in LIVE_THREADS if t.isRunning()]
+
+
+def test_closing_a_panel_shown_on_its_own_during_a_check_leaves_no_thread(qtbot) -> None:
+    session = Session()
+    net = session.net
+    session.set_network(SRN.init(net.n_in, 56, net.n_out, seed=1))  # seconds of work
+    panel = GradCheckPanel(session)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.displayed().done > 0, timeout=WAIT_MS)
+    assert panel.job.running
+    panel.close()
+    assert not panel.job.running
     assert not [t for t in LIVE_THREADS if t.isRunning()]

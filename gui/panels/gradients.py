@@ -260,13 +260,14 @@ class GradientsPanel(Panel[GradientsView]):
             shape = self._shapes[p]
             rows, cols = shape[0], shape[1] if len(shape) == 2 else 1
             x_names = names if p == "U" else ()
-            x_ticks = index_ticks(cols, names=x_names, max_labels=6)[0] if cols > 1 else []
+            # every label: the grid draws as many as it has room for
+            x_ticks = index_ticks(cols, names=x_names, max_labels=cols)[0] if cols > 1 else []
             columns.append(
                 Column(
                     p,
                     (rows, cols),
                     [(round(x), label) for x, label in x_ticks],
-                    [(round(y), label) for y, label in index_ticks(rows, max_labels=8)[0]],
+                    [(round(y), label) for y, label in index_ticks(rows, max_labels=rows)[0]],
                     3 if len(shape) == 2 else 2,
                 )
             )

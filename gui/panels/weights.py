@@ -151,7 +151,7 @@ class WeightsPanel(Panel[WeightsView]):
             self._layout_plots(shapes)
         names = self.session.dataset.input_names if net.n_in <= 6 else ()
         self.maps["U"].plot.getAxis("bottom").setTicks(
-            index_ticks(net.n_in, names=names, max_labels=6)
+            index_ticks(net.n_in, names=names, max_labels=net.n_in)  # the axis shows what fits
         )
         current = self.param_box.currentData()
         self.param_box.blockSignals(True)
@@ -184,9 +184,9 @@ class WeightsPanel(Panel[WeightsView]):
             m.set_grid(cols, rows)
             hinton.set_grid(rows, cols)
             m.plot.addItem(hinton, ignoreBounds=True)
-            m.plot.getAxis("left").setTicks(index_ticks(rows, max_labels=8))
+            m.plot.getAxis("left").setTicks(index_ticks(rows, max_labels=rows))
             m.plot.getAxis("left").setWidth(24)
-            ticks = index_ticks(cols, max_labels=6) if cols > 1 else [[], []]
+            ticks = index_ticks(cols, max_labels=cols) if cols > 1 else [[], []]
             m.plot.getAxis("bottom").setTicks(ticks)
             self.maps[p], self.hintons[p] = m, hinton
         c.addItem(self.color_bar, row=2, col=0)

@@ -9,7 +9,6 @@ shape ``(n_x, n_y)``, time first like ``Trace.h``; NaN cells are transparent and
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,18 +21,9 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
 from gui.widgets.colormaps import ARGB32, BLANK, CURSOR, INK, to_argb32
 from gui.widgets.plots import LitePlot
+from gui.widgets.ticks import nice_stride
 
 Ticks = list[list[tuple[float, str]]]
-
-
-def nice_stride(n: int, max_labels: int) -> int:
-    """The smallest of 1, 2, 5, 10, 20, 50, ... that labels at most ``max_labels`` of n items."""
-    target = max(1, math.ceil(n / max(1, max_labels)))
-    magnitude = 10 ** math.floor(math.log10(target))
-    for m in (1, 2, 5, 10):
-        if m * magnitude >= target:
-            return m * magnitude
-    return 10 * magnitude
 
 
 def index_ticks(

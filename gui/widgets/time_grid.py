@@ -45,14 +45,17 @@ from gui.widgets.cell_widget import CellWidget, draw_rotated, region_rects
 from gui.widgets.colormaps import ARGB32, BLANK, CURSOR, INK, to_argb32
 from gui.widgets.heatmap import argb_table, index_ticks, lut_argb
 from gui.widgets.matrix_grid import nice_ticks
+from gui.widgets.ticks import readable_ticks
 
 #: a cell under the mouse: (row key, time step t, unit index from 0)
 TimeCell = tuple[str, int, int]
+#: a drawn label and its rectangle in widget coordinates
+LabelRect = tuple[QRectF, str]
 Ticks = Sequence[tuple[float, str]]
 
 MARGINS = (4, 4, 6, 4)  # left, top, right, bottom
 LABEL_W = 18  # the rotated axis label left of a row's tick labels
-AXIS_W = 46  # tick labels of the units, right-aligned against the cells
+AXIS_W = (26, 96)  # the least and most room for the units' tick labels, right-aligned
 TITLE_H = 22  # a row's title above its cells
 TICKS_H = 16  # time step numbers under each row
 X_LABEL_H = 16  # "time step t" under the last row
@@ -63,9 +66,9 @@ CURSOR_PEN = 2.5  # px, the outline of the cursor's step
 
 
 def unit_ticks(n: int, names: Sequence[str] = ()) -> tuple[tuple[int, str], ...]:
-    """Left-axis ticks of n units: their names, or numbers from 1 (at most 10 labels, or 4
-    names), as (unit index, label)."""
-    ticks = index_ticks(n, names=names, max_labels=4 if names else 10)[0]
+    """Left-axis ticks of n units: their names, or numbers from 1, as (unit index, label); the
+    grid draws as many as a row has room for."""
+    ticks = index_ticks(n, names=names, max_labels=n)[0]
     return tuple((round(pos), label) for pos, label in ticks)
 
 
@@ -163,6 +166,7 @@ class TimeGrid(CellWidget):
         self._fonts["label"].setPointSizeF(9.0)
         self._cursor_pen = QPen(QColor(CURSOR), CURSOR_PEN)
         self._cursor_pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        self._axis_w = float(AXIS_W[0])  # as wide as the widest unit label (set_rows)
         self.setMinimumSize(120, 60)
 
     # -- what to draw -----------------------------------------------------------------------------
@@ -187,6 +191,12 @@ class TimeGrid(CellWidget):
         ]
         self.t_range = (float(t_range[0]), float(t_range[1]))
         self.x_ticks = tuple(x_ticks)
+        metrics = QFontMetricsF(self._fonts["tick"])
+        widest = max(
+            (metrics.horizontalAdvance(label) for row in self.rows for _, label in row.y_ticks),
+            default=0.0,
+        )
+        self._axis_w = min(max(widest + 10, AXIS_W[0]), AXIS_W[1])
         self._relayout()
 
     def set_bar(self, index: int, cmap: pg.ColorMap, levels: tuple[float, float]) -> None:
@@ -313,7 +323,7 @@ class TimeGrid(CellWidget):
         """The widget x of time t (on any row: they share the time axis)."""
         lo, hi = self.t_range
         left, _, right, _ = MARGINS
-        x0 = left + LABEL_W + AXIS_W
+        x0 = left + LABEL_W + self._axis_w
         width = max(1.0, self.width() - x0 - right - BAR_AREA)
         return x0 + (t - lo) * width / max(hi - lo, 1e-12)
 
@@ -441,30 +451,53 @@ class TimeGrid(CellWidget):
         painter.setPen(QColor(INK))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
+    def unit_labels(self, key: str) -> list[LabelRect]:
+        """The unit labels drawn left of row ``key``, each with its rectangle: a readable subset
+        of the row's ticks (every unit where they fit, else every n-th:
+        :func:`gui.widgets.ticks.readable_ticks`), elided only when a name is wider than the
+        most room the axis takes."""
+        plot = self.plots[key]
+        r = plot.rect
+        n_y = max(plot.values.shape[1], 1)
+        metrics = QFontMetricsF(self._fonts["tick"])
+        height = metrics.height()
+        ticks = [(float(unit), label) for unit, label in plot.row.y_ticks]
+        out = []
+        for unit, label in readable_ticks(ticks, r.height() / n_y, lambda _label: height):
+            y = r.top() + (unit + 0.5) * r.height() / n_y
+            box = QRectF(r.left() - self._axis_w, y - height / 2, self._axis_w - 6, height)
+            out.append((box, metrics.elidedText(label, Qt.TextElideMode.ElideRight, box.width())))
+        return out
+
+    def time_labels(self, key: str) -> list[LabelRect]:
+        """The time step labels drawn under row ``key``, each with its rectangle (a readable
+        subset of ``x_ticks``, as :meth:`unit_labels`)."""
+        r = self.plots[key].rect
+        metrics = QFontMetricsF(self._fonts["tick"])
+        lo, hi = self.t_range
+        pixels = (self._x_of(hi) - self._x_of(lo)) / max(hi - lo, 1e-12)
+        ticks = [(float(t), label) for t, label in self.x_ticks]
+        out = []
+        for t, label in readable_ticks(ticks, pixels, metrics.horizontalAdvance):
+            x, w = self._x_of(t), metrics.horizontalAdvance(label) + 2
+            out.append((QRectF(x - w / 2, r.bottom() + 3.5, w, TICKS_H - 3), label))
+        return out
+
     def _paint_units(self, painter: QPainter, plot: _Plot) -> None:
         """The left axis: a line, a tick and a number (or name) per labelled unit, the label."""
         r = plot.rect
-        n_y = plot.values.shape[1]
-        font = self._fonts["tick"]
-        metrics = QFontMetricsF(font)
-        painter.setFont(font)
+        painter.setFont(self._fonts["tick"])
         painter.setPen(QPen(QColor(INK), 1.0))
         x = r.left() - 0.5
         painter.drawLine(QPointF(x, r.top()), QPointF(x, r.bottom()))
-        last_y = -math.inf
-        for unit, label in plot.row.y_ticks:
-            y = r.top() + (unit + 0.5) * r.height() / max(n_y, 1)
-            if y - last_y < metrics.height() * 0.9:
-                continue  # no room for this label in a short row
-            last_y = y
+        for box, label in self.unit_labels(plot.row.key):
+            y = box.center().y()
             painter.drawLine(QPointF(x - 4, y), QPointF(x, y))
-            box = QRectF(r.left() - AXIS_W, y - metrics.height() / 2, AXIS_W - 6, metrics.height())
-            shown = metrics.elidedText(label, Qt.TextElideMode.ElideRight, box.width())
             painter.drawText(
-                box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, shown
+                box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label
             )
         if plot.label:
-            box = QRectF(r.left() - AXIS_W - LABEL_W, r.top(), LABEL_W, r.height())
+            box = QRectF(r.left() - self._axis_w - LABEL_W, r.top(), LABEL_W, r.height())
             painter.setPen(QColor(INK))
             draw_rotated(painter, box, plot.label, self._fonts["label"])
 
@@ -472,23 +505,15 @@ class TimeGrid(CellWidget):
         """The time axis under a row: a line, a tick and a number per labelled step; under the
         last row also the axis label."""
         r = plot.rect
-        font = self._fonts["tick"]
-        metrics = QFontMetricsF(font)
-        painter.setFont(font)
+        painter.setFont(self._fonts["tick"])
         painter.setPen(QPen(QColor(INK), 1.0))
         y = r.bottom() + 0.5
         painter.drawLine(
             QPointF(self._x_of(self.t_range[0]), y), QPointF(self._x_of(self.t_range[1]), y)
         )
-        right_end = -math.inf
-        for t, label in self.x_ticks:
-            x = self._x_of(t)
-            w = metrics.horizontalAdvance(label) + 2
-            if x - w / 2 < right_end + 4:
-                continue  # would touch the previous number
-            right_end = x + w / 2
+        for box, label in self.time_labels(plot.row.key):
+            x = box.center().x()
             painter.drawLine(QPointF(x, y), QPointF(x, y + 4))
-            box = QRectF(x - w / 2, y + 3, w, TICKS_H - 3)
             painter.drawText(box, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, label)
         if last and self.x_label:
             painter.setFont(self._fonts["label"])

@@ -49,6 +49,7 @@ def style_plot(plot: pg.PlotItem) -> None:
         axis.setPen(INK)
         axis.setTextPen(INK)
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # static between steps
+        axis.enableAutoSIPrefix(False)  # one scale per axis: no "(x0.001)" coming and going
     plot.hideButtons()
     plot.setMenuEnabled(False)
     plot.getViewBox().setMouseEnabled(x=False, y=False)

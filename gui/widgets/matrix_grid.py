@@ -337,7 +337,7 @@ class MatrixGrid(CellWidget):
     def _relayout(self) -> None:
         """Place the titles, row headers and plots in the widget's current size."""
         left, top, right, bottom = MARGINS
-        header_w = QFontMetricsF(self._fonts["header"]).height() + 6
+        header_w = 2 * QFontMetricsF(self._fonts["header"]).lineSpacing() + 6  # two lines
         x0 = left + header_w
         width = max(1.0, self.width() - x0 - right)
         block = max(1.0, (self.height() - top - bottom - TITLE_H - GAP) / 2)
@@ -416,9 +416,10 @@ class MatrixGrid(CellWidget):
                 painter.drawRects(rects)
 
     def _paint_header(self, painter: QPainter, rect: QRectF, text: str) -> None:
-        """Row header: rotated a quarter turn, centred on the row's plots, elided to fit."""
+        """Row header: rotated a quarter turn, centred on the row's plots, in two lines if one
+        is too short."""
         painter.fillRect(rect, Qt.GlobalColor.white)
-        draw_rotated(painter, rect, text, self._fonts["header"])
+        draw_rotated(painter, rect, text, self._fonts["header"], lines=2)
 
     def _paint_static(self) -> QPixmap:
         """Background, titles, axes, colour bars or Hinton keys: everything a step leaves alone."""

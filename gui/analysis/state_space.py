@@ -46,6 +46,7 @@ from gui.session import Session
 from gui.widgets.canvas import canvas
 from gui.widgets.colormaps import CURSOR, INK
 from gui.widgets.heatmap import style_plot
+from gui.widgets.legend_row import LegendRow
 
 #: data sets with at most this many hidden states (sum of T_n) are analysed on every change
 AUTO_STEPS = 4000
@@ -54,7 +55,7 @@ MAX_POINT_LABELS = 40
 #: below this width (pixels) the two plots are stacked instead of side by side
 STACK_BELOW = 560
 #: (label, context) of the dendrogram's grouping choices (``mean_by_symbol``'s ``context``)
-CONTEXTS = (("symbol", 0), ("symbol after the previous one", 1))
+CONTEXTS = (("by symbol", 0), ("by symbol in context", 1))
 _CLOUD, _PATH, _TREE = "#c6c6c6", "#3182bd", "#404040"
 
 
@@ -108,7 +109,6 @@ def state_space_view(
     state: StepState,
     notation: Notation,
     space: StateSpace | None,
-    dataset_name: str,
     jordan: bool = False,
 ) -> StateSpaceView:
     """The view state at a cursor position: p(t) is highlighted (p(0) = h0 at the start; a
@@ -127,7 +127,7 @@ def state_space_view(
     else:
         ratio = space.pca.explained_variance_ratio
         axes = tuple(f"PC{i + 1} ({100 * ratio[i]:.0f}% of variance)" for i in range(2))
-        title = f"{h}(t), sequence {space.sequence_index}, PCA of {dataset_name}"
+        title = f"{h}(t) of sequence {space.sequence_index + 1}, PCA of all"
     tree = f"mean {h} per symbol"
     return StateSpaceView(state.t, title, axes[0], axes[1], legend, tree)
 
@@ -160,19 +160,25 @@ class StateSpacePanel(Panel[StateSpaceView]):
 
         self.status = QLabel(" ")
         self.status.setStyleSheet("QLabel { padding: 2px 4px; }")
+        self.status.setWordWrap(True)  # in a narrow dock the stale warning takes two lines
         self.recompute = QPushButton("Recompute")
         self.recompute.setToolTip("fit the PCA and the clustering to the current network and data")
         self.recompute.clicked.connect(self._on_recompute_clicked)
         self.context = QComboBox()
         for label, _ in CONTEXTS:
             self.context.addItem(label)
-        self.context.setToolTip("group the hidden states by the input symbol alone or in context")
+        self.context.setItemData(
+            1, "the input symbol after the previous one", Qt.ItemDataRole.ToolTipRole
+        )
+        self.context.setToolTip(
+            "group the hidden states by the input symbol alone or in context (after the previous "
+            "symbol)"
+        )
         self.context.currentIndexChanged.connect(self._on_context_changed)
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 2)
         bar.addWidget(self.recompute)
         bar.addWidget(self.status, 1)
-        bar.addWidget(QLabel("group by"))
         bar.addWidget(self.context)
 
         self.space_canvas = canvas()
@@ -192,9 +198,8 @@ class StateSpacePanel(Panel[StateSpaceView]):
         self.cursor_item.setZValue(10)
         self.point_labels: list[pg.TextItem] = []
         # the legend sits in its own row under the plot, so it never hides a point
-        self.legend = pg.LegendItem(labelTextColor=INK, colCount=2)
+        self.legend = LegendRow(self.plot, max_columns=2, labelTextColor=INK)
         self.space_canvas.addItem(self.legend, row=1, col=0)
-        self.space_canvas.ci.layout.setRowFixedHeight(1, 44)
         for item in (self.cloud, self.path, self.start, self.cursor_item):
             self.legend.addItem(item, " ")
 
@@ -366,7 +371,7 @@ class StateSpacePanel(Panel[StateSpaceView]):
     # -- per change -------------------------------------------------------------------------------
     def _compute_view(self) -> StateSpaceView:
         s = self.session
-        return state_space_view(s.state, s.notation, self._space, s.dataset.name, s.net.jordan)
+        return state_space_view(s.state, s.notation, self._space, s.net.jordan)
 
     def _apply(self, new: StateSpaceView, old: StateSpaceView | None) -> None:
         if changed(new, old, "t"):
@@ -380,6 +385,7 @@ class StateSpacePanel(Panel[StateSpaceView]):
             self.plot.setLabel("left", new.y_label)
             for (_, label), text in zip(self.legend.items, new.legend, strict=True):
                 label.setText(text)
+            self.legend.refit()
             self.tree.setTitle(new.tree_title, color=INK, size="10pt")
 
     # -- slots ------------------------------------------------------------------------------------

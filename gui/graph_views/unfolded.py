@@ -177,7 +177,7 @@ class UnfoldedGraphView(GraphView):
         self._flow_arrow = pg.ArrowItem(angle=0, headLen=16, tipAngle=35, baseAngle=20)
         self._flow_arrow.setZValue(50)
         add(self._flow_arrow)
-        self._flow_label = pg.TextItem(anchor=(0.5, 1.0))
+        self._flow_label = pg.TextItem(anchor=(0.5, 0.5))
         self._flow_styled: tuple[object, str] | None = None  # (theme, lod) the flow is coloured for
         self._flow_label.setToolTip("the gradient arriving from the next step through W transposed")
         self._matrix_labels = {n: pg.TextItem(anchor=(0.5, 0.5)) for n in ("U", "W", "V")}
@@ -501,7 +501,8 @@ class UnfoldedGraphView(GraphView):
         self._flow_arrow.setPos((src + dst) / 2 - 0.2, y)
         sym = dict(s.layer_symbols)
         self._flow_label.setText(f"{sym['W']}ᵀ {sym['delta_h']}({src})")
-        self._flow_label.setPos((src + dst) / 2, y + 0.3)
+        # under the input band, where no node is: beside the arrow it covered nodes of both steps
+        self._flow_label.setPos((src + dst) / 2, a.bands["x"][0] - 0.6)
         if a.n_edges:
             sel = (a.edge_kind == _W) & (a.edge_t == src)
             sel |= (a.edge_kind == _V) & (a.edge_t == dst)

@@ -327,22 +327,26 @@ def test_a_cursor_step_costs_the_weights_panel_nothing(session, weights, monkeyp
     assert calls == ["refresh"]
 
 
-def test_main_window_docks_the_weights_panel_with_the_analysis_panels(qtbot, settings) -> None:
+def test_main_window_docks_the_weights_panel_with_the_gradients(qtbot, settings) -> None:
     window = MainWindow(settings=QSettings(settings.fileName(), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
     panel = window.panels[DockId.WEIGHTS]
     assert isinstance(panel, WeightsPanel)
-    assert window.docks[DockId.WEIGHTS] in window.tabifiedDockWidgets(window.docks[DockId.DELTAS])
+    tabbed = window.tabifiedDockWidgets(window.docks[DockId.GRADIENTS])
+    assert window.docks[DockId.WEIGHTS] in tabbed  # the parameters beside their gradients
     assert not panel._on_screen  # tabbed away: skips updates until shown
     window.session.set_network(window.session.net.with_params(W=-window.session.net.W))
     window.docks[DockId.WEIGHTS].raise_()
     qtbot.waitUntil(lambda: panel._on_screen)
     check_weights(window.session, panel)
-    window.panels[DockId.GRADIENTS].set_mode("hinton")
+    gradients = window.panels[DockId.GRADIENTS]
+    window.docks[DockId.GRADIENTS].raise_()  # back from the weights, its tab neighbour
+    qtbot.waitUntil(lambda: gradients._on_screen)
+    gradients.set_mode("hinton")
     window.session.seek(window.session.n_positions - 1)
-    check_hinton_gradients(window.session, window.panels[DockId.GRADIENTS])
+    check_hinton_gradients(window.session, gradients)
     window.session.set_modified(False)  # close without asking to save
 
 

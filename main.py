@@ -11,6 +11,9 @@ import argparse
 import os
 import sys
 
+#: the size of a --screenshot picture without --size
+SCREENSHOT_SIZE = (1400, 900)
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The options of the window (the ``train`` command has its own parser)."""
@@ -53,6 +56,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="render the window to this PNG file and exit (works with QT_QPA_PLATFORM=offscreen)",
     )
     parser.add_argument(
+        "--size",
+        type=_size,
+        metavar="WxH",
+        help="the window's size in pixels, e.g. 1280x800: with --screenshot the picture's size "
+        f"(default {SCREENSHOT_SIZE[0]}x{SCREENSHOT_SIZE[1]}), otherwise at most the screen's "
+        "free area",
+    )
+    parser.add_argument(
         "--position",
         type=int,
         default=0,
@@ -60,6 +71,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="open with the cursor at position K (0 = start, 1..T forward, T+1..2T backward)",
     )
     return parser
+
+
+def _size(text: str) -> tuple[int, int]:
+    """ "1280x800" as (1280, 800)."""
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1280x800") from None
+    if width < 1 or height < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: width and height must be positive")
+    return width, height
 
 
 def _task_names() -> list[str]:
@@ -123,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--context applies to --task or the built-in example, not to a file")
 
     import shiboken6
+    from PySide6.QtCore import QSize
     from PySide6.QtWidgets import QApplication
 
     from gui.errors import install_excepthook
@@ -149,6 +172,10 @@ def main(argv: list[str] | None = None) -> int:
         window.files.open_path(args.path)  # a bad file is reported; the example stays open
     window.session.set_notation(args.notation)
     window.session.seek(args.position)
+    if args.screenshot:  # the picture's size, whatever the screen (offscreen: 800 x 800)
+        window.resize(*(args.size or SCREENSHOT_SIZE))
+    elif args.size:
+        window.resize_within_screen(QSize(*args.size))
     window.show()
     if args.screenshot:
         app.processEvents()

@@ -109,7 +109,7 @@ def gradients_view(trace: Trace, state: StepState, notation: Notation) -> Gradie
 def row_headers(t: int | None) -> tuple[str, str]:
     """The two row headers at backward step t, or during the forward sweep (t None)."""
     if t is None:
-        return "this step: none (forward)", "accumulated: 0"
+        return "this step: none yet", "accumulated: 0"  # short: a short row shows it whole
     return f"this step t = {t}", f"accumulated, t ≥ {t}"
 
 

@@ -522,13 +522,16 @@ class UnfoldedGraphView(GraphView):
         th = self._theme
         detailed = self._lod == "detailed"
         b = a.bands
+        elman = self._context == "hidden"
         spots = {
             "U": (0.75, (b["x"][1] + b["h"][0]) / 2),
-            "W": (0.5, b["h"][1] + 0.55) if self._context == "hidden" else (0.3, b["y"][0] - 0.6),
+            # Jordan: left of the outputs y(0) its edges leave, where no edge or node is
+            "W": (0.5, b["h"][1] + 0.55) if elman else (0.0, (b["y"][0] + b["y"][1]) / 2),
             "V": (1.25, (b["h"][1] + b["y"][0]) / 2),
         }
         for name, item in self._matrix_labels.items():
             item.setText(sym[name], color=th.foreground)
+            item.setAnchor((0.5, 0.5) if name != "W" or elman else (1.0, 0.5))
             item.setPos(*spots[name])
             item.setVisible(detailed)
         for axis in (self._left_axis, self._step_axis):

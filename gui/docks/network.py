@@ -29,6 +29,7 @@ from gui.widgets.forms import (
     SEED_MAX,
     after_colon,
     ask_yes_no,
+    fit_narrow,
     hint_label,
     set_combo_data,
     show_hint,
@@ -116,6 +117,7 @@ class NetworkPanel(QWidget):
         form.addRow("Context:", self.context_box)
         form.addRow("", self.h0_check)
         form.addRow("Init seed:", self.seed_box)
+        fit_narrow(form, self.activation_box, self.output_box, self.context_box)
         column = QVBoxLayout(self)
         column.addLayout(form)
         column.addWidget(self.apply_button)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -36,6 +35,7 @@ from gui.widgets.forms import (
     SEED_MAX,
     after_colon,
     ask_yes_no,
+    fit_narrow,
     hint_label,
     set_combo_data,
     show_hint,
@@ -104,14 +104,21 @@ class TaskPanel(QWidget):
         form.addRow("Task:", self.task_box)
         form.addRow(self.description)
         form.addRow("Data seed:", self.seed_box)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.generate_button)
-        buttons.addWidget(self.open_button)
+        fit_narrow(form, self.task_box)
+        fit_narrow(self.params_form)
+        # the buttons one under the other and the network in its own line: a narrow dock
+        # shows them whole
+        self.fresh_note = QLabel()
+        self.fresh_note.setWordWrap(True)
+        self.fresh_note.setStyleSheet(NOTE_STYLE)
+        self.fresh_note.setIndent(22)  # under the check box's text
         column = QVBoxLayout(self)
         column.addLayout(form)
         column.addWidget(self.params_box)
         column.addWidget(self.fresh_check)
-        column.addLayout(buttons)
+        column.addWidget(self.fresh_note)
+        column.addWidget(self.generate_button)
+        column.addWidget(self.open_button)
         column.addWidget(self.hint)
         column.addWidget(self.data_label)
         column.addStretch(1)
@@ -204,9 +211,8 @@ class TaskPanel(QWidget):
         self.task_box.setToolTip(spec.description)
         self.description.setText(spec.description)
         self._build_params(spec)
-        self.fresh_check.setText(
-            f"Start a new network ({spec.n_hidden} {spec.hidden} hidden units, recommended)"
-        )
+        self.fresh_check.setText("Start a new network")
+        self.fresh_note.setText(f"the recommended one: {spec.n_hidden} {spec.hidden} hidden units")
         self.fresh_check.setToolTip(
             "Replace the network by the task's recommended one; unchecked, the current network "
             "is kept when it fits the data"

@@ -41,7 +41,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from gui.widgets.cell_widget import CellWidget, draw_rotated, region_rects
+from gui.widgets.cell_widget import CellWidget, draw_rotated, region_rects, wrapped_lines
 from gui.widgets.colormaps import ARGB32, BLANK, CURSOR, INK, to_argb32
 from gui.widgets.heatmap import argb_table, index_ticks, lut_argb
 from gui.widgets.matrix_grid import nice_ticks
@@ -108,6 +108,7 @@ class _Plot:
         self.values: NDArray[np.floating] = np.full((row.n_x, row.n_y), np.nan)
         self.rect = QRectF()  # the cells' area, widget coordinates
         self.title = ""
+        self.title_h = float(TITLE_H)  # one line or two (the grid's relayout decides)
         self.label = ""
         self._image: QImage | None = None
         self._pixels: NDArray[np.uint32] = np.zeros((0, 0), np.uint32)
@@ -218,8 +219,12 @@ class TimeGrid(CellWidget):
     def set_title(self, key: str, text: str) -> None:
         plot = self.plots[key]
         if plot.title != text:
+            lines = self._title_lines(plot)
             plot.title = text
-            self._invalidate()
+            if self._title_lines(plot) != lines:
+                self._relayout()  # a title that now takes one line more or less
+            else:
+                self._invalidate()
 
     def set_axis_label(self, key: str, text: str) -> None:
         """The rotated label left of a row's unit numbers."""
@@ -330,7 +335,12 @@ class TimeGrid(CellWidget):
     def _relayout(self) -> None:
         """Place the rows and the colour bars in the widget's current size."""
         _, top, _, bottom = MARGINS
-        fixed = len(self.rows) * (TITLE_H + TICKS_H) + X_LABEL_H
+        line = math.ceil(QFontMetricsF(self._fonts["title"]).lineSpacing())
+        titles = {  # a title wider than the grid takes a second line
+            row.key: TITLE_H + line * (self._title_lines(self.plots[row.key]) - 1)
+            for row in self.rows
+        }
+        fixed = sum(titles.values()) + len(self.rows) * TICKS_H + X_LABEL_H
         room = max(4.0 * len(self.rows), self.height() - top - bottom - fixed)
         total = sum(row.stretch for row in self.rows) or 1
         y = float(top)
@@ -339,9 +349,10 @@ class TimeGrid(CellWidget):
             h = max(4.0, room * row.stretch / total)
             x_left, x_right = self._x_of(row.x0 - 0.5), self._x_of(row.x0 + row.n_x - 0.5)
             # whole pixels: a column's repaint covers its cells exactly
-            plot.rect = QRectF(QRectF(x_left, y + TITLE_H, x_right - x_left, h).toRect())
+            plot.rect = QRectF(QRectF(x_left, y + titles[row.key], x_right - x_left, h).toRect())
+            plot.title_h = titles[row.key]
             plot.forget()
-            y += TITLE_H + h + TICKS_H
+            y += titles[row.key] + h + TICKS_H
         bar_x = self._x_of(self.t_range[1]) + BAR_GAP
         for index, bar in enumerate(self.bars):
             rects = [self.plots[r.key].rect for r in self.rows if r.bar == index]
@@ -437,19 +448,35 @@ class TimeGrid(CellWidget):
             painter.end()
         return pixmap
 
-    def _paint_title(self, painter: QPainter, plot: _Plot) -> None:
-        font = self._fonts["title"]
-        metrics = QFontMetricsF(font)
+    def _title_box(self, plot: _Plot, lines: int = 1) -> QRectF:
+        """Where a row's title goes: centred over its cells, or over the whole width when it
+        is wider than the cells."""
+        metrics = QFontMetricsF(self._fonts["title"])
         r = plot.rect
-        box = QRectF(r.left(), r.top() - TITLE_H, r.width(), TITLE_H - 2)
-        if metrics.horizontalAdvance(plot.title) > box.width():  # centred on the whole width
-            box = QRectF(
-                MARGINS[0], box.top(), self.width() - MARGINS[0] - MARGINS[2], box.height()
-            )
-        text = metrics.elidedText(plot.title, Qt.TextElideMode.ElideRight, box.width())
-        painter.setFont(font)
+        box = QRectF(r.left(), r.top() - plot.title_h, r.width(), plot.title_h - 2)
+        if metrics.horizontalAdvance(plot.title) > box.width():
+            left, right = MARGINS[0], self.width() - MARGINS[2]
+            box = QRectF(left, box.top(), right - left, box.height())
+        return box
+
+    def _title_lines(self, plot: _Plot) -> int:
+        """Whether a row's title takes one line or two (wider than the grid)."""
+        metrics = QFontMetricsF(self._fonts["title"])
+        room = self.width() - MARGINS[0] - MARGINS[2]
+        return 1 if metrics.horizontalAdvance(plot.title) <= room else 2
+
+    def title_lines(self, key: str) -> list[str]:
+        """The lines of row ``key``'s title as drawn (one, or two where it is wider than the
+        grid; shortened with "…" only when two lines cannot hold it)."""
+        plot = self.plots[key]
+        metrics = QFontMetricsF(self._fonts["title"])
+        return wrapped_lines(plot.title, metrics, self._title_box(plot).width(), 2)
+
+    def _paint_title(self, painter: QPainter, plot: _Plot) -> None:
+        painter.setFont(self._fonts["title"])
         painter.setPen(QColor(INK))
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        text = "\n".join(self.title_lines(plot.row.key))
+        painter.drawText(self._title_box(plot), Qt.AlignmentFlag.AlignCenter, text)
 
     def unit_labels(self, key: str) -> list[LabelRect]:
         """The unit labels drawn left of row ``key``, each with its rectangle: a readable subset

@@ -41,7 +41,7 @@ from gui.widgets.colormaps import diverging, symmetric_levels
 from gui.widgets.heatmap import index_ticks
 from gui.widgets.hinton import Square
 from gui.widgets.matrix_grid import Cell, Column, MatrixGrid
-from gui.widgets.table import MatrixModel
+from gui.widgets.table import MatrixModel, fit_columns
 
 HINT = "hover a cell for its exact value · click to inspect its sum over time"
 HINTON_HINT = "side = |value| / the scale below, red +, blue − · hover or click a cell"
@@ -243,7 +243,6 @@ class GradientsPanel(Panel[GradientsView]):
             column = QVBoxLayout()
             column.addWidget(title)
             view.setModel(model)
-            view.horizontalHeader().setDefaultSectionSize(72)
             column.addWidget(view, 1)
             row.addLayout(column, 1)
         return page
@@ -342,8 +341,9 @@ class GradientsPanel(Panel[GradientsView]):
             state.contribution[p] if state.contribution is not None else np.full_like(acc, np.nan)
         )
         rows, cols = self._header_names(p)
-        for model, values in zip(self.models, (step, acc), strict=True):
+        for model, values, table in zip(self.models, (step, acc), self.tables, strict=True):
             model.set_matrix(values, rows, cols)
+            fit_columns(table)
         view = self._view or self._compute_view()
         self.table_titles[0].setText(f"∂{n['L']}/∂{n[p]}: {view.rows[0]}")
         self.table_titles[1].setText(f"∂{n['L']}/∂{n[p]}: {view.rows[1]}")

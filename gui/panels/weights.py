@@ -38,7 +38,7 @@ from gui.widgets.colormaps import diverging, symmetric_levels
 from gui.widgets.heatmap import Heatmap, index_ticks
 from gui.widgets.hinton import HintonItem, HintonKey, Square, as_matrix
 from gui.widgets.plots import ColorScale
-from gui.widgets.table import MatrixModel
+from gui.widgets.table import MatrixModel, fit_columns
 
 HINT = "hover a weight for its exact value · click to inspect its gradient"
 
@@ -137,7 +137,6 @@ class WeightsPanel(Panel[WeightsView]):
         self.table_title = QLabel()
         self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.horizontalHeader().setDefaultSectionSize(88)
         column.addWidget(self.table_title)
         column.addWidget(self.table, 1)
         return page
@@ -256,6 +255,7 @@ class WeightsPanel(Panel[WeightsView]):
         p = self.param_box.currentData() or "U"
         rows, cols = header_names(self.session, p)
         self.model.set_matrix(self.session.net.params()[p], rows, cols)
+        fit_columns(self.table)
         n = self.session.notation
         self.table_title.setText(f"{n[p]}: {MEANING[p]}")
 

@@ -69,7 +69,7 @@ class _ShrinkingTitle(pg.LabelItem):
         self.updateGeometry()
 
 
-def _plot(title: str, left: str) -> pg.PlotWidget:
+def _plot(title: str, left: tuple[str, str]) -> pg.PlotWidget:
     axes = {side: ReadableAxis(side) for side in ("left", "bottom")}  # labels never overlap
     widget = pg.PlotWidget(background="w", axisItems=axes)
     item = widget.getPlotItem()
@@ -79,7 +79,7 @@ def _plot(title: str, left: str) -> pg.PlotWidget:
     item.titleLabel = _ShrinkingTitle("", size="10pt", color="#222")
     item.layout.addItem(item.titleLabel, 0, 1)
     item.setTitle(title, size="10pt", color="#222")
-    item.setLabel("left", left)
+    axes["left"].set_label_choices(*left)  # the long one where the plot is tall enough
     item.setLabel("bottom", "epoch")
     item.showGrid(x=True, y=True, alpha=0.2)
     item.setMenuEnabled(False)
@@ -136,7 +136,7 @@ class TrainingPlots(QWidget):
         self._last_draw = 0.0
         self._grown: set[pg.PlotWidget] = set()  # plots whose y range was set during the run
 
-        self.loss_plot = _plot("Loss", "mean per step")  # one curve: its title says which
+        self.loss_plot = _plot("Loss", ("mean per step", "mean"))  # one curve: its title says which
         self.loss_curve = self.loss_plot.plot(pen=pg.mkPen(LOSS_COLOUR, width=2))
         self.replay_line = pg.InfiniteLine(
             angle=90, movable=False, pen=pg.mkPen("#555", width=1, style=Qt.PenStyle.DashLine)
@@ -149,7 +149,7 @@ class TrainingPlots(QWidget):
         self.log_check.toggled.connect(self._on_log_check_toggled)
         self.loss_plot.setLogMode(y=True)
 
-        self.grad_plot = _plot("Gradient norm", "mean per update")
+        self.grad_plot = _plot("Gradient norm", ("mean per update", "mean"))
         grad_legend = _legend(self.grad_plot)
         self.grad_curve = self.grad_plot.plot(pen=pg.mkPen(GRAD_COLOUR, width=2), name="raw")
         self.clipped_curve = self.grad_plot.plot(
@@ -160,7 +160,7 @@ class TrainingPlots(QWidget):
         self.grad_plot.setToolTip(
             "Mean gradient norm per update: raw, and clipped (the same while clipping is off)"
         )
-        self.score_plot = _plot("Task score", "fraction correct")  # one curve, as the loss
+        self.score_plot = _plot("Task score", ("fraction correct", "fraction"))  # one curve
         self.score_curve = self.score_plot.plot(pen=pg.mkPen(SCORE_COLOUR, width=2))
         self.score_plot.setYRange(0.0, 1.0, padding=0.05)
 

@@ -52,7 +52,29 @@ class ReadableAxis(pg.AxisItem):
 
     def __init__(self, orientation: str, **kwargs: Any) -> None:
         self._given: list[list[Tick]] | None = None
+        self._label_choices: tuple[tuple[str, ...], dict[str, Any]] | None = None
         super().__init__(orientation, **kwargs)
+
+    def set_label_choices(self, *texts: str, **style: Any) -> None:
+        """Label the axis with the first of ``texts`` (longest first) that fits its length, the
+        last one where none does: "PC2 (26% of variance)" on a tall plot, "PC2" on a short one.
+        ``style`` as for ``setLabel`` (``color``)."""
+        self._label_choices = (texts, style)
+        self._fit_label()
+
+    def resizeEvent(self, ev: Any = None) -> None:  # pyqtgraph override
+        super().resizeEvent(ev)
+        self._fit_label()
+
+    def _fit_label(self) -> None:
+        if not self._label_choices:
+            return
+        texts, style = self._label_choices
+        metrics = QFontMetricsF(self.label.font())
+        length = self.width() if self.orientation in ("top", "bottom") else self.height()
+        text = next((t for t in texts if metrics.horizontalAdvance(t) + 8 <= length), texts[-1])
+        if text != self.labelText or not self.label.isVisible():
+            self.setLabel(text, **style)
 
     def setTicks(self, ticks: Any) -> None:  # pyqtgraph override
         self._given = None if ticks is None else [list(level) for level in ticks]

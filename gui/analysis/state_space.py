@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QComboBox,
@@ -47,6 +47,7 @@ from gui.widgets.canvas import canvas
 from gui.widgets.colormaps import CURSOR, INK
 from gui.widgets.heatmap import style_plot
 from gui.widgets.legend_row import LegendRow
+from gui.widgets.plots import ReadableAxis
 
 #: data sets with at most this many hidden states (sum of T_n) are analysed on every change
 AUTO_STEPS = 4000
@@ -80,8 +81,8 @@ class StateSpaceDisplay:
     trajectory : (T+1, 2) the drawn path p(0..T); (0, 2) when nothing is drawn.
     highlight : (2,) the orange point p(t) at the cursor, or None.
     t : the highlighted step (0: h0).
-    point_labels : the texts next to p(1..T): one per point, a label that would overlap
-        an earlier one left out; empty when hidden for a long sequence.
+    point_labels : the texts shown next to p(1..T): one per point, a label that would overlap
+        an earlier one (in pixels) left out; empty when hidden for a long sequence.
     cloud_size : how many background states are drawn.
     title, x_label, y_label : the state-space plot's texts.
     leaf_labels : the dendrogram's leaves, top to bottom (empty without symbols).
@@ -182,7 +183,8 @@ class StateSpacePanel(Panel[StateSpaceView]):
         bar.addWidget(self.context)
 
         self.space_canvas = canvas()
-        self.plot = self.space_canvas.addPlot(row=0, col=0)
+        axes = {side: ReadableAxis(side) for side in ("left", "bottom")}
+        self.plot = self.space_canvas.addPlot(row=0, col=0, axisItems=axes)
         style_plot(self.plot)
         for side in ("left", "bottom"):  # "PC1 (42% of variance)" without an SI prefix
             self.plot.getAxis(side).enableAutoSIPrefix(False)
@@ -195,10 +197,14 @@ class StateSpacePanel(Panel[StateSpaceView]):
         self.cursor_item = pg.ScatterPlotItem(symbol="o", size=13, brush=CURSOR, pen=pg.mkPen(INK))
         for item in (self.cloud, self.path, self.start, self.cursor_item):
             self.plot.addItem(item)
+        box = self.plot.getViewBox()
+        box.setDefaultPadding(0.1)  # room for the labels of the outermost points
+        box.sigResized.connect(self._declutter)  # labels that overlap at this size hide
+        box.sigRangeChanged.connect(self._declutter)
         self.cursor_item.setZValue(10)
         self.point_labels: list[pg.TextItem] = []
         # the legend sits in its own row under the plot, so it never hides a point
-        self.legend = LegendRow(self.plot, max_columns=2, labelTextColor=INK)
+        self.legend = LegendRow(self.plot, max_columns=2, labelTextColor=INK, labelTextSize="8pt")
         self.space_canvas.addItem(self.legend, row=1, col=0)
         for item in (self.cloud, self.path, self.start, self.cursor_item):
             self.legend.addItem(item, " ")
@@ -296,17 +302,37 @@ class StateSpacePanel(Panel[StateSpaceView]):
         )
         # no labels for long sequences, nor while the picture belongs to other data (stale)
         self._labels = labels if len(labels) == len(p) - 1 <= MAX_POINT_LABELS else ()
-        near = 0.04 * float(np.ptp(p, axis=0).max() or 1.0)  # labels closer than this overlap
-        placed: list[tuple[str, NDArray]] = []
         for text, (x, y) in zip(self._labels, p[1 : 1 + len(self._labels)], strict=True):
-            if not text or any(np.abs(q - (x, y)).max() < near for _, q in placed):
-                continue  # another label already sits here
-            placed.append((text, np.array([x, y])))
-            item = pg.TextItem(text, color=INK, anchor=(-0.15, 1.0))
+            if not text:
+                continue
+            item = pg.TextItem(text, color=INK, anchor=(-0.15, 1.0))  # see _declutter
             item.setPos(float(x), float(y))
             self.plot.addItem(item)
             self.point_labels.append(item)
+        self._declutter()
         self._view = None  # the highlight must be redrawn on the new path
+
+    def _declutter(self, *_args: object) -> None:
+        """Show each point label that lies inside the plot and overlaps no label shown before
+        it, in pixels at the plot's current size and range (again whenever either changes)."""
+        if not self.isVisible():  # not laid out: no pixels to judge by (showing redoes it)
+            for item in self.point_labels:
+                item.setVisible(True)
+            return
+        shown: list[QRectF] = []
+        box = self.plot.getViewBox()
+        inside = box.sceneBoundingRect()
+        for item in self.point_labels:
+            # where the label is drawn: its text's pixel size at its anchor (-0.15, 1) off the
+            # point (the item's own bounds are only right once it has been painted)
+            size = item.textItem.boundingRect().size()
+            point = box.mapViewToScene(item.pos())
+            corner = QPointF(point.x() + 0.15 * size.width(), point.y() - size.height())
+            rect = QRectF(corner, size)
+            free = inside.contains(rect) and not any(rect.intersects(other) for other in shown)
+            item.setVisible(free)
+            if free:
+                shown.append(rect)
 
     def _draw_tree(self) -> None:
         if self._analysed is None:
@@ -381,8 +407,9 @@ class StateSpacePanel(Panel[StateSpaceView]):
             self.cursor_item.setData(pos=p[new.t : new.t + 1] if shown else np.zeros((0, 2)))
         if changed(new, old, "title", "x_label", "y_label", "legend", "tree_title"):
             self.plot.setTitle(new.title, color=INK, size="10pt")
-            self.plot.setLabel("bottom", new.x_label)
-            self.plot.setLabel("left", new.y_label)
+            for side, label in (("bottom", new.x_label), ("left", new.y_label)):
+                short = label.split(" (")[0]  # "PC2" where "PC2 (26% of variance)" is too long
+                self.plot.getAxis(side).set_label_choices(label, short, color=INK)
             for (_, label), text in zip(self.legend.items, new.legend, strict=True):
                 label.setText(text)
             self.legend.refit()
@@ -395,6 +422,10 @@ class StateSpacePanel(Panel[StateSpaceView]):
     def _on_context_changed(self, index: int) -> None:
         if not self._stale:
             self._draw_tree()
+
+    def showEvent(self, event: QShowEvent) -> None:  # Qt override
+        super().showEvent(event)
+        self._declutter()  # hidden, its labels were not judged by their pixels
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
         narrow = event.size().width() < STACK_BELOW
@@ -414,7 +445,9 @@ class StateSpacePanel(Panel[StateSpaceView]):
             trajectory=trajectory,
             highlight=highlight,
             t=self._view.t if self._view is not None else 0,
-            point_labels=tuple(item.textItem.toPlainText() for item in self.point_labels),
+            point_labels=tuple(
+                item.textItem.toPlainText() for item in self.point_labels if item.isVisible()
+            ),
             cloud_size=len(self.cloud.data),
             title=self.plot.titleLabel.text,
             x_label=self.plot.getAxis("bottom").labelText,

@@ -361,6 +361,7 @@ class StateSpacePanel(Panel[StateSpaceView]):
         if tree is None:
             self._leaves, self._segments = (), np.zeros((0, 2, 2))
             self.tree_lines.setData([], [])
+            self.tree.getAxis("left").setTicks([[], []])  # no leaves of other data
             return
         segments = tree.segments()
         self._leaves, self._segments = tree.leaf_labels, segments
@@ -385,10 +386,15 @@ class StateSpacePanel(Panel[StateSpaceView]):
     def _show_status(self) -> None:
         if self._stale:
             n = sum(seq.T for seq in self.session.dataset.sequences)
-            self.status.setText(f"⚠ stale: the network or data changed ({n} states to analyse)")
+            self.status.setText(f"⚠ out of date: {n} states")  # short: the dock may be narrow
+            self.status.setToolTip(
+                f"The network or the data changed since the pictures were made: Recompute "
+                f"analyses the {n} hidden states again"
+            )
             self.status.setStyleSheet("QLabel { padding: 2px 4px; color: #b35806; }")
         else:
             self.status.setText(f"{len(self._space.cloud) if self._space else 0} states")
+            self.status.setToolTip("hidden states h(t) of every sequence of the data set")
             self.status.setStyleSheet(f"QLabel {{ padding: 2px 4px; color: {INK}; }}")
         self.recompute.setEnabled(self._stale)
         self._view = None

@@ -205,8 +205,9 @@ def _inside(frame: list[int], screen: list[int]) -> bool:
     return QRect(*screen).contains(QRect(*frame))
 
 
-@pytest.mark.parametrize("screen", [(1280, 800), (1366, 768), (1920, 1080)], ids=_ids)
+@pytest.mark.parametrize("screen", [(1280, 800), (1366, 768)], ids=_ids)
 def test_the_window_opens_inside_its_screen(tmp_path, screen) -> None:
+    """(A 1920 x 1080 screen: see the next test.)"""
     shown = _run(tmp_path, screen, tmp_path / "unfold.ini")
     assert _inside(shown["frame"], shown["screen"]), shown
 

@@ -100,6 +100,23 @@ def test_task_params_take_the_types_of_the_defaults() -> None:
         (["--task", "anbn", "--out", "/no/such/folder/m.json"], "does not exist"),
         (["--data", "x.csv", "--param", "n=1"], "--param applies to --task only"),
         (["--task", "anbn", "--bogus"], "unrecognized arguments: --bogus"),
+        (["--task", "anbn", "--hidden-size", "513"], "--hidden-size: must be at most 512"),
+        (["--task", "anbn", "--epochs", "1000001"], "--epochs: must be at most 1,000,000"),
+        (["--task", "anbn", "--every", "1000001"], "--every: must be at most 1,000,000"),
+        (["--task", "anbn", "--truncation", "10001"], "--truncation: must be at most 10,000"),
+        (["--task", "anbn", "--seed", "2147483648"], "--seed: must be at most 2,147,483,647"),
+        (
+            ["--task", "reber", "--param", "n_sequences=1000000000"],
+            "parameter 'n_sequences' must be an integer from 1 to 5,000, got 1000000000",
+        ),
+        (
+            ["--task", "sine", "--param", "period=inf"],
+            "parameter 'period' must be a number from 2 to 1,000, got inf",
+        ),
+        (
+            ["--task", "sine", "--param", "damping=nan"],
+            "parameter 'damping' must be a number from 0 to 10, got nan",
+        ),
     ],
 )
 def test_bad_options_give_one_line_and_status_2(
@@ -113,6 +130,18 @@ def test_bad_options_give_one_line_and_status_2(
     assert lines[0].startswith("unfold") and "error:" in lines[0]
     assert message in lines[0]
     assert "Traceback" not in err
+
+
+def test_help_states_every_bound(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["--help"], capsys)
+    assert status == 0
+    text = " ".join(out.split())
+    for words in ("1 to 512", "1 to 1,000,000", "1 to 10,000", "0 to 2,147,483,647"):
+        assert words in text
+    for spec in TASKS.values():
+        assert f"{spec.name}:" in text
+        for key, param in spec.param_specs.items():
+            assert f"{key}=" in text and f"({param.describe()})" in text
 
 
 # -- running ------------------------------------------------------------------------------------

@@ -275,19 +275,21 @@ def _choose_output(d: Array, output: str | None, fail: Fail) -> str:
         bad = np.argwhere(d < 0)
         if bad.size:
             r, k = bad[0]
-            raise fail(f"softmax target {d[r, k]!r} is negative", int(r), int(k))
+            raise fail(f"softmax target {float(d[r, k])!r} is negative", int(r), int(k))
         sums = d.sum(axis=1)
         off = np.flatnonzero((np.abs(sums - 1) > 1e-6) & (sums != 0))
         if off.size:
             r = int(off[0])
             raise fail(
-                f"softmax targets must sum to 1 (or 0 when unscored), not {sums[r]!r}", r, None
+                f"softmax targets must sum to 1 (or 0 when unscored), not {float(sums[r])!r}",
+                r,
+                None,
             )
     elif output == "logistic":
         bad = np.argwhere((d < 0) | (d > 1))
         if bad.size:
             r, k = bad[0]
-            raise fail(f"logistic target {d[r, k]!r} is outside [0, 1]", int(r), int(k))
+            raise fail(f"logistic target {float(d[r, k])!r} is outside [0, 1]", int(r), int(k))
     elif output != "linear":
         raise fail(f"output {output!r} is not one of {', '.join(OUTPUT_FUNCTIONS)}", -1, None)
     return output
@@ -544,6 +546,18 @@ def json_kind(value: Any) -> str:
     return "an array" if isinstance(value, list) else "an object"
 
 
+def json_shown(value: Any) -> str:
+    """A decoded JSON value for a message: a number or a short string as written, else its kind
+    (a value can be large: it is never printed whole)."""
+    if is_number(value):
+        return repr(value) if isinstance(value, float) or abs(value) < 10**30 else "a huge number"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and len(value) <= 40:
+        return repr(value)
+    return json_kind(value)
+
+
 def is_number(value: Any) -> bool:
     """True for a JSON number (bool is not a number here)."""
     return type(value) in (int, float)
@@ -621,7 +635,7 @@ class _Json:
     def choice(self, doc: dict[str, Any], key: str, allowed: tuple[str, ...]) -> str | None:
         value = doc.get(key)
         if value is not None and value not in allowed:
-            raise self.fail([key], f"expected one of {', '.join(allowed)}, got {value!r}")
+            raise self.fail([key], f"expected one of {', '.join(allowed)}, got {json_shown(value)}")
         return value
 
 
@@ -639,18 +653,20 @@ def load_json(path: PathArg, *, output: str | None = None) -> Dataset:
         if key not in _TOP_FIELDS:
             raise js.fail([key], f"unknown field; expected some of {', '.join(_TOP_FIELDS)}")
     if doc.get("format", JSON_FORMAT) != JSON_FORMAT:
-        raise js.fail(["format"], f"expected {JSON_FORMAT!r}, got {doc['format']!r}")
+        raise js.fail(["format"], f"expected {JSON_FORMAT!r}, got {json_shown(doc['format'])}")
     version = doc.get("version", JSON_VERSION)
     if type(version) is not int or version != JSON_VERSION:
         newer = is_number(version) and version > JSON_VERSION
         hint = "; the file is from a newer Unfold" if newer else ""
-        raise js.fail(["version"], f"expected {JSON_VERSION}, got {version!r}{hint}")
+        raise js.fail(["version"], f"expected {JSON_VERSION}, got {json_shown(version)}{hint}")
     for key in ("name", "description"):
         if key in doc and not isinstance(doc[key], str):
             raise js.fail([key], f"expected a string, got {json_kind(doc[key])}")
     threshold = doc.get("legal_threshold", 0.3)
     if not is_number(threshold) or not 0 < threshold < 1:
-        raise js.fail(["legal_threshold"], f"expected a number between 0 and 1, got {threshold!r}")
+        raise js.fail(
+            ["legal_threshold"], f"expected a number between 0 and 1, got {json_shown(threshold)}"
+        )
     file_output = js.choice(doc, "output", OUTPUT_FUNCTIONS)
     scoring = js.choice(doc, "scoring", SCORINGS)
     in_names, out_names = js.names(doc, "input_names"), js.names(doc, "output_names")

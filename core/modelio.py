@@ -23,7 +23,13 @@ Model file, format "unfold-model" version 1::
 
 A "task" of the form {"task": name, "seed": s, "params": {...}} names a built-in task of
 ``core.tasks``; a task that has since been renamed is read under its current name
-(``FORMER_TASK_NAMES``), so older files still regenerate their data.
+(``FORMER_TASK_NAMES``), so older files still regenerate their data. "seed" (default 0) is a
+whole number from 0 to ``core.limits.SEED_MAX``; "params" (default: the task's defaults) holds
+parameters of that task within their bounds (``core.tasks.ParamSpec``). A task name this version
+does not know is kept, with a seed and parameters of the right types, but its data is not
+regenerated. Any other "task" names its data by a path, {"file": path} (the window) or
+{"data": path, "name": name} (``unfold train``).
+Neither "task" nor "training" may hold NaN or infinity (standard JSON has neither).
 
 A Jordan network ("context": "output" or "target", see ``core.jordan``) stores W (H, O) as
 "context_to_hidden" and its initial context (O,) as "initial_context" in place of the last two
@@ -45,6 +51,7 @@ import contextlib
 import csv
 import io
 import json
+import math
 import os
 import tempfile
 from collections.abc import Sequence
@@ -58,16 +65,19 @@ from numpy.typing import NDArray
 
 from core.bptt import Trace
 from core.functions import HIDDEN_ACTIVATIONS, OUTPUT_FUNCTIONS
+from core.limits import MAX_LAYER_SIZE, SEED_MAX, show_count
 from core.loaders import (
     PathArg,
     is_number,
     json_kind,
     json_location,
     json_path,
+    json_shown,
     parse_json,
     read_text_file,
 )
 from core.model import CONTEXTS, SRN
+from core.tasks import TASKS
 
 MODEL_FORMAT = "unfold-model"
 MODEL_VERSION = 1
@@ -89,6 +99,12 @@ DTYPES = ("float64", "float32")
 FORMER_TASK_NAMES: Final = MappingProxyType({"seed004": "two-back"})
 _REQUIRED = ("format", "version", "config", "weights")
 _OPTIONAL = ("task", "training", "notes")
+#: the fields of a "task" entry that names a built-in task
+TASK_FIELDS = ("task", "seed", "params")
+#: the fields of a "task" entry that names its data otherwise, with their JSON types
+SOURCE_FIELDS: Final = MappingProxyType(
+    {"file": str, "data": str, "name": str, "example": str, "random": bool}
+)
 
 
 def weight_names(context: str) -> dict[str, str]:
@@ -262,9 +278,64 @@ class _Checker:
         return value
 
     def count(self, parts: list[str | int], value: Any) -> int:
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise self.fail(parts, f"expected a whole number >= 1, got {value!r}")
+        """A layer size, 1 to ``MAX_LAYER_SIZE``."""
+        if type(value) is not int or not 1 <= value <= MAX_LAYER_SIZE:
+            raise self.fail(
+                parts,
+                f"expected a whole number from 1 to {MAX_LAYER_SIZE}, got {json_shown(value)}",
+            )
         return value
+
+    def finite(self, parts: list[str | int], value: Any) -> None:
+        """Refuse NaN and infinity anywhere in a decoded value (json.loads reads NaN, Infinity
+        and 1e400 without complaint; standard JSON has none of them)."""
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.fail(
+                parts, "NaN, infinity and numbers beyond the float range are not allowed"
+            )
+        if isinstance(value, dict):
+            for key, item in value.items():
+                self.finite([*parts, key], item)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                self.finite([*parts, i], item)
+
+    def task(self, task: dict[str, Any]) -> None:
+        """Check a "task" entry (module docstring): a built-in task with seed and parameters in
+        their bounds, or a source of data named by path."""
+        self.finite(["task"], task)
+        if "task" not in task:
+            for key, kind in SOURCE_FIELDS.items():
+                if key in task and not isinstance(task[key], kind):
+                    wanted = "a string" if kind is str else "true or false"
+                    raise self.fail(["task", key], f"expected {wanted}, got {json_kind(task[key])}")
+            return
+        name = task["task"]
+        if not isinstance(name, str):
+            raise self.fail(["task", "task"], f"expected a task name, got {json_kind(name)}")
+        seed = task.get("seed", 0)
+        if type(seed) is not int or not 0 <= seed <= SEED_MAX:
+            problem = f"expected a whole number from 0 to {show_count(SEED_MAX)}"
+            raise self.fail(["task", "seed"], f"{problem}, got {json_shown(seed)}")
+        params = task.get("params")
+        if params is not None and not isinstance(params, dict):
+            problem = f"expected an object of task parameters, got {json_kind(params)}"
+            raise self.fail(["task", "params"], problem)
+        current = FORMER_TASK_NAMES.get(name, name)
+        if current not in TASKS:
+            return  # a task of another version: kept, its data not regenerated
+        for key in task:
+            if key not in TASK_FIELDS:
+                raise self.fail(["task", key], f"unknown field; expected {', '.join(TASK_FIELDS)}")
+        specs = TASKS[current].param_specs
+        for key, value in (params or {}).items():
+            if key not in specs:
+                known = ", ".join(specs) or "none"
+                problem = f"task {current!r} has no such parameter; its parameters: {known}"
+                raise self.fail(["task", "params", key], problem)
+            out_of_bounds = specs[key].problem(value)
+            if out_of_bounds is not None:
+                raise self.fail(["task", "params", key], out_of_bounds)
 
     def array(
         self, parts: list[str | int], value: Any, shape: tuple[int, ...], dtype: str
@@ -284,7 +355,7 @@ class _Checker:
             problem = (
                 "NaN and infinity are not allowed"
                 if not np.isfinite(arr[index])
-                else f"{arr[index]!r} does not fit {dtype}"
+                else f"{float(arr[index])!r} does not fit {dtype}"
             )
             raise self.fail([*parts, *index], problem)
         return cast
@@ -336,28 +407,30 @@ def load_model(path: PathArg) -> ModelFile:
     check = _Checker(text, where)
     doc = check.fields([], parse_json(text, where, ModelFileError), _REQUIRED, _OPTIONAL)
     if doc["format"] != MODEL_FORMAT:
-        raise check.fail(["format"], f"expected {MODEL_FORMAT!r}, got {doc['format']!r}")
+        got = json_shown(doc["format"])
+        raise check.fail(["format"], f"expected {MODEL_FORMAT!r}, got {got}")
     version = doc["version"]
     if type(version) is not int or version != MODEL_VERSION:
         newer = is_number(version) and version > MODEL_VERSION
         hint = "; the file is from a newer Unfold" if newer else ""
-        raise check.fail(["version"], f"expected {MODEL_VERSION}, got {version!r}{hint}")
+        got = json_shown(version)
+        raise check.fail(["version"], f"expected {MODEL_VERSION}, got {got}{hint}")
 
     config = check.fields(["config"], doc["config"], CONFIG_FIELDS, OPTIONAL_CONFIG)
     I, H, O = (check.count(["config", k], config[k]) for k in ("n_in", "n_hidden", "n_out"))
     for key, allowed in (("hidden", HIDDEN_ACTIVATIONS), ("output", OUTPUT_FUNCTIONS)):
         if config[key] not in allowed:
-            problem = f"expected one of {', '.join(allowed)}, got {config[key]!r}"
+            problem = f"expected one of {', '.join(allowed)}, got {json_shown(config[key])}"
             raise check.fail(["config", key], problem)
     if not isinstance(config["train_h0"], bool):
         got = json_kind(config["train_h0"])
         raise check.fail(["config", "train_h0"], f"expected true or false, got {got}")
     context = config.get("context", "hidden")
     if context not in CONTEXTS:
-        problem = f"expected one of {', '.join(CONTEXTS)}, got {context!r}"
+        problem = f"expected one of {', '.join(CONTEXTS)}, got {json_shown(context)}"
         raise check.fail(["config", "context"], problem)
     if config["dtype"] not in DTYPES:
-        problem = f"expected one of {', '.join(DTYPES)}, got {config['dtype']!r}"
+        problem = f"expected one of {', '.join(DTYPES)}, got {json_shown(config['dtype'])}"
         raise check.fail(["config", "dtype"], problem)
 
     C = H if context == "hidden" else O
@@ -373,6 +446,9 @@ def load_model(path: PathArg) -> ModelFile:
         if value is not None and not isinstance(value, kind):
             wanted = "an object" if kind is dict else "a string"
             raise check.fail([key], f"expected {wanted} or null, got {json_kind(value)}")
+    if doc.get("task") is not None:
+        check.task(doc["task"])
+    check.finite(["training"], doc.get("training"))
     try:
         net = SRN(
             U=arrays["U"],

@@ -28,7 +28,8 @@ whole number from 0 to ``core.limits.SEED_MAX``; "params" (default: the task's d
 parameters of that task within their bounds (``core.tasks.ParamSpec``). A task name this version
 does not know is kept, with a seed and parameters of the right types, but its data is not
 regenerated. Any other "task" names its data by a path, {"file": path} (the window) or
-{"data": path, "name": name} (``unfold train``).
+{"data": path, "name": name} (``unfold train``); a relative path is relative to the model file.
+:func:`model_data` gives the data set the entry names, checked to fit the network.
 Neither "task" nor "training" may hold NaN or infinity (standard JSON has neither).
 
 A Jordan network ("context": "output" or "target", see ``core.jordan``) stores W (H, O) as
@@ -63,11 +64,14 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
+import core.loaders as loaders
 from core.bptt import Trace
+from core.data import Dataset, DatasetError
 from core.functions import HIDDEN_ACTIVATIONS, OUTPUT_FUNCTIONS
 from core.limits import MAX_LAYER_SIZE, SEED_MAX, show_count
 from core.loaders import (
     PathArg,
+    file_problem,
     is_number,
     json_kind,
     json_location,
@@ -77,7 +81,7 @@ from core.loaders import (
     read_text_file,
 )
 from core.model import CONTEXTS, SRN
-from core.tasks import TASKS
+from core.tasks import TASKS, make_task
 
 MODEL_FORMAT = "unfold-model"
 MODEL_VERSION = 1
@@ -471,6 +475,59 @@ def load_model(path: PathArg) -> ModelFile:
         notes=doc.get("notes"),
         version=version,
     )
+
+
+# -- the data a model names ----------------------------------------------------------------------
+def model_data(model: ModelFile, path: PathArg) -> tuple[Dataset, dict[str, Any]] | None:
+    """The data set the "task" entry of the model file at ``path`` names, with the entry.
+
+    A built-in task is regenerated from its seed and parameters; a data file ("file", or "data"
+    as ``unfold train`` writes it) is read. None when the entry names no data that can be had:
+    no entry, a task this version does not know, a data file that no longer exists.
+
+    Raises
+    ------
+    ModelFileError
+        Naming the model file and the field - and the data file, for one - when the data cannot
+        be made or read, or does not fit the network (inputs and targets against I and O).
+    """
+    task, net, where = model.task, model.net, os.fspath(path)
+    if not task:
+        return None
+    name = task.get("task")
+    if isinstance(name, str):
+        if name not in TASKS:
+            return None
+        try:
+            dataset = make_task(name, task.get("seed", 0), **(task.get("params") or {}))
+        except ValueError as exc:
+            raise ModelFileError(str(exc), path=where, field="task") from None
+        what, field = f"the data of task {name!r}", "task"
+    else:
+        key = next((k for k in ("file", "data") if isinstance(task.get(k), str)), None)
+        if key is None:
+            return None
+        data_path = os.path.join(os.path.dirname(os.path.abspath(where)), task[key])
+        if file_problem(data_path) == "no such file":
+            return None
+        try:
+            dataset = loaders.load_dataset(data_path)
+        except DatasetError as exc:
+            problem = f"the data file cannot be read: {exc}"
+            raise ModelFileError(problem, path=where, field=f"task.{key}") from None
+        what, field = data_path, f"task.{key}"
+    if (dataset.n_in, dataset.n_out) != (net.n_in, net.n_out):
+        problem = (
+            f"{what} has {_units(dataset.n_in, 'input')} and {_units(dataset.n_out, 'target')}, "
+            f"but the network in {where} has {_units(net.n_in, 'input')} and "
+            f"{_units(net.n_out, 'output')}"
+        )
+        raise ModelFileError(problem, path=where, field=field)
+    return dataset, dict(task)
+
+
+def _units(n: int, unit: str) -> str:
+    return f"{n} {unit}{'' if n == 1 else 's'}"
 
 
 # -- trace export --------------------------------------------------------------------------------

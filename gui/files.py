@@ -23,7 +23,14 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from core.data import Dataset, DatasetError, Sequence
 from core.examples import example_dataset, example_network
 from core.model import SRN
-from core.modelio import ModelFileError, export_trace_csv, load_model, save_model
+from core.modelio import (
+    ModelFile,
+    ModelFileError,
+    export_trace_csv,
+    load_model,
+    model_data,
+    save_model,
+)
 from gui.session import NetworkOrigin, Session
 
 MAX_RECENT = 8
@@ -146,7 +153,7 @@ class FileActions(QObject):
             return False
         try:
             model = load_model(path)
-            dataset, source = self._data_for_model(model.net, model.task)
+            dataset, source = self._data_for_model(model, path)
             self._session.set_dataset(
                 dataset, net=model.net, source=source, modified=False, origin=NetworkOrigin.FILE
             )
@@ -157,20 +164,12 @@ class FileActions(QObject):
         self._remember(path)
         return True
 
-    def _data_for_model(
-        self, net: SRN, task: dict[str, Any] | None
-    ) -> tuple[Dataset, dict[str, Any]]:
+    def _data_for_model(self, model: ModelFile, path: str) -> tuple[Dataset, dict[str, Any]]:
         """The data a model was saved with, else the current data when it fits, else a filler."""
-        from core.loaders import load_dataset
-        from core.tasks import TASKS, make_task
-
-        if task and task.get("task") in TASKS:
-            params = task.get("params") or {}
-            dataset = make_task(str(task["task"]), int(task.get("seed", 0)), **params)
-            return dataset, dict(task)
-        if task and isinstance(task.get("file"), str) and os.path.exists(task["file"]):
-            return load_dataset(task["file"]), dict(task)
-        current = self._session.dataset
+        found = model_data(model, path)  # ModelFileError when the named data does not fit
+        if found is not None:
+            return found
+        net, current = model.net, self._session.dataset
         if (current.n_in, current.n_out) == (net.n_in, net.n_out):
             return current, self._session.source
         return random_inputs_dataset(net), {"random": True}

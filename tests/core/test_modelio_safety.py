@@ -1,0 +1,110 @@
+"""Model files in an unfriendly world: numbers json.loads accepts, and the data they name."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.examples import example_network
+from core.modelio import (
+    ModelFileError,
+    load_model,
+    model_data,
+    save_model,
+)
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+XOR_CSV = EXAMPLES / "xor_sequences.csv"  # 1 input, 1 target
+
+
+def saved(tmp_path: Path, task: dict[str, Any] | None, name: str = "model.json") -> Path:
+    path = tmp_path / name
+    save_model(path, example_network(), task=task)  # 4 inputs, 3 outputs
+    return path
+
+
+# -- literal numbers json.loads takes without complaint ---------------------------------------
+@pytest.mark.parametrize("literal", ["1e400", "-1e400", "NaN", "Infinity"])
+def test_a_seed_beyond_the_float_range_names_the_field_and_line(
+    tmp_path: Path, literal: str
+) -> None:
+    path = saved(tmp_path, {"task": "two-back", "seed": 12345})
+    text = path.read_text(encoding="utf-8").replace("12345", literal)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ModelFileError) as info:
+        load_model(path)
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if literal in s)
+    assert info.value.field == "task.seed" and info.value.line == line
+    assert str(info.value).startswith(f"{path}, line {line}, column ")
+    assert "NaN, infinity and numbers beyond the float range are not allowed" in str(info.value)
+
+
+# -- the data a model names --------------------------------------------------------------------
+def test_a_task_entry_regenerates_its_data(tmp_path: Path) -> None:
+    path = saved(tmp_path, {"task": "two-back", "seed": 2, "params": {"length": 6}})
+    found = model_data(load_model(path), path)
+    assert found is not None
+    data, source = found
+    assert (len(data), data.sequences[0].T, data.meta["seed"]) == (40, 6, 2)
+    assert source == {"task": "two-back", "seed": 2, "params": {"length": 6}}
+
+
+def test_data_that_does_not_fit_names_the_model_and_the_data_file(tmp_path: Path) -> None:
+    path = saved(tmp_path, {"file": str(XOR_CSV)})
+    with pytest.raises(ModelFileError) as info:
+        model_data(load_model(path), path)
+    assert str(info.value) == (
+        f"{path}: task.file: {XOR_CSV} has 1 input and 1 target, but the network in {path} "
+        "has 4 inputs and 3 outputs"
+    )
+
+
+def test_a_task_whose_data_does_not_fit_names_the_task(tmp_path: Path) -> None:
+    path = saved(tmp_path, {"task": "delayed-recall", "params": {"n_symbols": 3}})
+    with pytest.raises(ModelFileError) as info:
+        model_data(load_model(path), path)
+    assert str(info.value).startswith(f"{path}: task: the data of task 'delayed-recall' has ")
+    assert "3 inputs and 3 targets, but the network" in str(info.value)
+
+
+def test_contradicting_task_parameters_name_the_model_file(tmp_path: Path) -> None:
+    path = saved(tmp_path, {"task": "anbn", "params": {"n_min": 5, "n_max": 2}})
+    with pytest.raises(ModelFileError, match=rf"^{path}: task: need 1 <= n_min <= n_max"):
+        model_data(load_model(path), path)
+
+
+def test_an_unreadable_data_file_names_both_files(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,d\n0,1\n1,oops\n", encoding="utf-8")
+    path = saved(tmp_path, {"data": str(bad), "name": "bad"})
+    with pytest.raises(ModelFileError) as info:
+        model_data(load_model(path), path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: task.data: the data file cannot be read: {bad}, line 3")
+    (tmp_path / "folder.csv").mkdir()
+    path = saved(tmp_path, {"file": str(tmp_path / "folder.csv")})
+    with pytest.raises(ModelFileError, match="is a directory, not a file"):
+        model_data(load_model(path), path)
+
+
+def test_data_named_by_train_and_by_a_relative_path_is_found(tmp_path: Path) -> None:
+    data = tmp_path / "data" / "two.json"
+    data.parent.mkdir()
+    data.write_bytes((EXAMPLES / "deep_learning_ch10_sequences.json").read_bytes())
+    for task in ({"data": str(data), "name": "two"}, {"file": os.path.join("data", "two.json")}):
+        path = saved(tmp_path, task)
+        found = model_data(load_model(path), path)
+        assert found is not None and found[0].source == str(data)
+
+
+@pytest.mark.parametrize(
+    "task",
+    [None, {"file": "gone.csv"}, {"task": "a-later-task"}, {"random": True}, {"name": "x"}],
+    ids=["none", "missing file", "unknown task", "random", "name"],
+)
+def test_no_data_to_be_had_gives_none(tmp_path: Path, task: dict[str, Any] | None) -> None:
+    path = saved(tmp_path, task)
+    assert model_data(load_model(path), path) is None

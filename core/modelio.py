@@ -44,6 +44,8 @@ line each, so an error's line number points at the row.
 Writes are atomic (:func:`atomic_write_text`): the text goes to a temporary file in the target's
 directory, is flushed and fsynced, then ``os.replace``-d over the target; on any failure the
 target is untouched and the temporary file removed.
+
+:func:`is_model_file` tells a model file from a sequence file by its top-level "format" field.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ import io
 import json
 import math
 import os
+import re
+import stat
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -477,7 +481,7 @@ def load_model(path: PathArg) -> ModelFile:
     )
 
 
-# -- the data a model names ----------------------------------------------------------------------
+# -- the data a model names, and telling models from sequence files ------------------------------
 def model_data(model: ModelFile, path: PathArg) -> tuple[Dataset, dict[str, Any]] | None:
     """The data set the "task" entry of the model file at ``path`` names, with the entry.
 
@@ -528,6 +532,66 @@ def model_data(model: ModelFile, path: PathArg) -> tuple[Dataset, dict[str, Any]
 
 def _units(n: int, unit: str) -> str:
     return f"{n} {unit}{'' if n == 1 else 's'}"
+
+
+#: how much of an oversized file is searched for the model format (the loader refuses the rest)
+_SNIFF_BYTES = 64 * 1024
+_FORMAT_FIELD = re.compile(r'"format"\s*:\s*"unfold-model"')
+
+
+def is_model_file(path: PathArg) -> bool:
+    """Whether ``path`` holds an Unfold model rather than a sequence file.
+
+    A model is a JSON object whose top-level "format" is "unfold-model", wherever that member is
+    in the file: the top-level members are skipped one by one until "format" is found. A file
+    that is not valid JSON is a model when such a "format" member appears anywhere in it (so that
+    the model loader reports its error); files over ``MAX_FILE_BYTES`` are searched in their
+    first 64 KB only. Unreadable files and files of other kinds are not models.
+    """
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        whole = info.st_size <= loaders.MAX_FILE_BYTES
+        with open(path, "rb") as f:
+            data = f.read(info.st_size if whole else _SNIFF_BYTES)
+    except (OSError, ValueError):
+        return False
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    if not text.lstrip().startswith("{"):
+        return False
+    try:
+        return _top_level_member(text, "format") == MODEL_FORMAT
+    except (ValueError, IndexError, RecursionError):
+        return _FORMAT_FIELD.search(text) is not None
+
+
+def _top_level_member(text: str, key: str) -> Any:
+    """The value of member ``key`` of the JSON object ``text`` (None when absent), decoding only
+    the members' names and the wanted value (the others are skipped by the C scanner)."""
+    decoder = json.JSONDecoder()
+    ws = re.compile(r"[ \t\n\r]*")
+
+    def skip(pos: int) -> int:
+        return ws.match(text, pos).end()  # type: ignore[union-attr]
+
+    pos = skip(skip(0) + 1)  # after "{"
+    if text[pos] == "}":
+        return None
+    while True:
+        name, pos = decoder.raw_decode(text, pos)
+        pos = skip(pos)
+        if text[pos] != ":":
+            raise ValueError("expected ':'")
+        value, pos = decoder.raw_decode(text, skip(pos + 1))
+        if name == key:
+            return value
+        pos = skip(pos)
+        if text[pos] == "}":
+            return None
+        if text[pos] != ",":
+            raise ValueError("expected ',' or '}'")
+        pos = skip(pos + 1)
 
 
 # -- trace export --------------------------------------------------------------------------------

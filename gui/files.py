@@ -27,6 +27,7 @@ from core.modelio import (
     ModelFile,
     ModelFileError,
     export_trace_csv,
+    is_model_file,
     load_model,
     model_data,
     save_model,
@@ -36,18 +37,6 @@ from gui.session import NetworkOrigin, Session
 MAX_RECENT = 8
 MODEL_FILTER = "Unfold model (*.json)"
 SEQUENCE_FILTER = "Sequence files (*.csv *.json *.txt);;CSV (*.csv);;JSON (*.json);;Text (*.txt)"
-
-
-def is_model_file(path: str | os.PathLike[str]) -> bool:
-    """Whether a .json file is an Unfold model rather than a sequence file (its format field)."""
-    if Path(path).suffix.lower() != ".json":
-        return False
-    try:
-        with open(path, encoding="utf-8") as fh:
-            head = fh.read(4096)
-    except (OSError, UnicodeDecodeError):
-        return False
-    return '"unfold-model"' in head
 
 
 def random_inputs_dataset(net: SRN, T: int = 8, seed: int = 0) -> Dataset:

@@ -1,18 +1,24 @@
-"""Model files in an unfriendly world: numbers json.loads accepts, and the data they name."""
+"""Model files in an unfriendly world: numbers json.loads accepts, the data they name, and
+telling them from sequence files."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import core.loaders as loaders
 from core.examples import example_network
+from core.model import SRN
 from core.modelio import (
     ModelFileError,
+    is_model_file,
     load_model,
     model_data,
+    model_json,
     save_model,
 )
 
@@ -108,3 +114,55 @@ def test_data_named_by_train_and_by_a_relative_path_is_found(tmp_path: Path) -> 
 def test_no_data_to_be_had_gives_none(tmp_path: Path, task: dict[str, Any] | None) -> None:
     path = saved(tmp_path, task)
     assert model_data(load_model(path), path) is None
+
+
+# -- model or sequence file --------------------------------------------------------------------
+SNIFF_IDS = [
+    "first", "bom", "malformed model", "in a string", "as a value", "sequences", "nested",
+    "array", "csv", "empty",
+]  # fmt: skip
+
+
+def test_the_format_member_is_found_wherever_it_is(tmp_path: Path) -> None:
+    doc = json.loads(model_json(SRN.init(3, 40, 3)))
+    late = {"notes": "x" * 5000, **{k: v for k, v in doc.items() if k != "format"}}
+    late["format"] = "unfold-model"
+    path = tmp_path / "late.json"
+    path.write_text(json.dumps(late, indent=1), encoding="utf-8")
+    assert path.read_text(encoding="utf-8").index('"format"') > 4096
+    assert is_model_file(path)
+    assert load_model(path).net.n_hidden == 40
+
+
+@pytest.mark.parametrize(
+    ("content", "model"),
+    [
+        ('{"format": "unfold-model"}', True),
+        ('\ufeff  {"format" : "unfold-model", "version": 1}', True),
+        ('{"format": "unfold-model", "version": 1,\n "config": {oops}}', True),  # loader reports
+        ('{"notes": "format: \\"unfold-model\\"", "sequences": []}', False),
+        ('{"sequences": [], "name": "unfold-model"}', False),
+        ('{"format": "unfold-sequences", "sequences": []}', False),
+        ('{"data": {"format": "unfold-model"}, "sequences": []}', False),
+        ('[{"format": "unfold-model"}]', False),
+        ("x,d\n0,1\n", False),
+        ("", False),
+    ],
+    ids=SNIFF_IDS,
+)
+def test_model_files_are_told_from_sequence_files(
+    tmp_path: Path, content: str, model: bool
+) -> None:
+    path = tmp_path / "file.json"
+    path.write_text(content, encoding="utf-8")
+    assert is_model_file(path) is model
+
+
+def test_sniffing_reads_at_most_the_file_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = saved(tmp_path, None)
+    monkeypatch.setattr(loaders, "MAX_FILE_BYTES", 100)  # larger: only the start is searched
+    assert is_model_file(path)
+    (tmp_path / "dir.json").mkdir()
+    assert not is_model_file(tmp_path / "dir.json") and not is_model_file(tmp_path / "no.json")

@@ -3,12 +3,16 @@ and the window's network, data and files exactly as they were."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDropEvent
 
 from core.examples import example_network
+from core.model import SRN
 from core.modelio import model_json, save_model
 from gui.main_window import MainWindow
 
@@ -84,3 +88,27 @@ def test_a_model_trained_on_a_data_file_reopens_with_it(window: MainWindow, tmp_
     save_model(path, example_network(seed=3), task={"data": str(data), "name": "ch10"})
     assert window.files.open_path(str(path))
     assert window.session.dataset.source == str(data) and window.errors == []
+
+
+def _drop(window: MainWindow, path: Path) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime,
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+    )  # fmt: skip
+    window.dropEvent(event)
+
+
+def test_a_dropped_model_whose_format_comes_late_opens_as_a_model(
+    window: MainWindow, tmp_path: Path
+) -> None:
+    net = SRN.init(4, 30, 3, seed=5)
+    doc: dict[str, Any] = json.loads(model_json(net))
+    late = {"notes": "n" * 5000, **{k: v for k, v in doc.items() if k != "format"}}
+    late["format"] = "unfold-model"
+    path = tmp_path / "late.json"
+    path.write_text(json.dumps(late), encoding="utf-8")
+    _drop(window, path)
+    assert window.errors == [] and window.files.path == str(path)
+    assert window.session.net.same_weights(net)

@@ -42,8 +42,12 @@ the identical float64 or float32 value, so a save/load round trip is exact. Matr
 line each, so an error's line number points at the row.
 
 Writes are atomic (:func:`atomic_write_text`): the text goes to a temporary file in the target's
-directory, is flushed and fsynced, then ``os.replace``-d over the target; on any failure the
-target is untouched and the temporary file removed.
+directory, ``.NAME.XXXXXXXX.tmp``, is flushed and fsynced, then ``os.replace``-d over the target;
+on any failure the target is untouched and the temporary file removed. A read-only target is
+refused, as desktop applications do, although the rename could replace it. Temporary files of
+this pattern left by a process killed mid-save are removed by the next save to the folder once
+they are a minute old. A failed write raises :class:`FileWriteError`, whose message is the
+reason alone: the caller names the file the user chose, never the temporary one.
 
 :func:`is_model_file` tells a model file from a sequence file by its top-level "format" field.
 """
@@ -52,6 +56,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import io
 import json
 import math
@@ -59,6 +64,7 @@ import os
 import re
 import stat
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,6 +119,10 @@ TASK_FIELDS = ("task", "seed", "params")
 SOURCE_FIELDS: Final = MappingProxyType(
     {"file": str, "data": str, "name": str, "example": str, "random": bool}
 )
+#: temporary files of atomic_write_text: "." + target name + "." + 8 of mkstemp's letters + ".tmp"
+TEMP_PATTERN: Final = re.compile(r"\.(.+\.(?i:json|csv))\.[a-z0-9_]{8}\.tmp")
+#: age after which a temporary file is taken for the leftover of a killed save
+STALE_SECONDS = 60.0
 
 
 def weight_names(context: str) -> dict[str, str]:
@@ -159,14 +169,99 @@ class ModelFile:
 
 
 # -- writing -------------------------------------------------------------------------------------
+class FileWriteError(OSError):
+    """A file could not be written: ``path`` is the file the caller asked for (never a temporary
+    file), ``reason`` says why ("the file is read-only", "Permission denied"). ``str()`` is the
+    reason alone, so that the caller can name the file in its own words."""
+
+    def __init__(self, path: PathArg, reason: str, code: int | None = None) -> None:
+        super().__init__(code or errno.EIO, reason, os.fspath(path))
+        self.path, self.reason = os.fspath(path), reason
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def _write_error(path: PathArg, exc: OSError) -> FileWriteError:
+    """``exc`` (about ``path`` or a temporary file beside it) as an error about ``path``."""
+    if isinstance(exc, FileWriteError):
+        return exc
+    return FileWriteError(path, exc.strerror or str(exc), exc.errno)
+
+
+def check_writable(path: PathArg) -> None:
+    """Raise :class:`FileWriteError` unless ``path`` can be (over)written by
+    :func:`atomic_write_text`: its folder exists and takes a new file (one is created and
+    removed), and the file, if it exists, is a regular file that is not read-only."""
+    target = Path(path)
+    folder = target.parent
+    if not folder.is_dir():
+        raise FileWriteError(path, f"the folder {folder} does not exist", errno.ENOENT)
+    _check_target(target)
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise FileWriteError(path, f"cannot write in the folder {folder}: {reason}") from None
+
+
+def _check_target(target: Path) -> None:
+    """Refuse to replace a directory, a special file or a read-only file."""
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise _write_error(target, exc) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise FileWriteError(target, "is a folder, not a file", errno.EISDIR)
+    if not stat.S_ISREG(info.st_mode):
+        raise FileWriteError(target, "is not a regular file", errno.EINVAL)
+    # The mode bits, not os.access: root may write anything, but a read-only file stays so.
+    if not info.st_mode & stat.S_IWUSR or not os.access(target, os.W_OK):
+        raise FileWriteError(target, "the file is read-only", errno.EACCES)
+
+
+def remove_stale_temporaries(folder: PathArg, now: float | None = None) -> list[str]:
+    """Delete the temporary files a killed save left in ``folder``: regular files named like
+    ours (``TEMP_PATTERN``, a model or CSV name) and older than ``STALE_SECONDS``. Returns the
+    names removed; a file that cannot be removed is left alone."""
+    now = time.time() if now is None else now
+    removed = []
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if not TEMP_PATTERN.fullmatch(entry.name):
+                continue
+            with contextlib.suppress(OSError):
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISREG(info.st_mode) and now - info.st_mtime > STALE_SECONDS:
+                    os.unlink(entry.path)
+                    removed.append(entry.name)
+    return removed
+
+
 def atomic_write_text(path: PathArg, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically: all of it or, on failure, nothing.
 
-    An existing file keeps its permission bits; a new one gets 0o644.
+    An existing file keeps its permission bits; a new one gets 0o644. A read-only file, a folder
+    or a special file is refused. Stale temporary files of earlier saves in the folder are
+    removed first (:func:`remove_stale_temporaries`).
+
+    Raises
+    ------
+    FileWriteError
+        When the file cannot be written; it names ``path``, not the temporary file.
     """
     target = Path(path)
     directory = target.parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    _check_target(target)
+    remove_stale_temporaries(directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise _write_error(path, exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
@@ -178,9 +273,11 @@ def atomic_write_text(path: PathArg, text: str) -> None:
             mode = 0o644
         os.chmod(tmp, mode)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _write_error(path, exc) from None
         raise
     with contextlib.suppress(OSError):  # make the rename itself durable (POSIX)
         dir_fd = os.open(directory, os.O_RDONLY)
@@ -252,8 +349,9 @@ def save_model(
     ------
     TypeError, ValueError
         When task or training is not a JSON object of plain data (nothing is written).
-    OSError
-        When the file cannot be written (an existing file is left untouched).
+    FileWriteError
+        An OSError, when the file cannot be written or is read-only (an existing file is left
+        untouched); its message is the reason, the caller names the file.
     """
     atomic_write_text(path, model_json(net, task=task, training=training, notes=notes))
 
@@ -645,8 +743,9 @@ def export_trace_csv(
     ------
     ValueError
         For a batched trace (export ``trace.select(i)``) or names that do not match the units.
-    OSError
-        When the file cannot be written (an existing file is left untouched).
+    FileWriteError
+        An OSError, when the file cannot be written or is read-only (an existing file is left
+        untouched).
     """
     if trace.batched:
         raise ValueError("export one sequence of a batched trace: trace.select(i)")

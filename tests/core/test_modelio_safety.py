@@ -1,24 +1,31 @@
-"""Model files in an unfriendly world: numbers json.loads accepts, the data they name, and
-telling them from sequence files."""
+"""Model files in an unfriendly world: numbers json.loads accepts, the data they name,
+telling them from sequence files, and saving beside read-only files and stale temporaries."""
 
 from __future__ import annotations
 
 import json
 import os
+import stat
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import core.loaders as loaders
+import core.modelio as modelio
 from core.examples import example_network
 from core.model import SRN
 from core.modelio import (
+    FileWriteError,
     ModelFileError,
+    atomic_write_text,
+    check_writable,
     is_model_file,
     load_model,
     model_data,
     model_json,
+    remove_stale_temporaries,
     save_model,
 )
 
@@ -166,3 +173,91 @@ def test_sniffing_reads_at_most_the_file_limit(
     assert is_model_file(path)
     (tmp_path / "dir.json").mkdir()
     assert not is_model_file(tmp_path / "dir.json") and not is_model_file(tmp_path / "no.json")
+
+
+# -- saving ------------------------------------------------------------------------------------
+def test_a_read_only_file_is_not_replaced(tmp_path: Path) -> None:
+    path = saved(tmp_path, None)
+    before = path.read_bytes()
+    os.chmod(path, 0o444)
+    with pytest.raises(FileWriteError) as info:
+        save_model(path, SRN.init(2, 2, 2))
+    assert (info.value.path, str(info.value)) == (str(path), "the file is read-only")
+    assert path.read_bytes() == before and sorted(os.listdir(tmp_path)) == ["model.json"]
+    with pytest.raises(FileWriteError, match="read-only"):
+        check_writable(path)
+    os.chmod(path, 0o644)
+    save_model(path, SRN.init(2, 2, 2))
+    assert load_model(path).net.n_in == 2
+
+
+@pytest.mark.parametrize("fails", ["mkstemp", "replace"])
+def test_write_errors_name_the_chosen_file_not_the_temporary_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fails: str
+) -> None:
+    path = tmp_path / "model.json"
+
+    def denied(*args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(13, "Permission denied", str(tmp_path / ".model.json.abcd1234.tmp"))
+
+    monkeypatch.setattr(modelio.tempfile if fails == "mkstemp" else os, fails, denied)
+    with pytest.raises(OSError) as info:
+        save_model(path, example_network())
+    assert isinstance(info.value, FileWriteError)
+    assert info.value.path == str(path) and info.value.filename == str(path)
+    assert str(info.value) == "Permission denied" and ".tmp" not in repr(info.value.args)
+    monkeypatch.undo()
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_folder_or_a_missing_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "dir.json").mkdir()
+    with pytest.raises(FileWriteError, match="is a folder, not a file"):
+        save_model(tmp_path / "dir.json", example_network())
+    target = tmp_path / "none" / "m.json"
+    with pytest.raises(FileWriteError, match=f"the folder {tmp_path / 'none'} does not exist"):
+        check_writable(target)
+    check_writable(tmp_path / "fine.json")
+    assert sorted(os.listdir(tmp_path)) == ["dir.json"]  # the probe file is gone
+
+
+def _age(path: Path, seconds: float) -> None:
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def test_stale_temporaries_of_a_killed_save_are_removed(tmp_path: Path) -> None:
+    names = {
+        ".model.json.a1b2c3d4.tmp": True,  # ours, old: removed
+        ".trace.csv.zz__99xx.tmp": True,
+        ".other.json.abcdefgh.tmp": True,  # ours for another model in the folder
+        ".model.json.a1b2c3d4.tmp.keep": False,  # not our pattern
+        ".model.json.ABCDEFGH.tmp": False,  # mkstemp never uses capitals
+        ".model.json.abc.tmp": False,
+        ".notes.txt.abcdefgh.tmp": False,  # not a file Unfold writes
+        "model.json.abcdefgh.tmp": False,
+    }
+    for name in names:
+        (tmp_path / name).write_text("partial", encoding="utf-8")
+        _age(tmp_path / name, 3600)
+    recent = tmp_path / ".model.json.recent12.tmp"  # perhaps another save under way
+    recent.write_text("partial", encoding="utf-8")
+    (tmp_path / ".dir.json.abcdefgh.tmp").mkdir()
+    _age(tmp_path / ".dir.json.abcdefgh.tmp", 3600)
+    save_model(tmp_path / "model.json", example_network())
+    left = set(os.listdir(tmp_path))
+    assert left == {n for n, gone in names.items() if not gone} | {
+        recent.name,
+        ".dir.json.abcdefgh.tmp",
+        "model.json",
+    }
+    assert remove_stale_temporaries(tmp_path, now=time.time() + 120) == [recent.name]
+
+
+def test_atomic_write_keeps_refusing_without_leaving_files(tmp_path: Path) -> None:
+    path = tmp_path / "trace.csv"
+    path.write_text("old", encoding="utf-8")
+    os.chmod(path, stat.S_IRUSR | stat.S_IRGRP)
+    with pytest.raises(FileWriteError, match="read-only"):
+        atomic_write_text(path, "new")
+    assert path.read_text(encoding="utf-8") == "old" and os.listdir(tmp_path) == ["trace.csv"]

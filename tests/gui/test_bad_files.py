@@ -112,3 +112,26 @@ def test_a_dropped_model_whose_format_comes_late_opens_as_a_model(
     _drop(window, path)
     assert window.errors == [] and window.files.path == str(path)
     assert window.session.net.same_weights(net)
+
+
+def test_saving_over_a_read_only_file_is_refused(window: MainWindow, tmp_path: Path) -> None:
+    path = tmp_path / "kept.json"
+    save_model(path, SRN.init(2, 2, 2))
+    before = path.read_bytes()
+    path.chmod(0o444)
+    window.session.set_network(window.session.net.with_params(b=[1.0] * 5), modified=True)
+    assert not window.files.save_as(str(path))
+    assert window.errors == [f"{path}: the file is read-only"]
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == [
+        "kept.json"
+    ]
+    assert window.session.modified and window.files.path is None
+
+
+def test_save_errors_name_the_chosen_file(window: MainWindow, tmp_path: Path) -> None:
+    (tmp_path / "model.json").mkdir()
+    assert not window.files.save_as(str(tmp_path / "model.json"))
+    assert window.errors == [f"{tmp_path / 'model.json'}: is a folder, not a file"]
+    assert not window.files.export_trace_csv(str(tmp_path / "none" / "trace.csv"))
+    assert window.errors[-1].startswith(f"{tmp_path / 'none' / 'trace.csv'}: ")
+    assert ".tmp" not in window.errors[-1]

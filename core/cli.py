@@ -12,6 +12,9 @@ command line trains the same network.
 Exit status: 0 when training finished (and the model was saved); 1 when training diverged, was
 interrupted, or the model could not be saved (the last finite network is still saved when
 ``--out`` is given); 2 for a bad option, reported in one line on stderr without a traceback.
+``--out`` is checked before training (its folder takes a new file, the file is not read-only);
+when saving fails all the same, the network is saved in the system's temporary folder and
+stderr says where.
 """
 
 from __future__ import annotations
@@ -321,17 +324,34 @@ def _settings(args: argparse.Namespace, recommended: dict[str, Any]) -> dict[str
 
 
 def _saver(out: str | None) -> Any:
-    """``core.modelio.save_model``, checked before training so that no run is wasted."""
+    """``core.modelio.save_model``, after checking that ``out`` can be written, so that no run
+    is trained only to be lost."""
     if out is None:
         return None
-    folder = os.path.dirname(os.path.abspath(out))
-    if not os.path.isdir(folder):
-        raise UsageError(f"--out {out}: the folder {folder} does not exist")
     try:
-        from core.modelio import save_model
+        from core.modelio import check_writable, save_model
     except ImportError:
         return ImportError("saving models needs core.modelio, which is missing")
+    try:
+        check_writable(out)
+    except OSError as exc:
+        raise UsageError(f"--out {out}: {exc}") from None
     return save_model
+
+
+def _rescue(save: Any, out: str, net: SRN, **extras: Any) -> str | None:
+    """Save a trained network that could not be saved to ``out`` in the system's temporary
+    folder instead; its path, or None when that fails too."""
+    import tempfile
+
+    stem = os.path.splitext(os.path.basename(out))[0] or "model"
+    try:
+        fd, path = tempfile.mkstemp(prefix=f"unfold-{stem}-", suffix=".json")
+        os.close(fd)
+        save(path, net, **extras)
+    except (OSError, TypeError, ValueError):
+        return None
+    return path
 
 
 _ARCHITECTURE = {
@@ -425,8 +445,10 @@ def run_train(args: argparse.Namespace) -> int:
     }
     try:
         save(args.out, last.net, task=task_entry, training=training)
-    except (OSError, TypeError, ValueError) as exc:
-        return _error(f"could not save {args.out}: {exc}", 1)
+    except (OSError, TypeError, ValueError) as exc:  # e.g. the folder became read-only
+        kept = _rescue(save, args.out, last.net, task=task_entry, training=training)
+        where = f"the trained network is saved in {kept} instead" if kept else "it is lost"
+        return _error(f"could not save {args.out}: {exc}; {where}", 1)
     print(f"saved {args.out}", flush=True)
     return status
 

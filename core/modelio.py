@@ -196,6 +196,8 @@ def check_writable(path: PathArg) -> None:
     target = Path(path)
     folder = target.parent
     if not folder.is_dir():
+        if folder.exists():
+            raise FileWriteError(path, f"{folder} is a file, not a folder", errno.ENOTDIR)
         raise FileWriteError(path, f"the folder {folder} does not exist", errno.ENOENT)
     _check_target(target)
     try:

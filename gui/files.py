@@ -3,7 +3,8 @@
 Every failure (a bad file, a disk error) shows a dialog with the loader's message - file, line
 and problem - and leaves the session's network, data and the files on disk as they were.
 Questions and errors go through :meth:`FileActions.ask` and :meth:`FileActions.show_error`, so
-tests can answer them.
+tests can answer them; with ``unattended`` set (a :class:`~gui.unattended.Unattended`, for a
+non-interactive run) they open no dialog: errors go to standard error, questions are answered No.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from core.modelio import (
     save_model,
 )
 from gui.session import NetworkOrigin, Session
+from gui.unattended import Unattended
 
 MAX_RECENT = 8
 MODEL_FILTER = "Unfold model (*.json)"
@@ -79,12 +81,19 @@ class FileActions(QObject):
         self._settings = settings
         self._training_settings = training_settings or (lambda: None)
         self.path: str | None = None
+        #: set for a non-interactive run: no dialogs, errors to stderr, questions answered No
+        self.unattended: Unattended | None = None
 
     # -- dialogs (patched in tests) ---------------------------------------------------------------
     def show_error(self, title: str, text: str) -> None:
+        if self.unattended is not None:
+            self.unattended.error(title, text)
+            return
         QMessageBox.warning(self._widget, title, text)
 
     def ask(self, title: str, text: str) -> bool:
+        if self.unattended is not None:
+            return self.unattended.ask(title, text)
         answer = QMessageBox.question(self._widget, title, text)
         return answer == QMessageBox.StandardButton.Yes
 

@@ -54,12 +54,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--position",
-        type=int,
+        type=_position,
         default=0,
         metavar="K",
-        help="open with the cursor at position K (0 = start, 1..T forward, T+1..2T backward)",
+        help="open with the cursor at position K (0 = start, 1..T forward, T+1..2T backward; "
+        "a K past 2T is the end)",
     )
     return parser
+
+
+def _position(text: str) -> int:
+    """A cursor position, 0 to 2 * MAX_STEPS (positions past the sequence's end mean its end)."""
+    from core.limits import MAX_STEPS
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value <= 2 * MAX_STEPS:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {2 * MAX_STEPS:,}, got {value}")
+    return value
 
 
 def _task_names() -> list[str]:

@@ -112,3 +112,13 @@ def test_unexpected_errors_of_an_unattended_run_open_no_dialog(
     assert "unfold: unexpected problem: KeyError: 'weights'" in err
     assert unattended.problems == ["unexpected problem: KeyError: 'weights'"]
     # and no message box: the conftest fails a test that shows one
+
+
+@pytest.mark.parametrize("position", ["-1", "20001", "1e3"])
+def test_the_start_position_is_bounded(position: str, capsys: pytest.CaptureFixture[str]) -> None:
+    import main
+
+    with pytest.raises(SystemExit) as info:
+        main.main(["--position", position])
+    assert info.value.code == 2
+    assert "--position" in capsys.readouterr().err

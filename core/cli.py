@@ -29,7 +29,16 @@ from typing import Any, NoReturn
 from core.bptt import TRUNCATION_MODES
 from core.data import Dataset
 from core.functions import HIDDEN_ACTIVATIONS
-from core.limits import MAX_EPOCHS, MAX_LAYER_SIZE, MAX_STEPS, SEED_MAX, show_count
+from core.limits import (
+    MAX_EPOCHS,
+    MAX_FILE_BYTES,
+    MAX_LAYER_SIZE,
+    MAX_STEPS,
+    MAX_TEXT_BYTES,
+    SEED_MAX,
+    show_bytes,
+    show_count,
+)
 from core.model import CONTEXTS, SRN
 from core.tasks import TASKS, TaskSpec, make_task
 from core.training import UPDATES, EpochRecord, TrainConfig, train
@@ -161,7 +170,12 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     source.add_argument(
         "--task", metavar="NAME", choices=list(TASKS), help=f"a built-in task: {', '.join(TASKS)}"
     )
-    source.add_argument("--data", metavar="FILE", help="a sequence file (.csv, .json or .txt)")
+    source.add_argument(
+        "--data",
+        metavar="FILE",
+        help=f"a sequence file (.csv or .json up to {show_bytes(MAX_FILE_BYTES)}, "
+        f".txt up to {show_bytes(MAX_TEXT_BYTES)})",
+    )
     parser.add_argument(
         "--param",
         action="append",

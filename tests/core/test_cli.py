@@ -138,7 +138,7 @@ def test_help_states_every_bound(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(["--help"], capsys)
     assert status == 0
     text = " ".join(out.split())
-    for words in ("1 to 512", "1 to 1,000,000", "1 to 10,000", "0 to 2,147,483,647"):
+    for words in ("1 to 512", "1 to 1,000,000", "1 to 10,000", "0 to 2,147,483,647", "50.0 MB"):
         assert words in text
     for spec in TASKS.values():
         assert f"{spec.name}:" in text

@@ -652,14 +652,15 @@ def is_model_file(path: PathArg) -> bool:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
             return False
-        whole = info.st_size <= loaders.MAX_FILE_BYTES
         with open(path, "rb") as f:
-            data = f.read(info.st_size if whole else _SNIFF_BYTES)
+            data = f.read(_SNIFF_BYTES)
+            if not data.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
+                return False  # a CSV or a text file is not read any further
+            if info.st_size <= loaders.MAX_FILE_BYTES:
+                data += f.read(loaders.MAX_FILE_BYTES)
     except (OSError, ValueError):
         return False
     text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
-    if not text.lstrip().startswith("{"):
-        return False
     try:
         return _top_level_member(text, "format") == MODEL_FORMAT
     except (ValueError, IndexError, RecursionError):

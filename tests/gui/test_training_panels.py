@@ -389,13 +389,13 @@ def test_generate_asks_before_discarding_trained_weights(panels) -> None:
 
 def test_generate_refuses_bad_parameters_with_the_reason(panels) -> None:
     session, _, task, _, _ = panels
-    task.select_task("temporal-xor")
+    task.select_task("anbn")  # the boxes keep each value in bounds, not n_min <= n_max
     before = session.dataset
-    task.set_param_values({"triples": 0})
+    task.set_param_values({"n_min": 5, "n_max": 2})
     assert not task.generate()
     assert session.dataset is before
     assert not task.hint.isHidden() and task.hint.text().startswith(
-        "Cannot generate the data: triples must be >= 1"
+        "Cannot generate the data: need 1 <= n_min <= n_max"
     )
 
 

@@ -11,8 +11,9 @@ import argparse
 import os
 import sys
 
-#: the size of a --screenshot picture without --size
+#: the size of a --screenshot picture without --size, and the largest side --size takes
 SCREENSHOT_SIZE = (1400, 900)
+MAX_SIDE = 8192
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,10 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--position",
-        type=int,
+        type=_position,
         default=0,
         metavar="K",
-        help="open with the cursor at position K (0 = start, 1..T forward, T+1..2T backward)",
+        help="open with the cursor at position K (0 = start, 1..T forward, T+1..2T backward; "
+        "a K past 2T is the end)",
     )
     return parser
 
@@ -79,9 +81,22 @@ def _size(text: str) -> tuple[int, int]:
         width, height = (int(part) for part in text.lower().split("x"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1280x800") from None
-    if width < 1 or height < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: width and height must be positive")
+    if not (1 <= width <= MAX_SIDE and 1 <= height <= MAX_SIDE):
+        raise argparse.ArgumentTypeError(f"{text!r}: each side must be from 1 to {MAX_SIDE}")
     return width, height
+
+
+def _position(text: str) -> int:
+    """A cursor position, 0 to 2 * MAX_STEPS (positions past the sequence's end mean its end)."""
+    from core.limits import MAX_STEPS
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value <= 2 * MAX_STEPS:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {2 * MAX_STEPS:,}, got {value}")
+    return value
 
 
 def _task_names() -> list[str]:
@@ -139,8 +154,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.task is not None and args.task not in _task_names():
         parser.error(f"unknown task {args.task!r}; choose from {', '.join(_task_names())}")
-    if args.path is not None and not os.path.isfile(args.path):
-        parser.error(f"{args.path}: no such file")
+    if args.path is not None:
+        from core.loaders import file_problem
+
+        problem = file_problem(args.path)  # "no such file", "is a directory, not a file", ...
+        if problem is not None:
+            parser.error(f"{args.path}: {problem}")
     if args.path is not None and args.context != "hidden":
         parser.error("--context applies to --task or the built-in example, not to a file")
 
@@ -150,11 +169,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from gui.errors import install_excepthook
     from gui.main_window import MainWindow
+    from gui.unattended import Unattended
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Unfold")
     app.setOrganizationName("Unfold")
-    install_excepthook()
+    # A --screenshot run has nobody to click a dialog: errors go to stderr, questions get No.
+    unattended = Unattended() if args.screenshot else None
+    install_excepthook(unattended)
     settings = None
     if args.screenshot:  # a picture of the default layout, not of the user's saved one
         import tempfile
@@ -164,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         ini = os.path.join(tempfile.mkdtemp(prefix="unfold-"), "screenshot.ini")
         settings = QSettings(ini, QSettings.Format.IniFormat)
     window = MainWindow(settings=settings)
+    window.files.unattended = unattended
     if args.task is not None:
         open_task(window, args.task, args.context)
     elif args.context != "hidden" and args.path is None:
@@ -177,11 +200,17 @@ def main(argv: list[str] | None = None) -> int:
     elif args.size:
         window.resize_within_screen(QSize(*args.size))
     window.show()
-    if args.screenshot:
+    if unattended is not None:
         app.processEvents()
-        ok = window.grab().save(args.screenshot)
+        if unattended.problems:  # already on stderr; no picture of something else
+            status = 1
+        elif window.grab().save(args.screenshot):
+            status = 0
+        else:
+            print(f"unfold: cannot write the picture {args.screenshot}", file=sys.stderr)
+            status = 1
         window.close()
-        status = 0 if ok else 1
+        status = 1 if unattended.problems else status
     else:
         status = app.exec()
     # Destroy the window while the application still exists; left to the garbage collector,

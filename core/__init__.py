@@ -15,7 +15,7 @@ from __future__ import annotations
 from core.bptt import TRUNCATION_MODES, bptt
 from core.cursor import Cursor, Phase, StepState, phase_and_step, position_of, state_at
 from core.data import Dataset, DatasetError, Sequence
-from core.equations import Explanation, Step, Term, explain, fmt
+from core.explain import Explanation, Step, Term, explain, fmt
 from core.model import CONTEXTS, PARAM_NAMES, SRN
 from core.notation import DEFAULT_NOTATION, NOTATIONS, Notation
 from core.selection import Selection

@@ -67,7 +67,7 @@ def hidden_states(net: SRN, dataset: Dataset) -> list[Array]:
     if net.n_in != dataset.n_in or net.n_out != dataset.n_out:
         raise ValueError(
             f"the network has {net.n_in} inputs and {net.n_out} outputs but data set "
-            f"{dataset.name!r} has {dataset.n_in} inputs and {dataset.n_out} outputs"
+            f"“{dataset.name}” has {dataset.n_in} inputs and {dataset.n_out} outputs"
         )
     by_length: dict[int, list[int]] = defaultdict(list)
     for i, seq in enumerate(dataset.sequences):

@@ -14,10 +14,6 @@ leftover.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from functools import partial
-
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar
 
 
@@ -54,26 +50,3 @@ def hide_stale_tab_bars(window: QMainWindow) -> int:
     for bar in stale:
         bar.hide()
     return len(stale)
-
-
-def tip_tabs(window: QMainWindow, tips: Mapping[str, str]) -> None:
-    """Give each dock tab the tooltip ``tips[its text]``: a tab shows a dock's short title,
-    its tooltip the whole one (Qt makes a tab's tooltip its text whenever it lays the tabs out)."""
-    for bar in _docked_tab_bars(window):
-        for i in range(bar.count()):
-            tip = tips.get(bar.tabText(i))
-            if tip is not None and bar.tabToolTip(i) != tip:
-                bar.setTabToolTip(i, tip)
-
-
-def keep_tab_tips(window: QMainWindow, tips: Mapping[str, str]) -> None:
-    """Apply :func:`tip_tabs` now and after every change of the docks' places or visibility."""
-    apply = partial(tip_tabs, window, dict(tips))
-
-    def again(*_args: object) -> None:  # after Qt has laid the tabs out
-        QTimer.singleShot(0, window, apply)
-
-    for dock in window.findChildren(QDockWidget):
-        dock.visibilityChanged.connect(again)
-        dock.dockLocationChanged.connect(again)
-    again()

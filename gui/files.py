@@ -3,7 +3,8 @@
 Every failure (a bad file, a disk error) shows a dialog with the loader's message - file, line
 and problem - and leaves the session's network, data and the files on disk as they were.
 Questions and errors go through :meth:`FileActions.ask` and :meth:`FileActions.show_error`, so
-tests can answer them.
+tests can answer them; with ``unattended`` set (a :class:`~gui.unattended.Unattended`, for a
+non-interactive run) they open no dialog: errors go to standard error, questions are answered No.
 """
 
 from __future__ import annotations
@@ -11,36 +12,33 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from collections.abc import Sequence as Seq
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QPoint, QRect, QSettings, QSize, Signal
-from PySide6.QtGui import QPainter, QRegion
-from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from core.data import Dataset, DatasetError, Sequence
 from core.examples import example_dataset, example_network
 from core.model import SRN
-from core.modelio import ModelFileError, export_trace_csv, load_model, save_model
+from core.modelio import (
+    ModelFile,
+    ModelFileError,
+    export_trace_csv,
+    is_model_file,
+    load_model,
+    model_data,
+    save_model,
+)
+from gui.export_views import save_picture
 from gui.session import NetworkOrigin, Session
+from gui.unattended import Unattended
 
 MAX_RECENT = 8
 MODEL_FILTER = "Unfold model (*.json)"
 SEQUENCE_FILTER = "Sequence files (*.csv *.json *.txt);;CSV (*.csv);;JSON (*.json);;Text (*.txt)"
-
-
-def is_model_file(path: str | os.PathLike[str]) -> bool:
-    """Whether a .json file is an Unfold model rather than a sequence file (its format field)."""
-    if Path(path).suffix.lower() != ".json":
-        return False
-    try:
-        with open(path, encoding="utf-8") as fh:
-            head = fh.read(4096)
-    except (OSError, UnicodeDecodeError):
-        return False
-    return '"unfold-model"' in head
 
 
 def random_inputs_dataset(net: SRN, T: int = 8, seed: int = 0) -> Dataset:
@@ -82,13 +80,25 @@ class FileActions(QObject):
         self._widget = parent_widget
         self._settings = settings
         self._training_settings = training_settings or (lambda: None)
-        self.path: str | None = None
+        session.pathChanged.connect(self.pathChanged)
+        #: set for a non-interactive run: no dialogs, errors to stderr, questions answered No
+        self.unattended: Unattended | None = None
+
+    @property
+    def path(self) -> str | None:
+        """The model file of the session's network; None while it is untitled."""
+        return self._session.path
 
     # -- dialogs (patched in tests) ---------------------------------------------------------------
     def show_error(self, title: str, text: str) -> None:
+        if self.unattended is not None:
+            self.unattended.error(title, text)
+            return
         QMessageBox.warning(self._widget, title, text)
 
     def ask(self, title: str, text: str) -> bool:
+        if self.unattended is not None:
+            return self.unattended.ask(title, text)
         answer = QMessageBox.question(self._widget, title, text)
         return answer == QMessageBox.StandardButton.Yes
 
@@ -116,19 +126,14 @@ class FileActions(QObject):
         self._settings.setValue("recent/files", files[:MAX_RECENT])
         self.recentChanged.emit()
 
-    def _set_path(self, path: str | None) -> None:
-        self.path = path
-        self.pathChanged.emit(path or "")
-
     # -- opening ----------------------------------------------------------------------------------
     def new(self) -> bool:
-        """Back to the built-in seeds/004 example (asks before discarding trained weights)."""
+        """Back to the built-in example (asks before discarding trained weights)."""
         if not self.confirm_discard():
             return False
         self._session.set_dataset(
             example_dataset(), net=example_network(), modified=False, origin=NetworkOrigin.USER
         )
-        self._set_path(None)
         return True
 
     def open_path(self, path: str) -> bool:
@@ -146,31 +151,27 @@ class FileActions(QObject):
             return False
         try:
             model = load_model(path)
-            dataset, source = self._data_for_model(model.net, model.task)
+            dataset, source = self._data_for_model(model, path)
             self._session.set_dataset(
-                dataset, net=model.net, source=source, modified=False, origin=NetworkOrigin.FILE
+                dataset,
+                net=model.net,
+                source=source,
+                modified=False,
+                origin=NetworkOrigin.FILE,
+                path=path,
             )
         except (ModelFileError, DatasetError, OSError, ValueError) as exc:
             self.show_error("Cannot open the model", str(exc))
             return False
-        self._set_path(path)
         self._remember(path)
         return True
 
-    def _data_for_model(
-        self, net: SRN, task: dict[str, Any] | None
-    ) -> tuple[Dataset, dict[str, Any]]:
+    def _data_for_model(self, model: ModelFile, path: str) -> tuple[Dataset, dict[str, Any]]:
         """The data a model was saved with, else the current data when it fits, else a filler."""
-        from core.loaders import load_dataset
-        from core.tasks import TASKS, make_task
-
-        if task and task.get("task") in TASKS:
-            params = task.get("params") or {}
-            dataset = make_task(str(task["task"]), int(task.get("seed", 0)), **params)
-            return dataset, dict(task)
-        if task and isinstance(task.get("file"), str) and os.path.exists(task["file"]):
-            return load_dataset(task["file"]), dict(task)
-        current = self._session.dataset
+        found = model_data(model, path)  # ModelFileError when the named data does not fit
+        if found is not None:
+            return found
+        net, current = model.net, self._session.dataset
         if (current.n_in, current.n_out) == (net.n_in, net.n_out):
             return current, self._session.source
         return random_inputs_dataset(net), {"random": True}
@@ -209,8 +210,9 @@ class FileActions(QObject):
                 train_h0=net.train_h0,
                 context=net.context,
             )
+            # a new network: untitled and unsaved, so Save cannot overwrite the old one's file
             self._session.set_dataset(
-                dataset, net=net, source=source, modified=False, origin=NetworkOrigin.FILE
+                dataset, net=net, source=source, modified=True, origin=NetworkOrigin.FILE
             )
         else:
             self._session.set_dataset(dataset, source=source)
@@ -219,6 +221,7 @@ class FileActions(QObject):
 
     # -- saving -----------------------------------------------------------------------------------
     def save(self) -> bool:
+        """Save to the network's file; an untitled network asks for a name (Save As)."""
         return self.save_as(self.path) if self.path else self.save_as()
 
     def save_as(self, path: str | None = None) -> bool:
@@ -238,8 +241,8 @@ class FileActions(QObject):
         except (OSError, TypeError, ValueError) as exc:
             self.show_error("Cannot save the model", f"{path}: {exc}")
             return False
+        self._session.set_path(path)
         self._session.set_modified(False)
-        self._set_path(path)
         self._remember(path)
         return True
 
@@ -259,42 +262,24 @@ class FileActions(QObject):
             return False
         return True
 
-    def export_widget(self, widget: QWidget, path: str | None = None) -> bool:
-        """Save what ``widget`` shows as PNG or SVG (by the file's extension)."""
+    def export_widget(self, widget: QWidget | Seq[QWidget], path: str | None = None) -> bool:
+        """Save the picture of ``widget`` (or of widgets stacked top to bottom) as PNG or SVG,
+        by the file's extension."""
+        parts = [widget] if isinstance(widget, QWidget) else list(widget)
         if path is None:
             path, _ = QFileDialog.getSaveFileName(
                 self._widget, "Export view", "unfold.png", "PNG image (*.png);;SVG drawing (*.svg)"
             )
             if not path:
                 return False
-        suffix = Path(path).suffix.lower()
-        if suffix == ".svg":
-            ok = _render_svg(widget, path)
-        elif suffix == ".png":
-            ok = widget.grab().save(path, "PNG")
-        else:
-            self.show_error("Cannot export the view", f"{path}: use a .png or .svg file name")
+        try:
+            ok = save_picture(parts, path)
+        except ValueError as exc:
+            self.show_error("Cannot export the view", f"{path}: {exc}")
             return False
         if not ok:
             self.show_error("Cannot export the view", f"{path}: the file could not be written")
         return ok
-
-
-def _render_svg(widget: QWidget, path: str) -> bool:
-    size = widget.size()
-    generator = QSvgGenerator()
-    generator.setFileName(path)
-    generator.setSize(QSize(size.width(), size.height()))
-    generator.setViewBox(QRect(0, 0, size.width(), size.height()))
-    generator.setTitle("Unfold")
-    painter = QPainter()
-    if not painter.begin(generator):
-        return False
-    try:
-        widget.render(painter, QPoint(0, 0), QRegion(widget.rect()))
-    finally:
-        painter.end()
-    return Path(path).is_file() and Path(path).stat().st_size > 0
 
 
 def _plain(value: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QFrame,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -36,24 +37,29 @@ from PySide6.QtWidgets import (
 from core.notation import NOTATIONS
 from gui import window_layout
 from gui.analysis.gradient_check import GradCheckPanel
-from gui.dock_tabs import hide_stale_tab_bars, keep_tab_tips
+from gui.dock_tabs import hide_stale_tab_bars
+from gui.dock_tips import DockTips
 from gui.docks.registry import DOCKS, DockId, DockSpec
 from gui.docks.task import TaskPanel
+from gui.export_views import export_views
 from gui.files import FileActions
+from gui.focus import GraphFocus
 from gui.graph_views import FoldedGraphView, UnfoldedGraphView
 from gui.help.equations import EquationsDialog
 from gui.panels.base import Panel
 from gui.session import Session
-from gui.timebar import PlaybackActions, TimeBar
+from gui.shortcuts import ShortcutsDialog
+from gui.timebar import PlaybackActions, StartHint, TimeBar
 from gui.training.controller import TrainingController
 from gui.training.panel import TrainingPanel
+from gui.truncation import TruncationLink
 from gui.widgets.text_line import TextLine
 
 #: bumped whenever the docks change, so an old saved layout is ignored rather than misapplied
 LAYOUT_VERSION = 5
 
 TRUNCATION_CHOICES = (
-    ("Full BPTT", None, "Every loss term propagates back to t = 1 (seeds/004 eq. 45)"),
+    ("Full BPTT", None, "Every loss term propagates back to t = 1"),
     ("Sliding BPTT(k)", "sliding", "Each loss term L(s) propagates back through k steps only"),
     ("Chunked (cut every k)", "chunked", "State carried, gradient cut every k steps"),
 )
@@ -64,7 +70,7 @@ class MainWindow(QMainWindow):
 
     Parameters
     ----------
-    session : what to show (the built-in seeds/004 example when None).
+    session : what to show (the built-in Deep Learning ch. 10 example when None).
     settings : where the window layout is remembered (the user's settings when None).
     """
 
@@ -96,10 +102,13 @@ class MainWindow(QMainWindow):
         graphs.setSizes([300, 450])
         self.graphs = graphs
         self.timebar = TimeBar(self.session, self.playback)
+        self.start_hint = StartHint(self.session)
         central = QWidget(self)
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
         column.addWidget(graphs, 1)
+        column.addWidget(self.start_hint)
         column.addWidget(self.timebar)
         self.setCentralWidget(central)
 
@@ -109,7 +118,6 @@ class MainWindow(QMainWindow):
             self.panels[dock_id], self.docks[dock_id] = self._add_dock(dock_id, spec)
         window_layout.set_minimum_sizes(self, self.docks)
         window_layout.arrange(self, self.docks)
-        keep_tab_tips(self, {s.tab_title: f"{s.title}: {s.tooltip}" for s in DOCKS.values()})
         task = self.panels[DockId.TASK]
         training = self.panels[DockId.TRAINING]
         assert isinstance(task, TaskPanel) and isinstance(training, TrainingPanel)
@@ -121,6 +129,19 @@ class MainWindow(QMainWindow):
         self._laid_out = False  # the first show sizes the docks of the default layout
         self._restored = False  # whether a saved layout is in use
         self._build_toolbar()
+        # the explorer and training share one truncation setting, held by the session
+        self.truncation = TruncationLink(
+            self.session,
+            [(self.truncation_box, self.k_box), (training.truncation_box, training.k_box)],
+            self,
+        )
+        # the stepping keys step whenever nobody is typing in a field
+        self.graph_focus = GraphFocus(self.unfolded.plot_widget(), self)
+        self.graph_focus.watch(
+            (self.notation_box, self.truncation_box, self.k_box, self.sequence_box)
+        )
+        self.graph_focus.watch((self.timebar.speed,))
+        self.graph_focus.give_back()
         self._build_menus()
         self._build_file_toolbar()
         self.status = TextLine(parent=self)  # a new text repaints it without a relayout
@@ -164,37 +185,36 @@ class MainWindow(QMainWindow):
         bar.setObjectName("toolbar_bptt")
         self.bptt_toolbar = bar
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
-        bar.addWidget(QLabel(" Notation: "))
         self.notation_box = QComboBox(bar)
         for key, notation in NOTATIONS.items():
             self.notation_box.addItem(notation.title, key)
-        self.notation_box.setToolTip("Relabel every view, tooltip and equation in a seed's symbols")
+        self.notation_box.setToolTip(
+            "Relabel every view, tooltip and equation in the symbols of the text you are reading"
+        )
         self.notation_box.currentIndexChanged.connect(self._on_notation_box_changed)
-        bar.addWidget(self.notation_box)
+        _add_labelled(bar, " Notation: ", self.notation_box)
         bar.addSeparator()
-        bar.addWidget(QLabel(" Gradient: "))
         self.truncation_box = QComboBox(bar)
         for text, mode, tip in TRUNCATION_CHOICES:
             self.truncation_box.addItem(text, mode)
             self.truncation_box.setItemData(
                 self.truncation_box.count() - 1, tip, Qt.ItemDataRole.ToolTipRole
             )
-        self.truncation_box.setToolTip("Full or truncated backpropagation through time")
-        self.truncation_box.currentIndexChanged.connect(self._on_truncation_changed)
-        bar.addWidget(self.truncation_box)
-        bar.addWidget(QLabel(" k = "))
+        self.truncation_box.setToolTip(
+            "Full or truncated backpropagation through time, for the explorer and for training"
+        )
+        self.truncation_box.currentIndexChanged.connect(self._sync_truncation_widgets)
+        _add_labelled(bar, " Gradient: ", self.truncation_box)
         self.k_box = QSpinBox(bar)
         self.k_box.setRange(1, 10_000)
         self.k_box.setValue(3)
         self.k_box.setToolTip("Truncation length k: how many steps a gradient travels back")
-        self.k_box.valueChanged.connect(self._on_truncation_changed)
-        bar.addWidget(self.k_box)
+        _add_labelled(bar, " k = ", self.k_box)
         bar.addSeparator()
-        bar.addWidget(QLabel(" Sequence: "))
         self.sequence_box = QSpinBox(bar)
         self.sequence_box.setToolTip("Which sequence of the data set the explorer shows")
         self.sequence_box.valueChanged.connect(self._on_sequence_box_changed)
-        bar.addWidget(self.sequence_box)
+        _add_labelled(bar, " Sequence: ", self.sequence_box)
         self._sync_truncation_widgets()
 
     def _build_file_toolbar(self) -> None:
@@ -220,7 +240,7 @@ class MainWindow(QMainWindow):
         f = self.files
         self.file_actions = {
             "new": self._menu_action(file_menu, "&New", f.new, QKeySequence.StandardKey.New,
-                                     "Back to the built-in seeds/004 example"),
+                                     "Back to the built-in example network and its sequence"),
             "open": self._menu_action(file_menu, "&Open model...", f.open_model,
                                       QKeySequence.StandardKey.Open, "Open a saved network"),
             "open_data": self._menu_action(file_menu, "Open se&quence file...", f.open_sequences,
@@ -238,8 +258,9 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         file_menu.addSeparator()
         self.file_actions["export_view"] = self._menu_action(
-            file_menu, "Export &view as PNG or SVG...", lambda: f.export_widget(self._view()),
-            QKeySequence("Ctrl+E"), "Save the graph area (or the focused panel) as a picture",
+            file_menu, "Export &view as PNG or SVG...", self.export_view,
+            QKeySequence("Ctrl+Shift+E"),
+            "Save one view (a graph or a panel) as a picture, without the buttons around it",
         )  # fmt: skip
         self.file_actions["export_trace"] = self._menu_action(
             file_menu, "Export &trace as CSV...", f.export_trace_csv, None,
@@ -269,8 +290,12 @@ class MainWindow(QMainWindow):
             train_menu.addAction(action)
 
         view_menu = menus.addMenu("&View")
+        self.dock_tips = DockTips(self, self.docks.values())
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
+        view_menu.setToolTipsVisible(True)
+        view_menu.addSeparator()
+        view_menu.addAction(self.graph_focus.back_action)
         view_menu.addSeparator()
         reset = QAction("Reset layout", self)
         reset.setToolTip("Put every panel back where it started")
@@ -301,8 +326,11 @@ class MainWindow(QMainWindow):
         help_menu.addAction(equations)
         keys = QAction("Keyboard shortcuts", self)
         keys.setShortcut(QKeySequence.StandardKey.HelpContents)
-        keys.triggered.connect(self._show_shortcuts)
+        keys.setToolTip("Every key of the window, grouped: stepping, training, files, views")
+        keys.triggered.connect(self.show_shortcuts)
         help_menu.addAction(keys)
+        self.help_actions = {"shortcuts": keys}
+        self.shortcuts_dialog: ShortcutsDialog | None = None
         about = QAction("About Unfold", self)
         about.triggered.connect(self._show_about)
         help_menu.addAction(about)
@@ -345,20 +373,22 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(files))
 
     def _update_title(self, *_args: object) -> None:
+        """The network's file (or "untitled") and Qt's unsaved mark, shown while modified."""
         name = Path(self.files.path).name if self.files.path else "untitled"
-        mark = "*" if self.session.modified else ""
-        self.setWindowTitle(f"{name}{mark} - Unfold: Backpropagation Through Time, step by step")
+        self.setWindowTitle(f"{name}[*] - Unfold: Backpropagation Through Time, step by step")
+        self.setWindowModified(self.session.modified)
 
-    def _view(self) -> QWidget:
-        """The widget File > Export view saves: the focused dock's panel, else the graph area."""
-        focus = self.focusWidget()
-        for dock in self.docks.values():
-            panel = dock.widget()
-            if focus is not None and panel is not None and dock.isAncestorOf(focus):
-                return panel
-        central = self.centralWidget()
-        assert central is not None  # set once in __init__
-        return central
+    def export_view(self, path: str | None = None) -> bool:
+        """File > Export view: ask which view (the unfolded graph first), then save its picture."""
+        graphs = (("Unfolded graph", self.unfolded), ("Folded graph", self.folded))
+        views = export_views(graphs, list(self.docks.values()))
+        labels = [v.label for v in views]
+        label, ok = QInputDialog.getItem(
+            self, "Export view", "View to save as a picture:", labels, 0, False
+        )
+        if not ok or label not in labels:
+            return False
+        return self.files.export_widget(views[labels.index(label)].parts, path)
 
     # -- drag and drop ----------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -487,6 +517,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _on_controller_state_changed(self, state: str) -> None:
+        self._sync_truncation_widgets()
         if state == "running":
             self.docks[DockId.TRAINING].show()
             self.docks[DockId.TRAINING].raise_()  # a run starts: show its progress and plots
@@ -524,23 +555,22 @@ class MainWindow(QMainWindow):
     def _on_notation_box_changed(self, index: int) -> None:
         self.session.set_notation(self.notation_box.itemData(index))
 
-    def _on_truncation_changed(self, _value: int) -> None:
-        mode = self.truncation_box.currentData()
-        if mode is None:
-            self.session.set_truncation(None)
-        else:
-            self.session.set_truncation(self.k_box.value(), mode)
-        self._sync_truncation_widgets()
-
-    def _sync_truncation_widgets(self) -> None:
-        self.k_box.setEnabled(self.truncation_box.currentData() is not None)
+    def _sync_truncation_widgets(self, *_args: object) -> None:
+        idle = self.controller.state == "idle"  # a run keeps the setting it started with
+        self.truncation_box.setEnabled(idle)
+        self.k_box.setEnabled(idle and self.truncation_box.currentData() is not None)
 
     def _on_sequence_box_changed(self, value: int) -> None:
         self.session.set_sequence(value - 1)
 
-    def _show_shortcuts(self) -> None:
-        lines = [f"{a.shortcut().toString()}\t{a.text()}" for a in self.playback.actions()]
-        QMessageBox.information(self, "Keyboard shortcuts", "\n".join(lines))
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Help > Keyboard shortcuts: a window listing every shortcut, read from the actions."""
+        if self.shortcuts_dialog is None:
+            self.shortcuts_dialog = ShortcutsDialog(self)
+        self.shortcuts_dialog.refresh()
+        self.shortcuts_dialog.show()
+        self.shortcuts_dialog.raise_()
+        return self.shortcuts_dialog
 
     def _show_about(self) -> None:
         QMessageBox.about(
@@ -550,3 +580,12 @@ class MainWindow(QMainWindow):
             "the forward sweep, the backward sweep and the gradients, step by step,\n"
             "in the notation of the text you are reading.",
         )
+
+
+def _add_labelled(bar: QToolBar, text: str, field: QWidget) -> None:
+    """A toolbar field after its label; the label explains itself with the field's tooltip."""
+    label = QLabel(text, bar)
+    label.setToolTip(field.toolTip())
+    label.setBuddy(field)
+    bar.addWidget(label)
+    bar.addWidget(field)

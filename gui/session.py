@@ -10,6 +10,10 @@ moment of it, and views redraw from ``(trace, state)`` when told by a signal:
   the configuration; ``network_origin`` says who set the network (a :class:`NetworkOrigin`).
 * ``selectionChanged(object)``: the user pointed at a node, edge or cell (a core Selection).
 * ``modifiedChanged(bool)``: the network has (or no longer has) changes not saved to a file.
+* ``pathChanged(str)``: the model file the network was opened from or saved to ("" when the
+  network is in no file: a new network is untitled, so Save asks for a name).
+* ``truncationChanged``: full BPTT or truncation k and its mode (the one setting that the
+  explorer and training share); emitted before ``traceChanged``.
 
 ``source`` records where the data came from (``{"task": name, "seed": s, "params": {...}}`` or
 ``{"file": path}``) so that a saved model can say what it was trained on.
@@ -58,6 +62,8 @@ class Session(QObject):
     notationChanged = Signal()
     selectionChanged = Signal(object)
     modifiedChanged = Signal(bool)
+    pathChanged = Signal(str)
+    truncationChanged = Signal()
 
     def __init__(
         self,
@@ -74,9 +80,10 @@ class Session(QObject):
         self._mode = "sliding"
         self._notation = NOTATIONS[DEFAULT_NOTATION]
         self._selection: Selection | None = None
-        self._source: dict[str, object] = {"example": "seeds/004"}
+        self._source: dict[str, object] = {"example": "Deep Learning ch. 10"}
         self._network_origin = NetworkOrigin.USER
         self._modified = False
+        self._path: str | None = None
         self._trace = self._compute_trace()
         self._cursor = Cursor(self._trace, 0)
         self._state = state_at(self._trace, 0)
@@ -148,6 +155,16 @@ class Session(QObject):
             self.modifiedChanged.emit(modified)
 
     @property
+    def path(self) -> str | None:
+        """The model file holding the network, or None for a network in no file (untitled)."""
+        return self._path
+
+    def set_path(self, path: str | None) -> None:
+        if path != self._path:
+            self._path = path
+            self.pathChanged.emit(path or "")
+
+    @property
     def n_positions(self) -> int:
         return 2 * self._trace.T + 1
 
@@ -162,12 +179,16 @@ class Session(QObject):
         """Replace the network (same data); the cursor keeps its (phase, t) where it can.
 
         ``origin`` says who sets it (``network_origin``); ``modified`` sets the unsaved-changes
-        flag (left as it is when None).
+        flag (left as it is when None). A network from anyone but training (which trains the
+        current network further) is a new network, in no file: it becomes untitled, so a later
+        Save asks for a name instead of overwriting the file of the network it replaced.
         """
         self._check_fits(net, self._dataset)
         self._net, self._network_origin = net, origin
         self.networkChanged.emit()
         self._retrace(keep_cursor=True)
+        if origin is not NetworkOrigin.TRAINING:
+            self.set_path(None)
         if modified is not None:
             self.set_modified(modified)
 
@@ -179,11 +200,14 @@ class Session(QObject):
         source: Mapping[str, object] | None = None,
         modified: bool | None = None,
         origin: NetworkOrigin = NetworkOrigin.USER,
+        path: str | None = None,
     ) -> None:
         """Replace the data (and optionally the network at the same time); cursor to start.
 
-        ``origin`` says who sets ``net`` (unused without one). Raises ValueError, changing
-        nothing, when the data does not fit the network.
+        ``origin`` says who sets ``net`` (unused without one). A new ``net`` is in no file
+        (untitled) unless ``path`` names the model file it was read from; without ``net`` the
+        network and its file stay. Raises ValueError, changing nothing, when the data does not
+        fit the network.
         """
         target = net if net is not None else self._net
         self._check_fits(target, dataset)
@@ -194,6 +218,8 @@ class Session(QObject):
             self.networkChanged.emit()
         self.datasetChanged.emit()
         self._retrace(keep_cursor=False)
+        if net is not None:
+            self.set_path(path)
         if modified is not None:
             self.set_modified(modified)
 
@@ -209,6 +235,7 @@ class Session(QObject):
         """Full BPTT (None) or truncation k with ``mode`` sliding or chunked."""
         if (truncation, mode) != (self._truncation, self._mode):
             self._truncation, self._mode = truncation, mode
+            self.truncationChanged.emit()
             self._retrace(keep_cursor=True)
 
     def set_notation(self, key: str) -> None:
@@ -247,7 +274,7 @@ class Session(QObject):
     def _check_fits(net: SRN, dataset: Dataset) -> None:
         if (net.n_in, net.n_out) != (dataset.n_in, dataset.n_out):
             raise ValueError(
-                f"data set {dataset.name!r} has {dataset.n_in} inputs and {dataset.n_out} outputs; "
+                f"data set “{dataset.name}” has {dataset.n_in} inputs and {dataset.n_out} outputs; "
                 f"the network has {net.n_in} and {net.n_out}"
             )
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDoubleSpinBox,
     QHBoxLayout,
+    QLabel,
     QSlider,
     QStyle,
     QToolButton,
@@ -170,3 +171,36 @@ class TimeBar(QWidget):
         """The label of an arbitrary position, e.g. for slider tooltips."""
         phase, t = phase_and_step(self._session.trace.T, position)
         return phase if phase == "start" else f"{phase} t = {t}"
+
+
+#: what a first-time user needs to start, shown above the time bar until the first step
+START_HINT = (
+    "Press → to step forward through time, ← to step back; "
+    "click any node, edge or cell to see its equation"
+)
+
+
+class StartHint(QLabel):
+    """A one-line hint above the time bar that goes away once the cursor has first moved.
+
+    It wraps onto a second line rather than clip in a narrow window.
+    """
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(START_HINT, parent)
+        self._session = session
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setStyleSheet(
+            "QLabel { background: #fff8dc; color: #333; border-top: 1px solid #e6d9a8;"
+            " padding: 4px 8px; }"
+        )
+        self.setToolTip(
+            "Disappears after the first step; Help > Keyboard shortcuts lists every key"
+        )
+        session.cursorChanged.connect(self._on_session_cursor_changed)
+
+    def _on_session_cursor_changed(self, position: int) -> None:
+        if position > 0:  # the first step (a new trace puts the cursor back to 0)
+            self.hide()
+            self._session.cursorChanged.disconnect(self._on_session_cursor_changed)

@@ -2,7 +2,7 @@
 
 :class:`GradCheckPanel` runs :func:`core.gradcheck.gradient_check` on the current sequence with
 the trace's truncation and tabulates, per parameter, how well BPTT's analytic gradient
-(seeds/004 eq. 84-88) agrees with central finite differences of the objective it follows.
+(Eqs. 12, 13, 14, 15, 16) agrees with central finite differences of the objective it follows.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class CheckDisplay:
 
 
 def entry_label(symbol: str, shape: tuple[int, ...], flat: int) -> str:
-    """``W[2,3]`` for the flat index of an entry (1-based indices, as the seeds count units)."""
+    """``W[2,3]`` for the flat index of an entry (1-based indices, as on screen)."""
     index = np.unravel_index(flat, shape) if shape else ()
     return f"{symbol}[{','.join(str(int(i) + 1) for i in index)}]"
 
@@ -123,7 +123,7 @@ class GradCheckPanel(QWidget):
     """BPTT's gradients against central finite differences, per parameter and per entry.
 
     The reference is the objective the trace's truncation actually follows (full, sliding or
-    chunked; see :mod:`core.gradcheck`), so a pass means the backward sweep (seeds/004 eq. 45,
+    chunked; see :mod:`core.gradcheck`), so a pass means the backward sweep (Eq. 10,
     84-88) computes exactly the gradient it claims to.
 
     Parameters

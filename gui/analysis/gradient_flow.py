@@ -7,8 +7,8 @@ off are dimmed) and beside it the spectral radius of the per-step Jacobians
 J(t) = diag(f'(a(t))) W, with rho(W) and 1 as reference lines (for a Jordan network the loop
 runs through the output, J(t) = diag(f'(a(t))) W J_g(t-1) V, and the reference is rho(W V);
 teacher forcing opens the loop). Each row is one loss term followed
-back through the Jacobian chain of seeds/004 eq. 45; a row that fades to the left is the vanishing
-gradient of seeds/001 section 5.1 (Bengio, Simard and Frasconi 1994).
+back through the Jacobian chain of Eq. 10; a row that fades to the left is the vanishing
+gradient of Bodén (2001) section 5.1 (Bengio, Simard and Frasconi 1994).
 """
 
 from __future__ import annotations
@@ -148,7 +148,7 @@ class GradientFlowPanel(Panel[FlowView]):
     """log10 ||dL(s)/dh(t)|| for the current sequence, the truncation window and rho(J(t)).
 
     The matrix is the full (untruncated) flow of :func:`core.gradient_flow.flow_matrix`
-    (seeds/004 eq. 45 with each loss term kept apart); the outline marks what the trace's
+    (Eq. 10 with each loss term kept apart); the outline marks what the trace's
     truncation keeps, so the pale cells are the contributions truncated BPTT throws away.
 
     Parameters
@@ -313,7 +313,9 @@ class GradientFlowPanel(Panel[FlowView]):
         kept = "kept by truncation" if self._window[s - 1, t - 1] else "cut off by truncation"
         return f"{symbol} = {value:.3e}  ({kept})"
 
+    def _hover_hint(self) -> str:
+        return FLOW_HINT
+
     def _on_canvas_mouse_moved(self, pos: QPointF) -> None:
         cell = self.map.cell_at(pos)
-        text = FLOW_HINT if cell is None else self.hover_text(cell[1] + 1, cell[0] + 1)
-        self.hover.setText(text)
+        self._hover_at(None if cell is None else (cell[1] + 1, cell[0] + 1))

@@ -1,7 +1,7 @@
 """The hidden state space of the data set, and the tree of mean hidden states per input symbol.
 
 Left: every hidden state h_n(t) of the data set projected on its first two principal components
-(core.analysis.state_space; Bodén, seeds/001 section 6), drawn faint, with the current sequence's
+(core.analysis.state_space; Bodén 2001 section 6), drawn faint, with the current sequence's
 trajectory p(0), p(1), ..., p(T) over it; p(t) = C (h(t) - mean) is labelled by the input x(t)
 that led to it, p(0) = C (h0 - mean) is a square, and the cursor's step t is orange.
 
@@ -128,7 +128,7 @@ def state_space_view(
     else:
         ratio = space.pca.explained_variance_ratio
         axes = tuple(f"PC{i + 1} ({100 * ratio[i]:.0f}% of variance)" for i in range(2))
-        title = f"{h}(t) of sequence {space.sequence_index + 1}, PCA of all"
+        title = f"{h}(t), sequence {space.sequence_index + 1}, PCA of all"
     tree = f"mean {h} per symbol"
     return StateSpaceView(state.t, title, axes[0], axes[1], legend, tree)
 
@@ -341,7 +341,7 @@ class StateSpacePanel(Panel[StateSpaceView]):
         if not all(seq.symbols for seq in data.sequences):
             self.context.setEnabled(False)
             self._show_tree_message(
-                f"No dendrogram: the inputs of {data.name!r} are not symbols, so there is "
+                f"No dendrogram: the inputs of “{data.name}” are not symbols, so there is "
                 "nothing to group the hidden states by."
             )
             return
@@ -353,7 +353,7 @@ class StateSpacePanel(Panel[StateSpaceView]):
             self._show_tree_message(f"No dendrogram: {error}.")
             return
         if len(labels) < 2:
-            self._show_tree_message(f"No dendrogram: only one group ({labels[0]!r}).")
+            self._show_tree_message(f"No dendrogram: only one group (“{labels[0]}”).")
             return
         self._set_tree(dendrogram(labels, means, method="average"))
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.functions import HIDDEN_ACTIVATIONS, LOSS_OF_OUTPUT, OUTPUT_FUNCTIONS
+from core.limits import MAX_LAYER_SIZE
 from core.model import SRN
 from gui.session import NetworkOrigin, Session
 from gui.training.controller import TrainingController
@@ -77,8 +78,8 @@ class NetworkPanel(QWidget):
         self._shown_config: dict[str, Any] | None = None
 
         self.hidden_box = QSpinBox()
-        self.hidden_box.setRange(1, 512)
-        self.hidden_box.setToolTip("Number of hidden (context) units H")
+        self.hidden_box.setRange(1, MAX_LAYER_SIZE)
+        self.hidden_box.setToolTip(f"Number of hidden (context) units H, 1 to {MAX_LAYER_SIZE}")
         self.activation_box = QComboBox()
         for kind in HIDDEN_ACTIVATIONS:
             self.activation_box.addItem(kind, kind)
@@ -205,7 +206,7 @@ class NetworkPanel(QWidget):
             self.hint,
             ""
             if chosen == suits
-            else f"Note: the data set {self.session.dataset.name!r} is meant for {suits} outputs "
+            else f"Note: the data set “{self.session.dataset.name}” is meant for {suits} outputs "
             f"({LOSS_OF_OUTPUT.get(suits, '?')}).",
         )
 

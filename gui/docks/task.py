@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.data import Dataset
-from core.tasks import TASKS, TaskSpec, make_task
+from core.tasks import TASKS, ParamSpec, TaskSpec, make_task
 from gui.session import NetworkOrigin, Session
 from gui.training.controller import TrainingController
 from gui.widgets.forms import (
@@ -189,11 +189,12 @@ class TaskPanel(QWidget):
                 return False
         new_net = TASKS[name].network(dataset, context=net.context) if replace else None
         source = {"task": name, "seed": seed, "params": dict(dataset.meta.get("params", params))}
+        # a new network is untitled and unsaved: Save asks for a name rather than overwrite
         self.session.set_dataset(
             dataset,
             net=new_net,
             source=source,
-            modified=False if replace else None,
+            modified=replace or None,
             origin=NetworkOrigin.TASK,
         )
         return True
@@ -249,34 +250,46 @@ class TaskPanel(QWidget):
         while self.params_form.rowCount():
             self.params_form.removeRow(0)
         self.param_widgets = {}
-        for name, default in spec.params.items():
-            widget = _param_widget(default)
-            widget.setToolTip(f"{name} (default {default!r})")
+        for name, param in spec.param_specs.items():
+            widget = _param_widget(param)
+            label = name.replace("_", " ")
+            widget.setToolTip(f"{label}: {param.describe()} (default {_shown(param.default)})")
             self.param_widgets[name] = widget
             self.params_form.addRow(f"{name.replace('_', ' ')}:", widget)
         self.params_box.setVisible(bool(spec.params))
 
 
-def _param_widget(default: Any) -> QWidget:
-    """A widget for one task parameter, chosen by the type of its default."""
+def _param_widget(param: ParamSpec) -> QWidget:
+    """A widget for one task parameter, chosen by the type of its default and limited to the
+    parameter's bounds (``core.tasks.ParamSpec``)."""
+    default = param.default
     if isinstance(default, bool):
         check = QCheckBox()
         check.setChecked(default)
         return check
     if isinstance(default, int):
+        assert param.low is not None and param.high is not None
         spin = QSpinBox()
-        spin.setRange(-1_000_000 if default < 0 else 0, 1_000_000)
+        spin.setRange(int(param.low), int(param.high))
         spin.setValue(default)
         return spin
     if isinstance(default, float):
+        assert param.low is not None and param.high is not None
         dspin = QDoubleSpinBox()
         dspin.setDecimals(4)
-        dspin.setRange(-1e6, 1e6)
+        dspin.setRange(param.low, param.high)
         dspin.setSingleStep(max(abs(default) / 10.0, 0.01))
         dspin.setValue(default)
         return dspin
     line = QLineEdit(str(default))
     return line
+
+
+def _shown(value: Any) -> str:
+    """A parameter's default as the user reads it: on/off, a text in quotes, a number."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return f"“{value}”" if isinstance(value, str) else str(value)
 
 
 def _shape(dataset: Dataset) -> str:

@@ -146,6 +146,11 @@ class GraphView(QWidget):
     def plot_widget(self) -> pg.PlotWidget:
         return self._plot
 
+    def picture(self) -> tuple[QWidget, ...]:
+        """The widgets that make the view's picture, top to bottom: the graph and its legend,
+        without the view's buttons (what File > Export view saves)."""
+        return (self._plot, self._legend) if self._legend.isVisible() else (self._plot,)
+
     def disconnect_session(self) -> None:
         """Stop observing the session (also done when the view is destroyed)."""
         _disconnect(self._connections)

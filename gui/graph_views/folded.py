@@ -1,9 +1,10 @@
 """The folded network: one node per unit, the recurrent weights as loops and arcs.
 
-Edge colour is the sign of the weight (blue +, red -), edge width its magnitude relative to the
-largest |w| of U, W, V; node fill is the activation at the cursor's step (x(t), h(t), y(t)), empty
-where it is not known yet (at the start only h(0) = h0 is). A toolbar toggle switches to Elman's
-(1990) drawing with a context layer that copies h(t-1).
+Edge colour is the weight's colour (:mod:`gui.encoding`: red +, blue -, the Weights dock's scale),
+edge width its magnitude relative to that scale's end; node fill is the activation at the cursor's
+step (x(t), h(t), y(t)) in the same colours as the Activations dock, grey where it is not known yet
+(at the start only h(0) = h0 is). A toolbar toggle switches to Elman's (1990) drawing with a
+context layer that copies h(t-1).
 """
 
 from __future__ import annotations
@@ -14,19 +15,20 @@ import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QColor
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from core.graphs import EDGE_KINDS, GraphArrays, folded_arrays
 from core.notation import MEANING
 from core.selection import Selection
+from gui.encoding import UNKNOWN_ROW
 from gui.graph_views.base import GraphView, segment_distance
-from gui.graph_views.curves import DeviceCurve
-from gui.graph_views.legend import Entry
+from gui.graph_views.curves import DeviceCurve, EdgeLines, by_strength
+from gui.graph_views.legend import Entry, encoding_entries
 from gui.graph_views.nodes import NodeDisks
 from gui.graph_views.state import FoldedOptions, FoldedState, folded_state
 from gui.graph_views.texts import weight_text
-from gui.graph_views.theme import UNKNOWN, Theme, contrast_text, level_index
+from gui.graph_views.theme import Theme, label_colours, qcolor, sign_colours, table_brushes
 from gui.session import Session
 
 NODE_DIAMETER = 0.56  # data units (the folded view keeps its aspect ratio)
@@ -164,9 +166,9 @@ class FoldedGraphView(GraphView):
         self._node_index = np.zeros(0, np.intp)
         self._unknown = np.zeros(0, bool)  # the known/unknown split the node pens were set for
         self._pens_for: Theme | None = None  # and the theme they were made from
-        self._label_colours: list[QColor] = []  # label colour per colour-table row
-        self._label_colours_for: Theme | None = None
+        self._label_fill = np.zeros(0, object)  # the label colour of every node, as drawn
         self._edge_level = np.zeros(0, np.int64)
+        self._edge_alpha = 255
         self._shown = np.zeros(0, bool)
         self._rows_narrow = False
         self._fitted_room = 0.0  # the pixels the last fit left the row labels
@@ -186,18 +188,15 @@ class FoldedGraphView(GraphView):
         for axis in ("left", "bottom"):
             self._plot_item.hideAxis(axis)
         self._view_box.setAspectLocked(True)
-        self._edge_items: dict[tuple[int, int], pg.PlotCurveItem] = {}
-        for sign in (1, -1):
-            for level in range(len(WIDTHS)):
-                item = DeviceCurve(connect="pairs", antialias=True)
-                item.setZValue(1)
-                self._plot_item.addItem(item)
-                self._edge_items[(sign, level)] = item
+        # one pen per (weight colour, width): every edge has its weight's colour
+        self._edge_lines = EdgeLines(antialias=True)
+        self._edge_lines.setZValue(1)
+        self._plot_item.addItem(self._edge_lines)
         self._copy_item = DeviceCurve(connect="pairs", antialias=True)
         self._copy_item.setZValue(3)
         self._plot_item.addItem(self._copy_item)
         # the edges change with the weights, not the cursor: a step repaints them from a pixmap
-        for item in (*self._edge_items.values(), self._copy_item):
+        for item in (self._edge_lines, self._copy_item):
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         # disks of a size in pixels that follows the zoom; a step changes their brushes only
         self._nodes = NodeDisks(size=1.0)
@@ -229,9 +228,10 @@ class FoldedGraphView(GraphView):
             ``t``: the cursor's step; ``elman_context``: the drawing;
             ``nodes``: node id ``(layer, t_offset, unit)`` -> fill value (x(t), h(t), y(t), h(t-1)
             on context units; NaN where the node is drawn empty);
-            ``colour_index``: node id -> row of the colour table used for the fill;
+            ``colour_index``: node id -> row of its layer's colour table used for the fill;
             ``edges``: ``(param, row, col)`` -> (weight, sign of the pen, width in px) for the
             U, W, V edges drawn (all, or the ``EDGE_LIMIT`` strongest of a big network);
+            ``edge_rgba``: ``(param, row, col)`` -> the RGBA of its pen (drawn edges only);
             ``labels``: node id -> label text; ``texts``: every text visible in the plot;
             ``legend``: the legend's texts.
         """
@@ -246,14 +246,25 @@ class FoldedGraphView(GraphView):
             )
             if int(k) != _COPY and shown
         }
+        rgba = s.weight.rgba(s.weights)
+        rgba[:, 3] = self._edge_alpha
+        edge_rgba = {
+            (EDGE_KINDS[int(k)], int(r), int(c)): tuple(int(v) for v in colour)
+            for k, r, c, colour, shown in zip(
+                a.edge_kind, a.edge_row, a.edge_col, rgba, self._shown, strict=True
+            )
+            if int(k) != _COPY and shown
+        }
         texts = [lab.toPlainText() for lab in g.labels if lab.isVisible()]
         texts += [item.toPlainText() for _, item in g.row_labels + g.matrix_labels]
         return {
             "t": s.t,
+            "status": self._status.text(),
             "elman_context": s.elman_context,
             "nodes": dict(zip(a.node_ids, s.values.tolist(), strict=True)),
             "colour_index": dict(zip(a.node_ids, self._node_index.tolist(), strict=True)),
             "edges": edges,
+            "edge_rgba": edge_rgba,
             "labels": dict(zip(a.node_ids, s.labels, strict=True)),
             "texts": tuple(texts),
             "legend": self._legend.texts(),
@@ -276,6 +287,22 @@ class FoldedGraphView(GraphView):
         segs = g.segments[g.seg_edge == e]
         mid = segs[len(segs) // 2].mean(axis=0)
         return float(mid[0]), float(mid[1])
+
+    def edge_point(self, param: str, row: int, col: int, at: float) -> tuple[float, float]:
+        """Data coordinates of the point ``at`` (0..1) of the way along the line of weight
+        param[row, col] (its arrowhead left out)."""
+        g = self._geometry
+        assert g is not None
+        a = g.arrays
+        e = int(
+            np.flatnonzero(
+                (a.edge_kind == EDGE_KINDS.index(param)) & (a.edge_row == row) & (a.edge_col == col)
+            )[0]
+        )
+        line = g.pieces[e][0] if e in g.pieces else edge_polyline(a, e, g.samples)[0]
+        length = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(line, axis=0).T))])
+        s = float(np.clip(at, 0.0, 1.0)) * length[-1]
+        return float(np.interp(s, length, line[:, 0])), float(np.interp(s, length, line[:, 1]))
 
     def fit(self) -> None:
         if self._geometry is None:
@@ -415,7 +442,8 @@ class FoldedGraphView(GraphView):
         g = _Geometry(arrays, samples=33 if arrays.n_nodes <= 40 else 9)
         self._nodes.set_points(arrays.pos)
         self._nodes.set_size(self._node_px())
-        self._pens_for = self._label_colours_for = None  # new nodes and labels: colour them all
+        self._pens_for = None  # new nodes and labels: colour them all
+        self._label_fill = np.zeros(0, object)
         self._node_index = np.zeros(0, np.intp)
         for _ in arrays.node_ids:
             item = pg.TextItem(anchor=(0.5, 0.5))
@@ -481,7 +509,8 @@ class FoldedGraphView(GraphView):
         new = folded_state(session.trace, session.state, session.notation, self._options)
         old = None if force else self._drawn
         if old is None:  # the nodes and labels may be new items: set their pens and colours
-            self._pens_for = self._label_colours_for = None
+            self._pens_for = None
+            self._label_fill = np.zeros(0, object)
             self._node_index = np.zeros(0, np.intp)
         if old is None or not np.array_equal(old.weights, new.weights):
             self._apply_weights(new)
@@ -489,8 +518,8 @@ class FoldedGraphView(GraphView):
             self._apply_values(new)
         if old is None or old.labels != new.labels or old.symbols != new.symbols:
             self._apply_labels(new)
-        if old is None or old.t != new.t:
-            self._status.setText(session.state.label)
+        if old is None or old.status != new.status:
+            self._status.setText(new.status)
         self._drawn = new
 
     def _select_segments(self, shown: NDArray[np.bool_]) -> None:
@@ -508,80 +537,82 @@ class FoldedGraphView(GraphView):
         g.seg_edge = np.concatenate(owner) if owner else np.zeros(0, np.int64)
 
     def _apply_weights(self, s: FoldedState) -> None:
+        """Edge pens by weight colour and width class; runs when the network changes."""
         g = self._geometry
         assert g is not None
         th = self._theme
         a = g.arrays
         self._shown = strongest_edges(s.weights, a.edge_kind, EDGE_LIMIT)
         self._select_segments(self._shown)
-        mag = np.abs(s.weights) / s.weight_scale
-        level = np.minimum((mag * len(WIDTHS)).astype(np.int64), len(WIDTHS) - 1)
-        sign = np.where(s.weights >= 0, 1, -1)
+        enc = s.weight
+        level = enc.size_class(s.weights, len(WIDTHS))
+        row = enc.index(s.weights)
         self._edge_level = level
-        seg_level, seg_sign = level[g.seg_edge], sign[g.seg_edge]
         seg_copy = a.edge_kind[g.seg_edge] == _COPY
         few = self._shown.sum() <= 300  # antialiasing thousands of lines costs more than it gives
-        alpha = 225 if few else 150
-        for (sg, lv), item in self._edge_items.items():
-            sel = (seg_level == lv) & (seg_sign == sg) & ~seg_copy
-            pts = g.segments[sel].reshape(-1, 2)
-            colour = QColor(th.positive if sg > 0 else th.negative)
+        # opaque when few, so an edge shows exactly its weight's colour; translucent when many
+        alpha = self._edge_alpha = 255 if few else 150
+        key = row[g.seg_edge] * len(WIDTHS) + level[g.seg_edge]
+        groups = []
+        for k in by_strength(key[~seg_copy], len(WIDTHS)):
+            colour = qcolor(enc.table[k // len(WIDTHS)])
             colour.setAlpha(alpha)
-            item.setPen(pg.mkPen(colour, width=WIDTHS[lv]))
-            item.setData(pts[:, 0], pts[:, 1], antialias=bool(few))
+            pen = pg.mkPen(colour, width=WIDTHS[k % len(WIDTHS)])
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            groups.append((pen, g.segments[(key == k) & ~seg_copy]))
+        self._edge_lines.set_groups(groups, antialias=bool(few))
         pts = g.segments[seg_copy].reshape(-1, 2)
         self._copy_item.setPen(pg.mkPen(th.grey(0.6), width=2.0, style=Qt.PenStyle.DashLine))
         self._copy_item.setData(pts[:, 0], pts[:, 1])
         self._update_legend(s)
 
     def _apply_values(self, s: FoldedState) -> None:
-        """Node brushes from the colour table; pens and label colours only where they change.
+        """Node brushes from the encodings' colour tables; pens and label colours only where
+        they change.
 
         A node's pen tells known from unknown, so the pens are set again only when the set of
         known nodes changes (not at every step of a sweep).
         """
+        g = self._geometry
+        assert g is not None
         th = self._theme
-        idx = level_index(s.values, s.scale)
-        before = self._node_index
+        layers = g.arrays.node_layer
+        idx = np.empty(len(s.values), np.intp)
+        brushes = np.empty(len(s.values), object)
+        labels = np.empty(len(s.values), object)
+        for layer, enc in s.encodings:
+            sel = np.flatnonzero(layers == layer)
+            rows = enc.index(s.values[sel])
+            idx[sel] = rows
+            brushes[sel] = table_brushes(enc.gamma)[rows]
+            labels[sel] = label_colours(enc.gamma)[rows]
         self._node_index = idx
-        unknown = idx == UNKNOWN
-        self._nodes.set_brushes(th.node_brushes[idx])
+        unknown = idx == UNKNOWN_ROW
+        self._nodes.set_brushes(brushes)
         if self._pens_for is not th or not np.array_equal(unknown, self._unknown):
             known_pen = pg.mkPen(th.grey(0.75), width=1.2)
             unknown_pen = pg.mkPen(th.grey(0.4), width=1.2, style=Qt.PenStyle.DashLine)
             self._nodes.set_pens([unknown_pen if u else known_pen for u in unknown])
             self._unknown, self._pens_for = unknown, th
-        self._apply_label_colours(before if len(before) == len(idx) else None)
+        self._apply_label_colours(labels)
 
-    def _apply_label_colours(self, before: NDArray[np.intp] | None) -> None:
-        """Black or white node labels, whichever reads on the fill (only labels whose fill moved).
+    def _apply_label_colours(self, colours: NDArray[np.object_]) -> None:
+        """Black or white node labels, whichever reads on the fill (only labels that swap).
 
         Parameters
         ----------
-        before : (N,) the colour-table rows the labels were coloured for, or None: colour all.
+        colours : (N,) the label colour of every node (shared QColor objects, one per table row).
         """
         g = self._geometry
         assert g is not None
-        th = self._theme
-        if self._label_colours_for is not th:
-            self._label_colours_for = th
-            self._label_colours = [
-                contrast_text(QColor(*rgba[:3].tolist()), th) for rgba in th.node_lut
-            ]
-            before = None
-        idx = self._node_index
-        colours = self._label_colours
-        todo: range | list[int]
-        if before is None:
-            todo = range(len(idx))
-        else:  # only where black and white swap (the fill moved across the contrast line)
-            todo = [
-                k
-                for k in np.flatnonzero(idx != before).tolist()
-                if colours[idx[k]] != colours[before[k]]
-            ]
+        before = self._label_fill
+        if len(before) != len(colours):
+            todo: list[int] = list(range(len(colours)))
+        else:
+            todo = [k for k in range(len(colours)) if colours[k] != before[k]]
         for k in todo:
-            g.labels[k].setColor(colours[idx[k]])
+            g.labels[k].setColor(colours[k])
+        self._label_fill = colours
 
     def _apply_labels(self, s: FoldedState) -> None:
         g = self._geometry
@@ -618,14 +649,12 @@ class FoldedGraphView(GraphView):
         assert g is not None  # legends follow the edges and labels, drawn after the geometry
         sym = dict(s.symbols)
         mats = ", ".join(sym[n] for n in ("U", "W", "V"))
+        weights = f"{mats} {s.weight.range_text()}, width ∝ |w|"
+        named = [(sym[layer], enc) for layer, enc in s.encodings if layer != "c"]
         entries: tuple[Entry, ...] = (
-            Entry("line", f"{mats}: + / −, width ∝ |w|", (th.positive, th.negative), 2.5),
-            Entry(
-                "bar",
-                f"activation at t (±{s.scale:.2g})",
-                (th.negative, th.neutral, th.positive),
-            ),
-            Entry("box", "not known yet", (th.grey(0.4),)),
+            Entry("line", weights, sign_colours(s.weight), 2.5),
+            *encoding_entries(named, signs=True),
+            Entry("disk", "not known yet", (th.unknown, th.grey(0.4))),
         )
         weighted = g.arrays.edge_kind != _COPY
         n_weighted, n_shown = int(weighted.sum()), int((self._shown & weighted).sum())

@@ -1,15 +1,21 @@
-"""A one-line legend painted with the view's palette: colour bars, line and box swatches."""
+"""A one-line legend painted with the view's palette: colour bars, line and box swatches.
+
+Colour bars and weight lines take their colours from :mod:`gui.encoding` (through
+:func:`encoding_entries` and :mod:`gui.graph_views.theme`), and their words say which hue is
+which sign, so the legend cannot disagree with what the views draw.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QFontMetrics,
-    QLinearGradient,
+    QImage,
     QPainter,
     QPaintEvent,
     QPen,
@@ -17,7 +23,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-Kind = Literal["bar", "line", "box", "ring"]
+from gui.encoding import Encoding, sign_text
+from gui.graph_views.theme import bar_colours
+
+Kind = Literal["bar", "line", "box", "ring", "disk"]
 SWATCH = 22  # width of a line or box swatch, px
 BAR = 64  # width of a colour bar, px
 GAP = 14  # between entries, px
@@ -27,9 +36,10 @@ GAP = 14  # between entries, px
 class Entry:
     """One legend entry.
 
-    kind "bar": a colour bar from ``colours[0]`` through ``colours[1]`` to ``colours[2]`` with
-    ``text`` after it; "line": a line of width ``width`` per colour; "box": a translucent box;
-    "ring": an unfilled circle.
+    kind "bar": a colour bar of ``colours`` side by side (the first at the left end, the last
+    at the right end) with ``text`` after it; "line": a line of width ``width`` per colour;
+    "box": a translucent box; "ring": an unfilled circle; "disk": a circle filled with
+    ``colours[0]``, outlined dashed in ``colours[1]`` (a node drawn that way).
     """
 
     kind: Kind
@@ -56,6 +66,22 @@ class Legend(QWidget):
 
     def texts(self) -> tuple[str, ...]:
         return tuple(e.text for e in self._entries)
+
+    def entries(self) -> tuple[Entry, ...]:
+        return self._entries
+
+    def swatch_rect(self, index: int) -> QRectF:
+        """Where entry ``index``'s swatch (its colour bar, lines or box) is, in widget
+        coordinates (for tooltips and tests); an empty rectangle when it is not shown."""
+        line = self._line_height()
+        for row, entries in enumerate(self._rows(self.width())):
+            x = 6.0
+            for e in entries:
+                if e is self._entries[index]:
+                    mid = row * line + 1 + line / 2
+                    return QRectF(x, mid - 6, self._swatch_width(e), 12)
+                x += self._entry_width(e) + GAP
+        return QRectF()
 
     def _swatch_width(self, entry: Entry) -> int:
         if entry.kind == "bar":
@@ -128,12 +154,14 @@ class Legend(QWidget):
         mid = top + h / 2
         w = self._swatch_width(e)
         if e.kind == "bar":
-            grad = QLinearGradient(x, 0, x + w, 0)
-            for stop, colour in zip((0.0, 0.5, 1.0), e.colours, strict=False):
-                grad.setColorAt(stop, colour)
-            painter.setPen(QPen(text_colour, 0.6))
-            painter.setBrush(grad)
-            painter.drawRect(QRectF(x, mid - 6, w, 12))
+            # the colours side by side, unblended: its ends are exactly the map's ends
+            strip = QImage(len(e.colours), 1, QImage.Format.Format_RGB32)
+            for k, colour in enumerate(e.colours):
+                strip.setPixelColor(k, 0, colour)
+            painter.drawImage(QRectF(x, mid - 6, w, 12), strip)
+            painter.setPen(QPen(text_colour, 1.0))  # outside the bar: every colour shows
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRectF(x - 0.5, mid - 6.5, w + 1, 13))
         elif e.kind == "line":
             step = w / max(1, len(e.colours))
             for i, colour in enumerate(e.colours):
@@ -148,6 +176,10 @@ class Legend(QWidget):
             fill.setAlpha(90)
             painter.setBrush(fill)
             painter.drawRect(QRectF(x, mid - 7, w, 14))
+        elif e.kind == "disk":
+            painter.setPen(QPen(e.colours[-1], 1.2, Qt.PenStyle.DashLine))
+            painter.setBrush(e.colours[0])
+            painter.drawEllipse(QRectF(x + 1, mid - 6, 12, 12))
         else:
             painter.setPen(QPen(e.colours[0], 2.0))
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -163,3 +195,26 @@ class Legend(QWidget):
             text,
         )
         return x + advance + GAP
+
+
+def encoding_entries(
+    named: Sequence[tuple[str, Encoding]], signs: bool = False
+) -> tuple[Entry, ...]:
+    """Colour bar entries for named encodings: names that share a colour scale (the same
+    magnitude and gamma) share one bar, which spans [-m, m] when any of them is signed. With
+    ``signs``, the first signed bar says which hue is which sign ("red +, blue −")."""
+    groups: dict[tuple[float, float], tuple[list[str], Encoding]] = {}
+    for name, enc in named:
+        key = (enc.magnitude, enc.gamma)
+        names, shared = groups.get(key, ([], enc))
+        if not enc.one_signed:
+            shared = replace(shared, one_signed=False)
+        groups[key] = ([*names, name], shared)
+    entries: list[Entry] = []
+    told = not signs
+    for names, enc in groups.values():
+        text = enc.describe(", ".join(names))
+        if not enc.one_signed and not told:
+            text, told = f"{text} ({sign_text()})", True
+        entries.append(Entry("bar", text, bar_colours(enc, BAR)))
+    return tuple(entries)

@@ -8,7 +8,7 @@ Node values follow the node order of ``core.graphs`` (``unfolded_arrays`` / ``fo
 
 * forward sweep and start ("activation"): x(t), h(t), y(t) and L(t) for the steps computed so far
   (h(0) = h0 always), NaN for the steps not yet reached;
-* backward sweep ("delta"): ``delta_sign`` times delta_h(t) (seeds/004 eq. 45 times f') on the
+* backward sweep ("delta"): ``delta_sign`` times delta_h(t) (Eq. 10) on the
   hidden units and delta_o(t) (eq. 22) on the outputs for the steps t..T the sweep has visited,
   ``delta_sign`` times dL/dh0 = W^T delta_h(1) on h(0) once step 1 is done, NaN elsewhere; the
   inputs have no delta (NaN); L(t) keeps its loss value.
@@ -31,10 +31,12 @@ from core.bptt import Trace
 from core.cursor import StepState
 from core.graphs import NodeId, edge_weights, folded_arrays, unfolded_arrays
 from core.notation import Notation
+from gui.encoding import Encoding, for_trace
 
 Mode = Literal["activation", "delta"]
-DELTA_GAMMA = 0.5
 Array = NDArray[np.float64]
+#: per layer, how its values become colours (``gui.encoding``): ((layer, encoding), ...)
+LayerEncodings = tuple[tuple[str, Encoding], ...]
 
 
 def _frozen(arr: Array) -> Array:
@@ -43,14 +45,8 @@ def _frozen(arr: Array) -> Array:
     return out
 
 
-def _scale(*arrays: NDArray[np.floating]) -> float:
-    """The largest magnitude in the arrays (1 when all are zero), fixed for a whole trace."""
-    m = max((float(np.max(np.abs(a))) for a in arrays if a.size), default=0.0)
-    return m if m > 0.0 else 1.0
-
-
 def unit_label(symbol: str, unit: int) -> str:
-    """The label of one unit, 1-based like the seeds: ``h`` and 0 give ``h1``, ``yj`` ``yj1``."""
+    """The label of one unit, 1-based as on screen: ``h`` and 0 give ``h1``, ``yj`` ``yj1``."""
     return f"{symbol}{unit + 1}"
 
 
@@ -71,10 +67,9 @@ class UnfoldedState:
     mode : "activation" (start and forward sweep) or "delta" (backward sweep).
     position, t, T : the cursor.
     values : (N,) node values in ``unfolded_arrays`` order, NaN where not yet known.
-    scale : the magnitude that maps to full colour (max over the whole trace, so colours do not
-        change scale while stepping); ``loss_scale`` likewise for L(t).
-    gamma : colours follow sign(v) |v / scale|^gamma; 0.5 for deltas, which shrink by orders of
-        magnitude as they travel back, 1 for activations.
+    encodings : per layer x, h, y, L the encoding its nodes are coloured by (fixed for the whole
+        trace, so colours do not change scale while stepping): activations, outputs and the loss
+        in the forward sweep, the deltas (square-root scale) on h and y in the backward sweep.
     lit : (first, last) columns whose node values are known.
     current : the highlighted column.
     window : (first, last) steps through which L(t) propagates (``Trace.window``) when the trace is
@@ -93,9 +88,7 @@ class UnfoldedState:
     t: int
     T: int
     values: Array = field(compare=False)
-    scale: float
-    loss_scale: float
-    gamma: float
+    encodings: LayerEncodings
     lit: tuple[int, int]
     current: int
     window: tuple[int, int] | None
@@ -132,7 +125,6 @@ def unfolded_state(
         known[first : first + net.n_context] = state.backward_from == 1
         values = np.concatenate([np.where(known, raw, np.nan), trace.loss_t])
         lit = (state.backward_from, T)
-        scale = _scale(trace.delta_h, trace.delta_o, trace.delta_h0)
     else:
         mode = "activation"
         h, y = trace.h.ravel(), trace.y.ravel()
@@ -141,7 +133,9 @@ def unfolded_state(
         raw = np.concatenate([trace.x.ravel(), h, y, trace.loss_t])
         values = np.where(node_t <= state.forward_known, raw, np.nan)
         lit = (0, state.forward_known)
-        scale = _scale(trace.x, trace.h, trace.y)
+    enc = for_trace(trace)
+    h_enc, y_enc = (enc.delta_h, enc.delta_o) if mode == "delta" else (enc.hidden, enc.output)
+    encodings = (("x", enc.inputs), ("h", h_enc), ("y", y_enc), ("L", enc.loss))
     window: tuple[int, int] | None = None
     propagated: tuple[int, ...] = ()
     chunk_starts: tuple[int, ...] = ()
@@ -167,9 +161,7 @@ def unfolded_state(
         t=state.t,
         T=T,
         values=_frozen(values),
-        scale=scale,
-        loss_scale=_scale(trace.loss_t),
-        gamma=DELTA_GAMMA if mode == "delta" else 1.0,
+        encodings=encodings,
         lit=lit,
         current=state.t,
         window=window,
@@ -202,24 +194,29 @@ class FoldedState:
     values : (N,) node values in ``folded_arrays`` order: x(t), h(t), y(t) and, on the context
         units, c(t) = h(t-1) (Jordan: y(t-1) or d(t-1)); NaN where not known (at the start only
         h(0) = h0 is, for a Jordan network y(0) = h0).
-    scale : magnitude mapped to full colour (max |x|, |h|, |y| over the trace).
+    encodings : per layer x, h, y, c the encoding of its activations (the context takes the
+        encoding of the layer it copies).
     weights : (M,) edge weights in ``folded_arrays`` edge order (1.0 on copy edges).
-    weight_scale : max |w| over U, W, V (edge width 1 at this magnitude).
+    weight : the weights' encoding (edge colour, and width by its size classes), the same as the
+        Weights dock's.
     labels : (N,) unit labels in the notation.
     symbols : symbol of U, W, V, x, h, y, L, d in the notation.
-    notation_key : which seed's notation.
+    notation_key : which notation.
+    status : the cursor's moment, e.g. "backward t = 3" (forward and backward t = 3 show the same
+        activations, so the step alone does not say which).
     """
 
     elman_context: bool
     context: str
     t: int
     values: Array = field(compare=False)
-    scale: float
+    encodings: LayerEncodings
     weights: Array = field(compare=False)
-    weight_scale: float
+    weight: Encoding
     labels: tuple[str, ...]
     symbols: tuple[tuple[str, str], ...]
     notation_key: str
+    status: str
 
 
 def folded_state(
@@ -250,12 +247,13 @@ def folded_state(
         context=net.context,
         t=t,
         values=_frozen(values),
-        scale=static.scale,
+        encodings=static.encodings,
         weights=static.weights,
-        weight_scale=static.weight_scale,
+        weight=static.weight,
         labels=static.labels,
         symbols=static.symbols,
         notation_key=notation.key,
+        status=state.label,
     )
 
 
@@ -263,9 +261,9 @@ def folded_state(
 class _FoldedStatic:
     """The parts of :class:`FoldedState` that depend on the trace and notation, not the cursor."""
 
-    scale: float
+    encodings: LayerEncodings
     weights: Array
-    weight_scale: float
+    weight: Encoding
     labels: tuple[str, ...]
     symbols: tuple[tuple[str, str], ...]
 
@@ -282,10 +280,12 @@ def _folded_static(trace: Trace, notation: Notation, drawn: bool) -> _FoldedStat
             return static
     net = trace.net
     arrays = folded_arrays(net.n_in, net.n_hidden, net.n_out, drawn, context=net.context)
+    enc = for_trace(trace)
+    context = enc.hidden if net.context == "hidden" else enc.output
     static = _FoldedStatic(
-        scale=_scale(trace.x, trace.h, trace.y),
+        encodings=(("x", enc.inputs), ("h", enc.hidden), ("y", enc.output), ("c", context)),
         weights=edge_weights(arrays, net),
-        weight_scale=_scale(net.U, net.W, net.V),
+        weight=enc.weight,
         labels=tuple(
             unit_label("c" if layer == "c" else notation[layer], int(u))
             for layer, u in zip(arrays.node_layer, arrays.node_unit, strict=True)
@@ -306,7 +306,9 @@ class UnfoldedDisplay:
     node_ids : (N,) node ids ``(layer, t, unit)`` (``core.graphs.unfolded_arrays`` order).
     values : (N,) the value each node's fill shows: activations (x, h, y) or ``delta_sign`` times
         the deltas (h, y), loss on L; NaN for a node drawn empty (not known yet).
-    colour_index : (N,) the row of the colour table each node is filled with.
+    colour_index : (N,) the row of its layer's colour table (``Encoding.index``) each node is
+        filled with.
+    fills : (N, 4) the RGBA each node is filled with (the unknown grey where not known yet).
     lit_columns : (first, last) columns with known values.  current_column : the highlighted one.
     band : x extent of the current-column highlight.  fog : x extent of the dimmed columns or None.
     window : (first, last) steps of the shaded truncation window, or None when none is shown.
@@ -326,6 +328,7 @@ class UnfoldedDisplay:
     node_ids: tuple[NodeId, ...]
     values: NDArray[np.float64]
     colour_index: NDArray[np.intp]
+    fills: NDArray[np.uint8]
     lit_columns: tuple[int, int]
     current_column: int
     band: tuple[float, float]

@@ -25,8 +25,9 @@ def weight_text(
     receiver: str,
     context: str = "hidden",
 ) -> str:
-    """``W[2,3] = 0.412 (Ws in seeds/002)`` and, below, what the weight connects (1-based)."""
-    where = f"{notation[name]} in seeds/{notation.key}"
+    """``W[2,3] = 0.412 (Ws in the Recurrent Neural Networks - Part 2 tutorial ...)`` and,
+    below, what the weight connects (1-based)."""
+    where = f"{notation[name]} in {notation.source}"
     head = f"{name}[{row + 1},{col + 1}] = {weight:.3f} ({where})"
     meaning = MEANING[name]
     if name == "W" and context != "hidden":

@@ -1,21 +1,34 @@
-"""Colours of the graph views, taken from the widget's palette so they read on dark and light.
+"""The graph views' colours: the palette's for the frame, :mod:`gui.encoding`'s for the values.
 
-Signs use one diverging pair everywhere: blue for positive, red for negative (weights, activations
-and deltas alike), neutral near the background for zero. Values map to colours through lookup
-tables of ``N_LEVELS`` entries plus one "unknown" entry, so a cursor step is an integer index
-operation on numpy arrays and never creates colours one by one.
+Background, text and greys follow the widget's palette, so the views read on dark and light.
+Values - node fills, edge colours, legend bars - are never the palette's: they are
+:mod:`gui.encoding`'s RGBA tables turned into Qt objects here, the same colours as the heatmaps,
+the matrix grids and the Hinton diagrams. A table's brushes are made once per gamma and kept, so a
+cursor step is an integer index operation on numpy arrays and never creates colours one by one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
-from PySide6.QtGui import QBrush, QColor, QPalette
+from PySide6.QtGui import QColor, QPalette
 
-N_LEVELS = 255  # odd, so that the middle level is exactly zero
-UNKNOWN = N_LEVELS  # index of the "not known yet" colour in every table
+from gui.encoding import UNKNOWN_RGBA, Encoding, colour_table
+from gui.widgets.colormaps import qcolor, sign_colours, table_brushes
+
+__all__ = [
+    "Theme",
+    "bar_colours",
+    "contrast_text",
+    "label_colours",
+    "qcolor",
+    "sign_colours",
+    "table_brushes",
+    "theme_from_palette",
+]
 
 
 def _mix(a: QColor, b: QColor, f: float) -> QColor:
@@ -27,8 +40,24 @@ def _mix(a: QColor, b: QColor, f: float) -> QColor:
     )
 
 
-def _rgba(c: QColor, alpha: int = 255) -> tuple[int, int, int, int]:
-    return c.red(), c.green(), c.blue(), alpha
+@lru_cache(maxsize=4)
+def label_colours(gamma: float) -> NDArray[np.object_]:
+    """Per row of :func:`gui.encoding.colour_table` (gamma), the text colour that reads on it
+    (:func:`contrast_text`), as an object array of shared QColors."""
+    table = colour_table(gamma)
+    out = np.empty(len(table), dtype=object)
+    black, white = QColor("#000000"), QColor("#ffffff")
+    for i, row in enumerate(table):
+        out[i] = black if contrast_text(qcolor(row)) == black else white
+    return out
+
+
+def bar_colours(enc: Encoding, n: int) -> tuple[QColor, ...]:
+    """``n`` evenly spaced colours of the encoding's colour bar, its low end first and its high
+    end (the colour of +m) last: a legend's bar, one colour per pixel."""
+    bar = enc.bar()
+    picks = np.rint(np.linspace(0, len(bar) - 1, n)).astype(np.intp)
+    return tuple(qcolor(bar[k]) for k in picks)
 
 
 @dataclass(frozen=True)
@@ -38,28 +67,15 @@ class Theme:
     Attributes
     ----------
     background, foreground : the palette's base and text colours.
-    positive, negative : the diverging pair (blue +, red -).
-    neutral : the colour of a known zero.  unknown : the fill of a value not yet known.
-    accent : the current step.  window : the truncation window.  loss : the loss nodes.
-    node_lut : (N_LEVELS + 1, 4) uint8 RGBA, diverging, last row unknown.
-    loss_lut : (N_LEVELS + 1, 4) uint8 RGBA, neutral -> loss colour, last row unknown.
-    node_brushes, loss_brushes : one QBrush per row of the tables (object arrays, so that
-        ``node_brushes[level_index(values, scale)]`` gives every node's brush at once).
+    unknown : the fill of a value not known yet (the encoding's grey).
+    accent : the current step.  window : the truncation window.
     """
 
     background: QColor
     foreground: QColor
-    positive: QColor
-    negative: QColor
-    neutral: QColor
     unknown: QColor
     accent: QColor
     window: QColor
-    loss: QColor
-    node_lut: NDArray[np.uint8]
-    loss_lut: NDArray[np.uint8]
-    node_brushes: NDArray[np.object_]
-    loss_brushes: NDArray[np.object_]
 
     @property
     def dark(self) -> bool:
@@ -70,68 +86,18 @@ class Theme:
         return _mix(self.background, self.foreground, f)
 
 
-def _brushes(lut: NDArray[np.uint8]) -> NDArray[np.object_]:
-    """One QBrush per row of a lookup table, as an object array for fancy indexing."""
-    out = np.empty(len(lut), dtype=object)
-    for i, (r, g, b, a) in enumerate(lut.tolist()):
-        out[i] = QBrush(QColor(r, g, b, a))
-    return out
-
-
 def theme_from_palette(palette: QPalette) -> Theme:
     """The view colours for a palette (dark or light)."""
-    bg = palette.color(QPalette.ColorRole.Base)
-    fg = palette.color(QPalette.ColorRole.Text)
-    dark = bg.lightness() < 128
-    positive = QColor("#5fa8f0" if dark else "#2166ac")
-    negative = QColor("#f27059" if dark else "#c0392b")
-    neutral = _mix(bg, fg, 0.18 if dark else 0.06)
-    unknown = _mix(bg, fg, 0.07 if dark else 0.03)
-    loss = QColor("#c39bff" if dark else "#7b3fbf")
-    levels = np.linspace(-1.0, 1.0, N_LEVELS)
-    node_lut = np.zeros((N_LEVELS + 1, 4), np.uint8)
-    loss_lut = np.zeros((N_LEVELS + 1, 4), np.uint8)
-    for i, v in enumerate(levels):
-        node_lut[i] = _rgba(_mix(neutral, positive if v >= 0 else negative, abs(float(v))))
-        loss_lut[i] = _rgba(_mix(neutral, loss, max(float(v), 0.0)))
-    node_lut[UNKNOWN] = loss_lut[UNKNOWN] = _rgba(unknown)
-    node_lut.setflags(write=False)
-    loss_lut.setflags(write=False)
     return Theme(
-        background=bg,
-        foreground=fg,
-        positive=positive,
-        negative=negative,
-        neutral=neutral,
-        unknown=unknown,
+        background=palette.color(QPalette.ColorRole.Base),
+        foreground=palette.color(QPalette.ColorRole.Text),
+        unknown=qcolor(UNKNOWN_RGBA),
         accent=QColor("#f0b429"),
         window=QColor("#17a2b8"),
-        loss=loss,
-        node_lut=node_lut,
-        loss_lut=loss_lut,
-        node_brushes=_brushes(node_lut),
-        loss_brushes=_brushes(loss_lut),
     )
 
 
-def level_index(values: NDArray[np.floating], scale: float, gamma: float = 1.0) -> NDArray[np.intp]:
-    """Row of the lookup table for each value: -scale -> 0, 0 -> middle, +scale -> last level.
-
-    The colour follows sign(v) |v / scale|^gamma: gamma < 1 makes small values (deltas that are
-    fading away) visible without changing their sign. NaN (not known yet) maps to ``UNKNOWN``;
-    values beyond the scale are clipped.
-    """
-    v = np.asarray(values, np.float64)
-    known = np.isfinite(v)
-    idx = np.full(v.shape, UNKNOWN, np.intp)
-    scaled = np.clip(v[known] / scale, -1.0, 1.0)
-    if gamma != 1.0:
-        scaled = np.sign(scaled) * np.abs(scaled) ** gamma
-    idx[known] = np.rint((scaled + 1.0) * 0.5 * (N_LEVELS - 1)).astype(np.intp)
-    return idx
-
-
-def contrast_text(fill: QColor, theme: Theme) -> QColor:
+def contrast_text(fill: QColor) -> QColor:
     """Black or white, whichever reads better on ``fill``."""
     luminance = 0.299 * fill.redF() + 0.587 * fill.greenF() + 0.114 * fill.blueF()
     return QColor("#000000") if luminance > 0.55 else QColor("#ffffff")

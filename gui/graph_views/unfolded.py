@@ -29,9 +29,10 @@ from core.graphs import (
     unfolded_arrays,
 )
 from core.selection import Selection
+from gui.encoding import UNKNOWN_ROW, network_weights
 from gui.graph_views.base import GraphView, segment_distance
-from gui.graph_views.curves import DeviceCurve
-from gui.graph_views.legend import Entry
+from gui.graph_views.curves import DeviceCurve, EdgeLines, by_strength
+from gui.graph_views.legend import Entry, encoding_entries
 from gui.graph_views.nodes import NodeDisks
 from gui.graph_views.state import (
     UnfoldedDisplay,
@@ -41,7 +42,7 @@ from gui.graph_views.state import (
     unit_label,
 )
 from gui.graph_views.texts import node_name, unfolded_node_text, weight_text
-from gui.graph_views.theme import UNKNOWN, Theme, level_index
+from gui.graph_views.theme import Theme, qcolor, sign_colours, table_brushes
 from gui.graph_views.unfolded_parts import (
     ArgbImage,
     BundleItem,
@@ -63,6 +64,9 @@ GAP_COLUMN_PX = 6.0
 #: unit labels on the left axis need this much height per unit (px)
 LABEL_UNIT_PX = 13.0
 EDGE_WIDTHS = (0.6, 1.2, 2.0)
+#: the edges' opacity by width class: the unfolded graph repeats every edge at every step, and
+#: its many overlapping lines read as bundles when they are translucent (tints of their colour)
+EDGE_ALPHAS = (110, 160, 210)
 _LOSS = EDGE_KINDS.index("loss")
 _W = EDGE_KINDS.index("W")
 _V = EDGE_KINDS.index("V")
@@ -103,6 +107,7 @@ class UnfoldedGraphView(GraphView):
         self._lod = "detailed"
         self._gaps = True
         self._colour_rows = np.zeros(0, np.intp)
+        self._fills = np.zeros((0, 4), np.uint8)
         self._unknown = np.zeros(0, bool)  # the known/unknown split the node pens were set for
         self._pens_for: Theme | None = None  # and the theme they were made from
         self._band_extent = (0.0, 0.0)
@@ -138,18 +143,15 @@ class UnfoldedGraphView(GraphView):
         self._flow_ribbon = QGraphicsPolygonItem()
         self._flow_ribbon.setZValue(1)
         add(self._flow_ribbon)
-        self._edge_items: dict[tuple[int, int], pg.PlotCurveItem] = {}
-        for sign in (1, -1):
-            for level in range(len(EDGE_WIDTHS)):
-                item = DeviceCurve(connect="pairs")
-                item.setZValue(2)
-                add(item)
-                self._edge_items[(sign, level)] = item
+        # one pen per (weight colour, width): every edge has its weight's colour
+        self._edge_lines = EdgeLines()
+        self._edge_lines.setZValue(2)
+        add(self._edge_lines)
         self._loss_edges = DeviceCurve(connect="pairs")
         self._loss_edges.setZValue(2)
         add(self._loss_edges)
         # the edges change with the weights, not the cursor: a step repaints them from a pixmap
-        for item in (*self._edge_items.values(), self._loss_edges):
+        for item in (self._edge_lines, self._loss_edges):
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._flow_edges = DeviceCurve(connect="pairs", antialias=True)
         self._flow_edges.setZValue(5)
@@ -214,6 +216,7 @@ class UnfoldedGraphView(GraphView):
             node_ids=a.node_ids,
             values=s.values,
             colour_index=self._colour_rows,
+            fills=self._fills,
             lit_columns=s.lit,
             current_column=s.current,
             band=self._band_extent,
@@ -296,7 +299,9 @@ class UnfoldedGraphView(GraphView):
         return "detailed" if 1.0 / sx >= MIN_COLUMN_PX else "bundled"
 
     def _apply_weights(self) -> None:
-        """Group the edges by pen (sign and width class); runs when the network changes."""
+        """Group the edges by pen (weight colour and width class); runs when the network
+        changes. The colours are the weights' (``gui.encoding.network_weights``), as in the
+        folded view and the Weights dock."""
         a, net = self._arrays, self._session.net
         assert a is not None
         self._net_drawn = net
@@ -305,18 +310,18 @@ class UnfoldedGraphView(GraphView):
         w = edge_weights(a, net)
         self._weights = w
         weighted = a.edge_kind != _LOSS
-        scale = max(float(np.abs(w[weighted]).max()), 1e-12)
-        level = np.minimum((np.abs(w) / scale * len(EDGE_WIDTHS)).astype(int), len(EDGE_WIDTHS) - 1)
-        sign = np.where(w >= 0, 1, -1)
-        th = self._theme
-        for (sg, lv), item in self._edge_items.items():
-            sel = weighted & (sign == sg) & (level == lv)
-            pts = self._segments[sel].reshape(-1, 2)
-            colour = QColor(th.positive if sg > 0 else th.negative)
-            colour.setAlpha(120 + 45 * lv)
-            item.setPen(pg.mkPen(colour, width=EDGE_WIDTHS[lv]))
-            item.setData(pts[:, 0], pts[:, 1])
-        self._loss_edges.setPen(pg.mkPen(th.grey(0.45), width=0.8))
+        enc = network_weights(net)
+        n = len(EDGE_WIDTHS)
+        key = enc.index(w) * n + enc.size_class(w, n)
+        groups = []
+        for k in by_strength(key[weighted], n):
+            colour = qcolor(enc.table[k // n])
+            colour.setAlpha(EDGE_ALPHAS[k % n])
+            groups.append(
+                (pg.mkPen(colour, width=EDGE_WIDTHS[k % n]), self._segments[(key == k) & weighted])
+            )
+        self._edge_lines.set_groups(groups)
+        self._loss_edges.setPen(pg.mkPen(self._theme.grey(0.45), width=0.8))
 
     # -- drawing ------------------------------------------------------------------------------
     def _redraw(self, *, force: bool) -> None:
@@ -339,7 +344,7 @@ class UnfoldedGraphView(GraphView):
         if old is None or lod_changed:
             self._apply_lod()
         values_changed = old is None or not (
-            (old.mode, old.scale) == (new.mode, new.scale)
+            (old.mode, old.encodings) == (new.mode, new.encodings)
             and np.array_equal(old.values, new.values, equal_nan=True)
         )
         if values_changed or lod_changed:
@@ -352,7 +357,7 @@ class UnfoldedGraphView(GraphView):
             self._apply_flow(new)
         if lod_changed or _differs(old, new, "layer_symbols"):
             self._apply_labels(new)
-        if lod_changed or _differs(old, new, "mode", "scale", "layer_symbols", "window"):
+        if lod_changed or _differs(old, new, "mode", "encodings", "layer_symbols", "window"):
             self._update_legend(new)
         self._drawn = new
         self._update_status()
@@ -360,7 +365,7 @@ class UnfoldedGraphView(GraphView):
     def _apply_lod(self) -> None:
         detailed = self._lod == "detailed"
         self._nodes.setVisible(detailed)
-        for item in (*self._edge_items.values(), self._loss_edges, self._flow_edges):
+        for item in (self._edge_lines, self._loss_edges, self._flow_edges):
             item.setVisible(detailed)
         for img in self._strips.values():
             img.setVisible(not detailed)
@@ -371,27 +376,28 @@ class UnfoldedGraphView(GraphView):
         if detailed:
             self._update_node_size()
 
-    def _colour_table_rows(self, s: UnfoldedState) -> NDArray[np.intp]:
-        """Row of the node (or, for L, the loss) colour table for every node."""
-        a = self._arrays
-        assert a is not None
-        rows = level_index(s.values, s.scale, s.gamma)
-        loss = self._slices["L"]
-        rows[loss] = level_index(s.values[loss], s.loss_scale)
-        return rows
-
     def _apply_values(self, s: UnfoldedState) -> None:
+        """Every node's colour-table row from its layer's encoding; brushes (detailed) or the
+        layers' heatmap strips (bundled) from the tables."""
         a = self._arrays
         assert a is not None
         th = self._theme
-        rows = self._colour_table_rows(s)
-        self._colour_rows = rows
-        loss = self._slices["L"]
+        rows = np.empty(len(s.values), np.intp)
+        fills = np.empty((len(s.values), 4), np.uint8)
+        tables = {}
+        for layer, enc in s.encodings:
+            sl = self._slices[layer]
+            rows[sl] = enc.index(s.values[sl])
+            fills[sl] = enc.table[rows[sl]]
+            tables[layer] = enc.table
+        self._colour_rows, self._fills = rows, fills
         if self._lod == "detailed":
-            brushes = th.node_brushes[rows]
-            brushes[loss] = th.loss_brushes[rows[loss]]
+            brushes = np.empty(len(s.values), object)
+            for layer, enc in s.encodings:
+                sl = self._slices[layer]
+                brushes[sl] = table_brushes(enc.gamma)[rows[sl]]
             self._nodes.set_brushes(brushes)
-            unknown = rows == UNKNOWN
+            unknown = rows == UNKNOWN_ROW
             # pens tell known from unknown: set them when that split changes, not every step
             if self._pens_for is not th or not np.array_equal(unknown, self._unknown):
                 known_pen = pg.mkPen(th.grey(0.7), width=1.0)
@@ -406,7 +412,7 @@ class UnfoldedGraphView(GraphView):
         from_zero = "h" if self._context == "hidden" else "y"  # the layer with a column 0
         for layer, img in self._strips.items():
             sl = self._slices[layer]
-            lut = th.loss_lut if layer == "L" else th.node_lut
+            lut = tables[layer]
             n = units[layer]
             first_t = 0 if layer == from_zero else 1
             by_t = rows[sl].reshape(T + 1 - first_t, n)
@@ -419,7 +425,7 @@ class UnfoldedGraphView(GraphView):
             ):
                 continue  # this layer's colours did not change (x in the backward sweep)
             self._strip_rows[layer] = (lut, (self._gaps, T), by_t)
-            if self._pixels_for[layer][0] is not lut:  # the colour table changes with the theme
+            if self._pixels_for[layer][0] is not lut:  # the colour table changes with the mode
                 self._pixels_for[layer] = (lut, strip_pixels(lut))
             image, x0, width = strip_image(by_t, first_t, T, self._gaps, self._pixels_for[layer][1])
             lo, hi = a.bands[layer]
@@ -568,16 +574,17 @@ class UnfoldedGraphView(GraphView):
         th = self._theme
         notation = self._session.notation
         sym = dict(s.layer_symbols)
-        diverging = (th.negative, th.neutral, th.positive)
+        enc = dict(s.encodings)
         if s.mode == "delta":
-            what = f"{notation.delta_definition('h')} (±{s.scale:.2g}, √ scale)"
-            entries: tuple[Entry, ...] = (Entry("bar", what, diverging),)
+            named = [(notation.delta_definition("h"), enc["h"]), (notation["delta_o"], enc["y"])]
         else:
-            entries = (Entry("bar", f"activation (±{s.scale:.2g})", diverging),)
+            named = [(sym[layer], enc[layer]) for layer in ("x", "h", "y")]
+        entries = encoding_entries([*named, (sym["L"], enc["L"])], signs=True)
         mats = ", ".join(sym[n] for n in ("U", "W", "V"))
-        entries += (Entry("bar", f"loss {sym['L']}(t)", (th.neutral, th.neutral, th.loss)),)
         if self._lod == "detailed":
-            entries += (Entry("line", f"{mats} + / −", (th.positive, th.negative), 2.0),)
+            weights = network_weights(self._session.net)
+            text = f"{mats} {weights.range_text()}"
+            entries += (Entry("line", text, sign_colours(weights), 2.0),)
         else:
             entries += (Entry("box", f"{mats} bundled per step", (th.grey(0.5),)),)
         entries += (Entry("box", "current step", (th.accent,)),)

@@ -2,7 +2,8 @@
 
 Three heatmaps share the time axis: h (units x t = 0..T, with h(0) = h0), the outputs ŷ and the
 targets y (output units x t = 1..T). Steps the forward sweep has not reached are grey; the cursor's
-step is outlined (seeds/004 eq. 1-4).
+step is outlined (Eqs. 1-4). Colours are the trace's encodings (:mod:`gui.encoding`), the
+same as the graph views' node fills.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from PySide6.QtWidgets import QWidget
 from core.bptt import Trace
 from core.cursor import StepState
 from core.notation import Notation
+from gui.encoding import for_trace
 from gui.panels.base import changed
 from gui.panels.time_heatmaps import TimeHeatmapPanel
 from gui.session import Session
-from gui.widgets.colormaps import activation_scale, output_scale
 from gui.widgets.heatmap import index_ticks, masked_rows
 from gui.widgets.time_grid import TimeRow, unit_ticks
 
@@ -116,8 +117,9 @@ class ActivationsPanel(TimeHeatmapPanel[ActivationsView]):
         # the time axis covers t = 0..T for all three, so time columns line up
         x_ticks = index_ticks(T + 1, first=0, max_labels=T + 1)[0]  # the grid shows what fits
         self.grid.set_rows(rows, (-0.5, T + 0.5), x_ticks, n_bars=2)
-        self.grid.set_bar(0, *activation_scale(trace.net.hidden, trace.h))
-        self.grid.set_bar(1, *output_scale(trace.net.output, trace.y, trace.d))
+        encodings = for_trace(trace)
+        self.grid.set_bar(0, encodings.hidden)
+        self.grid.set_bar(1, encodings.output)
         self.grid.set_values("d", self._full[2])
 
     # -- per change -------------------------------------------------------------------------------

@@ -24,6 +24,10 @@ class Panel(QWidget, Generic[ViewT]):
     Subclasses implement ``_rebuild()`` (per trace), ``_compute_view() -> ViewT`` (pure: from the
     session's trace, state and notation) and ``_apply(new, old)`` (``old`` is None after a
     rebuild: apply everything).
+
+    A panel with a hover line (``self.hover``) reports what the mouse points at through
+    :meth:`_hover_at`; the line then follows the cursor, the trace and the notation under a still
+    mouse instead of keeping the number of the moment the mouse arrived.
     """
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -33,6 +37,8 @@ class Panel(QWidget, Generic[ViewT]):
         self._on_screen = True  # False while its dock is closed or tabbed away
         self._stale = False  # a change arrived while off screen
         self._needs_rebuild = False  # a new trace arrived while off screen
+        self._hovered: tuple[Any, ...] | None = None  # hover_text's arguments under the mouse
+        self._hovered_frame: tuple[Any, ...] = ()  # the shape of the trace it belongs to
 
     def _build_canvas(self, hint: str) -> None:
         """The usual body: a pyqtgraph canvas (``self.canvas``) above a hover line
@@ -96,6 +102,39 @@ class Panel(QWidget, Generic[ViewT]):
         if new != self._view:
             self._apply(new, self._view)
             self._view = new
+        if self._hovered is not None:  # the mouse stayed: its readout follows the change
+            if self._hover_frame() != self._hovered_frame:
+                self._hovered = None  # another shape of trace: that cell may not exist
+            self._write_hover()
+
+    # -- the hover line ---------------------------------------------------------------------------
+    def hover_text(self, *cell: Any) -> str:
+        """The readout of ``cell`` at the cursor (panels with a hover line implement it)."""
+        raise NotImplementedError
+
+    def _hover_at(self, cell: tuple[Any, ...] | None) -> None:
+        """The mouse points at ``cell`` (the arguments of :meth:`hover_text`) or at nothing."""
+        self._hovered = cell
+        self._hovered_frame = self._hover_frame()
+        self._write_hover()
+
+    def _write_hover(self) -> None:
+        cell = self._hovered
+        text = self.hover_text(*cell) if cell is not None else self._hover_hint()
+        self.hover.setText(text)
+        self._set_hover_tip(text if cell is not None else "")
+
+    def _hover_hint(self) -> str:
+        """The hover line's text while the mouse points at nothing."""
+        return ""
+
+    def _set_hover_tip(self, text: str) -> None:
+        """Show the readout as a tooltip too (panels whose canvas has one override this)."""
+
+    def _hover_frame(self) -> tuple[Any, ...]:
+        """What decides whether a hovered cell still exists: steps and units of the trace."""
+        net = self.session.trace.net
+        return (self.session.trace.T, net.n_in, net.n_hidden, net.n_out, net.context, net.train_h0)
 
     def _rebuild(self) -> None:
         raise NotImplementedError

@@ -1,9 +1,10 @@
 """Hidden and output deltas over time, filled in by the backward sweep from t = T to the cursor.
 
-δo(t) = ŷ(t) - y(t) (seeds/004 eq. 22) and δh(t) = f'(a(t)) (W^T δh(t+1) + V^T δo(t))
-(eq. 45 with f', eq. 60-62), drawn as heatmaps (units x t = 1..T) on a diverging colour map centred
-at 0 with a symmetric range. Before the backward sweep reaches a step its column is grey. Deltas
-are shown with the notation's sign: Bodén's δ = -∂C/∂net (seeds/001 eq. 12-13, 27) flips them.
+δo(t) = ŷ(t) - y(t) (Eq. 9) and δh(t) = f'(a(t)) (W^T δh(t+1) + V^T δo(t)) (Eq. 10),
+drawn as heatmaps (units x t = 1..T) in the deltas' colours of
+:mod:`gui.encoding` (symmetric about 0, square-root scale: the graph views' delta fills). Before the
+backward sweep reaches a step its column is grey. Deltas are shown with the notation's sign:
+Bodén's δ = -∂C/∂net (Bodén 2001) flips them.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from PySide6.QtWidgets import QWidget
 
 from core.cursor import StepState
 from core.notation import Notation
+from gui.encoding import for_trace
 from gui.panels.base import changed
 from gui.panels.time_heatmaps import TimeHeatmapPanel
 from gui.session import Session
-from gui.widgets.colormaps import diverging, symmetric_levels
 from gui.widgets.heatmap import index_ticks, masked_rows
 from gui.widgets.time_grid import TimeRow, unit_ticks
 
@@ -104,9 +105,9 @@ class DeltasPanel(TimeHeatmapPanel[DeltasView]):
         x_ticks = index_ticks(T, first=1, offset=1, max_labels=T)[0]  # the grid shows what fits
         self.grid.set_rows(rows, (0.5, T + 0.5), x_ticks, n_bars=2)
         self.grid.set_axis_label("h", "hidden unit")
-        for index, full in enumerate(self._full):
-            # fixed per trace: colours never drift
-            self.grid.set_bar(index, diverging(), symmetric_levels(full))
+        encodings = for_trace(trace)  # fixed per trace: colours never drift
+        self.grid.set_bar(0, encodings.delta_h)
+        self.grid.set_bar(1, encodings.delta_o)
 
     # -- per change -------------------------------------------------------------------------------
     def _compute_view(self) -> DeltasView:

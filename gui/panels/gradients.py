@@ -1,14 +1,15 @@
 """Parameter gradients: this step's contribution beside the gradient accumulated so far.
 
 For every parameter (U, W, V, b, c, and h0 when it is trained) two heatmaps share a column: the
-terms the backward step at the cursor adds (seeds/004 eq. 84-88 for one t, ``StepState.
+terms the backward step at the cursor adds (Eqs. 12, 13, 14, 15, 16 for one t, ``StepState.
 contribution``) and their sum over the steps visited so far (``StepState.accumulated``). Each has
-its own fixed symmetric colour range per trace (a single step is much smaller than the sum over a
-long sequence). Hovering shows the exact numbers, clicking selects the cell for the inspector.
+its own gradient encoding (:mod:`gui.encoding`), a symmetric range fixed per trace (a single step is
+much smaller than the sum over a long sequence). Hovering shows the exact numbers, clicking
+selects the cell for the inspector.
 
 Three display modes: heatmaps (colour = value), Hinton diagrams (square side = |value| / the same
-per-trace level, colour = sign) and tables of both matrices of one parameter. The mode stays while
-stepping and across new traces.
+per-trace level, colour = the value's, as its heatmap cell) and tables of both matrices of one
+parameter. The mode stays while stepping and across new traces.
 """
 
 from __future__ import annotations
@@ -34,25 +35,26 @@ from core.bptt import Trace
 from core.cursor import StepState
 from core.notation import MEANING, Notation
 from core.selection import Selection
+from gui.encoding import Encoding, gradient, sign_text
 from gui.panels.base import Panel, changed
 from gui.session import Session
 from gui.widgets.canvas import hover_label
-from gui.widgets.colormaps import diverging, symmetric_levels
 from gui.widgets.heatmap import index_ticks
 from gui.widgets.hinton import Square
 from gui.widgets.matrix_grid import Cell, Column, MatrixGrid
 from gui.widgets.table import MatrixModel, fit_columns
 
 HINT = "hover a cell for its exact value · click to inspect its sum over time"
-HINTON_HINT = "side = |value| / the scale below, red +, blue − · hover or click a cell"
+HINTON_HINT = f"side = |value| / the scale below, {sign_text()} · hover or click a cell"
 Levels = tuple[float, float]
 #: display modes: (key, button text, tooltip)
 MODES = (
-    ("heatmap", "Heatmap", "Colour each cell by its value (blue negative, red positive)"),
+    ("heatmap", "Heatmap", f"Colour each cell by its value ({sign_text()})"),
     (
         "hinton",
         "Hinton",
-        "Hinton diagrams: square side = |value| / the colour bar's end, colour = sign",
+        "Hinton diagrams: square side = |value| / the colour bar's end, "
+        f"colour = the value's ({sign_text()})",
     ),
     ("table", "Table", "Show the exact numbers of one parameter as tables"),
 )
@@ -113,14 +115,15 @@ def row_headers(t: int | None) -> tuple[str, str]:
     return f"this step t = {t}", f"accumulated, t ≥ {t}"
 
 
-def gradient_levels(trace: Trace) -> dict[str, tuple[Levels, Levels]]:
-    """Symmetric colour ranges per parameter: (largest single-step term, largest partial sum).
+def gradient_encodings(trace: Trace) -> dict[str, tuple[Encoding, Encoding]]:
+    """Gradient encodings per parameter, symmetric: (largest single-step term, largest partial
+    sum), each rounded up (:func:`gui.encoding.round_magnitude`).
 
     The peaks are the trace's (:meth:`core.trace.Trace.gradient_peaks`), which pair each delta
     with the activation its matrix reads: the context of a Jordan network, not h(t-1).
     """
     return {
-        p: (symmetric_levels([step]), symmetric_levels([partial]))
+        p: (gradient(step), gradient(partial))
         for p, (step, partial) in trace.gradient_peaks().items()
     }
 
@@ -214,7 +217,6 @@ class GradientsPanel(Panel[GradientsView]):
         self.mode_group, self.mode_buttons = mode_buttons(self, self.mode)
         self.table_button = self.mode_buttons["table"]
         self.grid = MatrixGrid()
-        self.grid.set_color_map(diverging())
         self.grid.cell_tip = self._cell_tip
         self.param_box, self.hover, _, self.stack = mode_body(
             self,
@@ -224,7 +226,7 @@ class GradientsPanel(Panel[GradientsView]):
             HINT,
             self.grid,
         )
-        self._levels: dict[str, tuple[Levels, Levels]] = {}
+        self._encodings: dict[str, tuple[Encoding, Encoding]] = {}
         self._shapes: dict[str, tuple[int, ...]] = {}
         self.mode_group.buttonToggled.connect(self._on_mode_group_toggled)
         self.param_box.currentIndexChanged.connect(self._on_param_box_changed)
@@ -251,7 +253,7 @@ class GradientsPanel(Panel[GradientsView]):
     def _rebuild(self) -> None:
         trace = self.session.trace
         params = trace.net.trainable()
-        self._levels = gradient_levels(trace)
+        self._encodings = gradient_encodings(trace)
         self._shapes = {p: a.shape for p, a in self.session.net.params().items()}
         names = self.session.dataset.input_names if trace.net.n_in <= 6 else ()
         columns = []
@@ -273,8 +275,8 @@ class GradientsPanel(Panel[GradientsView]):
         if self.grid.columns != tuple(columns):
             self.grid.set_columns(columns)
         for p in params:
-            for k, levels in enumerate(self._levels[p]):
-                self.grid.set_levels(p, k, levels)
+            for k, encoding in enumerate(self._encodings[p]):
+                self.grid.set_encoding(p, k, encoding)
         self.param_box.blockSignals(True)
         current = self.param_box.currentData()
         self.param_box.clear()
@@ -393,6 +395,9 @@ class GradientsPanel(Panel[GradientsView]):
         step = float(state.contribution[p][index])
         return f"{cell} = {acc:.6g}  accumulated over t ≥ {state.t};  this step adds {step:.6g}"
 
+    def _hover_hint(self) -> str:
+        return self._hint()
+
     def _hint(self) -> str:
         return HINTON_HINT if self.mode == "hinton" else HINT
 
@@ -401,7 +406,7 @@ class GradientsPanel(Panel[GradientsView]):
         return f"{self.hover_text(p, row, col)}\n{MEANING[p]}"
 
     def _on_grid_cell_hovered(self, cell: Cell | None) -> None:
-        self.hover.setText(self.hover_text(cell[0], cell[2], cell[3]) if cell else self._hint())
+        self._hover_at((cell[0], cell[2], cell[3]) if cell else None)
 
     def _on_grid_cell_clicked(self, cell: Cell) -> None:
         p, _, row, col = cell

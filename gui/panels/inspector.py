@@ -1,7 +1,7 @@
 """The inspector: the selected node, edge or gradient cell as its equation with the numbers put in.
 
-It shows :func:`core.equations.explain` for the session's selection at the cursor, in the session's
-notation - the worked example that seeds/004 and seeds/003 do by hand - and follows the cursor,
+It shows :func:`core.explain.explain` for the session's selection at the cursor, in the session's
+notation - the worked example a textbook does by hand - and follows the cursor,
 the selection and the notation. With nothing selected it explains hidden unit 1 at the cursor step.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from core.equations import Explanation, Step, explain, fmt
+from core.explain import Explanation, Step, explain, fmt
 from core.selection import Selection
 from gui.panels.base import Panel
 from gui.session import Session

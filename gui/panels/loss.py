@@ -1,4 +1,4 @@
-"""The loss of each time step, L(t), for the current sequence (seeds/004 eq. 11-13).
+"""The loss of each time step, L(t), for the current sequence (Eqs. 5, 6, 7, 8).
 
 Bars appear as the forward sweep computes them; the cursor's step is drawn in orange, and in the
 backward sweep the steps whose deltas are already known are drawn darker. The title gives the total
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from core.bptt import Trace
 from core.cursor import StepState
-from core.equations import fmt
+from core.explain import fmt
 from core.notation import Notation
 from core.selection import Selection
 from gui.panels.base import Panel, changed
@@ -31,7 +31,9 @@ from gui.widgets.plots import ReadableAxis
 from gui.widgets.text_line import TextLine
 
 HINT = "hover a bar for its value · click to inspect L(t)"
-_KNOWN, _VISITED = "#9ecae1", "#3182bd"
+#: neutral greys: a bar's height is the loss, and red and blue mean the signs of values elsewhere
+#: (``gui.encoding``); darker once the backward sweep has visited the step
+_KNOWN, _VISITED = "#d4d4d4", "#737373"
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,9 +191,12 @@ class LossPanel(Panel[LossView]):
         t = round(box.mapSceneToView(pos).x())
         return t if 1 <= t <= self.session.trace.T else None
 
+    def _hover_hint(self) -> str:
+        return HINT
+
     def _on_canvas_mouse_moved(self, pos: QPointF) -> None:
         t = self._step_at(pos)
-        self.hover.setText(self.hover_text(t) if t is not None else HINT)
+        self._hover_at((t,) if t is not None else None)
 
     def _on_canvas_mouse_clicked(self, event: object) -> None:
         if event.button() != Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]

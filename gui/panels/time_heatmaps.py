@@ -35,10 +35,14 @@ class TimeHeatmapPanel(Panel[ViewT]):
     def hover_text(self, layer: str, t: int, unit: int) -> str:
         raise NotImplementedError
 
+    def _hover_hint(self) -> str:
+        return self.hint
+
+    def _set_hover_tip(self, text: str) -> None:
+        self.grid.setToolTip(text)
+
     def _on_grid_cell_hovered(self, cell: TimeCell | None) -> None:
-        text = self.hover_text(*cell) if cell is not None else self.hint
-        self.hover.setText(text)
-        self.grid.setToolTip(text if cell is not None else "")
+        self._hover_at(cell)
 
     def _on_grid_cell_clicked(self, cell: TimeCell) -> None:
         layer, t, unit = cell

@@ -1,11 +1,12 @@
 """The network's parameters as Hinton diagrams, the classic tlearn / SNNS weight display.
 
-One diagram per parameter (U, W, V, b, c, and h0 when it is trained; seeds/004 eq. 1-4), titled
+One diagram per parameter (U, W, V, b, c, and h0 when it is trained; Eqs. 1, 2, 3, 4), titled
 in the current notation: the matrices in a row, the vectors below. Each cell holds a square whose
-side is |weight| / s, red for positive and blue for negative weights, with one symmetric scale
-s = max |weight| over all parameters of the network, so squares compare across matrices. A heatmap
-mode (same scale as a colour bar) and a table mode are the alternatives. Hovering shows a weight's
-exact value, clicking selects it for the inspector.
+side is |weight| / s in the weight's colour (red +, blue -; the colour of its edges in the graph
+views), with one symmetric scale s = max |weight| over all parameters of the network, rounded up
+(:func:`gui.encoding.network_weights`), so squares compare across matrices. A heatmap mode (same
+scale as a colour bar) and a table mode are the alternatives. Hovering shows a weight's exact
+value, clicking selects it for the inspector.
 
 Weights do not change while stepping through a trace, so the panel ignores the cursor; it redraws
 when the network changes (a new trace, e.g. during training) and relabels when the notation does.
@@ -30,11 +31,11 @@ from PySide6.QtWidgets import (
 from core.model import SRN
 from core.notation import MEANING
 from core.selection import Selection
+from gui.encoding import Encoding, network_weights, sign_text
 from gui.panels.base import Panel, changed
 from gui.panels.gradients import header_names, mode_body, mode_buttons
 from gui.session import Session
 from gui.widgets.canvas import canvas
-from gui.widgets.colormaps import diverging, symmetric_levels
 from gui.widgets.heatmap import Heatmap, index_ticks
 from gui.widgets.hinton import HintonItem, HintonKey, Square, as_matrix
 from gui.widgets.plots import ColorScale
@@ -81,12 +82,6 @@ def weights_view(session: Session) -> WeightsView:
     return WeightsView(net, params, tuple(n[p] for p in params))
 
 
-def weight_scale(net: SRN) -> float:
-    """The symmetric scale of a network: the largest |weight| over its shown parameters."""
-    params = net.params()
-    return symmetric_levels(*(params[p] for p in net.trainable()))[1]
-
-
 class WeightsPanel(Panel[WeightsView]):
     """Hinton diagrams (or heatmaps, or a table) of the current network's parameters.
 
@@ -100,11 +95,11 @@ class WeightsPanel(Panel[WeightsView]):
         self.mode = "hinton"
         self.mode_group, self.mode_buttons = mode_buttons(self, self.mode)
         self.mode_buttons["heatmap"].setToolTip(
-            "Colour each weight by its value on the network's symmetric scale"
+            f"Colour each weight by its value on the network's symmetric scale ({sign_text()})"
         )
         self.mode_buttons["hinton"].setToolTip(
             "Hinton diagrams: square side = |weight| / the network's largest |weight|, "
-            "colour = sign"
+            f"colour = the weight's ({sign_text()})"
         )
         self.mode_buttons["table"].setToolTip("Show the exact weights of one parameter as a table")
         self.param_box, self.hover, self.canvas, self.stack = mode_body(
@@ -117,7 +112,7 @@ class WeightsPanel(Panel[WeightsView]):
         )
         self.maps: dict[str, Heatmap] = {}
         self.hintons: dict[str, HintonItem] = {}
-        self.color_bar = ColorScale(diverging(), (-1, 1), horizontal=True)
+        self.color_bar = ColorScale(Encoding("unset", 1.0), horizontal=True)
         self.key = HintonKey()
         self._shapes: dict[str, tuple[int, ...]] = {}
         self._scale = 1.0
@@ -209,13 +204,14 @@ class WeightsPanel(Panel[WeightsView]):
     def _apply(self, new: WeightsView, old: WeightsView | None) -> None:
         if changed(new, old, "net"):
             params = new.net.params()
-            self._scale = weight_scale(new.net)
-            self.color_bar.setLevels((-self._scale, self._scale))
-            self.key.set_scale(self._scale)
+            encoding = network_weights(new.net)
+            self._scale = encoding.magnitude
+            self.color_bar.set_encoding(encoding)
+            self.key.set_encoding(encoding)
             hinton = self.mode == "hinton"
             for p in new.params:  # only the shown representation is drawn
                 if hinton:
-                    self.hintons[p].set_scale(self._scale)
+                    self.hintons[p].set_encoding(encoding)
                     self.hintons[p].set_values(params[p])
                 else:
                     self.maps[p].set_values(as_matrix(params[p]).T)
@@ -307,11 +303,14 @@ class WeightsPanel(Panel[WeightsView]):
                 return p, cell[1], cell[0]  # x is the column, y the row
         return None
 
+    def _set_hover_tip(self, text: str) -> None:
+        self.canvas.setToolTip(text)
+
+    def _hover_hint(self) -> str:
+        return HINT
+
     def _on_canvas_mouse_moved(self, pos: QPointF) -> None:
-        cell = self._cell(pos)
-        text = self.hover_text(*cell) if cell is not None else HINT
-        self.hover.setText(text)
-        self.canvas.setToolTip(text if cell is not None else "")
+        self._hover_at(self._cell(pos))
 
     def _on_canvas_mouse_clicked(self, event: object) -> None:
         if event.button() != Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QAction, QKeySequence, QRegularExpressionValidator
@@ -175,7 +176,8 @@ class TrainingPanel(QWidget):
             self.truncation_box.addItem(text, mode)
         self.truncation_box.setToolTip(
             "Full BPTT, or truncated: each loss term goes back k steps (sliding), "
-            "or the sequence is cut into chunks of k steps (chunked)"
+            "or the sequence is cut into chunks of k steps (chunked).\n"
+            "The same setting as the toolbar's Gradient: the explorer shows what training uses."
         )
         self.k_box = QSpinBox()
         self.k_box.setRange(1, 10_000)
@@ -336,10 +338,13 @@ class TrainingPanel(QWidget):
         self.seed_box.setValue(config.seed)
 
     def apply_recommendations(self, spec: TaskSpec) -> None:
-        """The task's recommended training settings (shuffle and seed are kept)."""
-        self.set_config(
-            spec.train_config(shuffle=self.shuffle_check.isChecked(), seed=self.seed_box.value())
-        )
+        """The task's recommended training settings (shuffle and seed are kept, and so is the
+        session's truncation unless the task recommends one: it is the explorer's too)."""
+        keep: dict[str, Any] = {"shuffle": self.shuffle_check.isChecked()}
+        keep["seed"] = self.seed_box.value()
+        if spec.truncation is None:
+            keep.update(truncation=self.session.truncation, mode=self.session.mode)
+        self.set_config(spec.train_config(**keep))
 
     def ask(self, title: str, text: str) -> bool:
         """Ask a Yes/No question (tests replace this method)."""

@@ -24,7 +24,7 @@ from core.training import EpochRecord
 from gui.widgets.legend_row import LegendRow
 from gui.widgets.plots import ReadableAxis
 
-#: curve colours (the loss colour of the graph views' light theme, then a colour-blind safe set)
+#: curve colours of the training plots (categories, not values: a colour-blind safe set)
 LOSS_COLOUR, GRAD_COLOUR, CLIPPED_COLOUR, SCORE_COLOUR = "#7b3fbf", "#2166ac", "#e08214", "#1a9850"
 
 

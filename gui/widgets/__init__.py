@@ -10,8 +10,11 @@ numbers. What the widgets offer is small and alike:
   on ``StyledText``, ``setText(text)`` on ``TextLine``, ``set_matrix(...)`` on the table model
   ``MatrixModel``. The painted widgets repaint nothing for values equal to those drawn (the table
   model reports its cells changed all the same).
-* **scale**: ``set_levels((lo, hi))`` (colour levels, fixed per trace) or ``set_scale(s)`` (the
-  Hinton square of full size); the colour maps and level rules come from :mod:`.colormaps`.
+* **colour and size**: a :class:`gui.encoding.Encoding`, fixed per trace - ``set_bar(index,
+  enc)`` (``TimeGrid``), ``set_encoding(key, k, enc)`` (``MatrixGrid``), ``set_encoding(enc)``
+  (``Heatmap``, ``HintonItem``, ``HintonKey``, ``ColorScale``). Every value colour, colour bar
+  and Hinton size comes from :mod:`gui.encoding`, so a value looks the same in every view;
+  :mod:`.colormaps` only turns its tables into pixels and brushes.
 * **cursor**: ``set_cursor(t)`` (``TimeGrid``) or ``set_cursor(x)`` (``Heatmap``) outlines the
   cursor's step, None hides it; ``cursor_x()`` reads it back.
 * **what is drawn**: ``shown()`` (``TimeGrid.shown(key)``) returns a copy of the array currently
@@ -24,7 +27,7 @@ numbers. What the widgets offer is small and alike:
 
 Modules:
 
-* :mod:`.colormaps`: colour maps and symmetric level ranges, so a value has one colour everywhere.
+* :mod:`.colormaps`: :mod:`gui.encoding`'s colour tables as ARGB32 pixels, QColors and QBrushes.
 * :mod:`.canvas`: the white pyqtgraph canvas, the hover line under it, one-rectangle repaints.
 * :mod:`.plots`: ``LitePlot`` (a light plot frame) and ``ColorScale`` (a colour bar).
 * :mod:`.heatmap`: ``Heatmap``, an array of cells in a ``LitePlot``, with tick helpers.

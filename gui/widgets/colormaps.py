@@ -1,35 +1,26 @@
-"""Colour maps and level ranges shared by the panels.
+"""The Qt side of :mod:`gui.encoding`: its colour tables as pixels, QColors and QBrushes.
 
-Signed quantities (deltas, gradients, tanh and linear activations) use a diverging map centred at 0
-with a symmetric range, so white means zero and the colour's hue gives the sign (blue negative, red
-positive). Probabilities and other one-signed quantities use viridis. Cells not yet computed at the
-cursor are NaN, which the image leaves transparent over a grey background (``BLANK``).
+Every value colour on screen comes from :mod:`gui.encoding` (one diverging map, red positive,
+blue negative, a grey for "not known yet"); this module only converts its RGBA tables, once per
+table, into what Qt draws fastest - premultiplied ARGB32 pixels for the painted heatmaps, brushes
+for squares and disks - so a cursor step is an index into a kept table. Beside them: the ink and
+cursor colours of the panels, and the sequential map of the gradient flow's log-norms (a
+magnitude on a log scale, which has no sign).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import ArrayLike, NDArray
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QBrush, QColor, QImage
 
-#: ColorBrewer RdBu, from strongly negative (blue) through white to strongly positive (red)
-_RDBU = (
-    "#053061",
-    "#2166ac",
-    "#4393c3",
-    "#92c5de",
-    "#d1e5f0",
-    "#f7f7f7",
-    "#fddbc7",
-    "#f4a582",
-    "#d6604d",
-    "#b2182b",
-    "#67001f",
-)
+from gui.encoding import UNKNOWN_HEX, Encoding, colour_table
 
-#: the background shown through NaN cells: "not yet computed at the cursor"
-BLANK = "#bdbdbd"
+#: the colour of a cell not yet computed at the cursor (the encoding's unknown grey)
+BLANK = UNKNOWN_HEX
 #: the colour of the cursor's time-step marker
 CURSOR = "#ff8c00"
 #: text and axis colour
@@ -54,51 +45,48 @@ def to_argb32(rgba: NDArray[np.uint8]) -> NDArray[np.uint8]:
     return np.ascontiguousarray(pixels, dtype=np.uint32).view(np.uint8).reshape(c.shape)
 
 
-def diverging() -> pg.ColorMap:
-    """Blue - white - red, for signed values on a symmetric range."""
-    return pg.ColorMap(np.linspace(0.0, 1.0, len(_RDBU)), list(_RDBU), name="RdBu")
+def qcolor(rgba: NDArray[np.uint8] | tuple[int, ...]) -> QColor:
+    """An RGBA row of an encoding's table as a QColor."""
+    r, g, b, a = (int(c) for c in rgba)
+    return QColor(r, g, b, a)
+
+
+@lru_cache(maxsize=4)
+def table_pixels(gamma: float) -> NDArray[np.uint32]:
+    """:func:`gui.encoding.colour_table` (gamma) as ARGB32 pixels, one uint32 per row, read-only
+    (indexing whole pixels is far faster than their bytes)."""
+    pixels = to_argb32(colour_table(gamma)).view(np.uint32).ravel()
+    pixels.setflags(write=False)
+    return pixels
+
+
+def encoded_pixels(enc: Encoding, values: ArrayLike) -> NDArray[np.uint32]:
+    """The ARGB32 pixel of every value, shaped like ``values`` (the unknown grey where NaN)."""
+    return table_pixels(enc.gamma)[enc.index(values)]
+
+
+def bar_pixels(enc: Encoding, n: int | None = None) -> NDArray[np.uint32]:
+    """The encoding's colour bar (:meth:`gui.encoding.Encoding.bar`) as ARGB32 pixels, its low
+    end first: ``n`` pixels whose ends are exactly the colours of the bar's ends (draw them one
+    to one, a pixel per value), or the table's rows."""
+    return np.ascontiguousarray(to_argb32(enc.bar(n)).view(np.uint32).ravel())
+
+
+@lru_cache(maxsize=4)
+def table_brushes(gamma: float) -> NDArray[np.object_]:
+    """One QBrush per row of :func:`gui.encoding.colour_table` (gamma), as an object array, so
+    that ``table_brushes(enc.gamma)[enc.index(values)]`` gives every mark's brush at once."""
+    out = np.empty(len(colour_table(gamma)), dtype=object)
+    for i, row in enumerate(colour_table(gamma)):
+        out[i] = QBrush(qcolor(row))
+    return out
+
+
+def sign_colours(enc: Encoding) -> tuple[QColor, QColor]:
+    """(positive, negative): the colours of +m and -m, the ends of the encoding's map."""
+    return qcolor(enc.colour(enc.magnitude)), qcolor(enc.colour(-enc.magnitude))
 
 
 def sequential() -> pg.ColorMap:
-    """Viridis, for one-signed values such as probabilities."""
+    """Viridis, for the gradient flow's log-norms (a magnitude without sign)."""
     return pg.colormap.get("viridis")
-
-
-def symmetric_levels(*arrays: ArrayLike) -> tuple[float, float]:
-    """(-m, m) with m the largest magnitude in the arrays (1 when all are zero or empty)."""
-    peak = max((float(np.max(np.abs(a))) for a in arrays if np.size(a)), default=0.0)
-    peak = peak if np.isfinite(peak) and peak > 0 else 1.0
-    return -peak, peak
-
-
-def value_levels(*arrays: ArrayLike) -> tuple[float, float]:
-    """(min, max) over the arrays, widened to a non-empty range."""
-    sizes = [np.asarray(a) for a in arrays if np.size(a)]
-    if not sizes:
-        return 0.0, 1.0
-    lo = min(float(np.min(a)) for a in sizes)
-    hi = max(float(np.max(a)) for a in sizes)
-    return (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
-
-
-def activation_scale(kind: str, h: ArrayLike) -> tuple[pg.ColorMap, tuple[float, float]]:
-    """The colour map and range of a hidden activation: its natural range where it has one.
-
-    tanh: [-1, 1] diverging; logistic: [0, 1] sequential; relu: [0, max] sequential;
-    linear: symmetric diverging.
-    """
-    if kind == "tanh":
-        return diverging(), (-1.0, 1.0)
-    if kind == "logistic":
-        return sequential(), (0.0, 1.0)
-    if kind == "relu":
-        return sequential(), (0.0, max(float(np.max(h)), 1e-12))
-    return diverging(), symmetric_levels(h)
-
-
-def output_scale(kind: str, *arrays: ArrayLike) -> tuple[pg.ColorMap, tuple[float, float]]:
-    """The colour map and range of outputs and targets: [0, 1] for probabilities."""
-    if kind in ("softmax", "logistic"):
-        lo, hi = value_levels(*arrays)
-        return sequential(), (min(0.0, lo), max(1.0, hi))
-    return diverging(), symmetric_levels(*arrays)

@@ -13,7 +13,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QMessageBox, QWidget
 
-SEED_MAX = 2**31 - 1
+from core.limits import SEED_MAX as SEED_MAX  # the bound of the docks' seed boxes
+
 ERROR_STYLE = "QLabel { color: #c0392b; }"
 NOTE_STYLE = "QLabel { color: #555; }"
 

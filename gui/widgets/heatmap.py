@@ -3,8 +3,9 @@
 Arrays are drawn with time (or the sending unit) along x and units along y, first unit at the top,
 as one :class:`pyqtgraph.ImageItem` - never one item per cell - so that a cursor step costs one
 ``setImage`` (``autoLevels=False``, levels fixed per trace) or nothing at all. Array convention:
-shape ``(n_x, n_y)``, time first like ``Trace.h``; NaN cells are transparent and show the grey
-"not yet computed" background.
+shape ``(n_x, n_y)``, time first like ``Trace.h``. Values are coloured by a
+:class:`gui.encoding.Encoding` (:meth:`Heatmap.set_encoding`, NaN cells in its "not yet computed"
+grey), or by a pyqtgraph colour map and levels, whose NaN cells are transparent over the same grey.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
-from gui.widgets.colormaps import ARGB32, BLANK, CURSOR, INK, to_argb32
+from gui.encoding import Encoding
+from gui.widgets.colormaps import ARGB32, BLANK, CURSOR, INK, encoded_pixels, to_argb32
 from gui.widgets.plots import LitePlot
 from gui.widgets.ticks import nice_stride
 
@@ -101,10 +103,11 @@ class LutImage(pg.ImageItem):
     """An ImageItem that colours a float image with a precomputed RGBA table in numpy.
 
     ``ImageItem.render`` rebuilds a 256-entry Qt colour table (one ``qRgb`` call per entry) on
-    every ``setImage``; here the table is made once per colour map and each cell is looked up by
-    :func:`lut_argb`, into an :data:`~gui.widgets.colormaps.ARGB32` image, which draws about ten
-    times faster than pyqtgraph's RGBA8888. Other images (integer or multi-channel ones) fall
-    back to ``ImageItem.render``.
+    every ``setImage``; here the table is made once - the encoding's
+    (:func:`gui.widgets.colormaps.encoded_pixels`) after :meth:`set_encoding`, else the colour
+    map's, looked up by :func:`lut_argb` - into an :data:`~gui.widgets.colormaps.ARGB32` image,
+    which draws about ten times faster than pyqtgraph's RGBA8888. Other images (integer or
+    multi-channel ones) fall back to ``ImageItem.render``.
     """
 
     image: NDArray[Any] | None  # ImageItem's array (set by ``setImage``)
@@ -114,6 +117,13 @@ class LutImage(pg.ImageItem):
         self._lut_source: NDArray[np.uint8] | None = None
         self._argb: NDArray[np.uint8] = np.zeros((0, 4), np.uint8)
         self._pixels: NDArray[np.uint8] = np.zeros((0, 0, 4), np.uint8)
+        self.encoding: Encoding | None = None
+
+    def set_encoding(self, encoding: Encoding) -> None:
+        """Colour the values by ``encoding`` (its levels become the item's)."""
+        if encoding != self.encoding:
+            self.encoding = encoding
+            self.setLevels(np.array(encoding.levels))  # marks the image for a new render
 
     def _table(self) -> NDArray[np.uint8] | None:
         """The colour map as an (n, 4) ARGB32 table (None without an array colour map)."""
@@ -142,7 +152,17 @@ class LutImage(pg.ImageItem):
         self.sigImageChanged.emit()
 
     def render(self) -> None:
-        image, levels, table = self.image, self.levels, self._table()
+        image, levels = self.image, self.levels
+        if self.encoding is not None and image is not None and image.ndim == 2:
+            if self.axisOrder == "col-major":
+                image = image.T
+            pixels = encoded_pixels(self.encoding, image)
+            self._pixels = np.ascontiguousarray(pixels).view(np.uint8).reshape(*pixels.shape, 4)
+            self.qimage = pg.functions.ndarray_to_qimage(self._pixels, ARGB32)
+            self._renderRequired = False
+            self._unrenderable = False
+            return
+        table = self._table()
         if (
             image is None
             or image.size == 0
@@ -209,6 +229,10 @@ class Heatmap:
 
     def set_levels(self, levels: tuple[float, float]) -> None:
         self.image.setLevels((float(levels[0]), float(levels[1])))
+
+    def set_encoding(self, encoding: Encoding) -> None:
+        """Colour the cells by ``encoding`` (the views' shared colours, :mod:`gui.encoding`)."""
+        self.image.set_encoding(encoding)
 
     def set_values(self, values: NDArray[np.floating]) -> None:
         """Draw ``values`` (n_x, n_y), NaN for blank cells; the colour levels stay fixed.

@@ -14,9 +14,10 @@ the grid with ``QPainter``:
 
 Geometry: matrix cell (r, c) of plot (key, k) lies in column c and row r of the plot's rectangle,
 first row at the top, like the heatmaps elsewhere (x = sending unit, y = receiving unit). A vector
-is one column. NaN cells ("not yet computed") are grey (``BLANK``); colours come from the lookup
-of :class:`gui.widgets.heatmap.LutImage` (:func:`~gui.widgets.heatmap.lut_argb`), squares from
-:func:`gui.widgets.hinton.hinton_squares`.
+is one column. Each plot has its :class:`gui.encoding.Encoding`: cells take their value's colour
+from its kept pixel table (:func:`gui.widgets.colormaps.encoded_pixels`), NaN cells ("not yet
+computed") its grey (``BLANK``); Hinton squares (:func:`gui.widgets.hinton.hinton_squares`) have
+the side of their value's size and the same colour as its cell.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import (
@@ -44,9 +44,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QToolTip, QWidget
 
+from gui.encoding import Encoding
 from gui.widgets.cell_widget import CellWidget, draw_rotated, region_rects
-from gui.widgets.colormaps import ARGB32, BLANK, INK, to_argb32
-from gui.widgets.heatmap import argb_table, lut_argb
+from gui.widgets.colormaps import ARGB32, BLANK, INK, bar_pixels, encoded_pixels, table_brushes
 from gui.widgets.hinton import BACKGROUND, FULL, Square, as_matrix, hinton_squares, paint_key
 from gui.widgets.ticks import readable_ticks
 
@@ -102,7 +102,7 @@ class Column:
 
 
 class GridPlot:
-    """One matrix of the grid: its values, colour range, Hinton scale and rectangle.
+    """One matrix of the grid: its values, encoding (colours and Hinton sizes) and rectangle.
 
     Parameters
     ----------
@@ -112,17 +112,22 @@ class GridPlot:
     def __init__(self, shape: tuple[int, int]) -> None:
         self.shape = shape
         self.values: NDArray[np.floating] = np.full(shape, np.nan)
-        self.levels: tuple[float, float] = (-1.0, 1.0)
+        self.encoding = Encoding("unset", 1.0)
         self.rect = QRectF()  # the cells' area, in widget coordinates
         self._image: QImage | None = None
-        self._pixels: NDArray[np.uint8] = np.zeros((0, 0, 4), np.uint8)
+        self._pixels: NDArray[np.uint32] = np.zeros((0, 0), np.uint32)
         self._squares: list[Square] | None = None
         self._square_rects: dict[int, list[QRectF]] | None = None
 
     @property
+    def levels(self) -> tuple[float, float]:
+        """The colour bar's range (the encoding's)."""
+        return self.encoding.levels
+
+    @property
     def scale(self) -> float:
         """The magnitude of a full Hinton square: the upper end of the colour range."""
-        return float(self.levels[1])
+        return self.encoding.magnitude
 
     def set_values(self, values: NDArray[np.floating]) -> bool:
         """Take ``values`` (the matrix's shape; a vector for one column); True if they changed."""
@@ -135,9 +140,8 @@ class GridPlot:
         self._forget()
         return True
 
-    def set_levels(self, levels: tuple[float, float]) -> None:
-        lo, hi = float(levels[0]), float(levels[1])
-        self.levels = (lo, hi) if hi > lo else (lo - 0.5, lo + 0.5)
+    def set_encoding(self, encoding: Encoding) -> None:
+        self.encoding = encoding
         self._forget()
 
     def _forget(self) -> None:
@@ -153,7 +157,7 @@ class GridPlot:
     def squares(self) -> list[Square]:
         """The Hinton squares (row, col, size, sign), size = min(1, |value| / scale)."""
         if self._squares is None:
-            self._squares = hinton_squares(self.values, self.scale)
+            self._squares = hinton_squares(self.values, self.encoding)
         return list(self._squares)
 
     def blank_cells(self) -> list[tuple[int, int]]:
@@ -161,27 +165,29 @@ class GridPlot:
         rows, cols = np.nonzero(np.isnan(self.values))
         return [(int(r), int(c)) for r, c in zip(rows, cols, strict=True)]
 
-    def image(self, table: NDArray[np.uint8], blank: NDArray[np.uint8]) -> QImage:
-        """The heatmap: one opaque pixel per cell, coloured by the ARGB32 ``table`` over the
-        levels, ``blank`` where NaN."""
+    def image(self) -> QImage:
+        """The heatmap: one opaque pixel per cell in its value's colour, grey where NaN."""
         if self._image is None:
-            self._pixels = lut_argb(self.values, self.levels, table, nan=blank)
+            self._pixels = np.ascontiguousarray(encoded_pixels(self.encoding, self.values))
             rows, cols = self.shape
             self._image = QImage(self._pixels.data, cols, rows, 4 * cols, ARGB32)
         return self._image
 
     def square_rects(self) -> dict[int, list[QRectF]]:
-        """Per sign (-1, +1), the squares in widget coordinates (square whatever the cells)."""
+        """Per colour-table row (the values' colours), the squares in widget coordinates
+        (square whatever the cells)."""
         if self._square_rects is None:
             rows, cols = self.shape
             r = self.rect
             cw, ch = r.width() / cols, r.height() / rows
             full = FULL * min(cw, ch)
-            out: dict[int, list[QRectF]] = {-1: [], 1: []}
-            for row, col, size, sign in self.squares():
+            out: dict[int, list[QRectF]] = {}
+            squares = self.squares()
+            colour_rows = self.encoding.index([self.values[s[0], s[1]] for s in squares])
+            for (row, col, size, _), colour in zip(squares, colour_rows.tolist(), strict=True):
                 side = size * full
                 cx, cy = r.left() + (col + 0.5) * cw, r.top() + (row + 0.5) * ch
-                out[sign].append(QRectF(cx - side / 2, cy - side / 2, side, side))
+                out.setdefault(colour, []).append(QRectF(cx - side / 2, cy - side / 2, side, side))
             self._square_rects = out
         return self._square_rects
 
@@ -225,11 +231,6 @@ class MatrixGrid(CellWidget):
         self.headers = ("", "")
         #: the tooltip of a cell (set by the owner); None: no tooltip
         self.cell_tip: Callable[[Cell], str] | None = None
-        self._cmap = pg.ColorMap([0.0, 1.0], ["#000000", "#ffffff"])
-        self._table: NDArray[np.uint8] = np.zeros((1, 4), np.uint8)  # ARGB32 pixels
-        self._signs = (QColor(0, 0, 0), QColor(0, 0, 0))  # the table's two ends
-        blank = QColor(BLANK)
-        self._blank = to_argb32(np.array([blank.red(), blank.green(), blank.blue(), 255]))
         self._title_rects: dict[str, QRectF] = {}
         self._header_rects: tuple[QRectF, QRectF] = (QRectF(), QRectF())
         self._static: QPixmap | None = None
@@ -248,19 +249,12 @@ class MatrixGrid(CellWidget):
         self.titles = {c.key: self.titles.get(c.key, c.key) for c in self.columns}
         self._relayout()
 
-    def set_color_map(self, cmap: pg.ColorMap) -> None:
-        self._cmap = cmap
-        lut = cmap.getLookupTable(nPts=256)
-        self._table = argb_table(lut)
-        self._signs = (QColor(*lut[0][:3].tolist()), QColor(*lut[-1][:3].tolist()))
-        for pair in self.plots.values():
-            for plot in pair:
-                plot._forget()
-        self._invalidate()
-
-    def set_levels(self, key: str, k: int, levels: tuple[float, float]) -> None:
-        self.plots[key][k].set_levels(levels)
-        self._invalidate()
+    def set_encoding(self, key: str, k: int, encoding: Encoding) -> None:
+        """How plot (key, k) colours its values and sizes its Hinton squares (fixed per trace)."""
+        plot = self.plots[key][k]
+        if plot.encoding != encoding:
+            plot.set_encoding(encoding)
+            self._invalidate()
 
     def set_values(self, key: str, k: int, values: NDArray[np.floating]) -> None:
         """Draw ``values`` in plot (key, k); repaints only that plot, and only if they changed."""
@@ -287,6 +281,12 @@ class MatrixGrid(CellWidget):
         if mode != self.mode:
             self.mode = mode
             self._invalidate()
+
+    def bar_rect(self, key: str, k: int) -> QRectF:
+        """Where plot (key, k)'s colour bar is drawn in heatmap mode (its high end at the right),
+        in widget coordinates."""
+        r = self.plots[key][k].rect
+        return QRectF(r.left(), r.bottom() + AXIS_H + 3, r.width(), BAR_H)
 
     def key_text(self, key: str, k: int) -> str:
         """The Hinton key's words under plot (key, k)."""
@@ -400,7 +400,7 @@ class MatrixGrid(CellWidget):
     def _paint_cells(self, painter: QPainter, plot: GridPlot) -> None:
         painter.setPen(Qt.PenStyle.NoPen)
         if self.mode == "heatmap":
-            painter.drawImage(plot.rect, plot.image(self._table, self._blank))
+            painter.drawImage(plot.rect, plot.image())
             return
         painter.fillRect(plot.rect, QColor(BACKGROUND))
         rows, cols = plot.shape
@@ -410,10 +410,10 @@ class MatrixGrid(CellWidget):
             painter.setBrush(QBrush(QColor(BLANK)))
             x, y = plot.rect.left(), plot.rect.top()
             painter.drawRects([QRectF(x + c * cw, y + r * ch, cw, ch) for r, c in blank])
-        for sign, rects in plot.square_rects().items():
-            if rects:
-                painter.setBrush(QBrush(self._signs[sign > 0]))
-                painter.drawRects(rects)
+        brushes = table_brushes(plot.encoding.gamma)
+        for colour, rects in plot.square_rects().items():
+            painter.setBrush(brushes[colour])
+            painter.drawRects(rects)
 
     def _paint_header(self, painter: QPainter, rect: QRectF, text: str) -> None:
         """Row header: rotated a quarter turn, centred on the row's plots, in two lines if one
@@ -443,11 +443,11 @@ class MatrixGrid(CellWidget):
                     plot.rect.left(), plot.rect.bottom() + AXIS_H, plot.rect.width(), SCALE_H
                 )
                 if self.mode == "heatmap":
-                    self._paint_bar(painter, scale, plot.levels)
+                    self._paint_bar(painter, scale, plot.encoding)
                 else:
                     key = QRectF(scale.left() - 6, scale.top(), scale.width() + 6, 18)
                     text = f"side = |value| / {plot.scale:.3g}"
-                    paint_key(painter, key, self._fonts["tick"], text)
+                    paint_key(painter, key, self._fonts["tick"], text, plot.encoding)
         painter.end()
         return pixmap
 
@@ -507,21 +507,17 @@ class MatrixGrid(CellWidget):
             painter.drawLine(QPointF(x, r.bottom() + 0.5), QPointF(x, r.bottom() + 4))
             painter.drawText(box, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, label)
 
-    def _paint_bar(self, painter: QPainter, rect: QRectF, levels: tuple[float, float]) -> None:
-        """A horizontal colour bar over ``levels`` with round numbers under it."""
+    def _paint_bar(self, painter: QPainter, rect: QRectF, encoding: Encoding) -> None:
+        """A horizontal colour bar of the encoding with round numbers under it."""
         bar = QRectF(rect.left(), rect.top() + 3, rect.width(), BAR_H)
-        strip = QImage(
-            self._table.data,
-            len(self._table),
-            1,
-            4 * len(self._table),
-            ARGB32,
-        )
+        # a pixel per value, the ends exactly the colours of the levels' ends
+        pixels = bar_pixels(encoding, round(bar.width() * painter.device().devicePixelRatioF()))
+        strip = QImage(pixels.data, len(pixels), 1, 4 * len(pixels), ARGB32)
         painter.drawImage(bar, strip)
         painter.setPen(QColor(INK))
         painter.setFont(self._fonts["tick"])
         metrics = QFontMetricsF(self._fonts["tick"])
-        lo, hi = levels
+        lo, hi = encoding.levels
         for count in (5, 4, 3, 2, 1):
             ticks, decimals = nice_ticks(lo, hi, count)
             labels = [f"{v:.{decimals}f}" if v else "0" for v in ticks]

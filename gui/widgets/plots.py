@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
 )
 
+from gui.encoding import Encoding
 from gui.widgets.colormaps import INK
 from gui.widgets.ticks import GAP, Tick, readable_ticks
 
@@ -302,19 +303,18 @@ class LitePlot(pg.GraphicsWidget):
 
 
 class ColorScale(pg.GraphicsWidget):
-    """A colour bar: the colour map as a gradient image along an axis showing the levels.
+    """A colour bar: an encoding's bar (:meth:`gui.encoding.Encoding.bar`) as an image along an
+    axis showing its levels.
 
-    Mirrors the parts of ``pyqtgraph.ColorBarItem`` the panels use: ``setImageItem``,
-    ``setColorMap``, ``setLevels`` and ``levels``; the images it controls get its colour map and
-    levels.
+    Mirrors the parts of ``pyqtgraph.ColorBarItem`` the panels use: ``setImageItem`` and
+    ``levels``, with :meth:`set_encoding` for the colour map and levels; the images it controls
+    (:class:`gui.widgets.heatmap.LutImage`) get its encoding.
     """
 
     boundingRect = QGraphicsWidget.boundingRect  # Qt's own: see LiteViewBox
     shape = QGraphicsWidget.shape
 
-    def __init__(
-        self, cmap: pg.ColorMap, levels: tuple[float, float], horizontal: bool = False
-    ) -> None:
+    def __init__(self, encoding: Encoding, horizontal: bool = False) -> None:
         super().__init__()
         self.horizontal = horizontal
         grid = QGraphicsGridLayout()
@@ -335,29 +335,21 @@ class ColorScale(pg.GraphicsWidget):
             self.vb.setFixedWidth(12)
             grid.addItem(self.vb, 0, 0)
             grid.addItem(self.axis, 0, 1)
-        self._images: list[pg.ImageItem] = []
-        self._cmap = cmap
-        self._levels = (0.0, 1.0)
-        self.setColorMap(cmap)
-        self.setLevels(levels)
+        self._images: list[Any] = []
+        self.encoding = encoding
+        self._levels = encoding.levels
+        self.set_encoding(encoding)
 
     def setImageItem(self, images: pg.ImageItem | Iterable[pg.ImageItem]) -> None:
         self._images = [images] if isinstance(images, pg.ImageItem) else list(images)
         self._update_images()
 
-    def setColorMap(self, cmap: pg.ColorMap) -> None:
-        self._cmap = cmap
-        lut = cmap.getLookupTable(nPts=256, alpha=True)
-        self.bar.setImage(lut[None, :, :] if self.horizontal else lut[:, None, :])
-        self._place_bar()
-        self._update_images()
-
-    def colorMap(self) -> pg.ColorMap:
-        return self._cmap
-
-    def setLevels(self, values: tuple[float, float]) -> None:
-        lo, hi = float(values[0]), float(values[1])
-        self._levels = (lo, hi) if hi > lo else (lo - 0.5, lo + 0.5)
+    def set_encoding(self, encoding: Encoding) -> None:
+        """The bar of ``encoding`` over its levels; the controlled images take it too."""
+        self.encoding = encoding
+        self._levels = encoding.levels
+        rgba = np.ascontiguousarray(encoding.bar())
+        self.bar.setImage(rgba[None, :, :] if self.horizontal else rgba[:, None, :])
         self._place_bar()
         self._update_images()
 
@@ -375,5 +367,4 @@ class ColorScale(pg.GraphicsWidget):
 
     def _update_images(self) -> None:
         for image in self._images:
-            image.setColorMap(self._cmap)
-            image.setLevels(np.array(self._levels))
+            image.set_encoding(self.encoding)

@@ -13,9 +13,10 @@ plot, axis, label and image item of the canvas. Here one widget draws the rows w
 
 Geometry: the rows share the time axis, t from ``t_range[0]`` (left) to ``t_range[1]`` (right).
 Cell (i, j) of a row - time step ``x0 + i``, unit j - is a column of width 1 in t, first unit at
-the top; values are ``(n_x, n_y)`` arrays, time first like ``Trace.h``. NaN cells ("not yet
-computed") are grey (``BLANK``); colours come from the lookup of
-:class:`gui.widgets.heatmap.LutImage` (:func:`~gui.widgets.heatmap.lut_argb`).
+the top; values are ``(n_x, n_y)`` arrays, time first like ``Trace.h``. Colours come from each
+colour bar's :class:`gui.encoding.Encoding`, the same as every other view's, through its kept
+pixel table (:func:`gui.widgets.colormaps.encoded_pixels`); NaN cells ("not yet computed") get the
+encoding's grey (``BLANK``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import (
@@ -41,9 +41,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from gui.encoding import Encoding
 from gui.widgets.cell_widget import CellWidget, draw_rotated, region_rects, wrapped_lines
-from gui.widgets.colormaps import ARGB32, BLANK, CURSOR, INK, to_argb32
-from gui.widgets.heatmap import argb_table, index_ticks, lut_argb
+from gui.widgets.colormaps import ARGB32, CURSOR, INK, bar_pixels, encoded_pixels
+from gui.widgets.heatmap import index_ticks
 from gui.widgets.matrix_grid import nice_ticks
 from gui.widgets.ticks import readable_ticks
 
@@ -92,12 +93,15 @@ class TimeRow:
 
 @dataclass(slots=True)
 class _Bar:
-    """A colour bar: its colour map as an ARGB32 table, its levels and its label."""
+    """A colour bar: its encoding and its label."""
 
-    table: NDArray[np.uint8]
-    levels: tuple[float, float]
+    encoding: Encoding
     label: str = ""
     rect: QRectF = field(default_factory=QRectF)
+
+    @property
+    def levels(self) -> tuple[float, float]:
+        return self.encoding.levels
 
 
 class _Plot:
@@ -116,7 +120,7 @@ class _Plot:
     def forget(self) -> None:
         self._image = None
 
-    def image(self, bar: _Bar, blank: NDArray[np.uint8], ratio: float) -> QImage:
+    def image(self, bar: _Bar, ratio: float) -> QImage:
         """The cells at the size of the row's rectangle in device pixels: device pixel (c, r)
         shows cell ``(⌊(c + ½) · n_x / width⌋, ⌊(r + ½) · n_y / height⌋)``.
 
@@ -129,8 +133,7 @@ class _Plot:
         if self._image is None or (self._image.width(), self._image.height()) != (width, height):
             n_x, n_y = self.values.shape
             # one uint32 per pixel: indexing whole pixels is far faster than their bytes
-            cells = lut_argb(self.values.T, bar.levels, bar.table, nan=blank)
-            cells32 = cells.view(np.uint32).reshape(n_y, n_x)
+            cells32 = encoded_pixels(bar.encoding, self.values.T)
             cols = ((np.arange(width) + 0.5) * (n_x / width)).astype(np.intp)
             rows = ((np.arange(height) + 0.5) * (n_y / height)).astype(np.intp)
             self._pixels = np.ascontiguousarray(cells32[rows][:, cols])
@@ -156,8 +159,6 @@ class TimeGrid(CellWidget):
         self.x_ticks: Ticks = ()
         self.x_label = ""
         self.cursor_step: int | None = None
-        blank = QColor(BLANK)
-        self._blank = to_argb32(np.array([blank.red(), blank.green(), blank.blue(), 255]))
         self._static: QPixmap | None = None
         self._dirty = QRect()  # what awaits repainting (see _repaint)
         self._fonts = {"tick": QFont(self.font()), "title": QFont(self.font())}
@@ -186,10 +187,8 @@ class TimeGrid(CellWidget):
         for key, plot in self.plots.items():
             if key in old_plots:
                 plot.title, plot.label = old_plots[key].title, old_plots[key].label
-        grey = np.zeros((1, 4), np.uint8)
-        self.bars = [
-            old_bars[i] if i < len(old_bars) else _Bar(grey, (0.0, 1.0)) for i in range(n_bars)
-        ]
+        unset = Encoding("unset", 1.0)
+        self.bars = [old_bars[i] if i < len(old_bars) else _Bar(unset) for i in range(n_bars)]
         self.t_range = (float(t_range[0]), float(t_range[1]))
         self.x_ticks = tuple(x_ticks)
         metrics = QFontMetricsF(self._fonts["tick"])
@@ -200,12 +199,12 @@ class TimeGrid(CellWidget):
         self._axis_w = min(max(widest + 10, AXIS_W[0]), AXIS_W[1])
         self._relayout()
 
-    def set_bar(self, index: int, cmap: pg.ColorMap, levels: tuple[float, float]) -> None:
-        """Colour bar ``index``: its colour map and its (fixed) levels."""
-        lo, hi = float(levels[0]), float(levels[1])
+    def set_bar(self, index: int, encoding: Encoding) -> None:
+        """Colour bar ``index``: the encoding of its rows' values (fixed per trace)."""
         bar = self.bars[index]
-        bar.table = argb_table(cmap.getLookupTable(nPts=256))
-        bar.levels = (lo, hi) if hi > lo else (lo - 0.5, lo + 0.5)
+        if bar.encoding == encoding:
+            return
+        bar.encoding = encoding
         for plot in self.plots.values():
             if plot.row.bar == index:
                 plot.forget()
@@ -281,6 +280,13 @@ class TimeGrid(CellWidget):
 
     def bar_levels(self, index: int) -> tuple[float, float]:
         return self.bars[index].levels
+
+    def bar_encoding(self, index: int) -> Encoding:
+        return self.bars[index].encoding
+
+    def bar_rect(self, index: int) -> QRectF:
+        """Where colour bar ``index`` is drawn (widget coordinates; its high end at the top)."""
+        return QRectF(self.bars[index].rect)
 
     def bar_label(self, index: int) -> str:
         return self.bars[index].label
@@ -419,7 +425,7 @@ class TimeGrid(CellWidget):
                 for plot in self.plots.values():
                     target = plot.rect.intersected(QRectF(part))
                     if not target.isEmpty():
-                        image = plot.image(self.bars[plot.row.bar], self._blank, ratio)
+                        image = plot.image(self.bars[plot.row.bar], ratio)
                         corner = (target.topLeft() - plot.rect.topLeft()) * ratio
                         painter.drawImage(target, image, QRectF(corner, target.size() * ratio))
                 if self.cursor_step is not None:
@@ -550,7 +556,9 @@ class TimeGrid(CellWidget):
     def _paint_bar(self, painter: QPainter, bar: _Bar) -> None:
         """A vertical colour bar, high values at the top, round numbers beside it, its label."""
         r = bar.rect
-        flipped = np.ascontiguousarray(bar.table[::-1])  # the QImage reads these bytes
+        # a pixel per value, the ends exactly the colours of the levels' ends
+        ratio = painter.device().devicePixelRatioF()
+        flipped = np.ascontiguousarray(bar_pixels(bar.encoding, round(r.height() * ratio))[::-1])
         painter.drawImage(r, QImage(flipped.data, 1, len(flipped), 4, ARGB32))
         painter.setPen(QPen(QColor(INK), 1.0))
         painter.setBrush(Qt.BrushStyle.NoBrush)

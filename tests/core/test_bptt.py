@@ -267,7 +267,7 @@ def test_contributions_sum_to_the_gradient(trace: Trace) -> None:
         np.testing.assert_allclose(total[name], trace.grads[name], rtol=1e-12, atol=1e-15)
 
 
-def test_contribution_is_the_outer_product_of_seeds_004_eq_84_to_88(trace: Trace) -> None:
+def test_contribution_is_the_outer_product_of_the_gradient_equations(trace: Trace) -> None:
     """Step t alone: delta_h(t) x(t)^T, delta_h(t) h(t-1)^T, delta_o(t) h(t)^T, written out."""
     dh = trace.delta_h.reshape(-1, T, H)
     do = trace.delta_o.reshape(-1, T, O)

@@ -171,10 +171,10 @@ CSV_ERRORS = [
     ("seq length 1", "seq,x,d\na,1,2\na,1,2\nb,3,4\nc,1,1\n", {}, 4, None, "'b' has 1 step"),
     ("id returns", "seq,x,d\na,1,2\na,1,2\nb,3,4\nb,3,4\na,1,1\n", {}, 6, 1, "comes back"),
     ("bad quote", 'x,d\n1,2\n"3"4,5\n', {}, 3, None, "malformed CSV"),
-    ("softmax negative", "x,d1,d2\n1,1,0\n0,-1,2\n", {"output": "softmax"}, 3, 2, "negative"),
-    ("softmax sum", "x,d1,d2\n1,1,0\n0,0.5,0.2\n", {"output": "softmax"}, 3, None, "sum to 1"),
+    ("softmax negative", "x,d1,d2\n1,1,0\n0,-1,2\n", {"output": "softmax"}, 3, 2, "target -1 is"),
+    ("softmax sum", "x,d1,d2\n1,1,0\n0,0.5,0.2\n", {"output": "softmax"}, 3, None, "not 0.7"),
     ("softmax width", "x,d\n1,1\n0,1\n", {"output": "softmax"}, 2, None, "at least 2"),
-    ("logistic range", "x,d\n1,1\n0,1.5\n", {"output": "logistic"}, 3, 2, "outside [0, 1]"),
+    ("logistic range", "x,d\n1,1\n0,1.5\n", {"output": "logistic"}, 3, 2, "1.5 is outside [0, 1]"),
     ("unknown output", "x,d\n1,1\n0,1\n", {"output": "tanh"}, None, None, "'tanh'"),
 ]
 

@@ -1,7 +1,7 @@
-"""The seeds' worked examples, recomputed by hand in each seed's own notation.
+"""Published worked examples of BPTT, recomputed by hand in each text's own notation.
 
-Every expected number here comes from scalar code or explicit index loops written from the seed's
-equations (corrected where the seed is wrong, as noted), never from the engine's internals; the
+Every expected number here comes from scalar code or explicit index loops written from each text's
+equations (corrected where a text is wrong, as noted), never from the engine's internals; the
 engine must agree with all of them.
 """
 
@@ -23,82 +23,85 @@ def sigma(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-# -- seeds/003: one logistic hidden unit, a linear output -------------------------------------
+# -- the one-unit worked example: one logistic hidden unit, a linear output ------------------------
 # p_t = u sigma(z_t), z_t = w y_{t-1} + v x_t, y_0 = s; next-value targets t_t = x_{t+1}.
-X003 = (0.5, -1.0, 2.0, 0.3)  # x1..x4; inputs x1..x3, targets x2..x4
+X_ONE_UNIT = (0.5, -1.0, 2.0, 0.3)  # x1..x4; inputs x1..x3, targets x2..x4
 S, V, W, U = 0.1, 0.8, -0.6, 1.5
 
 
-def net_003() -> SRN:
-    """seeds/003's v, w, u, s are the engine's U, W, V, h0 (one unit each, no biases)."""
+def net_one_unit() -> SRN:
+    """The one-unit example's v, w, u, s are the engine's U, W, V, h0 (one unit each, no biases)."""
     return SRN(
         U=[[V]], W=[[W]], V=[[U]], b=[0.0], c=[0.0], h0=[S], hidden="logistic", output="linear"
     )
 
 
-def data_003() -> tuple[Array, Array]:
-    return np.array(X003[:3])[:, None], np.array(X003[1:])[:, None]
+def data_one_unit() -> tuple[Array, Array]:
+    return np.array(X_ONE_UNIT[:3])[:, None], np.array(X_ONE_UNIT[1:])[:, None]
 
 
-def forward_003(s: float, v: float, w: float, u: float) -> tuple[list[float], list[float]]:
+def forward_one_unit(s: float, v: float, w: float, u: float) -> tuple[list[float], list[float]]:
     """Hidden outputs y_0..y_3 and predictions p_1..p_3, scalar arithmetic."""
     y, p = [s], []
-    for x in X003[:3]:
+    for x in X_ONE_UNIT[:3]:
         y.append(sigma(w * y[-1] + v * x))
         p.append(u * y[-1])
     return y, p
 
 
-def test_seed_003_forward_is_the_nested_closed_form() -> None:
-    trace = bptt(net_003(), *data_003())
-    p1 = U * sigma(W * S + V * X003[0])
-    p2 = U * sigma(W * sigma(W * S + V * X003[0]) + V * X003[1])
-    p3 = U * sigma(W * sigma(W * sigma(W * S + V * X003[0]) + V * X003[1]) + V * X003[2])
+def test_one_unit_forward_is_the_nested_closed_form() -> None:
+    trace = bptt(net_one_unit(), *data_one_unit())
+    p1 = U * sigma(W * S + V * X_ONE_UNIT[0])
+    p2 = U * sigma(W * sigma(W * S + V * X_ONE_UNIT[0]) + V * X_ONE_UNIT[1])
+    p3 = U * sigma(
+        W * sigma(W * sigma(W * S + V * X_ONE_UNIT[0]) + V * X_ONE_UNIT[1]) + V * X_ONE_UNIT[2]
+    )
     np.testing.assert_allclose(trace.y[:, 0], [p1, p2, p3], rtol=1e-14)
-    assert trace.a[0, 0] == pytest.approx(W * S + V * X003[0], rel=1e-15)  # z_1 = 0.34
-    # the engine's loss is 1/2 sum (p - t)^2; seeds/003's E = sum (t - p)^2 is twice that
-    seed_E = sum((t - p) ** 2 for t, p in zip(X003[1:], (p1, p2, p3), strict=True))
-    assert 2 * trace.loss == pytest.approx(seed_E, rel=1e-14)
+    assert trace.a[0, 0] == pytest.approx(W * S + V * X_ONE_UNIT[0], rel=1e-15)  # z_1 = 0.34
+    # the engine's loss is 1/2 sum (p - t)^2; the one-unit example's E = sum (t - p)^2 is twice that
+    text_E = sum((t - p) ** 2 for t, p in zip(X_ONE_UNIT[1:], (p1, p2, p3), strict=True))
+    assert 2 * trace.loss == pytest.approx(text_E, rel=1e-14)
 
 
-def test_seed_003_delta_recursion_with_the_error_factor() -> None:
+def test_one_unit_delta_recursion_with_the_error_factor() -> None:
     """delta_t = sigma'(z_t) (u (p_t - t_t) + w delta_{t+1}), delta_4 = 0.
 
-    seeds/003 prints sigma'(z_t)(u + delta_{t+1} w): it drops the error factor (p_t - t_t) (and
-    the 2 of its E without 1/2). The engine's loss has the 1/2, so its delta has neither.
+    the one-unit example prints sigma'(z_t)(u + delta_{t+1} w): it drops the error factor
+    (p_t - t_t) (and the 2 of its E without 1/2). The engine's loss has the 1/2, so its delta
+    has neither.
     """
-    y, p = forward_003(S, V, W, U)
-    targets = X003[1:]
+    y, p = forward_one_unit(S, V, W, U)
+    targets = X_ONE_UNIT[1:]
     delta = [0.0] * 5
     for t in (3, 2, 1):
         sig_prime = y[t] * (1.0 - y[t])  # sigma'(z_t) = sigma(z_t)(1 - sigma(z_t))
         delta[t] = sig_prime * (U * (p[t - 1] - targets[t - 1]) + W * delta[t + 1])
-    trace = bptt(net_003(), *data_003())
+    trace = bptt(net_one_unit(), *data_one_unit())
     np.testing.assert_allclose(trace.delta_h[:, 0], delta[1:4], rtol=1e-13)
     np.testing.assert_allclose(trace.delta_o[:, 0], np.subtract(p, targets), rtol=1e-13)
     printed = [y[t] * (1 - y[t]) * (U + W * delta[t + 1]) for t in (1, 2, 3)]
-    assert not np.allclose(printed, delta[1:4])  # the seed's formula as printed is not dE/dz
+    assert not np.allclose(printed, delta[1:4])  # the formula as printed is not dE/dz
 
 
-def test_seed_003_gradients_by_forward_mode_sensitivities() -> None:
+def test_one_unit_gradients_by_forward_mode_sensitivities() -> None:
     """dE/du = sum (p_t - t_t) y_t, dE/dv = sum delta_t x_t, dE/dw = sum delta_t y_{t-1}.
 
     Computed here without any backward recursion: each dy_t/dtheta is carried forward,
     dz_t/dtheta = [theta=w] y_{t-1} + w dy_{t-1}/dtheta + [theta=v] x_t.
     """
-    y, p = forward_003(S, V, W, U)
-    targets = X003[1:]
+    y, p = forward_one_unit(S, V, W, U)
+    targets = X_ONE_UNIT[1:]
     grads = {}
     for theta in ("s", "v", "w", "u"):
         dy = 1.0 if theta == "s" else 0.0  # dy_0/dtheta
         total = 0.0
         for t in (1, 2, 3):
-            dz = (theta == "w") * y[t - 1] + W * dy + (theta == "v") * X003[t - 1]
+            dz = (theta == "w") * y[t - 1] + W * dy + (theta == "v") * X_ONE_UNIT[t - 1]
             dy = y[t] * (1.0 - y[t]) * dz
             dp = (theta == "u") * y[t] + U * dy
             total += (p[t - 1] - targets[t - 1]) * dp  # d/dtheta of 1/2 (p_t - t_t)^2
         grads[theta] = total
-    trace = bptt(net_003(), *data_003())
+    trace = bptt(net_one_unit(), *data_one_unit())
     assert trace.grads["U"][0, 0] == pytest.approx(grads["v"], rel=1e-12)
     assert trace.grads["W"][0, 0] == pytest.approx(grads["w"], rel=1e-12)
     assert trace.grads["V"][0, 0] == pytest.approx(grads["u"], rel=1e-12)
@@ -108,21 +111,23 @@ def test_seed_003_gradients_by_forward_mode_sensitivities() -> None:
         sum((p[t - 1] - targets[t - 1]) * y[t] for t in (1, 2, 3)), rel=1e-12
     )
     d = trace.delta_h[:, 0]
-    assert grads["v"] == pytest.approx(sum(d[t - 1] * X003[t - 1] for t in (1, 2, 3)), rel=1e-12)
+    assert grads["v"] == pytest.approx(
+        sum(d[t - 1] * X_ONE_UNIT[t - 1] for t in (1, 2, 3)), rel=1e-12
+    )
     assert grads["w"] == pytest.approx(sum(d[t - 1] * y[t - 1] for t in (1, 2, 3)), rel=1e-12)
     assert grads["s"] == pytest.approx(W * d[0], rel=1e-12)
 
 
-def test_seed_003_its_E_has_twice_the_engines_gradient() -> None:
-    """Central differences of seeds/003's E = sum (t - p)^2 give 2 x the engine's gradient."""
+def test_one_unit_its_E_has_twice_the_engines_gradient() -> None:
+    """Central differences of the one-unit E = sum (t - p)^2 give 2 x the engine's gradient."""
 
-    def seed_E(s: float, v: float, w: float, u: float) -> float:
-        _, p = forward_003(s, v, w, u)
-        return sum((t - q) ** 2 for t, q in zip(X003[1:], p, strict=True))
+    def text_E(s: float, v: float, w: float, u: float) -> float:
+        _, p = forward_one_unit(s, v, w, u)
+        return sum((t - q) ** 2 for t, q in zip(X_ONE_UNIT[1:], p, strict=True))
 
     eps = 1e-6
     point = {"s": S, "v": V, "w": W, "u": U}
-    trace = bptt(net_003(), *data_003())
+    trace = bptt(net_one_unit(), *data_one_unit())
     engine = {
         "s": trace.grads["h0"][0],
         "v": trace.grads["U"][0, 0],
@@ -130,13 +135,13 @@ def test_seed_003_its_E_has_twice_the_engines_gradient() -> None:
         "u": trace.grads["V"][0, 0],
     }
     for name in point:
-        hi = seed_E(**{**point, name: point[name] + eps})
-        lo = seed_E(**{**point, name: point[name] - eps})
+        hi = text_E(**{**point, name: point[name] + eps})
+        lo = text_E(**{**point, name: point[name] - eps})
         assert (hi - lo) / (2 * eps) == pytest.approx(2 * engine[name], rel=1e-7), name
 
 
-# -- seeds/004: x in R^4, 5 tanh hidden units, 3 softmax outputs ------------------------------
-def problem_004() -> tuple[SRN, Array, Array, list[int]]:
+# -- Goodfellow et al. (2016) ch. 10: x in R^4, 5 tanh hidden units, 3 softmax outputs -------------
+def problem_deep_learning() -> tuple[SRN, Array, Array, list[int]]:
     rng = np.random.default_rng(4)
     net = SRN(
         U=rng.normal(0, 0.5, (5, 4)),
@@ -150,11 +155,16 @@ def problem_004() -> tuple[SRN, Array, Array, list[int]]:
     )
     tau = 4
     xs = rng.normal(0, 1, (tau, 4))
-    classes = [0, 2, 1, 0]  # the activated class at each step (seeds/004 eq. 17 uses class 1)
+    classes = [
+        0,
+        2,
+        1,
+        0,
+    ]  # the activated class at each step (the book's example: class 1)
     return net, xs, np.eye(3)[classes], classes
 
 
-def forward_004(net: SRN, xs: Array) -> tuple[list[list[float]], list[list[float]]]:
+def forward_deep_learning(net: SRN, xs: Array) -> tuple[list[list[float]], list[list[float]]]:
     """h(0..tau) and y_hat(1..tau) by eq. 6, 8, 9, one index at a time."""
     U, W, V, b, c = (getattr(net, n).tolist() for n in "UWVbc")
     h = [net.h0.tolist()]
@@ -171,10 +181,10 @@ def forward_004(net: SRN, xs: Array) -> tuple[list[list[float]], list[list[float
     return h, y
 
 
-def test_seed_004_backward_equations_term_by_term() -> None:
-    net, xs, ds, classes = problem_004()
+def test_deep_learning_backward_equations_term_by_term() -> None:
+    net, xs, ds, classes = problem_deep_learning()
     W, V = net.W.tolist(), net.V.tolist()
-    h, y = forward_004(net, xs)
+    h, y = forward_deep_learning(net, xs)
     tau = len(xs)
     # eq. 13/17: L(t) = -ln y_hat_class(t)
     trace = bptt(net, xs, ds)
@@ -211,15 +221,15 @@ def test_seed_004_backward_equations_term_by_term() -> None:
         np.testing.assert_allclose(trace.grads[name], value, rtol=1e-12, atol=1e-15, err_msg=name)
 
 
-def test_seed_004_eq_43_gradient_of_the_last_loss_one_step_back() -> None:
+def test_deep_learning_gradient_of_the_last_loss_one_step_back() -> None:
     """dL(tau)/dh_m(tau-1) = sum_i sum_j (1 - h_i(tau)^2) w_im v_ji (y_hat_j - 1_{j, class}).
 
-    (seeds/004 eq. 43 in element form; its matrix form eq. 44 writes diag(1 - h^2) before W^T,
+    (Eq. 10 in element form; a matrix form that writes diag(1 - h^2) before W^T,
     which is the wrong order - the element form, i.e. W^T diag(1 - h(tau)^2) V^T, is right.)
     """
-    net, xs, ds, classes = problem_004()
+    net, xs, ds, classes = problem_deep_learning()
     W, V = net.W.tolist(), net.V.tolist()
-    h, y = forward_004(net, xs)
+    h, y = forward_deep_learning(net, xs)
     tau = len(xs)
     err = [y[tau - 1][j] - (j == classes[tau - 1]) for j in range(3)]
     eq43 = [
@@ -233,11 +243,11 @@ def test_seed_004_eq_43_gradient_of_the_last_loss_one_step_back() -> None:
     np.testing.assert_allclose(trace.delta_h[tau - 2], np.multiply(fprime, eq43), rtol=1e-12)
 
 
-# -- seeds/002: dE3/dWy, dE3/dWs, dE3/dWx for a three-step unfolding --------------------------
+# -- the RNN tutorial, part 2: dE3/dWy, dE3/dWs, dE3/dWx for a three-step unfolding ----------------
 # Row-vector notation of the blog: s_t = tanh(x_t Wx + s_{t-1} Ws), y_t = s_t Wy; E_3 = 1/2 |d_3 -
 # y_3|^2 (the engine's linear-output loss). The engine's column convention gives U = Wx^T,
 # W = Ws^T, V = Wy^T.
-def problem_002() -> tuple[dict[str, Array], Array, Array]:
+def problem_tutorial() -> tuple[dict[str, Array], Array, Array]:
     rng = np.random.default_rng(2)
     weights = {
         "Wx": rng.normal(0, 0.7, (2, 3)),
@@ -248,8 +258,8 @@ def problem_002() -> tuple[dict[str, Array], Array, Array]:
     return weights, rng.normal(0, 1, (3, 2)), rng.normal(0, 1, (3, 2))
 
 
-def test_seed_002_three_step_chain_rule_sums() -> None:
-    wts, xs, ds = problem_002()
+def test_tutorial_three_step_chain_rule_sums() -> None:
+    wts, xs, ds = problem_tutorial()
     Wx, Ws, Wy = wts["Wx"], wts["Ws"], wts["Wy"]
     s = [wts["s0"]]
     for x in xs:
@@ -307,9 +317,9 @@ def test_seed_002_three_step_chain_rule_sums() -> None:
         np.testing.assert_array_equal(trace.contribution(i)["V"], 0.0)
 
 
-# -- seeds/001: Bodén's deltas are minus the engine's -----------------------------------------
+# -- Bodén (2001): his deltas are minus the engine's -----------------------------------------------
 @pytest.mark.parametrize("output", ["linear", "logistic"])
-def test_seed_001_boden_deltas_and_weight_changes(output: str) -> None:
+def test_boden_deltas_and_weight_changes(output: str) -> None:
     """delta = -dC/dnet (eq. 12, 13, 27) with f'(y) = y (1 - y) written through y (eq. 18).
 
     Bodén's V (input), U (recurrent), W (output) are the engine's U, W, V. For both matched
@@ -374,7 +384,7 @@ def test_seed_001_boden_deltas_and_weight_changes(output: str) -> None:
     np.testing.assert_allclose(-eta * trace.grads["W"], du, rtol=1e-12, atol=1e-15)
 
 
-def test_seed_001_eq_27_recursion_through_the_state() -> None:
+def test_boden_recursion_through_the_state() -> None:
     """With an error only at the last step, delta_j(t-1) = sum_h delta_h(t) u_hj f'(y_j(t-1))."""
     rng = np.random.default_rng(27)
     m, T = 3, 5

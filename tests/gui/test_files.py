@@ -8,10 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QDropEvent, QImage
+from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 import main
 from core.examples import example_network
+from gui.docks.registry import DockId
+from gui.export_views import picture_size
 from gui.files import is_model_file
 from gui.main_window import MainWindow
 
@@ -32,6 +35,12 @@ def window(qtbot, settings: QSettings, monkeypatch) -> MainWindow:
 
     monkeypatch.setattr(w.files, "ask", ask)
     return w
+
+
+def shown_title(window: MainWindow) -> str:
+    """The title as the window system shows it (Qt puts the unsaved mark in place of [*])."""
+    window.winId()  # the native window exists, so its title is the displayed one
+    return window.windowHandle().title()
 
 
 def test_malformed_csv_names_the_line_and_changes_nothing(window: MainWindow, tmp_path) -> None:
@@ -60,11 +69,11 @@ def test_save_close_reopen_gives_identical_weights(qtbot, window: MainWindow, tm
     rng = np.random.default_rng(3)
     trained = window.session.net.with_params(W=rng.normal(size=(5, 5)))
     window.session.set_network(trained, modified=True)
-    assert window.windowTitle().startswith("untitled*")
+    assert shown_title(window).startswith("untitled* - Unfold")
     path = tmp_path / "trained.json"
     assert window.files.save_as(str(path))
     assert not window.session.modified
-    assert window.windowTitle().startswith("trained.json -")
+    assert shown_title(window).startswith("trained.json - Unfold")
     assert is_model_file(path)
     window.close()
     again = MainWindow(settings=QSettings(str(tmp_path / "other.ini"), QSettings.Format.IniFormat))
@@ -116,6 +125,8 @@ def test_exports(window: MainWindow, tmp_path) -> None:
     assert window.files.export_trace_csv(str(tmp_path / "trace.csv"))
     rows = (tmp_path / "trace.csv").read_text(encoding="utf-8").strip().splitlines()
     assert len(rows) == 1 + window.session.trace.T
+    hidden = [c for c in rows[0].split(",") if c.startswith("h[")]  # numbered as on screen
+    assert hidden == [f"h[{j}]" for j in range(1, window.session.net.n_hidden + 1)]
     assert not window.files.export_widget(window.centralWidget(), str(tmp_path / "view.bmpx"))
     assert "png" in window.errors[-1]
 
@@ -147,3 +158,134 @@ def test_main_opens_a_task_and_a_model(qtbot, tmp_path, monkeypatch) -> None:
     with pytest.raises(SystemExit):
         main.main(["--task", "no-such-task"])
     json.loads(model.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def opened_model(window: MainWindow, tmp_path) -> Path:
+    """A trained model saved to a file and opened: the window shows it, saved."""
+    trained = window.session.net.with_params(W=np.random.default_rng(5).normal(size=(5, 5)))
+    window.session.set_network(trained, modified=True)
+    path = tmp_path / "trained.json"
+    assert window.files.save_as(str(path))
+    assert window.files.open_model(str(path))
+    assert shown_title(window).startswith("trained.json - ")
+    return path
+
+
+def _save_dialog(monkeypatch, answer: str) -> list[str]:
+    """Answer File > Save's file dialog with ``answer`` ("" cancels); returns the dialogs shown."""
+    asked: list[str] = []
+
+    def dialog(parent, caption, directory="", filter="", *args, **kwargs):
+        asked.append(caption)
+        return answer, filter
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(dialog))
+    return asked
+
+
+@pytest.mark.parametrize("how", ["sequence file", "generated task", "network dock"])
+def test_save_of_a_new_network_asks_for_a_name_and_keeps_the_old_file(
+    window: MainWindow, opened_model: Path, tmp_path, monkeypatch, how: str
+) -> None:
+    before = opened_model.read_bytes()
+    if how == "sequence file":  # does not fit: a new network is built for it
+        assert window.files.open_sequences(str(EXAMPLES / "xor_sequences.csv"))
+    elif how == "generated task":
+        task = window.panels[DockId.TASK]
+        task.select_task("temporal-xor")
+        assert task.generate()
+    else:
+        window.panels[DockId.NETWORK].hidden_box.setValue(3)
+        assert window.panels[DockId.NETWORK].apply()
+    assert shown_title(window).startswith("untitled* - Unfold")
+    assert window.isWindowModified() and window.files.path is None
+    asked = _save_dialog(monkeypatch, "")  # the user cancels the name
+    window.file_actions["save"].trigger()
+    assert asked == ["Save model"]
+    assert opened_model.read_bytes() == before
+    assert shown_title(window).startswith("untitled* - ")
+    other = tmp_path / "new.json"
+    asked = _save_dialog(monkeypatch, str(other))
+    window.file_actions["save"].trigger()
+    assert asked == ["Save model"] and other.is_file()
+    assert opened_model.read_bytes() == before
+    assert shown_title(window).startswith("new.json - ") and not window.isWindowModified()
+
+
+def test_training_marks_the_network_unsaved_and_save_keeps_its_file(
+    qtbot, window: MainWindow, tmp_path, monkeypatch
+) -> None:
+    from main import open_task
+
+    open_task(window, "temporal-xor")
+    path = tmp_path / "xor.json"
+    assert window.files.save_as(str(path))
+    assert shown_title(window).startswith("xor.json - ")
+    window.panels[DockId.TRAINING].epochs_box.setValue(3)
+    with qtbot.waitSignal(window.controller.finished, timeout=60_000):
+        window.panels[DockId.TRAINING].train_button.click()
+    assert shown_title(window).startswith("xor.json* - ")
+    asked = _save_dialog(monkeypatch, "")
+    window.file_actions["save"].trigger()  # a trained network keeps its file: no dialog
+    assert asked == [] and not window.isWindowModified()
+    from core.modelio import load_model
+
+    assert load_model(path).net.same_weights(window.session.net)
+
+
+def _choose_view(monkeypatch, choice: str) -> list[tuple[list[str], int]]:
+    """Answer Export view's question with ``choice``; returns the lists offered and defaults."""
+    offered: list[tuple[list[str], int]] = []
+
+    def get_item(parent, title, label, items, current=0, editable=True, *args, **kwargs):
+        offered.append((list(items), current))
+        return choice, True
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(get_item))
+    return offered
+
+
+def test_export_view_asks_which_view_and_saves_its_picture_only(
+    qtbot, window: MainWindow, tmp_path, monkeypatch
+) -> None:
+    window.show()
+    qtbot.waitExposed(window)
+    window.session.seek(3)
+    window.docks[DockId.LOSS].widget().setFocus()  # the focused dock no longer decides
+    offered = _choose_view(monkeypatch, "Unfolded graph")
+    png = tmp_path / "unfolded.png"
+    assert window.export_view(str(png))
+    labels, default = offered[0]
+    assert labels[:2] == ["Unfolded graph", "Folded graph"] and labels[default] == "Unfolded graph"
+    assert labels[2:] == ["Activations over time", "Gradients", "Loss per time step", "Inspector"]
+    assert "Deltas over time" not in labels  # tabbed away: not on screen
+    image = QImage(str(png))
+    plot = window.unfolded.plot_widget()
+    want = picture_size(window.unfolded.picture())
+    assert (image.width(), image.height()) == (want.width(), want.height())
+    assert want.width() == plot.width() and want.height() >= plot.height()
+    assert want.height() < window.unfolded.height()  # the view's buttons are left out
+
+    _choose_view(monkeypatch, "Loss per time step")
+    png = tmp_path / "loss.png"
+    assert window.export_view(str(png))
+    panel = window.docks[DockId.LOSS].widget()
+    assert QImage(str(png)).size() == panel.size()
+
+    _choose_view(monkeypatch, "Unfolded graph")
+    svg = tmp_path / "unfolded.svg"
+    assert window.export_view(str(svg))
+    text = svg.read_text(encoding="utf-8")
+    assert "<svg" in text and "<text" in text  # the graph's labels are there ...
+    assert "steps/s" not in text and ">Fit<" not in text  # ... the buttons are not
+    area = tmp_path / "area.svg"  # what Export used to write: the time bar's controls too
+    assert window.files.export_widget(window.centralWidget(), str(area))
+    assert "steps/s" in area.read_text(encoding="utf-8")
+
+
+def test_export_view_cancelled_writes_nothing(window: MainWindow, tmp_path, monkeypatch) -> None:
+    window.show()
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a, **k: ("", False)))
+    assert not window.export_view(str(tmp_path / "x.png"))
+    assert not (tmp_path / "x.png").exists()

@@ -1,8 +1,8 @@
 """The gradient flow and gradient check panels show core's numbers, in every notation.
 
-Session() opens on the built-in seeds/004 example (H=5, T=6). The flow panel must draw log10 of
-core.gradient_flow.flow_matrix with the truncation window of within_window (seeds/004 eq. 45,
-seeds/001 section 5.1); the check panel must tabulate core.gradcheck.gradient_check.
+Session() opens on the built-in example (H=5, T=6). The flow panel must draw log10 of
+core.gradient_flow.flow_matrix with the truncation window of within_window (Eq. 10;
+Bodén 2001 section 5.1); the check panel must tabulate core.gradcheck.gradient_check.
 """
 
 from __future__ import annotations

@@ -12,9 +12,10 @@ from core.cursor import StepState
 from core.data import Dataset, Sequence
 from core.model import SRN
 from core.selection import Selection
+from gui.encoding import UNKNOWN_ROW as UNKNOWN
+from gui.encoding import for_trace
 from gui.graph_views import FoldedGraphView, UnfoldedGraphView
 from gui.graph_views.folded import WIDTHS
-from gui.graph_views.theme import UNKNOWN, level_index
 from gui.session import Session
 
 
@@ -109,19 +110,17 @@ def test_unfolded_colours_follow_the_values(unfolded: UnfoldedGraphView, session
     shown = unfolded.displayed_values()
     known = np.isfinite(shown.values)
     assert known.sum() > 0 and (~known).sum() > 0
-    # the colour rows follow sign(v) sqrt(|v| / scale) for deltas: a sign flip mirrors the row
+    # the hidden deltas take the deltas' encoding (square-root scale), the Deltas dock's
     h = [i for i, n in enumerate(shown.node_ids) if n[0] == "h" and known[i]]
-    scale = max(abs(session.trace.delta_h).max(), abs(session.trace.delta_o).max())
-    scale = max(scale, abs(session.trace.delta_h0).max())
-    np.testing.assert_array_equal(
-        shown.colour_index[h], level_index(shown.values[h], scale, gamma=0.5)
-    )
+    encoding = for_trace(session.trace).delta_h
+    assert encoding.gamma == 0.5
+    assert encoding.magnitude >= abs(session.trace.delta_h).max()
+    np.testing.assert_array_equal(shown.colour_index[h], encoding.index(shown.values[h]))
+    np.testing.assert_array_equal(shown.fills[h], encoding.rgba(shown.values[h]))
     brushes = unfolded._nodes.brushes()
-    theme = unfolded._theme
     for i, node in enumerate(shown.node_ids):
         if node[0] in ("h", "y"):
-            expected = theme.node_brushes[shown.colour_index[i]].color()
-            assert brushes[i].color() == expected, node
+            assert brushes[i].color().getRgb() == tuple(shown.fills[i].tolist()), node
 
 
 def test_unfolded_headers_and_labels(unfolded: UnfoldedGraphView, session: Session) -> None:
@@ -181,7 +180,9 @@ def test_unfolded_click_selects(qtbot, unfolded: UnfoldedGraphView, session: Ses
     selected = _click(qtbot, unfolded, *unfolded.edge_point("W", 3, 0, 0, at=0.5))
     assert selected == Selection("edge", "W", t=3, row=0, col=0)
     text = unfolded.tooltip_at(*unfolded.edge_point("W", 3, 0, 0, at=0.5))
-    assert text.startswith(f"W[1,1] = {session.net.W[0, 0]:.3f} (W in seeds/004)")
+    source = session.notation.source  # the text the notation is from, never a file of ours
+    assert text.startswith(f"W[1,1] = {session.net.W[0, 0]:.3f} (W in {source})")
+    assert source.startswith("Goodfellow, Bengio and Courville (2016)")
     assert unfolded.selection_at(*unfolded.node_position(("L", 2, 0))) == Selection(
         "node", "L", t=2
     )
@@ -241,7 +242,7 @@ def test_unfolded_large_trace_is_bundled(
         image = strip.qimage
         col = t * (2 if image.width() == 2 * (T + 1) else 1)
         pixel = image.pixelColor(col, image.height() - 1 - 7)
-        want = unfolded._theme.node_lut[shown.colour_index[shown.index[("h", t, 7)]]]
+        want = shown.fills[shown.index[("h", t, 7)]]
         assert pixel.getRgb() == tuple(int(v) for v in want)
     # zooming in does not bring 4 million edges back, the strips just gain gaps
     unfolded._view_box.setXRange(480, 500, padding=0)
@@ -325,7 +326,7 @@ def test_folded_labels_and_tooltips_follow_the_notation(
     assert shown["labels"][("h", 0, 1)] == "s2"
     assert "Ws" in shown["texts"] and "Wx" in shown["texts"]
     assert folded.tooltip_at(x, y).startswith(
-        f"W[2,2] = {session.net.W[1, 1]:.3f} (Ws in seeds/002)"
+        f"W[2,2] = {session.net.W[1, 1]:.3f} (Ws in the Recurrent Neural Networks - Part 2 tutorial"
     )
     session.set_notation("001")
     assert folded.displayed_values()["labels"][("h", 0, 0)] == "yj1"
@@ -359,10 +360,14 @@ def test_views_let_go_of_the_session(qtbot, session: Session) -> None:
 def test_hover_shows_the_number_under_the_pointer(
     qtbot, unfolded: UnfoldedGraphView, session: Session
 ) -> None:
-    session.seek(9)  # backward t = 4
-    x, y = unfolded.node_position(("h", 5, 2))
-    QTest.mouseMove(unfolded.plot_widget().viewport(), unfolded.data_point(x, y))
-    qtbot.waitUntil(lambda: unfolded._last_tip != "")
+    session.seek(9)  # backward t = 4 (its longer legend may take a row more: the graph refits)
+
+    def hover() -> bool:
+        x, y = unfolded.node_position(("h", 5, 2))
+        QTest.mouseMove(unfolded.plot_widget().viewport(), unfolded.data_point(x, y))
+        return unfolded._last_tip.startswith("δh3(t=5)")
+
+    qtbot.waitUntil(hover)
     value = session.trace.delta_h[4, 2]
     assert unfolded._last_tip.startswith(f"δh3(t=5) = {value:.4g}")
     assert unfolded.tooltip_at(*unfolded.node_position(("h", 2, 2))).endswith(
@@ -457,3 +462,15 @@ def test_folded_wide_network_keeps_its_labels_apart(qtbot, session: Session, siz
     corner = view.data_point(pos[:, 0].min(), pos[:, 1].min())
     other = view.data_point(pos[:, 0].max(), pos[:, 1].max())
     assert abs(other.y() - corner.y()) >= 0.5 * abs(other.x() - corner.x())
+
+
+def test_folded_status_tells_forward_from_backward_at_the_same_step(
+    folded: FoldedGraphView, session: Session
+) -> None:
+    """Forward and backward t = 3 show the same activations; the status line still says which."""
+    T = session.trace.T
+    session.seek(3)
+    assert folded.displayed_values()["status"] == session.state.label == f"forward t = 3 / {T}"
+    session.seek(2 * T + 1 - 3)  # backward t = 3
+    assert session.state.label == "backward t = 3"
+    assert folded.displayed_values()["status"] == "backward t = 3"

@@ -1,7 +1,7 @@
 """Hinton diagrams: the item draws the matrix, the gradients panel's Hinton mode follows the cursor,
 and the weights panel shows the network's parameters in the current notation.
 
-Session() opens on the built-in seeds/004 example (I=4, H=5, O=3, T=6).
+Session() opens on the built-in Deep Learning ch. 10 example (I=4, H=5, O=3, T=6).
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ from core.cursor import position_of
 from core.model import SRN
 from core.selection import Selection
 from gui.docks.registry import DockId
+from gui.encoding import Encoding, round_magnitude
 from gui.main_window import MainWindow
 from gui.panels import GradientsPanel, InspectorPanel, WeightsPanel
-from gui.panels.gradients import gradient_levels
+from gui.panels.gradients import gradient_encodings
 from gui.session import Session
-from gui.widgets.colormaps import BLANK, diverging
+from gui.widgets.colormaps import BLANK
 from gui.widgets.heatmap import Heatmap
 from gui.widgets.hinton import BACKGROUND, FULL, HintonItem
 
@@ -73,12 +74,14 @@ MATRIX = np.array([[1.0, -2.0, 0.0], [np.nan, 4.0, -0.5]])
 def test_squares_follow_the_matrix_and_the_scale() -> None:
     item = HintonItem()
     item.set_grid(2, 3)
-    item.set_scale(2.0)
+    item.set_encoding(Encoding("weight", 2.0))
     item.set_values(MATRIX)
     assert item.squares() == [(0, 0, 0.5, 1), (0, 1, 1.0, -1), (1, 1, 1.0, 1), (1, 2, 0.25, -1)]
     assert item.blank_cells() == [(1, 0)]
     assert_array_equal(item.shown(), MATRIX)
-    item.set_scale(8.0)  # a wider scale: every square shrinks in proportion, none is clamped
+    item.set_encoding(
+        Encoding("weight", 8.0)
+    )  # a wider scale: every square shrinks in proportion, none is clamped
     quarter = [(0, 0, 0.125, 1), (0, 1, 0.25, -1), (1, 1, 0.5, 1), (1, 2, 0.0625, -1)]
     assert item.squares() == quarter
     item.set_values(np.array([[1.0], [-3.0]]) @ np.ones((1, 3)))
@@ -95,7 +98,8 @@ def test_the_painted_squares_have_the_right_colour_and_size(qtbot) -> None:
     heatmap.blank.setVisible(False)
     item.set_grid(2, 3)
     heatmap.plot.addItem(item, ignoreBounds=True)
-    item.set_scale(4.0)
+    encoding = Encoding("weight", 4.0)
+    item.set_encoding(encoding)
     item.set_values(MATRIX)
     widget = pg.GraphicsLayoutWidget()
     widget.setBackground("w")
@@ -110,20 +114,22 @@ def test_the_painted_squares_have_the_right_colour_and_size(qtbot) -> None:
     cell_w = box.mapViewToScene(QPointF(1, 0)).x() - box.mapViewToScene(QPointF(0, 0)).x()
     cell_h = box.mapViewToScene(QPointF(0, 1)).y() - box.mapViewToScene(QPointF(0, 0)).y()
     side = FULL * min(abs(cell_w), abs(cell_h))  # a full square, in pixels
-    negative, positive = (QColor(*c[:3]) for c in diverging().map([0.0, 1.0], mode="byte"))
 
     def colour(row: int, col: int, dx: float = 0.0) -> str:
         p = widget.mapFromScene(heatmap.scene_pos_of(col, row) + QPointF(dx, 0))
         return image.pixelColor(p).name()
 
-    assert colour(0, 0) == positive.name() and colour(1, 1) == positive.name()
-    assert colour(0, 1) == negative.name() and colour(1, 2) == negative.name()
+    def of(value: float) -> str:  # a square has its value's colour, as its heatmap cell
+        return QColor(*encoding.colour(value)[:3]).name()
+
+    assert colour(0, 0) == of(1.0) and colour(1, 1) == of(4.0)
+    assert colour(0, 1) == of(-2.0) and colour(1, 2) == of(-0.5)
     assert colour(0, 2) == BACKGROUND  # zero: no square
     assert colour(1, 0) == QColor(BLANK).name()  # NaN: blank grey
     # the side is |value| / scale of a full square: 4 -> full, 1 -> a quarter
-    assert colour(1, 1, 0.4 * side) == positive.name()
+    assert colour(1, 1, 0.4 * side) == of(4.0)
     assert colour(1, 1, 0.5 * side + 2) == BACKGROUND
-    assert colour(0, 0, 0.25 * side / 2 - 2) == positive.name()
+    assert colour(0, 0, 0.25 * side / 2 - 2) == of(1.0)
     assert colour(0, 0, 0.25 * side / 2 + 2) == BACKGROUND
 
 
@@ -141,13 +147,13 @@ def gradients(qtbot, session: Session) -> GradientsPanel:
 def check_hinton_gradients(session: Session, panel: GradientsPanel) -> None:
     """The diagrams draw the trace's contribution and accumulated gradient at the cursor."""
     trace, state = session.trace, session.state
-    levels = gradient_levels(trace)
+    encodings = gradient_encodings(trace)
     shown = panel.displayed()
     assert shown.mode == "hinton" and shown.squares is not None
     for p in trace.net.trainable():
         step_squares, acc_squares = shown.squares[p]
-        (_, step_scale), (_, acc_scale) = levels[p][0], levels[p][1]
-        assert shown.levels[p] == levels[p]
+        step_scale, acc_scale = (e.magnitude for e in encodings[p])
+        assert shown.levels[p] == (encodings[p][0].levels, encodings[p][1].levels)
         if state.phase == "backward":
             step, acc = trace.contribution(state.t)[p], trace.accumulated(state.t)[p]
             assert_array_equal(shown.contribution[p], step)
@@ -164,17 +170,18 @@ def check_hinton_gradients(session: Session, panel: GradientsPanel) -> None:
 
 
 def check_painted_squares(panel: GradientsPanel) -> None:
-    """On screen, the centre of every square of at least a third of full size has its sign's
-    colour, and an empty (zero) cell the background's."""
+    """On screen, the centre of every square of at least a third of full size has its value's
+    colour (its sign's hue), and an empty (zero) cell the background's."""
     image = panel.grid.grab().toImage()
-    negative, positive = (QColor(*c[:3]).name() for c in diverging().map([0.0, 1.0], mode="byte"))
     grid = panel.grid
     for p, pair in grid.plots.items():
         for k, plot in enumerate(pair):
             for row, col, size, sign in plot.squares():
                 if size >= 1 / 3:
-                    colour = image.pixelColor(grid.pos_of(p, k, row, col).toPoint()).name()
-                    assert colour == (positive if sign > 0 else negative), (p, k, row, col)
+                    colour = image.pixelColor(grid.pos_of(p, k, row, col).toPoint())
+                    want = QColor(*plot.encoding.colour(plot.shown()[row, col])[:3])
+                    assert colour == want, (p, k, row, col)
+                    assert (colour.red() > colour.blue()) == (sign > 0), (p, k, row, col)
             for row, col in zip(*np.nonzero(plot.shown() == 0), strict=True):
                 colour = image.pixelColor(grid.pos_of(p, k, row, col).toPoint()).name()
                 assert colour == BACKGROUND, (p, k, row, col)
@@ -187,7 +194,7 @@ def test_gradients_hinton_mode_follows_the_cursor(qtbot, session, gradients) -> 
     for k in (0, 2, T, T + 1, T + 3, 2 * T, T + 2, 1):
         session.seek(k)
         check_hinton_gradients(session, gradients)
-    scale = gradient_levels(session.trace)["W"][1][1]
+    scale = gradient_encodings(session.trace)["W"][1].magnitude
     assert gradients.grid.key_text("W", 1).endswith(f"side = |value| / {scale:.3g}")
 
 
@@ -212,11 +219,11 @@ def test_gradients_mode_persists_over_steps_and_new_traces(qtbot, session, gradi
     assert_array_equal(shown.contribution["V"], session.trace.contribution(t)["V"])
     assert gradients.grid.mode == "heatmap"
     image = gradients.grid.grab().toImage()
-    lo, hi = shown.levels["V"][0]
+    encoding = gradient_encodings(session.trace)["V"][0]
     for (row, col), value in np.ndenumerate(shown.contribution["V"]):  # cells coloured by value
-        want = QColor(*diverging().map([(value - lo) / (hi - lo)], mode="byte")[0][:3])
+        want = QColor(*encoding.colour(value)[:3])
         got = image.pixelColor(gradients.grid.pos_of("V", 0, row, col).toPoint())
-        assert abs(got.red() - want.red()) + abs(got.blue() - want.blue()) <= 12, (row, col)
+        assert got == want, (row, col)
 
 
 def test_gradients_hover_and_click_work_in_hinton_mode(qtbot, session, gradients) -> None:
@@ -248,7 +255,7 @@ def weights(qtbot, session: Session) -> WeightsPanel:
 def check_weights(session: Session, panel: WeightsPanel) -> None:
     net = session.net
     params = net.params()
-    scale = max(float(np.abs(params[p]).max()) for p in net.trainable())
+    scale = round_magnitude(max(float(np.abs(params[p]).max()) for p in net.trainable()))
     shown = panel.displayed()
     assert tuple(shown.values) == net.trainable()
     assert shown.scale == scale

@@ -1,6 +1,6 @@
 """A Jordan network through the window: graph views, activations and the inspector show its trace.
 
-The session opens on the seeds/004 example (I=4, H=5, O=3, T=6); each test swaps in a Jordan
+The session opens on the built-in example (I=4, H=5, O=3, T=6); each test swaps in a Jordan
 network of the same shape (context "output": the previous output is fed back; "target": teacher
 forcing, the previous target is).
 """
@@ -121,7 +121,7 @@ def test_folded_jordan_graph(qtbot, context: str) -> None:
         assert copy_text == ["copy ŷ → c (weight 1)"]
     else:
         assert copy_text == ["c = previous target (teacher forcing)"]
-    row_labels = "ŷ(t-1)" if context == "output" else "y(t-1)"  # seeds/004 writes targets y
+    row_labels = "ŷ(t-1)" if context == "output" else "y(t-1)"  # Goodfellow et al. write targets y
     assert any(row_labels in text for text in shown["texts"])
     assert view.selection_at(*view.node_position(("c", -1, 2))) == Selection(
         "node", "y", t=3, unit=2

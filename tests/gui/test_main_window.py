@@ -25,7 +25,7 @@ def window(qtbot, settings: QSettings) -> MainWindow:
     return w
 
 
-def test_opens_on_the_seed004_example(window: MainWindow) -> None:
+def test_opens_on_the_built_in_example(window: MainWindow) -> None:
     net, trace = window.session.net, window.session.trace
     assert (net.n_in, net.n_hidden, net.n_out) == (4, 5, 3)
     assert (net.hidden, net.output) == ("tanh", "softmax")
@@ -230,3 +230,77 @@ def test_command_line_context_opens_a_jordan_network(window: MainWindow, tmp_pat
     assert shot.stat().st_size > 10_000
     with pytest.raises(SystemExit):
         main([str(shot), "--context", "output"])  # a file keeps its own network
+
+
+def _choose(box, data) -> None:
+    box.setCurrentIndex(box.findData(data))
+
+
+def test_toolbar_truncation_is_the_training_dock_truncation(window: MainWindow) -> None:
+    training = window.panels[DockId.TRAINING]
+    _choose(window.truncation_box, "sliding")
+    window.k_box.setValue(3)
+    assert (window.session.truncation, window.session.mode) == (3, "sliding")
+    assert training.truncation_box.currentData() == "sliding" and training.k_box.value() == 3
+    config = training.config()
+    assert (config.truncation, config.mode) == (3, "sliding")
+    _choose(training.truncation_box, "chunked")  # the other way round
+    training.k_box.setValue(4)
+    assert (window.session.truncation, window.session.mode) == (4, "chunked")
+    assert window.session.trace.mode == "chunked"
+    assert window.truncation_box.currentData() == "chunked" and window.k_box.value() == 4
+    assert window.k_box.isEnabled()
+    _choose(training.truncation_box, None)
+    assert window.session.truncation is None and window.truncation_box.currentData() is None
+    assert not window.k_box.isEnabled() and window.k_box.value() == training.k_box.value() == 4
+    window.session.set_truncation(2, "sliding")  # set from code: both places show it
+    assert window.k_box.value() == training.k_box.value() == 2
+    assert window.truncation_box.currentData() == training.truncation_box.currentData()
+
+
+def test_training_uses_the_toolbar_truncation(window: MainWindow, qtbot) -> None:
+    from main import open_task
+
+    _choose(window.truncation_box, "sliding")
+    window.k_box.setValue(3)
+    open_task(window, "temporal-xor")  # the task's recommendations keep the truncation
+    assert (window.session.truncation, window.session.mode) == (3, "sliding")
+    window.panels[DockId.TRAINING].epochs_box.setValue(2)
+    with qtbot.waitSignal(window.controller.finished, timeout=60_000):
+        window.panels[DockId.TRAINING].train_button.click()
+        assert not window.truncation_box.isEnabled()  # a run keeps the setting it started with
+    config = window.controller.config
+    assert (config.truncation, config.mode) == (3, "sliding")
+    assert window.truncation_box.isEnabled() and window.k_box.isEnabled()
+    window.session.set_modified(False)
+
+
+#: text of ours that must never reach the screen: reprs of numpy, of our records, of objects
+INTERNAL = ("np.float", "np.int", "Selection(", " object at 0x", "array(", "sequence 0,")
+
+
+def _shown_texts(window: MainWindow) -> list[str]:
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+
+    texts = [window.windowTitle(), window.status.text()]
+    for widget in window.findChildren(QWidget):
+        texts.append(widget.toolTip())
+        if isinstance(widget, QLabel | QAbstractButton):
+            texts.append(widget.text())
+    texts += [a.text() + a.toolTip() + a.statusTip() for a in window.findChildren(QAction)]
+    return texts
+
+
+def test_no_internal_text_reaches_the_screen(window: MainWindow) -> None:
+    from core.selection import Selection
+    from main import open_task
+
+    open_task(window, "letters")
+    for dock_id in (DockId.STATE_SPACE, DockId.WEIGHTS, DockId.FLOW):
+        window.docks[dock_id].raise_()
+    window.session.set_sequence(0)
+    window.session.seek(5)
+    window.session.select(Selection("node", "h", t=2, unit=1))
+    leaks = [t for t in _shown_texts(window) if any(bad in t for bad in INTERNAL)]
+    assert not leaks

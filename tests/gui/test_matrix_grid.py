@@ -8,7 +8,8 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 
-from gui.widgets.colormaps import BLANK, diverging
+from gui.encoding import Encoding
+from gui.widgets.colormaps import BLANK
 from gui.widgets.hinton import BACKGROUND, FULL
 from gui.widgets.matrix_grid import AXIS_H, BAR_H, Column, MatrixGrid, nice_ticks
 
@@ -16,8 +17,8 @@ MATRIX = np.array([[1.0, -2.0, 0.0], [np.nan, 4.0, -0.5]])
 
 
 def colour_of(value: float, lo: float, hi: float) -> QColor:
-    """The diverging map's colour at ``value`` (pyqtgraph's own interpolation)."""
-    return QColor(*diverging().map([(value - lo) / (hi - lo)], mode="byte")[0][:3])
+    """The encoding's colour of ``value`` on the symmetric range (lo, hi) = (-m, m)."""
+    return QColor(*Encoding("gradient", hi).colour(value)[:3])
 
 
 def close(a: QColor, b: QColor, tol: int = 8) -> bool:
@@ -28,7 +29,6 @@ def close(a: QColor, b: QColor, tol: int = 8) -> bool:
 def grid(qtbot) -> MatrixGrid:
     widget = MatrixGrid()
     qtbot.addWidget(widget)
-    widget.set_color_map(diverging())
     widget.set_columns(
         [
             Column("W", (2, 3), [(0, "1"), (1, "2"), (2, "3")], [(0, "1"), (1, "2")], 3),
@@ -36,8 +36,8 @@ def grid(qtbot) -> MatrixGrid:
         ]
     )
     widget.resize(600, 400)
-    widget.set_levels("W", 0, (-4.0, 4.0))
-    widget.set_levels("W", 1, (-8.0, 8.0))
+    widget.set_encoding("W", 0, Encoding("gradient", 4.0))
+    widget.set_encoding("W", 1, Encoding("gradient", 8.0))
     widget.set_values("W", 0, MATRIX)
     widget.set_values("b", 1, np.array([0.5, -1.0]))
     widget.set_title("W", "∂L/∂W", "recurrent weights")
@@ -59,39 +59,43 @@ def test_heatmap_cells_have_the_colour_of_their_value(grid) -> None:
             assert got.name() == QColor(BLANK).name()  # not yet computed: grey
         else:
             assert close(got, colour_of(value, -4, 4)), (row, col, got.name())
-    assert close(pixel(image, grid, "b", 1, 1, 0), colour_of(-1.0, -1.0, 1.0))  # default levels
+    assert close(pixel(image, grid, "b", 1, 1, 0), colour_of(-1.0, -1.0, 1.0))  # the default
     assert pixel(image, grid, "W", 1, 0, 0).name() == QColor(BLANK).name()  # never set: blank
 
 
 def test_colour_bars_run_from_blue_to_red_under_each_heatmap(grid) -> None:
     image = grid.grab().toImage()
     rect = grid.plots["W"][0].rect
-    y = round(rect.bottom() + AXIS_H + 3 + BAR_H / 2)
-    left = image.pixelColor(round(rect.left() + 2), y)
-    right = image.pixelColor(round(rect.right() - 2), y)
-    assert close(left, colour_of(-1, -1, 1), 12) and close(right, colour_of(1, -1, 1), 12)
+    bar = grid.bar_rect("W", 0)
+    assert bar.top() == rect.bottom() + AXIS_H + 3 and bar.height() == BAR_H
+    y = round(bar.center().y())
+    left = image.pixelColor(round(bar.left()), y)  # the first and the last pixel: the ends
+    right = image.pixelColor(round(bar.right()) - 1, y)
+    assert left == colour_of(-4, -4, 4) and right == colour_of(4, -4, 4)
     grid.set_mode("hinton")  # Hinton mode: a key, no colour bar
     image = grid.grab().toImage()
     assert not close(image.pixelColor(round(rect.right() - 2), y), colour_of(1, -1, 1), 40)
 
 
-def test_hinton_squares_have_the_sign_colour_and_their_size(grid) -> None:
+def test_hinton_squares_have_their_value_colour_and_size(grid) -> None:
     grid.set_mode("hinton")
     plot = grid.plots["W"][0]
     assert plot.squares() == [(0, 0, 0.25, 1), (0, 1, 0.5, -1), (1, 1, 1.0, 1), (1, 2, 0.125, -1)]
     assert plot.blank_cells() == [(1, 0)]
     image = grid.grab().toImage()
-    negative, positive = colour_of(-4, -4, 4).name(), colour_of(4, -4, 4).name()
     rect = plot.rect
     side = FULL * min(rect.width() / 3, rect.height() / 2)  # a full square, in pixels
 
     def at(row: int, col: int, dx: float = 0.0) -> str:
         return image.pixelColor((grid.pos_of("W", 0, row, col) + QPointF(dx, 0)).toPoint()).name()
 
-    assert at(1, 1) == positive and at(0, 1) == negative and at(0, 0) == positive
-    assert at(1, 1, 0.45 * side) == positive  # full size: |4| / 4
+    def colour(value: float) -> str:  # the colour of the same value's heatmap cell
+        return colour_of(value, -4, 4).name()
+
+    assert at(1, 1) == colour(4.0) and at(0, 1) == colour(-2.0) and at(0, 0) == colour(1.0)
+    assert at(1, 1, 0.45 * side) == colour(4.0)  # full size: |4| / 4
     assert at(1, 1, 0.5 * side + 2) == BACKGROUND
-    assert at(0, 1, 0.25 * side - 2) == negative  # half size: |-2| / 4
+    assert at(0, 1, 0.25 * side - 2) == colour(-2.0)  # half size: |-2| / 4
     assert at(0, 1, 0.25 * side + 2) == BACKGROUND
     assert at(0, 2) == BACKGROUND  # zero: no square
     assert at(1, 0) == QColor(BLANK).name()  # NaN: blank grey

@@ -1,6 +1,6 @@
 """The panels show the trace's numbers at every cursor position, in every notation.
 
-Session() opens on the built-in seeds/004 example (I=4, H=5, O=3, T=6). The tests drive the real
+Session() opens on the built-in example (I=4, H=5, O=3, T=6). The tests drive the real
 widgets and compare what each panel displays (its image arrays, bar heights, texts) with the trace.
 """
 
@@ -18,11 +18,13 @@ from PySide6.QtWidgets import QApplication
 from core.bptt import bptt
 from core.cursor import position_of
 from core.data import Dataset, Sequence
-from core.equations import fmt
+from core.derivation import cite
+from core.explain import fmt
 from core.model import SRN
 from core.selection import Selection
+from gui.encoding import round_magnitude
 from gui.panels import ActivationsPanel, DeltasPanel, GradientsPanel, InspectorPanel, LossPanel
-from gui.panels.gradients import gradient_levels
+from gui.panels.gradients import gradient_encodings
 from gui.session import Session
 
 PANELS = (ActivationsPanel, DeltasPanel, GradientsPanel, LossPanel, InspectorPanel)
@@ -72,7 +74,8 @@ def check_against_trace(session: Session, shown: dict[str, object]) -> None:
     assert_array_equal(deltas.delta_o, sign * masked(trace.delta_o, first - 1, trace.T))
     assert deltas.cursor == (t if t >= 1 else None)
     for (lo, hi), full in zip(deltas.levels, (trace.delta_h, trace.delta_o), strict=True):
-        assert lo == -hi == -np.abs(full).max()  # symmetric about 0, fixed for the trace
+        # symmetric about 0, fixed for the trace, its largest magnitude rounded up
+        assert lo == -hi == -round_magnitude(np.abs(full).max())
     grads = shown["GradientsPanel"]
     for p in trace.net.trainable():
         if state.phase == "backward":
@@ -209,7 +212,7 @@ def test_inspector_explains_a_selected_hidden_node_mid_backward(session, panels)
     assert delta.value == trace.delta_h[2, 1]
     assert f"δh[2](3) = {fmt(trace.delta_h[2, 1])}" in shown.text
     assert fmt(W[0, 1]) in shown.text and fmt(trace.delta_h[3, 0]) in shown.text
-    assert "seeds/004 eq. 45, 60-62" in shown.text
+    assert cite("delta-hidden", "derivative") in shown.text
 
 
 def test_clicking_a_heatmap_cell_selects_the_node(qtbot, session, panels) -> None:
@@ -260,9 +263,10 @@ def test_gradient_colour_range_is_the_true_peak(context: str) -> None:
     net = SRN.init(3, 4, 2, seed=0, context=context)
     T = 12
     trace = bptt(net, rng.normal(size=(T, 3)), np.eye(2)[rng.integers(0, 2, T)])
-    levels = gradient_levels(trace)
+    encodings = gradient_encodings(trace)
     for p in ("U", "W", "V"):
         peak = max(np.abs(trace.accumulated(t)[p]).max() for t in range(1, T + 1))
-        assert levels[p][1][1] == pytest.approx(peak, rel=1e-12), p
+        assert encodings[p][1].magnitude == round_magnitude(peak), p
         step = max(np.abs(trace.contribution(t)[p]).max() for t in range(1, T + 1))
-        assert step <= levels[p][0][1] * (1 + 1e-12), p
+        assert step <= encodings[p][0].magnitude, p
+        assert encodings[p][0].magnitude == round_magnitude(step), p

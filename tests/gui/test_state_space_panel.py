@@ -39,9 +39,11 @@ def test_trajectory_is_core_state_space(letters):
 
 def test_other_sequence_projects_with_the_same_pca(letters):
     session, panel = letters
+    assert ", sequence 1, " in panel.displayed().title  # numbered as the toolbar's "1 / N"
     session.set_sequence(3)
     expected = state_space(session.net, session.dataset, 3)
     np.testing.assert_allclose(panel.displayed().trajectory, expected.trajectory, atol=1e-12)
+    assert ", sequence 4, " in panel.displayed().title
 
 
 @pytest.mark.parametrize(

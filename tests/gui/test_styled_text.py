@@ -45,7 +45,7 @@ def _blocks(n_terms: int = 12) -> tuple[Block, ...]:
     return (
         Block.of("title", "hidden unit h[1](4)"),
         Block.of("state", "at the cursor: backward t = 4"),
-        Block("step", (("step", "delta"), ("cite", " (seeds/004 eq. 45)"))),
+        Block("step", (("step", "delta"), ("cite", " (Eq. 10)"))),
         Block.of("eq", "δh[1](4) = (1 - h[1](4)²)·(Σi W[i,1]·δh[i](5))"),
         Block.of("num", LONG),
         Block.of("result", "δh[1](4) = -0.312"),
@@ -107,7 +107,7 @@ def test_plain_text_and_copy(view) -> None:
     view.set_blocks(_blocks(2))
     text = view.toPlainText()
     assert text.splitlines()[0] == "hidden unit h[1](4)"
-    assert "delta (seeds/004 eq. 45)" in text
+    assert "delta (Eq. 10)" in text
     assert text.endswith(TABLE.split("\n")[1])
     QApplication.clipboard().clear()
     view.setFocus()
@@ -149,7 +149,7 @@ def explanation(lines: int = 1) -> tuple[Block, ...]:
     return (
         Block.of("title", "hidden unit h[1](4)"),
         Block.of("state", "at the cursor: backward t = 4"),
-        Block("step", (("step", "forward "), ("cite", "(seeds/004 eq. 1-2)"))),
+        Block("step", (("step", "forward "), ("cite", "(Eqs. 1, 2)"))),
         Block.of("eq", "a[1](4) = b[1] + Σi W[1,i]·h[i](3) + Σi U[1,i]·x[i](4)"),
         *(Block.of("num", NUMBERS) for _ in range(lines)),
         Block.of("result", "a[1](4) = -0.3635"),

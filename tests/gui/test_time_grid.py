@@ -8,10 +8,13 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImage
 
-from gui.widgets.colormaps import BLANK, CURSOR, diverging
+from gui.encoding import Encoding
+from gui.widgets.colormaps import BLANK, CURSOR
 from gui.widgets.time_grid import TimeGrid, TimeRow, unit_ticks
 
 T, H, O = 12, 5, 3
+LINEAR = Encoding("activation", 1.0)
+ROOT = Encoding("delta", 2.0, gamma=0.5)  # a square-root scale, as the deltas have
 
 
 def _pixels(image: QImage) -> np.ndarray:
@@ -30,8 +33,8 @@ def grid(qtbot) -> TimeGrid:
         TimeRow("y", T, O, x0=1, y_ticks=unit_ticks(O, ("a", "b", "c")), bar=1),
     )
     grid.set_rows(rows, (-0.5, T + 0.5), [(t, str(t)) for t in range(0, T + 1, 2)], n_bars=2)
-    grid.set_bar(0, diverging(), (-1.0, 1.0))
-    grid.set_bar(1, diverging(), (-2.0, 2.0))
+    grid.set_bar(0, LINEAR)
+    grid.set_bar(1, ROOT)
     grid.set_title("h", "hidden")
     grid.set_title("y", "outputs")
     grid.show()
@@ -39,12 +42,9 @@ def grid(qtbot) -> TimeGrid:
     return grid
 
 
-def _colour(value: float, levels: tuple[float, float]) -> QColor:
-    """The colour the grid gives a value: the colour map's 256-entry table, pyqtgraph's rounding."""
-    lut = diverging().getLookupTable(nPts=256)
-    lo, hi = levels
-    index = int(np.clip((value - lo) * 256 / (hi - lo), 0, 255))
-    return QColor(*lut[index][:3].tolist())
+def _colour(value: float, encoding: Encoding) -> QColor:
+    """The colour the grid must give a value: the encoding's."""
+    return QColor(*encoding.colour(value)[:3])
 
 
 def test_cells_are_where_pos_of_says_and_round_trip(grid) -> None:
@@ -74,10 +74,10 @@ def test_values_are_drawn_in_their_colours_and_unknown_cells_grey(qtbot, grid) -
     image = grid.grab().toImage()
     for t, unit in ((0, 0), (3, 2), (7, 4)):
         pos = grid.pos_of("h", t, unit).toPoint()
-        assert image.pixelColor(pos) == _colour(h[t, unit], (-1.0, 1.0)), (t, unit)
+        assert image.pixelColor(pos) == _colour(h[t, unit], LINEAR), (t, unit)
     assert image.pixelColor(grid.pos_of("h", 9, 1).toPoint()) == QColor(BLANK)
     pos = grid.pos_of("y", 4, 1).toPoint()
-    assert image.pixelColor(pos) == _colour(y[3, 1], (-2.0, 2.0))  # y row starts at t = 1
+    assert image.pixelColor(pos) == _colour(y[3, 1], ROOT)  # y row starts at t = 1
     np.testing.assert_array_equal(grid.shown("h"), h)
     with pytest.raises(ValueError, match="shape"):
         grid.set_values("y", np.zeros((T + 1, O)))
@@ -134,5 +134,20 @@ def test_labels_and_levels_are_kept(grid) -> None:
     grid.set_axis_label("h", "h unit")
     assert (grid.bar_label(0), grid.axis_label("h"), grid.title("y")) == ("h", "h unit", "outputs")
     assert grid.bar_levels(1) == (-2.0, 2.0)
-    grid.set_bar(1, diverging(), (3.0, 3.0))  # an empty range is widened, not divided by
-    assert grid.bar_levels(1) == (2.5, 3.5)
+    grid.set_bar(1, Encoding("output", 1.0, one_signed=True))  # a probability: its half only
+    assert grid.bar_levels(1) == (0.0, 1.0)
+
+
+def test_the_colour_bar_shows_the_encoding_from_end_to_end(qtbot, grid) -> None:
+    grid.set_bar(1, Encoding("output", 1.0, one_signed=True))
+    qtbot.wait(10)
+    image = grid.grab().toImage()
+    for index, encoding in ((0, LINEAR), (1, Encoding("output", 1.0, one_signed=True))):
+        rect = grid.bar_rect(index)
+        x = round(rect.center().x())
+        lo, hi = encoding.levels
+        top, bottom = (
+            image.pixelColor(x, round(rect.top())),  # the first row inside the outline
+            image.pixelColor(x, round(rect.bottom()) - 1),
+        )
+        assert top == _colour(hi, encoding) and bottom == _colour(lo, encoding), index

@@ -342,6 +342,8 @@ def test_task_parameters_get_widgets_of_their_type(panels) -> None:
         assert set(task.param_widgets) == set(spec.params)
         for key, default in spec.params.items():
             assert type(task.param_widgets[key]) is kinds[type(default)]
+            tip = task.param_widgets[key].toolTip()  # as the row reads, no Python repr
+            assert tip.startswith(key.replace("_", " ")) and "'" not in tip and "_" not in tip
         assert task.param_values() == dict(spec.params)
 
 
@@ -358,7 +360,7 @@ def test_generate_makes_the_task_and_applies_its_recommendations(panels) -> None
         "task": "temporal-xor", "seed": 3, "params": {**spec.params, "n_sequences": 5}
     }  # fmt: skip
     assert session.net.n_hidden == spec.n_hidden and session.net.hidden == spec.hidden
-    assert not session.modified
+    assert session.modified and session.path is None  # a new network: unsaved, untitled
     assert training.lr_edit.text() == f"{spec.lr:g}"
     assert training.epochs_box.value() == spec.epochs
 
@@ -382,18 +384,18 @@ def test_generate_asks_before_discarding_trained_weights(panels) -> None:
     task.fresh_check.setChecked(True)
     task.ask = lambda title, text: True
     assert task.generate()
-    assert session.net is not trained and not session.modified
+    assert session.net is not trained and session.modified and session.path is None
 
 
 def test_generate_refuses_bad_parameters_with_the_reason(panels) -> None:
     session, _, task, _, _ = panels
-    task.select_task("temporal-xor")
+    task.select_task("anbn")  # the boxes keep each value in bounds, not n_min <= n_max
     before = session.dataset
-    task.set_param_values({"triples": 0})
+    task.set_param_values({"n_min": 5, "n_max": 2})
     assert not task.generate()
     assert session.dataset is before
     assert not task.hint.isHidden() and task.hint.text().startswith(
-        "Cannot generate the data: triples must be >= 1"
+        "Cannot generate the data: need 1 <= n_min <= n_max"
     )
 
 

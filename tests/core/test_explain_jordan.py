@@ -7,7 +7,7 @@ import pytest
 
 from core.bptt import Trace, bptt
 from core.cursor import position_of, state_at
-from core.equations import explain, is_valid
+from core.explain import explain, is_valid
 from core.model import SRN
 from core.notation import NOTATIONS
 from core.selection import Selection

@@ -1,4 +1,4 @@
-"""The worked examples of core.equations reproduce the trace term by term, in every notation."""
+"""The worked examples of core.explain reproduce the trace term by term, in every notation."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pytest
 
 from core.bptt import Trace, bptt
 from core.cursor import position_of, state_at
-from core.equations import UNKNOWN, explain, fmt
+from core.derivation import cite
 from core.examples import example_dataset, example_network
+from core.explain import UNKNOWN, explain, fmt
 from core.model import SRN
 from core.notation import NOTATIONS
 from core.selection import Selection
@@ -148,7 +149,8 @@ def test_boden_notation_flips_the_delta_sign_and_keeps_gradients() -> None:
     assert d001.total == pytest.approx(-d004.total)
     assert d001.factor == d004.factor
     assert "δj[3](3)" in d001.result and "δh[3](3)" in d004.result
-    assert "seeds/001 eq. 13, 27" in d001.citation and "seeds/001" not in d004.citation
+    assert d001.citation.startswith(cite("delta-hidden", "derivative"))
+    assert "δ = -∂C/∂net" in d001.citation and "-∂" not in d004.citation
     assert any("-∂C/∂netj" in note for note in d001.notes)
     out = explain(trace, state, Selection("node", "y", t=3, unit=0), N001).step("delta")
     assert out.value == -trace.delta_o[2, 0]
@@ -202,7 +204,7 @@ def test_edge_explains_signal_carried_delta_and_gradient_term() -> None:
     assert e.step("signal").value == pytest.approx(W[1, 2] * trace.h[3, 2])
     assert e.step("carried back").value == pytest.approx(W[1, 2] * trace.delta_h[3, 1])
     assert e.step("gradient").value == pytest.approx(trace.contribution(4)["W"][1, 2])
-    assert "eq. 87" in e.step("gradient").citation
+    assert e.step("gradient").citation.startswith(cite("grad-W"))
     v = explain(trace, state, Selection("edge", "V", t=2, row=0, col=4), N004)
     assert v.step("gradient").value == pytest.approx(trace.contribution(2)["V"][0, 4])
     u = explain(trace, state, Selection("edge", "U", t=6, row=3, col=1), N001)
@@ -238,3 +240,149 @@ def test_long_sums_are_summarised_but_terms_are_complete() -> None:
     step = explain(trace, state, Selection("cell", "W", row=3, col=4), N004).steps[0]
     assert len(step.terms) == 30 and "22 more terms" in step.substituted
     assert sum(term.value for term in step.terms) == pytest.approx(trace.grads["W"][3, 4])
+
+
+def test_citations_are_the_equations_page_and_no_source_file() -> None:
+    """Every step cites Unfold's own numbered equations; no string of core.explain names a seed
+    file or one of our source files (the reader cannot open either)."""
+    import ast
+    from pathlib import Path
+
+    from core.explain import text as text_module
+
+    package = Path(text_module.__file__).parent
+    for path in sorted(package.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                assert "seeds" not in node.value, path.name
+                assert not re.search(r"\w+/\w+\.py", node.value), path.name
+    trace = random_trace("tanh", "softmax", T=4, truncation=2, mode="sliding")
+    for sel in (
+        Selection("node", "h", t=2, unit=1),
+        Selection("node", "y", t=2, unit=0),
+        Selection("node", "L", t=2),
+        Selection("edge", "W", t=3, row=0, col=1),
+        Selection("cell", "V", row=0, col=1),
+    ):
+        for notation in (N004, N001):
+            for step in explain(trace, end_state(trace), sel, notation).steps:
+                assert re.match(r"Eqs?\. \d+", step.citation), step.citation
+
+
+def test_an_invalid_selection_is_named_as_the_reader_sees_it() -> None:
+    trace = example_trace()  # 4 inputs, 5 hidden, 3 outputs, 6 steps
+    state = state_at(trace, 3)
+    cases = {
+        Selection("node", "x", t=2, unit=7): "input x[8](2)",
+        Selection("node", "y", t=9, unit=0): "output unit ŷ[1](9)",
+        Selection("node", "L", t=9): "loss L(9)",
+        Selection("edge", "W", t=0, row=1, col=2): "edge W[2,3] at t = 0",
+        Selection("cell", "c", row=5): "gradient cell ∂L/∂c[6]",
+        Selection("cell", "Q", row=1): "item",
+    }
+    for sel, name in cases.items():
+        e = explain(trace, state, sel, N004)
+        assert e.notes == (
+            f"the selected {name} is not in this network; showing hidden unit h[1](3)",
+        )
+    boden = explain(trace, state, Selection("cell", "U", row=9, col=0), N001)
+    assert boden.notes[0].startswith("the selected gradient cell ∂C/∂V[10,1] is not")
+
+
+def written_value(numbers: str) -> float:
+    """The value of numbers as written ("0.5·(-2) - … 3 more terms (0.1)"), evaluated."""
+    numbers = re.sub(r"… \d+ more terms \(([^)]*)\)", r"(\1)", numbers)
+    return float(eval(numbers.replace("·", "*"), {}))  # digits, signs, parentheses only
+
+
+@pytest.mark.parametrize("hidden_units", [3, 12], ids=["all-written", "summarised"])
+@pytest.mark.parametrize("notation", ["004", "001"])
+def test_h0_gradient_rows_multiply_out_and_add_up(hidden_units: int, notation: str) -> None:
+    """Each row of ∂L/∂h(0) shows a product whose numbers give its value, in Bodén's notation
+    too (δ = -∂C/∂net: the row is -U[i,1]·δj[i](1)), and the written sum, "… more terms"
+    included, is the result."""
+    net = SRN.init(2, hidden_units, 2, seed=1)
+    x = np.random.default_rng(0).normal(size=(4, 2))
+    trace = bptt(net, x, np.eye(2)[[0, 1, 1, 0]])
+    state = end_state(trace)
+    n = NOTATIONS[notation]
+    for sel in (Selection("cell", "h0", row=0), Selection("node", "h", t=0, unit=0)):
+        step = explain(trace, state, sel, n).step("gradient")
+        assert step.value == pytest.approx(trace.delta_h0[0], abs=1e-15)
+        for term in step.terms:
+            assert written_value(term.numbers) == pytest.approx(term.value, rel=2e-3)
+            assert term.symbol.startswith("-") == term.numbers.startswith("-")
+        assert sum(term.value for term in step.terms) == pytest.approx(step.value, abs=1e-12)
+        rhs = step.substituted.split(" = ")[1]
+        assert written_value(rhs) == pytest.approx(step.value, rel=5e-3, abs=1e-6)
+
+
+@pytest.mark.parametrize("context", ["hidden", "output"])
+@pytest.mark.parametrize(("k", "mode"), TRUNCATIONS, ids=[f"{m}-{k}" for k, m in TRUNCATIONS])
+def test_carried_back_is_the_term_that_enters_the_earlier_delta(
+    context: str, k: int | None, mode: str
+) -> None:
+    """W[r,c]·δh[r](t) is what edge W[r,c] carries back into step t-1 only as far as the
+    truncation lets it: the term of δh[c](t-1) (Jordan: of r[c] in δo[c](t-1)) that the engine
+    adds, or, where nothing comes back (BPTT(1), a chunk boundary), no term at all."""
+    net = SRN.init(2, 3, 2, seed=1, context=context)
+    x = np.random.default_rng(0).normal(size=(5, 2))
+    trace = bptt(net, x, np.eye(2)[[0, 1, 1, 0, 1]], truncation=k, mode=mode)
+    state = end_state(trace)
+    for notation in (N004, N001):
+        for t in range(2, trace.T + 1):
+            back = trace.carried(t - 1)
+            for r in range(net.n_hidden):
+                for c in range(net.n_context):
+                    sel = Selection("edge", "W", t=t, row=r, col=c)
+                    step = explain(trace, state, sel, notation).step("carried back")
+                    if back is None:
+                        assert step.value is None and step.terms == ()
+                        assert "none" in step.result and step.notes
+                        continue
+                    want = notation.delta_sign * net.W[r, c] * back[r]
+                    assert step.value == pytest.approx(want, abs=1e-15)
+                    if context == "hidden":  # the same row of δh[c](t-1)'s sum
+                        node = Selection("node", "h", t=t - 1, unit=c)
+                        delta = explain(trace, state, node, notation).step("delta")
+                        row = [term for term in delta.terms if term.symbol == step.terms[0].symbol]
+                        assert len(row) == 1 and row[0].value == pytest.approx(step.value)
+                        assert row[0].numbers == step.terms[0].numbers
+
+
+def shown_numbers(explanation) -> list[str]:
+    """Every number the explanation displays: in its lines, notes and term tables."""
+    texts = [*explanation.notes]
+    for step in explanation.steps:
+        texts += [step.substituted, step.result, *step.notes]
+        texts += [f"{term.numbers} = {fmt(term.value)}" for term in step.terms]
+    return re.findall(r"-?\d+\.\d+(?:e[-+]\d+)?", " ".join(texts))
+
+
+@pytest.mark.parametrize("context", ["hidden", "output"])
+def test_values_not_yet_computed_are_not_shown(context: str) -> None:
+    """At forward t = n nothing of the later steps is shown: not ŷ(t) in δo(t) = ŷ(t) - d(t),
+    not h(t) in V's gradient term δo(t)·h(t), not the context in W's δh(t)·c(t)."""
+    net = SRN.init(2, 3, 2, seed=1, context=context)
+    x = np.random.default_rng(0).normal(size=(4, 2))
+    trace = bptt(net, x, np.eye(2)[[0, 1, 1, 0]])
+    for n in range(trace.T):  # the start and the forward steps before the last
+        state = state_at(trace, n)
+        for t in range(n + 1, trace.T + 1):
+            for k in range(net.n_out):
+                e = explain(trace, state, Selection("node", "y", t=t, unit=k), N004)
+                assert fmt(trace.y[t - 1, k]) not in shown_numbers(e)
+            for r in range(net.n_out):
+                for c in range(net.n_hidden):
+                    e = explain(trace, state, Selection("edge", "V", t=t, row=r, col=c), N004)
+                    assert fmt(trace.h[t, c]) not in shown_numbers(e)
+            for r in range(net.n_hidden):
+                for c in range(net.n_context):
+                    if t - 1 <= n:
+                        continue  # the context c(t) is computed at forward t-1
+                    e = explain(trace, state, Selection("edge", "W", t=t, row=r, col=c), N004)
+                    assert fmt(trace.context[t - 1, c]) not in shown_numbers(e)
+    start = state_at(trace, 0)
+    e = explain(trace, start, Selection("node", "y", t=3, unit=0), N004)
+    delta = e.step("delta").substituted  # (Jordan: + the term through ŷ(3), also "?")
+    assert delta.startswith("δo[1](3) = ? - 0") and delta.endswith(" = ?")

@@ -10,7 +10,7 @@ import pytest
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QThread
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gui.worker import LIVE_THREADS
 
@@ -80,21 +80,53 @@ class _Marker(QObject):
         return super().event(event)
 
 
+class _Paints(QObject):
+    """Counts the paint events of a widget while it lives."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
 @pytest.fixture
-def settle(qtbot) -> Callable[[], None]:
-    """Return a function that waits until every event posted so far has been handled: queued
-    signals from other threads, layout requests and repaints (Qt posts those at low priority).
+def settle(qtbot) -> Callable[..., None]:
+    """Return ``settle(widget=None)``, which waits until every event posted so far has been
+    handled: queued signals from other threads, layout requests and repaints (which Qt posts at
+    low priority). With a widget, it goes on until a whole round passes without painting it:
+    a new widget lays itself out and repaints over a few rounds.
 
     Posted events of a thread are delivered by priority, then in the order they were posted,
     so a low-priority event posted now arrives after all of them. Use it before asserting that
     something did *not* happen (no repaint, no late record) instead of waiting a fixed time.
     """
 
-    def wait_for_posted_events() -> None:
+    def one_round() -> None:
         marker = _Marker()
         priority = int(Qt.EventPriority.LowEventPriority.value)
         QCoreApplication.postEvent(marker, QEvent(_Marker.TYPE), priority)
         qtbot.waitUntil(lambda: marker.arrived, timeout=5000)
+
+    def wait_for_posted_events(widget: QWidget | None = None) -> None:
+        if widget is None:
+            one_round()
+            return
+        paints = _Paints(widget)
+        try:
+            for _ in range(100):
+                before = paints.count
+                one_round()
+                if paints.count == before:
+                    return
+            raise AssertionError(f"{type(widget).__name__} keeps repainting")
+        finally:
+            widget.removeEventFilter(paints)
+            paints.deleteLater()
 
     return wait_for_posted_events
 

@@ -193,18 +193,18 @@ def test_a_narrower_view_wraps_the_numbers_onto_more_lines(tall_view) -> None:
     assert all(r.right() <= tall_view.viewport().width() for r in numbers)
 
 
-def test_equal_blocks_lay_out_and_paint_nothing(qtbot, tall_view) -> None:
+def test_equal_blocks_lay_out_and_paint_nothing(qtbot, tall_view, settle) -> None:
     tall_view.set_blocks(explanation())
-    qtbot.wait(20)
+    settle(tall_view.viewport())  # laid out and painted
     counter = PaintCounter()
     tall_view.viewport().installEventFilter(counter)
     laid = tall_view.layout_count
     tall_view.set_blocks(explanation())  # equal, not the same objects
-    qtbot.wait(20)
+    settle()  # a repaint asked for would have happened by now
     assert tall_view.layout_count == laid and counter.count == 0
     tall_view.set_blocks(explanation(lines=2))
-    qtbot.wait(20)
-    assert tall_view.layout_count > laid and counter.count >= 1
+    qtbot.waitUntil(lambda: counter.count >= 1)
+    assert tall_view.layout_count > laid
     tall_view.viewport().removeEventFilter(counter)
 
 

@@ -114,7 +114,7 @@ def test_markers_follow_the_cursor_without_recomputing(session, flow, monkeypatc
 
 
 def test_notation_relabels_the_flow(session, flow) -> None:
-    session.set_notation("002")
+    session.set_notation("tutorial")
     shown = flow.displayed()
     assert shown.label == "log10 ‖∂E(s)/∂s(t)‖"
     assert shown.legend[1] == "ρ(Ws)"
@@ -166,7 +166,7 @@ def test_check_follows_the_truncation_and_notation(session, checker) -> None:
     shown = checker.displayed()
     assert shown.max_rel == tuple(expected.max_rel_error[p] for p in PARAMS)
     assert "sliding k = 2" in shown.summary
-    session.set_notation("002")
+    session.set_notation("tutorial")
     shown = checker.displayed()
     assert tuple(r[0] for r in shown.rows[:3]) == ("Wx", "Ws", "Wy")
     assert shown.detail_entries[0].startswith("Wx[")

@@ -86,7 +86,9 @@ def expected_unfolded(trace: Trace, state: StepState, sign: int, node_ids) -> np
     return out
 
 
-@pytest.mark.parametrize("notation", ["004", "001"], ids=["gradient-sign", "boden-sign"])
+@pytest.mark.parametrize(
+    "notation", ["deep-learning", "boden"], ids=["gradient-sign", "boden-sign"]
+)
 def test_unfolded_shows_the_trace_forward_and_back(
     unfolded: UnfoldedGraphView, session: Session, notation: str
 ) -> None:
@@ -158,14 +160,14 @@ def test_unfolded_headers_and_labels(unfolded: UnfoldedGraphView, session: Sessi
     assert shown.headers == tuple(f"t = {t}" for t in range(7))
     assert {"x1", "h1", "h5", "ŷ3", "L(t)"} <= set(shown.axis_labels)
     assert {"U", "W", "V"} <= set(shown.texts)
-    session.set_notation("002")
+    session.set_notation("tutorial")
     shown = unfolded.displayed_values()
     assert {"s1", "s5", "E(t)"} <= set(shown.axis_labels)
     assert {"Wx", "Ws", "Wy"} <= set(shown.texts)
     assert any("Wx, Ws, Wy" in text for text in shown.legend)
     session.seek(8)  # backward t = 5: the flow label speaks the notation too
     assert "Wsᵀ δs(6)" in unfolded.displayed_values().texts
-    session.set_notation("001")
+    session.set_notation("boden")
     assert any("δj = -∂C/∂netj" in t for t in unfolded.displayed_values().legend)
 
 
@@ -370,14 +372,14 @@ def test_folded_labels_and_tooltips_follow_the_notation(
     assert shown["labels"][("h", 0, 1)] == "h2"
     x, y = folded.edge_midpoint("W", 1, 1)  # the self-loop of h2
     assert folded.tooltip_at(x, y).startswith(f"W[2,2] = {session.net.W[1, 1]:.3f} (W in")
-    session.set_notation("002")
+    session.set_notation("tutorial")
     shown = folded.displayed_values()
     assert shown["labels"][("h", 0, 1)] == "s2"
     assert "Ws" in shown["texts"] and "Wx" in shown["texts"]
     assert folded.tooltip_at(x, y).startswith(
         f"W[2,2] = {session.net.W[1, 1]:.3f} (Ws in the Recurrent Neural Networks - Part 2 tutorial"
     )
-    session.set_notation("001")
+    session.set_notation("boden")
     assert folded.displayed_values()["labels"][("h", 0, 0)] == "yj1"
     session.seek(2)
     tip = folded.tooltip_at(*folded.node_position(("h", 0, 0)))
@@ -402,7 +404,7 @@ def test_views_let_go_of_the_session(qtbot, session: Session) -> None:
         view.deleteLater()
     qtbot.waitUntil(lambda: session.receivers("2cursorChanged(int)") == before)
     session.step()
-    session.set_notation("002")
+    session.set_notation("tutorial")
     session.set_truncation(2)
 
 

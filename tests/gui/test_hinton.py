@@ -290,7 +290,7 @@ def test_weights_panel_shows_the_network_and_follows_it(qtbot, session, weights)
 
 
 def test_weights_relabel_with_the_notation(session, weights) -> None:
-    session.set_notation("001")  # Bodén calls U, W, V the matrices V, U, W
+    session.set_notation("boden")  # Bodén calls U, W, V the matrices V, U, W
     assert weights.displayed().titles == ("V  (5×4)", "U  (5×5)", "W  (3×5)", "θj  (5)", "θk  (3)")
     weights.set_mode("table")
     weights.param_box.setCurrentIndex(weights.param_box.findData("W"))
@@ -298,7 +298,7 @@ def test_weights_relabel_with_the_notation(session, weights) -> None:
     assert param == "W" and weights.param_box.currentText() == "U"
     assert rows == tuple(f"yj{j}" for j in range(1, 6)) == cols
     assert texts == [[f"{v:.6g}" for v in row] for row in session.net.W]
-    session.set_notation("004")
+    session.set_notation("deep-learning")
     assert weights.param_box.currentText() == "W"
     assert weights.displayed().table[2][0] == "h1"
 
@@ -315,7 +315,7 @@ def test_weights_hover_and_click_select_for_the_inspector(qtbot, session, weight
     assert weights.displayed().hover.startswith(f"W[2,3] = {value:.6g}  (")
     assert "from h3 to h2" in weights.displayed().hover
     assert float(weights.displayed().hover.split()[2]) == pytest.approx(value, rel=1e-5)
-    session.set_notation("001")
+    session.set_notation("boden")
     assert weights.hover_text("W", 1, 2).startswith(f"U[2,3] = {value:.6g}")
     assert weights.hover_text("b", 4, 0).startswith(f"θj[5] = {session.net.b[4]:.6g}")
     with qtbot.waitSignal(session.selectionChanged):
@@ -361,7 +361,7 @@ def test_a_cursor_step_costs_the_weights_panel_nothing(
         session.seek(k)
     settle()  # a repaint asked for would have happened by now
     assert views == [] and paints.count == 0  # no view state computed, nothing repainted
-    session.set_notation("002")  # the spy sees what does reach the panel
+    session.set_notation("tutorial")  # the spy sees what does reach the panel
     assert views == [1]
     assert weights.displayed().titles[:3] == ("Wx  (5×4)", "Ws  (5×5)", "Wy  (3×5)")
     qtbot.waitUntil(lambda: paints.count > 0)  # the new titles are drawn

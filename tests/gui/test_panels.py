@@ -126,11 +126,11 @@ def test_notation_switch_relabels_and_flips_delta_signs(session, panels) -> None
     session.seek(position_of(session.trace.T, "backward", 4))
     before = snapshot(panels)
     assert "∂L/∂W" in before["GradientsPanel"].titles
-    session.set_notation("002")
+    session.set_notation("tutorial")
     shown = snapshot(panels)
     assert "∂E/∂Ws" in shown["GradientsPanel"].titles
     assert "Ws" in shown["InspectorPanel"].text and "δs[1](4)" in shown["InspectorPanel"].text
-    session.set_notation("001")
+    session.set_notation("boden")
     shown = snapshot(panels)
     check_against_trace(session, shown)
     assert shown["DeltasPanel"].titles[0].startswith("hidden deltas δj(t) = -∂C/∂netj(t)")

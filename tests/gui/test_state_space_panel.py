@@ -84,7 +84,7 @@ def test_cursor_steps_do_not_recompute(letters, monkeypatch):
 def test_notation_changes_the_labels(letters):
     session, panel = letters
     before = panel.displayed()
-    session.set_notation("001")
+    session.set_notation("boden")
     after = panel.displayed()
     assert after.title != before.title and "yj" in after.title
     assert panel.tree.titleLabel.text != "" and "yj" in panel.tree.titleLabel.text

@@ -15,6 +15,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import core.gradcheck
+import gui.analysis.gradient_flow
 from core.cursor import position_of
 from core.gradcheck import gradient_check
 from core.gradient_flow import (
@@ -91,7 +92,13 @@ def test_markers_follow_the_cursor_without_recomputing(session, flow, monkeypatc
     T = session.trace.T
     assert flow.displayed().marker is None
     calls = []
-    monkeypatch.setattr(flow, "_rebuild", lambda: calls.append(1))
+    real = gui.analysis.gradient_flow.flow_matrix
+
+    def counted(trace):  # the costly part of a new trace, which a step must not redo
+        calls.append(1)
+        return real(trace)
+
+    monkeypatch.setattr(gui.analysis.gradient_flow, "flow_matrix", counted)
     session.seek(position_of(T, "forward", 3))
     assert flow.displayed().marker == ("row", 3)
     assert flow.displayed().radius_cursor == 3.0
@@ -102,10 +109,12 @@ def test_markers_follow_the_cursor_without_recomputing(session, flow, monkeypatc
     session.seek(0)
     assert flow.displayed().marker is None and flow.displayed().radius_cursor is None
     assert not calls
+    session.set_truncation(2)  # a new trace: the spy sees what does recompute
+    assert calls == [1]
 
 
 def test_notation_relabels_the_flow(session, flow) -> None:
-    session.set_notation("002")
+    session.set_notation("tutorial")
     shown = flow.displayed()
     assert shown.label == "log10 ‖∂E(s)/∂s(t)‖"
     assert shown.legend[1] == "ρ(Ws)"
@@ -157,7 +166,7 @@ def test_check_follows_the_truncation_and_notation(session, checker) -> None:
     shown = checker.displayed()
     assert shown.max_rel == tuple(expected.max_rel_error[p] for p in PARAMS)
     assert "sliding k = 2" in shown.summary
-    session.set_notation("002")
+    session.set_notation("tutorial")
     shown = checker.displayed()
     assert tuple(r[0] for r in shown.rows[:3]) == ("Wx", "Ws", "Wy")
     assert shown.detail_entries[0].startswith("Wx[")

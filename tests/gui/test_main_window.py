@@ -79,15 +79,15 @@ def test_slider_seeks(window: MainWindow) -> None:
 
 
 def test_notation_selector_relabels(window: MainWindow) -> None:
-    index = window.notation_box.findData("002")
+    index = window.notation_box.findData("tutorial")
     window.notation_box.setCurrentIndex(index)
-    assert window.session.notation.key == "002"
+    assert window.session.notation.key == "tutorial"
     checked = [a.data() for a in window.notation_actions.actions() if a.isChecked()]
-    assert checked == ["002"]
+    assert checked == ["tutorial"]
     window.session.step()
     assert "E so far" in window.status.text()
     window.notation_actions.actions()[1].trigger()  # the menu drives the same state
-    assert window.notation_box.currentData() == window.session.notation.key == "001"
+    assert window.notation_box.currentData() == window.session.notation.key == "boden"
     assert "C so far" in window.status.text()
 
 

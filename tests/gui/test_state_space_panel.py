@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import gui.analysis.state_space
 from core.analysis import dendrogram, mean_by_symbol, state_space
 from core.tasks import TASKS, make_task
 from gui.analysis.state_space import StateSpacePanel
@@ -64,10 +65,18 @@ def test_highlight_follows_the_cursor(letters, position, t):
 def test_cursor_steps_do_not_recompute(letters, monkeypatch):
     session, panel = letters
     calls = []
-    monkeypatch.setattr(panel, "_analyse", lambda: calls.append(1))
+    real = gui.analysis.state_space.state_space
+
+    def counted(*args):  # the PCA over every sequence's states
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(gui.analysis.state_space, "state_space", counted)
     session.seek(5)
     session.set_sequence(2)
     assert calls == []
+    expected = state_space(session.net, session.dataset, 2)  # projected with the same PCA
+    np.testing.assert_allclose(panel.displayed().trajectory, expected.trajectory, atol=1e-12)
     session.set_network(TASKS["letters"].network(session.dataset, seed=1))
     assert calls == [1]
 
@@ -75,7 +84,7 @@ def test_cursor_steps_do_not_recompute(letters, monkeypatch):
 def test_notation_changes_the_labels(letters):
     session, panel = letters
     before = panel.displayed()
-    session.set_notation("001")
+    session.set_notation("boden")
     after = panel.displayed()
     assert after.title != before.title and "yj" in after.title
     assert panel.tree.titleLabel.text != "" and "yj" in panel.tree.titleLabel.text

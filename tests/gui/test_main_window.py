@@ -125,10 +125,9 @@ def _content(img: QImage) -> float:
     return float(arr.std())
 
 
-def test_screenshots_at_1400x900(window: MainWindow) -> None:
-    """Renders start, mid-forward and mid-backward into screenshots/ (git-ignored) to look at."""
-    out = ROOT / "screenshots"
-    out.mkdir(exist_ok=True)
+def test_screenshots_at_1400x900(window: MainWindow, tmp_path) -> None:
+    """Renders start, mid-forward and mid-backward at 1400x900; each picture has content."""
+    out = tmp_path
     window.resize(1400, 900)
     T = window.session.trace.T
     for name, position in (("start", 0), ("mid_forward", T // 2), ("mid_backward", T + T // 2)):

@@ -11,6 +11,10 @@ import argparse
 import os
 import sys
 
+#: the size of a --screenshot picture without --size, and the largest side --size takes
+SCREENSHOT_SIZE = (1400, 900)
+MAX_SIDE = 8192
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The options of the window (the ``train`` command has its own parser)."""
@@ -53,13 +57,46 @@ def build_parser() -> argparse.ArgumentParser:
         help="render the window to this PNG file and exit (works with QT_QPA_PLATFORM=offscreen)",
     )
     parser.add_argument(
+        "--size",
+        type=_size,
+        metavar="WxH",
+        help="the window's size in pixels, e.g. 1280x800: with --screenshot the picture's size "
+        f"(default {SCREENSHOT_SIZE[0]}x{SCREENSHOT_SIZE[1]}), otherwise at most the screen's "
+        "free area",
+    )
+    parser.add_argument(
         "--position",
-        type=int,
+        type=_position,
         default=0,
         metavar="K",
-        help="open with the cursor at position K (0 = start, 1..T forward, T+1..2T backward)",
+        help="open with the cursor at position K (0 = start, 1..T forward, T+1..2T backward; "
+        "a K past 2T is the end)",
     )
     return parser
+
+
+def _size(text: str) -> tuple[int, int]:
+    """ "1280x800" as (1280, 800)."""
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1280x800") from None
+    if not (1 <= width <= MAX_SIDE and 1 <= height <= MAX_SIDE):
+        raise argparse.ArgumentTypeError(f"{text!r}: each side must be from 1 to {MAX_SIDE}")
+    return width, height
+
+
+def _position(text: str) -> int:
+    """A cursor position, 0 to 2 * MAX_STEPS (positions past the sequence's end mean its end)."""
+    from core.limits import MAX_STEPS
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value <= 2 * MAX_STEPS:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {2 * MAX_STEPS:,}, got {value}")
+    return value
 
 
 def _task_names() -> list[str]:
@@ -117,21 +154,29 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.task is not None and args.task not in _task_names():
         parser.error(f"unknown task {args.task!r}; choose from {', '.join(_task_names())}")
-    if args.path is not None and not os.path.isfile(args.path):
-        parser.error(f"{args.path}: no such file")
+    if args.path is not None:
+        from core.loaders import file_problem
+
+        problem = file_problem(args.path)  # "no such file", "is a directory, not a file", ...
+        if problem is not None:
+            parser.error(f"{args.path}: {problem}")
     if args.path is not None and args.context != "hidden":
         parser.error("--context applies to --task or the built-in example, not to a file")
 
     import shiboken6
+    from PySide6.QtCore import QSize
     from PySide6.QtWidgets import QApplication
 
     from gui.errors import install_excepthook
     from gui.main_window import MainWindow
+    from gui.unattended import Unattended
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Unfold")
     app.setOrganizationName("Unfold")
-    install_excepthook()
+    # A --screenshot run has nobody to click a dialog: errors go to stderr, questions get No.
+    unattended = Unattended() if args.screenshot else None
+    install_excepthook(unattended)
     settings = None
     if args.screenshot:  # a picture of the default layout, not of the user's saved one
         import tempfile
@@ -141,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         ini = os.path.join(tempfile.mkdtemp(prefix="unfold-"), "screenshot.ini")
         settings = QSettings(ini, QSettings.Format.IniFormat)
     window = MainWindow(settings=settings)
+    window.files.unattended = unattended
     if args.task is not None:
         open_task(window, args.task, args.context)
     elif args.context != "hidden" and args.path is None:
@@ -149,12 +195,22 @@ def main(argv: list[str] | None = None) -> int:
         window.files.open_path(args.path)  # a bad file is reported; the example stays open
     window.session.set_notation(args.notation)
     window.session.seek(args.position)
+    if args.screenshot:  # the picture's size, whatever the screen (offscreen: 800 x 800)
+        window.resize(*(args.size or SCREENSHOT_SIZE))
+    elif args.size:
+        window.resize_within_screen(QSize(*args.size))
     window.show()
-    if args.screenshot:
+    if unattended is not None:
         app.processEvents()
-        ok = window.grab().save(args.screenshot)
+        if unattended.problems:  # already on stderr; no picture of something else
+            status = 1
+        elif window.grab().save(args.screenshot):
+            status = 0
+        else:
+            print(f"unfold: cannot write the picture {args.screenshot}", file=sys.stderr)
+            status = 1
         window.close()
-        status = 0 if ok else 1
+        status = 1 if unattended.problems else status
     else:
         status = app.exec()
     # Destroy the window while the application still exists; left to the garbage collector,

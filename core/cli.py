@@ -12,6 +12,9 @@ command line trains the same network.
 Exit status: 0 when training finished (and the model was saved); 1 when training diverged, was
 interrupted, or the model could not be saved (the last finite network is still saved when
 ``--out`` is given); 2 for a bad option, reported in one line on stderr without a traceback.
+``--out`` is checked before training (its folder takes a new file, the file is not read-only);
+when saving fails all the same, the network is saved in the system's temporary folder and
+stderr says where.
 """
 
 from __future__ import annotations
@@ -20,11 +23,22 @@ import argparse
 import math
 import os
 import sys
+import textwrap
 from typing import Any, NoReturn
 
 from core.bptt import TRUNCATION_MODES
 from core.data import Dataset
 from core.functions import HIDDEN_ACTIVATIONS
+from core.limits import (
+    MAX_EPOCHS,
+    MAX_FILE_BYTES,
+    MAX_LAYER_SIZE,
+    MAX_STEPS,
+    MAX_TEXT_BYTES,
+    SEED_MAX,
+    show_bytes,
+    show_count,
+)
 from core.model import CONTEXTS, SRN
 from core.tasks import TASKS, TaskSpec, make_task
 from core.training import UPDATES, EpochRecord, TrainConfig, train
@@ -70,18 +84,32 @@ def _integer(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
 
 
-def positive_int(text: str) -> int:
-    value = _integer(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+def _bounded(value: int, low: int, high: int, below: str) -> int:
+    if value < low:
+        raise argparse.ArgumentTypeError(f"{below}, got {value}")
+    if value > high:
+        raise argparse.ArgumentTypeError(f"must be at most {show_count(high)}, got {value}")
     return value
+
+
+def positive_int(text: str) -> int:
+    """1 to MAX_EPOCHS (epochs, --every)."""
+    return _bounded(_integer(text), 1, MAX_EPOCHS, "must be at least 1")
+
+
+def hidden_int(text: str) -> int:
+    """1 to MAX_LAYER_SIZE hidden units."""
+    return _bounded(_integer(text), 1, MAX_LAYER_SIZE, "must be at least 1")
+
+
+def steps_int(text: str) -> int:
+    """1 to MAX_STEPS (a truncation length)."""
+    return _bounded(_integer(text), 1, MAX_STEPS, "must be at least 1")
 
 
 def seed_int(text: str) -> int:
-    value = _integer(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
+    """0 to SEED_MAX."""
+    return _bounded(_integer(text), 0, SEED_MAX, "must be 0 or more")
 
 
 def positive_float(text: str) -> float:
@@ -104,8 +132,8 @@ def clip_value(text: str) -> float | None:
 
 
 def truncation_value(text: str) -> int | None:
-    """k >= 1 steps, or ``none``/``full`` for full BPTT."""
-    return None if text.lower() in ("none", "full") else positive_int(text)
+    """k = 1..MAX_STEPS steps, or ``none``/``full`` for full BPTT."""
+    return None if text.lower() in ("none", "full") else steps_int(text)
 
 
 def _one_line_errors(parser: argparse.ArgumentParser) -> None:
@@ -129,34 +157,55 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="train a network headless and save it",
         description="Train a Simple Recurrent Network by backpropagation through time, "
         "printing progress, and save it as a model file.",
-        epilog="Unset options take the task's recommended settings. Exit status: 0 done, "
-        "1 diverged, interrupted or not saved, 2 bad option.",
+        epilog=textwrap.fill(
+            "Unset options take the task's recommended settings. Exit status: 0 done, "
+            "1 diverged, interrupted or not saved, 2 bad option."
+        )
+        + "\n\n"
+        + param_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _one_line_errors(parser)
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument(
         "--task", metavar="NAME", choices=list(TASKS), help=f"a built-in task: {', '.join(TASKS)}"
     )
-    source.add_argument("--data", metavar="FILE", help="a sequence file (.csv, .json or .txt)")
+    source.add_argument(
+        "--data",
+        metavar="FILE",
+        help=f"a sequence file (.csv or .json up to {show_bytes(MAX_FILE_BYTES)}, "
+        f".txt up to {show_bytes(MAX_TEXT_BYTES)})",
+    )
     parser.add_argument(
         "--param",
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="a task parameter, e.g. --param delay=5 (repeatable; --task only)",
+        help="a task parameter, e.g. --param delay=5 (repeatable; --task only; the parameters "
+        "and their bounds are listed below)",
     )
-    parser.add_argument("--epochs", type=positive_int, metavar="N", help="passes over the data")
-    parser.add_argument("--lr", type=positive_float, metavar="RATE", help="learning rate")
+    parser.add_argument(
+        "--epochs",
+        type=positive_int,
+        metavar="N",
+        help=f"passes over the data, 1 to {show_count(MAX_EPOCHS)}",
+    )
+    parser.add_argument(
+        "--lr", type=positive_float, metavar="RATE", help="learning rate, a finite number > 0"
+    )
     parser.add_argument("--momentum", type=momentum_float, metavar="M", help="momentum in [0, 1)")
     parser.add_argument(
         "--clip",
         type=clip_value,
         default=RECOMMENDED,
         metavar="NORM",
-        help="maximum gradient norm, or 'none'",
+        help="maximum gradient norm, a finite number > 0, or 'none'",
     )
     parser.add_argument(
-        "--hidden-size", type=positive_int, metavar="H", help="number of hidden units"
+        "--hidden-size",
+        type=hidden_int,
+        metavar="H",
+        help=f"number of hidden units, 1 to {MAX_LAYER_SIZE}",
     )
     parser.add_argument("--hidden", choices=HIDDEN_ACTIVATIONS, help="hidden activation")
     parser.add_argument(
@@ -171,21 +220,47 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
         type=truncation_value,
         default=RECOMMENDED,
         metavar="K",
-        help="truncate BPTT to K steps, or 'none' for full BPTT",
+        help=f"truncate BPTT to K steps (1 to {show_count(MAX_STEPS)}), or 'none' for full BPTT",
     )
     parser.add_argument("--mode", choices=TRUNCATION_MODES, help="truncation mode")
     parser.add_argument(
         "--update", choices=UPDATES, help="update after each sequence or once per epoch"
     )
     parser.add_argument(
-        "--seed", type=seed_int, default=0, help="seed of data, weights and shuffling (default 0)"
+        "--seed",
+        type=seed_int,
+        default=0,
+        help=f"seed of data, weights and shuffling, 0 to {show_count(SEED_MAX)} (default 0)",
     )
     parser.add_argument(
-        "--every", type=positive_int, metavar="N", help="a progress line every N epochs"
+        "--every",
+        type=positive_int,
+        metavar="N",
+        help=f"a progress line every N epochs, 1 to {show_count(MAX_EPOCHS)}",
     )
     parser.add_argument("--out", metavar="MODEL.json", help="save the trained network here")
     parser.set_defaults(run=run_train)
     return parser
+
+
+def param_help(width: int = 79) -> str:
+    """Every task's parameters with their defaults and bounds, an item never cut in two."""
+    lines = ["task parameters (--param KEY=VALUE): default, allowed values"]
+    for spec in TASKS.values():
+        items = [f"{k}={_plain(p.default)} ({p.describe()})" for k, p in spec.param_specs.items()]
+        line = f"  {spec.name}:"
+        for i, item in enumerate(items):
+            item += "," if i < len(items) - 1 else ""
+            if len(line) + 1 + len(item) > width:
+                lines.append(line)
+                line = "     "
+            line += " " + item
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _plain(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 # -- running ------------------------------------------------------------------------------------
@@ -263,17 +338,34 @@ def _settings(args: argparse.Namespace, recommended: dict[str, Any]) -> dict[str
 
 
 def _saver(out: str | None) -> Any:
-    """``core.modelio.save_model``, checked before training so that no run is wasted."""
+    """``core.modelio.save_model``, after checking that ``out`` can be written, so that no run
+    is trained only to be lost."""
     if out is None:
         return None
-    folder = os.path.dirname(os.path.abspath(out))
-    if not os.path.isdir(folder):
-        raise UsageError(f"--out {out}: the folder {folder} does not exist")
     try:
-        from core.modelio import save_model
+        from core.modelio import check_writable, save_model
     except ImportError:
         return ImportError("saving models needs core.modelio, which is missing")
+    try:
+        check_writable(out)
+    except OSError as exc:
+        raise UsageError(f"--out {out}: {exc}") from None
     return save_model
+
+
+def _rescue(save: Any, out: str, net: SRN, **extras: Any) -> str | None:
+    """Save a trained network that could not be saved to ``out`` in the system's temporary
+    folder instead; its path, or None when that fails too."""
+    import tempfile
+
+    stem = os.path.splitext(os.path.basename(out))[0] or "model"
+    try:
+        fd, path = tempfile.mkstemp(prefix=f"unfold-{stem}-", suffix=".json")
+        os.close(fd)
+        save(path, net, **extras)
+    except (OSError, TypeError, ValueError):
+        return None
+    return path
 
 
 _ARCHITECTURE = {
@@ -367,8 +459,10 @@ def run_train(args: argparse.Namespace) -> int:
     }
     try:
         save(args.out, last.net, task=task_entry, training=training)
-    except (OSError, TypeError, ValueError) as exc:
-        return _error(f"could not save {args.out}: {exc}", 1)
+    except (OSError, TypeError, ValueError) as exc:  # e.g. the folder became read-only
+        kept = _rescue(save, args.out, last.net, task=task_entry, training=training)
+        where = f"the trained network is saved in {kept} instead" if kept else "it is lost"
+        return _error(f"could not save {args.out}: {exc}; {where}", 1)
     print(f"saved {args.out}", flush=True)
     return status
 

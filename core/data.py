@@ -11,6 +11,10 @@ function it suits, and how predictions are scored. Scoring kinds:
   Reber grammar); ``Sequence.legal`` holds the (T, O) boolean table of legal successors.
 
 The score of a set of predictions is the fraction of scored steps predicted correctly.
+
+A data set is bounded (``core.limits``): at most ``MAX_LAYER_SIZE`` inputs and targets,
+``MAX_SEQUENCES`` sequences of at most ``MAX_STEPS`` steps, ``MAX_VALUES`` numbers in all;
+:func:`size_problem` says which bound a shape breaks, so loaders can refuse before building.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.functions import OUTPUT_FUNCTIONS
+from core.limits import MAX_LAYER_SIZE, MAX_SEQUENCES, MAX_STEPS, MAX_VALUES, over_limit
 from core.model import frozen
 
 SCORINGS = ("none", "argmax", "threshold", "legal")
@@ -53,6 +58,24 @@ class DatasetError(ValueError):
         if column is not None:
             where.append(f"column {column}")
         super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+
+def size_problem(n_in: int, n_out: int, lengths: SequenceABC[int]) -> str | None:
+    """Why sequences of these ``lengths`` with ``n_in`` inputs and ``n_out`` targets exceed the
+    bounds of a data set (``core.limits``), or None when they do not."""
+    if n_in > MAX_LAYER_SIZE:
+        return over_limit("the data has", n_in, MAX_LAYER_SIZE, "inputs")
+    if n_out > MAX_LAYER_SIZE:
+        return over_limit("the data has", n_out, MAX_LAYER_SIZE, "targets")
+    if len(lengths) > MAX_SEQUENCES:
+        return over_limit("the data has", len(lengths), MAX_SEQUENCES, "sequences")
+    for i, T in enumerate(lengths):
+        if T > MAX_STEPS:
+            return over_limit(f"sequence {i + 1} has", T, MAX_STEPS, "steps")
+    values = sum(lengths) * (n_in + n_out)
+    if values > MAX_VALUES:
+        return over_limit("the inputs and targets hold", values, MAX_VALUES, "numbers")
+    return None
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # arrays: compare with same_weights/array_equal
@@ -142,6 +165,9 @@ class Dataset:
             raise ValueError(f"legal_threshold {self.legal_threshold} is outside (0, 1)")
         object.__setattr__(self, "meta", MappingProxyType(dict(self.meta)))
         I, O = len(self.input_names), len(self.output_names)
+        too_large = size_problem(I, O, [s.T for s in self.sequences])
+        if too_large is not None:
+            raise DatasetError(too_large, path=self.source or self.name)
         for i, s in enumerate(self.sequences):
             if s.x.shape[1] != I or s.d.shape[1] != O:
                 raise ValueError(

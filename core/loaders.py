@@ -3,9 +3,11 @@
 Every loader returns a complete Dataset or raises :class:`~core.data.DatasetError` whose message
 names the file, the line (1-based), the column where one applies, and the problem; it never
 raises another exception type for a bad file and never returns a half-loaded data set. Files
-larger than ``MAX_FILE_BYTES`` (50 MB) are refused before they are read. Files are UTF-8 (a
-leading byte-order mark is ignored); a NUL character is refused as the sign of a binary file.
-Every sequence needs at least 2 steps, and every number must be finite.
+larger than ``MAX_FILE_BYTES`` (50 MB; text files ``MAX_TEXT_BYTES``, 1 MB) are refused before
+they are read. Files are UTF-8 (a leading byte-order mark is ignored); a NUL character is refused
+as the sign of a binary file. Every sequence needs at least 2 steps, and every number must be
+finite. The bounds of a data set (``core.limits``: inputs, targets, sequences, steps, numbers)
+are checked before its arrays are built; a refusal names the limit.
 
 CSV (``.csv``)
 --------------
@@ -84,9 +86,22 @@ from numpy.typing import NDArray
 from core.data import SCORINGS, Dataset, DatasetError
 from core.data import Sequence as DataSequence
 from core.functions import OUTPUT_FUNCTIONS
+from core.limits import MAX_FILE_BYTES as _MAX_FILE_BYTES
+from core.limits import (
+    MAX_LAYER_SIZE,
+    MAX_SEQUENCES,
+    MAX_STEPS,
+    MAX_VALUES,
+    over_limit,
+    show_bytes,
+    show_count,
+)
+from core.limits import MAX_TEXT_BYTES as _MAX_TEXT_BYTES
 from core.model import SRN
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
+#: the largest file read (module attributes, so that tests can lower them)
+MAX_FILE_BYTES = _MAX_FILE_BYTES
+MAX_TEXT_BYTES = _MAX_TEXT_BYTES
 INPUT_PREFIXES = ("x", "in", "input")
 TARGET_PREFIXES = ("d", "target", "out", "output")
 SEQUENCE_COLUMNS = ("sequence", "seq")
@@ -103,37 +118,47 @@ _WS = re.compile(r"[ \t\n\r]*")
 
 
 # -- reading a file safely, shared with core.modelio ---------------------------------------------
-def read_text_file(path: PathArg, error: Callable[..., Exception] = DatasetError) -> str:
-    """The whole file as text, or ``error(message, path=, line=, column=)`` raised.
-
-    Refuses missing files, directories and other non-regular files, files over
-    ``MAX_FILE_BYTES`` (checked before reading), invalid UTF-8 (locating the bad byte) and NUL.
-    """
-    where = os.fspath(path)
-
-    def unreadable(exc: OSError | ValueError) -> Exception:  # ValueError: a NUL in the path
-        if isinstance(exc, FileNotFoundError):
-            return error("no such file", path=where)
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return error(f"cannot read the file: {reason}", path=where)
-
+def file_problem(path: PathArg) -> str | None:
+    """Why ``path`` cannot be read as a file ("no such file", "is a directory, not a file", ...),
+    or None for an existing regular file (whether it can be opened is found out by opening it)."""
     try:
         info = os.stat(path)
-    except (OSError, ValueError) as exc:
-        raise unreadable(exc) from None
+    except FileNotFoundError:
+        return "no such file"
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return f"cannot read the file: {reason}"
     if stat.S_ISDIR(info.st_mode):
-        raise error("is a directory, not a file", path=where)
+        return "is a directory, not a file"
     if not stat.S_ISREG(info.st_mode):
-        raise error("is not a regular file", path=where)
-    if info.st_size > MAX_FILE_BYTES:
-        raise error(_too_large(info.st_size), path=where)
+        return "is not a regular file"
+    return None
+
+
+def read_text_file(
+    path: PathArg, error: Callable[..., Exception] = DatasetError, *, limit: int | None = None
+) -> str:
+    """The whole file as text, or ``error(message, path=, line=, column=)`` raised.
+
+    Refuses missing files, directories and other non-regular files, files over ``limit`` bytes
+    (default ``MAX_FILE_BYTES``; checked before reading), invalid UTF-8 (locating the bad byte)
+    and NUL.
+    """
+    where = os.fspath(path)
+    limit = MAX_FILE_BYTES if limit is None else limit
+    problem = file_problem(path)
+    if problem is not None:
+        raise error(problem, path=where)
+    size = os.stat(path).st_size
+    if size > limit:
+        raise error(_too_large(size, limit), path=where)
     try:
         with open(path, "rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)
+            data = f.read(limit + 1)
     except OSError as exc:
-        raise unreadable(exc) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise error(_too_large(len(data)), path=where)
+        raise error(f"cannot read the file: {exc.strerror or exc}", path=where) from None
+    if len(data) > limit:
+        raise error(_too_large(len(data), limit), path=where)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -156,11 +181,8 @@ def read_text_file(path: PathArg, error: Callable[..., Exception] = DatasetError
     return text
 
 
-def _too_large(size: int) -> str:
-    def show(n: int) -> str:
-        return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n} bytes"
-
-    return f"the file is {show(size)}, more than the limit of {show(MAX_FILE_BYTES)}"
+def _too_large(size: int, limit: int) -> str:
+    return f"the file is {show_bytes(size)}, more than the limit of {show_bytes(limit)}"
 
 
 def line_column(text: str, pos: int) -> tuple[int, int]:
@@ -404,6 +426,16 @@ def load_csv(
     if len(set(used)) != len(used):
         twice = next(header[j] for j in used if used.count(j) > 1)
         raise DatasetError(f"column {twice!r} is chosen for two roles", path=where, line=hline)
+    # The bounds of a data set (core.limits) before the cells are read; steps per sequence and
+    # the number of sequences are checked with the sequence ids below.
+    for role, cols in (("input", in_cols), ("target", out_cols)):
+        if len(cols) > MAX_LAYER_SIZE:
+            problem = over_limit("the file has", len(cols), MAX_LAYER_SIZE, f"{role} columns")
+            raise DatasetError(problem, path=where, line=hline)
+    values = len(rows) * (len(in_cols) + len(out_cols))
+    if values > MAX_VALUES:
+        problem = over_limit("the inputs and targets hold", values, MAX_VALUES, "numbers")
+        raise DatasetError(problem, path=where)
     # Each row: its cells must match the header, and every chosen cell must be a finite number.
     x, d = np.empty((len(rows), len(in_cols))), np.empty((len(rows), len(out_cols)))
     for r, (line, cells) in enumerate(rows):
@@ -468,11 +500,23 @@ def _csv_spans(
                         column=id_col + 1,
                     )
                 first = r
+    if len(spans) > MAX_SEQUENCES:
+        raise DatasetError(
+            over_limit("the file has", len(spans), MAX_SEQUENCES, "sequences"),
+            path=where,
+            line=rows[spans[MAX_SEQUENCES][0]][0],
+        )
     for first, stop in spans:
+        label = "" if id_col is None else f" {rows[first][1][id_col].strip()!r}"
         if stop - first < 2:
-            label = "" if id_col is None else f" {rows[first][1][id_col].strip()!r}"
             raise DatasetError(
                 f"sequence{label} has {stop - first} step; a sequence needs at least 2",
+                path=where,
+                line=rows[first][0],
+            )
+        if stop - first > MAX_STEPS:
+            raise DatasetError(
+                over_limit(f"sequence{label} has", stop - first, MAX_STEPS, "steps"),
                 path=where,
                 line=rows[first][0],
             )
@@ -500,6 +544,18 @@ def json_kind(value: Any) -> str:
     return "an array" if isinstance(value, list) else "an object"
 
 
+def json_shown(value: Any) -> str:
+    """A decoded JSON value for a message: a number or a short string as written, else its kind
+    (a value can be large: it is never printed whole)."""
+    if is_number(value):
+        return repr(value) if isinstance(value, float) or abs(value) < 10**30 else "a huge number"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and len(value) <= 40:
+        return repr(value)
+    return json_kind(value)
+
+
 def is_number(value: Any) -> bool:
     """True for a JSON number (bool is not a number here)."""
     return type(value) in (int, float)
@@ -523,6 +579,8 @@ class _Json:
             raise self.fail(parts, f"expected an array of rows, got {json_kind(value)}")
         if len(value) < 2:
             raise self.fail(parts, f"a sequence needs at least 2 steps, got {len(value)}")
+        if len(value) > MAX_STEPS:
+            raise self.fail(parts, over_limit("has", len(value), MAX_STEPS, "steps"))
         for j, row in enumerate(value):
             if not isinstance(row, list):
                 raise self.fail([*parts, j], f"expected an array of numbers, got {json_kind(row)}")
@@ -530,6 +588,8 @@ class _Json:
                 width = len(row)
                 if width == 0:
                     raise self.fail([*parts, j], "a step needs at least one number")
+                if width > MAX_LAYER_SIZE:
+                    raise self.fail([*parts, j], over_limit("has", width, MAX_LAYER_SIZE, "units"))
             if len(row) != width:
                 n = len(row)
                 raise self.fail(
@@ -573,7 +633,7 @@ class _Json:
     def choice(self, doc: dict[str, Any], key: str, allowed: tuple[str, ...]) -> str | None:
         value = doc.get(key)
         if value is not None and value not in allowed:
-            raise self.fail([key], f"expected one of {', '.join(allowed)}, got {value!r}")
+            raise self.fail([key], f"expected one of {', '.join(allowed)}, got {json_shown(value)}")
         return value
 
 
@@ -591,18 +651,20 @@ def load_json(path: PathArg, *, output: str | None = None) -> Dataset:
         if key not in _TOP_FIELDS:
             raise js.fail([key], f"unknown field; expected some of {', '.join(_TOP_FIELDS)}")
     if doc.get("format", JSON_FORMAT) != JSON_FORMAT:
-        raise js.fail(["format"], f"expected {JSON_FORMAT!r}, got {doc['format']!r}")
+        raise js.fail(["format"], f"expected {JSON_FORMAT!r}, got {json_shown(doc['format'])}")
     version = doc.get("version", JSON_VERSION)
     if type(version) is not int or version != JSON_VERSION:
         newer = is_number(version) and version > JSON_VERSION
         hint = "; the file is from a newer Unfold" if newer else ""
-        raise js.fail(["version"], f"expected {JSON_VERSION}, got {version!r}{hint}")
+        raise js.fail(["version"], f"expected {JSON_VERSION}, got {json_shown(version)}{hint}")
     for key in ("name", "description"):
         if key in doc and not isinstance(doc[key], str):
             raise js.fail([key], f"expected a string, got {json_kind(doc[key])}")
     threshold = doc.get("legal_threshold", 0.3)
     if not is_number(threshold) or not 0 < threshold < 1:
-        raise js.fail(["legal_threshold"], f"expected a number between 0 and 1, got {threshold!r}")
+        raise js.fail(
+            ["legal_threshold"], f"expected a number between 0 and 1, got {json_shown(threshold)}"
+        )
     file_output = js.choice(doc, "output", OUTPUT_FUNCTIONS)
     scoring = js.choice(doc, "scoring", SCORINGS)
     in_names, out_names = js.names(doc, "input_names"), js.names(doc, "output_names")
@@ -613,12 +675,18 @@ def load_json(path: PathArg, *, output: str | None = None) -> Dataset:
             ["sequences"] if "sequences" in doc else [],
             f"needs a non-empty array of sequences, got {got}",
         )
+    if len(seqs) > MAX_SEQUENCES:
+        raise js.fail(["sequences"], over_limit("has", len(seqs), MAX_SEQUENCES, "sequences"))
+    for key in ("input_names", "output_names"):
+        names = doc.get(key)
+        if isinstance(names, list) and len(names) > MAX_LAYER_SIZE:
+            raise js.fail([key], over_limit("has", len(names), MAX_LAYER_SIZE, "names"))
 
     # Every sequence: inputs and targets as (T, I) and (T, O); widths agree with the names.
     n_in, n_out = (len(n) if n is not None else None for n in (in_names, out_names))
     what_in = "(as in input_names)" if in_names is not None else "(as in the first step)"
     what_out = "(as in output_names)" if out_names is not None else "(as in the first step)"
-    parsed = []
+    parsed, values = [], 0
     for i, seq in enumerate(seqs):
         at: list[str | int] = ["sequences", i]
         if not isinstance(seq, dict):
@@ -638,6 +706,10 @@ def load_json(path: PathArg, *, output: str | None = None) -> Dataset:
         what_out = what_out if out_names is not None else "(as in sequences[0].targets)"
         if len(d) != len(x):
             raise js.fail([*at, "targets"], f"has {len(d)} steps but inputs has {len(x)}")
+        values += len(x) * (n_in + n_out)
+        if values > MAX_VALUES:
+            problem = over_limit("up to here the data holds", values, MAX_VALUES, "numbers")
+            raise js.fail(at, problem)
         symbols = seq.get("symbols", [""] * len(x))
         if not isinstance(symbols, list) or len(symbols) != len(x):
             raise js.fail([*at, "symbols"], f"expected an array of {len(x)} strings")
@@ -689,9 +761,14 @@ def load_text(path: PathArg, *, seq_len: int = 25) -> Dataset:
     from core.tasks import text_dataset
 
     where = os.fspath(path)
-    if isinstance(seq_len, bool) or not isinstance(seq_len, int | np.integer) or seq_len < 2:
-        raise DatasetError(f"sequence length must be an integer >= 2, got {seq_len!r}", path=where)
-    text = read_text_file(path).replace("\r\n", "\n").replace("\r", "\n")
+    whole = isinstance(seq_len, int | np.integer) and not isinstance(seq_len, bool)
+    if not whole or not 2 <= seq_len <= MAX_STEPS:
+        raise DatasetError(
+            f"sequence length must be an integer from 2 to {show_count(MAX_STEPS)}, "
+            f"got {seq_len!r}",
+            path=where,
+        )
+    text = read_text_file(path, limit=MAX_TEXT_BYTES).replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise DatasetError("the file holds no text", path=where)
     try:

@@ -35,6 +35,7 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from core.functions import HIDDEN_ACTIVATIONS, LOSS_OF_OUTPUT, OUTPUT_FUNCTIONS, resting_state
+from core.limits import MAX_LAYER_SIZE
 
 PARAM_NAMES = ("U", "W", "V", "b", "c", "h0")
 #: what the context units hold at step t: h(t-1) (Elman), y(t-1) (Jordan) or d(t-1) (Jordan with
@@ -118,6 +119,10 @@ class SRN:
                 raise ValueError(f"{name} holds a non-finite value at index {tuple(bad[0])}")
         if H < 1 or I < 1 or O < 1:
             raise ValueError(f"network needs at least one unit per layer, got I={I} H={H} O={O}")
+        if max(H, I, O) > MAX_LAYER_SIZE:
+            raise ValueError(
+                f"a layer has more than the limit of {MAX_LAYER_SIZE} units: I={I} H={H} O={O}"
+            )
         for name, arr in arrays.items():
             object.__setattr__(self, name, arr)
 
@@ -144,10 +149,13 @@ class SRN:
         starts at the activation's resting value (0.5 for logistic, Elman 1990; 0 otherwise) for
         an Elman network and at 0 for a Jordan network (Jordan's state units start at rest),
         unless given. For ``context="hidden"`` the draws are those of earlier versions.
+        Every layer has 1 to ``core.limits.MAX_LAYER_SIZE`` units (ValueError otherwise).
         """
         for label, n in (("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out)):
             if int(n) < 1:
                 raise ValueError(f"{label} must be at least 1, got {n}")
+            if int(n) > MAX_LAYER_SIZE:  # checked before the weights are allocated
+                raise ValueError(f"{label} is {n}, more than the limit of {MAX_LAYER_SIZE} units")
         if context not in CONTEXTS:
             raise ValueError(f"context {context!r} is not one of {', '.join(CONTEXTS)}")
         rng = np.random.default_rng(seed)

@@ -23,7 +23,14 @@ Model file, format "unfold-model" version 1::
 
 A "task" of the form {"task": name, "seed": s, "params": {...}} names a built-in task of
 ``core.tasks``; a task that has since been renamed is read under its current name
-(``FORMER_TASK_NAMES``), so older files still regenerate their data.
+(``FORMER_TASK_NAMES``), so older files still regenerate their data. "seed" (default 0) is a
+whole number from 0 to ``core.limits.SEED_MAX``; "params" (default: the task's defaults) holds
+parameters of that task within their bounds (``core.tasks.ParamSpec``). A task name this version
+does not know is kept, with a seed and parameters of the right types, but its data is not
+regenerated. Any other "task" names its data by a path, {"file": path} (the window) or
+{"data": path, "name": name} (``unfold train``); a relative path is relative to the model file.
+:func:`model_data` gives the data set the entry names, checked to fit the network.
+Neither "task" nor "training" may hold NaN or infinity (standard JSON has neither).
 
 A Jordan network ("context": "output" or "target", see ``core.jordan``) stores W (H, O) as
 "context_to_hidden" and its initial context (O,) as "initial_context" in place of the last two
@@ -35,18 +42,29 @@ the identical float64 or float32 value, so a save/load round trip is exact. Matr
 line each, so an error's line number points at the row.
 
 Writes are atomic (:func:`atomic_write_text`): the text goes to a temporary file in the target's
-directory, is flushed and fsynced, then ``os.replace``-d over the target; on any failure the
-target is untouched and the temporary file removed.
+directory, ``.NAME.XXXXXXXX.tmp``, is flushed and fsynced, then ``os.replace``-d over the target;
+on any failure the target is untouched and the temporary file removed. A read-only target is
+refused, as desktop applications do, although the rename could replace it. Temporary files of
+this pattern left by a process killed mid-save are removed by the next save to the folder once
+they are a minute old. A failed write raises :class:`FileWriteError`, whose message is the
+reason alone: the caller names the file the user chose, never the temporary one.
+
+:func:`is_model_file` tells a model file from a sequence file by its top-level "format" field.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import io
 import json
+import math
 import os
+import re
+import stat
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,18 +74,24 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
+import core.loaders as loaders
 from core.bptt import Trace
+from core.data import Dataset, DatasetError
 from core.functions import HIDDEN_ACTIVATIONS, OUTPUT_FUNCTIONS
+from core.limits import MAX_LAYER_SIZE, SEED_MAX, show_count
 from core.loaders import (
     PathArg,
+    file_problem,
     is_number,
     json_kind,
     json_location,
     json_path,
+    json_shown,
     parse_json,
     read_text_file,
 )
 from core.model import CONTEXTS, SRN
+from core.tasks import TASKS, make_task
 
 MODEL_FORMAT = "unfold-model"
 MODEL_VERSION = 1
@@ -89,6 +113,16 @@ DTYPES = ("float64", "float32")
 FORMER_TASK_NAMES: Final = MappingProxyType({"seed004": "two-back"})
 _REQUIRED = ("format", "version", "config", "weights")
 _OPTIONAL = ("task", "training", "notes")
+#: the fields of a "task" entry that names a built-in task
+TASK_FIELDS = ("task", "seed", "params")
+#: the fields of a "task" entry that names its data otherwise, with their JSON types
+SOURCE_FIELDS: Final = MappingProxyType(
+    {"file": str, "data": str, "name": str, "example": str, "random": bool}
+)
+#: temporary files of atomic_write_text: "." + target name + "." + 8 of mkstemp's letters + ".tmp"
+TEMP_PATTERN: Final = re.compile(r"\.(.+\.(?i:json|csv))\.[a-z0-9_]{8}\.tmp")
+#: age after which a temporary file is taken for the leftover of a killed save
+STALE_SECONDS = 60.0
 
 
 def weight_names(context: str) -> dict[str, str]:
@@ -135,14 +169,101 @@ class ModelFile:
 
 
 # -- writing -------------------------------------------------------------------------------------
+class FileWriteError(OSError):
+    """A file could not be written: ``path`` is the file the caller asked for (never a temporary
+    file), ``reason`` says why ("the file is read-only", "Permission denied"). ``str()`` is the
+    reason alone, so that the caller can name the file in its own words."""
+
+    def __init__(self, path: PathArg, reason: str, code: int | None = None) -> None:
+        super().__init__(code or errno.EIO, reason, os.fspath(path))
+        self.path, self.reason = os.fspath(path), reason
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def _write_error(path: PathArg, exc: OSError) -> FileWriteError:
+    """``exc`` (about ``path`` or a temporary file beside it) as an error about ``path``."""
+    if isinstance(exc, FileWriteError):
+        return exc
+    return FileWriteError(path, exc.strerror or str(exc), exc.errno)
+
+
+def check_writable(path: PathArg) -> None:
+    """Raise :class:`FileWriteError` unless ``path`` can be (over)written by
+    :func:`atomic_write_text`: its folder exists and takes a new file (one is created and
+    removed), and the file, if it exists, is a regular file that is not read-only."""
+    target = Path(path)
+    folder = target.parent
+    if not folder.is_dir():
+        if folder.exists():
+            raise FileWriteError(path, f"{folder} is a file, not a folder", errno.ENOTDIR)
+        raise FileWriteError(path, f"the folder {folder} does not exist", errno.ENOENT)
+    _check_target(target)
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise FileWriteError(path, f"cannot write in the folder {folder}: {reason}") from None
+
+
+def _check_target(target: Path) -> None:
+    """Refuse to replace a directory, a special file or a read-only file."""
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise _write_error(target, exc) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise FileWriteError(target, "is a folder, not a file", errno.EISDIR)
+    if not stat.S_ISREG(info.st_mode):
+        raise FileWriteError(target, "is not a regular file", errno.EINVAL)
+    # The mode bits, not os.access: root may write anything, but a read-only file stays so.
+    if not info.st_mode & stat.S_IWUSR or not os.access(target, os.W_OK):
+        raise FileWriteError(target, "the file is read-only", errno.EACCES)
+
+
+def remove_stale_temporaries(folder: PathArg, now: float | None = None) -> list[str]:
+    """Delete the temporary files a killed save left in ``folder``: regular files named like
+    ours (``TEMP_PATTERN``, a model or CSV name) and older than ``STALE_SECONDS``. Returns the
+    names removed; a file that cannot be removed is left alone."""
+    now = time.time() if now is None else now
+    removed = []
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if not TEMP_PATTERN.fullmatch(entry.name):
+                continue
+            with contextlib.suppress(OSError):
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISREG(info.st_mode) and now - info.st_mtime > STALE_SECONDS:
+                    os.unlink(entry.path)
+                    removed.append(entry.name)
+    return removed
+
+
 def atomic_write_text(path: PathArg, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically: all of it or, on failure, nothing.
 
-    An existing file keeps its permission bits; a new one gets 0o644.
+    An existing file keeps its permission bits; a new one gets 0o644. A read-only file, a folder
+    or a special file is refused. Stale temporary files of earlier saves in the folder are
+    removed first (:func:`remove_stale_temporaries`).
+
+    Raises
+    ------
+    FileWriteError
+        When the file cannot be written; it names ``path``, not the temporary file.
     """
     target = Path(path)
     directory = target.parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    _check_target(target)
+    remove_stale_temporaries(directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise _write_error(path, exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
@@ -154,9 +275,11 @@ def atomic_write_text(path: PathArg, text: str) -> None:
             mode = 0o644
         os.chmod(tmp, mode)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _write_error(path, exc) from None
         raise
     with contextlib.suppress(OSError):  # make the rename itself durable (POSIX)
         dir_fd = os.open(directory, os.O_RDONLY)
@@ -228,8 +351,9 @@ def save_model(
     ------
     TypeError, ValueError
         When task or training is not a JSON object of plain data (nothing is written).
-    OSError
-        When the file cannot be written (an existing file is left untouched).
+    FileWriteError
+        An OSError, when the file cannot be written or is read-only (an existing file is left
+        untouched); its message is the reason, the caller names the file.
     """
     atomic_write_text(path, model_json(net, task=task, training=training, notes=notes))
 
@@ -262,9 +386,64 @@ class _Checker:
         return value
 
     def count(self, parts: list[str | int], value: Any) -> int:
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise self.fail(parts, f"expected a whole number >= 1, got {value!r}")
+        """A layer size, 1 to ``MAX_LAYER_SIZE``."""
+        if type(value) is not int or not 1 <= value <= MAX_LAYER_SIZE:
+            raise self.fail(
+                parts,
+                f"expected a whole number from 1 to {MAX_LAYER_SIZE}, got {json_shown(value)}",
+            )
         return value
+
+    def finite(self, parts: list[str | int], value: Any) -> None:
+        """Refuse NaN and infinity anywhere in a decoded value (json.loads reads NaN, Infinity
+        and 1e400 without complaint; standard JSON has none of them)."""
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.fail(
+                parts, "NaN, infinity and numbers beyond the float range are not allowed"
+            )
+        if isinstance(value, dict):
+            for key, item in value.items():
+                self.finite([*parts, key], item)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                self.finite([*parts, i], item)
+
+    def task(self, task: dict[str, Any]) -> None:
+        """Check a "task" entry (module docstring): a built-in task with seed and parameters in
+        their bounds, or a source of data named by path."""
+        self.finite(["task"], task)
+        if "task" not in task:
+            for key, kind in SOURCE_FIELDS.items():
+                if key in task and not isinstance(task[key], kind):
+                    wanted = "a string" if kind is str else "true or false"
+                    raise self.fail(["task", key], f"expected {wanted}, got {json_kind(task[key])}")
+            return
+        name = task["task"]
+        if not isinstance(name, str):
+            raise self.fail(["task", "task"], f"expected a task name, got {json_kind(name)}")
+        seed = task.get("seed", 0)
+        if type(seed) is not int or not 0 <= seed <= SEED_MAX:
+            problem = f"expected a whole number from 0 to {show_count(SEED_MAX)}"
+            raise self.fail(["task", "seed"], f"{problem}, got {json_shown(seed)}")
+        params = task.get("params")
+        if params is not None and not isinstance(params, dict):
+            problem = f"expected an object of task parameters, got {json_kind(params)}"
+            raise self.fail(["task", "params"], problem)
+        current = FORMER_TASK_NAMES.get(name, name)
+        if current not in TASKS:
+            return  # a task of another version: kept, its data not regenerated
+        for key in task:
+            if key not in TASK_FIELDS:
+                raise self.fail(["task", key], f"unknown field; expected {', '.join(TASK_FIELDS)}")
+        specs = TASKS[current].param_specs
+        for key, value in (params or {}).items():
+            if key not in specs:
+                known = ", ".join(specs) or "none"
+                problem = f"task {current!r} has no such parameter; its parameters: {known}"
+                raise self.fail(["task", "params", key], problem)
+            out_of_bounds = specs[key].problem(value)
+            if out_of_bounds is not None:
+                raise self.fail(["task", "params", key], out_of_bounds)
 
     def array(
         self, parts: list[str | int], value: Any, shape: tuple[int, ...], dtype: str
@@ -336,28 +515,30 @@ def load_model(path: PathArg) -> ModelFile:
     check = _Checker(text, where)
     doc = check.fields([], parse_json(text, where, ModelFileError), _REQUIRED, _OPTIONAL)
     if doc["format"] != MODEL_FORMAT:
-        raise check.fail(["format"], f"expected {MODEL_FORMAT!r}, got {doc['format']!r}")
+        got = json_shown(doc["format"])
+        raise check.fail(["format"], f"expected {MODEL_FORMAT!r}, got {got}")
     version = doc["version"]
     if type(version) is not int or version != MODEL_VERSION:
         newer = is_number(version) and version > MODEL_VERSION
         hint = "; the file is from a newer Unfold" if newer else ""
-        raise check.fail(["version"], f"expected {MODEL_VERSION}, got {version!r}{hint}")
+        got = json_shown(version)
+        raise check.fail(["version"], f"expected {MODEL_VERSION}, got {got}{hint}")
 
     config = check.fields(["config"], doc["config"], CONFIG_FIELDS, OPTIONAL_CONFIG)
     I, H, O = (check.count(["config", k], config[k]) for k in ("n_in", "n_hidden", "n_out"))
     for key, allowed in (("hidden", HIDDEN_ACTIVATIONS), ("output", OUTPUT_FUNCTIONS)):
         if config[key] not in allowed:
-            problem = f"expected one of {', '.join(allowed)}, got {config[key]!r}"
+            problem = f"expected one of {', '.join(allowed)}, got {json_shown(config[key])}"
             raise check.fail(["config", key], problem)
     if not isinstance(config["train_h0"], bool):
         got = json_kind(config["train_h0"])
         raise check.fail(["config", "train_h0"], f"expected true or false, got {got}")
     context = config.get("context", "hidden")
     if context not in CONTEXTS:
-        problem = f"expected one of {', '.join(CONTEXTS)}, got {context!r}"
+        problem = f"expected one of {', '.join(CONTEXTS)}, got {json_shown(context)}"
         raise check.fail(["config", "context"], problem)
     if config["dtype"] not in DTYPES:
-        problem = f"expected one of {', '.join(DTYPES)}, got {config['dtype']!r}"
+        problem = f"expected one of {', '.join(DTYPES)}, got {json_shown(config['dtype'])}"
         raise check.fail(["config", "dtype"], problem)
 
     C = H if context == "hidden" else O
@@ -373,6 +554,9 @@ def load_model(path: PathArg) -> ModelFile:
         if value is not None and not isinstance(value, kind):
             wanted = "an object" if kind is dict else "a string"
             raise check.fail([key], f"expected {wanted} or null, got {json_kind(value)}")
+    if doc.get("task") is not None:
+        check.task(doc["task"])
+    check.finite(["training"], doc.get("training"))
     try:
         net = SRN(
             U=arrays["U"],
@@ -395,6 +579,120 @@ def load_model(path: PathArg) -> ModelFile:
         notes=doc.get("notes"),
         version=version,
     )
+
+
+# -- the data a model names, and telling models from sequence files ------------------------------
+def model_data(model: ModelFile, path: PathArg) -> tuple[Dataset, dict[str, Any]] | None:
+    """The data set the "task" entry of the model file at ``path`` names, with the entry.
+
+    A built-in task is regenerated from its seed and parameters; a data file ("file", or "data"
+    as ``unfold train`` writes it) is read. None when the entry names no data that can be had:
+    no entry, a task this version does not know, a data file that no longer exists.
+
+    Raises
+    ------
+    ModelFileError
+        Naming the model file and the field - and the data file, for one - when the data cannot
+        be made or read, or does not fit the network (inputs and targets against I and O).
+    """
+    task, net, where = model.task, model.net, os.fspath(path)
+    if not task:
+        return None
+    name = task.get("task")
+    if isinstance(name, str):
+        if name not in TASKS:
+            return None
+        try:
+            dataset = make_task(name, task.get("seed", 0), **(task.get("params") or {}))
+        except ValueError as exc:
+            raise ModelFileError(str(exc), path=where, field="task") from None
+        what, field = f"the data of task {name!r}", "task"
+    else:
+        key = next((k for k in ("file", "data") if isinstance(task.get(k), str)), None)
+        if key is None:
+            return None
+        data_path = os.path.join(os.path.dirname(os.path.abspath(where)), task[key])
+        if file_problem(data_path) == "no such file":
+            return None
+        try:
+            dataset = loaders.load_dataset(data_path)
+        except DatasetError as exc:
+            problem = f"the data file cannot be read: {exc}"
+            raise ModelFileError(problem, path=where, field=f"task.{key}") from None
+        what, field = data_path, f"task.{key}"
+    if (dataset.n_in, dataset.n_out) != (net.n_in, net.n_out):
+        problem = (
+            f"{what} has {_units(dataset.n_in, 'input')} and {_units(dataset.n_out, 'target')}, "
+            f"but the network in {where} has {_units(net.n_in, 'input')} and "
+            f"{_units(net.n_out, 'output')}"
+        )
+        raise ModelFileError(problem, path=where, field=field)
+    return dataset, dict(task)
+
+
+def _units(n: int, unit: str) -> str:
+    return f"{n} {unit}{'' if n == 1 else 's'}"
+
+
+#: how much of an oversized file is searched for the model format (the loader refuses the rest)
+_SNIFF_BYTES = 64 * 1024
+_FORMAT_FIELD = re.compile(r'"format"\s*:\s*"unfold-model"')
+
+
+def is_model_file(path: PathArg) -> bool:
+    """Whether ``path`` holds an Unfold model rather than a sequence file.
+
+    A model is a JSON object whose top-level "format" is "unfold-model", wherever that member is
+    in the file: the top-level members are skipped one by one until "format" is found. A file
+    that is not valid JSON is a model when such a "format" member appears anywhere in it (so that
+    the model loader reports its error); files over ``MAX_FILE_BYTES`` are searched in their
+    first 64 KB only. Unreadable files and files of other kinds are not models.
+    """
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        with open(path, "rb") as f:
+            data = f.read(_SNIFF_BYTES)
+            if not data.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
+                return False  # a CSV or a text file is not read any further
+            if info.st_size <= loaders.MAX_FILE_BYTES:
+                data += f.read(loaders.MAX_FILE_BYTES)
+    except (OSError, ValueError):
+        return False
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    try:
+        return _top_level_member(text, "format") == MODEL_FORMAT
+    except (ValueError, IndexError, RecursionError):
+        return _FORMAT_FIELD.search(text) is not None
+
+
+def _top_level_member(text: str, key: str) -> Any:
+    """The value of member ``key`` of the JSON object ``text`` (None when absent), decoding only
+    the members' names and the wanted value (the others are skipped by the C scanner)."""
+    decoder = json.JSONDecoder()
+    ws = re.compile(r"[ \t\n\r]*")
+
+    def skip(pos: int) -> int:
+        return ws.match(text, pos).end()  # type: ignore[union-attr]
+
+    pos = skip(skip(0) + 1)  # after "{"
+    if text[pos] == "}":
+        return None
+    while True:
+        name, pos = decoder.raw_decode(text, pos)
+        pos = skip(pos)
+        if text[pos] != ":":
+            raise ValueError("expected ':'")
+        value, pos = decoder.raw_decode(text, skip(pos + 1))
+        if name == key:
+            return value
+        pos = skip(pos)
+        if text[pos] == "}":
+            return None
+        if text[pos] != ",":
+            raise ValueError("expected ',' or '}'")
+        pos = skip(pos + 1)
 
 
 # -- trace export --------------------------------------------------------------------------------
@@ -454,8 +752,9 @@ def export_trace_csv(
     ------
     ValueError
         For a batched trace (export ``trace.select(i)``) or names that do not match the units.
-    OSError
-        When the file cannot be written (an existing file is left untouched).
+    FileWriteError
+        An OSError, when the file cannot be written or is read-only (an existing file is left
+        untouched).
     """
     if trace.batched:
         raise ValueError("export one sequence of a batched trace: trace.select(i)")

@@ -6,15 +6,14 @@ The engine uses the names of Goodfellow, Bengio and Courville (2016), *Deep Lear
 same quantities differently. Each notation has a key (``--notation`` takes it) and a text the
 symbols come from:
 
-* "004": Goodfellow, Bengio and Courville (2016), *Deep Learning*, ch. 10 (§10.2, §10.2.2);
-* "001": Bodén (2001/2002), *A guide to recurrent neural networks and backpropagation*;
-* "002": the "Recurrent Neural Networks - Part 2" tutorial (its folded and unfolded models);
-* "000": Skansi (2018), *Introduction to Deep Learning*, ch. 7 (eq. 7.14-7.17);
-* "003": the one-unit worked example (one logistic hidden unit, one linear output).
+* "deep-learning": Goodfellow, Bengio and Courville (2016), *Deep Learning*, ch. 10 (§10.2);
+* "boden": Bodén (2001/2002), *A guide to recurrent neural networks and backpropagation*;
+* "tutorial": the "Recurrent Neural Networks - Part 2" tutorial (its folded and unfolded models);
+* "skansi": Skansi (2018), *Introduction to Deep Learning*, ch. 7 (eq. 7.14-7.17);
+* "one-unit": the one-unit worked example (one logistic hidden unit, one linear output).
 
 ==========  ===========  ==============  ============  ===========  ===========
-engine      "004"        "001"           "002"         "000"        "003"
-            Goodfellow   Bodén 2001      tutorial,     Skansi 2018  one-unit
+engine      Goodfellow   Bodén 2001      tutorial,     Skansi 2018  one-unit
             et al. 2016                  part 2                     example
 ==========  ===========  ==============  ============  ===========  ===========
 U (in->h)   U            V (v_ji)        Wx            wx           v
@@ -68,7 +67,7 @@ class Notation:
 
     Attributes
     ----------
-    key : "004", "001", "002", "000" or "003" (see the module docstring).
+    key : "deep-learning", "boden", "tutorial", "skansi" or "one-unit" (see the module docstring).
     title : a menu label.  source : the published work (and section) the symbols come from.
     symbols : engine name (keys of ``MEANING``) -> symbol in this notation (plain Unicode).
     delta_sign : +1 when the text's delta is +dL/dnet, -1 when it is -dL/dnet (Bodén 2001).
@@ -107,7 +106,7 @@ NOTATIONS: Final = MappingProxyType(
         n.key: n
         for n in (
             _notation(
-                "004",
+                "deep-learning",
                 "Goodfellow et al. (2016), Deep Learning ch. 10: U, W, V, b, c",
                 "Goodfellow, Bengio and Courville (2016), Deep Learning §10.2",
                 1,
@@ -128,7 +127,7 @@ NOTATIONS: Final = MappingProxyType(
                 delta_o="δo",
             ),
             _notation(
-                "001",
+                "boden",
                 "Bodén (2001): V, U, W, θ (δ = -∂C/∂net)",
                 "Bodén (2001), A guide to recurrent neural networks and backpropagation",
                 -1,
@@ -149,7 +148,7 @@ NOTATIONS: Final = MappingProxyType(
                 delta_o="δk",
             ),
             _notation(
-                "002",
+                "tutorial",
                 "RNN tutorial, part 2: Wx, Ws, Wy (state s)",
                 "the Recurrent Neural Networks - Part 2 tutorial (its folded model)",
                 1,
@@ -170,7 +169,7 @@ NOTATIONS: Final = MappingProxyType(
                 delta_o="δy",
             ),
             _notation(
-                "000",
+                "skansi",
                 "Skansi (2018) ch. 7: wx, wh, wo",
                 "Skansi (2018), Introduction to Deep Learning, eq. 7.14-7.17",
                 1,
@@ -191,7 +190,7 @@ NOTATIONS: Final = MappingProxyType(
                 delta_o="δz",
             ),
             _notation(
-                "003",
+                "one-unit",
                 "One-unit worked example: v, w, u",
                 "the one-unit worked example (one logistic hidden unit, one linear output)",
                 1,
@@ -215,4 +214,4 @@ NOTATIONS: Final = MappingProxyType(
     }
 )
 
-DEFAULT_NOTATION: Final = "004"
+DEFAULT_NOTATION: Final = "deep-learning"

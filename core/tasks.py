@@ -2,6 +2,9 @@
 
 Every task is a :class:`TaskSpec` in ``TASKS``, keyed by a kebab-case id. ``make_task(name, seed,
 **params)`` builds its :class:`~core.data.Dataset`: the same seed and parameters give the same data.
+Every parameter has bounds (:class:`ParamSpec`, ``TaskSpec.param_specs``), stated beside each
+task below and chosen so that no data set exceeds ``core.limits.MAX_VALUES`` numbers; the seed is
+0..``core.limits.SEED_MAX``. A value out of bounds is refused before anything is generated.
 Each spec also carries recommended network and training settings (tuned so that the default
 network learns the task in seconds), from which ``spec.network(dataset)`` and
 ``spec.train_config()`` build a starting point for the GUI and the CLI.
@@ -23,13 +26,97 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from core.data import Dataset, DatasetError, Sequence
+from core.data import Dataset, DatasetError, Sequence, size_problem
 from core.examples import EXAMPLE_INPUTS, EXAMPLE_OUTPUTS
+from core.limits import MAX_LAYER_SIZE, MAX_STEPS, SEED_MAX, over_limit, show_count
 from core.model import SRN
 from core.training import TrainConfig
 
 Param = int | float | str | bool
 Rng = np.random.Generator
+
+
+class TaskParamError(ValueError):
+    """A task parameter of the wrong type or out of bounds.
+
+    Attributes ``task``, ``param`` and ``problem`` (e.g. "must be an integer from 1 to 5,000,
+    got 0"); the message reads ``task 'reber': parameter 'max_length' must be ...``.
+    """
+
+    def __init__(self, task: str, param: str, problem: str, message: str | None = None) -> None:
+        self.task, self.param, self.problem = task, param, problem
+        super().__init__(message or f"task {task!r}: parameter {param!r} {problem}")
+
+
+@dataclass(frozen=True, slots=True)
+class ParamSpec:
+    """One task parameter: its default and the values it may take.
+
+    A number lies in ``low..high`` (both included; an int parameter takes whole numbers only),
+    a string is one of ``choices``, a bool is true or false.
+    """
+
+    name: str
+    default: Param
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """The allowed values in words: ``"1 to 5,000"``, ``"sine or damped"``."""
+        if isinstance(self.default, bool):
+            return "true or false"
+        if isinstance(self.default, str):
+            return " or ".join(self.choices)
+        return f"{_number(self.low)} to {_number(self.high)}"
+
+    def kind(self) -> str:
+        if isinstance(self.default, bool):
+            return "true or false"
+        if isinstance(self.default, int):
+            return f"an integer from {self.describe()}"
+        if isinstance(self.default, float):
+            return f"a number from {self.describe()}"
+        return " or ".join(map(repr, self.choices))
+
+    def problem(self, value: Any) -> str | None:
+        """Why ``value`` is not allowed ("must be an integer from 1 to 100, got 0"), or None."""
+        default = self.default
+        if isinstance(default, bool):
+            ok = isinstance(value, bool | np.bool_)
+        elif isinstance(default, int):
+            ok = isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+        elif isinstance(default, float):
+            ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+                value, bool | np.bool_
+            )
+        else:
+            ok = isinstance(value, str) and value in self.choices
+        if ok and isinstance(default, int | float) and not isinstance(default, bool):
+            assert self.low is not None and self.high is not None
+            ok = bool(self.low <= value <= self.high)  # False for NaN
+        return None if ok else f"must be {self.kind()}, got {_shown(value)}"
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return show_count(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _shown(value: Any) -> str:
+    """A value for a message: numbers as plain numbers (also numpy's), others by repr or kind."""
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value)).lower()
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        return repr(float(value))
+    if isinstance(value, str):
+        return repr(value[:40])
+    return {list: "a list", dict: "an object", type(None): "nothing"}.get(
+        type(value), type(value).__name__
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +128,7 @@ class TaskSpec:
     name : kebab-case id, the key in ``TASKS``.  title : a short human name.
     description : one paragraph for tooltips, citing the paper the task comes from.
     params : default value of every task parameter (int, float, str or bool).
+    param_specs : every parameter's :class:`ParamSpec`: its default and bounds.
     make : ``make(seed=0, **params) -> Dataset``, validating the parameters like ``make_task``.
     hidden, n_hidden : recommended hidden activation and number of hidden units.
     lr, momentum, epochs, update, truncation, mode, clip : recommended training settings
@@ -52,6 +140,7 @@ class TaskSpec:
     description: str
     params: Mapping[str, Param]
     make: Callable[..., Dataset] = field(repr=False)
+    param_specs: Mapping[str, ParamSpec] = field(default_factory=dict, repr=False)
     hidden: str = "tanh"
     n_hidden: int = 8
     lr: float = 0.1
@@ -484,11 +573,17 @@ def text_dataset(text: str, name: str, seq_len: int = 25, source: str = "") -> D
     DatasetError
         When the text has fewer than 2 distinct characters or fewer than 3 characters (one
         sequence of 2 steps needs 3).
+        Also when the data set would break a bound of ``core.limits`` (more than
+        ``MAX_LAYER_SIZE`` distinct characters, ``MAX_SEQUENCES`` sequences or ``MAX_VALUES``
+        numbers), before it is built.
     ValueError
-        When ``seq_len`` is not an integer >= 2.
+        When ``seq_len`` is not an integer from 2 to ``MAX_STEPS``.
     """
-    if isinstance(seq_len, bool) or not isinstance(seq_len, int | np.integer) or seq_len < 2:
-        raise ValueError(f"seq_len must be an integer >= 2, got {seq_len!r}")
+    whole = isinstance(seq_len, int | np.integer) and not isinstance(seq_len, bool)
+    if not whole or not 2 <= seq_len <= MAX_STEPS:
+        raise ValueError(
+            f"seq_len must be an integer from 2 to {show_count(MAX_STEPS)}, got {seq_len!r}"
+        )
     alphabet = sorted(set(text))
     if len(alphabet) < 2:
         raise DatasetError(
@@ -500,6 +595,14 @@ def text_dataset(text: str, name: str, seq_len: int = 25, source: str = "") -> D
             f"the text has {len(text)} characters; one sequence of 2 steps needs 3",
             path=source or None,
         )
+    if len(alphabet) > MAX_LAYER_SIZE:  # one input and one output unit per character
+        problem = over_limit("the text has", len(alphabet), MAX_LAYER_SIZE, "distinct characters")
+        raise DatasetError(f"{problem} (one input unit each)", path=source or None)
+    steps = len(text) - 1
+    lengths = [min(seq_len, steps - start) for start in range(0, steps, seq_len)]
+    too_large = size_problem(len(alphabet), len(alphabet), [n for n in lengths if n >= 2])
+    if too_large is not None:
+        raise DatasetError(too_large, path=source or None)
     code = {ch: i for i, ch in enumerate(alphabet)}
     idx = np.array([code[ch] for ch in text])
     labels = tuple(char_label(ch) for ch in alphabet)
@@ -534,27 +637,29 @@ def char_text(rng: Rng, *, seq_len: int = 25) -> Dataset:
 
 
 # -- the registry -------------------------------------------------------------------------------
-def _validate(name: str, defaults: Mapping[str, Param], params: Mapping[str, Any]) -> None:
-    unknown = sorted(set(params) - set(defaults))
-    if unknown:
-        known = ", ".join(defaults) or "none"
-        raise ValueError(f"task {name!r} has no parameter {unknown[0]!r}; its parameters: {known}")
+def check_params(name: str, params: Mapping[str, Any]) -> None:
+    """Raise :class:`TaskParamError` unless every one of ``params`` is a parameter of task
+    ``name`` with a value of its type within its bounds (the task must exist)."""
+    specs = TASKS[name].param_specs
     for key, value in params.items():
-        default = defaults[key]
-        if isinstance(default, bool):
-            ok = isinstance(value, bool | np.bool_)
-        elif isinstance(default, int):
-            ok = isinstance(value, int | np.integer) and not isinstance(value, bool)
-        elif isinstance(default, float):
-            ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(
-                value, bool
+        if key not in specs:
+            known = f"its parameters: {', '.join(specs) or 'none'}"
+            message = f"task {name!r} has no parameter {key!r}; {known}"
+            raise TaskParamError(
+                name, key, f"is not a parameter of task {name!r}; {known}", message
             )
-        else:
-            ok = isinstance(value, str)
-        if not ok:
-            raise ValueError(
-                f"task {name!r}: parameter {key!r} must be {type(default).__name__}, got {value!r}"
-            )
+        problem = specs[key].problem(value)
+        if problem is not None:
+            raise TaskParamError(name, key, problem)
+
+
+def check_seed(seed: Any) -> None:
+    """Raise ValueError unless ``seed`` is an integer from 0 to ``SEED_MAX``."""
+    whole = isinstance(seed, int | np.integer) and not isinstance(seed, bool | np.bool_)
+    if not whole or not 0 <= seed <= SEED_MAX:
+        raise ValueError(
+            f"seed must be an integer from 0 to {show_count(SEED_MAX)}, got {_shown(seed)}"
+        )
 
 
 def _generate(
@@ -564,9 +669,8 @@ def _generate(
     seed: int = 0,
     **params: Any,
 ) -> Dataset:
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
-    _validate(name, defaults, params)
+    check_seed(seed)
+    check_params(name, params)
     values = {**defaults, **params}
     data = generator(np.random.default_rng(int(seed)), **values)
     setting = " ".join(f"{k}={v}" for k, v in values.items())
@@ -584,8 +688,15 @@ def _generate(
 
 
 def _spec(
-    name: str, title: str, description: str, generator: Callable[..., Dataset], **rec: Any
+    name: str,
+    title: str,
+    description: str,
+    generator: Callable[..., Dataset],
+    bounds: Mapping[str, tuple[float, float] | tuple[str, ...]],
+    **rec: Any,
 ) -> TaskSpec:
+    """A TaskSpec whose parameters are the keyword-only ones of ``generator``; ``bounds`` gives
+    (low, high) of each number and the choices of each string (every parameter but a bool)."""
     defaults = MappingProxyType(
         {
             p.name: p.default
@@ -593,8 +704,22 @@ def _spec(
             if p.kind is inspect.Parameter.KEYWORD_ONLY
         }
     )
+    specs = {}
+    for key, default in defaults.items():
+        bound = bounds.get(key, ())
+        if isinstance(default, bool):
+            specs[key] = ParamSpec(key, default)
+        elif isinstance(default, str):
+            specs[key] = ParamSpec(key, default, choices=tuple(map(str, bound)))
+        else:
+            low, high = (float(b) for b in bound)
+            specs[key] = ParamSpec(key, default, low, high)
+        if specs[key].problem(default) is not None:  # a task must accept its own defaults
+            raise AssertionError(f"task {name!r}: default of {key!r} is out of its bounds")
     make = partial(_generate, name, generator, defaults)
-    return TaskSpec(name, title, " ".join(description.split()), defaults, make, **rec)
+    return TaskSpec(
+        name, title, " ".join(description.split()), defaults, make, MappingProxyType(specs), **rec
+    )
 
 
 TASKS: Mapping[str, TaskSpec] = MappingProxyType(
@@ -609,6 +734,7 @@ TASKS: Mapping[str, TaskSpec] = MappingProxyType(
                 error should fall on them and stay near chance elsewhere (Elman 1990, Finding
                 structure in time, Cognitive Science 14).""",
                 temporal_xor,
+                {"n_sequences": (1, 5000), "triples": (1, 100)},
                 hidden="tanh",
                 n_hidden=8,
                 lr=0.01,
@@ -623,6 +749,7 @@ TASKS: Mapping[str, TaskSpec] = MappingProxyType(
                 the error is low on vowels and high on consonants (Elman 1990, Finding structure
                 in time, Table 1).""",
                 letters,
+                {"n_sequences": (1, 1000), "syllables": (1, 100)},
                 hidden="tanh",
                 n_hidden=12,
                 lr=0.01,
@@ -637,6 +764,7 @@ TASKS: Mapping[str, TaskSpec] = MappingProxyType(
                 second-to-last symbol needs memory of the second across the whole embedded string
                 (Cleeremans, Servan-Schreiber & McClelland 1989, Neural Computation 1).""",
                 reber,
+                {"n_sequences": (1, 5000), "max_length": (9, 60)},
                 hidden="tanh",
                 n_hidden=16,
                 lr=0.05,
@@ -653,6 +781,7 @@ TASKS: Mapping[str, TaskSpec] = MappingProxyType(
                 of the string is determined: the network must count (Rodriguez, Wiles & Elman
                 1999, A recurrent neural network that learns to count, Connection Science 11).""",
                 anbn,
+                {"n_sequences": (1, 1000), "n_min": (1, 50), "n_max": (1, 50), "strings": (1, 8)},
                 hidden="tanh",
                 n_hidden=8,
                 lr=0.02,
@@ -667,6 +796,13 @@ TASKS: Mapping[str, TaskSpec] = MappingProxyType(
                 sequence labelling with recurrent neural networks, sec. 3.2). The value alone
                 does not say whether the wave rises or falls, so the context must.""",
                 sine,
+                {
+                    "n_sequences": (1, 1000),
+                    "length": (2, 1000),
+                    "period": (2.0, 1000.0),
+                    "preset": ("sine", "damped"),
+                    "damping": (0.0, 10.0),
+                },
                 hidden="logistic",
                 n_hidden=4,
                 lr=0.05,
@@ -682,6 +818,7 @@ TASKS: Mapping[str, TaskSpec] = MappingProxyType(
                 class is the symbol seen two steps earlier modulo 3, so the answer is in the
                 recurrent state, not the input.""",
                 two_back,
+                {"n_sequences": (1, 1000), "length": (1, 500)},
                 hidden="tanh",
                 n_hidden=5,
                 lr=0.01,
@@ -695,6 +832,12 @@ TASKS: Mapping[str, TaskSpec] = MappingProxyType(
                 the delay and truncated BPTT shorter than the delay cannot learn the task
                 (Bengio, Simard & Frasconi 1994, IEEE Transactions on Neural Networks 5).""",
                 delayed_recall,
+                {
+                    "n_sequences": (1, 500),
+                    "length": (2, 200),
+                    "delay": (1, 199),
+                    "n_symbols": (2, 20),
+                },
                 hidden="tanh",
                 n_hidden=12,
                 lr=0.05,
@@ -708,6 +851,7 @@ TASKS: Mapping[str, TaskSpec] = MappingProxyType(
                 in sequences of 25 steps (Karpathy 2015, min-char-rnn; Elman 1990 for letters in
                 words).""",
                 char_text,
+                {"seq_len": (2, 1000)},
                 hidden="tanh",
                 n_hidden=32,
                 lr=0.05,
@@ -722,8 +866,10 @@ TASKS: Mapping[str, TaskSpec] = MappingProxyType(
 def make_task(name: str, seed: int = 0, **params: Any) -> Dataset:
     """The data set of task ``name`` generated from ``seed`` with parameters overriding defaults.
 
-    Raises ``ValueError`` naming the known tasks or parameters when one is unknown or of the
-    wrong type, or the allowed range when a value is out of it.
+    Raises ``ValueError`` naming the known tasks when ``name`` is unknown or the seed is out of
+    0..SEED_MAX, :class:`TaskParamError` (a ValueError) naming the parameters when one is unknown
+    and the allowed values when one is of the wrong type or out of its bounds (checked before
+    anything is generated), and ValueError when parameters contradict each other.
     """
     if name not in TASKS:
         raise ValueError(f"unknown task {name!r}; known tasks: {', '.join(TASKS)}")

@@ -49,8 +49,11 @@ class DockTips(QObject):
         if isinstance(widget, QTabBar) and widget.parent() is self._window:
             index = widget.tabAt(event.pos())
             title = widget.tabText(index) if index >= 0 else ""
-            tip = next((t for d, t in self._tips.items() if d.windowTitle() == title), "")
-            return f"{title}: {tip}" if tip else ""  # the tab's text may be elided
+            dock = next((d for d in self._tips if d.windowTitle() == title), None)
+            if dock is None or not self._tips[dock]:
+                return ""
+            # a tab shows the dock's short title; its View menu entry has the whole one
+            return f"{dock.toggleViewAction().text()}: {self._tips[dock]}"
         return ""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

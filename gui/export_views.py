@@ -34,7 +34,7 @@ def export_views(
     (a dock tabbed away is not on screen: Qt keeps it "visible" but out of sight)."""
     views = [ExportView(label, view.picture()) for label, view in graphs if _on_screen(view)]
     views += [
-        ExportView(dock.windowTitle(), (dock.widget(),))
+        ExportView(dock.toggleViewAction().text(), (dock.widget(),))  # whole title, not the tab's
         for dock in docks
         if dock.widget() is not None and _on_screen(dock.widget())
     ]

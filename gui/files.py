@@ -3,7 +3,8 @@
 Every failure (a bad file, a disk error) shows a dialog with the loader's message - file, line
 and problem - and leaves the session's network, data and the files on disk as they were.
 Questions and errors go through :meth:`FileActions.ask` and :meth:`FileActions.show_error`, so
-tests can answer them.
+tests can answer them; with ``unattended`` set (a :class:`~gui.unattended.Unattended`, for a
+non-interactive run) they open no dialog: errors go to standard error, questions are answered No.
 """
 
 from __future__ import annotations
@@ -22,25 +23,22 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from core.data import Dataset, DatasetError, Sequence
 from core.examples import example_dataset, example_network
 from core.model import SRN
-from core.modelio import ModelFileError, export_trace_csv, load_model, save_model
+from core.modelio import (
+    ModelFile,
+    ModelFileError,
+    export_trace_csv,
+    is_model_file,
+    load_model,
+    model_data,
+    save_model,
+)
 from gui.export_views import save_picture
 from gui.session import NetworkOrigin, Session
+from gui.unattended import Unattended
 
 MAX_RECENT = 8
 MODEL_FILTER = "Unfold model (*.json)"
 SEQUENCE_FILTER = "Sequence files (*.csv *.json *.txt);;CSV (*.csv);;JSON (*.json);;Text (*.txt)"
-
-
-def is_model_file(path: str | os.PathLike[str]) -> bool:
-    """Whether a .json file is an Unfold model rather than a sequence file (its format field)."""
-    if Path(path).suffix.lower() != ".json":
-        return False
-    try:
-        with open(path, encoding="utf-8") as fh:
-            head = fh.read(4096)
-    except (OSError, UnicodeDecodeError):
-        return False
-    return '"unfold-model"' in head
 
 
 def random_inputs_dataset(net: SRN, T: int = 8, seed: int = 0) -> Dataset:
@@ -83,6 +81,8 @@ class FileActions(QObject):
         self._settings = settings
         self._training_settings = training_settings or (lambda: None)
         session.pathChanged.connect(self.pathChanged)
+        #: set for a non-interactive run: no dialogs, errors to stderr, questions answered No
+        self.unattended: Unattended | None = None
 
     @property
     def path(self) -> str | None:
@@ -91,9 +91,14 @@ class FileActions(QObject):
 
     # -- dialogs (patched in tests) ---------------------------------------------------------------
     def show_error(self, title: str, text: str) -> None:
+        if self.unattended is not None:
+            self.unattended.error(title, text)
+            return
         QMessageBox.warning(self._widget, title, text)
 
     def ask(self, title: str, text: str) -> bool:
+        if self.unattended is not None:
+            return self.unattended.ask(title, text)
         answer = QMessageBox.question(self._widget, title, text)
         return answer == QMessageBox.StandardButton.Yes
 
@@ -146,7 +151,7 @@ class FileActions(QObject):
             return False
         try:
             model = load_model(path)
-            dataset, source = self._data_for_model(model.net, model.task)
+            dataset, source = self._data_for_model(model, path)
             self._session.set_dataset(
                 dataset,
                 net=model.net,
@@ -161,20 +166,12 @@ class FileActions(QObject):
         self._remember(path)
         return True
 
-    def _data_for_model(
-        self, net: SRN, task: dict[str, Any] | None
-    ) -> tuple[Dataset, dict[str, Any]]:
+    def _data_for_model(self, model: ModelFile, path: str) -> tuple[Dataset, dict[str, Any]]:
         """The data a model was saved with, else the current data when it fits, else a filler."""
-        from core.loaders import load_dataset
-        from core.tasks import TASKS, make_task
-
-        if task and task.get("task") in TASKS:
-            params = task.get("params") or {}
-            dataset = make_task(str(task["task"]), int(task.get("seed", 0)), **params)
-            return dataset, dict(task)
-        if task and isinstance(task.get("file"), str) and os.path.exists(task["file"]):
-            return load_dataset(task["file"]), dict(task)
-        current = self._session.dataset
+        found = model_data(model, path)  # ModelFileError when the named data does not fit
+        if found is not None:
+            return found
+        net, current = model.net, self._session.dataset
         if (current.n_in, current.n_out) == (net.n_in, net.n_out):
             return current, self._session.source
         return random_inputs_dataset(net), {"random": True}

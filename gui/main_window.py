@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.notation import NOTATIONS
+from gui import window_layout
 from gui.analysis.gradient_check import GradCheckPanel
 from gui.analysis.jobs import AnalysisJob
 from gui.dock_tabs import hide_stale_tab_bars
@@ -56,7 +57,7 @@ from gui.truncation import TruncationLink
 from gui.widgets.text_line import TextLine
 
 #: bumped whenever the docks change, so an old saved layout is ignored rather than misapplied
-LAYOUT_VERSION = 4
+LAYOUT_VERSION = 5
 
 TRUNCATION_CHOICES = (
     ("Full BPTT", None, "Every loss term propagates back to t = 1"),
@@ -116,17 +117,8 @@ class MainWindow(QMainWindow):
         self.docks: dict[DockId, QDockWidget] = {}
         for dock_id, spec in DOCKS.items():
             self.panels[dock_id], self.docks[dock_id] = self._add_dock(dock_id, spec)
-        docks = self.docks
-        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.tabifyDockWidget(docks[DockId.ACTIVATIONS], docks[DockId.DELTAS])
-        self.tabifyDockWidget(docks[DockId.INSPECTOR], docks[DockId.TASK])
-        self.tabifyDockWidget(docks[DockId.TASK], docks[DockId.NETWORK])
-        self.tabifyDockWidget(docks[DockId.GRADIENTS], docks[DockId.TRAINING])
-        for dock_id in (DockId.STATE_SPACE, DockId.FLOW, DockId.GRADCHECK, DockId.WEIGHTS):
-            self.tabifyDockWidget(docks[DockId.DELTAS], docks[dock_id])
-        for dock_id in (DockId.ACTIVATIONS, DockId.INSPECTOR, DockId.GRADIENTS, DockId.LOSS):
-            docks[dock_id].raise_()
+        window_layout.set_minimum_sizes(self, self.docks)
+        window_layout.arrange(self, self.docks)
         task = self.panels[DockId.TASK]
         training = self.panels[DockId.TRAINING]
         assert isinstance(task, TaskPanel) and isinstance(training, TrainingPanel)
@@ -134,17 +126,9 @@ class MainWindow(QMainWindow):
         task.openFileRequested.connect(self.files.open_sequences)
         self.addActions(training.shortcut_actions)  # work with the dock tabbed away
         self.controller.stateChanged.connect(self._on_controller_state_changed)
-        self.resize(1400, 900)
-        self.resizeDocks(
-            [docks[DockId.INSPECTOR], docks[DockId.ACTIVATIONS]], [320, 430],
-            Qt.Orientation.Horizontal,
-        )  # fmt: skip
-        self.resizeDocks(
-            [docks[DockId.ACTIVATIONS], docks[DockId.LOSS]], [520, 300], Qt.Orientation.Vertical
-        )
-        self.resizeDocks([docks[DockId.GRADIENTS]], [370], Qt.Orientation.Vertical)
         self._default_state = self.saveState(LAYOUT_VERSION)
-
+        self._laid_out = False  # the first show sizes the docks of the default layout
+        self._restored = False  # whether a saved layout is in use
         self._build_toolbar()
         # the explorer and training share one truncation setting, held by the session
         self.truncation = TruncationLink(
@@ -167,7 +151,7 @@ class MainWindow(QMainWindow):
         self.session.traceChanged.connect(self._on_session_trace_changed)
         self.session.notationChanged.connect(self._on_session_notation_changed)
         self._on_session_trace_changed()
-        self.resize(1400, 900)
+        self._default_min = window_layout.needs(self)  # with the toolbars in
         self._restore_layout()
         self._update_title()
 
@@ -178,7 +162,7 @@ class MainWindow(QMainWindow):
             panel = spec.factory(self.session, self.controller)
         else:
             panel = spec.factory(self.session)
-        dock = QDockWidget(spec.title, self)
+        dock = QDockWidget(spec.tab_title, self)
         dock.setObjectName(dock_id.object_name)  # saved layouts find the dock by this name
         if spec.scrolls:  # forms scroll rather than widen their column
             scroll = QScrollArea()
@@ -189,6 +173,7 @@ class MainWindow(QMainWindow):
         else:
             dock.setWidget(panel)
         toggle = dock.toggleViewAction()
+        toggle.setText(spec.title)  # the View menu gives the whole title
         toggle.setToolTip(spec.tooltip)
         toggle.setStatusTip(spec.tooltip)
         self.addDockWidget(spec.area, dock)
@@ -421,12 +406,56 @@ class MainWindow(QMainWindow):
 
     # -- layout -----------------------------------------------------------------------------------
     def _restore_layout(self) -> None:
+        """Open where the user left the window and its docks, if they still fit the screen;
+        else centred on the screen in the default layout."""
         geometry = self._settings.value("window/geometry")
         state = self._settings.value("window/state")
-        if isinstance(geometry, QByteArray | bytes):
-            self.restoreGeometry(QByteArray(geometry))
+        if not (
+            isinstance(geometry, QByteArray | bytes) and self.restoreGeometry(QByteArray(geometry))
+        ):
+            self._open_on_screen()
         if isinstance(state, QByteArray | bytes):
-            self.restoreState(QByteArray(state), LAYOUT_VERSION)  # ignores other versions
+            self._restored = self._restore_state(QByteArray(state))
+
+    def _open_on_screen(self) -> None:
+        """Place the window inside its screen's available area (see ``opening_geometry``)."""
+        screen = self.screen()
+        if screen is None:
+            return
+        corner, size = window_layout.opening_geometry(screen.availableGeometry())
+        self.resize(size)
+        self.move(corner)
+
+    def resize_within_screen(self, size: QSize) -> None:
+        """Resize to ``size``, or less where the screen's available area (with the window's
+        frame) has less room."""
+        screen = self.screen()
+        if screen is not None:
+            size = size.boundedTo(screen.availableGeometry().size() - window_layout.FRAME)
+        self.resize(size)
+
+    def _room(self) -> QSize:
+        """The most a layout may ask of the window: its screen's available area, or what the
+        default layout needs where that is more (a small screen)."""
+        screen = self.screen()
+        room = screen.availableGeometry().size() if screen is not None else self.size()
+        return room.expandedTo(self._default_min)
+
+    def _restore_state(self, state: QByteArray) -> bool:
+        """Restore a saved dock layout if it fits the screen with every dock at its minimum
+        size; else keep the default layout. Whether it was restored."""
+        if not self.restoreState(state, LAYOUT_VERSION):  # another version: the docks changed
+            return False
+        if window_layout.fits(window_layout.needs(self), self._room()):
+            return True
+        self.restoreState(self._default_state, LAYOUT_VERSION)
+        window_layout.needs(self)
+        screen = self.screen()
+        if screen is not None and not window_layout.fits(
+            self.size(), screen.availableGeometry().size()
+        ):
+            self._open_on_screen()  # the saved geometry was the dropped layout's
+        return False
 
     def save_layout(self) -> None:
         self._settings.setValue("window/geometry", self.saveGeometry())
@@ -437,12 +466,16 @@ class MainWindow(QMainWindow):
         self.restoreState(self._default_state, LAYOUT_VERSION)
         for dock in self.docks.values():
             dock.show()
+        window_layout.size_docks(self, self.docks)
         QTimer.singleShot(0, self, self._tidy_tab_bars)
 
     def _tidy_tab_bars(self) -> None:
         hide_stale_tab_bars(self)  # Qt keeps tab bars of earlier layout passes on screen
 
     def showEvent(self, event: QShowEvent) -> None:
+        if not self._laid_out and not self._restored:
+            window_layout.size_docks(self, self.docks)  # shares of the size it is shown at
+        self._laid_out = True
         super().showEvent(event)
         QTimer.singleShot(0, self, self._tidy_tab_bars)  # once the layout of the shown window is in
 

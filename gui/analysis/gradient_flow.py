@@ -39,6 +39,8 @@ from gui.panels.base import changed
 from gui.session import Session
 from gui.widgets.colormaps import CURSOR, INK, sequential
 from gui.widgets.heatmap import Heatmap, color_bar, index_ticks, style_plot
+from gui.widgets.legend_row import LegendRow
+from gui.widgets.plots import ReadableAxis
 
 FLOW_HINT = "hover a cell · outlined: kept by truncation · pale: cut off · white: exactly 0"
 #: the fewest decades the colour scale spans below the largest norm is not limited; at most this
@@ -232,13 +234,13 @@ class GradientFlowPanel(JobPanel[FlowView]):
         plot.addItem(self.marker, ignoreBounds=True)
         self.bar = color_bar(sequential(), (-1.0, 0.0))
         self.bar.setImageItem(self.map.image)
-        self.radius_plot = pg.PlotItem()
+        self.radius_plot = pg.PlotItem(axisItems={"bottom": ReadableAxis("bottom")})
         style_plot(self.radius_plot)
         rp = self.radius_plot
         rp.setLabel("bottom", "step t", color=INK)
         rp.setLabel("left", "spectral radius", color=INK)
-        self.legend = rp.addLegend(offset=(4, 4), labelTextSize="8pt", labelTextColor=INK)
-        self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))
+        # under the plot, so it never hides a radius
+        self.legend = LegendRow(rp, max_columns=3, labelTextSize="8pt", labelTextColor=INK)
         self.radius_curve = rp.plot(
             pen=pg.mkPen("#1f77b4", width=2), symbol="o", symbolSize=5, symbolBrush="#1f77b4"
         )
@@ -252,6 +254,7 @@ class GradientFlowPanel(JobPanel[FlowView]):
         c.addItem(plot, row=0, col=0)
         c.addItem(self.bar, row=0, col=1)
         c.addItem(rp, row=0, col=2)
+        c.addItem(self.legend, row=1, col=2)
         grid = c.ci.layout
         grid.setHorizontalSpacing(14)
         grid.setColumnStretchFactor(0, 3)
@@ -305,8 +308,9 @@ class GradientFlowPanel(JobPanel[FlowView]):
         self.map.set_levels(self._levels)
         self.map.set_values(picture.values)
         self.bar.setLevels(self._levels)
-        self.map.plot.getAxis("bottom").setTicks(index_ticks(T, first=1, offset=1, max_labels=12))
-        self.map.plot.getAxis("left").setTicks(index_ticks(T, first=1, max_labels=12))
+        # every step: the axes show as many as they have room for
+        self.map.plot.getAxis("bottom").setTicks(index_ticks(T, first=1, offset=1, max_labels=T))
+        self.map.plot.getAxis("left").setTicks(index_ticks(T, first=1, max_labels=T))
         self.zeros.setImage(picture.zeros, autoLevels=False, levels=(0, 255))
         self.zeros.setRect(0.5, -0.5, T, T)
         self.veil.setImage(picture.veil, autoLevels=False, levels=(0, 255))
@@ -329,8 +333,8 @@ class GradientFlowPanel(JobPanel[FlowView]):
         finite = self._radii[known]
         top = max(1.0, self._radius_W, float(finite.max(initial=0.0)))
         self.radius_plot.setXRange(0.5, T + 0.5, padding=0)
-        self.radius_plot.setYRange(0.0, 1.35 * top, padding=0)
-        self.radius_plot.getAxis("bottom").setTicks(index_ticks(T, first=1, offset=1, max_labels=6))
+        self.radius_plot.setYRange(0.0, 1.1 * top, padding=0)
+        self.radius_plot.getAxis("bottom").setTicks(index_ticks(T, first=1, offset=1, max_labels=T))
 
     # -- per change -------------------------------------------------------------------------------
     def _compute_view(self) -> FlowView:
@@ -357,6 +361,7 @@ class GradientFlowPanel(JobPanel[FlowView]):
             self.legend.addItem(self.radius_curve, jac)
             self.legend.addItem(self.radius_W_line, rho_w)
             self.legend.addItem(self.one_line, "1")
+            self.legend.refit()
 
     # -- reading and pointing ---------------------------------------------------------------------
     def displayed(self) -> FlowDisplay:

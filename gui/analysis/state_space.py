@@ -26,8 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QComboBox,
@@ -58,13 +58,15 @@ from gui.session import Session
 from gui.widgets.canvas import canvas
 from gui.widgets.colormaps import CURSOR, INK
 from gui.widgets.heatmap import style_plot
+from gui.widgets.legend_row import LegendRow
+from gui.widgets.plots import ReadableAxis
 
 #: point labels are drawn only for sequences of at most this many steps
 MAX_POINT_LABELS = 40
 #: below this width (pixels) the two plots are stacked instead of side by side
 STACK_BELOW = 560
 #: (label, context) of the dendrogram's grouping choices (``mean_by_symbol``'s ``context``)
-CONTEXTS = (("symbol", 0), ("symbol after the previous one", 1))
+CONTEXTS = (("by symbol", 0), ("by symbol in context", 1))
 _CLOUD, _PATH, _TREE = "#c6c6c6", "#3182bd", "#404040"
 
 
@@ -89,8 +91,8 @@ class StateSpaceDisplay:
     trajectory : (T+1, 2) the drawn path p(0..T); (0, 2) when nothing is drawn.
     highlight : (2,) the orange point p(t) at the cursor, or None.
     t : the highlighted step (0: h0).
-    point_labels : the texts next to p(1..T): one per point, a label that would overlap
-        an earlier one left out; empty when hidden for a long sequence.
+    point_labels : the texts shown next to p(1..T): one per point, a label that would overlap
+        an earlier one (in pixels) left out; empty when hidden for a long sequence.
     cloud_size : how many background states are drawn.
     title, x_label, y_label : the state-space plot's texts.
     leaf_labels : the dendrogram's leaves, top to bottom (empty without symbols).
@@ -118,7 +120,6 @@ def state_space_view(
     state: StepState,
     notation: Notation,
     space: StateSpace | None,
-    dataset_name: str,
     jordan: bool = False,
 ) -> StateSpaceView:
     """The view state at a cursor position: p(t) is highlighted (p(0) = h0 at the start; a
@@ -137,7 +138,7 @@ def state_space_view(
     else:
         ratio = space.pca.explained_variance_ratio
         axes = tuple(f"PC{i + 1} ({100 * ratio[i]:.0f}% of variance)" for i in range(2))
-        title = f"{h}(t), sequence {space.sequence_index + 1}, PCA of {dataset_name}"
+        title = f"{h}(t), sequence {space.sequence_index + 1}, PCA of all"
     tree = f"mean {h} per symbol"
     return StateSpaceView(state.t, title, axes[0], axes[1], legend, tree)
 
@@ -211,23 +212,30 @@ class StateSpacePanel(JobPanel[StateSpaceView]):
 
         self.status = QLabel(" ")
         self.status.setStyleSheet("QLabel { padding: 2px 4px; }")
+        self.status.setWordWrap(True)  # in a narrow dock the stale warning takes two lines
         self.recompute = QPushButton("Recompute")
         self.recompute.setToolTip("fit the PCA and the clustering to the current network and data")
         self.recompute.clicked.connect(self._on_recompute_clicked)
         self.context = QComboBox()
         for label, _ in CONTEXTS:
             self.context.addItem(label)
-        self.context.setToolTip("group the hidden states by the input symbol alone or in context")
+        self.context.setItemData(
+            1, "the input symbol after the previous one", Qt.ItemDataRole.ToolTipRole
+        )
+        self.context.setToolTip(
+            "group the hidden states by the input symbol alone or in context (after the previous "
+            "symbol)"
+        )
         self.context.currentIndexChanged.connect(self._on_context_changed)
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 2)
         bar.addWidget(self.recompute)
         bar.addWidget(self.status, 1)
-        bar.addWidget(QLabel("group by"))
         bar.addWidget(self.context)
 
         self.space_canvas = canvas()
-        self.plot = self.space_canvas.addPlot(row=0, col=0)
+        axes = {side: ReadableAxis(side) for side in ("left", "bottom")}
+        self.plot = self.space_canvas.addPlot(row=0, col=0, axisItems=axes)
         style_plot(self.plot)
         for side in ("left", "bottom"):  # "PC1 (42% of variance)" without an SI prefix
             self.plot.getAxis(side).enableAutoSIPrefix(False)
@@ -240,12 +248,15 @@ class StateSpacePanel(JobPanel[StateSpaceView]):
         self.cursor_item = pg.ScatterPlotItem(symbol="o", size=13, brush=CURSOR, pen=pg.mkPen(INK))
         for item in (self.cloud, self.path, self.start, self.cursor_item):
             self.plot.addItem(item)
+        box = self.plot.getViewBox()
+        box.setDefaultPadding(0.1)  # room for the labels of the outermost points
+        box.sigResized.connect(self._declutter)  # labels that overlap at this size hide
+        box.sigRangeChanged.connect(self._declutter)
         self.cursor_item.setZValue(10)
         self.point_labels: list[pg.TextItem] = []
         # the legend sits in its own row under the plot, so it never hides a point
-        self.legend = pg.LegendItem(labelTextColor=INK, colCount=2)
+        self.legend = LegendRow(self.plot, max_columns=2, labelTextColor=INK, labelTextSize="8pt")
         self.space_canvas.addItem(self.legend, row=1, col=0)
-        self.space_canvas.ci.layout.setRowFixedHeight(1, 44)
         for item in (self.cloud, self.path, self.start, self.cursor_item):
             self.legend.addItem(item, " ")
 
@@ -388,17 +399,37 @@ class StateSpacePanel(JobPanel[StateSpaceView]):
         )
         # no labels for long sequences, nor while the picture belongs to other data (stale)
         self._labels = labels if len(labels) == len(p) - 1 <= MAX_POINT_LABELS else ()
-        near = 0.04 * float(np.ptp(p, axis=0).max() or 1.0)  # labels closer than this overlap
-        placed: list[tuple[str, NDArray]] = []
         for text, (x, y) in zip(self._labels, p[1 : 1 + len(self._labels)], strict=True):
-            if not text or any(np.abs(q - (x, y)).max() < near for _, q in placed):
-                continue  # another label already sits here
-            placed.append((text, np.array([x, y])))
-            item = pg.TextItem(text, color=INK, anchor=(-0.15, 1.0))
+            if not text:
+                continue
+            item = pg.TextItem(text, color=INK, anchor=(-0.15, 1.0))  # see _declutter
             item.setPos(float(x), float(y))
             self.plot.addItem(item)
             self.point_labels.append(item)
+        self._declutter()
         self._view = None  # the highlight must be redrawn on the new path
+
+    def _declutter(self, *_args: object) -> None:
+        """Show each point label that lies inside the plot and overlaps no label shown before
+        it, in pixels at the plot's current size and range (again whenever either changes)."""
+        if not self.isVisible():  # not laid out: no pixels to judge by (showing redoes it)
+            for item in self.point_labels:
+                item.setVisible(True)
+            return
+        shown: list[QRectF] = []
+        box = self.plot.getViewBox()
+        inside = box.sceneBoundingRect()
+        for item in self.point_labels:
+            # where the label is drawn: its text's pixel size at its anchor (-0.15, 1) off the
+            # point (the item's own bounds are only right once it has been painted)
+            size = item.textItem.boundingRect().size()
+            point = box.mapViewToScene(item.pos())
+            corner = QPointF(point.x() + 0.15 * size.width(), point.y() - size.height())
+            rect = QRectF(corner, size)
+            free = inside.contains(rect) and not any(rect.intersects(other) for other in shown)
+            item.setVisible(free)
+            if free:
+                shown.append(rect)
 
     def _draw_tree(self) -> None:
         a = self._analysis
@@ -415,6 +446,7 @@ class StateSpacePanel(JobPanel[StateSpaceView]):
         if tree is None:
             self._leaves, self._segments = (), np.zeros((0, 2, 2))
             self.tree_lines.setData([], [])
+            self.tree.getAxis("left").setTicks([[], []])  # no leaves of other data
             return
         segments = tree.segments()
         self._leaves, self._segments = tree.leaf_labels, segments
@@ -440,16 +472,24 @@ class StateSpacePanel(JobPanel[StateSpaceView]):
         n = sum(seq.T for seq in self.session.dataset.sequences)
         warn = "QLabel { padding: 2px 4px; color: #b35806; }"
         style = f"QLabel {{ padding: 2px 4px; color: {INK}; }}"
+        # short texts, the dock may be narrow; the tooltip says the rest
         if self.job.running:
-            text = f"analysing {n:,} hidden states"
+            text = f"analysing {n:,} states"
+            tip = "the hidden states of every sequence are computed and fitted in the background"
         elif self._failure and self._wanted is not None and self._is_current(self._wanted):
-            text, style = "no analysis: the hidden states are not finite", warn
+            text, style = "no analysis", warn
+            tip = f"no analysis: {self._failure}"
         elif self.stale:
-            text = f"⚠ stale: the network or data changed ({n:,} states to analyse)"
-            style = warn
+            text, style = f"⚠ out of date: {n:,} states", warn
+            tip = (
+                f"The network or the data changed since the pictures were made: Recompute "
+                f"analyses the {n:,} hidden states again"
+            )
         else:
             text = f"{len(self._space.cloud) if self._space else 0:,} states"
+            tip = "hidden states h(t) of every sequence of the data set"
         self.status.setText(text)
+        self.status.setToolTip(tip)
         self.status.setStyleSheet(style)
         self.recompute.setEnabled(not self.job.running and self.stale)
         self._view = None
@@ -458,7 +498,7 @@ class StateSpacePanel(JobPanel[StateSpaceView]):
     # -- per change -------------------------------------------------------------------------------
     def _compute_view(self) -> StateSpaceView:
         s = self.session
-        return state_space_view(s.state, s.notation, self._space, s.dataset.name, s.net.jordan)
+        return state_space_view(s.state, s.notation, self._space, s.net.jordan)
 
     def _apply(self, new: StateSpaceView, old: StateSpaceView | None) -> None:
         if changed(new, old, "t"):
@@ -468,10 +508,12 @@ class StateSpacePanel(JobPanel[StateSpaceView]):
             self.cursor_item.setData(pos=p[new.t : new.t + 1] if shown else np.zeros((0, 2)))
         if changed(new, old, "title", "x_label", "y_label", "legend", "tree_title"):
             self.plot.setTitle(new.title, color=INK, size="10pt")
-            self.plot.setLabel("bottom", new.x_label)
-            self.plot.setLabel("left", new.y_label)
+            for side, label in (("bottom", new.x_label), ("left", new.y_label)):
+                short = label.split(" (")[0]  # "PC2" where "PC2 (26% of variance)" is too long
+                self.plot.getAxis(side).set_label_choices(label, short, color=INK)
             for (_, label), text in zip(self.legend.items, new.legend, strict=True):
                 label.setText(text)
+            self.legend.refit()
             self.tree.setTitle(new.tree_title, color=INK, size="10pt")
 
     # -- slots ------------------------------------------------------------------------------------
@@ -480,6 +522,10 @@ class StateSpacePanel(JobPanel[StateSpaceView]):
 
     def _on_context_changed(self, index: int) -> None:
         self._draw_tree()
+
+    def showEvent(self, event: QShowEvent) -> None:  # Qt override
+        super().showEvent(event)
+        self._declutter()  # hidden, its labels were not judged by their pixels
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
         narrow = event.size().width() < STACK_BELOW
@@ -499,7 +545,9 @@ class StateSpacePanel(JobPanel[StateSpaceView]):
             trajectory=trajectory,
             highlight=highlight,
             t=self._view.t if self._view is not None else 0,
-            point_labels=tuple(item.textItem.toPlainText() for item in self.point_labels),
+            point_labels=tuple(
+                item.textItem.toPlainText() for item in self.point_labels if item.isVisible()
+            ),
             cloud_size=len(self.cloud.data),
             title=self.plot.titleLabel.text,
             x_label=self.plot.getAxis("bottom").labelText,

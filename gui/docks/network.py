@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.functions import HIDDEN_ACTIVATIONS, LOSS_OF_OUTPUT, OUTPUT_FUNCTIONS
+from core.limits import MAX_LAYER_SIZE
 from core.model import SRN
 from gui.session import NetworkOrigin, Session
 from gui.training.controller import TrainingController
@@ -29,6 +30,7 @@ from gui.widgets.forms import (
     SEED_MAX,
     after_colon,
     ask_yes_no,
+    fit_narrow,
     hint_label,
     set_combo_data,
     show_hint,
@@ -76,8 +78,8 @@ class NetworkPanel(QWidget):
         self._shown_config: dict[str, Any] | None = None
 
         self.hidden_box = QSpinBox()
-        self.hidden_box.setRange(1, 512)
-        self.hidden_box.setToolTip("Number of hidden (context) units H")
+        self.hidden_box.setRange(1, MAX_LAYER_SIZE)
+        self.hidden_box.setToolTip(f"Number of hidden (context) units H, 1 to {MAX_LAYER_SIZE}")
         self.activation_box = QComboBox()
         for kind in HIDDEN_ACTIVATIONS:
             self.activation_box.addItem(kind, kind)
@@ -116,6 +118,7 @@ class NetworkPanel(QWidget):
         form.addRow("Context:", self.context_box)
         form.addRow("", self.h0_check)
         form.addRow("Init seed:", self.seed_box)
+        fit_narrow(form, self.activation_box, self.output_box, self.context_box)
         column = QVBoxLayout(self)
         column.addLayout(form)
         column.addWidget(self.apply_button)

@@ -64,6 +64,10 @@ class DockSpec:
     area : where the dock starts.
     needs_controller : whether the panel takes the training controller too.
     tooltip : what the dock shows, for the View menu's entry.
+    tab : the short title on the dock's tab and title bar, where the tabs of a group share the
+        width of a column ("" for ``title``; the tab's tooltip gives the whole title).
+    min_size : (width, height) in pixels below which the panel cannot be read; a saved layout
+        that leaves a dock less is not restored.
     scrolls : whether the panel is a form that scrolls rather than widen its column.
     """
 
@@ -72,7 +76,14 @@ class DockSpec:
     area: Qt.DockWidgetArea
     needs_controller: bool
     tooltip: str
+    tab: str = ""
+    min_size: tuple[int, int] = (240, 160)
     scrolls: bool = False
+
+    @property
+    def tab_title(self) -> str:
+        """The title on the dock's tab and title bar."""
+        return self.tab or self.title
 
 
 _Area = Qt.DockWidgetArea
@@ -88,50 +99,62 @@ DOCKS: Mapping[DockId, DockSpec] = MappingProxyType(
         DockId.ACTIVATIONS: DockSpec(
             "Activations over time", ActivationsPanel, _RIGHT, False,
             "Hidden activations, outputs and targets of every step, filled in going forward",
+            tab="Activations", min_size=(260, 220),
         ),
         DockId.DELTAS: DockSpec(
             "Deltas over time", DeltasPanel, _RIGHT, False,
             "Output and hidden deltas of every step, filled in going backward",
+            tab="Deltas", min_size=(260, 220),
         ),
         DockId.GRADIENTS: DockSpec(
             "Gradients", GradientsPanel, _BOTTOM, False,
             "This step's gradient terms beside the gradient accumulated so far",
+            min_size=(420, 180),
         ),
         DockId.LOSS: DockSpec(
             "Loss per time step", LossPanel, _RIGHT, False,
             "The loss of each time step of the sequence",
+            tab="Loss", min_size=(260, 150),
         ),
         DockId.INSPECTOR: DockSpec(
             "Inspector", InspectorPanel, _LEFT, False,
             "The equation of the selected node, edge or gradient cell, with its numbers",
+            min_size=(220, 200),
         ),
         DockId.TASK: DockSpec(
             "Task and data", TaskPanel, _LEFT, True,
-            "Generate a built-in task's sequences or open a sequence file", scrolls=True,
+            "Generate a built-in task's sequences or open a sequence file",
+            tab="Task", min_size=(220, 150), scrolls=True,
         ),
         DockId.NETWORK: DockSpec(
             "Network", NetworkPanel, _LEFT, True,
-            "Shape a new Elman or Jordan network for the data", scrolls=True,
+            "Shape a new Elman or Jordan network for the data",
+            min_size=(220, 150), scrolls=True,
         ),
         DockId.TRAINING: DockSpec(
             "Training", TrainingPanel, _BOTTOM, True,
             "Train the network with live plots, then replay the run",
+            min_size=(420, 180),
         ),
         DockId.STATE_SPACE: DockSpec(
             "State space", StateSpacePanel, _RIGHT, False,
             "Hidden states in principal-component space and their clusters",
+            min_size=(260, 220),
         ),
         DockId.FLOW: DockSpec(
-            "Gradient flow", GradientFlowPanel, _RIGHT, False,
+            "Gradient flow", GradientFlowPanel, _BOTTOM, False,
             "How far back each loss term's gradient reaches",
+            min_size=(320, 180),
         ),
         DockId.GRADCHECK: DockSpec(
-            "Gradient check", GradCheckPanel, _RIGHT, False,
+            "Gradient check", GradCheckPanel, _BOTTOM, False,
             "BPTT's gradients against finite differences, per parameter",
+            min_size=(320, 180),
         ),
         DockId.WEIGHTS: DockSpec(
-            "Weights", WeightsPanel, _RIGHT, False,
+            "Weights", WeightsPanel, _BOTTOM, False,
             "The network's parameters as Hinton diagrams",
+            min_size=(320, 160),
         ),
     }
 )  # fmt: skip

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.data import Dataset
-from core.tasks import TASKS, TaskSpec, make_task
+from core.tasks import TASKS, ParamSpec, TaskSpec, make_task
 from gui.session import NetworkOrigin, Session
 from gui.training.controller import TrainingController
 from gui.widgets.forms import (
@@ -36,6 +35,7 @@ from gui.widgets.forms import (
     SEED_MAX,
     after_colon,
     ask_yes_no,
+    fit_narrow,
     hint_label,
     set_combo_data,
     show_hint,
@@ -104,14 +104,21 @@ class TaskPanel(QWidget):
         form.addRow("Task:", self.task_box)
         form.addRow(self.description)
         form.addRow("Data seed:", self.seed_box)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.generate_button)
-        buttons.addWidget(self.open_button)
+        fit_narrow(form, self.task_box)
+        fit_narrow(self.params_form)
+        # the buttons one under the other and the network in its own line: a narrow dock
+        # shows them whole
+        self.fresh_note = QLabel()
+        self.fresh_note.setWordWrap(True)
+        self.fresh_note.setStyleSheet(NOTE_STYLE)
+        self.fresh_note.setIndent(22)  # under the check box's text
         column = QVBoxLayout(self)
         column.addLayout(form)
         column.addWidget(self.params_box)
         column.addWidget(self.fresh_check)
-        column.addLayout(buttons)
+        column.addWidget(self.fresh_note)
+        column.addWidget(self.generate_button)
+        column.addWidget(self.open_button)
         column.addWidget(self.hint)
         column.addWidget(self.data_label)
         column.addStretch(1)
@@ -205,9 +212,8 @@ class TaskPanel(QWidget):
         self.task_box.setToolTip(spec.description)
         self.description.setText(spec.description)
         self._build_params(spec)
-        self.fresh_check.setText(
-            f"Start a new network ({spec.n_hidden} {spec.hidden} hidden units, recommended)"
-        )
+        self.fresh_check.setText("Start a new network")
+        self.fresh_note.setText(f"the recommended one: {spec.n_hidden} {spec.hidden} hidden units")
         self.fresh_check.setToolTip(
             "Replace the network by the task's recommended one; unchecked, the current network "
             "is kept when it fits the data"
@@ -244,29 +250,34 @@ class TaskPanel(QWidget):
         while self.params_form.rowCount():
             self.params_form.removeRow(0)
         self.param_widgets = {}
-        for name, default in spec.params.items():
-            widget = _param_widget(default)
-            widget.setToolTip(f"{name.replace('_', ' ')} (default {_shown(default)})")
+        for name, param in spec.param_specs.items():
+            widget = _param_widget(param)
+            label = name.replace("_", " ")
+            widget.setToolTip(f"{label}: {param.describe()} (default {_shown(param.default)})")
             self.param_widgets[name] = widget
             self.params_form.addRow(f"{name.replace('_', ' ')}:", widget)
         self.params_box.setVisible(bool(spec.params))
 
 
-def _param_widget(default: Any) -> QWidget:
-    """A widget for one task parameter, chosen by the type of its default."""
+def _param_widget(param: ParamSpec) -> QWidget:
+    """A widget for one task parameter, chosen by the type of its default and limited to the
+    parameter's bounds (``core.tasks.ParamSpec``)."""
+    default = param.default
     if isinstance(default, bool):
         check = QCheckBox()
         check.setChecked(default)
         return check
     if isinstance(default, int):
+        assert param.low is not None and param.high is not None
         spin = QSpinBox()
-        spin.setRange(-1_000_000 if default < 0 else 0, 1_000_000)
+        spin.setRange(int(param.low), int(param.high))
         spin.setValue(default)
         return spin
     if isinstance(default, float):
+        assert param.low is not None and param.high is not None
         dspin = QDoubleSpinBox()
         dspin.setDecimals(4)
-        dspin.setRange(-1e6, 1e6)
+        dspin.setRange(param.low, param.high)
         dspin.setSingleStep(max(abs(default) / 10.0, 0.01))
         dspin.setValue(default)
         return dspin

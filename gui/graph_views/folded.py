@@ -171,6 +171,7 @@ class FoldedGraphView(GraphView):
         self._edge_alpha = 255
         self._shown = np.zeros(0, bool)
         self._rows_narrow = False
+        self._fitted_room = 0.0  # the pixels the last fit left the row labels
 
         self._context_action = QAction("Context layer", self)
         self._context_action.setCheckable(True)
@@ -314,12 +315,14 @@ class FoldedGraphView(GraphView):
             hi = hi.copy()
             hi[0] = jordan_loops_right(a) + 0.6
         # leave room for the row labels left of the nodes, in pixels, whatever the width
-        room = SHORT_ROW_LABEL_PX if self._narrow() else ROW_LABEL_PX
-        width = max(float(self._view_box.width()), 2 * room)
-        span = hi[0] - lo[0] + 1.6
-        left = max(1.0, room * span / (width - room))
-        # symmetric about the graph, so that it stays centred when the locked aspect widens x
-        cx, half = (lo[0] + hi[0]) / 2, (hi[0] - lo[0]) / 2 + left
+        room = self._fitted_room = self._row_label_room()
+        width = max(float(self._view_box.width()), 2 * room + 40.0)
+        # the labels end a node's diameter left of the nodes; symmetric about the graph, so
+        # that it stays centred when the locked aspect widens x: (half - reach / 2) units on
+        # each side are ``room`` pixels, at width / (2 half) pixels per unit
+        reach = hi[0] - lo[0] + 2 * NODE_DIAMETER
+        margin = max(0.5, room * reach / (width - 2 * room))
+        cx, half = (lo[0] + hi[0]) / 2, reach / 2 + margin
         self._view_box.setRange(
             xRange=(cx - half, cx + half), yRange=(lo[1] - 0.6, hi[1] + 0.6), padding=0
         )
@@ -404,6 +407,15 @@ class FoldedGraphView(GraphView):
         Bounded to 1 .. ``MAX_NODE_PX`` (a view not laid out yet has no meaningful pixel size).
         """
         return float(min(max(NODE_DIAMETER / self._pixel_size()[0], 1.0), MAX_NODE_PX))
+
+    def _row_label_room(self) -> float:
+        """Pixels the row labels take left of the nodes: the widest one's, once they have their
+        texts ("ŷ(t-1)" is wider than "h(t-1)"), else a guess."""
+        g = self._geometry
+        widths = [item.textItem.boundingRect().width() for _, item in g.row_labels] if g else []
+        if not widths or max(widths) <= 0:
+            return SHORT_ROW_LABEL_PX if self._narrow() else ROW_LABEL_PX
+        return max(widths) + 10.0
 
     def _narrow(self) -> bool:
         return float(self._view_box.width()) < NARROW_PX
@@ -625,6 +637,8 @@ class FoldedGraphView(GraphView):
         self._rows_narrow = self._narrow()
         for layer, item in g.row_labels:
             item.setText(names[layer], color=self._theme.foreground)
+        if self._auto_fit and abs(self._row_label_room() - self._fitted_room) > 1.0:
+            self.fit()  # the labels took more (or less) room than the view left them
         for name, item in g.matrix_labels:
             item.setText(sym[name], color=self._theme.grey(0.85))
         self._update_legend(s)

@@ -63,6 +63,8 @@ MIN_COLUMN_PX = 28.0
 GAP_COLUMN_PX = 6.0
 #: unit labels on the left axis need this much height per unit (px)
 LABEL_UNIT_PX = 13.0
+#: the room under the input band for the gradient-flow label, px
+FLOW_LABEL_PX = 32.0
 EDGE_WIDTHS = (0.6, 1.2, 2.0)
 #: the edges' opacity by width class: the unfolded graph repeats every edge at every step, and
 #: its many overlapping lines read as bundles when they are translucent (tints of their colour)
@@ -179,7 +181,7 @@ class UnfoldedGraphView(GraphView):
         self._flow_arrow = pg.ArrowItem(angle=0, headLen=16, tipAngle=35, baseAngle=20)
         self._flow_arrow.setZValue(50)
         add(self._flow_arrow)
-        self._flow_label = pg.TextItem(anchor=(0.5, 1.0))
+        self._flow_label = pg.TextItem(anchor=(0.5, 0.0))  # its top edge: see _place_flow_label
         self._flow_styled: tuple[object, str] | None = None  # (theme, lod) the flow is coloured for
         self._flow_label.setToolTip("the gradient arriving from the next step through W transposed")
         self._matrix_labels = {n: pg.TextItem(anchor=(0.5, 0.5)) for n in ("U", "W", "V")}
@@ -257,8 +259,11 @@ class UnfoldedGraphView(GraphView):
             return
         b = self._arrays.bands
         T = self._shape[3] if self._shape else 1
+        # under the inputs, room in pixels for the gradient-flow label (see _place_flow_label)
+        span, height = b["L"][1] + 0.8 - b["x"][0], float(self._view_box.height())
+        below = max(1.2, FLOW_LABEL_PX * span / max(height - FLOW_LABEL_PX, 1.0))
         self._view_box.setRange(
-            xRange=(-0.6, T + 0.6), yRange=(b["x"][0] - 1.2, b["L"][1] + 0.8), padding=0
+            xRange=(-0.6, T + 0.6), yRange=(b["x"][0] - below, b["L"][1] + 0.8), padding=0
         )
 
     # -- geometry -----------------------------------------------------------------------------
@@ -507,13 +512,25 @@ class UnfoldedGraphView(GraphView):
         self._flow_arrow.setPos((src + dst) / 2 - 0.2, y)
         sym = dict(s.layer_symbols)
         self._flow_label.setText(f"{sym['W']}ᵀ {sym['delta_h']}({src})")
-        self._flow_label.setPos((src + dst) / 2, y + 0.3)
+        self._place_flow_label(flow)
         if a.n_edges:
             sel = (a.edge_kind == _W) & (a.edge_t == src)
             sel |= (a.edge_kind == _V) & (a.edge_t == dst)
             pts = self._segments[sel].reshape(-1, 2)
             self._flow_edges.setPen(pg.mkPen(th.accent, width=1.6))
             self._flow_edges.setData(pts[:, 0], pts[:, 1])
+
+    def _place_flow_label(self, flow: tuple[int, int] | None) -> None:
+        """Put the gradient-flow label of ``flow`` (src, dst) under the input band, where no
+        node is (beside its arrow it covered nodes of both steps), just clear of the inputs'
+        disks at the current zoom."""
+        a = self._arrays
+        if a is None or flow is None:
+            return
+        src, dst = flow
+        _, sy = self._pixel_size()
+        gap = self._nodes.size() / 2 + 3.0  # pixels from an input's centre to the label
+        self._flow_label.setPos((src + dst) / 2, a.bands["x"][0] - gap * sy)
 
     def _label_fill(self) -> QColor:
         fill = QColor(self._theme.background)
@@ -527,13 +544,16 @@ class UnfoldedGraphView(GraphView):
         th = self._theme
         detailed = self._lod == "detailed"
         b = a.bands
+        elman = self._context == "hidden"
         spots = {
             "U": (0.75, (b["x"][1] + b["h"][0]) / 2),
-            "W": (0.5, b["h"][1] + 0.55) if self._context == "hidden" else (0.3, b["y"][0] - 0.6),
+            # Jordan: left of the outputs y(0) its edges leave, where no edge or node is
+            "W": (0.5, b["h"][1] + 0.55) if elman else (0.0, (b["y"][0] + b["y"][1]) / 2),
             "V": (1.25, (b["h"][1] + b["y"][0]) / 2),
         }
         for name, item in self._matrix_labels.items():
             item.setText(sym[name], color=th.foreground)
+            item.setAnchor((0.5, 0.5) if name != "W" or elman else (1.0, 0.5))
             item.setPos(*spots[name])
             item.setVisible(detailed)
         for axis in (self._left_axis, self._step_axis):
@@ -610,6 +630,7 @@ class UnfoldedGraphView(GraphView):
             self._update_node_size()
         self._update_axis_labels()
         self._apply_columns(self._drawn)
+        self._place_flow_label(self._drawn.flow)
 
     # -- hit testing --------------------------------------------------------------------------
     def _hit(self, x: float, y: float) -> tuple[str, int] | None:

@@ -115,7 +115,7 @@ class ActivationsPanel(TimeHeatmapPanel[ActivationsView]):
             TimeRow("d", T, O, x0=1, y_ticks=out_ticks, bar=1, stretch=O),
         )
         # the time axis covers t = 0..T for all three, so time columns line up
-        x_ticks = index_ticks(T + 1, first=0, max_labels=16)[0]
+        x_ticks = index_ticks(T + 1, first=0, max_labels=T + 1)[0]  # the grid shows what fits
         self.grid.set_rows(rows, (-0.5, T + 0.5), x_ticks, n_bars=2)
         encodings = for_trace(trace)
         self.grid.set_bar(0, encodings.hidden)

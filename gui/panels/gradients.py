@@ -42,7 +42,7 @@ from gui.widgets.canvas import hover_label
 from gui.widgets.heatmap import index_ticks
 from gui.widgets.hinton import Square
 from gui.widgets.matrix_grid import Cell, Column, MatrixGrid
-from gui.widgets.table import MatrixModel
+from gui.widgets.table import MatrixModel, fit_columns
 
 HINT = "hover a cell for its exact value · click to inspect its sum over time"
 HINTON_HINT = f"side = |value| / the scale below, {sign_text()} · hover or click a cell"
@@ -111,7 +111,7 @@ def gradients_view(trace: Trace, state: StepState, notation: Notation) -> Gradie
 def row_headers(t: int | None) -> tuple[str, str]:
     """The two row headers at backward step t, or during the forward sweep (t None)."""
     if t is None:
-        return "this step: none (forward)", "accumulated: 0"
+        return "this step: none yet", "accumulated: 0"  # short: a short row shows it whole
     return f"this step t = {t}", f"accumulated, t ≥ {t}"
 
 
@@ -245,7 +245,6 @@ class GradientsPanel(Panel[GradientsView]):
             column = QVBoxLayout()
             column.addWidget(title)
             view.setModel(model)
-            view.horizontalHeader().setDefaultSectionSize(72)
             column.addWidget(view, 1)
             row.addLayout(column, 1)
         return page
@@ -262,13 +261,14 @@ class GradientsPanel(Panel[GradientsView]):
             shape = self._shapes[p]
             rows, cols = shape[0], shape[1] if len(shape) == 2 else 1
             x_names = names if p == "U" else ()
-            x_ticks = index_ticks(cols, names=x_names, max_labels=6)[0] if cols > 1 else []
+            # every label: the grid draws as many as it has room for
+            x_ticks = index_ticks(cols, names=x_names, max_labels=cols)[0] if cols > 1 else []
             columns.append(
                 Column(
                     p,
                     (rows, cols),
                     [(round(x), label) for x, label in x_ticks],
-                    [(round(y), label) for y, label in index_ticks(rows, max_labels=8)[0]],
+                    [(round(y), label) for y, label in index_ticks(rows, max_labels=rows)[0]],
                     3 if len(shape) == 2 else 2,
                 )
             )
@@ -343,8 +343,9 @@ class GradientsPanel(Panel[GradientsView]):
             state.contribution[p] if state.contribution is not None else np.full_like(acc, np.nan)
         )
         rows, cols = self._header_names(p)
-        for model, values in zip(self.models, (step, acc), strict=True):
+        for model, values, table in zip(self.models, (step, acc), self.tables, strict=True):
             model.set_matrix(values, rows, cols)
+            fit_columns(table)
         view = self._view or self._compute_view()
         self.table_titles[0].setText(f"∂{n['L']}/∂{n[p]}: {view.rows[0]}")
         self.table_titles[1].setText(f"∂{n['L']}/∂{n[p]}: {view.rows[1]}")

@@ -7,8 +7,10 @@ the selection and the notation. With nothing selected it explains hidden unit 1 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.explain import Explanation, Step, explain, fmt
@@ -42,9 +44,12 @@ class InspectorDisplay:
     default: bool
 
 
-def render_blocks(explanation: Explanation, state_label: str) -> tuple[Block, ...]:
+def render_blocks(
+    explanation: Explanation, state_label: str, fits: Callable[[str], bool] = lambda _: True
+) -> tuple[Block, ...]:
     """The explanation as styled blocks: title, then per step the equation, numbers, result and
-    notes; the latest known step also lists its terms, one per aligned line."""
+    notes; the latest known step also lists its terms, one per aligned line where ``fits``
+    says the table fits the width, else one wrapped block per term."""
     blocks = [
         Block.of("title", explanation.title),
         Block.of("state", f"at the cursor: {state_label}"),
@@ -53,11 +58,11 @@ def render_blocks(explanation: Explanation, state_label: str) -> tuple[Block, ..
     known = [s for s in explanation.steps if s.value is not None]
     focus = known[-1] if known else None  # the latest known step gets its terms listed
     for step in explanation.steps:
-        blocks += _step_blocks(step, table=step is focus)
+        blocks += _step_blocks(step, step is focus, fits)
     return tuple(blocks)
 
 
-def _step_blocks(step: Step, table: bool) -> list[Block]:
+def _step_blocks(step: Step, table: bool, fits: Callable[[str], bool]) -> list[Block]:
     blocks = [
         Block("step", (("step", step.name), ("cite", f" ({step.citation})"))),
         Block.of("eq", step.equation),
@@ -68,11 +73,16 @@ def _step_blocks(step: Step, table: bool) -> list[Block]:
     if table and 2 <= len(step.terms) <= MAX_TABLE_TERMS:
         width_s = max(len(t.symbol) for t in step.terms)
         width_n = max(len(t.numbers) for t in step.terms)
-        lines = [
+        lines = "\n".join(
             f"{t.symbol.ljust(width_s)}  {t.numbers.ljust(width_n)}  = {fmt(t.value)}"
             for t in step.terms
-        ]
-        blocks.append(Block.of("terms", "\n".join(lines)))
+        )
+        if fits(lines):
+            blocks.append(Block.of("terms", lines))
+        else:  # a narrow dock: each term on its own, wrapped rather than cut at the edge
+            blocks += [
+                Block.of("term", f"{t.symbol} = {t.numbers} = {fmt(t.value)}") for t in step.terms
+            ]
     return blocks
 
 
@@ -117,11 +127,26 @@ class InspectorPanel(Panel[InspectorView]):
             new.selection,
             new.notation,
         )
-        self.view.set_blocks(render_blocks(self._explanation, s.state.label), keep_extent=same_item)
+        self._show(keep_extent=same_item)
         if new.selection is None:
             self.hint.setText(f"{HINT} Showing hidden unit 1 at the cursor step.")
         else:
             self.hint.setText(HINT)
+
+    def _show(self, keep_extent: bool = False) -> None:
+        """Put the explanation in the view, its terms as a table if the width has room."""
+        assert self._explanation is not None
+        blocks = render_blocks(
+            self._explanation,
+            self.session.state.label,
+            lambda text: self.view.fits("terms", text),
+        )
+        self.view.set_blocks(blocks, keep_extent=keep_extent)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
+        super().resizeEvent(event)
+        if self._explanation is not None and self._on_screen:
+            self._show(keep_extent=True)  # the table may fit now, or no longer
 
     def displayed(self) -> InspectorDisplay:
         """The explanation shown, its blocks, the text a reader sees and the hint line."""

@@ -26,6 +26,8 @@ from gui.session import Session
 from gui.widgets.bars import StepBars
 from gui.widgets.colormaps import CURSOR, INK
 from gui.widgets.heatmap import index_ticks, style_plot
+from gui.widgets.legend_row import LegendRow
+from gui.widgets.plots import ReadableAxis
 from gui.widgets.text_line import TextLine
 
 HINT = "hover a bar for its value · click to inspect L(t)"
@@ -94,7 +96,7 @@ class LossPanel(Panel[LossView]):
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(0, self.title)
-        self.plot = self.canvas.addPlot()
+        self.plot = self.canvas.addPlot(axisItems={"bottom": ReadableAxis("bottom")})
         style_plot(self.plot)
         self.plot.setLabel("bottom", "time step t")
         self.known = self._step_curve(_KNOWN)
@@ -105,9 +107,8 @@ class LossPanel(Panel[LossView]):
         )
         self.plot.addItem(self.line, ignoreBounds=True)
         # the legend sits in its own row under the plot, so it never hides a bar
-        self.legend = pg.LegendItem(labelTextColor=INK, colCount=3)
+        self.legend = LegendRow(self.plot, max_columns=3, labelTextColor=INK)
         self.canvas.addItem(self.legend, row=1, col=0)
-        self.canvas.ci.layout.setRowFixedHeight(1, 26)
         for color in (_KNOWN, _VISITED, CURSOR):  # bar-shaped samples for the step curves
             sample = pg.BarGraphItem(x=[0], height=[1], width=1, brush=color, pen="#555555")
             self.legend.addItem(sample, "")
@@ -127,7 +128,7 @@ class LossPanel(Panel[LossView]):
         top = float(trace.loss_t.max()) if T else 1.0
         self.plot.setXRange(0.5, T + 0.5, padding=0.01)
         self.plot.setYRange(0.0, top * 1.08 if top > 0 else 1.0, padding=0)
-        self.plot.getAxis("bottom").setTicks(index_ticks(T, first=1, offset=1, max_labels=16))
+        self.plot.getAxis("bottom").setTicks(index_ticks(T, first=1, offset=1, max_labels=T))
         pen = pg.mkPen("#555555", width=1) if T <= 100 else None  # outlines blur long sequences
         for curve in (self.known, self.visited, self.current):
             curve.setPen(pen)
@@ -157,6 +158,7 @@ class LossPanel(Panel[LossView]):
             self.plot.setLabel("left", new.y_label)
             for (_, label), text in zip(self.legend.items, new.legend, strict=True):
                 label.setText(text)
+            self.legend.refit()
 
     # -- reading and pointing ---------------------------------------------------------------------
     def displayed(self) -> LossDisplay:

@@ -39,7 +39,7 @@ from gui.widgets.canvas import canvas
 from gui.widgets.heatmap import Heatmap, index_ticks
 from gui.widgets.hinton import HintonItem, HintonKey, Square, as_matrix
 from gui.widgets.plots import ColorScale
-from gui.widgets.table import MatrixModel
+from gui.widgets.table import MatrixModel, fit_columns
 
 HINT = "hover a weight for its exact value · click to inspect its gradient"
 
@@ -132,7 +132,6 @@ class WeightsPanel(Panel[WeightsView]):
         self.table_title = QLabel()
         self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.horizontalHeader().setDefaultSectionSize(88)
         column.addWidget(self.table_title)
         column.addWidget(self.table, 1)
         return page
@@ -146,7 +145,7 @@ class WeightsPanel(Panel[WeightsView]):
             self._layout_plots(shapes)
         names = self.session.dataset.input_names if net.n_in <= 6 else ()
         self.maps["U"].plot.getAxis("bottom").setTicks(
-            index_ticks(net.n_in, names=names, max_labels=6)
+            index_ticks(net.n_in, names=names, max_labels=net.n_in)  # the axis shows what fits
         )
         current = self.param_box.currentData()
         self.param_box.blockSignals(True)
@@ -179,9 +178,9 @@ class WeightsPanel(Panel[WeightsView]):
             m.set_grid(cols, rows)
             hinton.set_grid(rows, cols)
             m.plot.addItem(hinton, ignoreBounds=True)
-            m.plot.getAxis("left").setTicks(index_ticks(rows, max_labels=8))
+            m.plot.getAxis("left").setTicks(index_ticks(rows, max_labels=rows))
             m.plot.getAxis("left").setWidth(24)
-            ticks = index_ticks(cols, max_labels=6) if cols > 1 else [[], []]
+            ticks = index_ticks(cols, max_labels=cols) if cols > 1 else [[], []]
             m.plot.getAxis("bottom").setTicks(ticks)
             self.maps[p], self.hintons[p] = m, hinton
         c.addItem(self.color_bar, row=2, col=0)
@@ -252,6 +251,7 @@ class WeightsPanel(Panel[WeightsView]):
         p = self.param_box.currentData() or "U"
         rows, cols = header_names(self.session, p)
         self.model.set_matrix(self.session.net.params()[p], rows, cols)
+        fit_columns(self.table)
         n = self.session.notation
         self.table_title.setText(f"{n[p]}: {MEANING[p]}")
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QSlider,
     QSpinBox,
     QSplitter,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -100,11 +101,14 @@ class TrainingPanel(QWidget):
         left.addStretch(1)
         settings_widget = QWidget()
         settings_widget.setLayout(left)
-        left_widget = QScrollArea()  # scrolls rather than forcing its width on a narrow dock
+        left_widget = QScrollArea()  # scrolls down rather than forcing its height on the dock
         left_widget.setWidget(settings_widget)
         left_widget.setWidgetResizable(True)
         left_widget.setFrameShape(QFrame.Shape.NoFrame)
-        left_widget.setMinimumWidth(160)
+        # as wide as the settings, beside a vertical scroll bar: no field is cut at the right
+        left_widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll_bar = left_widget.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        left_widget.setMinimumWidth(settings_widget.minimumSizeHint().width() + scroll_bar + 2)
 
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.training import EpochRecord
+from gui.widgets.legend_row import LegendRow
+from gui.widgets.plots import ReadableAxis
 
 #: curve colours of the training plots (categories, not values: a colour-blind safe set)
 LOSS_COLOUR, GRAD_COLOUR, CLIPPED_COLOUR, SCORE_COLOUR = "#7b3fbf", "#2166ac", "#e08214", "#1a9850"
@@ -67,8 +69,9 @@ class _ShrinkingTitle(pg.LabelItem):
         self.updateGeometry()
 
 
-def _plot(title: str, left: str) -> pg.PlotWidget:
-    widget = pg.PlotWidget(background="w")
+def _plot(title: str, left: tuple[str, str]) -> pg.PlotWidget:
+    axes = {side: ReadableAxis(side) for side in ("left", "bottom")}  # labels never overlap
+    widget = pg.PlotWidget(background="w", axisItems=axes)
     item = widget.getPlotItem()
     default = item.titleLabel
     item.layout.removeItem(default)
@@ -76,7 +79,7 @@ def _plot(title: str, left: str) -> pg.PlotWidget:
     item.titleLabel = _ShrinkingTitle("", size="10pt", color="#222")
     item.layout.addItem(item.titleLabel, 0, 1)
     item.setTitle(title, size="10pt", color="#222")
-    item.setLabel("left", left)
+    axes["left"].set_label_choices(*left)  # the long one where the plot is tall enough
     item.setLabel("bottom", "epoch")
     item.showGrid(x=True, y=True, alpha=0.2)
     item.setMenuEnabled(False)
@@ -91,19 +94,16 @@ def _plot(title: str, left: str) -> pg.PlotWidget:
     # a new curve then repaints by blitting them instead of running their Python paint code.
     for part in (item.getAxis("left"), item.getAxis("bottom"), item.titleLabel):
         part.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-    widget.setMinimumSize(120, 140)  # three plots share a narrow dock
+    widget.setMinimumSize(110, 100)  # three plots share a narrow dock
     return widget
 
 
-def _legend(widget: pg.PlotWidget, offset: tuple[int, int]) -> pg.LegendItem:
-    """A legend in a corner where its curves rarely are: offset (x, y) from the left/top when
-    positive, from the right/bottom when negative."""
-    legend = widget.getPlotItem().addLegend(
-        offset=offset, labelTextColor="#222", labelTextSize="8pt", verSpacing=-4
-    )
-    legend.setBrush(pg.mkBrush(255, 255, 255, 210))
-    legend.setPen(pg.mkPen("#bbb"))
-    legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+def _legend(widget: pg.PlotWidget) -> LegendRow:
+    """A legend in a row under the plot, where it hides no curve."""
+    item = widget.getPlotItem()
+    legend = LegendRow(item.getViewBox(), max_columns=2, labelTextColor="#222", labelTextSize="8pt")
+    item.layout.addItem(legend, 4, 1)  # under the view box, beside nothing
+    item.legend = legend  # the plot's named curves are entered in it
     return legend
 
 
@@ -136,9 +136,8 @@ class TrainingPlots(QWidget):
         self._last_draw = 0.0
         self._grown: set[pg.PlotWidget] = set()  # plots whose y range was set during the run
 
-        self.loss_plot = _plot("Loss", "mean loss per step")
-        _legend(self.loss_plot, (-8, 8))  # the loss falls: top right is free
-        self.loss_curve = self.loss_plot.plot(pen=pg.mkPen(LOSS_COLOUR, width=2), name="loss")
+        self.loss_plot = _plot("Loss", ("mean per step", "mean"))  # one curve: its title says which
+        self.loss_curve = self.loss_plot.plot(pen=pg.mkPen(LOSS_COLOUR, width=2))
         self.replay_line = pg.InfiniteLine(
             angle=90, movable=False, pen=pg.mkPen("#555", width=1, style=Qt.PenStyle.DashLine)
         )
@@ -150,19 +149,19 @@ class TrainingPlots(QWidget):
         self.log_check.toggled.connect(self._on_log_check_toggled)
         self.loss_plot.setLogMode(y=True)
 
-        self.grad_plot = _plot("Gradient norm", "mean ‖g‖ per update")
-        _legend(self.grad_plot, (-8, -8))  # the norm usually grows: bottom right is free
+        self.grad_plot = _plot("Gradient norm", ("mean per update", "mean"))
+        grad_legend = _legend(self.grad_plot)
         self.grad_curve = self.grad_plot.plot(pen=pg.mkPen(GRAD_COLOUR, width=2), name="raw")
         self.clipped_curve = self.grad_plot.plot(
             pen=pg.mkPen(CLIPPED_COLOUR, width=2, style=Qt.PenStyle.DashLine),
             name="clipped",
         )
+        grad_legend.refit()
         self.grad_plot.setToolTip(
             "Mean gradient norm per update: raw, and clipped (the same while clipping is off)"
         )
-        self.score_plot = _plot("Task score", "fraction correct")
-        _legend(self.score_plot, (-8, -8))  # the score rises: bottom right is free
-        self.score_curve = self.score_plot.plot(pen=pg.mkPen(SCORE_COLOUR, width=2), name="score")
+        self.score_plot = _plot("Task score", ("fraction correct", "fraction"))  # one curve
+        self.score_curve = self.score_plot.plot(pen=pg.mkPen(SCORE_COLOUR, width=2))
         self.score_plot.setYRange(0.0, 1.0, padding=0.05)
 
         loss_column = QVBoxLayout()

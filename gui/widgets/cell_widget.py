@@ -15,10 +15,28 @@ def region_rects(region: QRegion) -> Iterable[QRect]:
     return cast("Iterable[QRect]", region)
 
 
-def draw_rotated(painter: QPainter, box: QRectF, text: str, font: QFont) -> None:
-    """``text`` in ``font`` turned a quarter left, centred in ``box``, shortened with "…" to
-    fit its height; in the painter's pen."""
-    shown = QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight, box.height())
+def wrapped_lines(text: str, metrics: QFontMetricsF, width: float, lines: int) -> list[str]:
+    """``text`` broken at spaces into at most ``lines`` lines no wider than ``width``; the last
+    line shortened with "…" only when the words do not fit in that many lines."""
+    out: list[str] = []
+    words = text.split(" ")
+    while words and len(out) < lines:
+        line = words.pop(0)
+        while words and metrics.horizontalAdvance(f"{line} {words[0]}") <= width:
+            line = f"{line} {words.pop(0)}"
+        out.append(line)
+    if words:
+        out[-1] = f"{out[-1]} {' '.join(words)}"
+    out[-1] = metrics.elidedText(out[-1], Qt.TextElideMode.ElideRight, width)
+    return out
+
+
+def draw_rotated(painter: QPainter, box: QRectF, text: str, font: QFont, lines: int = 1) -> None:
+    """``text`` in ``font`` turned a quarter left, centred in ``box``: in up to ``lines`` lines
+    across the box's width, each no longer than its height (shortened with "…" only when the
+    words do not fit); in the painter's pen."""
+    metrics = QFontMetricsF(font)
+    shown = "\n".join(wrapped_lines(text, metrics, box.height(), lines))
     painter.save()
     painter.setFont(font)
     painter.translate(box.center())

@@ -3,16 +3,18 @@
 The Task and data, Network and Training docks ask before trained weights are discarded
 (:func:`ask_yes_no`, which their ``ask`` methods call so tests can answer), say in a red label why
 something was refused (:func:`hint_label`, :func:`show_hint`) and word messages from ``core``'s
-exceptions as sentences (:func:`sentence`, :func:`after_colon`).
+exceptions as sentences (:func:`sentence`, :func:`after_colon`); in a narrow dock their rows put
+the field under its label rather than widen the dock (:func:`fit_narrow`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QMessageBox, QWidget
 
-SEED_MAX = 2**31 - 1
+from core.limits import SEED_MAX as SEED_MAX  # the bound of the docks' seed boxes
+
 ERROR_STYLE = "QLabel { color: #c0392b; }"
 NOTE_STYLE = "QLabel { color: #555; }"
 
@@ -57,3 +59,16 @@ def set_combo_data(box: QComboBox, value: Any) -> None:
     index = box.findData(value)
     if index >= 0:
         box.setCurrentIndex(index)
+
+
+def fit_narrow(form: QFormLayout, *combos: QComboBox) -> None:
+    """Let ``form`` fit a narrow column: a field too wide to sit beside its label goes under it,
+    and the combo boxes may be narrower than their longest item (which their list shows whole;
+    the closed box shows all of its item wherever the column has the room)."""
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    for combo in combos:
+        view = combo.view()
+        view.setMinimumWidth(view.sizeHintForColumn(0) + 24)  # the list: every item whole
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(12)

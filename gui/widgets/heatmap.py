@@ -10,7 +10,6 @@ grey), or by a pyqtgraph colour map and levels, whose NaN cells are transparent 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,18 +23,9 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 from gui.encoding import Encoding
 from gui.widgets.colormaps import ARGB32, BLANK, CURSOR, INK, encoded_pixels, to_argb32
 from gui.widgets.plots import LitePlot
+from gui.widgets.ticks import nice_stride
 
 Ticks = list[list[tuple[float, str]]]
-
-
-def nice_stride(n: int, max_labels: int) -> int:
-    """The smallest of 1, 2, 5, 10, 20, 50, ... that labels at most ``max_labels`` of n items."""
-    target = max(1, math.ceil(n / max(1, max_labels)))
-    magnitude = 10 ** math.floor(math.log10(target))
-    for m in (1, 2, 5, 10):
-        if m * magnitude >= target:
-            return m * magnitude
-    return 10 * magnitude
 
 
 def index_ticks(
@@ -61,6 +51,7 @@ def style_plot(plot: pg.PlotItem) -> None:
         axis.setPen(INK)
         axis.setTextPen(INK)
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # static between steps
+        axis.enableAutoSIPrefix(False)  # one scale per axis: no "(x0.001)" coming and going
     plot.hideButtons()
     plot.setMenuEnabled(False)
     plot.getViewBox().setMouseEnabled(x=False, y=False)

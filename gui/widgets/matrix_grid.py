@@ -48,10 +48,13 @@ from gui.encoding import Encoding
 from gui.widgets.cell_widget import CellWidget, draw_rotated, region_rects
 from gui.widgets.colormaps import ARGB32, BLANK, INK, bar_pixels, encoded_pixels, table_brushes
 from gui.widgets.hinton import BACKGROUND, FULL, Square, as_matrix, hinton_squares, paint_key
+from gui.widgets.ticks import readable_ticks
 
 #: a cell of the grid under the mouse: (key, plot row k, matrix row, matrix column)
 Cell = tuple[str, int, int, int]
 Ticks = Sequence[tuple[int, str]]
+#: a drawn label and its rectangle in widget coordinates
+LabelRect = tuple[QRectF, str]
 
 MARGINS = (4, 4, 10, 4)  # left, top, right, bottom
 TITLE_H = 22  # the titles above the first row of plots
@@ -334,7 +337,7 @@ class MatrixGrid(CellWidget):
     def _relayout(self) -> None:
         """Place the titles, row headers and plots in the widget's current size."""
         left, top, right, bottom = MARGINS
-        header_w = QFontMetricsF(self._fonts["header"]).height() + 6
+        header_w = 2 * QFontMetricsF(self._fonts["header"]).lineSpacing() + 6  # two lines
         x0 = left + header_w
         width = max(1.0, self.width() - x0 - right)
         block = max(1.0, (self.height() - top - bottom - TITLE_H - GAP) / 2)
@@ -413,9 +416,10 @@ class MatrixGrid(CellWidget):
             painter.drawRects(rects)
 
     def _paint_header(self, painter: QPainter, rect: QRectF, text: str) -> None:
-        """Row header: rotated a quarter turn, centred on the row's plots, elided to fit."""
+        """Row header: rotated a quarter turn, centred on the row's plots, in two lines if one
+        is too short."""
         painter.fillRect(rect, Qt.GlobalColor.white)
-        draw_rotated(painter, rect, text, self._fonts["header"])
+        draw_rotated(painter, rect, text, self._fonts["header"], lines=2)
 
     def _paint_static(self) -> QPixmap:
         """Background, titles, axes, colour bars or Hinton keys: everything a step leaves alone."""
@@ -447,12 +451,41 @@ class MatrixGrid(CellWidget):
         painter.end()
         return pixmap
 
+    def axis_labels(self, key: str, k: int) -> tuple[list[LabelRect], list[LabelRect]]:
+        """The tick labels drawn under and left of plot (key, k), each with its rectangle:
+        (bottom axis, left axis); a readable subset of the column's ticks (every label where
+        they fit, else every n-th: :func:`gui.widgets.ticks.readable_ticks`)."""
+        column = next(c for c in self.columns if c.key == key)
+        r = self.plots[key][k].rect
+        rows, cols = column.shape
+        metrics = QFontMetricsF(self._fonts["tick"])
+        height = metrics.height()
+        ys = readable_ticks(
+            [(float(row), label) for row, label in column.y_ticks],
+            r.height() / rows,
+            lambda _label: height,
+        )
+        left = [
+            (QRectF(r.left() - AXIS_W, r.top() + (row + 0.5) * r.height() / rows - height / 2,
+                    AXIS_W - 6, height), label)
+            for row, label in ys
+        ]  # fmt: skip
+        xs = readable_ticks(
+            [(float(col), label) for col, label in column.x_ticks],
+            r.width() / cols,
+            metrics.horizontalAdvance,
+        )
+        bottom = []
+        for col, label in xs:
+            x = r.left() + (col + 0.5) * r.width() / cols
+            w = metrics.horizontalAdvance(label) + 2
+            bottom.append((QRectF(x - w / 2, r.bottom() + 4, w, AXIS_H - 4), label))
+        return bottom, left
+
     def _paint_axes(self, painter: QPainter, plot: GridPlot, column: Column) -> None:
         """The left axis (row indices) and the bottom axis (column indices or names)."""
         r = plot.rect
-        rows, cols = plot.shape
         painter.setFont(self._fonts["tick"])
-        metrics = QFontMetricsF(self._fonts["tick"])
         pen = QPen(QColor(INK))
         pen.setWidthF(1.0)
         painter.setPen(pen)
@@ -462,19 +495,16 @@ class MatrixGrid(CellWidget):
         painter.drawLine(
             QPointF(r.left() - 0.5, r.bottom() + 0.5), QPointF(r.right(), r.bottom() + 0.5)
         )
-        for row, label in column.y_ticks:
-            y = r.top() + (row + 0.5) * r.height() / rows
+        bottom, left = self.axis_labels(column.key, self.plots[column.key].index(plot))
+        for box, label in left:
+            y = box.center().y()
             painter.drawLine(QPointF(r.left() - 4, y), QPointF(r.left() - 0.5, y))
-            box = QRectF(r.left() - AXIS_W, y - metrics.height() / 2, AXIS_W - 6, metrics.height())
             painter.drawText(
                 box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label
             )
-        for col, label in column.x_ticks:
-            x = r.left() + (col + 0.5) * r.width() / cols
+        for box, label in bottom:
+            x = box.center().x()
             painter.drawLine(QPointF(x, r.bottom() + 0.5), QPointF(x, r.bottom() + 4))
-            w = r.width() / cols if cols > 1 else r.width()
-            w = max(w, metrics.horizontalAdvance(label) + 2)
-            box = QRectF(x - w / 2, r.bottom() + 4, w, AXIS_H - 4)
             painter.drawText(box, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, label)
 
     def _paint_bar(self, painter: QPainter, rect: QRectF, encoding: Encoding) -> None:

@@ -16,7 +16,7 @@ import numpy as np
 import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QFont
+from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPainter
 from PySide6.QtWidgets import (
     QGraphicsGridLayout,
     QGraphicsItem,
@@ -28,10 +28,90 @@ from PySide6.QtWidgets import (
 
 from gui.encoding import Encoding
 from gui.widgets.colormaps import INK
+from gui.widgets.ticks import GAP, Tick, readable_ticks
+
+#: how far a tick label may reach past the ends of a pyqtgraph axis (``AxisItem.boundingRect``)
+SLACK = 14.0
+
+
+def apart(texts: list[tuple[QRectF, Any, str]]) -> list[tuple[QRectF, Any, str]]:
+    """Of an axis's tick labels (rectangle, flags, text), in pyqtgraph's order (major ticks
+    first), those that do not overlap a label kept before them."""
+    kept: list[tuple[QRectF, Any, str]] = []
+    for rect, flags, text in texts:
+        padded = rect.adjusted(-GAP / 2, -GAP / 2, GAP / 2, GAP / 2)
+        if not any(padded.intersects(other) for other, _, _ in kept):
+            kept.append((rect, flags, text))
+    return kept
+
+
+class ReadableAxis(pg.AxisItem):
+    """An axis whose tick labels never overlap: of the ticks given to ``setTicks``, it draws the
+    readable subset for its length (:func:`gui.widgets.ticks.readable_ticks`: every label where
+    they fit, else every second, fifth, ...), chosen again whenever the axis is drawn; of
+    automatic ticks (a log axis's minor ones crowd), the labels clear of those before them."""
+
+    def __init__(self, orientation: str, **kwargs: Any) -> None:
+        self._given: list[list[Tick]] | None = None
+        self._label_choices: tuple[tuple[str, ...], dict[str, Any]] | None = None
+        super().__init__(orientation, **kwargs)
+
+    def set_label_choices(self, *texts: str, **style: Any) -> None:
+        """Label the axis with the first of ``texts`` (longest first) that fits its length, the
+        last one where none does: "PC2 (26% of variance)" on a tall plot, "PC2" on a short one.
+        ``style`` as for ``setLabel`` (``color``)."""
+        self._label_choices = (texts, style)
+        self._fit_label()
+
+    def resizeEvent(self, ev: Any = None) -> None:  # pyqtgraph override
+        super().resizeEvent(ev)
+        self._fit_label()
+
+    def _fit_label(self) -> None:
+        if not self._label_choices:
+            return
+        texts, style = self._label_choices
+        metrics = QFontMetricsF(self.label.font())
+        length = self.width() if self.orientation in ("top", "bottom") else self.height()
+        text = next((t for t in texts if metrics.horizontalAdvance(t) + 8 <= length), texts[-1])
+        if text != self.labelText or not self.label.isVisible():
+            self.setLabel(text, **style)
+
+    def setTicks(self, ticks: Any) -> None:  # pyqtgraph override
+        self._given = None if ticks is None else [list(level) for level in ticks]
+        super().setTicks(ticks)
+
+    def shown_ticks(self) -> list[Tick]:
+        """The labelled ticks as last drawn (all given ones before the first drawing)."""
+        levels = self._tickLevels or [[]]
+        return list(levels[0])
+
+    def generateDrawSpecs(self, p: QPainter) -> Any:  # pyqtgraph override
+        if self._given and self.range[0] != self.range[1]:
+            font = self.style["tickFont"] or p.font()
+            metrics = QFontMetricsF(font)
+            lo, hi = sorted(self.range)  # an inverted view gives it high to low
+            horizontal = self.orientation in ("top", "bottom")
+            length = self.width() if horizontal else self.height()
+            pixels = length / (hi - lo)
+            extent = metrics.horizontalAdvance if horizontal else (lambda _text: metrics.height())
+            # pyqtgraph leaves out a label reaching more than its margin past the axis's ends
+            half, middle = (hi - lo) * pixels / 2 + SLACK, (lo + hi) / 2
+            inside = [
+                (x, text)
+                for x, text in self._given[0]
+                if abs(x - middle) * pixels + extent(text) / 2 <= half
+            ]
+            self._tickLevels = [readable_ticks(inside, pixels, extent), *self._given[1:]]
+        specs = super().generateDrawSpecs(p)
+        if specs is None:
+            return None
+        axis, ticks, texts = specs
+        return axis, ticks, apart(texts)
 
 
 def _axis(side: str) -> pg.AxisItem:
-    axis = pg.AxisItem(side)
+    axis = ReadableAxis(side)
     axis.setPen(INK)
     axis.setTextPen(INK)
     axis.enableAutoSIPrefix(False)

@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
     QFont,
+    QFontMetricsF,
     QKeySequence,
     QPainter,
     QPaintEvent,
@@ -58,6 +59,7 @@ STYLES: dict[str, Style] = {
     "result": Style(mono=True, bold=True, indent=12.0, above=2.0),
     "note": Style(color="#8a5a00", indent=12.0, above=1.0),
     "terms": Style(mono=True, color="#303030", indent=12.0, above=4.0, wrap=False),
+    "term": Style(mono=True, color="#303030", indent=12.0, above=2.0),  # one term, wrapped
 }
 MARGIN = 4.0
 LINE_SEPARATOR = "\u2028"
@@ -157,6 +159,13 @@ class StyledText(QAbstractScrollArea):
                 piece = text[line.textStart() : line.textStart() + line.textLength()]
                 out.append((piece.replace(LINE_SEPARATOR, ""), rect))
         return out
+
+    def fits(self, style: str, text: str) -> bool:
+        """Whether every line of ``text`` in block style ``style`` fits the width unwrapped."""
+        s = STYLES[style]
+        metrics = QFontMetricsF(self._font(s, s.bold))
+        room = self.viewport().width() - 2 * MARGIN - s.indent
+        return all(metrics.horizontalAdvance(line) <= room for line in text.split("\n"))
 
     def content_size(self) -> tuple[float, float]:
         """(width of the widest line that does not wrap, height) of the laid-out content."""

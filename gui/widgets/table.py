@@ -7,8 +7,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QTableView
 
 Index = QModelIndex | QPersistentModelIndex
+#: the widest text a cell shows: a negative number to 6 significant digits
+WIDEST = "-0.000123457"
 
 
 class MatrixModel(QAbstractTableModel):
@@ -75,3 +78,18 @@ class MatrixModel(QAbstractTableModel):
             [self.data(self.index(r, c)) for c in range(self.columnCount())]
             for r in range(self.rowCount())
         ]
+
+
+def fit_columns(view: QTableView) -> None:
+    """Make ``view``'s columns wide enough for any number its MatrixModel shows and for its
+    column names, so that no cell is cut to "-0.0759..." (one width for all: a cursor step
+    changes numbers, not the columns)."""
+    model = view.model()
+    metrics = view.fontMetrics()
+    header = view.horizontalHeader()
+    across = Qt.Orientation.Horizontal
+    names = [str(model.headerData(c, across)) for c in range(model.columnCount())]
+    widest = max((header.fontMetrics().horizontalAdvance(n) for n in names), default=0)
+    width = max(metrics.horizontalAdvance(WIDEST), widest) + 16
+    if header.defaultSectionSize() != width:
+        header.setDefaultSectionSize(width)

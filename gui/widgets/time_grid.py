@@ -42,18 +42,21 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from gui.encoding import Encoding
-from gui.widgets.cell_widget import CellWidget, draw_rotated, region_rects
+from gui.widgets.cell_widget import CellWidget, draw_rotated, region_rects, wrapped_lines
 from gui.widgets.colormaps import ARGB32, CURSOR, INK, bar_pixels, encoded_pixels
 from gui.widgets.heatmap import index_ticks
 from gui.widgets.matrix_grid import nice_ticks
+from gui.widgets.ticks import readable_ticks
 
 #: a cell under the mouse: (row key, time step t, unit index from 0)
 TimeCell = tuple[str, int, int]
+#: a drawn label and its rectangle in widget coordinates
+LabelRect = tuple[QRectF, str]
 Ticks = Sequence[tuple[float, str]]
 
 MARGINS = (4, 4, 6, 4)  # left, top, right, bottom
 LABEL_W = 18  # the rotated axis label left of a row's tick labels
-AXIS_W = 46  # tick labels of the units, right-aligned against the cells
+AXIS_W = (26, 96)  # the least and most room for the units' tick labels, right-aligned
 TITLE_H = 22  # a row's title above its cells
 TICKS_H = 16  # time step numbers under each row
 X_LABEL_H = 16  # "time step t" under the last row
@@ -64,9 +67,9 @@ CURSOR_PEN = 2.5  # px, the outline of the cursor's step
 
 
 def unit_ticks(n: int, names: Sequence[str] = ()) -> tuple[tuple[int, str], ...]:
-    """Left-axis ticks of n units: their names, or numbers from 1 (at most 10 labels, or 4
-    names), as (unit index, label)."""
-    ticks = index_ticks(n, names=names, max_labels=4 if names else 10)[0]
+    """Left-axis ticks of n units: their names, or numbers from 1, as (unit index, label); the
+    grid draws as many as a row has room for."""
+    ticks = index_ticks(n, names=names, max_labels=n)[0]
     return tuple((round(pos), label) for pos, label in ticks)
 
 
@@ -109,6 +112,7 @@ class _Plot:
         self.values: NDArray[np.floating] = np.full((row.n_x, row.n_y), np.nan)
         self.rect = QRectF()  # the cells' area, widget coordinates
         self.title = ""
+        self.title_h = float(TITLE_H)  # one line or two (the grid's relayout decides)
         self.label = ""
         self._image: QImage | None = None
         self._pixels: NDArray[np.uint32] = np.zeros((0, 0), np.uint32)
@@ -164,6 +168,7 @@ class TimeGrid(CellWidget):
         self._fonts["label"].setPointSizeF(9.0)
         self._cursor_pen = QPen(QColor(CURSOR), CURSOR_PEN)
         self._cursor_pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        self._axis_w = float(AXIS_W[0])  # as wide as the widest unit label (set_rows)
         self.setMinimumSize(120, 60)
 
     # -- what to draw -----------------------------------------------------------------------------
@@ -186,6 +191,12 @@ class TimeGrid(CellWidget):
         self.bars = [old_bars[i] if i < len(old_bars) else _Bar(unset) for i in range(n_bars)]
         self.t_range = (float(t_range[0]), float(t_range[1]))
         self.x_ticks = tuple(x_ticks)
+        metrics = QFontMetricsF(self._fonts["tick"])
+        widest = max(
+            (metrics.horizontalAdvance(label) for row in self.rows for _, label in row.y_ticks),
+            default=0.0,
+        )
+        self._axis_w = min(max(widest + 10, AXIS_W[0]), AXIS_W[1])
         self._relayout()
 
     def set_bar(self, index: int, encoding: Encoding) -> None:
@@ -207,8 +218,12 @@ class TimeGrid(CellWidget):
     def set_title(self, key: str, text: str) -> None:
         plot = self.plots[key]
         if plot.title != text:
+            lines = self._title_lines(plot)
             plot.title = text
-            self._invalidate()
+            if self._title_lines(plot) != lines:
+                self._relayout()  # a title that now takes one line more or less
+            else:
+                self._invalidate()
 
     def set_axis_label(self, key: str, text: str) -> None:
         """The rotated label left of a row's unit numbers."""
@@ -319,14 +334,19 @@ class TimeGrid(CellWidget):
         """The widget x of time t (on any row: they share the time axis)."""
         lo, hi = self.t_range
         left, _, right, _ = MARGINS
-        x0 = left + LABEL_W + AXIS_W
+        x0 = left + LABEL_W + self._axis_w
         width = max(1.0, self.width() - x0 - right - BAR_AREA)
         return x0 + (t - lo) * width / max(hi - lo, 1e-12)
 
     def _relayout(self) -> None:
         """Place the rows and the colour bars in the widget's current size."""
         _, top, _, bottom = MARGINS
-        fixed = len(self.rows) * (TITLE_H + TICKS_H) + X_LABEL_H
+        line = math.ceil(QFontMetricsF(self._fonts["title"]).lineSpacing())
+        titles = {  # a title wider than the grid takes a second line
+            row.key: TITLE_H + line * (self._title_lines(self.plots[row.key]) - 1)
+            for row in self.rows
+        }
+        fixed = sum(titles.values()) + len(self.rows) * TICKS_H + X_LABEL_H
         room = max(4.0 * len(self.rows), self.height() - top - bottom - fixed)
         total = sum(row.stretch for row in self.rows) or 1
         y = float(top)
@@ -335,9 +355,10 @@ class TimeGrid(CellWidget):
             h = max(4.0, room * row.stretch / total)
             x_left, x_right = self._x_of(row.x0 - 0.5), self._x_of(row.x0 + row.n_x - 0.5)
             # whole pixels: a column's repaint covers its cells exactly
-            plot.rect = QRectF(QRectF(x_left, y + TITLE_H, x_right - x_left, h).toRect())
+            plot.rect = QRectF(QRectF(x_left, y + titles[row.key], x_right - x_left, h).toRect())
+            plot.title_h = titles[row.key]
             plot.forget()
-            y += TITLE_H + h + TICKS_H
+            y += titles[row.key] + h + TICKS_H
         bar_x = self._x_of(self.t_range[1]) + BAR_GAP
         for index, bar in enumerate(self.bars):
             rects = [self.plots[r.key].rect for r in self.rows if r.bar == index]
@@ -433,44 +454,83 @@ class TimeGrid(CellWidget):
             painter.end()
         return pixmap
 
-    def _paint_title(self, painter: QPainter, plot: _Plot) -> None:
-        font = self._fonts["title"]
-        metrics = QFontMetricsF(font)
+    def _title_box(self, plot: _Plot, lines: int = 1) -> QRectF:
+        """Where a row's title goes: centred over its cells, or over the whole width when it
+        is wider than the cells."""
+        metrics = QFontMetricsF(self._fonts["title"])
         r = plot.rect
-        box = QRectF(r.left(), r.top() - TITLE_H, r.width(), TITLE_H - 2)
-        if metrics.horizontalAdvance(plot.title) > box.width():  # centred on the whole width
-            box = QRectF(
-                MARGINS[0], box.top(), self.width() - MARGINS[0] - MARGINS[2], box.height()
-            )
-        text = metrics.elidedText(plot.title, Qt.TextElideMode.ElideRight, box.width())
-        painter.setFont(font)
+        box = QRectF(r.left(), r.top() - plot.title_h, r.width(), plot.title_h - 2)
+        if metrics.horizontalAdvance(plot.title) > box.width():
+            left, right = MARGINS[0], self.width() - MARGINS[2]
+            box = QRectF(left, box.top(), right - left, box.height())
+        return box
+
+    def _title_lines(self, plot: _Plot) -> int:
+        """Whether a row's title takes one line or two (wider than the grid)."""
+        metrics = QFontMetricsF(self._fonts["title"])
+        room = self.width() - MARGINS[0] - MARGINS[2]
+        return 1 if metrics.horizontalAdvance(plot.title) <= room else 2
+
+    def title_lines(self, key: str) -> list[str]:
+        """The lines of row ``key``'s title as drawn (one, or two where it is wider than the
+        grid; shortened with "…" only when two lines cannot hold it)."""
+        plot = self.plots[key]
+        metrics = QFontMetricsF(self._fonts["title"])
+        return wrapped_lines(plot.title, metrics, self._title_box(plot).width(), 2)
+
+    def _paint_title(self, painter: QPainter, plot: _Plot) -> None:
+        painter.setFont(self._fonts["title"])
         painter.setPen(QColor(INK))
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        text = "\n".join(self.title_lines(plot.row.key))
+        painter.drawText(self._title_box(plot), Qt.AlignmentFlag.AlignCenter, text)
+
+    def unit_labels(self, key: str) -> list[LabelRect]:
+        """The unit labels drawn left of row ``key``, each with its rectangle: a readable subset
+        of the row's ticks (every unit where they fit, else every n-th:
+        :func:`gui.widgets.ticks.readable_ticks`), elided only when a name is wider than the
+        most room the axis takes."""
+        plot = self.plots[key]
+        r = plot.rect
+        n_y = max(plot.values.shape[1], 1)
+        metrics = QFontMetricsF(self._fonts["tick"])
+        height = metrics.height()
+        ticks = [(float(unit), label) for unit, label in plot.row.y_ticks]
+        out = []
+        for unit, label in readable_ticks(ticks, r.height() / n_y, lambda _label: height):
+            y = r.top() + (unit + 0.5) * r.height() / n_y
+            box = QRectF(r.left() - self._axis_w, y - height / 2, self._axis_w - 6, height)
+            out.append((box, metrics.elidedText(label, Qt.TextElideMode.ElideRight, box.width())))
+        return out
+
+    def time_labels(self, key: str) -> list[LabelRect]:
+        """The time step labels drawn under row ``key``, each with its rectangle (a readable
+        subset of ``x_ticks``, as :meth:`unit_labels`)."""
+        r = self.plots[key].rect
+        metrics = QFontMetricsF(self._fonts["tick"])
+        lo, hi = self.t_range
+        pixels = (self._x_of(hi) - self._x_of(lo)) / max(hi - lo, 1e-12)
+        ticks = [(float(t), label) for t, label in self.x_ticks]
+        out = []
+        for t, label in readable_ticks(ticks, pixels, metrics.horizontalAdvance):
+            x, w = self._x_of(t), metrics.horizontalAdvance(label) + 2
+            out.append((QRectF(x - w / 2, r.bottom() + 3.5, w, TICKS_H - 3), label))
+        return out
 
     def _paint_units(self, painter: QPainter, plot: _Plot) -> None:
         """The left axis: a line, a tick and a number (or name) per labelled unit, the label."""
         r = plot.rect
-        n_y = plot.values.shape[1]
-        font = self._fonts["tick"]
-        metrics = QFontMetricsF(font)
-        painter.setFont(font)
+        painter.setFont(self._fonts["tick"])
         painter.setPen(QPen(QColor(INK), 1.0))
         x = r.left() - 0.5
         painter.drawLine(QPointF(x, r.top()), QPointF(x, r.bottom()))
-        last_y = -math.inf
-        for unit, label in plot.row.y_ticks:
-            y = r.top() + (unit + 0.5) * r.height() / max(n_y, 1)
-            if y - last_y < metrics.height() * 0.9:
-                continue  # no room for this label in a short row
-            last_y = y
+        for box, label in self.unit_labels(plot.row.key):
+            y = box.center().y()
             painter.drawLine(QPointF(x - 4, y), QPointF(x, y))
-            box = QRectF(r.left() - AXIS_W, y - metrics.height() / 2, AXIS_W - 6, metrics.height())
-            shown = metrics.elidedText(label, Qt.TextElideMode.ElideRight, box.width())
             painter.drawText(
-                box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, shown
+                box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label
             )
         if plot.label:
-            box = QRectF(r.left() - AXIS_W - LABEL_W, r.top(), LABEL_W, r.height())
+            box = QRectF(r.left() - self._axis_w - LABEL_W, r.top(), LABEL_W, r.height())
             painter.setPen(QColor(INK))
             draw_rotated(painter, box, plot.label, self._fonts["label"])
 
@@ -478,23 +538,15 @@ class TimeGrid(CellWidget):
         """The time axis under a row: a line, a tick and a number per labelled step; under the
         last row also the axis label."""
         r = plot.rect
-        font = self._fonts["tick"]
-        metrics = QFontMetricsF(font)
-        painter.setFont(font)
+        painter.setFont(self._fonts["tick"])
         painter.setPen(QPen(QColor(INK), 1.0))
         y = r.bottom() + 0.5
         painter.drawLine(
             QPointF(self._x_of(self.t_range[0]), y), QPointF(self._x_of(self.t_range[1]), y)
         )
-        right_end = -math.inf
-        for t, label in self.x_ticks:
-            x = self._x_of(t)
-            w = metrics.horizontalAdvance(label) + 2
-            if x - w / 2 < right_end + 4:
-                continue  # would touch the previous number
-            right_end = x + w / 2
+        for box, label in self.time_labels(plot.row.key):
+            x = box.center().x()
             painter.drawLine(QPointF(x, y), QPointF(x, y + 4))
-            box = QRectF(x - w / 2, y + 3, w, TICKS_H - 3)
             painter.drawText(box, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, label)
         if last and self.x_label:
             painter.setFont(self._fonts["label"])

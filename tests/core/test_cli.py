@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,6 +102,23 @@ def test_task_params_take_the_types_of_the_defaults() -> None:
         (["--task", "anbn", "--out", "/no/such/folder/m.json"], "does not exist"),
         (["--data", "x.csv", "--param", "n=1"], "--param applies to --task only"),
         (["--task", "anbn", "--bogus"], "unrecognized arguments: --bogus"),
+        (["--task", "anbn", "--hidden-size", "513"], "--hidden-size: must be at most 512"),
+        (["--task", "anbn", "--epochs", "1000001"], "--epochs: must be at most 1,000,000"),
+        (["--task", "anbn", "--every", "1000001"], "--every: must be at most 1,000,000"),
+        (["--task", "anbn", "--truncation", "10001"], "--truncation: must be at most 10,000"),
+        (["--task", "anbn", "--seed", "2147483648"], "--seed: must be at most 2,147,483,647"),
+        (
+            ["--task", "reber", "--param", "n_sequences=1000000000"],
+            "parameter 'n_sequences' must be an integer from 1 to 5,000, got 1000000000",
+        ),
+        (
+            ["--task", "sine", "--param", "period=inf"],
+            "parameter 'period' must be a number from 2 to 1,000, got inf",
+        ),
+        (
+            ["--task", "sine", "--param", "damping=nan"],
+            "parameter 'damping' must be a number from 0 to 10, got nan",
+        ),
     ],
 )
 def test_bad_options_give_one_line_and_status_2(
@@ -113,6 +132,18 @@ def test_bad_options_give_one_line_and_status_2(
     assert lines[0].startswith("unfold") and "error:" in lines[0]
     assert message in lines[0]
     assert "Traceback" not in err
+
+
+def test_help_states_every_bound(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["--help"], capsys)
+    assert status == 0
+    text = " ".join(out.split())
+    for words in ("1 to 512", "1 to 1,000,000", "1 to 10,000", "0 to 2,147,483,647", "50.0 MB"):
+        assert words in text
+    for spec in TASKS.values():
+        assert f"{spec.name}:" in text
+        for key, param in spec.param_specs.items():
+            assert f"{key}=" in text and f"({param.describe()})" in text
 
 
 # -- running ------------------------------------------------------------------------------------
@@ -249,3 +280,85 @@ def test_context_option_trains_and_saves_a_jordan_network(tmp_path, capsys) -> N
     assert net.context == "output" and net.W.shape == (net.n_hidden, net.n_out)
     status, _, err = run(["--task", "temporal-xor", "--context", "jordan"], capsys)
     assert status == 2 and "--context: invalid choice: 'jordan'" in err
+
+
+# -- --out: checked before training, never lost after it ---------------------------------------
+def _writes_despite_permissions(folder: Path) -> bool:
+    """Whether this process can create files in ``folder`` whatever its mode (root can)."""
+    probe = folder / "probe"
+    try:
+        probe.write_text("", encoding="utf-8")
+    except OSError:
+        return False
+    probe.unlink()
+    return True
+
+
+def test_read_only_folder_is_refused_before_training(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        if _writes_despite_permissions(folder):
+            pytest.skip("this user writes into read-only folders (root)")
+        status, out, err = run(["--task", "temporal-xor", "--out", str(folder / "m.json")], capsys)
+    finally:
+        folder.chmod(0o755)
+    assert (status, out) == (2, "")  # nothing was trained
+    assert f"--out {folder / 'm.json'}: cannot write in the folder {folder}" in err
+    assert os.listdir(folder) == []
+
+
+@pytest.mark.parametrize("case", ["parent is a file", "read-only file", "a folder"])
+def test_unwritable_out_is_refused_before_training(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    """Root as well as anyone: these are refused by what the path is, not by permissions."""
+    if case == "parent is a file":
+        (tmp_path / "file.txt").write_text("", encoding="utf-8")
+        out = tmp_path / "file.txt" / "m.json"
+        words = f"{tmp_path / 'file.txt'} is a file, not a folder"
+    elif case == "read-only file":
+        out, words = tmp_path / "m.json", "the file is read-only"
+        out.write_text("{}", encoding="utf-8")
+        out.chmod(0o444)
+    else:
+        out, words = tmp_path / "m.json", "is a folder, not a file"
+        out.mkdir()
+    status, stdout, err = run(["--task", "temporal-xor", "--out", str(out)], capsys)
+    assert (status, stdout) == (2, "")
+    assert err == f"unfold train: error: --out {out}: {words}\n"
+
+
+def test_a_save_failing_after_training_keeps_the_network_in_the_temp_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    import core.modelio as modelio
+
+    out = tmp_path / "m.json"
+    real_write = modelio.atomic_write_text
+
+    def write(path: Any, text: str) -> None:
+        if Path(path) == out:  # as if the folder had become read-only during the run
+            raise modelio.FileWriteError(path, "Permission denied", 13)
+        real_write(path, text)
+
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    monkeypatch.setattr(modelio, "atomic_write_text", write)
+    status, stdout, err = run(
+        ["--task", "temporal-xor", "--epochs", "2", "--out", str(out)], capsys
+    )
+    assert status == 1 and "done: 2 epochs" in stdout and not out.exists()
+    (kept,) = (tmp_path / "tmp").iterdir()
+    assert kept.name.startswith("unfold-m-") and kept.suffix == ".json"
+    assert err == (
+        f"unfold train: error: could not save {out}: Permission denied; "
+        f"the trained network is saved in {kept} instead\n"
+    )
+    saved = modelio.load_model(kept)
+    assert saved.training is not None and saved.training["epochs_done"] == 2

@@ -16,7 +16,7 @@ from core.model import SRN
 from core.notation import NOTATIONS
 from core.selection import Selection
 
-N004, N001 = NOTATIONS["004"], NOTATIONS["001"]
+N_DL, N_BODEN = NOTATIONS["deep-learning"], NOTATIONS["boden"]
 PAIRS = [("tanh", "softmax"), ("logistic", "logistic"), ("relu", "linear"), ("linear", "softmax")]
 TRUNCATIONS = [(None, "sliding"), (2, "sliding"), (1, "sliding"), (2, "chunked"), (3, "chunked")]
 
@@ -51,7 +51,7 @@ def test_hidden_delta_terms_reproduce_the_trace_example() -> None:
     state = end_state(trace)
     for t in range(1, trace.T + 1):
         for j in range(trace.net.n_hidden):
-            step = explain(trace, state, Selection("node", "h", t=t, unit=j), N004).step("delta")
+            step = explain(trace, state, Selection("node", "h", t=t, unit=j), N_DL).step("delta")
             total = sum(term.value for term in step.terms)
             bracket = trace.net.V[:, j] @ trace.delta_o[t - 1]
             if t < trace.T:
@@ -80,7 +80,7 @@ def test_hidden_delta_terms_under_every_activation_and_truncation(
     }[hidden]
     for t in range(1, trace.T + 1):
         for j in range(trace.net.n_hidden):
-            step = explain(trace, state, Selection("node", "h", t=t, unit=j), N004).step("delta")
+            step = explain(trace, state, Selection("node", "h", t=t, unit=j), N_DL).step("delta")
             assert step.factor == pytest.approx(fprime[t - 1, j], abs=1e-12)
             total = sum(term.value for term in step.terms)
             assert step.total == pytest.approx(total, abs=1e-12)
@@ -93,25 +93,25 @@ def test_forward_terms_sum_to_net_inputs_and_losses(hidden: str, output: str) ->
     state = end_state(trace)
     for t in range(1, trace.T + 1):
         for j in range(trace.net.n_hidden):
-            e = explain(trace, state, Selection("node", "h", t=t, unit=j), N004)
+            e = explain(trace, state, Selection("node", "h", t=t, unit=j), N_DL)
             fwd = e.step("forward")
             assert sum(term.value for term in fwd.terms) == pytest.approx(trace.a[t - 1, j])
             assert fwd.total == trace.a[t - 1, j] and fwd.value == trace.h[t, j]
         for k in range(trace.net.n_out):
-            e = explain(trace, state, Selection("node", "y", t=t, unit=k), N004)
+            e = explain(trace, state, Selection("node", "y", t=t, unit=k), N_DL)
             fwd, delta = e.step("forward"), e.step("delta")
             assert sum(term.value for term in fwd.terms) == pytest.approx(trace.o[t - 1, k])
             assert fwd.value == trace.y[t - 1, k]
             assert sum(term.value for term in delta.terms) == pytest.approx(
                 trace.delta_o[t - 1, k], abs=1e-12
             )
-        loss = explain(trace, state, Selection("node", "L", t=t), N004).step("loss")
+        loss = explain(trace, state, Selection("node", "L", t=t), N_DL).step("loss")
         assert sum(term.value for term in loss.terms) == pytest.approx(trace.loss_t[t - 1])
         assert loss.value == trace.loss_t[t - 1]
 
 
 @pytest.mark.parametrize("param", ["U", "W", "V", "b", "c", "h0"])
-@pytest.mark.parametrize("notation", ["004", "001"])
+@pytest.mark.parametrize("notation", ["deep-learning", "boden"])
 def test_gradient_cell_terms_sum_to_the_accumulated_gradient(param: str, notation: str) -> None:
     trace = example_trace()
     shape = trace.net.params()[param].shape
@@ -134,7 +134,7 @@ def test_gradient_cell_terms_sum_to_the_accumulated_gradient(param: str, notatio
 
 def test_gradient_cell_is_zero_with_no_terms_during_the_forward_sweep() -> None:
     trace = example_trace()
-    step = explain(trace, state_at(trace, 3), Selection("cell", "W", row=1, col=2), N004).steps[0]
+    step = explain(trace, state_at(trace, 3), Selection("cell", "W", row=1, col=2), N_DL).steps[0]
     assert step.value == 0 and step.terms == ()
     assert "no step visited yet" in " ".join(step.notes)
 
@@ -143,7 +143,7 @@ def test_boden_notation_flips_the_delta_sign_and_keeps_gradients() -> None:
     trace = example_trace()
     state = end_state(trace)
     sel = Selection("node", "h", t=3, unit=2)
-    plain, boden = explain(trace, state, sel, N004), explain(trace, state, sel, N001)
+    plain, boden = explain(trace, state, sel, N_DL), explain(trace, state, sel, N_BODEN)
     d004, d001 = plain.step("delta"), boden.step("delta")
     assert d001.value == -d004.value == -trace.delta_h[2, 2]
     assert d001.total == pytest.approx(-d004.total)
@@ -152,13 +152,13 @@ def test_boden_notation_flips_the_delta_sign_and_keeps_gradients() -> None:
     assert d001.citation.startswith(cite("delta-hidden", "derivative"))
     assert "δ = -∂C/∂net" in d001.citation and "-∂" not in d004.citation
     assert any("-∂C/∂netj" in note for note in d001.notes)
-    out = explain(trace, state, Selection("node", "y", t=3, unit=0), N001).step("delta")
+    out = explain(trace, state, Selection("node", "y", t=3, unit=0), N_BODEN).step("delta")
     assert out.value == -trace.delta_o[2, 0]
     assert out.equation.startswith("δk[1](3) = d[1](3) - yk[1](3)")
     # a gradient is a gradient in every notation: ∂C/∂w has the engine's value
     cell = Selection("cell", "W", row=0, col=1)
-    g004 = explain(trace, state, cell, N004).steps[0]
-    g001 = explain(trace, state, cell, N001).steps[0]
+    g004 = explain(trace, state, cell, N_DL).steps[0]
+    g001 = explain(trace, state, cell, N_BODEN).steps[0]
     assert g001.value == g004.value == trace.grads["W"][0, 1]
     assert g001.equation.startswith("∂C/∂U[1,2] = -Σt δj[1](t)·yj[2](t-1)")
 
@@ -166,7 +166,7 @@ def test_boden_notation_flips_the_delta_sign_and_keeps_gradients() -> None:
 def test_unknown_values_are_question_marks_with_a_note() -> None:
     trace = example_trace()
     state = state_at(trace, 2)  # forward t = 2
-    e = explain(trace, state, Selection("node", "h", t=4, unit=0), N004)
+    e = explain(trace, state, Selection("node", "h", t=4, unit=0), N_DL)
     fwd, delta = e.step("forward"), e.step("delta")
     assert fwd.value is None and delta.value is None
     assert fwd.result == f"a[1](4) = {UNKNOWN},  h[1](4) = {UNKNOWN}"
@@ -177,7 +177,7 @@ def test_unknown_values_are_question_marks_with_a_note() -> None:
     assert all(term.value is not None for term in fwd.terms[6:])
     # mid-backward: δh(5) known, δh(4) not yet
     state = state_at(trace, position_of(trace.T, "backward", 5))
-    delta = explain(trace, state, Selection("node", "h", t=4, unit=0), N004).step("delta")
+    delta = explain(trace, state, Selection("node", "h", t=4, unit=0), N_DL).step("delta")
     assert delta.value is None and delta.result.endswith(UNKNOWN)
     w_terms, v_terms = delta.terms[:5], delta.terms[5:]
     assert all(term.value is not None for term in w_terms)
@@ -187,7 +187,7 @@ def test_unknown_values_are_question_marks_with_a_note() -> None:
 def test_substituted_numbers_are_the_trace_values_to_four_digits() -> None:
     trace = example_trace()
     state = end_state(trace)
-    step = explain(trace, state, Selection("node", "h", t=4, unit=1), N004).step("delta")
+    step = explain(trace, state, Selection("node", "h", t=4, unit=1), N_DL).step("delta")
     numbers = [float(n) for n in re.findall(r"-?\d+\.?\d*(?:e[-+]\d+)?", step.substituted)]
     for i in range(trace.net.n_hidden):  # W[i,2] and δh[i](5) appear as written factors
         assert float(fmt(trace.net.W[i, 1])) in numbers
@@ -199,36 +199,36 @@ def test_substituted_numbers_are_the_trace_values_to_four_digits() -> None:
 def test_edge_explains_signal_carried_delta_and_gradient_term() -> None:
     trace = example_trace()
     state = end_state(trace)
-    e = explain(trace, state, Selection("edge", "W", t=4, row=1, col=2), N004)
+    e = explain(trace, state, Selection("edge", "W", t=4, row=1, col=2), N_DL)
     W = trace.net.W
     assert e.step("signal").value == pytest.approx(W[1, 2] * trace.h[3, 2])
     assert e.step("carried back").value == pytest.approx(W[1, 2] * trace.delta_h[3, 1])
     assert e.step("gradient").value == pytest.approx(trace.contribution(4)["W"][1, 2])
     assert e.step("gradient").citation.startswith(cite("grad-W"))
-    v = explain(trace, state, Selection("edge", "V", t=2, row=0, col=4), N004)
+    v = explain(trace, state, Selection("edge", "V", t=2, row=0, col=4), N_DL)
     assert v.step("gradient").value == pytest.approx(trace.contribution(2)["V"][0, 4])
-    u = explain(trace, state, Selection("edge", "U", t=6, row=3, col=1), N001)
+    u = explain(trace, state, Selection("edge", "U", t=6, row=3, col=1), N_BODEN)
     assert u.step("gradient").value == pytest.approx(trace.contribution(6)["U"][3, 1])
 
 
 def test_default_and_invalid_selections_fall_back_to_hidden_unit_one() -> None:
     trace = example_trace()
     state = state_at(trace, 3)
-    e = explain(trace, state, None, N004)
+    e = explain(trace, state, None, N_DL)
     assert e.selection == Selection("node", "h", t=3, unit=0) and e.title == "hidden unit h[1](3)"
-    bad = explain(trace, state, Selection("node", "h", t=3, unit=99), N004)
+    bad = explain(trace, state, Selection("node", "h", t=3, unit=99), N_DL)
     assert bad.selection == e.selection and bad.notes
-    start = explain(trace, state_at(trace, 0), None, N004)
+    start = explain(trace, state_at(trace, 0), None, N_DL)
     assert start.steps[0].value == trace.net.h0[0]
 
 
 def test_total_loss_and_inputs() -> None:
     trace = example_trace()
-    e = explain(trace, state_at(trace, 3), Selection("node", "L", t=0), N004)
+    e = explain(trace, state_at(trace, 3), Selection("node", "L", t=0), N_DL)
     assert e.value is None and sum(1 for term in e.steps[0].terms if term.value is None) == 3
-    e = explain(trace, end_state(trace), Selection("node", "L", t=0), N004)
+    e = explain(trace, end_state(trace), Selection("node", "L", t=0), N_DL)
     assert e.value == trace.loss
-    x = explain(trace, state_at(trace, 0), Selection("node", "x", t=2, unit=1), N004)
+    x = explain(trace, state_at(trace, 0), Selection("node", "x", t=2, unit=1), N_DL)
     assert x.value == trace.x[1, 1] is not None
 
 
@@ -237,7 +237,7 @@ def test_long_sums_are_summarised_but_terms_are_complete() -> None:
     rng = np.random.default_rng(0)
     trace = bptt(net, rng.normal(size=(30, 2)), np.eye(2)[rng.integers(0, 2, 30)])
     state = end_state(trace)
-    step = explain(trace, state, Selection("cell", "W", row=3, col=4), N004).steps[0]
+    step = explain(trace, state, Selection("cell", "W", row=3, col=4), N_DL).steps[0]
     assert len(step.terms) == 30 and "22 more terms" in step.substituted
     assert sum(term.value for term in step.terms) == pytest.approx(trace.grads["W"][3, 4])
 
@@ -264,7 +264,7 @@ def test_citations_are_the_equations_page_and_no_source_file() -> None:
         Selection("edge", "W", t=3, row=0, col=1),
         Selection("cell", "V", row=0, col=1),
     ):
-        for notation in (N004, N001):
+        for notation in (N_DL, N_BODEN):
             for step in explain(trace, end_state(trace), sel, notation).steps:
                 assert re.match(r"Eqs?\. \d+", step.citation), step.citation
 
@@ -281,11 +281,11 @@ def test_an_invalid_selection_is_named_as_the_reader_sees_it() -> None:
         Selection("cell", "Q", row=1): "item",
     }
     for sel, name in cases.items():
-        e = explain(trace, state, sel, N004)
+        e = explain(trace, state, sel, N_DL)
         assert e.notes == (
             f"the selected {name} is not in this network; showing hidden unit h[1](3)",
         )
-    boden = explain(trace, state, Selection("cell", "U", row=9, col=0), N001)
+    boden = explain(trace, state, Selection("cell", "U", row=9, col=0), N_BODEN)
     assert boden.notes[0].startswith("the selected gradient cell ∂C/∂V[10,1] is not")
 
 
@@ -296,7 +296,7 @@ def written_value(numbers: str) -> float:
 
 
 @pytest.mark.parametrize("hidden_units", [3, 12], ids=["all-written", "summarised"])
-@pytest.mark.parametrize("notation", ["004", "001"])
+@pytest.mark.parametrize("notation", ["deep-learning", "boden"])
 def test_h0_gradient_rows_multiply_out_and_add_up(hidden_units: int, notation: str) -> None:
     """Each row of ∂L/∂h(0) shows a product whose numbers give its value, in Bodén's notation
     too (δ = -∂C/∂net: the row is -U[i,1]·δj[i](1)), and the written sum, "… more terms"
@@ -329,7 +329,7 @@ def test_carried_back_is_the_term_that_enters_the_earlier_delta(
     x = np.random.default_rng(0).normal(size=(5, 2))
     trace = bptt(net, x, np.eye(2)[[0, 1, 1, 0, 1]], truncation=k, mode=mode)
     state = end_state(trace)
-    for notation in (N004, N001):
+    for notation in (N_DL, N_BODEN):
         for t in range(2, trace.T + 1):
             back = trace.carried(t - 1)
             for r in range(net.n_hidden):
@@ -370,19 +370,19 @@ def test_values_not_yet_computed_are_not_shown(context: str) -> None:
         state = state_at(trace, n)
         for t in range(n + 1, trace.T + 1):
             for k in range(net.n_out):
-                e = explain(trace, state, Selection("node", "y", t=t, unit=k), N004)
+                e = explain(trace, state, Selection("node", "y", t=t, unit=k), N_DL)
                 assert fmt(trace.y[t - 1, k]) not in shown_numbers(e)
             for r in range(net.n_out):
                 for c in range(net.n_hidden):
-                    e = explain(trace, state, Selection("edge", "V", t=t, row=r, col=c), N004)
+                    e = explain(trace, state, Selection("edge", "V", t=t, row=r, col=c), N_DL)
                     assert fmt(trace.h[t, c]) not in shown_numbers(e)
             for r in range(net.n_hidden):
                 for c in range(net.n_context):
                     if t - 1 <= n:
                         continue  # the context c(t) is computed at forward t-1
-                    e = explain(trace, state, Selection("edge", "W", t=t, row=r, col=c), N004)
+                    e = explain(trace, state, Selection("edge", "W", t=t, row=r, col=c), N_DL)
                     assert fmt(trace.context[t - 1, c]) not in shown_numbers(e)
     start = state_at(trace, 0)
-    e = explain(trace, start, Selection("node", "y", t=3, unit=0), N004)
+    e = explain(trace, start, Selection("node", "y", t=3, unit=0), N_DL)
     delta = e.step("delta").substituted  # (Jordan: + the term through ŷ(3), also "?")
     assert delta.startswith("δo[1](3) = ? - 0") and delta.endswith(" = ?")

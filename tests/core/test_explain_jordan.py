@@ -33,7 +33,7 @@ def jordan_trace(context: str, output: str, k: int | None = None, mode: str = "s
 @pytest.mark.parametrize("context", ["output", "target"])
 @pytest.mark.parametrize("output", OUTPUTS)
 @pytest.mark.parametrize(("k", "mode"), TRUNCATIONS, ids=TRUNC_IDS)
-@pytest.mark.parametrize("notation", ["004", "001"])
+@pytest.mark.parametrize("notation", ["deep-learning", "boden"])
 def test_node_terms_add_up_to_the_trace(context, output, k, mode, notation):
     tr = jordan_trace(context, output, k, mode)
     state = state_at(tr, 2 * tr.T)
@@ -62,7 +62,7 @@ def test_node_terms_add_up_to_the_trace(context, output, k, mode, notation):
 @pytest.mark.parametrize("context", ["output", "target"])
 def test_w_cells_edges_and_the_initial_context(context):
     tr = jordan_trace(context, "softmax")
-    n = NOTATIONS["004"]
+    n = NOTATIONS["deep-learning"]
     for t in range(tr.T, 0, -1):
         state = state_at(tr, position_of(tr.T, "backward", t))
         for r in range(tr.net.n_hidden):

@@ -252,7 +252,9 @@ def walk(trace: Trace, notation: str, positions: range) -> int:
     return count
 
 
-@pytest.mark.parametrize("notation", ["004", "001"], ids=["gradient-sign", "boden-sign"])
+@pytest.mark.parametrize(
+    "notation", ["deep-learning", "boden"], ids=["gradient-sign", "boden-sign"]
+)
 @pytest.mark.parametrize("truncation", list(TRUNCATIONS))
 @pytest.mark.parametrize("network", list(NETWORKS))
 def test_every_item_at_every_position_shows_the_engines_numbers(

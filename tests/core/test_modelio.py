@@ -120,7 +120,18 @@ def test_a_renamed_task_loads_under_its_current_name(
 
 def test_current_and_unrelated_task_entries_load_unchanged(tmp_path: Path) -> None:
     path = tmp_path / "net.json"
-    for task in ({"task": "two-back", "seed": 0}, {"task": ["not", "a", "name"]}, {"file": "x"}):
+    entries = (
+        {"task": "two-back", "seed": 0},
+        {"task": "two-back"},  # seed 0 and the task's default parameters
+        {"task": "two-back", "params": None},
+        {"task": "a-task-of-a-later-version", "seed": 2, "params": {"depth": 3}, "x": 1},
+        {"file": "x"},
+        {"data": "/somewhere/data.csv", "name": "data"},  # as unfold train writes it
+        {"example": "the built-in example"},
+        {"random": True},
+        {"name": "t", "anything": [1, {"else": None}]},
+    )
+    for task in entries:
         save_model(path, example_network(), task=task)
         assert load_model(path).task == task
 
@@ -251,7 +262,12 @@ MODEL_ERRORS = [
     ("missing config", changed(["config"], KeyError), None, 'missing field "config"'),
     ("unknown field", changed(["colour"], "red"), "colour", "unknown field"),
     ("config type", changed(["config"], [1]), "config", "expected an object"),
-    ("zero units", changed(["config", "n_hidden"], 0), "config.n_hidden", ">= 1"),
+    ("zero units", changed(["config", "n_hidden"], 0), "config.n_hidden", "from 1 to 512, got 0"),
+    ("huge units", changed(["config", "n_hidden"], 10**9), "config.n_hidden",
+     "from 1 to 512, got 1000000000"),
+    ("negative units", changed(["config", "n_in"], -2), "config.n_in", "got -2"),
+    ("nan units", changed(["config", "n_out"], float("nan")), "config.n_out", "got nan"),
+    ("missing units", changed(["config", "n_out"], KeyError), "config", 'missing field "n_out"'),
     ("bool units", changed(["config", "n_in"], True), "config.n_in", "whole number"),
     ("float units", changed(["config", "n_out"], 2.5), "config.n_out", "whole number"),
     ("activation", changed(["config", "hidden"], "sigmoid"), "config.hidden", "'sigmoid'"),
@@ -282,6 +298,70 @@ MODEL_ERRORS = [
     ("task", changed(["task"], [1, 2]), "task", "an object or null"),
     ("training", changed(["training"], "fast"), "training", "an object or null"),
     ("notes", changed(["notes"], {"a": 1}), "notes", "a string or null"),
+    # every top-level field: wrong type, NaN/inf, huge, negative, missing
+    ("format type", changed(["format"], [1]), "format", "got an array"),
+    ("format long", changed(["format"], "x" * 10**5), "format", "got a string"),
+    ("missing format", changed(["format"], KeyError), None, 'missing field "format"'),
+    ("nan version", changed(["version"], float("nan")), "version", "got nan"),
+    ("inf version", changed(["version"], float("inf")), "version", "got inf"),
+    ("huge version", changed(["version"], 10**40), "version", "got a huge number"),
+    ("negative version", changed(["version"], -1), "version", "expected 1, got -1"),
+    ("missing version", changed(["version"], KeyError), None, 'missing field "version"'),
+    ("weights type", changed([W], "abc"), W, "expected an object, got a string"),
+    ("missing weights", changed([W], KeyError), None, 'missing field "weights"'),
+    ("nan weight", changed([W, "hidden_bias", 0], float("nan")), f"{W}.hidden_bias[0]",
+     "NaN and infinity"),
+    ("inf weight", changed([W, "output_bias", 1], float("-inf")), f"{W}.output_bias[1]",
+     "NaN and infinity"),
+    ("nan training", changed(["training"], {"final_loss": float("nan")}),
+     "training.final_loss", "NaN, infinity"),
+    ("inf training", changed(["training"], {"config": {"lr": [float("inf")]}}),
+     "training.config.lr[0]", "NaN, infinity"),
+    # the task entry: its name, seed and parameters
+    ("task name type", changed(["task"], {"task": [1]}), "task.task", "expected a task name"),
+    ("seed list", changed(["task"], {"task": "reber", "seed": [1]}), "task.seed",
+     "expected a whole number from 0 to 2,147,483,647, got an array"),
+    ("seed nan", changed(["task"], {"task": "reber", "seed": float("nan")}), "task.seed",
+     "NaN, infinity"),
+    ("seed inf", changed(["task"], {"task": "reber", "seed": float("inf")}), "task.seed",
+     "NaN, infinity"),
+    ("seed negative", changed(["task"], {"task": "reber", "seed": -1}), "task.seed", "got -1"),
+    ("seed huge", changed(["task"], {"task": "reber", "seed": 2**31}), "task.seed",
+     "got 2147483648"),
+    ("seed float", changed(["task"], {"task": "reber", "seed": 1.5}), "task.seed", "got 1.5"),
+    ("seed bool", changed(["task"], {"task": "reber", "seed": True}), "task.seed", "got true"),
+    ("seed string", changed(["task"], {"task": "reber", "seed": "1"}), "task.seed", "got '1'"),
+    ("seed of a later task", changed(["task"], {"task": "later", "seed": -5}), "task.seed",
+     "got -5"),
+    ("params string", changed(["task"], {"task": "reber", "params": "abc"}), "task.params",
+     "expected an object of task parameters, got a string"),
+    ("params list", changed(["task"], {"task": "reber", "params": [1]}), "task.params",
+     "got an array"),
+    ("param huge", changed(["task"], {"task": "reber", "params": {"n_sequences": 10**9}}),
+     "task.params.n_sequences", "must be an integer from 1 to 5,000, got 1000000000"),
+    ("param negative", changed(["task"], {"task": "reber", "params": {"n_sequences": -1}}),
+     "task.params.n_sequences", "got -1"),
+    ("param nan", changed(["task"], {"task": "sine", "params": {"period": float("nan")}}),
+     "task.params.period", "NaN, infinity"),
+    ("param inf", changed(["task"], {"task": "sine", "params": {"damping": float("inf")}}),
+     "task.params.damping", "NaN, infinity"),
+    ("param below", changed(["task"], {"task": "sine", "params": {"period": 0.5}}),
+     "task.params.period", "must be a number from 2 to 1,000, got 0.5"),
+    ("param type", changed(["task"], {"task": "reber", "params": {"max_length": "10"}}),
+     "task.params.max_length", "got '10'"),
+    ("param float for int", changed(["task"], {"task": "reber", "params": {"max_length": 10.0}}),
+     "task.params.max_length", "got 10.0"),
+    ("param bool", changed(["task"], {"task": "reber", "params": {"balanced": 1}}),
+     "task.params.balanced", "must be true or false, got 1"),
+    ("param choice", changed(["task"], {"task": "sine", "params": {"preset": "square"}}),
+     "task.params.preset", "must be 'sine' or 'damped'"),
+    ("param unknown", changed(["task"], {"task": "reber", "params": {"depth": 3}}),
+     "task.params.depth", "no such parameter; its parameters: n_sequences"),
+    ("task field", changed(["task"], {"task": "reber", "colour": "red"}), "task.colour",
+     "unknown field; expected task, seed, params"),
+    ("file type", changed(["task"], {"file": 3}), "task.file", "expected a string"),
+    ("data type", changed(["task"], {"data": ["a.csv"]}), "task.data", "got an array"),
+    ("random type", changed(["task"], {"random": "yes"}), "task.random", "true or false"),
 ]  # fmt: skip
 
 
@@ -308,7 +388,9 @@ def test_load_errors_name_file_field_and_line(
     for part in (field or "").replace("]", "").replace("[", ".").split("."):
         if part:
             expected = expected[int(part)] if isinstance(expected, list) else expected[part]
-    assert json.JSONDecoder().raw_decode(text, offset)[0] == expected
+    found = json.JSONDecoder().raw_decode(text, offset)[0]
+    assert json.dumps(found) == json.dumps(expected)  # also for NaN, which equals nothing
+    assert "np." not in message and "Traceback" not in message
 
 
 def replace_line(path: Path, index: int, new: str) -> None:

@@ -36,7 +36,8 @@ def test_the_window_builds_each_dock_from_its_spec(window: MainWindow) -> None:
     for dock_id, spec in DOCKS.items():
         dock, panel = window.docks[dock_id], window.panels[dock_id]
         assert dock.objectName() == dock_id.object_name
-        assert dock.windowTitle() == spec.title
+        assert dock.windowTitle() == spec.tab_title  # on its tab, short
+        assert dock.toggleViewAction().text() == spec.title  # in the View menu, whole
         assert isinstance(spec.factory, type) and isinstance(panel, spec.factory)
         assert (getattr(panel, "controller", None) is window.controller) == spec.needs_controller
         shown = dock.widget()

@@ -153,7 +153,7 @@ def test_main_opens_a_task_and_a_model(qtbot, tmp_path, monkeypatch) -> None:
 
     save_model(model, example_network(seed=11), task=None)
     shot2 = tmp_path / "model.png"
-    assert main.main([str(model), "--screenshot", str(shot2), "--notation", "001"]) == 0
+    assert main.main([str(model), "--screenshot", str(shot2), "--notation", "boden"]) == 0
     assert shot2.exists()
     with pytest.raises(SystemExit):
         main.main(["--task", "no-such-task"])

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
+import gui.analysis.gradient_flow
 from core.cursor import position_of
 from core.gradient_flow import (
     flow_matrix,
@@ -85,11 +86,17 @@ def test_sliding_and_chunked_windows_differ(qtbot, session, flow) -> None:
     assert sliding[2, 1]
 
 
-def test_markers_follow_the_cursor_without_recomputing(session, flow, monkeypatch) -> None:
+def test_markers_follow_the_cursor_without_recomputing(qtbot, session, flow, monkeypatch) -> None:
     T = session.trace.T
     assert flow.displayed().marker is None
     calls = []
-    monkeypatch.setattr(flow, "_rebuild", lambda: calls.append(1))
+    real = gui.analysis.gradient_flow.flow_steps
+
+    def counted(trace):  # the costly part of a new trace, which a step must not redo
+        calls.append(1)
+        return real(trace)
+
+    monkeypatch.setattr(gui.analysis.gradient_flow, "flow_steps", counted)
     session.seek(position_of(T, "forward", 3))
     assert flow.displayed().marker == ("row", 3)
     assert flow.displayed().radius_cursor == 3.0
@@ -100,10 +107,12 @@ def test_markers_follow_the_cursor_without_recomputing(session, flow, monkeypatc
     session.seek(0)
     assert flow.displayed().marker is None and flow.displayed().radius_cursor is None
     assert not calls
+    computed(qtbot, flow, lambda: session.set_truncation(2))  # a new trace: it does recompute
+    assert calls == [1]
 
 
 def test_notation_relabels_the_flow(session, flow) -> None:
-    session.set_notation("002")
+    session.set_notation("tutorial")
     shown = flow.displayed()
     assert shown.label == "log10 ‖∂E(s)/∂s(t)‖"
     assert shown.legend[1] == "ρ(Ws)"

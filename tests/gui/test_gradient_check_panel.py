@@ -30,6 +30,9 @@ from gui.training.worker import LIVE_THREADS
 
 PARAMS = ("U", "W", "V", "b", "c", "h0")
 WAIT_MS = 30_000
+#: longest hold of a gated check: shorter than closing a panel waits for its thread, so a
+#: test that fails while holding one still ends its thread
+GATE_S = 5.0
 
 
 @pytest.fixture
@@ -61,7 +64,7 @@ def gate(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
         for i, chunk in enumerate(steps(*args, **kwargs)):
             yield chunk
             if i == 0:
-                opened.wait(WAIT_MS / 1000)
+                opened.wait(GATE_S)
 
     monkeypatch.setattr(panel_module, "gradient_check_steps", held)
     yield opened
@@ -133,7 +136,7 @@ def test_check_follows_the_truncation_and_notation(qtbot, session, checker) -> N
     expected = gradient_check(session.net, session.trace.x, session.trace.d, truncation=2)
     assert_table_is(checker, expected)
     assert "sliding k = 2" in checker.displayed().summary
-    session.set_notation("002")
+    session.set_notation("tutorial")
     shown = checker.displayed()
     assert tuple(r[0] for r in shown.rows[:3]) == ("Wx", "Ws", "Wy")
     assert shown.detail_entries[0].startswith("Wx[")

@@ -12,10 +12,11 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from numpy.testing import assert_array_equal
-from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
+import gui.panels.weights
 from core.cursor import position_of
 from core.model import SRN
 from core.selection import Selection
@@ -49,12 +50,12 @@ def assert_squares(shown: list, want: list) -> None:
     np.testing.assert_allclose([s[2] for s in shown], [w[2] for w in want], rtol=1e-12)
 
 
-def only_window(qtbot, widget) -> None:
+def only_window(settle, widget) -> None:
     """Hide other top-level windows (the offscreen platform cannot raise one) and settle."""
     for other in QApplication.topLevelWidgets():
         if other is not widget:
             other.hide()
-    qtbot.wait(20)
+    settle()
 
 
 def view_pos(panel, heatmap: Heatmap, row: int, col: int) -> QPoint:
@@ -90,7 +91,7 @@ def test_squares_follow_the_matrix_and_the_scale() -> None:
         item.set_values(np.zeros((3, 2)))
 
 
-def test_the_painted_squares_have_the_right_colour_and_size(qtbot) -> None:
+def test_the_painted_squares_have_the_right_colour_and_size(qtbot, settle) -> None:
     heatmap = Heatmap(cursor=False)
     item = HintonItem()
     heatmap.set_grid(3, 2)  # (n_x, n_y) = (cols, rows)
@@ -108,7 +109,7 @@ def test_the_painted_squares_have_the_right_colour_and_size(qtbot) -> None:
     widget.resize(420, 300)
     widget.show()
     qtbot.waitExposed(widget)
-    only_window(qtbot, widget)
+    only_window(settle, widget)
     image = widget.grab().toImage()
     box = heatmap.plot.getViewBox()
     cell_w = box.mapViewToScene(QPointF(1, 0)).x() - box.mapViewToScene(QPointF(0, 0)).x()
@@ -226,11 +227,11 @@ def test_gradients_mode_persists_over_steps_and_new_traces(qtbot, session, gradi
         assert got == want, (row, col)
 
 
-def test_gradients_hover_and_click_work_in_hinton_mode(qtbot, session, gradients) -> None:
+def test_gradients_hover_and_click_work_in_hinton_mode(qtbot, session, gradients, settle) -> None:
     gradients.set_mode("hinton")
     t = 2
     session.seek(position_of(session.trace.T, "backward", t))
-    only_window(qtbot, gradients)
+    only_window(settle, gradients)
     pos = gradients.grid.pos_of("V", 1, 2, 3).toPoint()  # V[3,4], accumulated
     qtbot.mouseMove(gradients.grid, pos)
     qtbot.waitUntil(lambda: gradients.displayed().hover.startswith("∂L/∂V[3,4]"))
@@ -289,7 +290,7 @@ def test_weights_panel_shows_the_network_and_follows_it(qtbot, session, weights)
 
 
 def test_weights_relabel_with_the_notation(session, weights) -> None:
-    session.set_notation("001")  # Bodén calls U, W, V the matrices V, U, W
+    session.set_notation("boden")  # Bodén calls U, W, V the matrices V, U, W
     assert weights.displayed().titles == ("V  (5×4)", "U  (5×5)", "W  (3×5)", "θj  (5)", "θk  (3)")
     weights.set_mode("table")
     weights.param_box.setCurrentIndex(weights.param_box.findData("W"))
@@ -297,16 +298,16 @@ def test_weights_relabel_with_the_notation(session, weights) -> None:
     assert param == "W" and weights.param_box.currentText() == "U"
     assert rows == tuple(f"yj{j}" for j in range(1, 6)) == cols
     assert texts == [[f"{v:.6g}" for v in row] for row in session.net.W]
-    session.set_notation("004")
+    session.set_notation("deep-learning")
     assert weights.param_box.currentText() == "W"
     assert weights.displayed().table[2][0] == "h1"
 
 
-def test_weights_hover_and_click_select_for_the_inspector(qtbot, session, weights) -> None:
+def test_weights_hover_and_click_select_for_the_inspector(qtbot, session, weights, settle) -> None:
     inspector = InspectorPanel(session)
     qtbot.addWidget(inspector)
     session.seek(position_of(session.trace.T, "backward", 3))
-    only_window(qtbot, weights)
+    only_window(settle, weights)
     pos = view_pos(weights, weights.maps["W"], 1, 2)  # W[2,3]
     qtbot.mouseMove(weights.canvas.viewport(), pos)
     qtbot.waitUntil(lambda: weights.displayed().hover.startswith("W[2,3]"))
@@ -314,7 +315,7 @@ def test_weights_hover_and_click_select_for_the_inspector(qtbot, session, weight
     assert weights.displayed().hover.startswith(f"W[2,3] = {value:.6g}  (")
     assert "from h3 to h2" in weights.displayed().hover
     assert float(weights.displayed().hover.split()[2]) == pytest.approx(value, rel=1e-5)
-    session.set_notation("001")
+    session.set_notation("boden")
     assert weights.hover_text("W", 1, 2).startswith(f"U[2,3] = {value:.6g}")
     assert weights.hover_text("b", 4, 0).startswith(f"θj[5] = {session.net.b[4]:.6g}")
     with qtbot.waitSignal(session.selectionChanged):
@@ -323,33 +324,73 @@ def test_weights_hover_and_click_select_for_the_inspector(qtbot, session, weight
     assert inspector.displayed().explanation.title == "gradient cell ∂C/∂U[2,3]"
 
 
-def test_a_cursor_step_costs_the_weights_panel_nothing(session, weights, monkeypatch) -> None:
-    calls: list[str] = []
-    monkeypatch.setattr(weights, "_refresh", lambda: calls.append("refresh"))
-    monkeypatch.setattr(weights, "_apply", lambda new, old: calls.append("apply"))
+def count_calls(monkeypatch, module, name: str) -> list[int]:
+    """Spy on ``module.name``, a function the panel calls: one entry per call."""
+    calls: list[int] = []
+    real = getattr(module, name)
+
+    def spy(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, spy)
+    return calls
+
+
+class Paints(QObject):
+    """Counts the paint events of a widget."""
+
+    def __init__(self, widget) -> None:
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def test_a_cursor_step_costs_the_weights_panel_nothing(
+    qtbot, session, weights, monkeypatch, settle
+) -> None:
+    views = count_calls(monkeypatch, gui.panels.weights, "weights_view")
+    settle(weights.canvas.viewport())  # shown and painted
+    paints = Paints(weights.canvas.viewport())
     for k in range(session.n_positions):
         session.seek(k)
-    assert calls == []
-    session.set_notation("002")  # the spy sees what does reach the panel
-    assert calls == ["refresh"]
+    settle()  # a repaint asked for would have happened by now
+    assert views == [] and paints.count == 0  # no view state computed, nothing repainted
+    session.set_notation("tutorial")  # the spy sees what does reach the panel
+    assert views == [1]
+    assert weights.displayed().titles[:3] == ("Wx  (5×4)", "Ws  (5×5)", "Wy  (3×5)")
+    qtbot.waitUntil(lambda: paints.count > 0)  # the new titles are drawn
 
 
-def test_main_window_docks_the_weights_panel_with_the_analysis_panels(qtbot, settings) -> None:
+def test_main_window_docks_the_weights_panel_with_the_gradients(
+    qtbot, settings, monkeypatch
+) -> None:
     window = MainWindow(settings=QSettings(settings.fileName(), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
     panel = window.panels[DockId.WEIGHTS]
     assert isinstance(panel, WeightsPanel)
-    assert window.docks[DockId.WEIGHTS] in window.tabifiedDockWidgets(window.docks[DockId.DELTAS])
-    assert not panel._on_screen  # tabbed away: skips updates until shown
+    tabbed = window.tabifiedDockWidgets(window.docks[DockId.GRADIENTS])
+    assert window.docks[DockId.WEIGHTS] in tabbed  # the parameters beside their gradients
+    assert window.docks[DockId.WEIGHTS].visibleRegion().isEmpty()  # tabbed away
+    views = count_calls(monkeypatch, gui.panels.weights, "weights_view")
     window.session.set_network(window.session.net.with_params(W=-window.session.net.W))
+    assert views == []  # skips updates until shown
     window.docks[DockId.WEIGHTS].raise_()
-    qtbot.waitUntil(lambda: panel._on_screen)
+    qtbot.waitUntil(lambda: views != [])  # shown: catches up by itself
     check_weights(window.session, panel)
-    window.panels[DockId.GRADIENTS].set_mode("hinton")
+    gradients = window.panels[DockId.GRADIENTS]
+    window.docks[DockId.GRADIENTS].raise_()  # back from the weights, its tab neighbour
+    qtbot.waitUntil(lambda: not window.docks[DockId.GRADIENTS].visibleRegion().isEmpty())
+    gradients.set_mode("hinton")
     window.session.seek(window.session.n_positions - 1)
-    check_hinton_gradients(window.session, window.panels[DockId.GRADIENTS])
+    check_hinton_gradients(window.session, gradients)
     window.session.set_modified(False)  # close without asking to save
 
 

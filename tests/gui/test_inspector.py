@@ -11,7 +11,7 @@ from gui.panels import InspectorPanel
 from gui.session import Session
 
 
-@pytest.mark.parametrize("notation", ["004", "001"])
+@pytest.mark.parametrize("notation", ["deep-learning", "boden"])
 def test_the_displayed_lines_are_the_explanations(qtbot, notation: str) -> None:
     session = Session()
     session.set_truncation(2, "sliding")

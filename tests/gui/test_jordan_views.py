@@ -23,7 +23,7 @@ from gui.session import Session
 CONTEXTS = ["output", "target"]
 
 
-def jordan_session(context: str, notation: str = "004") -> Session:
+def jordan_session(context: str, notation: str = "deep-learning") -> Session:
     session = Session()
     net = session.net
     session.set_network(
@@ -42,7 +42,9 @@ def shown_view(qtbot, view):
 
 
 @pytest.mark.parametrize("context", CONTEXTS)
-@pytest.mark.parametrize("notation", ["004", "001"], ids=["gradient-sign", "boden-sign"])
+@pytest.mark.parametrize(
+    "notation", ["deep-learning", "boden"], ids=["gradient-sign", "boden-sign"]
+)
 def test_unfolded_jordan_graph_forward_and_back(qtbot, context: str, notation: str) -> None:
     session = jordan_session(context, notation)
     view = shown_view(qtbot, UnfoldedGraphView(session))

@@ -16,6 +16,7 @@ from gui.main_window import MainWindow
 def window(qtbot, settings: QSettings) -> MainWindow:
     w = MainWindow(settings=settings)
     qtbot.addWidget(w)
+    w.resize(1400, 900)  # wide enough for every toolbar field (the test screen is 800 x 800)
     w.show()
     w.activateWindow()
     qtbot.waitActive(w)

@@ -79,15 +79,15 @@ def test_slider_seeks(window: MainWindow) -> None:
 
 
 def test_notation_selector_relabels(window: MainWindow) -> None:
-    index = window.notation_box.findData("002")
+    index = window.notation_box.findData("tutorial")
     window.notation_box.setCurrentIndex(index)
-    assert window.session.notation.key == "002"
+    assert window.session.notation.key == "tutorial"
     checked = [a.data() for a in window.notation_actions.actions() if a.isChecked()]
-    assert checked == ["002"]
+    assert checked == ["tutorial"]
     window.session.step()
     assert "E so far" in window.status.text()
     window.notation_actions.actions()[1].trigger()  # the menu drives the same state
-    assert window.notation_box.currentData() == window.session.notation.key == "001"
+    assert window.notation_box.currentData() == window.session.notation.key == "boden"
     assert "C so far" in window.status.text()
 
 
@@ -125,10 +125,9 @@ def _content(img: QImage) -> float:
     return float(arr.std())
 
 
-def test_screenshots_at_1400x900(window: MainWindow) -> None:
-    """Renders start, mid-forward and mid-backward into screenshots/ (git-ignored) to look at."""
-    out = ROOT / "screenshots"
-    out.mkdir(exist_ok=True)
+def test_screenshots_at_1400x900(window: MainWindow, tmp_path) -> None:
+    """Renders start, mid-forward and mid-backward at 1400x900; each picture has content."""
+    out = tmp_path
     window.resize(1400, 900)
     T = window.session.trace.T
     for name, position in (("start", 0), ("mid_forward", T // 2), ("mid_backward", T + T // 2)):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, QRect, Qt
 from PySide6.QtGui import QColor, QImage
 
 from gui.encoding import Encoding
@@ -127,12 +127,26 @@ def test_hover_click_and_tooltips_name_the_cell(qtbot, grid) -> None:
     assert grid.tip_at(title) == "recurrent weights"
 
 
-def test_a_change_repaints_only_its_matrix_and_equal_values_nothing(qtbot, grid) -> None:
-    painted = []
-    original = grid.paintEvent
-    grid.paintEvent = lambda event: (painted.append(event.rect()), original(event))
+class PaintedRects(QObject):
+    """Records the rectangle of every paint event a widget receives."""
+
+    def __init__(self, widget) -> None:
+        super().__init__()
+        self.rects: list[QRect] = []
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.rects.append(event.rect())
+        return False
+
+
+def test_a_change_repaints_only_its_matrix_and_equal_values_nothing(qtbot, grid, settle) -> None:
+    settle(grid)  # shown and painted
+    paints = PaintedRects(grid)
+    painted = paints.rects
     grid.set_values("W", 0, MATRIX.copy())  # equal values: nothing to do
-    qtbot.wait(30)
+    settle()  # a repaint asked for would have happened by now
     assert painted == []
     grid.set_values("W", 1, np.ones((2, 3)))
     qtbot.waitUntil(lambda: bool(painted))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QBrush, QColor, QPen
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen
 
-from gui.graph_views.nodes import NodeDisks, _bgra, _pen_key
+from gui.graph_views.nodes import NodeDisks
 
 
 def _view(qtbot, disks: NodeDisks) -> pg.PlotWidget:
@@ -66,22 +66,61 @@ def test_bounds_are_the_centres_plus_the_pixel_radius(qtbot) -> None:
     assert disks.boundingRect().isNull() and disks.dataBounds(0) == (None, None)
 
 
-def test_new_pens_of_the_same_look_reuse_the_drawn_disks(qtbot) -> None:
+class _Paints(QObject):
+    """Counts the paint events of a widget."""
+
+    def __init__(self, widget) -> None:
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def test_new_pens_of_the_same_look_repaint_nothing(qtbot, settle) -> None:
     disks = NodeDisks(size=20)
     widget = _view(qtbot, disks)
     disks.set_points(np.array([[2.0, 2.0], [5.0, 5.0]]))
     red = QBrush(QColor("#ff0000"))
     disks.set_brushes([red, red])
     disks.set_pens([pg.mkPen("k", width=1.0), pg.mkPen("k", width=1.0)])
-    first = _pixel(widget, 5, 5)
-    made = len(disks._sprites)
+    first = [_pixel(widget, x, x, dx=9) for x in (2, 5)]  # the edges of the disks
+    settle()
+    paints = _Paints(widget.viewport())
     for _ in range(3):  # a view makes its pens anew whenever the known nodes change
         disks.set_pens([pg.mkPen("k", width=1.0), pg.mkPen("k", width=1.0)])
-        assert _pixel(widget, 5, 5) == first
-    assert len(disks._sprites) == made == 1
-    disks.set_pens([pg.mkPen("b", width=3.0)] * 2)  # another look: another pixmap
-    _pixel(widget, 5, 5)
-    assert len(disks._sprites) == 2
+    settle()  # a repaint asked for would have happened by now
+    assert paints.count == 0
+    assert [_pixel(widget, x, x, dx=9) for x in (2, 5)] == first
+    paints.count = 0  # (grabbing paints too)
+    disks.set_pens([pg.mkPen("k", width=1.0), pg.mkPen("b", width=3.0)])  # another look
+    qtbot.waitUntil(lambda: paints.count > 0)  # repainted on its own
+    now = [_pixel(widget, x, x, dx=9) for x in (2, 5)]
+    assert now[0] == first[0] and now[1] != first[1]
+
+
+def _rgb(image: QImage) -> np.ndarray:
+    """An image's pixels as (height, width, 3) float R, G, B."""
+    image = image.convertToFormat(QImage.Format.Format_RGB888)
+    h, w = image.height(), image.width()
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(h, image.bytesPerLine())
+    return rows[:, : 3 * w].reshape(h, w, 3).astype(np.float64)
+
+
+def _painted_disk(side: int, centre: QPointF, diameter: float, pen: QPen, brush: QBrush):
+    """QPainter's own antialiased disk on white, in a ``side`` x ``side`` image."""
+    image = QImage(side, side, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setPen(pen)
+    painter.setBrush(brush)
+    painter.drawEllipse(centre, diameter / 2, diameter / 2)
+    painter.end()
+    return _rgb(image)
 
 
 @pytest.mark.parametrize(
@@ -91,12 +130,34 @@ def test_new_pens_of_the_same_look_reuse_the_drawn_disks(qtbot) -> None:
         pg.mkPen((90, 90, 90), width=1.2, style=Qt.PenStyle.DashLine),
         QPen(Qt.PenStyle.NoPen),
     ],
+    ids=["grey-pen", "dashed-pen", "no-pen"],
 )
 @pytest.mark.parametrize("colour", ["#ff0000", "#2166ac", "#f7f7f7", "#bdbdbd80"])
-def test_a_disk_composed_from_masks_is_the_disk_qpainter_draws(qtbot, pen, colour) -> None:
+def test_a_drawn_disk_is_the_disk_qpainter_draws(qtbot, pen, colour) -> None:
+    """The disk on screen equals QPainter's antialiased disk with the same pen and brush (to
+    rounding), centred within a pixel of its point. Disks are placed on whole pixels, so the
+    reference is tried at every tenth of a pixel about the point and the best one kept."""
     disks = NodeDisks(size=20.4)
+    widget = _view(qtbot, disks)
     brush = QBrush(QColor(colour))
-    composed = _bgra(disks._sprite(pen, _pen_key(pen), brush, 1.0))
-    drawn = _bgra(disks._disk_image(pen, pen, brush, 1.0))  # QPainter's own disk
-    assert drawn[..., 3].max() == 255 or colour.endswith("80")  # something was drawn
-    assert np.abs(composed - drawn).max() <= 1.0  # rounding only
+    disks.set_points(np.array([[5.0, 5.0]]))
+    disks.set_brushes([brush])
+    disks.set_pens([pen])
+    point = widget.getViewBox().mapViewToScene(QPointF(5.0, 5.0))  # viewport pixels
+    side = 40
+    corner = (int(point.x()) - side // 2, int(point.y()) - side // 2)
+    shown = _rgb(widget.viewport().grab().toImage().copy(*corner, side, side))
+    assert np.abs(shown - 255.0).max() > 4  # something was drawn
+    x0, y0 = point.x() - corner[0], point.y() - corner[1]  # the point in the cut-out
+    # (QPainter's disk on white, not composed from masks as NodeDisks composes its disks)
+    offsets = np.arange(-10, 11) / 10
+    best = min(
+        (
+            np.abs(shown - _painted_disk(side, QPointF(x0 + dx, y0 + dy), 20.4, pen, brush)).max(),
+            dx,
+            dy,
+        )
+        for dx in offsets
+        for dy in offsets
+    )
+    assert best[0] <= 1.0, best  # rounding only

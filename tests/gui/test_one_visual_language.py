@@ -22,6 +22,7 @@ from core.cursor import position_of
 from gui.docks.registry import DockId
 from gui.encoding import Encoding, for_trace, network_weights, sign_text
 from gui.graph_views import FoldedGraphView, UnfoldedGraphView
+from gui.graph_views.folded import NODE_DIAMETER
 from gui.main_window import MainWindow
 
 #: per channel: antialiasing at the centre of a disk, an edge or a cell
@@ -45,7 +46,14 @@ def shot(window: MainWindow, *raise_docks: DockId) -> QImage:
     for dock in raise_docks:
         window.docks[dock].raise_()
     QApplication.processEvents()  # the layout the raised docks and the last step asked for
-    return window.grab().toImage()
+    image = window.grab().toImage()
+    for _ in range(20):  # until the picture settles: a dock brought up lays out in passes
+        QApplication.processEvents()
+        again = window.grab().toImage()
+        if again == image:
+            break
+        image = again
+    return image
 
 
 def at(image: QImage, window: MainWindow, widget: QWidget, pos: QPointF | QPoint) -> QColor:
@@ -56,8 +64,12 @@ def at(image: QImage, window: MainWindow, widget: QWidget, pos: QPointF | QPoint
 
 
 def node(image: QImage, window: MainWindow, view, node_id: tuple[str, int, int]) -> QColor:
-    """The pixel at the centre of a graph node's disk."""
-    p = view.data_point(*view.node_position(node_id))
+    """The pixel at the centre of a graph node's disk (the folded view writes the node's name
+    there when it fits: there, the pixel a third of the way down from the centre)."""
+    x, y = view.node_position(node_id)
+    if isinstance(view, FoldedGraphView):
+        y -= NODE_DIAMETER / 3
+    p = view.data_point(x, y)
     return at(image, window, view.plot_widget().viewport(), p)
 
 

@@ -126,11 +126,11 @@ def test_notation_switch_relabels_and_flips_delta_signs(session, panels) -> None
     session.seek(position_of(session.trace.T, "backward", 4))
     before = snapshot(panels)
     assert "∂L/∂W" in before["GradientsPanel"].titles
-    session.set_notation("002")
+    session.set_notation("tutorial")
     shown = snapshot(panels)
     assert "∂E/∂Ws" in shown["GradientsPanel"].titles
     assert "Ws" in shown["InspectorPanel"].text and "δs[1](4)" in shown["InspectorPanel"].text
-    session.set_notation("001")
+    session.set_notation("boden")
     shown = snapshot(panels)
     check_against_trace(session, shown)
     assert shown["DeltasPanel"].titles[0].startswith("hidden deltas δj(t) = -∂C/∂netj(t)")
@@ -141,19 +141,21 @@ def test_notation_switch_relabels_and_flips_delta_signs(session, panels) -> None
     assert "∂C/∂U" in shown["GradientsPanel"].titles  # Bodén's U is the recurrent matrix
 
 
-def _only(qtbot, panel) -> None:
+def _only(settle, panel) -> None:
     """Make the panel the only window shown, and let its layout settle."""
     for other in QApplication.topLevelWidgets():  # the offscreen platform cannot raise windows
         if other is not panel:
             other.hide()
-    qtbot.wait(20)
+    settle()
 
 
-def test_gradient_hover_shows_the_exact_value_and_click_selects(qtbot, session, panels) -> None:
+def test_gradient_hover_shows_the_exact_value_and_click_selects(
+    qtbot, session, panels, settle
+) -> None:
     grads = panels["GradientsPanel"]
     t = 3
     session.seek(position_of(session.trace.T, "backward", t))
-    _only(qtbot, grads)
+    _only(settle, grads)
     pos = grads.grid.pos_of("W", 1, 1, 2).toPoint()  # accumulated W, row 2, column 3
     qtbot.mouseMove(grads.grid, pos)
     qtbot.waitUntil(lambda: grads.displayed().hover.startswith("∂L/∂W[2,3]"))
@@ -215,10 +217,10 @@ def test_inspector_explains_a_selected_hidden_node_mid_backward(session, panels)
     assert cite("delta-hidden", "derivative") in shown.text
 
 
-def test_clicking_a_heatmap_cell_selects_the_node(qtbot, session, panels) -> None:
+def test_clicking_a_heatmap_cell_selects_the_node(qtbot, session, panels, settle) -> None:
     act = panels["ActivationsPanel"]
     session.seek(4)
-    _only(qtbot, act)
+    _only(settle, act)
     pos = act.grid.pos_of("h", 2, 3).toPoint()  # t = 2, unit 4
     with qtbot.waitSignal(session.selectionChanged):
         qtbot.mouseClick(act.grid, Qt.MouseButton.LeftButton, pos=pos)

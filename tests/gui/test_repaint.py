@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication, QImage
-from PySide6.QtWidgets import QApplication
 
 from core.data import Dataset, Sequence
 from core.model import SRN
@@ -33,7 +32,7 @@ def _differing(window: MainWindow) -> int:
     return int((_pixels(screen) != _pixels(fresh)).any(axis=2).sum())
 
 
-def test_every_step_leaves_the_screen_as_a_full_redraw_would(qtbot, tmp_path) -> None:
+def test_every_step_leaves_the_screen_as_a_full_redraw_would(qtbot, tmp_path, settle) -> None:
     window = MainWindow(settings=QSettings(str(tmp_path / "u.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
     window.resize(1400, 900)
@@ -50,12 +49,11 @@ def test_every_step_leaves_the_screen_as_a_full_redraw_would(qtbot, tmp_path) ->
     )
     session = window.session
     session.set_dataset(data, net=SRN.init(5, 12, 4, seed=1))
-    for _ in range(3):
-        QApplication.processEvents()
+    settle(window)  # laid out and painted, until a round passes without a repaint
     positions = [*range(0, 2 * T + 1, 3), 2 * T, *range(2 * T - 1, -1, -4)]  # on, then back
     worst = {}
     for k in positions:
         session.seek(k)
-        QApplication.processEvents()
+        settle()  # the step's repaints have reached the screen
         worst[k] = _differing(window)
     assert max(worst.values()) <= TOLERANCE, {k: n for k, n in worst.items() if n > TOLERANCE}

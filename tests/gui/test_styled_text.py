@@ -69,21 +69,21 @@ def test_wrapped_styles_stay_inside_the_width_and_tables_do_not_wrap(view) -> No
     assert tops == sorted(tops)  # lines follow one another down the page
 
 
-def test_equal_blocks_do_nothing_and_the_scroll_position_stays(view, qtbot) -> None:
+def test_equal_blocks_do_nothing_and_the_scroll_position_stays(view, qtbot, settle) -> None:
     view.set_blocks(_blocks())
     bar = view.verticalScrollBar()
     assert bar.maximum() > 0  # taller than 400 px
     bar.setValue(bar.maximum() // 2)
-    QApplication.processEvents()
+    settle(view.viewport())  # scrolled and painted
     counter = PaintCounter()
     view.viewport().installEventFilter(counter)
     view.set_blocks(_blocks())
-    QApplication.processEvents()
+    settle()  # a repaint asked for would have happened by now
     assert counter.count == 0  # the same text: no layout, no repaint
     kept = bar.value()
     view.set_blocks(_blocks(11), keep_extent=True)  # the next step of the same item
-    QApplication.processEvents()
-    assert bar.value() == kept and counter.count > 0
+    qtbot.waitUntil(lambda: counter.count > 0)
+    assert bar.value() == kept
     view.viewport().removeEventFilter(counter)
     assert view.blocks() == _blocks(11)
 
@@ -193,18 +193,18 @@ def test_a_narrower_view_wraps_the_numbers_onto_more_lines(tall_view) -> None:
     assert all(r.right() <= tall_view.viewport().width() for r in numbers)
 
 
-def test_equal_blocks_lay_out_and_paint_nothing(qtbot, tall_view) -> None:
+def test_equal_blocks_lay_out_and_paint_nothing(qtbot, tall_view, settle) -> None:
     tall_view.set_blocks(explanation())
-    qtbot.wait(20)
+    settle(tall_view.viewport())  # laid out and painted
     counter = PaintCounter()
     tall_view.viewport().installEventFilter(counter)
     laid = tall_view.layout_count
     tall_view.set_blocks(explanation())  # equal, not the same objects
-    qtbot.wait(20)
+    settle()  # a repaint asked for would have happened by now
     assert tall_view.layout_count == laid and counter.count == 0
     tall_view.set_blocks(explanation(lines=2))
-    qtbot.wait(20)
-    assert tall_view.layout_count > laid and counter.count >= 1
+    qtbot.waitUntil(lambda: counter.count >= 1)
+    assert tall_view.layout_count > laid
     tall_view.viewport().removeEventFilter(counter)
 
 

@@ -63,14 +63,14 @@ def test_cells_are_where_pos_of_says_and_round_trip(grid) -> None:
     assert grid.cell_at(QPointF(grid.pos_of("h", 0, 0).x(), y.center().y())) is None  # no y(0)
 
 
-def test_values_are_drawn_in_their_colours_and_unknown_cells_grey(qtbot, grid) -> None:
+def test_values_are_drawn_in_their_colours_and_unknown_cells_grey(grid, settle) -> None:
     rng = np.random.default_rng(0)
     h = rng.uniform(-1, 1, (T + 1, H))
     h[8:] = np.nan  # not yet computed
     y = rng.uniform(-2, 2, (T, O))
     grid.set_values("h", h)
     grid.set_values("y", y)
-    qtbot.wait(10)
+    settle()
     image = grid.grab().toImage()
     for t, unit in ((0, 0), (3, 2), (7, 4)):
         pos = grid.pos_of("h", t, unit).toPoint()
@@ -83,13 +83,13 @@ def test_values_are_drawn_in_their_colours_and_unknown_cells_grey(qtbot, grid) -
         grid.set_values("y", np.zeros((T + 1, O)))
 
 
-def test_the_cursor_outlines_its_step_in_the_rows_that_have_it(qtbot, grid) -> None:
+def test_the_cursor_outlines_its_step_in_the_rows_that_have_it(grid, settle) -> None:
     grid.set_values("h", np.zeros((T + 1, H)))
     grid.set_cursor(0)
     assert grid.cursor_x("h") == 0.0 and grid.cursor_x("y") is None  # y has no step 0
     grid.set_cursor(4)
     assert grid.cursor_x("h") == grid.cursor_x("y") == 4.0
-    qtbot.wait(10)
+    settle()
     image = grid.grab().toImage()
     rect = grid.plots["h"].rect
     left = round(grid.pos_of("h", 4, 0).x() - rect.width() / (T + 1) / 2)
@@ -99,7 +99,7 @@ def test_the_cursor_outlines_its_step_in_the_rows_that_have_it(qtbot, grid) -> N
     assert grid.cursor_x() is None
 
 
-def test_a_step_leaves_the_screen_as_a_full_redraw_would(qtbot, grid) -> None:
+def test_a_step_leaves_the_screen_as_a_full_redraw_would(grid, settle) -> None:
     rng = np.random.default_rng(1)
     h, y = rng.uniform(-1, 1, (T + 1, H)), rng.uniform(-2, 2, (T, O))
     for t in [*range(T + 1), *range(T, -1, -3)]:  # forward, then back in strides
@@ -110,7 +110,7 @@ def test_a_step_leaves_the_screen_as_a_full_redraw_would(qtbot, grid) -> None:
         out[:t] = y[:t]
         grid.set_values("y", out)
         grid.set_cursor(t)
-        qtbot.wait(1)
+        settle()  # the step's repaint has reached the screen
         screen = QGuiApplication.primaryScreen().grabWindow(grid.winId()).toImage()
         differ = (_pixels(screen) != _pixels(grid.grab().toImage())).any(axis=2)
         assert not differ.any(), (t, np.argwhere(differ)[:5])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QThread, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLineEdit, QSpinBox
 
@@ -62,6 +63,7 @@ class Rig:
         self.panel.show()
         self.batches: list[list] = []
         self.pushes: list[SRN] = []
+        self.threads: list[QThread] = []  # the threads the presses started
         self.controller.recordsArrived.connect(self.batches.append)
         self.session.networkChanged.connect(lambda: self.pushes.append(self.session.net))
 
@@ -74,15 +76,18 @@ class Rig:
             p.update_box.setCurrentIndex(p.update_box.findData(kw["update"]))
 
     def press(self, qtbot, button) -> None:
+        before = set(LIVE_THREADS)
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        self.threads += set(LIVE_THREADS) - before
 
     @property
     def received(self) -> int:
         return sum(len(b) for b in self.batches)
 
     def assert_thread_done(self) -> None:
-        worker = self.controller._worker
-        assert worker is not None and not worker._thread.isRunning()
+        """The runs' threads have ended, and no other worker's thread runs."""
+        assert self.threads, "no press started a training thread"
+        assert not [t for t in self.threads if t.isRunning()]
         assert not [t for t in LIVE_THREADS if t.isRunning()]
 
 
@@ -183,29 +188,50 @@ def test_stop_in_the_middle_leaves_a_consistent_state(rig: Rig, qtbot) -> None:
     assert controller.training_settings()["epochs_done"] == len(history)
 
 
-def test_pause_holds_training_and_resume_finishes_it(rig: Rig, qtbot) -> None:
-    epochs = 400  # long enough that the run cannot end before the pause (60 once did)
+def test_pause_holds_training_and_resume_finishes_it(rig: Rig, qtbot, monkeypatch, request) -> None:
+    """The trainer is held after epoch 3 until Pause has been pressed, so epoch 4 is the one in
+    flight when pausing; it records every epoch asked of it while the test holds the pause.
+    A run that went on while paused would ask for epoch 5 at once."""
+    import gui.training.controller
+
+    real = gui.training.controller.train
+    pressed, holding = threading.Event(), threading.Event()
+    request.addfinalizer(pressed.set)  # a failing test does not leave the trainer waiting
+    asked_while_paused: list[int] = []
+
+    def gated(net, dataset, config):
+        records = real(net, dataset, config)  # checks its arguments now, as train does
+
+        def run():
+            for record in records:
+                yield record
+                if holding.is_set():
+                    asked_while_paused.append(record.epoch + 1)
+                if record.epoch == 3:
+                    pressed.wait(FINISH_MS / 1000)
+
+        return run()
+
+    monkeypatch.setattr(gui.training.controller, "train", gated)
+    epochs = 40
     rig.settings(epochs=epochs)
     panel, controller, session = rig.panel, rig.controller, rig.session
     with qtbot.waitSignal(controller.finished, timeout=FINISH_MS) as finished:
         rig.press(qtbot, panel.train_button)
-        qtbot.waitUntil(lambda: rig.received >= 3, timeout=FINISH_MS)
+        qtbot.waitUntil(lambda: rig.received >= 3, timeout=FINISH_MS)  # the panel has them
+        holding.set()
         rig.press(qtbot, panel.pause_button)
+        pressed.set()
         assert controller.state == "paused" and panel.pause_button.text() == "Resume"
-        # the epochs already sent and the one in flight when pausing arrive; on a loaded
-        # machine that can take longer than one wait
-        held = -1
-        for _ in range(40):
-            if len(controller.history) == held:
-                break
-            held = len(controller.history)
-            qtbot.wait(300)
-        qtbot.wait(300)
-        assert len(controller.history) == held < epochs
+        # the epoch in flight arrives and is shown at once; then training holds
+        qtbot.waitUntil(lambda: len(controller.history) >= 4, timeout=FINISH_MS)
+        assert len(controller.history) == 4
         assert session.net is controller.history[-1].net  # the paused network, ready to step
-        assert "(paused)" in panel.progress.text()
+        assert panel.progress.text().endswith("(paused)")
+        holding.clear()
         rig.press(qtbot, panel.pause_button)
         assert controller.state == "running" and panel.pause_button.text() == "Pause"
+    assert asked_while_paused == []
     assert finished.args == ["finished"]
     assert [r.epoch for r in controller.history] == list(range(1, epochs + 1))
     rig.assert_thread_done()
@@ -279,8 +305,11 @@ def test_the_window_stays_responsive_while_training(rig: Rig, qtbot) -> None:
         rig.press(qtbot, rig.panel.train_button)
         qtbot.waitUntil(lambda: rig.received >= 2, timeout=FINISH_MS)
         ticks.clear()
-        qtbot.wait(700)
-        assert len(ticks) >= 20  # the GUI thread's timer kept firing during training
+        epochs_before = len(rig.controller.history)
+        # the GUI thread's timer keeps firing while training goes on
+        qtbot.waitUntil(lambda: len(ticks) >= 40, timeout=FINISH_MS)
+        assert rig.controller.state == "running"
+        assert len(rig.controller.history) > epochs_before
         assert max(np.diff(ticks)) < 0.5
         position = session.position
         session.step()
@@ -293,15 +322,21 @@ def test_the_window_stays_responsive_while_training(rig: Rig, qtbot) -> None:
     rig.assert_thread_done()
 
 
-def test_shutdown_during_training_leaves_no_thread(rig: Rig, qtbot) -> None:
+def test_shutdown_during_training_leaves_no_thread(rig: Rig, qtbot, settle) -> None:
     rig.settings(epochs=100_000)
+    ended: list[str] = []
+    rig.controller.finished.connect(ended.append)
     rig.press(qtbot, rig.panel.train_button)
     qtbot.waitUntil(lambda: rig.received >= 2, timeout=FINISH_MS)
     rig.controller.shutdown()
     assert rig.controller.state == "idle"
     rig.assert_thread_done()
-    qtbot.wait(50)  # late signals of the abandoned run are ignored
+    history, status = rig.controller.history, rig.panel.status.text()
+    # the thread has ended: the records and the end it sent before are queued events by now
+    settle()  # ... and handled, and ignored: the run was abandoned
     assert rig.controller.state == "idle"
+    assert rig.controller.history == history and rig.panel.status.text() == status
+    assert ended == []
 
 
 def test_reset_asks_then_restores_the_network_before_the_run(rig: Rig, qtbot) -> None:
@@ -389,13 +424,13 @@ def test_generate_asks_before_discarding_trained_weights(panels) -> None:
 
 def test_generate_refuses_bad_parameters_with_the_reason(panels) -> None:
     session, _, task, _, _ = panels
-    task.select_task("temporal-xor")
+    task.select_task("anbn")  # the boxes keep each value in bounds, not n_min <= n_max
     before = session.dataset
-    task.set_param_values({"triples": 0})
+    task.set_param_values({"n_min": 5, "n_max": 2})
     assert not task.generate()
     assert session.dataset is before
     assert not task.hint.isHidden() and task.hint.text().startswith(
-        "Cannot generate the data: triples must be >= 1"
+        "Cannot generate the data: need 1 <= n_min <= n_max"
     )
 
 
@@ -584,7 +619,7 @@ class _Resizes(QObject):
         return False
 
 
-def test_a_run_does_not_resize_the_plots(rig: Rig, qtbot) -> None:
+def test_a_run_does_not_resize_the_plots(rig: Rig, qtbot, settle) -> None:
     """The status line over the plots is cleared when a run starts and gets a summary when it
     ends; neither may resize the plots (each resize lays their axes out and redraws them)."""
     rig.settings(epochs=20)
@@ -592,19 +627,19 @@ def test_a_run_does_not_resize_the_plots(rig: Rig, qtbot) -> None:
     panel.resize(760, 440)  # narrow: the summary takes two lines
     with qtbot.waitSignal(rig.controller.finished, timeout=FINISH_MS):
         rig.press(qtbot, panel.train_button)
-    qtbot.wait(20)
+    settle()  # the layout has followed the summary
     assert panel.status.text().startswith("Finished 20 epochs")
     size = panel.plots.size()
     resizes = _Resizes(panel.plots)
     with qtbot.waitSignal(rig.controller.finished, timeout=FINISH_MS):
         rig.press(qtbot, panel.train_button)
         qtbot.waitUntil(lambda: panel.status.text() == "", timeout=FINISH_MS)  # cleared
-    qtbot.wait(20)
+    settle()  # any relayout the new summary asked for has happened
     assert panel.status.text().startswith("Finished 20 epochs")
     assert resizes.count == 0 and panel.plots.size() == size
 
 
-def test_plots_in_a_narrow_dock_fit_their_widgets(qtbot) -> None:
+def test_plots_in_a_narrow_dock_fit_their_widgets(qtbot, settle) -> None:
     """Three plots at their narrowest: each plot area lies inside its widget (a long title once
     widened the gradient plot past its widget, cutting off the right of its axes)."""
     plots = TrainingPlots()
@@ -612,7 +647,7 @@ def test_plots_in_a_narrow_dock_fit_their_widgets(qtbot) -> None:
     plots.resize(372, 223)
     plots.show()
     qtbot.waitExposed(plots)
-    qtbot.wait(20)
+    settle()  # laid out
     for widget in (plots.loss_plot, plots.grad_plot, plots.score_plot):
         assert widget.width() <= 130
         box = widget.getPlotItem().getViewBox().sceneBoundingRect()

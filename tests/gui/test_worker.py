@@ -21,8 +21,11 @@ def counting(n: int, delay: float = 0.0, threads: list | None = None):
 
 def test_items_arrive_in_order_from_another_thread(qtbot) -> None:
     seen, threads = [], []
+    before = set(LIVE_THREADS)
     worker = GeneratorWorker(lambda: counting(50, threads=threads))
     worker.yielded.connect(lambda item: seen.append((item, QThread.currentThread())))
+    live: list[set] = []
+    worker.started.connect(lambda: live.append(set(LIVE_THREADS) - before))
     with qtbot.waitSignal(worker.finished, timeout=5000):
         worker.start()
     assert [i for i, _ in seen] == list(range(50))
@@ -30,7 +33,8 @@ def test_items_arrive_in_order_from_another_thread(qtbot) -> None:
     assert all(t is main for _, t in seen)  # slots run on the GUI thread
     assert threading.get_ident() not in threads  # the generator ran elsewhere
     assert not worker.is_running
-    assert worker._thread not in LIVE_THREADS
+    assert len(live) == 1 and len(live[0]) == 1  # the run's thread was registered while it ran
+    assert set(LIVE_THREADS) - before == set()  # and is no longer once finished
 
 
 def test_abort_stops_between_items(qtbot) -> None:
@@ -48,19 +52,30 @@ def test_abort_stops_between_items(qtbot) -> None:
 
 
 def test_pause_holds_and_resume_continues(qtbot) -> None:
+    """Pausing is a flag the worker checks between items, whichever thread sets it: the
+    generator pauses its own worker before yielding item 5, and records any item it is asked
+    for while the worker is paused. Without a hold, item 6 would be asked for at once, long
+    before the GUI thread has even received item 5."""
     seen: list[int] = []
-    worker = GeneratorWorker(lambda: counting(30, delay=0.001))
+    asked_while_paused: list[int] = []
+
+    def pausing():
+        for i in range(30):
+            if worker.is_paused:
+                asked_while_paused.append(i)
+            if i == 5:
+                worker.pause()
+            yield i
+
+    worker = GeneratorWorker(pausing)
     worker.yielded.connect(seen.append)
     worker.start()
-    qtbot.waitUntil(lambda: len(seen) >= 2, timeout=5000)
-    worker.pause()
-    assert worker.is_paused
-    qtbot.wait(100)
-    held = len(seen)
-    qtbot.wait(100)
-    assert len(seen) <= held + 1  # at most the item in flight arrives while paused
+    qtbot.waitUntil(lambda: len(seen) >= 6, timeout=5000)
+    assert seen == list(range(6))  # up to the item yielded when pausing
+    assert worker.is_paused and worker.is_running
     with qtbot.waitSignal(worker.finished, timeout=5000):
         worker.resume()
+    assert asked_while_paused == []
     assert seen == list(range(30))
 
 
@@ -78,8 +93,15 @@ def test_errors_are_reported_not_raised(qtbot) -> None:
 
 
 def test_quit_and_wait_during_a_run(qtbot) -> None:
+    seen: list[int] = []
     worker = GeneratorWorker(lambda: counting(100_000, delay=0.001))
+    worker.yielded.connect(seen.append)
     worker.start()
-    qtbot.wait(20)
+    qtbot.waitUntil(lambda: len(seen) >= 2, timeout=5000)  # the run is under way
+    assert worker.is_running
     assert worker.quit_and_wait()
-    assert not worker._thread.isRunning()
+    assert not worker.is_running
+    assert not [t for t in LIVE_THREADS if t.isRunning()]
+    with qtbot.waitSignal(worker.finished, timeout=5000):  # the end is still reported
+        pass
+    assert len(seen) < 100_000

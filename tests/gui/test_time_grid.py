@@ -138,9 +138,9 @@ def test_labels_and_levels_are_kept(grid) -> None:
     assert grid.bar_levels(1) == (0.0, 1.0)
 
 
-def test_the_colour_bar_shows_the_encoding_from_end_to_end(qtbot, grid) -> None:
+def test_the_colour_bar_shows_the_encoding_from_end_to_end(grid, settle) -> None:
     grid.set_bar(1, Encoding("output", 1.0, one_signed=True))
-    qtbot.wait(10)
+    settle(grid)  # the new bar is painted
     image = grid.grab().toImage()
     for index, encoding in ((0, LINEAR), (1, Encoding("output", 1.0, one_signed=True))):
         rect = grid.bar_rect(index)

@@ -2,7 +2,9 @@
 
 The generator (for example ``core.training.train``) knows nothing about Qt. The worker lives in a
 QThread, pulls one item at a time and emits it with ``yielded``; between items it checks for
-pause and abort. Items cross threads as immutable values; the worker never touches a widget.
+pause and abort, so a generator that yields often (``train(..., progress_every=...)``) can be
+paused and stopped promptly. Items cross threads as immutable values; the worker never touches a
+widget.
 
 Signals: ``started``, ``yielded(object)``, ``errored(object)`` (the exception), ``finished``
 (always last, after a normal end, an error or an abort) and ``aborted``.
@@ -19,6 +21,9 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 #: threads started by workers and not yet finished; the test suite checks it is empty
 LIVE_THREADS: weakref.WeakSet[QThread] = weakref.WeakSet()
+#: workers whose thread outlived ``quit_and_wait``: kept until it ends, since Qt aborts the
+#: process when a running QThread is destroyed
+_STRAGGLERS: set[GeneratorWorker] = set()
 
 
 class _Runner(QObject):
@@ -106,13 +111,25 @@ class GeneratorWorker(QObject):
         self._runner._running.set()
 
     def quit_and_wait(self, timeout_ms: int = 10_000) -> bool:
-        """Abort, stop the thread and wait for it (used when the window closes)."""
+        """Abort, stop the thread and wait for it (used when the window closes).
+
+        False when the generator did not reach its next item within ``timeout_ms``; the worker
+        then stays alive until its thread ends, whoever held it.
+        """
         self.abort()
         self._thread.quit()
-        ok = self._thread.wait(timeout_ms)
+        ok = bool(self._thread.wait(timeout_ms))
         if ok:
             LIVE_THREADS.discard(self._thread)
-        return bool(ok)
+        elif self not in _STRAGGLERS:
+            _STRAGGLERS.add(self)
+            self._thread.finished.connect(self._on_straggler_finished)  # queued to this thread
+        return ok
+
+    def _on_straggler_finished(self) -> None:
+        self._thread.wait()
+        LIVE_THREADS.discard(self._thread)
+        _STRAGGLERS.discard(self)
 
     def _on_runner_finished(self) -> None:
         self._done = True

@@ -7,7 +7,6 @@ seconds. Runs are driven by pressing the panels' buttons; ``controller.finished`
 from __future__ import annotations
 
 import csv
-import itertools
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLineEdit, QSpinBox
 from core.data import Dataset
 from core.model import PARAM_NAMES, SRN
 from core.tasks import TASKS, make_task
+from core.training import EpochRecord
 from gui.docks.network import NetworkPanel
 from gui.docks.task import TaskPanel
 from gui.session import Session
@@ -202,7 +202,8 @@ def test_pause_holds_training_and_resume_finishes_it(rig: Rig, qtbot) -> None:
             qtbot.wait(300)
         qtbot.wait(300)
         assert len(controller.history) == held < epochs
-        assert session.net is controller.history[-1].net  # the paused network, ready to step
+        held_net = (controller.progress or controller.history[-1]).net
+        assert session.net is held_net  # the paused network, ready to step
         assert "(paused)" in panel.progress.text()
         rig.press(qtbot, panel.pause_button)
         assert controller.state == "running" and panel.pause_button.text() == "Pause"
@@ -496,10 +497,12 @@ def test_csv_of_a_run_is_written_atomically(rig: Rig, qtbot, tmp_path: Path) -> 
 def test_an_error_in_training_is_a_sentence_not_a_traceback(rig: Rig, qtbot, monkeypatch) -> None:
     import gui.training.controller
 
-    def broken(net, dataset, config):
+    def broken(net, dataset, config, **kw):
         def records():
-            yield from itertools.islice(real(net, dataset, config), 2)
-            raise ValueError("the data set changed on disk")
+            for item in real(net, dataset, config, **kw):
+                yield item
+                if isinstance(item, EpochRecord) and item.epoch == 2:
+                    raise ValueError("the data set changed on disk")
 
         return records()
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+import weakref
 
 from PySide6.QtCore import QThread
 
@@ -83,3 +85,27 @@ def test_quit_and_wait_during_a_run(qtbot) -> None:
     qtbot.wait(20)
     assert worker.quit_and_wait()
     assert not worker._thread.isRunning()
+
+
+def test_a_thread_that_outlives_quit_and_wait_is_kept_until_it_ends(qtbot) -> None:
+    """Qt aborts the process when a running QThread is destroyed: a worker whose generator does
+    not reach its next item in time must stay alive, whoever drops it."""
+    busy, release = threading.Event(), threading.Event()
+
+    def stuck():
+        yield 0
+        busy.set()
+        release.wait()  # one long item: a single huge update
+        yield 1
+
+    worker = GeneratorWorker(stuck)
+    thread = weakref.ref(worker._thread)
+    worker.start()
+    qtbot.waitUntil(busy.is_set, timeout=5000)
+    assert not worker.quit_and_wait(timeout_ms=10)
+    del worker  # the caller lets go, as a closing window does
+    gc.collect()
+    assert thread() is not None and thread().isRunning()  # kept, not destroyed running
+    release.set()
+    qtbot.waitUntil(lambda: not [t for t in LIVE_THREADS if t.isRunning()], timeout=5000)
+    assert thread() is None or not thread().isRunning()

@@ -11,20 +11,25 @@ seed 0, the task's recommended TrainConfig with ``--epochs``) is timed in one pr
   ``finished`` signal. The explorer's views follow the network as it learns, the plots update
   from throttled batches: everything a user would see.
 
-After one untimed warm-up run in the window, runs alternate (headless, GUI, headless, GUI, ...)
-so that a change in machine load hits both runs of a pair; the verdict is on the median over
-pairs of (GUI epochs/s) / (headless epochs/s); the ratio of the best runs is printed beside it.
-While the GUI trains, a 10 ms timer on the GUI thread measures how late its ticks come (the
-window's responsiveness).
+After one untimed warm-up run in the window, runs alternate (headless, GUI, GUI probed,
+headless, ...) so that a change in machine load hits every run of a round:
 
-Target: the GUI keeps >= 80 % of the headless epochs per second. Prints PASS or MISS. On a
-machine busy with other work the pairs scatter: use more ``--repeats``.
+* speed: the median over rounds of (GUI epochs/s) / (headless epochs/s); the ratio of the best
+  runs is printed beside it. Target >= 0.90.
+* stalls: in the probed GUI run a 10 ms QTimer on the GUI thread records when its ticks come; the
+  longest gap between two ticks is the longest time the window did not respond. Target <= 50 ms.
+  The probe runs apart from the timed runs because it costs training speed itself: each tick
+  takes the GIL from the training thread (a bare 10 ms tick costs it about 3 %).
+
+Prints PASS or MISS beside each target. On a machine busy with other work the runs scatter: use
+more ``--repeats``.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import os
 import statistics
 import sys
@@ -47,7 +52,8 @@ from gui.training.controller import TrainingController
 from gui.training.panel import TrainingPanel
 
 TASK = "temporal-xor"
-TARGET = 0.80
+TARGET_RATIO = 0.90
+TARGET_STALL_S = 0.050
 
 
 def headless(config: TrainConfig) -> float:
@@ -92,10 +98,10 @@ def build_window() -> tuple[QMainWindow, TrainingPanel, str]:
 
 
 def in_gui(
-    app: QApplication, panel: TrainingPanel, config: TrainConfig
+    app: QApplication, panel: TrainingPanel, config: TrainConfig, *, probe: bool = False
 ) -> tuple[float, float, list[float]]:
-    """Seconds from pressing Train to ``finished``, the GUI thread's CPU seconds meanwhile, and
-    the GUI timer's tick gaps (s)."""
+    """Seconds from pressing Train to ``finished``, the GUI thread's CPU seconds meanwhile, and,
+    with ``probe``, the gaps (s) between the ticks of a 10 ms timer on the GUI thread."""
     tasks = panel.window().findChildren(TaskPanel)
     task = tasks[0]
     task.select_task(TASK)
@@ -112,7 +118,8 @@ def in_gui(
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
     loop = QEventLoop()
     panel.controller.finished.connect(loop.quit)
-    timer.start()
+    if probe:
+        timer.start()
     start, cpu = time.perf_counter(), time.thread_time()
     panel.train_button.click()
     if panel.controller.state != "running":
@@ -132,7 +139,7 @@ def in_gui(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=40, help="epochs per run (default 40)")
-    parser.add_argument("--repeats", type=int, default=6, help="pairs of runs (default 6)")
+    parser.add_argument("--repeats", type=int, default=8, help="rounds of runs (default 8)")
     args = parser.parse_args()
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -151,14 +158,15 @@ def main() -> int:
     in_gui(app, panel, TASKS[TASK].train_config(epochs=5, seed=0))  # warm-up, not timed
     plain: list[float] = []
     gui: list[float] = []
-    gaps: list[float] = []
+    stalls: list[float] = []  # the longest tick gap of each probed run
     gui_cpu = 0.0
     for _ in range(args.repeats):
         plain.append(headless(config))
-        seconds, cpu, run_gaps = in_gui(app, panel, config)
+        seconds, cpu, _ = in_gui(app, panel, config)
         gui.append(seconds)
         gui_cpu += cpu
-        gaps += run_gaps
+        _, _, gaps = in_gui(app, panel, config, probe=True)
+        stalls.append(max(gaps, default=math.inf))
     panel.controller.shutdown()
     panel.session.set_modified(False)  # nothing to save: close without the "discard?" question
     window.close()
@@ -180,13 +188,15 @@ def main() -> int:
         f"GUI thread CPU while training: {gui_cpu / sum(gui):.0%} of the wall time "
         "(redraws and network updates; C++ painting among it does not hold the GIL)"
     )
-    if gaps:
-        print(
-            f"GUI timer (10 ms) while training: median gap {1e3 * statistics.median(gaps):.0f} ms, "
-            f"max {1e3 * max(gaps):.0f} ms"
-        )
-    verdict = "PASS" if ratio >= TARGET else "MISS"
-    print(f"GUI / headless (median of pairs) = {ratio:.2f}   target >= {TARGET:.2f}   {verdict}")
+    print(f"longest GUI stall of each probed run: {', '.join(f'{1e3 * s:.0f}' for s in stalls)} ms")
+    stall = max(stalls)
+    for name, value, target, ok in (
+        ("GUI / headless speed (median of rounds)", f"{ratio:.2f}", f">= {TARGET_RATIO:.2f}",
+         ratio >= TARGET_RATIO),
+        ("longest GUI stall while training", f"{1e3 * stall:.0f} ms",
+         f"<= {1e3 * TARGET_STALL_S:.0f} ms", stall <= TARGET_STALL_S),
+    ):  # fmt: skip
+        print(f"{name:40} {value:>7}   target {target:>8}   {'PASS' if ok else 'MISS'}")
     return 0
 
 

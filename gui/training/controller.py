@@ -7,10 +7,12 @@ epoch and, every ``PROGRESS_INTERVAL_S`` inside a long epoch, a light
 (``core/training.py``). :class:`TrainingController` drives it in a
 :class:`~gui.training.worker.GeneratorWorker`, which checks Pause and Stop between any two items,
 so both take effect within about ``PROGRESS_INTERVAL_S`` plus one update, however long an epoch
-is. The stream becomes throttled streams for the GUI, however fast items arrive:
+is. The worker queues the items instead of signalling each (a signal per epoch woke the GUI
+thread a hundred times a second, each time taking the GIL from training); a timer collects them
+every ``FLUSH_INTERVAL_MS`` and turns them into streams for the GUI, however fast they come:
 
 * ``recordsArrived(list)``: the records received since the last flush, one batch every
-  ``FLUSH_INTERVAL_MS`` (10 per second), for plots and the progress bar;
+  ``FLUSH_INTERVAL_MS`` (4 per second), for plots and the progress bar;
 * ``progressArrived(Progress)``: where the epoch in progress is, at the same pace;
 * the session's network follows the latest network (of a record or a progress report) at most
   every ``NETWORK_INTERVAL_S``, so the graphs, heatmaps and gradient panels show the network
@@ -49,8 +51,9 @@ from gui.training.worker import GeneratorWorker
 
 #: how often the trainer reports inside an epoch (s): the latency of Pause, Stop and closing
 PROGRESS_INTERVAL_S = 0.05
-#: how often pending records are handed to the GUI in one batch (ms): 10 Hz
-FLUSH_INTERVAL_MS = 100
+#: how often the worker's items are collected and handed to the GUI in one batch (ms): 4 Hz, the
+#: pace of the plots (each look wakes the GUI thread, which takes the GIL from training)
+FLUSH_INTERVAL_MS = 250
 #: the session's network follows training at most this often (s)
 NETWORK_INTERVAL_S = 0.25
 #: the share of the GUI thread's CPU time (since the last network update) that allows the next
@@ -200,8 +203,7 @@ class TrainingController(QObject):
         self._stop_requested, self._error, self._follow = False, None, True
         self._pushed, self._last_push, self._cpu_at_push = net, time.monotonic(), time.thread_time()
 
-        worker = GeneratorWorker(lambda: generator)
-        worker.yielded.connect(lambda record: self._on_worker_yielded(run, record))
+        worker = GeneratorWorker(lambda: generator, queued=True)  # collected by the timer
         worker.errored.connect(lambda exc: self._on_worker_errored(run, exc))
         worker.finished.connect(lambda: self._on_worker_finished(run))
         self._worker = worker  # the previous worker, if any, has finished: dropping it is safe
@@ -307,21 +309,19 @@ class TrainingController(QObject):
             settings["updates_after_epochs"] = self._shown_updates
         return settings
 
-    # -- worker slots (GUI thread; records are immutable) -----------------------------------------
-    def _on_worker_yielded(self, run: int, item: EpochRecord | Progress) -> None:
-        if run != self._run:
-            return
-        if isinstance(item, Progress):
-            self._progress = item
-            if self._state == "paused":  # the update in flight when pausing: show its network
-                self._flush(force_network=True)
-            return
-        record, self._progress = item, None
-        self._history.append(record)
-        self._pending.append(record)
-        self._keep_snapshot(record)
-        if self._state == "paused":  # the epoch in flight when pausing: show it at once
-            self._flush(force_network=True)
+    # -- worker items and slots (GUI thread; records are immutable) -------------------------------
+    def _collect(self) -> bool:
+        """Take what the worker has yielded since the last look; True if anything came."""
+        items = self._worker.take() if self._worker is not None else []
+        for item in items:
+            if isinstance(item, Progress):
+                self._progress = item
+            else:
+                self._progress = None
+                self._history.append(item)
+                self._pending.append(item)
+                self._keep_snapshot(item)
+        return bool(items)
 
     def _on_worker_errored(self, run: int, exc: BaseException) -> None:
         if run == self._run:
@@ -331,6 +331,7 @@ class TrainingController(QObject):
         if run != self._run or self._state == "idle":
             return
         self._timer.stop()
+        self._collect()  # the worker's last items: it has finished, so all of them
         last = self._history[-1] if self._history else None
         if self._error is not None:
             reason = f"failed: {describe(self._error)}"
@@ -351,7 +352,9 @@ class TrainingController(QObject):
         self.finished.emit(reason)
 
     def _on_timer_timeout(self) -> None:
-        self._flush(force_network=False)
+        arrived = self._collect()
+        # paused: the item in flight when pausing has come; show the network it holds at once
+        self._flush(force_network=arrived and self._state == "paused")
 
     # -- session slots ----------------------------------------------------------------------------
     def _on_session_network_changed(self) -> None:

@@ -35,6 +35,19 @@ def test_items_arrive_in_order_from_another_thread(qtbot) -> None:
     assert worker._thread not in LIVE_THREADS
 
 
+def test_a_queued_worker_keeps_its_items_for_take(qtbot) -> None:
+    worker = GeneratorWorker(lambda: counting(500), queued=True)
+    emitted: list[int] = []
+    worker.yielded.connect(emitted.append)
+    taken: list[int] = []
+    with qtbot.waitSignal(worker.finished, timeout=5000):
+        worker.start()
+        qtbot.waitUntil(lambda: bool(taken.extend(worker.take()) or taken), timeout=5000)
+    taken += worker.take()  # after finished: the rest, all of it
+    assert taken == list(range(500)) and worker.take() == []
+    assert emitted == []  # no signal per item
+
+
 def test_abort_stops_between_items(qtbot) -> None:
     seen: list[int] = []
     worker = GeneratorWorker(lambda: counting(10_000, delay=0.001))

@@ -470,8 +470,13 @@ class TrainingPanel(QWidget):
             return
         if record is None:
             return
+        # QProgressBar.setValue repaints at once, inside this slot and so with the GIL held
+        # against the training thread; with updates off it only schedules a paint, which Qt does
+        # later in C++ without the GIL
+        self.progress.setUpdatesEnabled(False)
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(min(record.epoch, total))
+        self.progress.setUpdatesEnabled(True)
         text = f"Epoch {record.epoch} / {total}   loss {record.loss:.4g}"
         if record.diverged is not None:
             text = (

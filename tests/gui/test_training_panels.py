@@ -560,8 +560,7 @@ def test_plots_show_the_whole_run_when_its_last_batches_came_between_redraws(qtb
         ]
 
     plots.start(300)
-    assert plots.append(records(1, 128))  # the first batch is drawn: x grows to 0..256
-    assert plots.loss_plot.getPlotItem().getViewBox().viewRange()[0][1] < 300
+    assert plots.append(records(1, 128))  # the first batch is drawn
     assert not plots.append(records(129, 300))  # within PLOT_INTERVAL_S: not drawn yet
     plots.finish()
     for curve in (plots.loss_curve, plots.grad_curve, plots.score_curve):

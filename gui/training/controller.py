@@ -12,7 +12,9 @@ thread a hundred times a second, each time taking the GIL from training); a time
 every ``FLUSH_INTERVAL_MS`` and turns them into streams for the GUI, however fast they come:
 
 * ``recordsArrived(list)``: the records received since the last flush, one batch every
-  ``FLUSH_INTERVAL_MS`` (4 per second), for plots and the progress bar;
+  ``FLUSH_INTERVAL_MS`` (4 per second; a tick that updates the session's network leaves them
+  to the next, so that the window never repaints plots and explorer at once), for plots and
+  the progress bar;
 * ``progressArrived(Progress)``: where the epoch in progress is, at the same pace;
 * the session's network follows the latest network (of a record or a progress report) at most
   every ``NETWORK_INTERVAL_S``, so the graphs, heatmaps and gradient panels show the network
@@ -22,7 +24,10 @@ Every redraw the GUI thread does holds the GIL that the training thread needs, s
 updates also keep to a budget: the next one waits until the GUI thread has used at most
 ``GUI_CPU_BUDGET`` of the wall time since the last one (``time.thread_time``: CPU time, not time
 spent waiting for the GIL), and at most ``NETWORK_INTERVAL_MAX_S``. Light views follow at 4 Hz;
-a window full of heavy views updates less often instead of slowing training down.
+a window full of heavy views updates less often instead of slowing training down. The budget is
+small because the GIL costs the training thread more than the GUI's CPU time: every hand-over
+wakes threads, and one network update of the default window (about 20 ms of CPU for the new trace
+and the views' paint) is several hand-overs.
 
 When the run ends (all epochs, ``stop()``, divergence or an error) the session holds the final
 network, ready to step. A diverged run ends on the last network whose weights were finite
@@ -57,7 +62,7 @@ FLUSH_INTERVAL_MS = 250
 #: the session's network follows training at most this often (s)
 NETWORK_INTERVAL_S = 0.25
 #: the share of the GUI thread's CPU time (since the last network update) that allows the next
-GUI_CPU_BUDGET = 0.10
+GUI_CPU_BUDGET = 0.03
 #: the session's network follows training at least this often (s), however heavy the views
 NETWORK_INTERVAL_MAX_S = 2.0
 #: the most snapshots kept for replay; beyond it every other one is dropped
@@ -126,6 +131,7 @@ class TrainingController(QObject):
         self._last_push = 0.0
         self._cpu_at_push = 0.0  # the GUI thread's CPU time at the last network update
         self._pushed: SRN | None = None
+        self._followed = False  # the last timer tick updated the session's network
         self._timer = QTimer(self)
         self._timer.setInterval(FLUSH_INTERVAL_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -202,6 +208,7 @@ class TrainingController(QObject):
         self._start_net, self._start_modified = net, self._session.modified
         self._stop_requested, self._error, self._follow = False, None, True
         self._pushed, self._last_push, self._cpu_at_push = net, time.monotonic(), time.thread_time()
+        self._followed = False
 
         worker = GeneratorWorker(lambda: generator, queued=True)  # collected by the timer
         worker.errored.connect(lambda exc: self._on_worker_errored(run, exc))
@@ -210,7 +217,7 @@ class TrainingController(QObject):
         self._set_state("running")
         self.historyReset.emit()  # with the state already "running": a new run begins
         self._timer.start()
-        worker.start()
+        worker.start()  # last: what the views redo for a new run does not compete for the GIL
 
     def pause(self) -> None:
         """Hold training after the update in progress; the session shows the network it holds
@@ -353,8 +360,16 @@ class TrainingController(QObject):
 
     def _on_timer_timeout(self) -> None:
         arrived = self._collect()
-        # paused: the item in flight when pausing has come; show the network it holds at once
-        self._flush(force_network=arrived and self._state == "paused")
+        if arrived and self._state == "paused":  # the item in flight when pausing: show it now
+            self._flush(force_network=True)
+        elif not self._followed and self._follow_network(force=False):
+            # The explorer's views redraw for this tick's network; the plots wait for the next
+            # tick, so that a repaint of the window never does both (the longer the GUI thread
+            # holds the GIL in one go, the longer it waits to get it back from training).
+            self._followed = True
+        else:
+            self._followed = False
+            self._hand_over()
 
     # -- session slots ----------------------------------------------------------------------------
     def _on_session_network_changed(self) -> None:
@@ -385,6 +400,11 @@ class TrainingController(QObject):
     def _flush(self, *, force_network: bool) -> None:
         """Hand pending records to the GUI in one batch; let the session follow the latest
         network when it is due (or ``force_network``)."""
+        self._hand_over()
+        self._follow_network(force=force_network)
+
+    def _hand_over(self) -> None:
+        """Hand pending records to the GUI in one batch, and the latest progress report."""
         if self._pending:
             batch, self._pending = self._pending, []
             self.recordsArrived.emit(batch)
@@ -392,19 +412,27 @@ class TrainingController(QObject):
         if progress is not None and progress is not self._progress_sent:
             self._progress_sent = progress
             self.progressArrived.emit(progress)
+
+    def _follow_network(self, *, force: bool) -> bool:
+        """Let the session show the latest network when it is due (or ``force``); True when it
+        got a new one."""
+        progress = self._progress
         if progress is not None:  # the network after the last whole update
             latest, at = progress.net, (progress.epoch - 1, progress.updates)
         elif self._history:
             record = self._history[-1]
             latest, at = record.net, (self._epoch_of(record), 0)
         else:
-            return
-        if latest is not self._pushed and (force_network or self._network_due()):
-            if self._follow and self._fits(latest):
-                self._shown_epoch, self._shown_updates = at
-                self._show(latest, modified=True)
-            self._pushed, self._last_push = latest, time.monotonic()
-            self._cpu_at_push = time.thread_time()
+            return False
+        if latest is self._pushed or not (force or self._network_due()):
+            return False
+        shown = self._follow and self._fits(latest)
+        if shown:
+            self._shown_epoch, self._shown_updates = at
+            self._show(latest, modified=True)
+        self._pushed, self._last_push = latest, time.monotonic()
+        self._cpu_at_push = time.thread_time()
+        return shown
 
     def _network_due(self) -> bool:
         """Whether the session may follow training now (see the module docstring)."""

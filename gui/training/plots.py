@@ -218,12 +218,17 @@ class TrainingPlots(QWidget):
         self.replay_line.setVisible(False)
 
     def start(self, epochs: int) -> None:
-        """Empty plots for a run of ``epochs`` epochs, whose x axes show them all."""
+        """Empty plots for a run of ``epochs`` epochs, whose x axes show them all.
+
+        The new axes are painted at once: the controller starts the run's thread after this, and
+        painted later they would compete with it for the GIL (several axes at about 5 ms each).
+        """
         self.clear()
         self._live, self._y_ranges, self._planned = True, {}, max(epochs, 1)
         for plot in (self.loss_plot, self.grad_plot, self.score_plot):
             plot.setXRange(0, self._planned, padding=0.02)
         self.score_plot.setYRange(0.0, 1.0, padding=0.05)
+        self.repaint()
 
     def append(self, records: list[EpochRecord]) -> bool:
         """Add completed epochs (a diverged record repeats the previous network: left out);

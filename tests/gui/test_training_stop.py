@@ -11,6 +11,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -137,25 +138,58 @@ def test_stop_inside_a_long_epoch_keeps_the_last_whole_update(rig: Rig, qtbot) -
 
 
 def test_pause_inside_a_long_epoch_shows_the_held_network_and_stop_keeps_it(
-    rig: Rig, qtbot
+    rig: Rig, qtbot, monkeypatch, request
 ) -> None:
+    """Pause holds the trainer at the item in flight: the session shows that item's network,
+    the trainer is asked for nothing more, and Stop keeps exactly that network.
+
+    The trainer waits after its first report inside the epoch until Pause has been pressed, so
+    the item after that report is the one in flight when pausing."""
+    import gui.training.controller
+
+    real = gui.training.controller.train
+    pressed = threading.Event()
+    request.addfinalizer(pressed.set)  # a failing test does not leave the trainer waiting
+    handed: list = []  # every item the trainer has handed to the worker, in order
+
+    def gated(net, dataset, config, **kw):
+        items = real(net, dataset, config, **kw)  # checks its arguments now, as train does
+
+        def run():
+            for item in items:
+                handed.append(item)
+                yield item
+                if isinstance(item, Progress) and item.updates:
+                    pressed.wait(FINISH_MS / 1000)
+
+        return run()
+
+    monkeypatch.setattr(gui.training.controller, "train", gated)
     panel, controller, session = rig.panel, rig.controller, rig.session
     with qtbot.waitSignal(controller.finished, timeout=FINISH_MS) as finished:
         rig.press(qtbot, panel.train_button)
         qtbot.waitUntil(lambda: inside_an_epoch(controller), timeout=FINISH_MS)
+        before = len(handed)  # the trainer waits after the report the controller has
         rig.press(qtbot, panel.pause_button)
+        pressed.set()
         assert controller.state == "paused"
-        # Paused inside the epoch: the session shows the network after the last whole update
-        # (the one in flight when pausing follows it when it arrives).
-        qtbot.waitUntil(lambda: session.net is controller.progress.net, timeout=FINISH_MS)
-        assert "(paused)" in panel.progress.text()
+        # The item in flight arrives and the session shows its network: the network after the
+        # last whole update, inside epoch 1.
+        qtbot.waitUntil(
+            lambda: len(handed) > before and session.net is handed[before].net, timeout=FINISH_MS
+        )
+        held = handed[before]
+        assert isinstance(held, Progress) and controller.progress is held
+        assert panel.progress.text().startswith(f"Epoch 1 / 3: {held.updates:,} of ")
+        assert panel.progress.text().endswith("(paused)")
         assert controller.history == []
         rig.press(qtbot, panel.stop_button)
     assert finished.args == ["stopped"]
     assert no_thread_running()
-    assert session.net is controller.progress.net  # the last whole update, nothing after it
+    assert handed[-1] is held  # nothing was computed while paused
+    assert controller.progress is held and session.net is held.net  # kept by Stop
     assert controller.history == []
-    assert panel.status.text().startswith("Stopped in epoch 1 after ")
+    assert panel.status.text().startswith(f"Stopped in epoch 1 after {held.updates:,} of its ")
 
 
 def test_closing_the_window_inside_a_long_epoch_returns_and_stops_the_thread(

@@ -2,7 +2,8 @@
 
 ``python main.py`` opens the explorer on the built-in example (the tanh/softmax network of
 Goodfellow, Bengio and Courville 2016, Deep Learning §10.2);
-``python main.py train --task temporal-xor ...`` trains headless (see ``python main.py train -h``).
+``python main.py train --task temporal-xor ...`` trains headless (see ``python main.py train -h``);
+``python main.py export-torch MODEL OUT.npz`` writes a network for PyTorch (``core.cli_export``).
 """
 
 from __future__ import annotations
@@ -146,10 +147,19 @@ def run_train(argv: list[str]) -> int:
     return run_train(parser.parse_args(argv))
 
 
+def run_export_torch(argv: list[str]) -> int:
+    """``unfold export-torch MODEL OUT.npz``: a PyTorch checkpoint and the script that checks it."""
+    from core.cli_export import main as export_main
+
+    return export_main(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] == "train":
         return run_train(argv)
+    if argv and argv[0] == "export-torch":
+        return run_export_torch(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.task is not None and args.task not in _task_names():

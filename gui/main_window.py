@@ -43,6 +43,7 @@ from gui.dock_tips import DockTips
 from gui.docks.registry import DOCKS, DockId, DockSpec
 from gui.docks.task import TaskPanel
 from gui.export_views import export_views
+from gui.exports import ExportActions
 from gui.files import FileActions
 from gui.focus import GraphFocus
 from gui.graph_views import FoldedGraphView, UnfoldedGraphView
@@ -272,6 +273,8 @@ class MainWindow(QMainWindow):
             file_menu, "Export &loss history as CSV...", self.export_loss_history, None,
             "One row per epoch of the last training run: loss, gradient norms, score, time",
         )  # fmt: skip
+        self.exports = ExportActions(self.session, self.files, self)
+        file_menu.addMenu(self.exports.menu)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)

@@ -11,15 +11,44 @@ non-interactive run), naming the file the user chose. The files are made by core
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
-from core.modelio import FileWriteError
+from core.drawing import DrawingTooLarge, Palette, folded_drawing, unfolded_drawing
+from core.drawing_formats import svg_text, tikz_text
+from core.explain import explain
+from core.explain.latex import align_block
+from core.modelio import FileWriteError, atomic_write_text
 from core.torch_export import TorchExportError, export_torch
+from core.trace import Trace
+from gui import encoding
 from gui.files import FileActions
 from gui.session import Session
+
+GRAPH_FILTER = "SVG drawing (*.svg);;TikZ for LaTeX (*.tex)"
+
+
+def palette_for(trace: Trace) -> Palette:
+    """The colours of the window's visual language (``gui.encoding``) for an exported drawing."""
+    encodings = encoding.for_trace(trace)
+    by_quantity = {
+        "input": encodings.inputs,
+        "hidden": encodings.hidden,
+        "output": encodings.output,
+        "loss": encodings.loss,
+        "weight": encodings.weight,
+    }
+
+    def palette(quantity: str, value: float | None) -> str:
+        if value is None:
+            return encoding.UNKNOWN_HEX
+        r, g, b, _a = by_quantity.get(quantity, encodings.weight).colour(value)
+        return f"#{r:02x}{g:02x}{b:02x}"
+
+    return palette
 
 
 class ExportActions(QObject):
@@ -45,6 +74,30 @@ class ExportActions(QObject):
             "Ctrl+Alt+P",
             "Save the network as the tensors of torch.nn.RNN + torch.nn.Linear (.npz) with a "
             "script that rebuilds it in PyTorch and checks its outputs and gradients",
+        )
+        self._add(
+            "unfolded",
+            "&Unfolded graph as SVG or TikZ...",
+            lambda: self.export_graph("unfolded"),
+            "Ctrl+Alt+U",
+            "Save the unfolded network at the cursor, with the values known there, as an SVG "
+            "drawing or a TikZ picture for LaTeX",
+        )
+        self._add(
+            "folded",
+            "&Folded graph as SVG or TikZ...",
+            lambda: self.export_graph("folded"),
+            "Ctrl+Alt+F",
+            "Save the folded network at the cursor's step, with its values, as an SVG drawing or "
+            "a TikZ picture for LaTeX",
+        )
+        self._add(
+            "latex",
+            "Worked example as &LaTeX...",
+            self.export_worked_example,
+            "Ctrl+Alt+L",
+            "Save the inspector's worked example as a LaTeX align block with the numbers put in, "
+            "in the chosen notation",
         )
 
     def _add(self, key: str, text: str, slot: Callable[[], object], keys: str, tip: str) -> None:
@@ -75,5 +128,52 @@ class ExportActions(QObject):
             return False
         except FileWriteError as exc:
             self._files.show_error("Cannot export for PyTorch", f"{exc.path}: {exc}")
+            return False
+        return True
+
+    # -- lecture exports --------------------------------------------------------------------------
+    def export_graph(self, which: str, path: str | None = None) -> bool:
+        """Write the folded or unfolded graph at the cursor as SVG or TikZ (by the extension)."""
+        if path is None:
+            path = self._ask_path(f"Export the {which} graph", f"{which}.svg", GRAPH_FILTER)
+            if path is None:
+                return False
+        session = self._session
+        make = unfolded_drawing if which == "unfolded" else folded_drawing
+        suffix = Path(path).suffix.lower()
+        title = f"Cannot export the {which} graph"
+        if suffix not in (".svg", ".tex"):
+            self._files.show_error(title, f"{path}: use a .svg or a .tex file name")
+            return False
+        try:
+            drawing = make(session.trace, session.state, session.notation)
+            palette = palette_for(session.trace)
+            text = svg_text(drawing, palette) if suffix == ".svg" else tikz_text(drawing, palette)
+            atomic_write_text(path, text)
+        except DrawingTooLarge as exc:
+            self._files.show_error(title, f"{path}: {exc}")
+            return False
+        except FileWriteError as exc:
+            self._files.show_error(title, f"{exc.path}: {exc}")
+            return False
+        return True
+
+    def export_worked_example(self, path: str | None = None) -> bool:
+        """Write the inspector's worked example (the selection, or hidden unit 1 at the cursor)
+        as a LaTeX align block."""
+        if path is None:
+            path = self._ask_path(
+                "Export the worked example", "worked_example.tex", "LaTeX (*.tex)"
+            )
+            if path is None:
+                return False
+        session = self._session
+        # the inspector's example: the selection, or hidden unit 1 at the cursor step
+        example = explain(session.trace, session.state, session.selection, session.notation)
+        header = f"Unfold, {session.state.label}; notation: {session.notation.title}"
+        try:
+            atomic_write_text(path, align_block(example, header=header))
+        except FileWriteError as exc:
+            self._files.show_error("Cannot export the worked example", f"{exc.path}: {exc}")
             return False
         return True

@@ -3,13 +3,18 @@ failure names the chosen file and leaves the disk as it was."""
 
 from __future__ import annotations
 
+import os
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 
+from core.explain import fmt
 from core.model import SRN
+from core.selection import Selection
+from gui import encoding
 from gui.main_window import MainWindow
 from gui.session import NetworkOrigin
 
@@ -52,3 +57,66 @@ def test_pytorch_export_of_a_jordan_network_names_the_file_and_the_reason(
     assert len(window.errors) == 1
     assert str(path) in window.errors[0] and "Jordan network" in window.errors[0]
     assert list(tmp_path.iterdir()) == []
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_unfolded_svg_has_the_cursors_values_in_the_windows_colours(
+    window: MainWindow, tmp_path: Path
+) -> None:
+    session = window.session
+    session.seek(session.trace.T + 1)  # backward sweep, last step
+    path = tmp_path / "unfolded.svg"
+    assert window.exports.export_graph("unfolded", str(path))
+    root = ET.parse(path).getroot()
+    groups = [g for g in root.iter(f"{SVG}g") if g.get("class") == "node"]
+    trace, T = session.trace, session.trace.T
+    enc = encoding.for_trace(trace)
+    for group in groups:
+        texts = {t.get("class"): t.text for t in group.iter(f"{SVG}text")}
+        if texts["symbol"] == f"h2({T})":  # hidden unit 2 at the last step
+            value = float(trace.h[T, 1])
+            assert texts["value"] == fmt(value)
+            assert texts["delta"] == f"δh = {fmt(float(trace.delta_h[T - 1, 1]))}"
+            r, g, b, _ = enc.hidden.colour(value)
+            assert group.find(f"{SVG}circle").get("fill") == f"#{r:02x}{g:02x}{b:02x}"
+            break
+    else:
+        raise AssertionError("no node h2(T) in the drawing")
+    assert len(groups) == T * (4 + 5 + 3 + 1) + 5
+
+
+def test_folded_tikz_and_worked_example_follow_notation_and_selection(
+    window: MainWindow, tmp_path: Path
+) -> None:
+    session = window.session
+    session.seek(2)
+    session.set_notation("boden")
+    tikz = tmp_path / "folded.tex"
+    assert window.exports.export_graph("folded", str(tikz))
+    text = tikz.read_text(encoding="utf-8")
+    assert r"\documentclass[tikz,border=6pt]{standalone}" in text
+    assert r"{$\mathit{yj}_{1}(2)$}" in text  # Bodén's symbol for the hidden units
+    assert f"{{${fmt(float(session.trace.h[2, 0]))}$}}" in text
+    session.select(Selection("node", "y", t=2, unit=1))
+    latex = tmp_path / "example.tex"
+    assert window.exports.export_worked_example(str(latex))
+    block = latex.read_text(encoding="utf-8")
+    assert r"\mathit{yk}_{2}(2) &= " in block  # Bodén's output symbol
+    assert f"= {fmt(float(session.trace.y[1, 1]))}" in block
+
+
+def test_graph_export_errors_name_the_file_and_write_nothing(
+    window: MainWindow, tmp_path: Path
+) -> None:
+    bad = tmp_path / "graph.png"
+    assert not window.exports.export_graph("unfolded", str(bad))
+    assert window.errors == [f"{bad}: use a .svg or a .tex file name"]
+    kept = tmp_path / "kept.svg"
+    kept.write_text("old", encoding="utf-8")
+    os.chmod(kept, 0o444)
+    assert not window.exports.export_graph("folded", str(kept))
+    assert str(kept) in window.errors[-1] and "read-only" in window.errors[-1]
+    assert kept.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.svg"]

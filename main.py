@@ -30,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "path",
         nargs="?",
-        help="a saved model (.json) or a sequence file (.csv, .json, .txt) to open",
+        help="a saved model (.json), a session file (.json) or a sequence file (.csv, .json, "
+        ".txt) to open",
     )
     parser.add_argument(
         "--task",
@@ -47,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--notation",
         choices=list(NOTATIONS),
-        default=DEFAULT_NOTATION,
+        default=None,
         help="the symbols that label the views: "
         + "; ".join(f"{key} = {n.title}" for key, n in NOTATIONS.items())
         + f" (default {DEFAULT_NOTATION})",
@@ -68,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--position",
         type=_position,
-        default=0,
+        default=None,
         metavar="K",
         help="open with the cursor at position K (0 = start, 1..T forward, T+1..2T backward; "
         "a K past 2T is the end)",
@@ -177,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QSize
     from PySide6.QtWidgets import QApplication
 
+    from core.notation import DEFAULT_NOTATION
+    from core.sessionfile import is_session_file
     from gui.errors import install_excepthook
     from gui.main_window import MainWindow
     from gui.unattended import Unattended
@@ -201,10 +204,15 @@ def main(argv: list[str] | None = None) -> int:
         open_task(window, args.task, args.context)
     elif args.context != "hidden" and args.path is None:
         use_context(window, args.context)
-    if args.path is not None:
+    session_file = args.path is not None and is_session_file(args.path)
+    if session_file:  # the screen it holds; --notation and --position still apply if given
+        window.session_files.open_session(args.path)
+    elif args.path is not None:
         window.files.open_path(args.path)  # a bad file is reported; the example stays open
-    window.session.set_notation(args.notation)
-    window.session.seek(args.position)
+    if not session_file or args.notation is not None:
+        window.session.set_notation(args.notation or DEFAULT_NOTATION)
+    if not session_file or args.position is not None:
+        window.session.seek(args.position or 0)
     if args.screenshot:  # the picture's size, whatever the screen (offscreen: 800 x 800)
         window.resize(*(args.size or SCREENSHOT_SIZE))
     elif args.size:

@@ -526,8 +526,14 @@ def load_model(path: PathArg) -> ModelFile:
         the wrong type, value or shape; the message names the file, the line, the field and the
         problem.
     """
-    where = os.fspath(path)
-    text = read_text_file(path, ModelFileError)
+    return model_from_text(read_text_file(path, ModelFileError), os.fspath(path))
+
+
+def model_from_text(text: str, where: str) -> ModelFile:
+    """Validate the text of a model file (what :func:`load_model` reads); errors name ``where``.
+
+    Raises :class:`ModelFileError` as :func:`load_model` does.
+    """
     check = _Checker(text, where)
     doc = check.fields([], parse_json(text, where, ModelFileError), _REQUIRED, _OPTIONAL)
     if doc["format"] != MODEL_FORMAT:

@@ -50,6 +50,7 @@ from gui.graph_views import FoldedGraphView, UnfoldedGraphView
 from gui.help.equations import EquationsDialog
 from gui.panels.base import Panel
 from gui.session import Session
+from gui.session_files import SessionFiles
 from gui.shortcuts import ShortcutsDialog
 from gui.timebar import PlaybackActions, StartHint, TimeBar
 from gui.training.controller import TrainingController
@@ -259,6 +260,9 @@ class MainWindow(QMainWindow):
             file_menu, "Save model &as...", f.save_as, QKeySequence.StandardKey.SaveAs,
             "Save the network to a new file",
         )  # fmt: skip
+        self.session_files = SessionFiles(self.session, self.files, self, LAYOUT_VERSION)
+        file_menu.addSeparator()
+        file_menu.addActions([self.session_files.open_action, self.session_files.save_action])
         file_menu.addSeparator()
         self.file_actions["export_view"] = self._menu_action(
             file_menu, "Export &view as PNG or SVG...", self.export_view,

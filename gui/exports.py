@@ -13,18 +13,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QProgressDialog, QWidget
 
 from core.drawing import DrawingTooLarge, Palette, folded_drawing, unfolded_drawing
 from core.drawing_formats import svg_text, tikz_text
 from core.explain import explain
 from core.explain.latex import align_block
-from core.modelio import FileWriteError, atomic_write_text
+from core.modelio import FileWriteError, atomic_write_text, check_writable
 from core.torch_export import TorchExportError, export_torch
 from core.trace import Trace
 from gui import encoding
+from gui.animation import AnimationExport
+from gui.export_views import ExportView
 from gui.files import FileActions
 from gui.session import Session
 
@@ -59,11 +61,25 @@ class ExportActions(QObject):
     session : what is exported (network, trace, cursor, notation, selection).
     files : reports errors (dialogs or, unattended, standard error).
     parent_widget : the window that owns the dialogs and the actions.
+    views : the views on screen that an animation can show (``gui.export_views``).
     """
 
-    def __init__(self, session: Session, files: FileActions, parent_widget: QWidget) -> None:
+    def __init__(
+        self,
+        session: Session,
+        files: FileActions,
+        parent_widget: QWidget,
+        views: Callable[[], list[ExportView]] = list,
+    ) -> None:
         super().__init__(parent_widget)
         self._session, self._files, self._widget = session, files, parent_widget
+        self._views = views
+        self.animation = AnimationExport(session, self)
+        self.animation.progressed.connect(self._on_animation_progressed)
+        self.animation.finished.connect(self._on_animation_over)
+        self.animation.cancelled.connect(self._on_animation_over)
+        self.animation.failed.connect(self._on_animation_failed)
+        self.progress: QProgressDialog | None = None
         self.menu = QMenu("E&xport for lectures and PyTorch", parent_widget)
         self.menu.setToolTipsVisible(True)
         self.actions: dict[str, QAction] = {}
@@ -98,6 +114,14 @@ class ExportActions(QObject):
             "Ctrl+Alt+L",
             "Save the inspector's worked example as a LaTeX align block with the numbers put in, "
             "in the chosen notation",
+        )
+        self._add(
+            "animation",
+            "&Animation of the sweep (GIF)...",
+            self.export_animation,
+            "Ctrl+Alt+A",
+            "Save a view stepping through the forward and the backward sweep, one frame per "
+            "cursor position, as an animated GIF (with progress and Cancel)",
         )
 
     def _add(self, key: str, text: str, slot: Callable[[], object], keys: str, tip: str) -> None:
@@ -177,3 +201,69 @@ class ExportActions(QObject):
             self._files.show_error("Cannot export the worked example", f"{exc.path}: {exc}")
             return False
         return True
+
+    # -- animation --------------------------------------------------------------------------------
+    def export_animation(self, path: str | None = None, view: str | None = None) -> bool:
+        """Start the animation of ``view`` (asked when None; the unfolded graph first) into
+        ``path``; progress and Cancel in a dialog. False when nothing was started."""
+        views = self._views()
+        labels = [v.label for v in views]
+        if view is None:
+            view, ok = QInputDialog.getItem(
+                self._widget, "Export animation", "View to animate:", labels, 0, False
+            )
+            if not ok:
+                return False
+        if view not in labels:
+            self._files.show_error("Cannot export the animation", f"no view {view!r} on screen")
+            return False
+        if path is None:
+            path = self._ask_path("Export animation", "sweep.gif", "GIF animation (*.gif)")
+            if path is None:
+                return False
+        title = "Cannot export the animation"
+        if Path(path).suffix.lower() != ".gif":
+            self._files.show_error(title, f"{path}: use a .gif file name")
+            return False
+        try:
+            check_writable(path)
+            self.animation.start(views[labels.index(view)].parts, path)
+        except FileWriteError as exc:
+            self._files.show_error(title, f"{exc.path}: {exc}")
+            return False
+        except ValueError as exc:
+            self._files.show_error(title, f"{path}: {exc}")
+            return False
+        self._show_progress(view)
+        return True
+
+    def _show_progress(self, view: str) -> None:
+        dialog = QProgressDialog(
+            f"Animating {view}: taking the frames...", "Cancel", 0, self.animation.total,
+            self._widget,
+        )  # fmt: skip
+        dialog.setWindowTitle("Export animation")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)  # the cursor is in use
+        dialog.setMinimumDuration(0)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.canceled.connect(self.animation.cancel)
+        dialog.show()
+        self.progress = dialog
+
+    def _on_animation_progressed(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress.setValue(done)
+            if done > (total - 1) // 2:
+                self.progress.setLabelText("Encoding the GIF...")
+
+    def _on_animation_over(self, *_args: object) -> None:
+        if self.progress is not None:
+            dialog, self.progress = self.progress, None
+            dialog.canceled.disconnect(self.animation.cancel)
+            dialog.close()
+            dialog.deleteLater()
+
+    def _on_animation_failed(self, message: str) -> None:
+        self._on_animation_over()
+        self._files.show_error("Cannot export the animation", message)

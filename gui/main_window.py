@@ -42,7 +42,7 @@ from gui.dock_tabs import hide_stale_tab_bars
 from gui.dock_tips import DockTips
 from gui.docks.registry import DOCKS, DockId, DockSpec
 from gui.docks.task import TaskPanel
-from gui.export_views import export_views
+from gui.export_views import ExportView, export_views
 from gui.exports import ExportActions
 from gui.files import FileActions
 from gui.focus import GraphFocus
@@ -277,7 +277,7 @@ class MainWindow(QMainWindow):
             file_menu, "Export &loss history as CSV...", self.export_loss_history, None,
             "One row per epoch of the last training run: loss, gradient norms, score, time",
         )  # fmt: skip
-        self.exports = ExportActions(self.session, self.files, self)
+        self.exports = ExportActions(self.session, self.files, self, views=self._export_views)
         file_menu.addMenu(self.exports.menu)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
@@ -387,10 +387,13 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name}[*] - Unfold: Backpropagation Through Time, step by step")
         self.setWindowModified(self.session.modified)
 
+    def _export_views(self) -> list[ExportView]:
+        graphs = (("Unfolded graph", self.unfolded), ("Folded graph", self.folded))
+        return export_views(graphs, list(self.docks.values()))
+
     def export_view(self, path: str | None = None) -> bool:
         """File > Export view: ask which view (the unfolded graph first), then save its picture."""
-        graphs = (("Unfolded graph", self.unfolded), ("Folded graph", self.folded))
-        views = export_views(graphs, list(self.docks.values()))
+        views = self._export_views()
         labels = [v.label for v in views]
         label, ok = QInputDialog.getItem(
             self, "Export view", "View to save as a picture:", labels, 0, False
@@ -497,6 +500,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.controller.shutdown()  # abort, quit and wait: no thread outlives the window
+        self.exports.animation.shutdown()
         for job in self.findChildren(AnalysisJob):  # the analyses' threads too
             job.shutdown()
         self.playback.stop()

@@ -33,7 +33,7 @@ class SessionFiles(QObject):
         self._session, self._files, self._window = session, files, window
         self._version = layout_version
         self.save_action = self._action(
-            "Save sessi&on...",
+            "Sav&e session...",
             self.save_session,
             "Ctrl+Alt+S",
             "Save the network, data, notation, truncation, cursor, selection and layout in one "

@@ -3,18 +3,22 @@ failure names the chosen file and leaves the disk as it was."""
 
 from __future__ import annotations
 
+import io
 import os
+import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QPushButton
 
 from core.explain import fmt
 from core.model import SRN
 from core.selection import Selection
 from gui import encoding
+from gui.export_views import picture_size
 from gui.main_window import MainWindow
 from gui.session import NetworkOrigin
 
@@ -120,3 +124,117 @@ def test_graph_export_errors_name_the_file_and_write_nothing(
     assert str(kept) in window.errors[-1] and "read-only" in window.errors[-1]
     assert kept.read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.svg"]
+
+
+# -- the animation ------------------------------------------------------------------------------
+@pytest.fixture
+def shown_window(window: MainWindow, qtbot) -> MainWindow:
+    window.resize(1400, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def test_animation_has_one_frame_per_cursor_position(
+    qtbot, shown_window: MainWindow, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    window, session = shown_window, shown_window.session
+    session.seek(4)
+    path = tmp_path / "sweep.gif"
+    animation = window.exports.animation
+    with qtbot.waitSignal(animation.finished, timeout=60_000) as done:
+        assert window.exports.export_animation(str(path), view="Unfolded graph")
+        assert window.exports.progress is not None and window.exports.progress.isVisible()
+    assert done.args == [str(path)]
+    assert animation.frames == session.n_positions == 13
+    with Image.open(path) as gif:
+        assert gif.n_frames == 13 and gif.info["loop"] == 0
+        first = gif.convert("RGB").size
+    assert first == picture_size(window.unfolded.picture()).toTuple()  # plot and legend
+    assert session.position == 4  # the cursor is back where it was
+    assert window.exports.progress is None and window.errors == []
+
+
+def test_cancelled_animation_leaves_the_file_untouched(
+    qtbot, shown_window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:
+    import gui.animation
+
+    # the encoder holds before its last step until the test has pressed Cancel
+    release = threading.Event()
+    real = gui.animation.gif_steps
+
+    def held(frames, *args):
+        for item in real(frames, *args):
+            if item[0] == "gif":
+                release.wait(10)
+            yield item
+
+    monkeypatch.setattr(gui.animation, "gif_steps", held)
+    window = shown_window
+    animation = window.exports.animation
+    path = tmp_path / "sweep.gif"
+    path.write_bytes(b"old picture")
+    for stage in (3, 2 * 13):  # while taking frames, then while encoding them
+        release.clear()
+        assert window.exports.export_animation(str(path), view="Folded graph")
+        progress = window.exports.progress
+        qtbot.waitUntil(lambda s=stage, p=progress: p.value() >= s, timeout=60_000)
+        with qtbot.waitSignal(animation.cancelled):
+            qtbot.mouseClick(progress.findChild(QPushButton), Qt.MouseButton.LeftButton)
+        release.set()
+        assert not animation.running and window.exports.progress is None
+        assert window.session.position == 0
+        assert path.read_bytes() == b"old picture"
+    assert [p.name for p in tmp_path.glob("*.gif*")] == ["sweep.gif"]  # no temporary file
+
+
+def test_animation_refuses_a_long_sweep_and_a_wrong_name(
+    shown_window: MainWindow, tmp_path: Path
+) -> None:
+    window = shown_window
+    assert not window.exports.export_animation(str(tmp_path / "a.mp4"), view="Unfolded graph")
+    assert window.errors[-1] == f"{tmp_path / 'a.mp4'}: use a .gif file name"
+    long = example_dataset_of_length(120)
+    window.session.set_dataset(long)
+    assert not window.exports.export_animation(str(tmp_path / "a.gif"), view="Unfolded graph")
+    assert "241 positions, more than the limit of 201 frames" in window.errors[-1]
+    assert not window.exports.animation.running and not (tmp_path / "a.gif").exists()
+
+
+def example_dataset_of_length(T: int):
+    from core.data import Dataset, Sequence
+
+    rng = np.random.default_rng(0)
+    x = np.eye(4)[rng.integers(0, 4, T)]
+    d = np.eye(3)[rng.integers(0, 3, T)]
+    return Dataset("long", (Sequence(x, d),), ("a", "b", "c", "e"), ("p", "q", "r"), "softmax")
+
+
+def test_gif_frames_decode_to_the_pictures_taken() -> None:
+    from PIL import Image
+
+    from gui.animation import gif_steps
+
+    rng = np.random.default_rng(2)
+    colours = rng.integers(0, 256, (6, 3), dtype=np.uint8)
+    pictures = []
+    for k in range(5):  # a few colours, a moving block: each frame stores a changed rectangle
+        rgb = np.broadcast_to(colours[0], (40, 70, 3)).copy()
+        rgb[5:20, 10 * k : 10 * k + 15] = colours[1 + k]
+        if k == 3:
+            rgb = pictures[-1].copy()  # nothing changed: a one-pixel frame
+        pictures.append(rgb)
+    frames = [
+        (np.dstack([p, np.full((40, 70), 255, np.uint8)]).tobytes(), 70, 40) for p in pictures
+    ]
+    items = list(gif_steps(frames, 250))
+    assert [i for kind, i in items[:-1]] == [1, 2, 3, 4, 5] and items[-1][0] == "gif"
+    with Image.open(io.BytesIO(items[-1][1])) as gif:
+        assert gif.n_frames == 5
+        for k, expected in enumerate(pictures):
+            gif.seek(k)
+            assert gif.info["duration"] == 250
+            np.testing.assert_array_equal(np.asarray(gif.convert("RGB")), expected)

@@ -340,6 +340,24 @@ def gradient_difference(a: Trace, b: Trace, position: int | None = None) -> dict
     return out
 
 
+def difference_peaks(a: Trace, b: Trace) -> dict[str, float]:
+    """For each parameter of equal shape, the largest |entry| of g_a - g_b accumulated at any
+    backward step, and of the whole sequence's (the colour range of the difference heatmap).
+
+    The partial sums sum_{s >= t} are built from the end, one step's terms at a time, as the
+    backward sweep builds them (``Trace.contribution``).
+    """
+    names = [p for p in compared_params(a, b) if np.shape(a.grads[p]) == np.shape(b.grads[p])]
+    running = {p: np.zeros(np.shape(a.grads[p])) for p in names}
+    peaks = dict.fromkeys(names, 0.0)
+    for t in range(a.T, 0, -1):
+        ca, cb = a.contribution(t), b.contribution(t)
+        for p in names:
+            running[p] += ca[p] - cb[p]
+            peaks[p] = max(peaks[p], float(np.max(np.abs(running[p]), initial=0.0)))
+    return peaks
+
+
 # -- training both -------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class TwinEpoch:

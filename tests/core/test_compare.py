@@ -20,6 +20,7 @@ from core.compare import (
     Twin,
     bias_meter,
     compare_vectors,
+    difference_peaks,
     gradient_difference,
     run_twins,
     side_network,
@@ -275,3 +276,15 @@ def test_bptt1_cannot_learn_delayed_recall_at_lag_4_but_full_bptt_can(seed):
     assert last.b.score == 1.0  # ... and every delayed symbol right
     assert last.a.loss > 0.3  # BPTT(1) stays near chance (ln 2 per scored step: 0.42 per step)
     assert last.a.score < 0.75
+
+
+def test_difference_peaks_bound_every_difference_shown():
+    traces = run_twins(BASE, TWINS["bptt1-vs-full"], XS, DS)
+    peaks = difference_peaks(traces.a, traces.b)
+    seen = {p: 0.0 for p in peaks}
+    for k in range(0, 17):
+        for p, diff in gradient_difference(traces.a, traces.b, k).items():
+            seen[p] = max(seen[p], float(np.abs(diff).max()))
+    for p in peaks:
+        assert peaks[p] == pytest.approx(seen[p], rel=1e-12, abs=1e-15)
+    assert peaks["W"] > 0 and peaks["V"] == pytest.approx(0.0, abs=1e-12)

@@ -582,9 +582,13 @@ class MainWindow(QMainWindow):
         """View > Compare: two runs of the network side by side, driven by this cursor."""
         if self.compare_window is None:
             self.compare_window = CompareWindow(self.session, self.playback, self)
+            self.compare_window.destroyed.connect(self._on_compare_window_destroyed)
         self.compare_window.show()
         self.compare_window.raise_()
         return self.compare_window
+
+    def _on_compare_window_destroyed(self) -> None:
+        self.compare_window = None  # it deletes itself when closed
 
     def show_shortcuts(self) -> ShortcutsDialog:
         """Help > Keyboard shortcuts: a window listing every shortcut, read from the actions."""

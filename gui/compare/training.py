@@ -114,6 +114,8 @@ class CompareTraining(QWidget):
         item.setLabel("bottom", "epoch")
         item.showGrid(x=True, y=True, alpha=0.2)
         item.setMenuEnabled(False)
+        for side in ("left", "bottom"):
+            item.getAxis(side).enableAutoSIPrefix(False)  # the ticks say the scale
         legend = LegendRow(item.getViewBox(), max_columns=2, labelTextColor="#222")
         item.layout.addItem(legend, 4, 1)
         item.legend = legend

@@ -120,13 +120,16 @@ class TwinPair(QObject):
         self.twinsChanged.emit()
 
     def _on_leader_trace_changed(self) -> None:
+        problem = ""
         try:
             twin = self._twin(self.choice)
             traces = self._run(twin)
         except ValueError as exc:
-            self.problem.emit(f"{exc}; comparing {DEFAULT_CHOICE[0]} instead")
+            problem = f"{exc}; comparing {DEFAULT_CHOICE[0]} instead"
             self.choice = DEFAULT_CHOICE
             twin = self._twin(self.choice)
             traces = self._run(twin)
         self.twin = twin
         self._show(traces)
+        if problem:
+            self.problem.emit(problem)

@@ -40,7 +40,7 @@ class RunColumn(QWidget):
         for widget, stretch in ((self.unfolded, 5), (self.deltas, 3), (self.gradients, 4)):
             split.addWidget(widget)
             split.setStretchFactor(split.indexOf(widget), stretch)
-        split.setSizes([330, 250, 270])  # shares of the height at 1400 x 900
+        split.setSizes([300, 235, 315])  # shares of the height at 1400 x 900
         split.setChildrenCollapsible(False)
         column = QVBoxLayout(self)
         column.setContentsMargins(2, 2, 2, 2)
@@ -63,12 +63,18 @@ class CompareWindow(QWidget):
     session : the main window's session, whose network, sequence and cursor both runs follow.
     playback : the main window's stepping actions (their keys work here too).
     parent : the main window (the compare window closes with it).
+
+    The window is deleted when closed, and with it both runs and their connections to the
+    session: View > Compare opens a new one.
     """
 
     def __init__(
         self, session: Session, playback: PlaybackActions, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
+        # closed is gone: a hidden compare window would go on re-running and redrawing both
+        # runs at every step of the explorer
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle("Unfold - Compare")
         self.session = session
         self.pair = TwinPair(session, self)

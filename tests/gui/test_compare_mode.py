@@ -190,5 +190,21 @@ def test_view_menu_opens_compare_and_closing_the_window_closes_it(qtbot, setting
     assert compare is not None and compare.isVisible()
     window.session.seek(5)
     assert [s.position for s in compare.pair.sessions] == [5, 5]
+    compare.close()  # closed is deleted: it no longer follows the explorer
+    qtbot.waitUntil(lambda: window.compare_window is None)
+    window.session.seek(6)
+    assert window.show_compare() is window.compare_window  # a new one, at the cursor
+    assert [s.position for s in window.compare_window.pair.sessions] == [6, 6]
     window.close()
-    assert not compare.isVisible()
+    assert window.compare_window is None or not window.compare_window.isVisible()
+
+
+def test_a_network_that_cannot_take_the_choice_falls_back_and_says_so(compare) -> None:
+    bar = compare.setup
+    bar.variation.setCurrentIndex(bar.variation.findData("radius"))
+    assert compare.pair.choice == ("radius", 0.9, 1.1)
+    compare.session.set_network(SRN.init(4, 5, 3, seed=1, context="target"))
+    assert "no loop" in bar.message.text()
+    assert compare.pair.choice[0] == "truncation"
+    assert bar.current() == compare.pair.choice  # the bar shows what is compared
+    assert compare.pair.traces.a.net.context == "target"

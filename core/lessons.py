@@ -30,6 +30,10 @@ NETWORK is one of::
 A STEP has a ``text`` (1..MAX_TEXT characters, with live numbers, see :mod:`core.lesson_text`)
 and any of these actions, applied in this order before the text is shown::
 
+    "reset": true                      back to the lesson's starting network (before training)
+    "output": "logistic"               the same weights with another output function and its
+                                       matched loss (Bodén 2001 §3): linear, logistic, softmax
+    "context": "target"                a Jordan network with teacher forcing ("output": without)
     "sequence": 2                      show sequence 2 of the data (1-based)
     "truncation": "full" | {"k": 1, "mode": "sliding"}     (mode "sliding" or "chunked")
     "train": {"epochs": 50, "lr": 0.1, "momentum": 0.9, "update": "sequence", "seed": 0}
@@ -88,6 +92,9 @@ LESSONS_DIR = Path(__file__).resolve().parents[1] / "resources" / "lessons"
 _TOP = ("format", "version", "title", "summary", "sources", "notation", "network", "data", "steps")
 _STEP_FIELDS = (
     "text",
+    "reset",
+    "output",
+    "context",
     "sequence",
     "truncation",
     "train",
@@ -125,6 +132,9 @@ class LessonStep:
     """
 
     text: str
+    reset: bool = False
+    output: str | None = None
+    context: str | None = None
     sequence: int | None = None
     truncation: tuple[str, int | None] | None = None
     train: dict[str, Any] | None = None
@@ -397,6 +407,16 @@ class _Step:
             lesson_text.placeholders(out.text)
         except lesson_text.PlaceholderError as exc:
             raise r.fail("text", str(exc)) from None
+        if "reset" in raw:
+            if raw["reset"] is not True:
+                raise r.fail("reset", "must be true (back to the lesson's starting network)")
+            out = replace(out, reset=True)
+        if "output" in raw:
+            out = replace(out, output=r.choice(raw, "output", OUTPUT_FUNCTIONS))
+        if "context" in raw:
+            if not self.net.jordan:
+                raise r.fail("context", "switches a Jordan network only (output or target)")
+            out = replace(out, context=r.choice(raw, "context", ("output", "target")))
         if "sequence" in raw:
             out = replace(out, sequence=r.integer(raw, "sequence", 1, len(self.data), None) - 1)
         if "truncation" in raw:
@@ -528,17 +548,31 @@ def train_config(lesson: Lesson, state: LessonState, step: LessonStep) -> TrainC
     return TrainConfig(**overrides)
 
 
-def apply(
-    lesson: Lesson, state: LessonState, index: int, trained: SRN | None = None
-) -> LessonState:
-    """The state after step ``index`` (0-based) from ``state``; ``trained`` is the network its
-    training ended on (required when the step trains)."""
+def before_training(lesson: Lesson, state: LessonState, index: int) -> LessonState:
+    """The state step ``index`` (0-based) trains from: its reset, output function, context,
+    sequence and truncation applied to ``state``."""
     step = lesson.steps[index]
+    if step.reset:
+        state = replace(state, net=lesson.net)
+    if step.output is not None:  # the same weights with another output function and its loss
+        state = replace(state, net=replace(state.net, output=step.output))
+    if step.context is not None:  # a Jordan network with or without teacher forcing
+        state = replace(state, net=replace(state.net, context=step.context))
     if step.sequence is not None:
         state = replace(state, sequence=step.sequence, position=0)
     if step.truncation is not None:
         mode, k = step.truncation
         state = replace(state, truncation=k, mode="sliding" if k is None else mode)
+    return state
+
+
+def apply(
+    lesson: Lesson, state: LessonState, index: int, trained: SRN | None = None
+) -> LessonState:
+    """The state after step ``index`` (0-based) from ``state``; ``trained`` is the network its
+    training (from :func:`before_training`'s state) ended on, required when the step trains."""
+    step = lesson.steps[index]
+    state = before_training(lesson, state, index)
     if step.train is not None:
         if trained is None:
             raise ValueError(f"step {index + 1} trains: pass the network its training ended on")
@@ -570,7 +604,8 @@ def walk(
     """The state of every step in order, training with ``trainer`` where a step trains."""
     state = initial_state(lesson)
     for index, step in enumerate(lesson.steps):
-        trained = trainer(lesson, state, step) if step.train is not None else None
+        start = before_training(lesson, state, index)
+        trained = trainer(lesson, start, step) if step.train is not None else None
         state = apply(lesson, state, index, trained)
         yield state
 

@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.lesson_text import Quantity
+from core.lesson_text import Quantity, parse
 from core.lessons import load_lesson, shipped_lessons, step_text, walk
 from core.notation import NOTATIONS
+from core.predict import question
 from core.trace import Trace
 
 LESSONS = shipped_lessons()
@@ -88,6 +89,10 @@ def test_every_quoted_number_is_the_engines(path: Path) -> None:
                 f"{path.name} step {index + 1}: {{{q.source}}}"
             )
         quoted_any = quoted_any or bool(quoted)
+        asked = lesson.steps[index].predict
+        if asked is not None:  # predict mode can ask it, and its answer is the engine's
+            q = question(asked, trace, NOTATIONS[state.notation])
+            assert q.correct == pytest.approx(engine_value(parse(asked), trace, sign), rel=1e-9)
         assert len(lesson.steps[index].text) <= 420, "a step is read in about ten seconds"
     assert quoted_any, "a lesson quotes live numbers"
 

@@ -148,7 +148,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
         lesson = self.panels[DockId.LESSON]
         assert isinstance(lesson, LessonPanel)
-        self.lessons = LessonActions(self, lesson, self.docks[DockId.LESSON], self.files)
+        self.lessons = LessonActions(
+            self, self.session, lesson, self.docks[DockId.LESSON], self.files, self.playback
+        )
         self._build_file_toolbar()
         self.status = TextLine(parent=self)  # a new text repaints it without a relayout
         self.statusBar().addWidget(self.status, 1)

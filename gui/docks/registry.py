@@ -159,9 +159,10 @@ DOCKS: Mapping[DockId, DockSpec] = MappingProxyType(
             min_size=(320, 160),
         ),
         DockId.LESSON: DockSpec(
-            "Lesson", LessonPanel, _LEFT, True,
-            "A guided lesson: its step's text with live numbers; Back and Next move the window",
-            min_size=(240, 200),
+            "Lesson and predictions", LessonPanel, _LEFT, True,
+            "A guided lesson: its step's text with live numbers; Back and Next move the window. "
+            "Predict mode asks for each step's number first",
+            tab="Lesson", min_size=(240, 200),
         ),
     }
 )  # fmt: skip

@@ -18,7 +18,10 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu
 from core.lessons import LessonError, shipped_lessons
 from gui.files import FileActions
 from gui.lessons.panel import LessonPanel
+from gui.lessons.predict import PredictBox, PredictMode
+from gui.session import Session
 from gui.shortcuts import keys_text
+from gui.timebar import PlaybackActions
 
 #: the share of the window's width the left column gets while a lesson is open
 LESSON_COLUMN = 0.27
@@ -44,11 +47,22 @@ class LessonActions(QObject):
     """
 
     def __init__(
-        self, window: QMainWindow, panel: LessonPanel, dock: QDockWidget, files: FileActions
+        self,
+        window: QMainWindow,
+        session: Session,
+        panel: LessonPanel,
+        dock: QDockWidget,
+        files: FileActions,
+        playback: PlaybackActions,
     ) -> None:
         super().__init__(window)
         self._window, self.panel, self.dock, self._files = window, panel, dock, files
         self.player = panel.player
+        box = PredictBox()
+        panel.extra.addWidget(box)
+        self.predict = PredictMode(
+            window, session, self.player, playback, box, files, self.show_dock
+        )
         self.open_action = self._action(
             "Open &lesson file...", ["Ctrl+L"], "Open a lesson file: a network, its data and steps"
         )
@@ -56,11 +70,13 @@ class LessonActions(QObject):
         self.next_action = self._action(
             "Ne&xt lesson step", ["Alt+Right", "PgDown"], "The lesson's next step"
         )
-        self.next_action.triggered.connect(self.player.next)
+        self.next_action.triggered.connect(self.predict.next_lesson_step)
+        panel.next_button.clicked.connect(self.predict.next_lesson_step)
         self.back_action = self._action(
             "&Back one lesson step", ["Alt+Left", "PgUp"], "The lesson's previous step"
         )
         self.back_action.triggered.connect(self.player.back)
+        panel.back_button.clicked.connect(self.player.back)
         self.shipped_actions: list[QAction] = []
         for path in shipped_lessons():
             title = lesson_title(path)
@@ -101,6 +117,9 @@ class LessonActions(QObject):
         menu.addSeparator()
         menu.addAction(self.back_action)
         menu.addAction(self.next_action)
+        menu.addSeparator()
+        menu.addAction(self.predict.toggle_action)
+        menu.addAction(self.predict.export_action)
         help_menu = titles.get("&Help")
         if help_menu is not None:
             bar.insertMenu(help_menu, menu)
@@ -143,6 +162,8 @@ class LessonActions(QObject):
 
     def show_dock(self) -> None:
         """Show the lesson beside the graphs, with a left column wide enough to read it."""
+        if self.dock.isVisible():
+            return
         self.dock.show()
         self.dock.raise_()
         width = round(LESSON_COLUMN * self._window.width())

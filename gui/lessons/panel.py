@@ -61,8 +61,6 @@ class LessonPanel(QWidget):
 
         self.back_button = QPushButton("◀ Back")
         self.next_button = QPushButton("Next ▶")
-        self.back_button.clicked.connect(self.player.back)
-        self.next_button.clicked.connect(self.player.next)
         self.progress = QProgressBar()
         self.progress.setFormat("training %v / %m epochs")
         self.progress.setToolTip("The epochs this step trains, in the background")

@@ -88,6 +88,17 @@ class LessonPlayer(QObject):
         train = self._lesson.steps[self._pending].train
         return int(train["epochs"]) if train else 0
 
+    def peek(self, index: int) -> LessonState | None:
+        """The state step ``index`` will show, when it is known without training (else None)."""
+        lesson = self._lesson
+        if lesson is None or not 0 <= index < len(lesson):
+            return None
+        if index < len(self._states):
+            return self._states[index]
+        if index != len(self._states) or lesson.steps[index].train is not None:
+            return None
+        return apply(lesson, self._previous(index), index)
+
     # -- control ----------------------------------------------------------------------------------
     def read(self, path: str | Path) -> Lesson:
         """Read and validate a lesson file; LessonError (naming file, step, field) if bad."""

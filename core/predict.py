@@ -73,6 +73,7 @@ class Verdict:
     """The outcome of one prediction: correct, a named slip, or neither."""
 
     source: str
+    label: str
     typed: float
     correct: float
     right: bool
@@ -81,14 +82,14 @@ class Verdict:
     @property
     def message(self) -> str:
         if self.right:
-            return f"Right: {self.source} = {self.correct:.4g}."
+            return f"Right: {self.label} = {self.correct:.4g}."
         if self.slip is not None:
             return (
-                f"Not quite: {self.source} = {self.correct:.4g}. Your {self.typed:.4g} is what "
+                f"Not quite: {self.label} = {self.correct:.4g}. Your {self.typed:.4g} is what "
                 f"you get with {self.slip.description} ({self.slip.name})."
             )
         return (
-            f"Not quite: {self.source} = {self.correct:.4g}; "
+            f"Not quite: {self.label} = {self.correct:.4g}; "
             f"{self.typed:.4g} matches no common slip."
         )
 
@@ -115,23 +116,25 @@ def question(source: str, trace: Trace, notation: Notation) -> Question:
         )
     correct = value(q, trace, notation)
     slips = tuple(s for s in raw if np.isfinite(s.value) and not matches(s.value, correct))
-    return Question(source, _label(q), correct, slips)
+    return Question(source, _label(q, notation), correct, slips)
 
 
 def judge(question: Question, typed: float) -> Verdict:
     """Compare a typed value with the question's answer and name the nearest matching slip."""
     if matches(typed, question.correct):
-        return Verdict(question.source, typed, question.correct, True, None)
+        return Verdict(question.source, question.label, typed, question.correct, True, None)
     near = [s for s in question.slips if matches(typed, s.value)]
     slip = min(near, key=lambda s: abs(s.value - typed)) if near else None
-    return Verdict(question.source, typed, question.correct, False, slip)
+    return Verdict(question.source, question.label, typed, question.correct, False, slip)
 
 
-def _label(q: Quantity) -> str:
+def _label(q: Quantity, notation: Notation) -> str:
+    """The quantity in the reader's symbols, 1-based: ``δh1(3)``, ``δj1(3)`` (Bodén)."""
     if q.kind == "grad":
-        return f"step {q.t[0]}'s term of ∂L/∂{q.name}[{','.join(map(str, q.index))}]"
-    names = {"h": "h", "dh": "δh", "do": "δo"}
-    return f"{names[q.name]}{q.index[0]}({q.t[0]})"
+        where = ",".join(map(str, q.index))
+        return f"step {q.t[0]}'s term of ∂{notation['L']}/∂{notation[q.name]}[{where}]"
+    names = {"h": "h", "dh": "delta_h", "do": "delta_o"}
+    return f"{notation[names[q.name]]}{q.index[0]}({q.t[0]})"
 
 
 # -- the slips, recomputed from the trace -------------------------------------------------------

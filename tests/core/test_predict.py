@@ -91,6 +91,7 @@ def test_gradient_term_slips(trace) -> None:
 
 def test_output_delta_slips(trace) -> None:
     q = question("do[2](5)", trace, BODEN)
+    assert q.label == "δk2(5)"  # in the reader's symbols
     y, d = trace.y[4, 1], trace.d[4, 1]
     assert q.correct == pytest.approx(d - y)  # Bodén: δk = dk - yk
     s = slips(q)

@@ -46,7 +46,7 @@ def test_right_asks_first_then_steps_and_scores(window: MainWindow) -> None:
     h = float(session.trace.h[1, 0])
     type_and_enter(window, f"{h:.4g}")
     assert session.position == 1
-    assert predict.box.feedback.text().startswith("Right: h[1](1) = ")
+    assert predict.box.feedback.text().startswith("Right: h1(1) = ")
     assert predict.box.score.text() == "score 1 / 1"
 
     # forward t = 2 with W read transposed: named as that slip

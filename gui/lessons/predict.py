@@ -160,7 +160,7 @@ class PredictMode(QObject):
         source = cursor_question_source(s.trace, s.position, s.selection)
         if source is None:
             return
-        self._ask(source, s.trace, s.notation.key, s.step)
+        self._ask(source, s.trace, s.notation.key, s.step, "Predict {} before it is computed:")
 
     def next_lesson_step(self) -> None:
         """The lesson's Next: ask first when predicting and the step names a quantity."""
@@ -172,9 +172,12 @@ class PredictMode(QObject):
             self._player.next()
             return
         if self.pending is None:
-            self._ask(asked, state.trace(lesson.dataset), state.notation, self._player.next)
+            intro = f"Step {index + 1} computes {{}}. Your prediction:"
+            self._ask(asked, state.trace(lesson.dataset), state.notation, self._player.next, intro)
 
-    def _ask(self, source: str, trace: Trace, notation: str, then: Callable[[], None]) -> None:
+    def _ask(
+        self, source: str, trace: Trace, notation: str, then: Callable[[], None], intro: str
+    ) -> None:
         try:
             q = question(source, trace, NOTATIONS[notation])
         except PlaceholderError:
@@ -182,7 +185,7 @@ class PredictMode(QObject):
             return
         self.pending, self._then = q, then
         self._show()
-        self.box.prompt.setText(f"Predict {q.label} before it is computed:")
+        self.box.prompt.setText(intro.format(q.label))
         self.box.edit.clear()
         self.box.edit.setEnabled(True)
         self.box.edit.setFocus()

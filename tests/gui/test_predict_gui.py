@@ -113,7 +113,7 @@ def test_a_lesson_step_asks_its_own_quantity(window: MainWindow) -> None:
     lessons.predict.toggle_action.trigger()
     lessons.next_action.trigger()  # step 2 asks for h[1](1)
     assert lessons.player.index == 0
-    assert lessons.predict.box.prompt.text() == "Predict h1(1) before it is computed:"
+    assert lessons.predict.box.prompt.text() == "Step 2 computes h1(1). Your prediction:"
     type_and_enter(window, f"{float(window.session.trace.h[1, 0]):.4g}")
     assert lessons.player.index == 1
     assert lessons.predict.box.feedback.text().startswith("Right")

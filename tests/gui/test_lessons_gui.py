@@ -159,7 +159,7 @@ def test_a_training_step_runs_in_the_worker_and_shows_its_result(
     assert not player.training and player.index == 1
 
 
-def test_stop_ends_a_step_training_within_half_a_second(
+def test_stop_ends_a_step_training_and_the_step_shows_the_network_reached(
     window: MainWindow, tmp_path: Path, qtbot
 ) -> None:
     steps = [{"text": "a", "cursor": "end"}, {"text": "L = {L}", "train": {"epochs": 5000}}]

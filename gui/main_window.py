@@ -48,6 +48,8 @@ from gui.files import FileActions
 from gui.focus import GraphFocus
 from gui.graph_views import FoldedGraphView, UnfoldedGraphView
 from gui.help.equations import EquationsDialog
+from gui.lessons.actions import LessonActions
+from gui.lessons.panel import LessonPanel
 from gui.panels.base import Panel
 from gui.session import Session
 from gui.shortcuts import ShortcutsDialog
@@ -58,7 +60,7 @@ from gui.truncation import TruncationLink
 from gui.widgets.text_line import TextLine
 
 #: bumped whenever the docks change, so an old saved layout is ignored rather than misapplied
-LAYOUT_VERSION = 5
+LAYOUT_VERSION = 6
 
 TRUNCATION_CHOICES = (
     ("Full BPTT", None, "Every loss term propagates back to t = 1"),
@@ -145,6 +147,11 @@ class MainWindow(QMainWindow):
         self.graph_focus.watch((self.timebar.speed,))
         self.graph_focus.give_back()
         self._build_menus()
+        lesson = self.panels[DockId.LESSON]
+        assert isinstance(lesson, LessonPanel)
+        self.lessons = LessonActions(
+            self, self.session, lesson, self.docks[DockId.LESSON], self.files, self.playback
+        )
         self._build_file_toolbar()
         self.status = TextLine(parent=self)  # a new text repaints it without a relayout
         self.statusBar().addWidget(self.status, 1)

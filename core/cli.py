@@ -136,7 +136,7 @@ def truncation_value(text: str) -> int | None:
     return None if text.lower() in ("none", "full") else steps_int(text)
 
 
-def _one_line_errors(parser: argparse.ArgumentParser) -> None:
+def one_line_errors(parser: argparse.ArgumentParser) -> None:
     """Report usage errors as one ``prog: error: message`` line (exit status 2), no usage dump."""
 
     def error(message: str) -> NoReturn:
@@ -165,7 +165,7 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
         + param_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _one_line_errors(parser)
+    one_line_errors(parser)
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument(
         "--task", metavar="NAME", choices=list(TASKS), help=f"a built-in task: {', '.join(TASKS)}"
@@ -470,7 +470,7 @@ def run_train(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """``python -m core.cli train ...``."""
     parser = argparse.ArgumentParser(prog="unfold")
-    _one_line_errors(parser)
+    one_line_errors(parser)
     add_train_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
     return int(args.run(args))

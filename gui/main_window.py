@@ -43,7 +43,8 @@ from gui.dock_tabs import hide_stale_tab_bars
 from gui.dock_tips import DockTips
 from gui.docks.registry import DOCKS, DockId, DockSpec
 from gui.docks.task import TaskPanel
-from gui.export_views import export_views
+from gui.export_views import ExportView, export_views
+from gui.exports import ExportActions
 from gui.files import FileActions
 from gui.focus import GraphFocus
 from gui.graph_views import FoldedGraphView, UnfoldedGraphView
@@ -52,6 +53,7 @@ from gui.lessons.actions import LessonActions
 from gui.lessons.panel import LessonPanel
 from gui.panels.base import Panel
 from gui.session import Session
+from gui.session_files import SessionFiles
 from gui.shortcuts import ShortcutsDialog
 from gui.timebar import PlaybackActions, StartHint, TimeBar
 from gui.training.controller import TrainingController
@@ -266,6 +268,9 @@ class MainWindow(QMainWindow):
             file_menu, "Save model &as...", f.save_as, QKeySequence.StandardKey.SaveAs,
             "Save the network to a new file",
         )  # fmt: skip
+        self.session_files = SessionFiles(self.session, self.files, self, LAYOUT_VERSION)
+        file_menu.addSeparator()
+        file_menu.addActions([self.session_files.open_action, self.session_files.save_action])
         file_menu.addSeparator()
         self.file_actions["export_view"] = self._menu_action(
             file_menu, "Export &view as PNG or SVG...", self.export_view,
@@ -280,6 +285,8 @@ class MainWindow(QMainWindow):
             file_menu, "Export &loss history as CSV...", self.export_loss_history, None,
             "One row per epoch of the last training run: loss, gradient norms, score, time",
         )  # fmt: skip
+        self.exports = ExportActions(self.session, self.files, self, views=self._export_views)
+        file_menu.addMenu(self.exports.menu)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -396,10 +403,13 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name}[*] - Unfold: Backpropagation Through Time, step by step")
         self.setWindowModified(self.session.modified)
 
+    def _export_views(self) -> list[ExportView]:
+        graphs = (("Unfolded graph", self.unfolded), ("Folded graph", self.folded))
+        return export_views(graphs, list(self.docks.values()))
+
     def export_view(self, path: str | None = None) -> bool:
         """File > Export view: ask which view (the unfolded graph first), then save its picture."""
-        graphs = (("Unfolded graph", self.unfolded), ("Folded graph", self.folded))
-        views = export_views(graphs, list(self.docks.values()))
+        views = self._export_views()
         labels = [v.label for v in views]
         label, ok = QInputDialog.getItem(
             self, "Export view", "View to save as a picture:", labels, 0, False
@@ -506,6 +516,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.controller.shutdown()  # abort, quit and wait: no thread outlives the window
+        self.exports.animation.shutdown()
         if self.compare_window is not None:
             self.compare_window.close()  # stops its training too
         for job in self.findChildren(AnalysisJob):  # the analyses' threads too

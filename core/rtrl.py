@@ -46,7 +46,7 @@ the views show counts, not estimates.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -78,21 +78,55 @@ class Costs:
 
     Attributes
     ----------
-    madds : (T,) int64 read-only, the multiplications of step t at index t-1 (each one a
-        multiply-add in the matrix products), summed over the batch. The forward sweep's own
-        products (W c + U x, V h) are counted in the step that computes them.
+    forward : (T,) int64 read-only, the multiplications done at step t of the forward sweep
+        (index t-1), each one a multiply-add of a matrix product, summed over the batch; the
+        network's own products (W c + U x, V h) included.
+    backward : (T,) int64 read-only, the same for step t of the backward sweep (zeros for RTRL,
+        which has none).
     memory : the floats the algorithm holds between steps at its largest, summed over the batch:
         for RTRL the carried sensitivity S, the running gradient and the context (not the
-        record of running totals kept for the views).
+        record of running totals kept for the views); for BPTT what the forward sweep stores for
+        the backward one, the gradient and the carried delta.
     """
 
-    madds: NDArray[np.int64]
+    forward: NDArray[np.int64]
+    backward: NDArray[np.int64]
     memory: int
+
+    @property
+    def madds(self) -> NDArray[np.int64]:
+        """(T,) the multiplications of step t, forward and backward together."""
+        return self.forward + self.backward
 
     @property
     def total(self) -> int:
         """All multiplications of the sweep."""
-        return int(self.madds.sum())
+        return int(self.forward.sum() + self.backward.sum())
+
+    def done(self, phase: str, t: int) -> int:
+        """The multiplications done when the cursor is at (phase, t), as :mod:`core.cursor`
+        places it: forward step t done, or backward step t done after the whole forward sweep."""
+        if phase == "start":
+            return 0
+        if phase == "forward":
+            return int(self.forward[:t].sum())
+        return int(self.forward.sum() + self.backward[t - 1 :].sum())
+
+
+def frozen_costs(forward: NDArray[np.int64], backward: NDArray[np.int64], memory: int) -> Costs:
+    """A :class:`Costs` with its arrays made read-only."""
+    forward.setflags(write=False)
+    backward.setflags(write=False)
+    return Costs(forward, backward, int(memory))
+
+
+@dataclass(frozen=True, slots=True)
+class RTRLProgress:
+    """How far a running RTRL pass is: ``t`` of ``T`` steps finished, ``done`` multiplications."""
+
+    t: int
+    T: int
+    done: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +225,34 @@ def rtrl(
 ) -> RTRLResult:
     """Run real-time recurrent learning over one sequence or a batch; see the module docstring.
 
+    The one-shot form of :func:`rtrl_steps`: the same arguments, errors and result.
+    """
+    for item in rtrl_steps(net, xs, targets, truncation, mask, keep_running):
+        if isinstance(item, RTRLResult):
+            return item
+    raise AssertionError("rtrl_steps ends with its result")  # pragma: no cover
+
+
+#: multiplications between two progress reports of :func:`rtrl_steps` (a few milliseconds)
+REPORT_EVERY = 2_000_000
+
+
+def rtrl_steps(
+    net: SRN,
+    xs: Any,
+    targets: Any,
+    truncation: int | None = None,
+    mask: Any = None,
+    keep_running: bool = True,
+    every: int = REPORT_EVERY,
+) -> Iterator[RTRLProgress | RTRLResult]:
+    """RTRL as a generator: :class:`RTRLProgress` about every ``every`` multiplications (also
+    within a step, between column blocks of the W S product), then the :class:`RTRLResult`.
+
+    Arguments are checked when the generator is created (ValueError), before any work. A
+    consumer may stop between items (a worker cancelling); the items up to there cost at most
+    ``every`` multiplications each.
+
     Parameters
     ----------
     net : the network (any context, activation and output/loss pair).
@@ -218,26 +280,36 @@ def rtrl(
     m = np.ones((B, T), dtype)
     if mask is not None:
         copy_checked("mask", m, mask, (0, 1), batched)
-    loss_t, grads, running, costs = _sweep(net, x, d, m, truncation, keep_running)
+    return _result(net, x, d, m, truncation, keep_running, batched, max(1, int(every)))
+
+
+def _result(
+    net: SRN, x: Array, d: Array, m: Array, k: int | None, keep: bool, batched: bool, every: int
+) -> Iterator[RTRLProgress | RTRLResult]:
+    """Drive :func:`_sweep`, passing its progress on, and freeze what it returns."""
+    loss_t, grads, running, costs = yield from _sweep(net, x, d, m, k, keep, every)
     if not batched:
         loss_t = loss_t[0]
     freeze(loss_t, *grads.values(), *running.values())
-    costs.madds.setflags(write=False)
-    return RTRLResult(
+    yield RTRLResult(
         net=net,
         loss_t=loss_t,
         loss=float(np.add.reduce(loss_t, axis=None)),
         grads=MappingProxyType(grads),
         running=MappingProxyType(running),
         costs=costs,
-        truncation=truncation,
+        truncation=k,
     )
 
 
+Sweep = tuple[Array, dict[str, Array], dict[str, Array], Costs]
+
+
 def _sweep(
-    net: SRN, x: Array, d: Array, m: Array, k: int | None, keep: bool
-) -> tuple[Array, dict[str, Array], dict[str, Array], Costs]:
-    """The forward pass of RTRL over a (B, T, .) batch: losses, gradient, running totals, costs."""
+    net: SRN, x: Array, d: Array, m: Array, k: int | None, keep: bool, every: int
+) -> Generator[RTRLProgress, None, Sweep]:
+    """The forward pass of RTRL over a (B, T, .) batch, reporting progress; returns (losses,
+    gradient, running totals, costs)."""
     B, T, I = x.shape
     H, O, C = net.n_hidden, net.n_out, net.n_context
     U, W, V, b, c = net.U, net.W, net.V, net.b, net.c
@@ -258,6 +330,7 @@ def _sweep(
     ctx = np.broadcast_to(net.h0, (B, C)).copy()  # c(1) = h0
     loss_t = np.empty((B, T), dtype)
     madds = np.zeros(T, np.int64)
+    done = reported = 0  # multiplications of the finished steps; at the last progress report
     running = {p: np.empty((T, *net.params()[p].shape), dtype) for p in PARAM_NAMES} if keep else {}
     memory = B * (C * n + n + (0 if jordan else O * H + O) + C)
 
@@ -275,8 +348,12 @@ def _sweep(
         # A(t) = W S(t-1) + D_a(t); S(t-1) is zero after a chunk's start or with teacher forcing
         carried = i == 0 or ((k is None or not starts_chunk(i + 1, k)) and net.context != "target")
         if carried:
-            A = np.matmul(W, S)  # (B, H, n)
-            count += B * H * C * n
+            A = np.empty((B, H, n), dtype)
+            for work in _product(W, S, A, every):  # A = W S(t-1), in column blocks
+                count += work
+                if done + count - reported >= every:
+                    reported = done + count
+                    yield RTRLProgress(i, T, reported)
         else:
             A = np.zeros((B, H, n), dtype)
         A[:, at_U[0], at_U[1]] += np.tile(x[:, i], (1, H))  # da_j/dU_jk = x_k(t)
@@ -308,11 +385,26 @@ def _sweep(
             S = P
             ctx = h if net.context == "hidden" else d[:, i]  # c(t+1) = h(t) or d(t)
         madds[i] = count
+        done += count
+        if done - reported >= every:
+            reported = done
+            yield RTRLProgress(i + 1, T, done)
         if keep:
             for p, total in _unpack(net, lay, g, gV, gc).items():
                 running[p][i] = total
     grads = {p: np.array(v, copy=True) for p, v in _unpack(net, lay, g, gV, gc).items()}
-    return loss_t, grads, running, Costs(madds, int(memory))
+    return loss_t, grads, running, frozen_costs(madds, np.zeros(T, np.int64), memory)
+
+
+def _product(W: Array, S: Array, out: Array, every: int) -> Iterator[int]:
+    """out = W S for S (B, C, n), a block of columns at a time; yields each block's count."""
+    B, C, n = S.shape
+    H = W.shape[0]
+    cols = max(1, every // max(1, B * H * C))
+    for j in range(0, n, cols):
+        stop = min(n, j + cols)
+        np.matmul(W, S[:, :, j:stop], out=out[:, :, j:stop])
+        yield B * H * C * (stop - j)
 
 
 def _through_output(kind: str, y: Array, M: Array) -> tuple[Array, int]:

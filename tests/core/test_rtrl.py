@@ -19,7 +19,7 @@ from core.bptt import bptt
 from core.derivation import cite
 from core.limits import MAX_RTRL_FLOATS
 from core.model import CONTEXTS, PARAM_NAMES, SRN
-from core.rtrl import check_size, rtrl
+from core.rtrl import RTRLProgress, RTRLResult, check_size, rtrl, rtrl_steps
 
 Array = NDArray[np.float64]
 HIDDEN = ("tanh", "logistic", "relu", "linear")
@@ -198,6 +198,7 @@ def test_counted_costs_equal_the_formulas(
     result = rtrl(net, rng.normal(size=(B, steps, i)), rng.uniform(size=(B, steps, o)))
     madds = [B * expected_madds(context, output, i, h, o, t) for t in range(1, steps + 1)]
     np.testing.assert_array_equal(result.costs.madds, madds)
+    np.testing.assert_array_equal(result.costs.backward, 0)  # RTRL has no backward sweep
     C = h if context == "hidden" else o
     n = i * h + h * C + h + C + (o * h + o if context == "output" else 0)
     all_params = i * h + h * C + o * h + h + o + C
@@ -224,7 +225,7 @@ def test_elman_cost_grows_as_h_to_the_fourth_and_not_with_t() -> None:
 def test_result_is_read_only_and_keeps_no_totals_when_asked() -> None:
     net, xs, ds, _ = make_problem("output", "tanh", "softmax")
     result = rtrl(net, xs, ds)
-    for arr in (*result.grads.values(), *result.running.values(), result.costs.madds):
+    for arr in (*result.grads.values(), *result.running.values(), result.costs.forward):
         assert not arr.flags.writeable
     assert result.running["W"].shape == (T, H, O)
     bare = rtrl(net, xs, ds, keep_running=False)
@@ -264,3 +265,27 @@ def test_docstring_cites_the_equations_page() -> None:
     doc = sys.modules["core.rtrl"].__doc__ or ""  # core.rtrl is also the function
     assert cite("rtrl-sensitivity", "rtrl-carried") in doc
     assert cite("rtrl-gradient") in doc and cite("rtrl-cost") in doc
+
+
+def test_steps_report_progress_within_a_step_and_end_with_the_result() -> None:
+    net, xs, ds, mask = make_problem("hidden", "tanh", "softmax")
+    n = H * I + H * H + 2 * H
+    every = H * H * n // 3  # the W S product of one step takes about three reports
+    items = list(rtrl_steps(net, xs, ds, mask=mask, every=every))
+    *progress, result = items
+    assert isinstance(result, RTRLResult)
+    assert all(isinstance(p, RTRLProgress) for p in progress)
+    assert len(progress) >= 3 * T
+    done = [p.done for p in progress]
+    assert done == sorted(done) and done[-1] <= result.costs.total
+    steps = [p.t for p in progress]
+    assert steps == sorted(steps) and len(set(steps)) < len(steps)  # several reports per step
+    assert_same_gradient(dict(result.grads), dict(rtrl(net, xs, ds, mask=mask).grads), atol=0)
+
+
+def test_work_done_at_a_cursor_position() -> None:
+    net, xs, ds, _ = make_problem("output", "tanh", "linear")
+    costs = rtrl(net, xs, ds).costs
+    assert costs.done("start", 0) == 0
+    assert costs.done("forward", 3) == costs.forward[:3].sum()
+    assert costs.done("forward", T) == costs.total == costs.done("backward", 1)

@@ -212,14 +212,16 @@ class CostPoint:
 #: the sizes :func:`cost_growth` runs by default (small: RTRL at H = 32 is 1.3M products a step)
 GROWTH_H = (2, 4, 8, 16, 32)
 GROWTH_T = (8, 16, 32, 64, 128)
+#: the T of the runs over H, and the H of the runs over T
+AT_T, AT_H = 16, 8
 
 
 def cost_growth(
     net: SRN,
     hs: Sequence[int] = GROWTH_H,
     ts: Sequence[int] = GROWTH_T,
-    at_h: int = 8,
-    at_t: int = 16,
+    at_h: int = AT_H,
+    at_t: int = AT_T,
     seed: int = 0,
 ) -> Iterator[CostPoint]:
     """Both algorithms on random data for networks shaped like ``net`` (inputs, outputs,

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QWidget
 
 from gui.analysis.gradient_check import GradCheckPanel
 from gui.analysis.gradient_flow import GradientFlowPanel
+from gui.analysis.rtrl_compare import RTRLComparePanel
 from gui.analysis.state_space import StateSpacePanel
 from gui.docks.network import NetworkPanel
 from gui.docks.task import TaskPanel
@@ -47,6 +48,7 @@ class DockId(enum.Enum):
     FLOW = "flow"
     GRADCHECK = "gradcheck"
     WEIGHTS = "weights"
+    RTRL = "rtrl"
 
     @property
     def object_name(self) -> str:
@@ -155,6 +157,12 @@ DOCKS: Mapping[DockId, DockSpec] = MappingProxyType(
             "Weights", WeightsPanel, _BOTTOM, False,
             "The network's parameters as Hinton diagrams",
             min_size=(320, 160),
+        ),
+        DockId.RTRL: DockSpec(
+            "RTRL vs BPTT", RTRLComparePanel, _BOTTOM, False,
+            "Real-time recurrent learning's gradient, accumulated forward, beside BPTT's, "
+            "accumulated backward, with the work and memory each one counts",
+            tab="RTRL", min_size=(420, 200),
         ),
     }
 )  # fmt: skip

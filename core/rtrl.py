@@ -233,8 +233,9 @@ def rtrl(
     raise AssertionError("rtrl_steps ends with its result")  # pragma: no cover
 
 
-#: multiplications between two progress reports of :func:`rtrl_steps` (a few milliseconds)
-REPORT_EVERY = 2_000_000
+#: multiplications between two progress reports of :func:`rtrl_steps`, and the largest block of
+#: the W S product (tens of milliseconds: much smaller blocks make BLAS several times slower)
+REPORT_EVERY = 100_000_000
 
 
 def rtrl_steps(
@@ -247,7 +248,8 @@ def rtrl_steps(
     every: int = REPORT_EVERY,
 ) -> Iterator[RTRLProgress | RTRLResult]:
     """RTRL as a generator: :class:`RTRLProgress` about every ``every`` multiplications (also
-    within a step, between column blocks of the W S product), then the :class:`RTRLResult`.
+    within a step of a large network, between column blocks of the W S product), then the
+    :class:`RTRLResult`.
 
     Arguments are checked when the generator is created (ValueError), before any work. A
     consumer may stop between items (a worker cancelling); the items up to there cost at most

@@ -38,7 +38,6 @@ from core.rtrl_compare import (
     CostPoint,
     compare_steps,
     cost_growth,
-    gap,
     known_at,
 )
 from gui.analysis.job_panel import JobPanel
@@ -92,10 +91,10 @@ def rtrl_view(
     comparison: Comparison, phase: Phase, t: int, position: int, p: str, notation: Notation
 ) -> RTRLView:
     """The texts at cursor (phase, t) for parameter p, in ``notation``; numbers from core."""
-    result, trace = comparison.result, comparison.trace
+    result = comparison.result
     T = result.T
     L, P = notation["L"], notation[p]
-    difference = float(gap(result, trace, p)[position])
+    difference = float(comparison.gaps[p][position])
     if phase == "start":
         state = "neither has a gradient yet"
     elif phase == "forward":
@@ -240,7 +239,9 @@ class RTRLComparePanel(JobPanel[RTRLView]):
     def _start_job(self) -> None:
         trace, net = self.session.trace, self.session.net
         self._failure = ""
+        self._comparison = None  # its numbers are another network's or sequence's
         self._points = []  # late points of an earlier job are dropped by the job's run id
+        self._clear()
         self.job.start(lambda: comparison_items(trace, net))
         params = list(PARAM_NAMES)
         self.param_box.blockSignals(True)
@@ -283,6 +284,16 @@ class RTRLComparePanel(JobPanel[RTRLView]):
         self._view = None
         self._refresh()
 
+    def _clear(self) -> None:
+        """Nothing computed yet: grey cells (the "not yet computed" colour), no curves."""
+        for heatmap in self.heat:
+            n_x, n_y = heatmap.shape
+            if n_x and n_y:
+                heatmap.set_values(np.full((n_x, n_y), np.nan))
+        self.gap_curve.setData([], [])
+        for curve in self.curves.values():
+            curve.setData([], [])
+
     def _draw_growth(self) -> None:
         for alg in ("rtrl", "bptt"):
             by_h = [p for p in self._points if p.algorithm == alg and p.T == AT_T]
@@ -311,7 +322,7 @@ class RTRLComparePanel(JobPanel[RTRLView]):
     def _compute_view(self) -> RTRLView:
         s = self.session
         p = self.param_box.currentData() or "W"
-        if self._comparison is None or self._comparison.trace.T != s.trace.T:
+        if self._comparison is None:
             waiting = self._failure or ("computing RTRL…" if self.job.running else " ")
             return RTRLView(-1, p, waiting, " ", ("RTRL, forward", "BPTT, backward"))
         state = s.state
@@ -345,7 +356,7 @@ class RTRLComparePanel(JobPanel[RTRLView]):
             heatmap.set_grid(cells.shape[0], cells.shape[1])
             heatmap.plot.getAxis("bottom").setTicks(index_ticks(cells.shape[0]))
             heatmap.plot.getAxis("left").setTicks(index_ticks(cells.shape[1]))
-        curve = gap(comparison.result, comparison.trace, p)
+        curve = comparison.gaps[p]
         self.gap_curve.setData(np.arange(len(curve)), curve)
 
     def _on_param_box_changed(self, index: int) -> None:

@@ -16,6 +16,7 @@ from core.rtrl_compare import (
     cost_growth,
     counted_bptt,
     gap,
+    gap_curves,
     known_at,
 )
 
@@ -109,6 +110,9 @@ def test_compare_steps_reports_progress_and_compares_untruncated() -> None:
     *progress, comparison = list(compare_steps(truncated))
     assert all(isinstance(p, RTRLProgress) for p in progress)
     assert isinstance(comparison, Comparison) and comparison.truncated
+    gaps = gap_curves(comparison.result, comparison.trace)
+    for p in PARAM_NAMES:
+        np.testing.assert_array_equal(comparison.gaps[p], gaps[p])
     assert comparison.trace.truncation is None
     for p in PARAM_NAMES:
         np.testing.assert_allclose(
@@ -138,3 +142,14 @@ def test_costs_grow_as_the_texts_say() -> None:
     other = SRN.init(2, 16, 2, output="linear")
     x, d = np.zeros((5, 2)), np.zeros((5, 2))
     assert rtrl_h[1].memory == rtrl(other, x, d).costs.memory
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_gap_curves_are_the_gap_in_linear_time(context: str) -> None:
+    net, xs, ds, mask = problem(context, "softmax", seed=4)
+    result, trace = rtrl(net, xs, ds, mask=mask), bptt(net, xs, ds, mask=mask)
+    curves = gap_curves(result, trace)
+    assert set(curves) == set(PARAM_NAMES)
+    for p in PARAM_NAMES:
+        np.testing.assert_allclose(curves[p], gap(result, trace, p), rtol=0, atol=1e-12)
+        assert curves[p][2 * T] < 1e-12 and curves[p].max() > 1e-3

@@ -123,3 +123,16 @@ def test_a_network_too_large_for_rtrl_is_named_not_run(qtbot, session, panel) ->
     assert "RTRL for 300 hidden units" in shown.summary
     assert "more than the limit of 20,000,000" in shown.summary
     assert shown.work.strip() == ""
+
+
+def test_a_long_rtrl_run_shows_progress_and_cancels(qtbot, session, panel) -> None:
+    net = session.net
+    big = SRN.init(net.n_in, 120, net.n_out, output=net.output, seed=0)  # ~2e9 products a step
+    session.set_network(big)
+    qtbot.waitUntil(lambda: panel.job_bar.isVisible(), timeout=WAIT_MS)
+    assert panel.job_bar.bar.text().startswith("RTRL: step ")
+    assert panel.displayed().summary.startswith("computing RTRL")
+    with qtbot.waitSignal(panel.job.cancelled, timeout=WAIT_MS):
+        panel.job_bar.cancel_button.click()
+    qtbot.waitUntil(lambda: panel.job.worker is not None and not panel.job.worker.is_running)
+    assert not panel.job_bar.isVisible()

@@ -14,6 +14,7 @@ The public API, for scripts and notebooks::
 from __future__ import annotations
 
 from core.bptt import TRUNCATION_MODES, bptt
+from core.compare import Side, Twin, bias_meter, run_twins, train_twins
 from core.cursor import Cursor, Phase, StepState, phase_and_step, position_of, state_at
 from core.data import Dataset, DatasetError, Sequence
 from core.explain import Explanation, Step, Term, explain, fmt
@@ -40,16 +41,21 @@ __all__ = [
     "RTRLResult",
     "Selection",
     "Sequence",
+    "Side",
     "Step",
     "StepState",
     "Term",
     "Trace",
+    "Twin",
     "WeightKind",
+    "bias_meter",
     "bptt",
     "explain",
     "fmt",
     "phase_and_step",
     "position_of",
     "rtrl",
+    "run_twins",
     "state_at",
+    "train_twins",
 ]

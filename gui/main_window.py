@@ -38,6 +38,7 @@ from core.notation import NOTATIONS
 from gui import window_layout
 from gui.analysis.gradient_check import GradCheckPanel
 from gui.analysis.jobs import AnalysisJob
+from gui.compare import CompareWindow
 from gui.dock_tabs import hide_stale_tab_bars
 from gui.dock_tips import DockTips
 from gui.docks.registry import DOCKS, DockId, DockSpec
@@ -47,6 +48,8 @@ from gui.files import FileActions
 from gui.focus import GraphFocus
 from gui.graph_views import FoldedGraphView, UnfoldedGraphView
 from gui.help.equations import EquationsDialog
+from gui.lessons.actions import LessonActions
+from gui.lessons.panel import LessonPanel
 from gui.panels.base import Panel
 from gui.session import Session
 from gui.shortcuts import ShortcutsDialog
@@ -57,7 +60,7 @@ from gui.truncation import TruncationLink
 from gui.widgets.text_line import TextLine
 
 #: bumped whenever the docks change, so an old saved layout is ignored rather than misapplied
-LAYOUT_VERSION = 6
+LAYOUT_VERSION = 7
 
 TRUNCATION_CHOICES = (
     ("Full BPTT", None, "Every loss term propagates back to t = 1"),
@@ -144,6 +147,11 @@ class MainWindow(QMainWindow):
         self.graph_focus.watch((self.timebar.speed,))
         self.graph_focus.give_back()
         self._build_menus()
+        lesson = self.panels[DockId.LESSON]
+        assert isinstance(lesson, LessonPanel)
+        self.lessons = LessonActions(
+            self, self.session, lesson, self.docks[DockId.LESSON], self.files, self.playback
+        )
         self._build_file_toolbar()
         self.status = TextLine(parent=self)  # a new text repaints it without a relayout
         self.statusBar().addWidget(self.status, 1)
@@ -303,6 +311,14 @@ class MainWindow(QMainWindow):
         reset.setToolTip("Put every panel back where it started")
         reset.triggered.connect(self.reset_layout)
         view_menu.addAction(reset)
+        view_menu.addSeparator()
+        compare = QAction("&Compare...", self)
+        compare.setShortcut(QKeySequence("Ctrl+K"))
+        compare.setToolTip("Two configurations of this network side by side, on one time bar")
+        compare.triggered.connect(lambda _checked=False: self.show_compare())
+        view_menu.addAction(compare)
+        self.compare_action = compare
+        self.compare_window: CompareWindow | None = None
 
         notation_menu = menus.addMenu("&Notation")
         self.notation_actions = QActionGroup(self)
@@ -490,6 +506,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.controller.shutdown()  # abort, quit and wait: no thread outlives the window
+        if self.compare_window is not None:
+            self.compare_window.close()  # stops its training too
         for job in self.findChildren(AnalysisJob):  # the analyses' threads too
             job.shutdown()
         self.playback.stop()
@@ -566,6 +584,18 @@ class MainWindow(QMainWindow):
 
     def _on_sequence_box_changed(self, value: int) -> None:
         self.session.set_sequence(value - 1)
+
+    def show_compare(self) -> CompareWindow:
+        """View > Compare: two runs of the network side by side, driven by this cursor."""
+        if self.compare_window is None:
+            self.compare_window = CompareWindow(self.session, self.playback, self)
+            self.compare_window.destroyed.connect(self._on_compare_window_destroyed)
+        self.compare_window.show()
+        self.compare_window.raise_()
+        return self.compare_window
+
+    def _on_compare_window_destroyed(self) -> None:
+        self.compare_window = None  # it deletes itself when closed
 
     def show_shortcuts(self) -> ShortcutsDialog:
         """Help > Keyboard shortcuts: a window listing every shortcut, read from the actions."""

@@ -22,6 +22,7 @@ from gui.analysis.rtrl_compare import RTRLComparePanel
 from gui.analysis.state_space import StateSpacePanel
 from gui.docks.network import NetworkPanel
 from gui.docks.task import TaskPanel
+from gui.lessons.panel import LessonPanel
 from gui.panels import (
     ActivationsPanel,
     DeltasPanel,
@@ -48,6 +49,7 @@ class DockId(enum.Enum):
     FLOW = "flow"
     GRADCHECK = "gradcheck"
     WEIGHTS = "weights"
+    LESSON = "lesson"
     RTRL = "rtrl"
 
     @property
@@ -157,6 +159,12 @@ DOCKS: Mapping[DockId, DockSpec] = MappingProxyType(
             "Weights", WeightsPanel, _BOTTOM, False,
             "The network's parameters as Hinton diagrams",
             min_size=(320, 160),
+        ),
+        DockId.LESSON: DockSpec(
+            "Lesson and predictions", LessonPanel, _LEFT, True,
+            "A guided lesson: its step's text with live numbers; Back and Next move the window. "
+            "Predict mode asks for each step's number first",
+            tab="Lesson", min_size=(240, 200),
         ),
         DockId.RTRL: DockSpec(
             "RTRL vs BPTT", RTRLComparePanel, _BOTTOM, False,

@@ -62,7 +62,7 @@ from gui.truncation import TruncationLink
 from gui.widgets.text_line import TextLine
 
 #: bumped whenever the docks change, so an old saved layout is ignored rather than misapplied
-LAYOUT_VERSION = 6
+LAYOUT_VERSION = 7
 
 TRUNCATION_CHOICES = (
     ("Full BPTT", None, "Every loss term propagates back to t = 1"),

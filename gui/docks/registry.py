@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QWidget
 
 from gui.analysis.gradient_check import GradCheckPanel
 from gui.analysis.gradient_flow import GradientFlowPanel
+from gui.analysis.rtrl_compare import RTRLComparePanel
 from gui.analysis.state_space import StateSpacePanel
 from gui.docks.network import NetworkPanel
 from gui.docks.task import TaskPanel
@@ -49,6 +50,7 @@ class DockId(enum.Enum):
     GRADCHECK = "gradcheck"
     WEIGHTS = "weights"
     LESSON = "lesson"
+    RTRL = "rtrl"
 
     @property
     def object_name(self) -> str:
@@ -163,6 +165,12 @@ DOCKS: Mapping[DockId, DockSpec] = MappingProxyType(
             "A guided lesson: its step's text with live numbers; Back and Next move the window. "
             "Predict mode asks for each step's number first",
             tab="Lesson", min_size=(240, 200),
+        ),
+        DockId.RTRL: DockSpec(
+            "RTRL vs BPTT", RTRLComparePanel, _BOTTOM, False,
+            "Real-time recurrent learning's gradient, accumulated forward, beside BPTT's, "
+            "accumulated backward, with the work and memory each one counts",
+            tab="RTRL", min_size=(420, 200),
         ),
     }
 )  # fmt: skip

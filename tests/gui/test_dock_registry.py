@@ -16,7 +16,7 @@ SAVED_NAMES = {
     "dock_gradcheck", "dock_weights",
 }  # fmt: skip
 #: docks added since, whose names saved layouts hold from now on
-NEW_NAMES = {"dock_lesson"}
+NEW_NAMES = {"dock_lesson", "dock_rtrl"}
 
 
 def test_every_dock_has_one_spec_and_keeps_its_saved_name() -> None:

@@ -1,4 +1,5 @@
-"""Training a Simple Recurrent Network by gradient descent on BPTT gradients, as a plain generator.
+"""Training a Simple Recurrent Network by gradient descent on BPTT (or RTRL) gradients, as a plain
+generator.
 
 ``train(net, dataset, config)`` yields one immutable :class:`EpochRecord` per pass over the data and
 knows nothing about threads or Qt; the GUI runs it in a worker and the CLI in a loop.
@@ -10,6 +11,11 @@ momentum (Rumelhart, Hinton & Williams 1986)::
     g     <- g * min(1, clip / ||g||)        global norm clipping (Pascanu et al. 2013), optional
     v     <- momentum * v - lr * g           v starts at 0 and carries over between epochs
     theta <- theta + v
+
+g comes from BPTT (:func:`core.bptt.bptt`) or, with ``algorithm="rtrl"``, from real-time
+recurrent learning (:func:`core.rtrl.rtrl`; Williams & Zipser 1989), which accumulates the same
+gradient forward in time: the two train the same weights up to rounding. RTRL knows no sliding
+window: with it, truncation k means chunks of k steps (k = 1 is also sliding BPTT(1)).
 
 What g is depends on ``update``:
 
@@ -47,9 +53,13 @@ from numpy.typing import NDArray
 from core.bptt import TRUNCATION_MODES, Trace, bptt
 from core.data import Dataset
 from core.model import SRN, frozen
+from core.rtrl import check_size, rtrl
 
 Array = NDArray[np.floating]
+Grads = Mapping[str, Array]
 UPDATES = ("sequence", "epoch")
+#: where the gradient comes from: backpropagation through time or real-time recurrent learning
+ALGORITHMS = ("bptt", "rtrl")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +78,8 @@ class TrainConfig:
         the epoch gradient does not depend on the order).
     seed : seed of the shuffling; with the same network, data and config, training is identical.
     epochs : number of passes over the data, >= 1.
+    algorithm : ``"bptt"`` or ``"rtrl"``, how the gradient is computed (the same gradient; RTRL
+        takes truncation only as chunks, ``mode="chunked"``, or k = 1).
     """
 
     lr: float = 0.1
@@ -79,6 +91,7 @@ class TrainConfig:
     shuffle: bool = True
     seed: int = 0
     epochs: int = 100
+    algorithm: str = "bptt"
 
     def __post_init__(self) -> None:
         if not _is_real(self.lr) or not self.lr > 0 or not math.isfinite(self.lr):
@@ -96,6 +109,15 @@ class TrainConfig:
         if self.mode not in TRUNCATION_MODES:
             raise ValueError(
                 f"truncation mode must be one of {', '.join(TRUNCATION_MODES)}, got {self.mode!r}"
+            )
+        if self.algorithm not in ALGORITHMS:
+            raise ValueError(
+                f"algorithm must be one of {', '.join(ALGORITHMS)}, got {self.algorithm!r}"
+            )
+        if self.algorithm == "rtrl" and self.truncation not in (None, 1) and self.mode == "sliding":
+            raise ValueError(
+                "RTRL has no sliding truncation window: use truncation mode chunked (sensitivities "
+                f"reset every {self.truncation} steps), truncation 1, or none"
             )
         if not isinstance(self.shuffle, bool | np.bool_):
             raise ValueError(f"shuffle must be True or False, got {self.shuffle!r}")
@@ -325,6 +347,27 @@ FORWARD = (1, "sliding")
 Outcome = tuple[float, Array, float | None]
 
 
+def _batch_gradient(net: SRN, batch: _Batch, cfg: TrainConfig) -> tuple[Trace, Grads]:
+    """The batch's trace (outputs and losses) and the sum over its sequences of dL_n/dtheta, by
+    the configured algorithm (RTRL: Williams & Zipser 1989, the same gradient forward in time)."""
+    if cfg.algorithm == "bptt":
+        trace = _sweep(net, batch, cfg.truncation, cfg.mode)
+        return trace, trace.grads
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        grads = rtrl(net, batch.x, batch.d, cfg.truncation, mask=batch.mask, keep_running=False)
+    return _sweep(net, batch, *FORWARD), grads.grads
+
+
+def _sequence_gradient(net: SRN, x: Array, d: Array, cfg: TrainConfig) -> tuple[float, Grads]:
+    """The loss of one sequence and its gradient, by the configured algorithm."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if cfg.algorithm == "rtrl":
+            result = rtrl(net, x, d, cfg.truncation, keep_running=False)
+            return result.loss, result.grads
+        tr = bptt(net, x, d, truncation=cfg.truncation, mode=cfg.mode)
+    return tr.loss, tr.grads
+
+
 class _Tally:
     """The losses and the score of one network on the data set, added up batch by batch."""
 
@@ -459,6 +502,11 @@ def train(
         not _is_real(progress_every) or not 0 <= progress_every < math.inf
     ):
         raise ValueError(f"progress_every must be None or seconds >= 0, got {progress_every!r}")
+    if config.algorithm == "rtrl":  # the sensitivities of the largest batch must fit
+        largest = 1
+        if config.update == "epoch":
+            largest = max(len(group) for group in _Batches(dataset, net).groups)
+        check_size(net, largest)
     watch = _Watch(progress_every)
     if config.update == "epoch":
         return _train_by_epoch(net, dataset, config, watch)
@@ -498,19 +546,22 @@ def _pass(
     batches: _Batches,
     watch: _Watch,
     at: Progress,
-    gradient: tuple[int | None, str] | None = None,
+    gradient: TrainConfig | None = None,
 ) -> Sweep:
-    """``net`` on every batch: its outcome, and with ``gradient = (truncation, mode)`` the sum
-    over sequences of dL_n/dtheta. Yields ``at`` with its count of sequences done when due."""
+    """``net`` on every batch: its outcome, and with ``gradient`` (a config: its algorithm and
+    truncation) the sum over sequences of dL_n/dtheta. Yields ``at`` with its count of sequences
+    done when due."""
     tally = _Tally(dataset)
     total: dict[str, Array] | None = None
     done = 0
     for batch in batches:
-        trace = _sweep(net, batch, *(gradient or FORWARD))
-        tally.add(batch, trace)
-        if gradient is not None:
-            grads = {n: trace.grads[n] for n in net.trainable()}
+        if gradient is None:
+            trace = _sweep(net, batch, *FORWARD)
+        else:
+            trace, batch_grads = _batch_gradient(net, batch, gradient)
+            grads = {n: batch_grads[n] for n in net.trainable()}
             total = grads if total is None else {n: total[n] + grads[n] for n in total}
+        tally.add(batch, trace)
         done += len(batch.index)
         if watch.due() and done < len(dataset):
             yield from watch.hand(replace(at, done=done, elapsed=watch.elapsed()))
@@ -538,9 +589,9 @@ def _train_by_epoch(
     the gradient of the next step."""
     batches = _Batches(dataset, net)
     opt = _Optimizer(net, cfg)
-    N, rule = len(dataset), (cfg.truncation, cfg.mode)
+    N = len(dataset)
     outcome, total = yield from _pass(
-        net, dataset, batches, watch, Progress(1, "gradient", 0, N, 0, 1, net, 0.0), rule
+        net, dataset, batches, watch, Progress(1, "gradient", 0, N, 0, 1, net, 0.0), cfg
     )
     for epoch in range(1, cfg.epochs + 1):
         reason = None
@@ -553,7 +604,7 @@ def _train_by_epoch(
             norms = [(before, after)]
         if new is not None:
             at = Progress(epoch, "loss", 0, N, 1, 1, new, 0.0)
-            new_outcome, new_total = yield from _pass(new, dataset, batches, watch, at, rule)
+            new_outcome, new_total = yield from _pass(new, dataset, batches, watch, at, cfg)
             if math.isfinite(new_outcome[0]):
                 net, total, outcome = new, new_total, new_outcome
             else:
@@ -569,7 +620,7 @@ def _train_by_epoch(
 def _train_by_sequence(
     net: SRN, dataset: Dataset, cfg: TrainConfig, watch: _Watch
 ) -> Iterator[EpochRecord | Progress]:
-    """update="sequence": one bptt call and one update per sequence, then a pass that measures
+    """update="sequence": one gradient and one update per sequence, then a pass that measures
     the loss of the network the epoch ends with."""
     rng = np.random.default_rng(cfg.seed)
     batches = _Batches(dataset, net)
@@ -583,12 +634,11 @@ def _train_by_sequence(
         reason = None
         for done, i in enumerate(order, start=1):
             seq = dataset.sequences[i]
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                tr = bptt(net, seq.x, seq.d, truncation=cfg.truncation, mode=cfg.mode)
-            if not math.isfinite(tr.loss):
-                reason = f"the loss of sequence {i} became {tr.loss}"
+            loss, grads = _sequence_gradient(net, seq.x, seq.d, cfg)
+            if not math.isfinite(loss):
+                reason = f"the loss of sequence {i} became {loss}"
                 break
-            new, before, after, reason = opt.step(net, tr.grads)
+            new, before, after, reason = opt.step(net, grads)
             norms.append((before, after))
             if new is None:
                 reason = f"{reason} on sequence {i}"

@@ -393,14 +393,15 @@ def test_an_epoch_update_run_stops_between_batches(monkeypatch: pytest.MonkeyPat
     assert last.net.same_weights(expected.net)
 
 
+@pytest.mark.parametrize("algorithm", ["bptt", "rtrl"])
 @pytest.mark.parametrize("update", ["sequence", "epoch"])
 def test_progress_records_do_not_change_training(
-    update: str, monkeypatch: pytest.MonkeyPatch
+    update: str, algorithm: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(training, "BATCH_WORK", 200)  # a few sequences per batch
     data = long_epoch_data(30)
     net = SRN.init(1, 5, 1, output="logistic", seed=0)
-    config = TrainConfig(lr=0.2, update=update, epochs=3)
+    config = TrainConfig(lr=0.2, update=update, epochs=3, algorithm=algorithm)
     plain = list(train(net, data, config))
     items = list(train(net, data, config, progress_every=0))
     records = [r for r in items if isinstance(r, EpochRecord)]

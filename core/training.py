@@ -22,7 +22,8 @@ What g is depends on ``update``:
 * ``"sequence"``: one update after each sequence, g = dL/dtheta with L = sum_t L(t) the loss of that
   sequence (Eq. 5; Skansi 2018, eq. 7.14) - Elman's (1990) online learning.
 * ``"epoch"``: one update per pass, g = (1/N) sum_n dL_n/dtheta, the gradient of the mean sequence
-  loss over the N sequences. Sequences of equal length go through one batched ``bptt`` call.
+  loss over the N sequences. Sequences of similar length go through one batched ``bptt`` call,
+  in batches of bounded size (``BATCH_WORK``) so that memory does not grow with the data set.
 
 The losses and the score of a record are those of ``record.net`` (the network after the epoch's
 updates), so every number in a record describes the same network.
@@ -31,15 +32,20 @@ Divergence: when a loss, a gradient or an updated weight stops being finite, tra
 final record is *yielded* (no exception) with ``diverged`` set to the reason and ``net`` set to
 the last network whose weights and loss were finite - the network of the previous record (or the
 starting network in epoch 1). Its losses and score are that network's, so nothing is lost.
+
+Stopping: a consumer that must stop within a moment, however long an epoch is (a large text, a
+big network), asks for :class:`Progress` records between updates and batches
+(``progress_every``) and closes the generator between any two items. Every network it has been
+handed is consistent - updates are applied whole - and an unfinished epoch yields no record.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass
-from typing import Any
+from collections.abc import Generator, Iterator, Mapping
+from dataclasses import asdict, dataclass, replace
+from typing import Any, TypeVar, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -183,9 +189,43 @@ class EpochRecord:
         return float(np.mean(self.clipped_norms)) if self.clipped_norms.size else math.nan
 
 
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where a run is inside an epoch: yielded between two updates or two batches when asked
+    (``train(..., progress_every=...)``); immutable like :class:`EpochRecord`.
+
+    Attributes
+    ----------
+    epoch : 1-based number of the epoch in progress (no record of it has been yielded yet).
+    stage : what the pass over the data is doing: ``"updates"`` (one update per sequence,
+        ``update="sequence"``), ``"loss"`` (measuring the loss of ``net``; with ``update="epoch"``
+        the same pass gives the next gradient) or ``"gradient"`` (the first gradient of an
+        ``update="epoch"`` run, of the starting network).
+    done, total : sequences of this pass processed so far, of ``total`` (the data set's size).
+    updates : updates applied in this epoch so far, of ``n_updates`` per epoch (N for
+        ``update="sequence"``, 1 for ``update="epoch"``).
+    net : the network after those updates: the last consistent one, never a half-applied update.
+        Its loss is not known until the epoch's record.
+    elapsed : seconds spent computing since training started (as ``EpochRecord.elapsed``).
+    """
+
+    epoch: int
+    stage: str
+    done: int
+    total: int
+    updates: int
+    n_updates: int
+    net: SRN
+    elapsed: float
+
+
 # -- batches and evaluation ---------------------------------------------------------------------
-#: a batch may hold at most this many padded cells per real time step (see ``_batches``)
+#: a batch may hold at most this many padded cells per real time step (see ``_Batches``)
 PADDING_LIMIT = 2.0
+#: a batch holds at most this many (time step x parameter) products, so that one batched ``bptt``
+#: call takes tens of milliseconds at most and its arrays stay small, however big the data set:
+#: a run can stop between two batches (see ``train``) and memory does not grow with the data
+BATCH_WORK = 2**24
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,26 +245,41 @@ class _Batch:
     truth: NDArray[np.generic] | None  # what scoring compares y with, see _correct
 
 
-def _batches(dataset: Dataset) -> list[_Batch]:
-    """The sequences in batches of similar length, shortest first (a deterministic order).
+class _Batches:
+    """The data set in batches of similar length, shortest first (a deterministic order), each
+    stacked the first time it is needed: a run can stop before the whole data set is copied.
 
-    Sequences of equal length always share a batch; a longer one joins the current batch while
-    the padded batch has at most ``PADDING_LIMIT`` cells per real step, so one very long sequence
-    does not make every short one long.
+    Sequences of equal length share a batch; a longer one joins the current batch while the padded
+    batch has at most ``PADDING_LIMIT`` cells per real step, so one very long sequence does not
+    make every short one long. A batch holds at most ``BATCH_WORK / net.n_params`` padded steps
+    (at least one sequence).
     """
-    lengths = np.array([s.T for s in dataset.sequences])
-    order = np.argsort(lengths, kind="stable")
-    groups: list[list[int]] = []
-    for i in order:
-        T = int(lengths[i])
-        if groups:
-            group = groups[-1]
-            padded, real = (len(group) + 1) * T, int(lengths[group].sum()) + T
-            if padded <= PADDING_LIMIT * real:  # always true when T equals the batch's length
-                group.append(int(i))
-                continue
-        groups.append([int(i)])
-    return [_stack(dataset, np.array(g, dtype=np.intp)) for g in groups]
+
+    def __init__(self, dataset: Dataset, net: SRN) -> None:
+        self.dataset = dataset
+        lengths = np.array([s.T for s in dataset.sequences])
+        most_steps = max(1, BATCH_WORK // net.n_params)
+        groups: list[list[int]] = []
+        real = 0  # steps of the sequences in groups[-1]
+        for i in np.argsort(lengths, kind="stable"):
+            T = int(lengths[i])
+            padded = (len(groups[-1]) + 1) * T if groups else 0
+            # the padding rule always holds when T equals the batch's length
+            if groups and padded <= PADDING_LIMIT * (real + T) and padded <= most_steps:
+                groups[-1].append(int(i))
+                real += T
+            else:
+                groups.append([int(i)])
+                real = T
+        self.groups = [np.array(g, dtype=np.intp) for g in groups]
+        self._stacked: list[_Batch | None] = [None] * len(groups)
+
+    def __iter__(self) -> Iterator[_Batch]:
+        for k, group in enumerate(self.groups):
+            batch = self._stacked[k]
+            if batch is None:
+                batch = self._stacked[k] = _stack(self.dataset, group)
+            yield batch
 
 
 def _stack(dataset: Dataset, index: NDArray[np.intp]) -> _Batch:
@@ -279,23 +334,28 @@ def _check_shapes(net: SRN, dataset: Dataset) -> None:
         )
 
 
-def _run(net: SRN, batches: list[_Batch], truncation: int | None, mode: str) -> list[Trace]:
-    """One batched forward and backward sweep per batch; overflow is reported, not warned."""
+def _sweep(net: SRN, batch: _Batch, truncation: int | None, mode: str) -> Trace:
+    """One batched forward and backward sweep; overflow is reported, not warned."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        return [bptt(net, b.x, b.d, truncation=truncation, mode=mode, mask=b.mask) for b in batches]
+        return bptt(net, batch.x, batch.d, truncation=truncation, mode=mode, mask=batch.mask)
 
 
-def _sweep(net: SRN, batches: list[_Batch], cfg: TrainConfig) -> tuple[list[Trace], list[Grads]]:
-    """Each batch's trace (outputs and losses) and gradient, by the configured algorithm."""
+#: outputs and losses do not depend on truncation, and BPTT(1) has the cheapest backward sweep
+FORWARD = (1, "sliding")
+
+#: (mean loss per step, (N,) read-only loss per sequence, score) of one network on the data set
+Outcome = tuple[float, Array, float | None]
+
+
+def _batch_gradient(net: SRN, batch: _Batch, cfg: TrainConfig) -> tuple[Trace, Grads]:
+    """The batch's trace (outputs and losses) and the sum over its sequences of dL_n/dtheta, by
+    the configured algorithm (RTRL: Williams & Zipser 1989, the same gradient forward in time)."""
     if cfg.algorithm == "bptt":
-        traces = _run(net, batches, cfg.truncation, cfg.mode)
-        return traces, [tr.grads for tr in traces]
+        trace = _sweep(net, batch, cfg.truncation, cfg.mode)
+        return trace, trace.grads
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        grads = [
-            rtrl(net, b.x, b.d, cfg.truncation, mask=b.mask, keep_running=False).grads
-            for b in batches
-        ]
-    return _forward(net, batches), grads
+        grads = rtrl(net, batch.x, batch.d, cfg.truncation, mask=batch.mask, keep_running=False)
+    return _sweep(net, batch, *FORWARD), grads.grads
 
 
 def _sequence_gradient(net: SRN, x: Array, d: Array, cfg: TrainConfig) -> tuple[float, Grads]:
@@ -308,31 +368,29 @@ def _sequence_gradient(net: SRN, x: Array, d: Array, cfg: TrainConfig) -> tuple[
     return tr.loss, tr.grads
 
 
-def _forward(net: SRN, batches: list[_Batch]) -> list[Trace]:
-    """Outputs and losses only: they do not depend on truncation, and BPTT(1) has the cheapest
-    backward sweep."""
-    return _run(net, batches, 1, "sliding")
+class _Tally:
+    """The losses and the score of one network on the data set, added up batch by batch."""
 
+    def __init__(self, dataset: Dataset, *, keep_outputs: bool = False) -> None:
+        self.dataset = dataset
+        self.seq_loss = np.empty(len(dataset))
+        self.ys: list[Array] | None = [np.empty(0)] * len(dataset) if keep_outputs else None
+        self.n_ok = self.n_scored = self.steps = 0
 
-Outcome = tuple[float, Array, float | None, tuple[Array, ...]]
+    def add(self, batch: _Batch, trace: Trace) -> None:
+        self.seq_loss[batch.index] = trace.loss_t.sum(axis=1)  # L_n = sum_t L_n(t)
+        if self.ys is not None:
+            for row, (i, T) in enumerate(zip(batch.index, batch.lengths, strict=True)):
+                self.ys[i] = trace.y[row, :T]
+        self.n_ok += _correct(self.dataset, batch, trace.y)
+        self.n_scored += int(np.count_nonzero(batch.scored))
+        self.steps += int(batch.lengths.sum())
 
-
-def _outcome(dataset: Dataset, batches: list[_Batch], traces: list[Trace]) -> Outcome:
-    """(mean loss per step, (N,) loss per sequence, score, outputs per sequence) of the traces."""
-    seq_loss = np.empty(len(dataset))
-    ys: list[Array] = [np.empty(0)] * len(dataset)
-    n_ok = n_scored = steps = 0
-    for b, tr in zip(batches, traces, strict=True):
-        seq_loss[b.index] = tr.loss_t.sum(axis=1)
-        for row, (i, T) in enumerate(zip(b.index, b.lengths, strict=True)):
-            ys[i] = tr.y[row, :T]
-        n_ok += _correct(dataset, b, tr.y)
-        n_scored += int(np.count_nonzero(b.scored))
-        steps += int(b.lengths.sum())
-    with np.errstate(over="ignore", invalid="ignore"):
-        loss = float(seq_loss.sum() / steps)
-    score = None if dataset.scoring == "none" or not n_scored else n_ok / n_scored
-    return loss, frozen(seq_loss), score, tuple(ys)
+    def outcome(self) -> Outcome:
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss = float(self.seq_loss.sum() / self.steps)
+        none = self.dataset.scoring == "none" or not self.n_scored
+        return loss, frozen(self.seq_loss), None if none else self.n_ok / self.n_scored
 
 
 def evaluate(net: SRN, dataset: Dataset) -> tuple[float, float | None, tuple[Array, ...]]:
@@ -346,9 +404,12 @@ def evaluate(net: SRN, dataset: Dataset) -> tuple[float, float | None, tuple[Arr
     ys : one read-only (T_n, O) array of outputs y(t) per sequence, in data set order.
     """
     _check_shapes(net, dataset)
-    batches = _batches(dataset)
-    loss, _, score, ys = _outcome(dataset, batches, _forward(net, batches))
-    return loss, score, ys
+    tally = _Tally(dataset, keep_outputs=True)
+    for batch in _Batches(dataset, net):
+        tally.add(batch, _sweep(net, batch, *FORWARD))
+    loss, _, score = tally.outcome()
+    assert tally.ys is not None
+    return loss, score, tuple(tally.ys)
 
 
 # -- one update ---------------------------------------------------------------------------------
@@ -399,8 +460,33 @@ class _Optimizer:
 
 
 # -- the trainer --------------------------------------------------------------------------------
-def train(net: SRN, dataset: Dataset, config: TrainConfig | None = None) -> Iterator[EpochRecord]:
+@overload
+def train(
+    net: SRN, dataset: Dataset, config: TrainConfig | None = None, *, progress_every: None = None
+) -> Iterator[EpochRecord]: ...
+
+
+@overload
+def train(
+    net: SRN, dataset: Dataset, config: TrainConfig | None = None, *, progress_every: float
+) -> Iterator[EpochRecord | Progress]: ...
+
+
+def train(
+    net: SRN,
+    dataset: Dataset,
+    config: TrainConfig | None = None,
+    *,
+    progress_every: float | None = None,
+) -> Iterator[EpochRecord | Progress]:
     """Train ``net`` on ``dataset``; yield one :class:`EpochRecord` per epoch.
+
+    With ``progress_every`` (seconds, >= 0) a :class:`Progress` is also yielded between two
+    sequence updates or two batches whenever that much computing time has passed since the last
+    item yielded (0: after every one). Its ``net`` is the network after the last update applied,
+    so a consumer that stops pulling, or closes the generator, between any two items holds a
+    consistent network: no update is ever half applied. A consumer that must react within a
+    time (a Stop button) asks for progress; the default yields epoch records only.
 
     Arguments are checked now (``ValueError``), before the first record is asked for. The input
     network is never modified. Training stops after ``config.epochs`` records, or earlier with a
@@ -412,12 +498,74 @@ def train(net: SRN, dataset: Dataset, config: TrainConfig | None = None) -> Iter
     if not isinstance(net, SRN):
         raise ValueError(f"net must be an SRN, got {type(net).__name__}")
     _check_shapes(net, dataset)
+    if progress_every is not None and (
+        not _is_real(progress_every) or not 0 <= progress_every < math.inf
+    ):
+        raise ValueError(f"progress_every must be None or seconds >= 0, got {progress_every!r}")
     if config.algorithm == "rtrl":  # the sensitivities of the largest batch must fit
-        largest = 1 if config.update == "sequence" else max(len(b.index) for b in _batches(dataset))
+        largest = 1
+        if config.update == "epoch":
+            largest = max(len(group) for group in _Batches(dataset, net).groups)
         check_size(net, largest)
+    watch = _Watch(progress_every)
     if config.update == "epoch":
-        return _train_by_epoch(net, dataset, config)
-    return _train_by_sequence(net, dataset, config)
+        return _train_by_epoch(net, dataset, config, watch)
+    return _train_by_sequence(net, dataset, config, watch)
+
+
+class _Watch:
+    """The computing time of a run (not the time it waits at a ``yield``) and when the next
+    :class:`Progress` is due."""
+
+    def __init__(self, every: float | None) -> None:
+        self.every = every
+        self.spent = 0.0
+        self.since = time.perf_counter()  # start of the current stretch of computing
+
+    def elapsed(self) -> float:
+        return self.spent + time.perf_counter() - self.since
+
+    def due(self) -> bool:
+        """Whether ``every`` seconds of computing have passed since the last item yielded."""
+        return self.every is not None and time.perf_counter() - self.since >= self.every
+
+    def hand(self, item: _Item) -> Iterator[_Item]:
+        """Yield ``item`` with the clock stopped while the consumer holds it."""
+        self.spent += time.perf_counter() - self.since
+        yield item
+        self.since = time.perf_counter()
+
+
+_Item = TypeVar("_Item", EpochRecord, Progress)
+Sweep = Generator[Progress, None, tuple[Outcome, dict[str, Array] | None]]
+
+
+def _pass(
+    net: SRN,
+    dataset: Dataset,
+    batches: _Batches,
+    watch: _Watch,
+    at: Progress,
+    gradient: TrainConfig | None = None,
+) -> Sweep:
+    """``net`` on every batch: its outcome, and with ``gradient`` (a config: its algorithm and
+    truncation) the sum over sequences of dL_n/dtheta. Yields ``at`` with its count of sequences
+    done when due."""
+    tally = _Tally(dataset)
+    total: dict[str, Array] | None = None
+    done = 0
+    for batch in batches:
+        if gradient is None:
+            trace = _sweep(net, batch, *FORWARD)
+        else:
+            trace, batch_grads = _batch_gradient(net, batch, gradient)
+            grads = {n: batch_grads[n] for n in net.trainable()}
+            total = grads if total is None else {n: total[n] + grads[n] for n in total}
+        tally.add(batch, trace)
+        done += len(batch.index)
+        if watch.due() and done < len(dataset):
+            yield from watch.hand(replace(at, done=done, elapsed=watch.elapsed()))
+    return tally.outcome(), total
 
 
 def _record(
@@ -428,59 +576,63 @@ def _record(
     net: SRN,
     diverged: str | None = None,
 ) -> EpochRecord:
-    loss, seq_loss, score, _ = outcome
+    loss, seq_loss, score = outcome
     before = frozen([n for n, _ in norms], np.float64)
     after = frozen([n for _, n in norms], np.float64)
     return EpochRecord(epoch, loss, seq_loss, score, before, after, elapsed, net, diverged)
 
 
-def _train_by_epoch(net: SRN, dataset: Dataset, cfg: TrainConfig) -> Iterator[EpochRecord]:
-    """update="epoch": the traces of the current network give both its record and the next step."""
-    clock = time.perf_counter()
-    spent = 0.0
-    batches = _batches(dataset)
+def _train_by_epoch(
+    net: SRN, dataset: Dataset, cfg: TrainConfig, watch: _Watch
+) -> Iterator[EpochRecord | Progress]:
+    """update="epoch": the pass over the data with the current network gives both its record and
+    the gradient of the next step."""
+    batches = _Batches(dataset, net)
     opt = _Optimizer(net, cfg)
-    traces, grads = _sweep(net, batches, cfg)
-    outcome = _outcome(dataset, batches, traces)
+    N = len(dataset)
+    outcome, total = yield from _pass(
+        net, dataset, batches, watch, Progress(1, "gradient", 0, N, 0, 1, net, 0.0), cfg
+    )
     for epoch in range(1, cfg.epochs + 1):
         reason = None
+        new, norms = None, []
         if not math.isfinite(outcome[0]):
             reason = f"the loss became {outcome[0]}"
-            new = None
-            norms: list[tuple[float, float]] = []
         else:
-            total = {n: np.sum([g[n] for g in grads], axis=0) for n in net.trainable()}
-            new, before, after, reason = opt.step(net, total, scale=1.0 / len(dataset))
+            assert total is not None
+            new, before, after, reason = opt.step(net, total, scale=1.0 / N)
             norms = [(before, after)]
         if new is not None:
-            new_traces, new_grads = _sweep(new, batches, cfg)
-            new_outcome = _outcome(dataset, batches, new_traces)
+            at = Progress(epoch, "loss", 0, N, 1, 1, new, 0.0)
+            new_outcome, new_total = yield from _pass(new, dataset, batches, watch, at, cfg)
             if math.isfinite(new_outcome[0]):
-                net, grads, outcome = new, new_grads, new_outcome
+                net, total, outcome = new, new_total, new_outcome
             else:
                 reason = f"the loss became {new_outcome[0]}"
-        spent += time.perf_counter() - clock
         if reason is not None:
-            yield _record(epoch, outcome, norms, spent, net, _stopped(reason, epoch))
+            yield from watch.hand(
+                _record(epoch, outcome, norms, watch.elapsed(), net, _stopped(reason, epoch))
+            )
             return
-        yield _record(epoch, outcome, norms, spent, net)
-        clock = time.perf_counter()
+        yield from watch.hand(_record(epoch, outcome, norms, watch.elapsed(), net))
 
 
-def _train_by_sequence(net: SRN, dataset: Dataset, cfg: TrainConfig) -> Iterator[EpochRecord]:
-    """update="sequence": one bptt call and one update per sequence, then an evaluation pass."""
-    clock = time.perf_counter()
-    spent = 0.0
+def _train_by_sequence(
+    net: SRN, dataset: Dataset, cfg: TrainConfig, watch: _Watch
+) -> Iterator[EpochRecord | Progress]:
+    """update="sequence": one gradient and one update per sequence, then a pass that measures
+    the loss of the network the epoch ends with."""
     rng = np.random.default_rng(cfg.seed)
-    batches = _batches(dataset)
+    batches = _Batches(dataset, net)
     opt = _Optimizer(net, cfg)
+    N = len(dataset)
     start = net  # the last network with a record (or the starting one)
     start_outcome = None
     for epoch in range(1, cfg.epochs + 1):
-        order = rng.permutation(len(dataset)) if cfg.shuffle else np.arange(len(dataset))
+        order = rng.permutation(N) if cfg.shuffle else np.arange(N)
         norms: list[tuple[float, float]] = []
         reason = None
-        for i in order:
+        for done, i in enumerate(order, start=1):
             seq = dataset.sequences[i]
             loss, grads = _sequence_gradient(net, seq.x, seq.d, cfg)
             if not math.isfinite(loss):
@@ -492,21 +644,27 @@ def _train_by_sequence(net: SRN, dataset: Dataset, cfg: TrainConfig) -> Iterator
                 reason = f"{reason} on sequence {i}"
                 break
             net = new
+            if watch.due() and done < N:
+                at = Progress(epoch, "updates", done, N, done, N, net, watch.elapsed())
+                yield from watch.hand(at)
         if reason is None:
-            outcome = _outcome(dataset, batches, _forward(net, batches))
+            at = Progress(epoch, "loss", 0, N, N, N, net, 0.0)
+            outcome, _ = yield from _pass(net, dataset, batches, watch, at)
             if math.isfinite(outcome[0]):
                 start, start_outcome = net, outcome
             else:
                 reason = f"the loss became {outcome[0]}"
-        spent += time.perf_counter() - clock
         if reason is not None:
             if start_outcome is None:  # diverged in epoch 1: describe the starting network
-                start_outcome = _outcome(dataset, batches, _forward(start, batches))
-            yield _record(epoch, start_outcome, norms, spent, start, _stopped(reason, epoch))
+                at = Progress(epoch, "loss", 0, N, 0, N, start, 0.0)
+                start_outcome, _ = yield from _pass(start, dataset, batches, watch, at)
+            diverged = _stopped(reason, epoch)
+            yield from watch.hand(
+                _record(epoch, start_outcome, norms, watch.elapsed(), start, diverged)
+            )
             return
         assert start_outcome is not None
-        yield _record(epoch, start_outcome, norms, spent, net)
-        clock = time.perf_counter()
+        yield from watch.hand(_record(epoch, start_outcome, norms, watch.elapsed(), net))
 
 
 def _stopped(reason: str, epoch: int) -> str:

@@ -47,6 +47,7 @@ from numpy.typing import NDArray
 from core.bptt import Trace
 from core.functions import hidden_derivative, output_jacobian_t, output_loss_delta
 from core.model import SRN, frozen
+from core.tdl import TDL
 
 Array = NDArray[np.floating]
 #: most multiply-adds between two reports of :func:`flow_steps` (milliseconds of work)
@@ -170,17 +171,18 @@ def spectral_radius(W: Array) -> float:
     return float(np.max(np.abs(np.linalg.eigvals(A))))
 
 
-def loop_matrix(net: SRN) -> NDArray[np.float64]:
+def loop_matrix(net: SRN | TDL) -> NDArray[np.float64]:
     """The (H, H) matrix that carries h(t-1) into a(t) with f and g taken as identities.
 
     Elman: W (Eq. 1). Jordan: W V, the loop through the output layer and back through
-    the context (core/jordan.py). Teacher forcing: zeros, the loop is open (the context is data).
+    the context (core/jordan.py). Teacher forcing: zeros, the loop is open (the context is data);
+    a tapped delay line (core/tdl.py) has no loop either.
     Its spectral radius is the reference line of the gradient-flow view.
     """
     W = np.asarray(net.W, np.float64)
     if net.context == "output":
         return W @ np.asarray(net.V, np.float64)
-    if net.context == "target":
+    if net.context not in ("hidden", "output"):
         return np.zeros((net.n_hidden, net.n_hidden))
     return W
 

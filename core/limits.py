@@ -19,6 +19,8 @@ limit                  value              applies to
 ``MAX_TEXT_BYTES``     1 MB               a plain-text sequence file (one-hot per character)
 ``SEED_MAX``           2**31 - 1          every seed (data, initial weights, shuffling)
 ``MAX_EPOCHS``         1,000,000          training epochs
+``MAX_WINDOW``         32                 the window omega of a tapped delay line (its buffer
+                                          holds x(t), ..., x(t-omega))
 =====================  =================  ====================================================
 
 The parameters of the built-in tasks have bounds of their own, stated with each task in
@@ -37,6 +39,7 @@ MAX_FILE_BYTES: Final = 50 * 1024 * 1024
 MAX_TEXT_BYTES: Final = 1024 * 1024
 SEED_MAX: Final = 2**31 - 1
 MAX_EPOCHS: Final = 1_000_000
+MAX_WINDOW: Final = 32
 
 
 def show_bytes(n: int) -> str:

@@ -68,7 +68,13 @@ def default_selection(state: StepState) -> Selection:
 def is_valid(selection: Selection, trace: Trace) -> bool:
     """Whether the selection's indices exist in this trace's network and sequence."""
     net, T = trace.net, trace.T
-    sizes = {"x": net.n_in, "h": net.n_hidden, "a": net.n_hidden, "y": net.n_out, "o": net.n_out}
+    sizes = {
+        "x": trace.x.shape[-1],
+        "h": net.n_hidden,
+        "a": net.n_hidden,
+        "y": net.n_out,
+        "o": net.n_out,
+    }
     shapes = {n: (*p.shape, 1)[:2] for n, p in net.params().items()}
     if selection.kind == "node":
         if selection.layer == "L":

@@ -1,5 +1,8 @@
 """Training a Simple Recurrent Network by gradient descent on BPTT gradients, as a plain generator.
 
+A tapped delay line (:mod:`core.tdl`) trains the same way: its "BPTT gradient" is ordinary
+backpropagation at every step (Eqs. 25-27), it has no W or h0, and truncation has no effect.
+
 ``train(net, dataset, config)`` yields one immutable :class:`EpochRecord` per pass over the data and
 knows nothing about threads or Qt; the GUI runs it in a worker and the CLI in a loop.
 
@@ -41,6 +44,7 @@ from numpy.typing import NDArray
 from core.bptt import TRUNCATION_MODES, Trace, bptt
 from core.data import Dataset
 from core.model import SRN, frozen
+from core.tdl import TDL
 
 Array = NDArray[np.floating]
 UPDATES = ("sequence", "epoch")
@@ -147,7 +151,7 @@ class EpochRecord:
     grad_norms: Array
     clipped_norms: Array
     elapsed: float
-    net: SRN
+    net: SRN | TDL
     diverged: str | None = None
 
     @property
@@ -249,7 +253,7 @@ def _correct(dataset: Dataset, batch: _Batch, y: Array) -> int:
     return int(np.count_nonzero(ok & batch.scored))
 
 
-def _check_shapes(net: SRN, dataset: Dataset) -> None:
+def _check_shapes(net: SRN | TDL, dataset: Dataset) -> None:
     if net.n_in != dataset.n_in or net.n_out != dataset.n_out:
         raise ValueError(
             f"the network has {net.n_in} inputs and {net.n_out} outputs but data set "
@@ -257,13 +261,13 @@ def _check_shapes(net: SRN, dataset: Dataset) -> None:
         )
 
 
-def _run(net: SRN, batches: list[_Batch], truncation: int | None, mode: str) -> list[Trace]:
+def _run(net: SRN | TDL, batches: list[_Batch], truncation: int | None, mode: str) -> list[Trace]:
     """One batched forward and backward sweep per batch; overflow is reported, not warned."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         return [bptt(net, b.x, b.d, truncation=truncation, mode=mode, mask=b.mask) for b in batches]
 
 
-def _forward(net: SRN, batches: list[_Batch]) -> list[Trace]:
+def _forward(net: SRN | TDL, batches: list[_Batch]) -> list[Trace]:
     """Outputs and losses only: they do not depend on truncation, and BPTT(1) has the cheapest
     backward sweep."""
     return _run(net, batches, 1, "sliding")
@@ -290,7 +294,7 @@ def _outcome(dataset: Dataset, batches: list[_Batch], traces: list[Trace]) -> Ou
     return loss, frozen(seq_loss), score, tuple(ys)
 
 
-def evaluate(net: SRN, dataset: Dataset) -> tuple[float, float | None, tuple[Array, ...]]:
+def evaluate(net: SRN | TDL, dataset: Dataset) -> tuple[float, float | None, tuple[Array, ...]]:
     """The network on every sequence of the data set.
 
     Returns
@@ -326,14 +330,14 @@ def global_norm(arrays: Mapping[str, Array] | list[Array]) -> float:
 class _Optimizer:
     """Gradient descent with momentum and clipping on plain arrays (the state between updates)."""
 
-    def __init__(self, net: SRN, config: TrainConfig) -> None:
+    def __init__(self, net: SRN | TDL, config: TrainConfig) -> None:
         self.config = config
         self.names = net.trainable()
         self.velocity = {n: np.zeros_like(net.params()[n]) for n in self.names}
 
     def step(
-        self, net: SRN, grads: Mapping[str, Array], scale: float = 1.0
-    ) -> tuple[SRN | None, float, float, str | None]:
+        self, net: SRN | TDL, grads: Mapping[str, Array], scale: float = 1.0
+    ) -> tuple[SRN | TDL | None, float, float, str | None]:
         """Apply g = scale * grads; return (new network or None, ||g||, ||g|| after clipping,
         why the step failed or None)."""
         cfg = self.config
@@ -354,7 +358,9 @@ class _Optimizer:
 
 
 # -- the trainer --------------------------------------------------------------------------------
-def train(net: SRN, dataset: Dataset, config: TrainConfig | None = None) -> Iterator[EpochRecord]:
+def train(
+    net: SRN | TDL, dataset: Dataset, config: TrainConfig | None = None
+) -> Iterator[EpochRecord]:
     """Train ``net`` on ``dataset``; yield one :class:`EpochRecord` per epoch.
 
     Arguments are checked now (``ValueError``), before the first record is asked for. The input
@@ -364,8 +370,8 @@ def train(net: SRN, dataset: Dataset, config: TrainConfig | None = None) -> Iter
     config = TrainConfig() if config is None else config
     if not isinstance(config, TrainConfig):
         raise ValueError(f"config must be a TrainConfig, got {type(config).__name__}")
-    if not isinstance(net, SRN):
-        raise ValueError(f"net must be an SRN, got {type(net).__name__}")
+    if not isinstance(net, SRN | TDL):
+        raise ValueError(f"net must be an SRN or a TDL, got {type(net).__name__}")
     _check_shapes(net, dataset)
     if config.update == "epoch":
         return _train_by_epoch(net, dataset, config)
@@ -377,7 +383,7 @@ def _record(
     outcome: Outcome,
     norms: list[tuple[float, float]],
     elapsed: float,
-    net: SRN,
+    net: SRN | TDL,
     diverged: str | None = None,
 ) -> EpochRecord:
     loss, seq_loss, score, _ = outcome
@@ -386,7 +392,7 @@ def _record(
     return EpochRecord(epoch, loss, seq_loss, score, before, after, elapsed, net, diverged)
 
 
-def _train_by_epoch(net: SRN, dataset: Dataset, cfg: TrainConfig) -> Iterator[EpochRecord]:
+def _train_by_epoch(net: SRN | TDL, dataset: Dataset, cfg: TrainConfig) -> Iterator[EpochRecord]:
     """update="epoch": the traces of the current network give both its record and the next step."""
     clock = time.perf_counter()
     spent = 0.0
@@ -419,7 +425,7 @@ def _train_by_epoch(net: SRN, dataset: Dataset, cfg: TrainConfig) -> Iterator[Ep
         clock = time.perf_counter()
 
 
-def _train_by_sequence(net: SRN, dataset: Dataset, cfg: TrainConfig) -> Iterator[EpochRecord]:
+def _train_by_sequence(net: SRN | TDL, dataset: Dataset, cfg: TrainConfig) -> Iterator[EpochRecord]:
     """update="sequence": one bptt call and one update per sequence, then an evaluation pass."""
     clock = time.perf_counter()
     spent = 0.0

@@ -40,6 +40,7 @@ truncation settings are accepted and have no effect.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
@@ -282,6 +283,12 @@ class TDL:
             and self.config() == other.config()
             and all(np.array_equal(getattr(self, n), getattr(other, n)) for n in TDL_TRAINABLE)
         )
+
+
+def buffer_names(names: Sequence[str], window: int) -> tuple[str, ...]:
+    """Names of the buffer units X(t) = [x(t); ...; x(t-omega)] from the inputs' ``names``:
+    ``A(t)``, ``B(t)``, ``A(t-1)``, ... (the columns of U = [U_0 ... U_omega])."""
+    return tuple(f"{n}(t)" if k == 0 else f"{n}(t-{k})" for k in range(window + 1) for n in names)
 
 
 # -- the delay buffer ------------------------------------------------------------------------------

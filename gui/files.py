@@ -32,6 +32,7 @@ from core.modelio import (
     model_data,
     save_model,
 )
+from core.tdl import TDL
 from gui.export_views import save_picture
 from gui.session import NetworkOrigin, Session
 from gui.unattended import Unattended
@@ -41,7 +42,7 @@ MODEL_FILTER = "Unfold model (*.json)"
 SEQUENCE_FILTER = "Sequence files (*.csv *.json *.txt);;CSV (*.csv);;JSON (*.json);;Text (*.txt)"
 
 
-def random_inputs_dataset(net: SRN, T: int = 8, seed: int = 0) -> Dataset:
+def random_inputs_dataset(net: SRN | TDL, T: int = 8, seed: int = 0) -> Dataset:
     """A one-hot input sequence for a network opened without its data (targets: zeros)."""
     rng = np.random.default_rng(seed)
     xs = np.eye(net.n_in)[rng.integers(0, net.n_in, T)]

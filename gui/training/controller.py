@@ -36,6 +36,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from core.model import SRN
 from core.modelio import atomic_write_text
+from core.tdl import TDL
 from core.training import EpochRecord, TrainConfig, train
 from gui.errors import describe
 from gui.session import NetworkOrigin, Session
@@ -61,7 +62,7 @@ class Snapshot:
     from)."""
 
     epoch: int
-    net: SRN
+    net: SRN | TDL
 
 
 class TrainingController(QObject):
@@ -97,7 +98,7 @@ class TrainingController(QObject):
         self._pending: list[EpochRecord] = []
         self._snapshots: list[Snapshot] = []
         self._stride = 1  # keep the net of every stride-th epoch as a snapshot
-        self._start_net: SRN | None = None
+        self._start_net: SRN | TDL | TDL | None = None
         self._start_modified = False
         self._epochs_before = 0  # epochs the starting network had already been trained
         self._shown_epoch: int | None = None  # the run's epoch whose net the session shows
@@ -107,7 +108,7 @@ class TrainingController(QObject):
         self._last_reason = ""
         self._last_push = 0.0
         self._cpu_at_push = 0.0  # the GUI thread's CPU time at the last network update
-        self._pushed: SRN | None = None
+        self._pushed: SRN | TDL | TDL | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(FLUSH_INTERVAL_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -413,11 +414,11 @@ class TrainingController(QObject):
         """The epoch whose network a record holds (a diverged record holds the one before)."""
         return record.epoch - 1 if record.diverged is not None else record.epoch
 
-    def _fits(self, net: SRN) -> bool:
+    def _fits(self, net: SRN | TDL) -> bool:
         data = self._session.dataset
         return (net.n_in, net.n_out) == (data.n_in, data.n_out)
 
-    def _show(self, net: SRN, *, modified: bool) -> None:
+    def _show(self, net: SRN | TDL, *, modified: bool) -> None:
         """Give the session one of this run's networks (its own signal handler ignores it)."""
         self._session.set_network(net, origin=NetworkOrigin.TRAINING, modified=modified)
 

@@ -236,3 +236,56 @@ def test_docstring_cites_the_equation_numbers_of_the_help_page() -> None:
     first, last = number("tdl-net-hidden"), number("tdl-grad-U")
     assert f"Eqs. {first}-{last}" in doc
     assert f"Eq. {number('tdl-delta-hidden')}:" in doc
+
+
+# -- the graphs, the gradient check and the gradient flow ----------------------------------------
+def test_unfolded_graph_feeds_each_hidden_column_from_its_window() -> None:
+    from core.graphs import count_unfolded_edges, graph_arrays, unfolded_arrays, unfolded_graph
+
+    net = TDL.init(2, 3, 2, window=2, seed=16)
+    T = 5
+    G = unfolded_graph(net, T)
+    assert not any(layer == "h" and t == 0 for layer, t, _ in G.nodes)  # no h(0)
+    for t in range(1, T + 1):
+        senders = {s for s, r in G.in_edges(("h", t, 0))}
+        want = {("x", t - k, i) for k in range(3) for i in range(2) if t - k >= 1}
+        assert senders == want  # x(t), x(t-1), x(t-2), as far as the sequence goes
+    edge = G.edges[("x", 2, 1), ("h", 4, 0)]
+    assert (edge["param"], edge["col"], edge["weight"]) == ("U", 2 * 2 + 1, net.U[0, 5])
+    assert G.number_of_edges() == count_unfolded_edges(2, 3, 2, T, "none", 2)
+    assert all(d["param"] != "W" for *_, d in G.edges(data=True))
+    again = graph_arrays(G)
+    built = unfolded_arrays(2, 3, 2, T, context="none", window=2)
+    assert np.array_equal(again.edges, built.edges) and np.array_equal(again.pos, built.pos)
+
+
+def test_folded_graph_is_the_delay_buffer() -> None:
+    from core.graphs import folded_graph
+
+    net = TDL.init(2, 3, 2, window=2, seed=17)
+    G = folded_graph(net)
+    buffer = [n for n in G.nodes if n[0] == "x"]
+    assert buffer == [("x", -k, i) for k in range(3) for i in range(2)]
+    xs = [G.nodes[n]["pos"][0] for n in buffer]
+    assert xs == sorted(xs)  # x(t) on the left, x(t-2) on the right
+    shifts = [(s, r) for s, r, d in G.edges(data=True) if d["param"] == "copy"]
+    assert sorted(shifts) == sorted(
+        (("x", -k, i), ("x", -k - 1, i)) for k in range(2) for i in range(2)
+    )
+    assert G.edges[("x", -1, 0), ("h", 0, 2)]["weight"] == net.U[2, 2]
+
+
+def test_gradient_check_and_flow_of_a_delay_line() -> None:
+    from core.gradcheck import gradient_check
+    from core.gradient_flow import flow_matrix, jacobians_spectral_radius, loop_matrix
+
+    net = TDL.init(2, 3, 3, window=2, seed=18)
+    x, d = _data("softmax", T=5, seed=19)
+    check = gradient_check(net, x, d)
+    assert max(check.max_rel_error[n] for n in ("U", "V", "b", "c")) < 1e-6
+    tr = bptt(net, x, d)
+    F = flow_matrix(tr)
+    assert np.all(F[np.tril_indices(5, -1)] == 0.0)  # nothing reaches back across steps
+    np.testing.assert_allclose(np.diag(F), np.linalg.norm(tr.delta_o @ net.V, axis=1))
+    assert np.all(jacobians_spectral_radius(tr) == 0.0)
+    assert np.all(loop_matrix(net) == 0.0)

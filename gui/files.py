@@ -202,15 +202,25 @@ class FileActions(QObject):
             )
             if not self.ask("Build a new network?", question):
                 return False
-            net = SRN.init(
-                dataset.n_in,
-                net.n_hidden,
-                dataset.n_out,
-                hidden=net.hidden,
-                output=dataset.output,
-                train_h0=net.train_h0,
-                context=net.context,
-            )
+            if isinstance(net, TDL):  # a new tapped delay line with the same window
+                net = TDL.init(
+                    dataset.n_in,
+                    net.n_hidden,
+                    dataset.n_out,
+                    window=net.window,
+                    hidden=net.hidden,
+                    output=dataset.output,
+                )
+            else:
+                net = SRN.init(
+                    dataset.n_in,
+                    net.n_hidden,
+                    dataset.n_out,
+                    hidden=net.hidden,
+                    output=dataset.output,
+                    train_h0=net.train_h0,
+                    context=net.context,
+                )
             # a new network: untitled and unsaved, so Save cannot overwrite the old one's file
             self._session.set_dataset(
                 dataset, net=net, source=source, modified=True, origin=NetworkOrigin.FILE

@@ -8,9 +8,11 @@ line of the same shape with window 2.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 
 from core.cursor import position_of
@@ -18,10 +20,14 @@ from core.limits import MAX_WINDOW
 from core.selection import Selection
 from core.tdl import TDL
 from gui.docks.network import NetworkPanel
+from gui.docks.task import TaskPanel
 from gui.graph_views import FoldedGraphView, UnfoldedGraphView
+from gui.main_window import MainWindow
 from gui.panels.activations import ActivationsPanel
 from gui.panels.inspector import InspectorPanel
 from gui.session import Session
+from gui.training.controller import TrainingController
+from gui.training.panel import TrainingPanel
 
 WINDOW = 2
 
@@ -164,3 +170,56 @@ def test_activations_and_inspector_for_a_delay_line(qtbot) -> None:
         session.trace.delta_h[2, 1]
     )
     assert any("no recurrence" in note for note in delta.notes)
+
+
+def test_a_delay_line_trains_and_new_data_keeps_its_kind(qtbot) -> None:
+    session = Session()
+    controller = TrainingController(session)
+    task, network = TaskPanel(session, controller), NetworkPanel(session, controller)
+    training = TrainingPanel(session, controller)
+    for w in (task, network, training):
+        qtbot.addWidget(w)
+    network.network_box.setCurrentIndex(network.network_box.findData("tdl"))
+    network.window_box.setValue(2)
+    network.ask = task.ask = lambda title, text: True
+    assert network.apply()
+    task.select_task("temporal-xor")
+    task.set_param_values({"n_sequences": 4})
+    task.fresh_check.setChecked(True)
+    assert task.generate()
+    net = session.net
+    assert isinstance(net, TDL) and net.window == 2 and net.n_in == session.dataset.n_in
+    training.epochs_box.setValue(3)
+    with qtbot.waitSignal(controller.finished, timeout=60_000):
+        qtbot.mouseClick(training.train_button, Qt.MouseButton.LeftButton)
+    assert len(controller.history) == 3
+    trained = session.net
+    assert isinstance(trained, TDL) and trained.window == 2
+    assert not np.array_equal(trained.U, net.U)
+    assert "window ω = 2" in network.summary.text()
+
+
+def test_save_and_reopen_a_delay_line(qtbot, settings: QSettings, tmp_path, monkeypatch) -> None:
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    errors: list[str] = []
+    monkeypatch.setattr(window.files, "show_error", lambda title, text: errors.append(text))
+    monkeypatch.setattr(window.files, "ask", lambda title, text: True)
+    net = window.session.net
+    tdl = TDL.init(net.n_in, 3, net.n_out, window=3, output=net.output, seed=5)
+    window.session.set_network(tdl, modified=True)
+    path = tmp_path / "tdl.json"
+    assert window.files.save_as(str(path)) and not errors
+    other = MainWindow(settings=QSettings(str(tmp_path / "b.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(other)
+    monkeypatch.setattr(other.files, "show_error", lambda title, text: errors.append(text))
+    monkeypatch.setattr(other.files, "ask", lambda title, text: True)
+    assert other.files.open_model(str(path)) and not errors
+    assert isinstance(other.session.net, TDL) and other.session.net.same_weights(tdl)
+    # data of another shape: a new tapped delay line with the same window
+    examples = Path(__file__).resolve().parents[2] / "resources" / "examples"
+    assert other.files.open_sequences(str(examples / "xor_sequences.csv"))
+    fresh = other.session.net
+    assert isinstance(fresh, TDL) and fresh.window == 3 and fresh.n_in == other.session.dataset.n_in
+    other.close()
+    window.close()

@@ -61,6 +61,21 @@ def test_a_window_reaching_the_lag_learns_delayed_recall_and_a_shorter_one_canno
     assert outcome[2].score < 0.7
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_temporal_xor_needs_a_window_of_one(seed: int) -> None:
+    """The XOR bit d(t) = x(t) XOR x(t-1) is predictable from a window of 1 and not from x(t)
+    alone: omega = 1 gets every scored bit right, omega = 0 guesses."""
+    data = make_task("temporal-xor", seed=seed, n_sequences=30)
+    config = TrainConfig(lr=0.05, epochs=150, seed=seed)
+    outcome = {}
+    for window in (0, 1):
+        net = TDL.init(data.n_in, 8, data.n_out, window=window, seed=seed, output=data.output)
+        outcome[window] = list(train(net, data, config))[-1]
+    assert outcome[1].score == 1.0
+    assert outcome[0].score is not None and outcome[0].score < 0.65
+    assert outcome[1].loss < outcome[0].loss - 0.03  # only the XOR bits' loss can fall
+
+
 # -- model files ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
 def test_round_trip_keeps_window_and_weights_exactly(tmp_path: Path, dtype: Any) -> None:

@@ -199,5 +199,19 @@ def input_unit(sc: Scope, i: int, t: int) -> tuple[str, list[Step]]:
         sc.cite(key),
         None,
         terms,
+        notes=_window_note(sc, i, t),
     )
     return f"input {x}", [feeds, given]
+
+
+def _window_note(sc: Scope, i: int, t: int) -> tuple[str, ...]:
+    """For a tapped delay line: the other steps whose net input the same input reaches."""
+    window = sc.net.U.shape[1] // sc.net.n_in - 1
+    if sc.net.context != "none" or window == 0:
+        return ()
+    s = t - i // sc.net.n_in  # buffer unit i of step t holds the input of step s
+    a = sc.n["a"]
+    return (
+        f"the same input reaches {a}({s}), …, {a}({s + window}) through {sc.n['U']}0, …, "
+        f"{sc.n['U']}{window} as the window slides (Bodén 2002 §4)",
+    )

@@ -231,6 +231,21 @@ def test_explanation_of_a_hidden_unit_sums_the_window() -> None:
     assert "Bodén (2002) §4" in forward.citation
 
 
+def test_explanation_of_an_input_says_where_else_the_window_takes_it() -> None:
+    net = TDL.init(2, 3, 2, window=2, seed=20)
+    x, d = _data("softmax", T=5, O=2, seed=21)
+    tr = bptt(net, x, d)
+    state = Cursor(tr).seek(2 * tr.T).state
+    ex = explain(tr, state, Selection("node", "x", t=3, unit=1), NOTATIONS[DEFAULT_NOTATION])
+    assert ex.title == "input x[2](3)"
+    feeds = ex.steps[0]
+    assert [term.value for term in feeds.terms] == pytest.approx(net.U[:, 1] * x[2, 1])
+    assert feeds.notes == (
+        "the same input reaches a(3), …, a(5) through U0, …, U2 as the window slides "
+        "(Bodén 2002 §4)",
+    )
+
+
 def test_docstring_cites_the_equation_numbers_of_the_help_page() -> None:
     doc = core.tdl.__doc__ or ""
     first, last = number("tdl-net-hidden"), number("tdl-grad-U")

@@ -4,18 +4,18 @@ Bodén's (2002) section 4, "Tapped delay line memory", makes the temporal domain
 input layer holds a fixed window of the sequence, X(t) = x(t), x(t-1), ..., x(t-omega), a delay
 buffer whose contents shift one place as time passes (his figure 3; Sejnowski and Rosenberg's
 1987 NETtalk is the classical example). In Unfold's notation (Goodfellow et al. 2016 §10.2;
-Eqs. 25-27 of the Help > Equations page)::
+Eqs. 29-31 of the Help > Equations page)::
 
-    a(t) = b + sum_{k=0..omega} U_k x(t-k)        Eq. 25, x(s) = 0 for s < 1
+    a(t) = b + sum_{k=0..omega} U_k x(t-k)        Eq. 29, x(s) = 0 for s < 1
     h(t) = f(a(t)),  o(t) = c + V h(t),  y(t) = g(o(t))     Eqs. 2-4
 
 The network has no recurrent weights: nothing of step t-1 reaches step t except the inputs the
 buffer re-presents (Bodén 2002 §5: "a strict feedforward architecture does not maintain a
-short-term memory"). It learns by ordinary backpropagation, each step on its own (Eq. 26)::
+short-term memory"). It learns by ordinary backpropagation, each step on its own (Eq. 30)::
 
     delta_o(t) = y(t) - d(t)                      Eq. 9 (every matched output/loss pair)
-    delta_h(t) = f'(a(t)) * V^T delta_o(t)        Eq. 26: Eq. 10 without the W^T term
-    dL/dU_k = sum_t delta_h(t) x(t-k)^T           Eq. 27
+    delta_h(t) = f'(a(t)) * V^T delta_o(t)        Eq. 30: Eq. 10 without the W^T term
+    dL/dU_k = sum_t delta_h(t) x(t-k)^T           Eq. 31
     dL/dV, dL/db, dL/dc as for the Elman network (Eqs. 12-14)
 
 so a target that depends on an input more than omega steps back cannot be learned: no weight
@@ -30,8 +30,8 @@ sees a non-zero input.
 so the panels, the cursor and the worked examples read a tapped delay line like any other
 network. The trace's ``x`` holds the delay buffer X(t) = [x(t); x(t-1); ...; x(t-omega)],
 shape (.., T, (omega+1) I), which is the input layer the hidden units actually read, and ``U`` is
-stored as the block row [U_0 U_1 ... U_omega], (H, (omega+1) I), so that Eq. 25 is a = b + U X(t)
-and Eq. 27 is the trace's dL/dU = sum_t delta_h(t) X(t)^T. The network has no context units: W
+stored as the block row [U_0 U_1 ... U_omega], (H, (omega+1) I), so that Eq. 29 is a = b + U X(t)
+and Eq. 31 is the trace's dL/dU = sum_t delta_h(t) X(t)^T. The network has no context units: W
 is (H, 0), h0 is (0,), the trace's ``context`` is (.., T, 0) and ``h[.., 0, :]`` holds zeros
 (nothing reads it), as for a Jordan network. ``context`` is ``"none"``, which the truncation
 rules (:func:`core.truncation.recurrence_reaches`) read as "nothing comes back from step t+1";

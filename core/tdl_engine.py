@@ -1,6 +1,6 @@
 """Forward pass and ordinary backpropagation of the tapped delay line, as an immutable Trace.
 
-The network, its equations (Eqs. 25-27 of the Help > Equations page; Bodén 2002 §4) and the
+The network, its equations (Eqs. 29-31 of the Help > Equations page; Bodén 2002 §4) and the
 choice to record it in the same :class:`core.trace.Trace` as the recurrent networks are described
 in :mod:`core.tdl`. There is no recurrence, so every step is one feedforward pass and one
 backpropagation through it, all steps at once.
@@ -47,7 +47,7 @@ def tdl_backprop(net: TDL, xs: Any, targets: Any, mask: Any = None) -> Trace:
         copy_checked("mask", m, mask, (0, 1), batched)
 
     X = delay_buffer(x, net.window)  # (B, T, (omega+1) I): the input layer at every step
-    a = net.b + X @ net.U.T  # eq. 25: a(t) = b + sum_k U_k x(t-k), all steps at once
+    a = net.b + X @ net.U.T  # eq. 29: a(t) = b + sum_k U_k x(t-k), all steps at once
     h = np.zeros((B, T + 1, H), dtype)  # h[:, 0] unused: no state before the first step
     h[:, 1:] = hidden_forward(net.hidden, a)  # eq. 2
     o = net.c + h[:, 1:] @ net.V.T  # eq. 3
@@ -61,11 +61,11 @@ def tdl_backprop(net: TDL, xs: Any, targets: Any, mask: Any = None) -> Trace:
     delta_o = np.ascontiguousarray(do_om.T).reshape(B, T, O)
     loss_t = loss_om.reshape(B, T)
     fp = hidden_derivative(net.hidden, a, h[:, 1:])
-    delta_h = fp * (delta_o @ net.V)  # eq. 26: f'(a(t)) * V^T delta_o(t), no term from t+1
+    delta_h = fp * (delta_o @ net.V)  # eq. 30: f'(a(t)) * V^T delta_o(t), no term from t+1
 
     dh, do = delta_h.reshape(B * T, H), delta_o.reshape(B * T, O)
     grads = {
-        "U": dh.T @ X.reshape(B * T, -1),  # eq. 27: [dL/dU_0 ... dL/dU_omega]
+        "U": dh.T @ X.reshape(B * T, -1),  # eq. 31: [dL/dU_0 ... dL/dU_omega]
         "W": np.zeros((H, 0), dtype),
         "V": do.T @ h[:, 1:].reshape(B * T, H),  # eq. 14
         "b": dh.sum(axis=0),  # eq. 13

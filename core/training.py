@@ -1,7 +1,8 @@
-"""Training a Simple Recurrent Network by gradient descent on BPTT gradients, as a plain generator.
+"""Training a Simple Recurrent Network by gradient descent on BPTT (or RTRL) gradients, as a plain
+generator.
 
 A tapped delay line (:mod:`core.tdl`) trains the same way: its "BPTT gradient" is ordinary
-backpropagation at every step (Eqs. 25-27), it has no W or h0, and truncation has no effect.
+backpropagation at every step (Eqs. 29-31), it has no W or h0, and truncation has no effect.
 
 ``train(net, dataset, config)`` yields one immutable :class:`EpochRecord` per pass over the data and
 knows nothing about threads or Qt; the GUI runs it in a worker and the CLI in a loop.
@@ -13,6 +14,11 @@ momentum (Rumelhart, Hinton & Williams 1986)::
     g     <- g * min(1, clip / ||g||)        global norm clipping (Pascanu et al. 2013), optional
     v     <- momentum * v - lr * g           v starts at 0 and carries over between epochs
     theta <- theta + v
+
+g comes from BPTT (:func:`core.bptt.bptt`) or, with ``algorithm="rtrl"``, from real-time
+recurrent learning (:func:`core.rtrl.rtrl`; Williams & Zipser 1989), which accumulates the same
+gradient forward in time: the two train the same weights up to rounding. RTRL knows no sliding
+window: with it, truncation k means chunks of k steps (k = 1 is also sliding BPTT(1)).
 
 What g is depends on ``update``:
 
@@ -44,10 +50,14 @@ from numpy.typing import NDArray
 from core.bptt import TRUNCATION_MODES, Trace, bptt
 from core.data import Dataset
 from core.model import SRN, frozen
+from core.rtrl import check_size, rtrl
 from core.tdl import TDL
 
 Array = NDArray[np.floating]
+Grads = Mapping[str, Array]
 UPDATES = ("sequence", "epoch")
+#: where the gradient comes from: backpropagation through time or real-time recurrent learning
+ALGORITHMS = ("bptt", "rtrl")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +76,8 @@ class TrainConfig:
         the epoch gradient does not depend on the order).
     seed : seed of the shuffling; with the same network, data and config, training is identical.
     epochs : number of passes over the data, >= 1.
+    algorithm : ``"bptt"`` or ``"rtrl"``, how the gradient is computed (the same gradient; RTRL
+        takes truncation only as chunks, ``mode="chunked"``, or k = 1).
     """
 
     lr: float = 0.1
@@ -77,6 +89,7 @@ class TrainConfig:
     shuffle: bool = True
     seed: int = 0
     epochs: int = 100
+    algorithm: str = "bptt"
 
     def __post_init__(self) -> None:
         if not _is_real(self.lr) or not self.lr > 0 or not math.isfinite(self.lr):
@@ -94,6 +107,15 @@ class TrainConfig:
         if self.mode not in TRUNCATION_MODES:
             raise ValueError(
                 f"truncation mode must be one of {', '.join(TRUNCATION_MODES)}, got {self.mode!r}"
+            )
+        if self.algorithm not in ALGORITHMS:
+            raise ValueError(
+                f"algorithm must be one of {', '.join(ALGORITHMS)}, got {self.algorithm!r}"
+            )
+        if self.algorithm == "rtrl" and self.truncation not in (None, 1) and self.mode == "sliding":
+            raise ValueError(
+                "RTRL has no sliding truncation window: use truncation mode chunked (sensitivities "
+                f"reset every {self.truncation} steps), truncation 1, or none"
             )
         if not isinstance(self.shuffle, bool | np.bool_):
             raise ValueError(f"shuffle must be True or False, got {self.shuffle!r}")
@@ -267,6 +289,31 @@ def _run(net: SRN | TDL, batches: list[_Batch], truncation: int | None, mode: st
         return [bptt(net, b.x, b.d, truncation=truncation, mode=mode, mask=b.mask) for b in batches]
 
 
+def _sweep(
+    net: SRN | TDL, batches: list[_Batch], cfg: TrainConfig
+) -> tuple[list[Trace], list[Grads]]:
+    """Each batch's trace (outputs and losses) and gradient, by the configured algorithm."""
+    if cfg.algorithm == "bptt" or isinstance(net, TDL):  # (train() refuses RTRL for a TDL)
+        traces = _run(net, batches, cfg.truncation, cfg.mode)
+        return traces, [tr.grads for tr in traces]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        grads = [
+            rtrl(net, b.x, b.d, cfg.truncation, mask=b.mask, keep_running=False).grads
+            for b in batches
+        ]
+    return _forward(net, batches), grads
+
+
+def _sequence_gradient(net: SRN | TDL, x: Array, d: Array, cfg: TrainConfig) -> tuple[float, Grads]:
+    """The loss of one sequence and its gradient, by the configured algorithm."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if cfg.algorithm == "rtrl" and isinstance(net, SRN):  # (train() refuses RTRL for a TDL)
+            result = rtrl(net, x, d, cfg.truncation, keep_running=False)
+            return result.loss, result.grads
+        tr = bptt(net, x, d, truncation=cfg.truncation, mode=cfg.mode)
+    return tr.loss, tr.grads
+
+
 def _forward(net: SRN | TDL, batches: list[_Batch]) -> list[Trace]:
     """Outputs and losses only: they do not depend on truncation, and BPTT(1) has the cheapest
     backward sweep."""
@@ -373,6 +420,16 @@ def train(
     if not isinstance(net, SRN | TDL):
         raise ValueError(f"net must be an SRN or a TDL, got {type(net).__name__}")
     _check_shapes(net, dataset)
+    if config.algorithm == "rtrl" and isinstance(net, TDL):
+        raise ValueError(
+            "a tapped delay line has no recurrence to carry sensitivities forward: train it "
+            "with algorithm bptt (ordinary backpropagation at every step)"
+        )
+    if config.algorithm == "rtrl" and isinstance(
+        net, SRN
+    ):  # the sensitivities of the largest batch must fit
+        largest = 1 if config.update == "sequence" else max(len(b.index) for b in _batches(dataset))
+        check_size(net, largest)
     if config.update == "epoch":
         return _train_by_epoch(net, dataset, config)
     return _train_by_sequence(net, dataset, config)
@@ -398,7 +455,7 @@ def _train_by_epoch(net: SRN | TDL, dataset: Dataset, cfg: TrainConfig) -> Itera
     spent = 0.0
     batches = _batches(dataset)
     opt = _Optimizer(net, cfg)
-    traces = _run(net, batches, cfg.truncation, cfg.mode)
+    traces, grads = _sweep(net, batches, cfg)
     outcome = _outcome(dataset, batches, traces)
     for epoch in range(1, cfg.epochs + 1):
         reason = None
@@ -407,14 +464,14 @@ def _train_by_epoch(net: SRN | TDL, dataset: Dataset, cfg: TrainConfig) -> Itera
             new = None
             norms: list[tuple[float, float]] = []
         else:
-            total = {n: np.sum([tr.grads[n] for tr in traces], axis=0) for n in net.trainable()}
+            total = {n: np.sum([g[n] for g in grads], axis=0) for n in net.trainable()}
             new, before, after, reason = opt.step(net, total, scale=1.0 / len(dataset))
             norms = [(before, after)]
         if new is not None:
-            new_traces = _run(new, batches, cfg.truncation, cfg.mode)
+            new_traces, new_grads = _sweep(new, batches, cfg)
             new_outcome = _outcome(dataset, batches, new_traces)
             if math.isfinite(new_outcome[0]):
-                net, traces, outcome = new, new_traces, new_outcome
+                net, grads, outcome = new, new_grads, new_outcome
             else:
                 reason = f"the loss became {new_outcome[0]}"
         spent += time.perf_counter() - clock
@@ -440,12 +497,11 @@ def _train_by_sequence(net: SRN | TDL, dataset: Dataset, cfg: TrainConfig) -> It
         reason = None
         for i in order:
             seq = dataset.sequences[i]
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                tr = bptt(net, seq.x, seq.d, truncation=cfg.truncation, mode=cfg.mode)
-            if not math.isfinite(tr.loss):
-                reason = f"the loss of sequence {i} became {tr.loss}"
+            loss, grads = _sequence_gradient(net, seq.x, seq.d, cfg)
+            if not math.isfinite(loss):
+                reason = f"the loss of sequence {i} became {loss}"
                 break
-            new, before, after, reason = opt.step(net, tr.grads)
+            new, before, after, reason = opt.step(net, grads)
             norms.append((before, after))
             if new is None:
                 reason = f"{reason} on sequence {i}"

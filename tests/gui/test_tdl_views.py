@@ -19,6 +19,7 @@ from core.cursor import position_of
 from core.limits import MAX_WINDOW
 from core.selection import Selection
 from core.tdl import TDL
+from gui.compare import CompareWindow
 from gui.docks.network import NetworkPanel
 from gui.docks.task import TaskPanel
 from gui.graph_views import FoldedGraphView, UnfoldedGraphView
@@ -26,6 +27,7 @@ from gui.main_window import MainWindow
 from gui.panels.activations import ActivationsPanel
 from gui.panels.inspector import InspectorPanel
 from gui.session import Session
+from gui.timebar import PlaybackActions
 from gui.training.controller import TrainingController
 from gui.training.panel import TrainingPanel
 
@@ -223,3 +225,22 @@ def test_save_and_reopen_a_delay_line(qtbot, settings: QSettings, tmp_path, monk
     assert isinstance(fresh, TDL) and fresh.window == 3 and fresh.n_in == other.session.dataset.n_in
     other.close()
     window.close()
+
+
+def test_compare_mode_takes_a_delay_line(qtbot) -> None:
+    session = tdl_session()
+    playback = PlaybackActions(session, session)
+    window = CompareWindow(session, playback)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    a, b = window.pair.traces.a, window.pair.traces.b
+    assert isinstance(a.net, TDL) and isinstance(b.net, TDL)  # truncation: no effect on it
+    assert a.loss == b.loss == session.trace.loss
+    window.setup.choiceChanged.emit("context", "hidden", "output")
+    assert "tapped delay line" in window.setup.message.text()
+    assert window.pair.choice == ("truncation", (1, "sliding"), None)  # left as it was
+    window.setup.choiceChanged.emit("hidden", "tanh", "logistic")
+    assert window.setup.message.text() == ""
+    assert window.pair.traces.b.net.hidden == "logistic"
+    assert window.columns[1].heading.text() == "B: f = logistic"

@@ -2,9 +2,10 @@
 
 The public API, for scripts and notebooks::
 
-    from core import SRN, bptt, Cursor, explain, Selection, NOTATIONS
+    from core import SRN, TDL, bptt, Cursor, explain, Selection, NOTATIONS
 
     net = SRN.init(4, 5, 3, seed=0)               # inputs, hidden units, outputs
+    tdl = TDL.init(4, 5, 3, window=3)             # or Bodén's tapped delay line (no recurrence)
     trace = bptt(net, xs, targets)                # the immutable record of both sweeps
     forward = rtrl(net, xs, targets)              # the same gradient, accumulated forward
     state = Cursor(trace).seek(2 * trace.T).state # what is known at the end of the sweep
@@ -22,6 +23,7 @@ from core.model import CONTEXTS, PARAM_NAMES, SRN
 from core.notation import DEFAULT_NOTATION, NOTATIONS, Notation
 from core.rtrl import RTRLResult, rtrl
 from core.selection import Selection
+from core.tdl import TDL
 from core.trace import WEIGHT_KINDS, Trace, WeightKind
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "NOTATIONS",
     "PARAM_NAMES",
     "SRN",
+    "TDL",
     "TRUNCATION_MODES",
     "WEIGHT_KINDS",
     "Cursor",

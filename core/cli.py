@@ -39,12 +39,14 @@ from core.limits import (
     MAX_LAYER_SIZE,
     MAX_STEPS,
     MAX_TEXT_BYTES,
+    MAX_WINDOW,
     SEED_MAX,
     show_bytes,
     show_count,
 )
 from core.model import CONTEXTS, SRN
 from core.tasks import TASKS, TaskSpec, make_task
+from core.tdl import TDL
 from core.training import ALGORITHMS, UPDATES, EpochRecord, TrainConfig, train
 
 PROG = "unfold train"
@@ -61,6 +63,11 @@ FILE_DEFAULTS: dict[str, Any] = {
     "clip": None,
 }
 
+
+#: the kinds of network ``--network`` builds
+NETWORKS = ("srn", "tdl")
+#: the window of a tapped delay line when --window is not given
+DEFAULT_WINDOW = 3
 
 #: default of --clip and --truncation, whose value None ('none') means something
 RECOMMENDED: Any = object()
@@ -109,6 +116,11 @@ def hidden_int(text: str) -> int:
 def steps_int(text: str) -> int:
     """1 to MAX_STEPS (a truncation length)."""
     return _bounded(_integer(text), 1, MAX_STEPS, "must be at least 1")
+
+
+def window_int(text: str) -> int:
+    """0 to MAX_WINDOW: the window of a tapped delay line."""
+    return _bounded(_integer(text), 0, MAX_WINDOW, "must be 0 or more")
 
 
 def seed_int(text: str) -> int:
@@ -213,11 +225,25 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("--hidden", choices=HIDDEN_ACTIVATIONS, help="hidden activation")
     parser.add_argument(
+        "--network",
+        choices=NETWORKS,
+        default="srn",
+        help="srn = a simple recurrent network (Elman or Jordan, see --context); tdl = a tapped "
+        "delay line, a feedforward network over the window x(t), ..., x(t-W) (Bodén 2002 §4) "
+        "(default srn)",
+    )
+    parser.add_argument(
+        "--window",
+        type=window_int,
+        metavar="W",
+        help=f"the tapped delay line's window: it sees x(t) and W earlier inputs, 0 to "
+        f"{MAX_WINDOW} (--network tdl only; default {DEFAULT_WINDOW})",
+    )
+    parser.add_argument(
         "--context",
         choices=CONTEXTS,
-        default="hidden",
         help="what the context units hold: hidden = Elman, output = Jordan, "
-        "target = Jordan with teacher forcing (default hidden)",
+        "target = Jordan with teacher forcing (--network srn only; default hidden)",
     )
     parser.add_argument(
         "--truncation",
@@ -365,7 +391,7 @@ def _saver(out: str | None) -> Any:
     return save_model
 
 
-def _rescue(save: Any, out: str, net: SRN, **extras: Any) -> str | None:
+def _rescue(save: Any, out: str, net: SRN | TDL, **extras: Any) -> str | None:
     """Save a trained network that could not be saved to ``out`` in the system's temporary
     folder instead; its path, or None when that fails too."""
     import tempfile
@@ -385,6 +411,41 @@ _ARCHITECTURE = {
     "output": "Jordan",
     "target": "Jordan with teacher forcing",
 }
+
+
+def _architecture(net: SRN | TDL) -> str:
+    if isinstance(net, TDL):
+        return f"tapped delay line, window {net.window}"
+    return _ARCHITECTURE[net.context]
+
+
+def _network(args: argparse.Namespace, data: Dataset, chosen: dict[str, Any]) -> SRN | TDL:
+    """A fresh network of the kind ``--network`` names, seeded by ``--seed``."""
+    n_in, n_hidden, n_out = data.n_in, chosen["n_hidden"], data.n_out
+    if args.network == "tdl":
+        if args.context is not None:
+            raise UsageError("--context applies to --network srn; a tapped delay line has none")
+        window = DEFAULT_WINDOW if args.window is None else args.window
+        return TDL.init(
+            n_in,
+            n_hidden,
+            n_out,
+            window=window,
+            hidden=chosen["hidden"],
+            output=data.output,
+            seed=args.seed,
+        )
+    if args.window is not None:
+        raise UsageError("--window applies to --network tdl (a tapped delay line)")
+    return SRN.init(
+        n_in,
+        n_hidden,
+        n_out,
+        hidden=chosen["hidden"],
+        output=data.output,
+        seed=args.seed,
+        context=args.context or "hidden",
+    )
 
 
 def _fmt_score(score: float | None) -> str:
@@ -412,15 +473,7 @@ def run_train(args: argparse.Namespace) -> int:
         chosen = _settings(args, recommended)
         fields = {k: v for k, v in chosen.items() if k not in ("hidden", "n_hidden")}
         config = TrainConfig(**fields, seed=args.seed, algorithm=args.algorithm)
-        net = SRN.init(
-            data.n_in,
-            chosen["n_hidden"],
-            data.n_out,
-            hidden=chosen["hidden"],
-            output=data.output,
-            seed=args.seed,
-            context=args.context,
-        )
+        net = _network(args, data, chosen)
         save = _saver(args.out)
         records = train(net, data, config)  # checks the sizes RTRL would need, before any work
     except UsageError as exc:
@@ -434,7 +487,7 @@ def run_train(args: argparse.Namespace) -> int:
     print(
         f"training on {data.name}: {len(data)} sequences, {steps} steps; network "
         f"{net.n_in}-{net.n_hidden}-{net.n_out} {net.hidden}/{net.output} ({net.loss_name}), "
-        f"{_ARCHITECTURE[net.context]}; "
+        f"{_architecture(net)}; "
         f"lr {config.lr:g}, momentum {config.momentum:g}, clip {config.clip or 'none'}, "
         f"update per {config.update}, truncation {config.truncation or 'none'}"
         + (", gradient by RTRL" if config.algorithm == "rtrl" else ""),

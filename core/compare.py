@@ -55,6 +55,7 @@ from core.functions import HIDDEN_ACTIVATIONS
 from core.limits import MAX_STEPS, SEED_MAX
 from core.model import CONTEXTS, SRN
 from core.spectral import MAX_RADIUS, MIN_RADIUS, with_spectral_radius
+from core.tdl import TDL
 from core.trace import Trace
 from core.training import EpochRecord, TrainConfig, train
 from core.truncation import TRUNCATION_MODES
@@ -65,7 +66,12 @@ Array = NDArray[np.floating]
 VARIATIONS: Final = ("truncation", "context", "hidden", "radius")
 #: the parameters the bias meter compares, in the order of the table
 COMPARED: Final = ("U", "W", "V", "b", "c", "h0")
-CONTEXT_NAMES: Final = {"hidden": "Elman", "output": "Jordan", "target": "teacher forcing"}
+CONTEXT_NAMES: Final = {
+    "hidden": "Elman",
+    "output": "Jordan",
+    "target": "teacher forcing",
+    "none": "tapped delay line",  # core.tdl: no context units
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +80,8 @@ class Side:
 
     truncation : None (full BPTT) or k in 1..``core.limits.MAX_STEPS``.
     mode : "sliding" or "chunked" (ignored for full BPTT).
-    context : "hidden" (Elman), "output" (Jordan) or "target" (teacher forcing).
+    context : "hidden" (Elman), "output" (Jordan) or "target" (teacher forcing); "none" for a
+        tapped delay line (``core.tdl``), which has no context units.
     hidden : the hidden activation f.
     radius : None (W as built) or the loop matrix's spectral radius, in
         ``core.spectral.MIN_RADIUS``..``MAX_RADIUS``.
@@ -98,7 +105,7 @@ class Side:
             raise ValueError(
                 f"truncation mode must be one of {TRUNCATION_MODES}, got {self.mode!r}"
             )
-        if self.context not in CONTEXTS:
+        if self.context not in CONTEXT_NAMES:  # CONTEXTS, or "none": a tapped delay line
             raise ValueError(f"context must be one of {CONTEXTS}, got {self.context!r}")
         if self.hidden not in HIDDEN_ACTIVATIONS:
             raise ValueError(f"hidden activation must be one of {HIDDEN_ACTIVATIONS}")
@@ -178,14 +185,26 @@ class Twin:
         return describe(self.a, (self.variation,)), describe(self.b, (self.variation,))
 
 
-def side_network(base: SRN, side: Side, seed: int = 0) -> SRN:
-    """The network of one side, made from ``base`` as the module docstring describes."""
+def side_network(base: SRN | TDL, side: Side, seed: int = 0) -> SRN | TDL:
+    """The network of one side, made from ``base`` as the module docstring describes.
+
+    A tapped delay line (``core.tdl``) has no context units and no W: only its hidden
+    activation and its truncation (which has no effect on it) can vary; other sides raise
+    ValueError."""
     if (
         not isinstance(seed, int | np.integer)
         or isinstance(seed, bool)
         or not 0 <= seed <= SEED_MAX
     ):
         raise ValueError(f"seed must be a whole number in 0..{SEED_MAX}, got {seed!r}")
+    if isinstance(base, TDL):
+        if side.context != base.context or side.radius is not None:
+            raise ValueError(
+                "the network is a tapped delay line: it has no context units or W to vary"
+            )
+        return replace(base, hidden=side.hidden)
+    if side.context not in CONTEXTS:
+        raise ValueError("a twin of a recurrent network keeps context units (Elman or Jordan)")
     net = replace(base, hidden=side.hidden, context=base.context)
     if side.context != base.context:
         C = base.n_hidden if side.context == "hidden" else base.n_out
@@ -208,7 +227,7 @@ def side_network(base: SRN, side: Side, seed: int = 0) -> SRN:
     return net
 
 
-def twin_networks(base: SRN, twin: Twin, seed: int = 0) -> tuple[SRN, SRN]:
+def twin_networks(base: SRN | TDL, twin: Twin, seed: int = 0) -> tuple[SRN | TDL, SRN | TDL]:
     """The networks of sides a and b, both from ``base`` (one start)."""
     return side_network(base, twin.a, seed), side_network(base, twin.b, seed)
 
@@ -222,7 +241,7 @@ class TwinTraces:
     b: Trace
 
 
-def run_twins(base: SRN, twin: Twin, xs: Any, targets: Any, seed: int = 0) -> TwinTraces:
+def run_twins(base: SRN | TDL, twin: Twin, xs: Any, targets: Any, seed: int = 0) -> TwinTraces:
     """Both sides' forward and backward sweeps on the same sequence, with :func:`core.bptt.bptt`."""
     net_a, net_b = twin_networks(base, twin, seed)
     a = bptt(net_a, xs, targets, truncation=twin.a.truncation, mode=twin.a.mode)
@@ -374,7 +393,7 @@ def side_config(config: TrainConfig, side: Side) -> TrainConfig:
 
 
 def train_twins(
-    base: SRN, twin: Twin, dataset: Dataset, config: TrainConfig, seed: int = 0
+    base: SRN | TDL, twin: Twin, dataset: Dataset, config: TrainConfig, seed: int = 0
 ) -> Iterator[TwinEpoch]:
     """Train both sides from one start on the same data with :func:`core.training.train`.
 

@@ -25,9 +25,18 @@ import numpy as np
 
 from core.cursor import StepState
 from core.explain.text import fmt
-from core.graphs import EDGE_KINDS, GraphArrays, edge_weights, folded_arrays, unfolded_arrays
+from core.graphs import (
+    EDGE_KINDS,
+    GraphArrays,
+    count_unfolded_edges,
+    edge_weights,
+    folded_arrays,
+    unfolded_arrays,
+    window_of,
+)
 from core.model import SRN
 from core.notation import Notation
+from core.tdl import TDL
 from core.trace import Trace
 
 #: what a colour can be asked for
@@ -171,14 +180,14 @@ def _delta(
 def unfolded_drawing(trace: Trace, state: StepState, notation: Notation) -> Drawing:
     """The unfolded graph of ``trace`` (one sequence) at ``state``, in ``notation``."""
     net = trace.net
-    C = net.n_context
-    n_edges = trace.T * (net.n_hidden * (net.n_in + C) + net.n_out * (net.n_hidden + 1))
+    shape = (net.n_in, net.n_hidden, net.n_out, trace.T)
+    n_edges = count_unfolded_edges(*shape, context=net.context, window=window_of(net))
     if n_edges > MAX_DRAWN_EDGES:
         raise DrawingTooLarge(
             f"the unfolded graph has {n_edges:,} edges, more than the limit of "
             f"{MAX_DRAWN_EDGES:,} for a picture; choose a shorter sequence or a smaller network"
         )
-    arrays = unfolded_arrays(net.n_in, net.n_hidden, net.n_out, trace.T, context=net.context)
+    arrays = unfolded_arrays(*shape, context=net.context, window=window_of(net))
     xy, width, height = _place(arrays.pos, UNFOLDED_SCALE)
     nodes = []
     for row, (layer, t, unit) in enumerate(arrays.node_ids):
@@ -207,20 +216,27 @@ def folded_drawing(trace: Trace, state: StepState, notation: Notation) -> Drawin
     start, h0 in the hidden units of an Elman network); edges labelled with their weights when
     there are few (``MAX_EDGE_LABELS``)."""
     net = trace.net
-    n_edges = net.n_hidden * (net.n_in + net.n_context) + net.n_out * net.n_hidden
+    # (a tapped delay line's U reads its whole buffer, (omega+1) I units)
+    n_edges = net.n_hidden * (net.U.shape[1] + net.n_context) + net.n_out * net.n_hidden
     if n_edges > MAX_DRAWN_EDGES:
         raise DrawingTooLarge(
             f"the folded graph has {n_edges:,} edges, more than the limit of {MAX_DRAWN_EDGES:,} "
             "for a picture; choose a smaller network"
         )
-    arrays = folded_arrays(net.n_in, net.n_hidden, net.n_out, context=net.context)
+    arrays = folded_arrays(
+        net.n_in, net.n_hidden, net.n_out, context=net.context, window=window_of(net)
+    )
     xy, width, height = _place(arrays.pos, FOLDED_SCALE)
     t = state.t
     nodes = []
-    for row, (layer, _offset, unit) in enumerate(arrays.node_ids):
+    first = {"hidden": "h", "output": "y", "target": "y"}.get(net.context)  # h0's layer
+    for row, (layer, offset, unit) in enumerate(arrays.node_ids):
+        step = t
         if t == 0:
-            start = layer == ("y" if net.jordan else "h")
-            value = float(net.h0[unit]) if start else None
+            value = float(net.h0[unit]) if layer == first else None
+        elif layer == "x" and offset < 0:  # a tapped delay line's buffer unit x_i(t-k)
+            step = t + offset
+            value = float(trace.x[t - 1, -offset * net.n_in + unit])
         else:
             value = _value(trace, state, layer, t, unit)
         has_delta, delta, delta_symbol = _delta(trace, state, notation, layer, t, unit)
@@ -228,7 +244,7 @@ def folded_drawing(trace: Trace, state: StepState, notation: Notation) -> Drawin
             Node(
                 float(xy[row, 0]),
                 float(xy[row, 1]),
-                Label(notation[layer], unit + 1, t),
+                Label(notation[layer], unit + 1, step),
                 _QUANTITY[layer],
                 value,
                 delta,
@@ -241,7 +257,7 @@ def folded_drawing(trace: Trace, state: StepState, notation: Notation) -> Drawin
     return Drawing(title, _caption(notation), tuple(nodes), edges, width, height)
 
 
-def _edges(arrays: GraphArrays, net: SRN, labels: bool) -> tuple[Edge, ...]:
+def _edges(arrays: GraphArrays, net: SRN | TDL, labels: bool) -> tuple[Edge, ...]:
     """The drawn edges with their weights (1 for the loss edges); weight edges labelled if asked."""
     weights = edge_weights(arrays, net)
     return tuple(

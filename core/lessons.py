@@ -74,6 +74,7 @@ from core.model import CONTEXTS, SRN
 from core.notation import NOTATIONS
 from core.selection import Selection
 from core.tasks import TASKS, make_task
+from core.tdl import TDL
 from core.trace import Trace
 from core.training import TrainConfig, train
 from core.truncation import TRUNCATION_MODES
@@ -567,14 +568,14 @@ def before_training(lesson: Lesson, state: LessonState, index: int) -> LessonSta
 
 
 def apply(
-    lesson: Lesson, state: LessonState, index: int, trained: SRN | None = None
+    lesson: Lesson, state: LessonState, index: int, trained: SRN | TDL | None = None
 ) -> LessonState:
     """The state after step ``index`` (0-based) from ``state``; ``trained`` is the network its
     training (from :func:`before_training`'s state) ended on, required when the step trains."""
     step = lesson.steps[index]
     state = before_training(lesson, state, index)
     if step.train is not None:
-        if trained is None:
+        if not isinstance(trained, SRN):
             raise ValueError(f"step {index + 1} trains: pass the network its training ended on")
         state = replace(state, net=trained)
     if step.notation is not None:
@@ -592,9 +593,10 @@ def apply(
 
 def train_headless(lesson: Lesson, state: LessonState, step: LessonStep) -> SRN:
     """Train as the step asks, in this thread, and return the final network."""
-    net = state.net
+    net: SRN | TDL = state.net
     for record in train(net, lesson.dataset, train_config(lesson, state, step)):
         net = record.net
+    assert isinstance(net, SRN)  # training gives back the kind of network it was given
     return net
 
 

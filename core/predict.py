@@ -40,6 +40,7 @@ from core.functions import hidden_forward
 from core.lesson_text import PlaceholderError, Quantity, check, parse, value
 from core.model import SRN
 from core.notation import Notation
+from core.tdl import TDL
 from core.trace import Trace
 
 #: relative and absolute tolerance of a match (see the module docstring)
@@ -156,6 +157,8 @@ def _hidden_slips(trace: Trace, q: Quantity, _sign: int) -> list[Slip]:
     net = trace.net
     a, c = trace.a[t - 1], trace.context[t - 1]
     out = [Slip("activation left out", f"the net input a{i + 1}({t}) without f", float(a[i]))]
+    if net.context == "none":  # a tapped delay line: no recurrent term to misread
+        return out
     if not net.jordan:
         transposed = net.b[i] + net.W[:, i] @ c + net.U[i] @ trace.x[t - 1]
         out.append(Slip("W for Wᵀ", "W read by columns, Σj W[j,i] h_j(t-1)", _f(net, transposed)))
@@ -164,7 +167,7 @@ def _hidden_slips(trace: Trace, q: Quantity, _sign: int) -> list[Slip]:
     return out
 
 
-def _f(net: SRN, a: float) -> float:
+def _f(net: SRN | TDL, a: float) -> float:
     """f(a) for one net input."""
     return float(hidden_forward(net.hidden, np.array([a]))[0])
 

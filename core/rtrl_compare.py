@@ -122,14 +122,17 @@ def compare_steps(trace: Trace) -> Iterator[RTRLProgress | Comparison]:
     :class:`Comparison`. ValueError (before any work) when RTRL would pass its size limit."""
     if trace.batched:
         raise ValueError("the comparison is defined for one sequence; use trace.select(i)")
-    return _compare(trace, rtrl_steps(trace.net, trace.x, trace.d, mask=trace.mask))
+    net = trace.net
+    if not isinstance(net, SRN):
+        raise ValueError("a tapped delay line has no recurrence: RTRL has nothing to carry")
+    return _compare(trace, net, rtrl_steps(net, trace.x, trace.d, mask=trace.mask))
 
 
 def _compare(
-    trace: Trace, steps: Iterator[RTRLProgress | RTRLResult]
+    trace: Trace, net: SRN, steps: Iterator[RTRLProgress | RTRLResult]
 ) -> Iterator[RTRLProgress | Comparison]:
-    """The work of :func:`compare_steps`, once its arguments are checked."""
-    net = trace.net
+    """The work of :func:`compare_steps`, once its arguments are checked (``net`` is the
+    trace's)."""
     full = trace if trace.truncation is None else bptt(net, trace.x, trace.d, mask=trace.mask)
     _, costs = counted_bptt(net, trace.x, trace.d, trace.mask)
     for item in steps:

@@ -59,6 +59,7 @@ from core.model import SRN
 from core.modelio import ModelFileError, atomic_write_text, model_from_text, model_json
 from core.notation import NOTATIONS
 from core.selection import Selection
+from core.tdl import TDL
 
 SESSION_FORMAT: Final = "unfold-session"
 SESSION_VERSION: Final = 1
@@ -98,7 +99,7 @@ class SessionFileError(ValueError):
 class SessionFile:
     """What a session file holds, checked. ``sequence`` is 0-based here (1-based in the file)."""
 
-    net: SRN
+    net: SRN | TDL
     dataset: Dataset
     source: dict[str, Any] | None
     sequence: int
@@ -269,7 +270,7 @@ def session_from_text(text: str, doc: Any, where: str) -> SessionFile:
     )
 
 
-def _model(r: _Reader, value: Any) -> SRN:
+def _model(r: _Reader, value: Any) -> SRN | TDL:
     if not isinstance(value, dict):
         raise r.fail(["model"], f"expected a model object, got {json_kind(value)}")
     text, _line = r.embedded("model")
@@ -300,7 +301,7 @@ def _prefixed(key: str, problem: str) -> str:
 
 
 def _selection(
-    r: _Reader, value: Any, net: SRN, dataset: Dataset, sequence: int
+    r: _Reader, value: Any, net: SRN | TDL, dataset: Dataset, sequence: int
 ) -> Selection | None:
     if value is None:
         return None

@@ -51,6 +51,7 @@ from core.bptt import bptt
 from core.loaders import PathArg
 from core.model import SRN
 from core.modelio import atomic_write_bytes, atomic_write_text
+from core.tdl import TDL
 
 #: the hidden activations torch.nn.RNN offers (its ``nonlinearity``)
 TORCH_NONLINEARITIES: Final = ("tanh", "relu")
@@ -72,8 +73,13 @@ class TorchExportError(ValueError):
     """A network that torch.nn.RNN + torch.nn.Linear cannot express; the message says why."""
 
 
-def check_exportable(net: SRN) -> None:
+def check_exportable(net: SRN | TDL) -> None:
     """Raise :class:`TorchExportError` naming the reason when ``net`` has no torch equivalent."""
+    if isinstance(net, TDL):
+        raise TorchExportError(
+            "a tapped delay line is a feedforward network over a window of inputs; "
+            "torch.nn.RNN has a recurrence from hidden to hidden and no window"
+        )
     if net.jordan:
         what = "teacher forcing" if net.context == "target" else "a Jordan network"
         raise TorchExportError(
@@ -87,7 +93,7 @@ def check_exportable(net: SRN) -> None:
         )
 
 
-def torch_arrays(net: SRN, x: Any, d: Any) -> dict[str, NDArray[Any]]:
+def torch_arrays(net: SRN | TDL, x: Any, d: Any) -> dict[str, NDArray[Any]]:
     """The checkpoint's entries for ``net`` run on one sequence ``x`` (T, I) with targets ``d``.
 
     Returns the module tensors (``TORCH_NAMES``), the sequence (``x`` (1, T, I), ``d`` (1, T, O)),
@@ -139,7 +145,7 @@ def script_text(checkpoint_name: str) -> str:
     return _SCRIPT.replace("@CHECKPOINT@", checkpoint_name)
 
 
-def export_torch(path: PathArg, net: SRN, x: Any, d: Any) -> tuple[Path, Path]:
+def export_torch(path: PathArg, net: SRN | TDL, x: Any, d: Any) -> tuple[Path, Path]:
     """Write the checkpoint to ``path`` (.npz) and its script beside it (same name, .py).
 
     Both are written atomically (``core.modelio.atomic_write_bytes``); the script only after

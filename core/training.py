@@ -1,6 +1,9 @@
 """Training a Simple Recurrent Network by gradient descent on BPTT (or RTRL) gradients, as a plain
 generator.
 
+A tapped delay line (:mod:`core.tdl`) trains the same way: its "BPTT gradient" is ordinary
+backpropagation at every step (Eqs. 29-31), it has no W or h0, and truncation has no effect.
+
 ``train(net, dataset, config)`` yields one immutable :class:`EpochRecord` per pass over the data and
 knows nothing about threads or Qt; the GUI runs it in a worker and the CLI in a loop.
 
@@ -54,6 +57,7 @@ from core.bptt import TRUNCATION_MODES, Trace, bptt
 from core.data import Dataset
 from core.model import SRN, frozen
 from core.rtrl import check_size, rtrl
+from core.tdl import TDL
 
 Array = NDArray[np.floating]
 Grads = Mapping[str, Array]
@@ -175,7 +179,7 @@ class EpochRecord:
     grad_norms: Array
     clipped_norms: Array
     elapsed: float
-    net: SRN
+    net: SRN | TDL
     diverged: str | None = None
 
     @property
@@ -215,7 +219,7 @@ class Progress:
     total: int
     updates: int
     n_updates: int
-    net: SRN
+    net: SRN | TDL
     elapsed: float
 
 
@@ -255,7 +259,7 @@ class _Batches:
     (at least one sequence).
     """
 
-    def __init__(self, dataset: Dataset, net: SRN) -> None:
+    def __init__(self, dataset: Dataset, net: SRN | TDL) -> None:
         self.dataset = dataset
         lengths = np.array([s.T for s in dataset.sequences])
         most_steps = max(1, BATCH_WORK // net.n_params)
@@ -326,7 +330,7 @@ def _correct(dataset: Dataset, batch: _Batch, y: Array) -> int:
     return int(np.count_nonzero(ok & batch.scored))
 
 
-def _check_shapes(net: SRN, dataset: Dataset) -> None:
+def _check_shapes(net: SRN | TDL, dataset: Dataset) -> None:
     if net.n_in != dataset.n_in or net.n_out != dataset.n_out:
         raise ValueError(
             f"the network has {net.n_in} inputs and {net.n_out} outputs but data set "
@@ -334,7 +338,7 @@ def _check_shapes(net: SRN, dataset: Dataset) -> None:
         )
 
 
-def _sweep(net: SRN, batch: _Batch, truncation: int | None, mode: str) -> Trace:
+def _sweep(net: SRN | TDL, batch: _Batch, truncation: int | None, mode: str) -> Trace:
     """One batched forward and backward sweep; overflow is reported, not warned."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         return bptt(net, batch.x, batch.d, truncation=truncation, mode=mode, mask=batch.mask)
@@ -347,10 +351,10 @@ FORWARD = (1, "sliding")
 Outcome = tuple[float, Array, float | None]
 
 
-def _batch_gradient(net: SRN, batch: _Batch, cfg: TrainConfig) -> tuple[Trace, Grads]:
+def _batch_gradient(net: SRN | TDL, batch: _Batch, cfg: TrainConfig) -> tuple[Trace, Grads]:
     """The batch's trace (outputs and losses) and the sum over its sequences of dL_n/dtheta, by
     the configured algorithm (RTRL: Williams & Zipser 1989, the same gradient forward in time)."""
-    if cfg.algorithm == "bptt":
+    if cfg.algorithm == "bptt" or isinstance(net, TDL):  # (train() refuses RTRL for a TDL)
         trace = _sweep(net, batch, cfg.truncation, cfg.mode)
         return trace, trace.grads
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -358,10 +362,10 @@ def _batch_gradient(net: SRN, batch: _Batch, cfg: TrainConfig) -> tuple[Trace, G
     return _sweep(net, batch, *FORWARD), grads.grads
 
 
-def _sequence_gradient(net: SRN, x: Array, d: Array, cfg: TrainConfig) -> tuple[float, Grads]:
+def _sequence_gradient(net: SRN | TDL, x: Array, d: Array, cfg: TrainConfig) -> tuple[float, Grads]:
     """The loss of one sequence and its gradient, by the configured algorithm."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        if cfg.algorithm == "rtrl":
+        if cfg.algorithm == "rtrl" and isinstance(net, SRN):  # (train() refuses RTRL for a TDL)
             result = rtrl(net, x, d, cfg.truncation, keep_running=False)
             return result.loss, result.grads
         tr = bptt(net, x, d, truncation=cfg.truncation, mode=cfg.mode)
@@ -393,7 +397,7 @@ class _Tally:
         return loss, frozen(self.seq_loss), None if none else self.n_ok / self.n_scored
 
 
-def evaluate(net: SRN, dataset: Dataset) -> tuple[float, float | None, tuple[Array, ...]]:
+def evaluate(net: SRN | TDL, dataset: Dataset) -> tuple[float, float | None, tuple[Array, ...]]:
     """The network on every sequence of the data set.
 
     Returns
@@ -432,14 +436,14 @@ def global_norm(arrays: Mapping[str, Array] | list[Array]) -> float:
 class _Optimizer:
     """Gradient descent with momentum and clipping on plain arrays (the state between updates)."""
 
-    def __init__(self, net: SRN, config: TrainConfig) -> None:
+    def __init__(self, net: SRN | TDL, config: TrainConfig) -> None:
         self.config = config
         self.names = net.trainable()
         self.velocity = {n: np.zeros_like(net.params()[n]) for n in self.names}
 
     def step(
-        self, net: SRN, grads: Mapping[str, Array], scale: float = 1.0
-    ) -> tuple[SRN | None, float, float, str | None]:
+        self, net: SRN | TDL, grads: Mapping[str, Array], scale: float = 1.0
+    ) -> tuple[SRN | TDL | None, float, float, str | None]:
         """Apply g = scale * grads; return (new network or None, ||g||, ||g|| after clipping,
         why the step failed or None)."""
         cfg = self.config
@@ -462,18 +466,22 @@ class _Optimizer:
 # -- the trainer --------------------------------------------------------------------------------
 @overload
 def train(
-    net: SRN, dataset: Dataset, config: TrainConfig | None = None, *, progress_every: None = None
+    net: SRN | TDL,
+    dataset: Dataset,
+    config: TrainConfig | None = None,
+    *,
+    progress_every: None = None,
 ) -> Iterator[EpochRecord]: ...
 
 
 @overload
 def train(
-    net: SRN, dataset: Dataset, config: TrainConfig | None = None, *, progress_every: float
+    net: SRN | TDL, dataset: Dataset, config: TrainConfig | None = None, *, progress_every: float
 ) -> Iterator[EpochRecord | Progress]: ...
 
 
 def train(
-    net: SRN,
+    net: SRN | TDL,
     dataset: Dataset,
     config: TrainConfig | None = None,
     *,
@@ -495,14 +503,19 @@ def train(
     config = TrainConfig() if config is None else config
     if not isinstance(config, TrainConfig):
         raise ValueError(f"config must be a TrainConfig, got {type(config).__name__}")
-    if not isinstance(net, SRN):
-        raise ValueError(f"net must be an SRN, got {type(net).__name__}")
+    if not isinstance(net, SRN | TDL):
+        raise ValueError(f"net must be an SRN or a TDL, got {type(net).__name__}")
     _check_shapes(net, dataset)
     if progress_every is not None and (
         not _is_real(progress_every) or not 0 <= progress_every < math.inf
     ):
         raise ValueError(f"progress_every must be None or seconds >= 0, got {progress_every!r}")
-    if config.algorithm == "rtrl":  # the sensitivities of the largest batch must fit
+    if config.algorithm == "rtrl" and isinstance(net, TDL):
+        raise ValueError(
+            "a tapped delay line has no recurrence to carry sensitivities forward: train it "
+            "with algorithm bptt (ordinary backpropagation at every step)"
+        )
+    if config.algorithm == "rtrl" and isinstance(net, SRN):  # the largest batch must fit
         largest = 1
         if config.update == "epoch":
             largest = max(len(group) for group in _Batches(dataset, net).groups)
@@ -541,7 +554,7 @@ Sweep = Generator[Progress, None, tuple[Outcome, dict[str, Array] | None]]
 
 
 def _pass(
-    net: SRN,
+    net: SRN | TDL,
     dataset: Dataset,
     batches: _Batches,
     watch: _Watch,
@@ -573,7 +586,7 @@ def _record(
     outcome: Outcome,
     norms: list[tuple[float, float]],
     elapsed: float,
-    net: SRN,
+    net: SRN | TDL,
     diverged: str | None = None,
 ) -> EpochRecord:
     loss, seq_loss, score = outcome
@@ -583,7 +596,7 @@ def _record(
 
 
 def _train_by_epoch(
-    net: SRN, dataset: Dataset, cfg: TrainConfig, watch: _Watch
+    net: SRN | TDL, dataset: Dataset, cfg: TrainConfig, watch: _Watch
 ) -> Iterator[EpochRecord | Progress]:
     """update="epoch": the pass over the data with the current network gives both its record and
     the gradient of the next step."""
@@ -618,7 +631,7 @@ def _train_by_epoch(
 
 
 def _train_by_sequence(
-    net: SRN, dataset: Dataset, cfg: TrainConfig, watch: _Watch
+    net: SRN | TDL, dataset: Dataset, cfg: TrainConfig, watch: _Watch
 ) -> Iterator[EpochRecord | Progress]:
     """update="sequence": one gradient and one update per sequence, then a pass that measures
     the loss of the network the epoch ends with."""

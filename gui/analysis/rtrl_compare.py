@@ -28,7 +28,7 @@ from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from core.cursor import Phase
-from core.model import PARAM_NAMES
+from core.model import PARAM_NAMES, SRN
 from core.notation import Notation
 from core.rtrl import RTRLProgress
 from core.rtrl_compare import (
@@ -132,6 +132,8 @@ def comparison_items(trace: Any, net: Any) -> Iterator[Any]:
         steps: Iterator[Any] = compare_steps(trace)
     except ValueError as exc:
         steps = iter([str(exc)])
+    if not isinstance(net, SRN):  # a tapped delay line: no recurrence, no RTRL costs to count
+        return steps
     return itertools.chain(steps, cost_growth(net))
 
 

@@ -49,6 +49,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from core.model import SRN
 from core.modelio import atomic_write_text
+from core.tdl import TDL
 from core.training import EpochRecord, Progress, TrainConfig, train
 from gui.errors import describe
 from gui.session import NetworkOrigin, Session
@@ -77,7 +78,7 @@ class Snapshot:
     from) and ``updates`` updates of the next one (a run stopped inside an epoch)."""
 
     epoch: int
-    net: SRN
+    net: SRN | TDL
     updates: int = 0
 
 
@@ -117,7 +118,7 @@ class TrainingController(QObject):
         self._pending: list[EpochRecord] = []
         self._snapshots: list[Snapshot] = []
         self._stride = 1  # keep the net of every stride-th epoch as a snapshot
-        self._start_net: SRN | None = None
+        self._start_net: SRN | TDL | None = None
         self._start_modified = False
         self._epochs_before = 0  # epochs the starting network had already been trained
         self._shown_epoch: int | None = None  # the run's epoch whose net the session shows
@@ -130,7 +131,7 @@ class TrainingController(QObject):
         self._last_reason = ""
         self._last_push = 0.0
         self._cpu_at_push = 0.0  # the GUI thread's CPU time at the last network update
-        self._pushed: SRN | None = None
+        self._pushed: SRN | TDL | None = None
         self._followed = False  # the last timer tick updated the session's network
         self._timer = QTimer(self)
         self._timer.setInterval(FLUSH_INTERVAL_MS)
@@ -493,11 +494,11 @@ class TrainingController(QObject):
         """The epoch whose network a record holds (a diverged record holds the one before)."""
         return record.epoch - 1 if record.diverged is not None else record.epoch
 
-    def _fits(self, net: SRN) -> bool:
+    def _fits(self, net: SRN | TDL) -> bool:
         data = self._session.dataset
         return (net.n_in, net.n_out) == (data.n_in, data.n_out)
 
-    def _show(self, net: SRN, *, modified: bool) -> None:
+    def _show(self, net: SRN | TDL, *, modified: bool) -> None:
         """Give the session one of this run's networks (its own signal handler ignores it)."""
         self._session.set_network(net, origin=NetworkOrigin.TRAINING, modified=modified)
 

@@ -168,6 +168,8 @@ def tikz_text(drawing: Drawing, palette: Palette = plain_palette) -> str:
                 f"\\node[delta] at ({node.x:.1f},{node.y + RADIUS + 14:.1f}) "
                 f"{{${to_latex(node.delta_text)}$}};"
             )
+    # the edges go on a layer under the disks and texts, which stay readable where edges cross
+    body.append(r"\begin{pgfonlayer}{edges}")
     for edge in drawing.edges:
         a, b = drawing.nodes[edge.sender], drawing.nodes[edge.receiver]
         style = (
@@ -182,19 +184,22 @@ def tikz_text(drawing: Drawing, palette: Palette = plain_palette) -> str:
             path = "--"
         label = f" node[weight, midway] {{${to_latex(fmt(edge.weight))}$}}" if edge.labelled else ""
         body.append(f"\\draw[{style}] (n{edge.sender}) {path}{label} (n{edge.receiver});")
+    body.append(r"\end{pgfonlayer}")
     size = 2 * RADIUS * TIKZ_UNIT
     lines = [
         f"% {drawing.title}",
         *(f"% {line}" for line in drawing.caption.splitlines()),
         "% Compiles with pdflatex (TeX Live: standalone, tikz, xcolor).",
         r"\documentclass[tikz,border=6pt]{standalone}",
+        r"\pgfdeclarelayer{edges}",
+        r"\pgfsetlayers{edges,main}",
         r"\begin{document}",
         *(f"\\definecolor{{{name}}}{{HTML}}{{{key}}}" for key, name in colours.items()),
         f"\\begin{{tikzpicture}}[x={TIKZ_UNIT}pt, y=-{TIKZ_UNIT}pt,",
         f"  unit/.style={{circle, draw=black!80, inner sep=0pt, minimum size={size:.1f}pt, "
         r"font=\scriptsize},",
-        r"  value/.style={anchor=north, inner sep=1pt, font=\scriptsize},",
-        r"  delta/.style={anchor=north, inner sep=1pt, font=\tiny},",
+        r"  value/.style={anchor=north, inner sep=1pt, font=\scriptsize, fill=white},",
+        r"  delta/.style={anchor=north, inner sep=1pt, font=\tiny, fill=white},",
         r"  weight/.style={fill=white, inner sep=1pt, font=\tiny},",
         "  edge/.style={->, >=stealth}]",
         *body,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 import re
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -237,3 +239,27 @@ def test_a_graph_too_large_for_a_picture_is_refused_with_its_size() -> None:
     with pytest.raises(DrawingTooLarge, match="has 48,600 edges, more than the limit of 20,000"):
         unfolded_drawing(tr, state_at(tr, 0), NOTATIONS["deep-learning"])
     assert len(folded_drawing(tr, state_at(tr, 0), NOTATIONS["deep-learning"]).edges) == 800
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no pdflatex on this machine")
+@pytest.mark.parametrize("kind", ["unfolded", "folded", "align"])
+def test_the_latex_exports_compile_with_pdflatex(trace, kind, tmp_path) -> None:
+    state = state_at(trace, 2 * trace.T - 1)
+    notation = NOTATIONS["boden"]  # Greek letters and accents: the hardest notation to typeset
+    if kind == "align":
+        block = align_block(explain(trace, state, SELECTIONS[0], notation), header="at the cursor")
+        head = [r"\documentclass{article}", r"\usepackage{amsmath}", r"\begin{document}"]
+        text = "\n".join([*head, block, r"\end{document}", ""])
+    else:
+        draw = unfolded_drawing if kind == "unfolded" else folded_drawing
+        text = tikz_text(draw(trace, state, notation))
+    (tmp_path / "figure.tex").write_text(text, encoding="utf-8")
+    run = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "figure.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert (tmp_path / "figure.pdf").stat().st_size > 1000

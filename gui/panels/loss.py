@@ -140,7 +140,8 @@ class LossPanel(Panel[LossView]):
         """Put steps first..last on the time axis (all T, or a window of a long sequence)."""
         self._steps = first, last = steps
         self.plot.setXRange(first - 0.5, last + 0.5, padding=0.01)
-        ticks = index_ticks(last - first + 1, first=first, offset=first, max_labels=16)
+        labels = 16 if last < 10_000 else 6  # longer numbers, fewer of them: they must not touch
+        ticks = index_ticks(last - first + 1, first=first, offset=first, max_labels=labels)
         self.plot.getAxis("bottom").setTicks(ticks)
 
     # -- per change -------------------------------------------------------------------------------

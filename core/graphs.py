@@ -414,9 +414,9 @@ def folded_arrays(
     if elman_context:
         bands["c"] = (rows["c"], rows["c"])
 
-    kind: list[int] = []
-    edges: list[tuple[int, int]] = []
-    rc: list[tuple[int, int]] = []
+    kind: list[NDArray[np.int8]] = []
+    edges: list[NDArray[np.int64]] = []
+    rc: list[NDArray[np.int64]] = []
     w_sender = "c" if elman_context else fed_back
     w_t = -1 if elman_context else 0
     for code, sender, receiver, n_recv, n_send, st in (
@@ -424,25 +424,26 @@ def folded_arrays(
         (1, w_sender, "h", H, C, w_t),
         (2, "h", "y", O, H, 0),
     ):
-        for r in range(n_recv):
-            for c in range(n_send):
-                edges.append((index[(sender, st, c)], index[(receiver, 0, r)]))
-                kind.append(code)
-                rc.append((r, c))
+        # every (row, col) of the matrix, row-major; a layer's units are consecutive nodes
+        r, c = np.divmod(np.arange(n_recv * n_send, dtype=np.int64), n_send)
+        s0, r0 = index[(sender, st, 0)], index[(receiver, 0, 0)]
+        edges.append(np.column_stack([s0 + c, r0 + r]))
+        kind.append(np.full(r.size, code, np.int8))
+        rc.append(np.column_stack([r, c]))
     if elman_context and context != "target":
-        for j in range(C):
-            edges.append((index[(fed_back, 0, j)], index[("c", -1, j)]))
-            kind.append(EDGE_KINDS.index("copy"))
-            rc.append((j, j))
-    rc_arr = np.asarray(rc, np.int64).reshape(-1, 2)
+        j = np.arange(C, dtype=np.int64)
+        edges.append(np.column_stack([index[(fed_back, 0, 0)] + j, index[("c", -1, 0)] + j]))
+        kind.append(np.full(C, EDGE_KINDS.index("copy"), np.int8))
+        rc.append(np.column_stack([j, j]))
+    rc_arr = np.concatenate(rc)
     return _arrays(
         ids,
         pos,
-        np.asarray(edges, np.int64),
-        np.asarray(kind, np.int8),
+        np.concatenate(edges),
+        np.concatenate(kind),
         rc_arr[:, 0],
         rc_arr[:, 1],
-        np.zeros(len(edges), np.int64),
+        np.zeros(len(rc_arr), np.int64),
         bands,
     )
 

@@ -21,7 +21,7 @@ from gui.encoding import for_trace
 from gui.panels.base import changed
 from gui.panels.time_heatmaps import TimeHeatmapPanel
 from gui.session import Session
-from gui.widgets.heatmap import index_ticks, masked_rows
+from gui.widgets.heatmap import index_ticks
 from gui.widgets.time_grid import TimeRow, unit_ticks
 
 HINT = "grey: not yet computed (forward sweep) · hover a cell for its value · click to inspect"
@@ -45,7 +45,8 @@ class ActivationsView:
 
 @dataclass(frozen=True, slots=True)
 class ActivationsDisplay:
-    """The numbers the panel draws: ``h`` (T+1, H), ``y`` and ``d`` (T, O), NaN where blank."""
+    """The numbers the panel draws: ``h`` (T+1, H), ``y`` and ``d`` (T, O), NaN where blank; for
+    a long sequence those of the steps shown, ``steps`` = (first, last) (t = 0..T for all)."""
 
     h: NDArray[np.floating]
     y: NDArray[np.floating]
@@ -53,6 +54,7 @@ class ActivationsDisplay:
     cursor: float | None
     titles: tuple[str, str, str]
     hover: str
+    steps: tuple[int, int] = (0, 0)
 
 
 def activations_view(trace: Trace, state: StepState, notation: Notation) -> ActivationsView:
@@ -89,17 +91,16 @@ class ActivationsPanel(TimeHeatmapPanel[ActivationsView]):
         self._build_grid()
         self.grid.set_x_label("time step t")
         self._full: tuple[NDArray[np.floating], ...] = ()
+        self._h_first = 0  # the first step with an h(t): 1 for a Jordan network
         self._start()
 
     # -- per trace --------------------------------------------------------------------------------
     def _rebuild(self) -> None:
         trace, names = self.session.trace, self.session.dataset.output_names
         T, H, O = trace.T, trace.net.n_hidden, trace.net.n_out
-        h = np.asarray(trace.h)
-        if trace.net.jordan:  # a Jordan network has no h(0): its column stays blank
-            h = h.copy()
-            h[0] = np.nan
-        self._full = (h, np.asarray(trace.y), np.asarray(trace.d))
+        # the trace's arrays themselves: a step shows more or fewer of their rows
+        self._full = (np.asarray(trace.h), np.asarray(trace.y), np.asarray(trace.d))
+        self._h_first = 1 if trace.net.jordan else 0  # no h(0) in a Jordan network: left blank
         out_ticks = unit_ticks(O, names)
         rows = (
             TimeRow(
@@ -120,7 +121,7 @@ class ActivationsPanel(TimeHeatmapPanel[ActivationsView]):
         encodings = for_trace(trace)
         self.grid.set_bar(0, encodings.hidden)
         self.grid.set_bar(1, encodings.output)
-        self.grid.set_values("d", self._full[2])
+        self.grid.set_known("d", self._full[2], 0, T)
 
     # -- per change -------------------------------------------------------------------------------
     def _compute_view(self) -> ActivationsView:
@@ -130,8 +131,8 @@ class ActivationsPanel(TimeHeatmapPanel[ActivationsView]):
     def _apply(self, new: ActivationsView, old: ActivationsView | None) -> None:
         h, y, _ = self._full
         if changed(new, old, "known"):
-            self.grid.set_values("h", masked_rows(h, 0, new.known + 1))
-            self.grid.set_values("y", masked_rows(y, 0, new.known))
+            self.grid.set_known("h", h, self._h_first, new.known + 1)
+            self.grid.set_known("y", y, 0, new.known)
         if changed(new, old, "t"):
             self.grid.set_cursor(new.t)
         if changed(new, old, "titles", "units"):
@@ -154,6 +155,7 @@ class ActivationsPanel(TimeHeatmapPanel[ActivationsView]):
             g.cursor_x("h"),
             (g.title("h"), g.title("y"), g.title("d")),
             self.hover.text(),
+            g.steps_shown(),
         )
 
     def hover_text(self, layer: str, t: int, unit: int) -> str:

@@ -1,0 +1,198 @@
+"""Long sequences: opening a trace, stepping the cursor and the memory it takes, beside targets.
+
+Run offscreen:  QT_QPA_PLATFORM=offscreen python benchmarks/bench_large.py [--case T,H ...]
+
+Each case runs in a fresh Python process (so that its memory is its own), twice: once timed, once
+under ``tracemalloc``. For one random sequence of T steps and H hidden units (8 inputs and
+outputs for H = 256, 3 for H = 5) it opens the main window on the example, then
+
+* **open**: ``Session.set_dataset`` and the events it causes (the ``bptt`` call and every view
+  built and painted), and separately the ``bptt`` call alone;
+* **step**: the median and 90th percentile of one cursor step followed by the events it causes,
+  over runs of single steps at 8 places of the forward and the backward sweep;
+* **jump**: the median of a seek to a far position (the visible window of time moves);
+* **memory**: the peak of the memory allocated while opening and stepping, above what was
+  allocated before, as a multiple of the trace's own arrays (the arrays it holds, each counted
+  once): ``tracemalloc`` (numpy's and Python's allocations; not Qt's pixel buffers) and the
+  growth of the peak resident set (``ru_maxrss``, everything, including freed pages the
+  allocator kept).
+
+Targets: for (T, H) = (20000, 256): open <= 1.5 s, median step <= 30 ms, tracemalloc peak <= 4x
+the trace's arrays; (1000000, 5) opens and steps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np
+
+CASES = ((20000, 256), (1_000_000, 5))
+TARGETS = {(20000, 256): {"open_s": 1.5, "step_ms": 30.0, "memory_x": 4.0}}
+
+
+def io_sizes(H: int) -> tuple[int, int]:
+    return (8, 8) if H >= 16 else (3, 3)
+
+
+def trace_bytes(trace: object) -> int:
+    """The bytes of the arrays a trace holds, each memory block counted once."""
+    seen: dict[int, int] = {}
+    for name in ("x", "d", "mask", "a", "h", "o", "y", "loss_t", "delta_o", "delta_h"):
+        arr = getattr(trace, name)
+        base = arr
+        while isinstance(base.base, np.ndarray):
+            base = base.base
+        seen[id(base)] = max(seen.get(id(base), 0), base.nbytes)
+    for name in ("delta_h0", "context"):
+        arr = getattr(trace, name)
+        base = arr
+        while isinstance(base.base, np.ndarray):
+            base = base.base
+        seen.setdefault(id(base), base.nbytes)
+    return sum(seen.values())
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def run_case(T: int, H: int, traced: bool) -> dict[str, float]:
+    """One case in this process: timings, or (``traced``) the tracemalloc peak."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from core import SRN, bptt
+    from core.data import Dataset, Sequence
+    from gui.main_window import MainWindow
+
+    I, O = io_sizes(H)
+    rng = np.random.default_rng(0)
+    net = SRN.init(I, H, O, seed=0)
+    xs = np.eye(I)[rng.integers(0, I, T)]
+    ds = np.eye(O)[rng.integers(0, O, T)]
+    data = Dataset(
+        f"random T={T}",
+        (Sequence(xs, ds),),
+        tuple(f"in{i}" for i in range(I)),
+        tuple(f"out{k}" for k in range(O)),
+        output="softmax",
+    )
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    tmp = tempfile.mkdtemp()
+    window = MainWindow(settings=QSettings(f"{tmp}/bench.ini", QSettings.Format.IniFormat))
+    window.resize(1400, 900)
+    window.show()
+    app.processEvents()
+    session = window.session
+    out: dict[str, float] = {}
+    rss0 = rss_mb()
+    if traced:
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+    start = time.perf_counter()
+    session.set_dataset(data, net=net)
+    app.processEvents()
+    out["open_s"] = time.perf_counter() - start
+    out["trace_mb"] = trace_bytes(session.trace) / 2**20
+    places = np.linspace(1, 2 * T - 12, 8).astype(int)
+    steps: list[float] = []
+    jumps: list[float] = []
+    for k in places:
+        begin = time.perf_counter()
+        session.seek(int(k))
+        app.processEvents()
+        jumps.append(1e3 * (time.perf_counter() - begin))
+        for _ in range(10):
+            begin = time.perf_counter()
+            session.step()
+            app.processEvents()
+            steps.append(1e3 * (time.perf_counter() - begin))
+    out["step_ms"] = statistics.median(steps)
+    out["step_p90_ms"] = float(np.percentile(steps, 90))
+    out["jump_ms"] = statistics.median(jumps)
+    if traced:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        out["traced_mb"] = (peak - base) / 2**20
+    out["rss_mb"] = rss_mb() - rss0
+    if not traced:
+        seq = data.sequences[0]
+        begin = time.perf_counter()
+        bptt(net, seq.x, seq.d)
+        out["bptt_s"] = time.perf_counter() - begin
+    window.close()
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--case", action="append", help="T,H (default: the two target cases)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        T, H, traced = (int(v) for v in args.child.split(","))
+        print(json.dumps(run_case(T, H, bool(traced))))
+        return 0
+    cases = [tuple(int(v) for v in c.split(",")) for c in args.case] if args.case else CASES
+    print(
+        f"{'T':>8} {'H':>4} | {'open':>7} {'bptt':>7} | {'step med':>8} {'p90':>7} {'jump':>7} | "
+        f"{'trace':>7} {'traced':>8} {'rss':>8} | target"
+    )
+    ok = True
+    for T, H in cases:
+        results = []
+        for traced in (0, 1):
+            proc = subprocess.run(
+                [sys.executable, __file__, "--child", f"{T},{H},{traced}"],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if proc.returncode != 0:
+                print(f"{T:>8} {H:>4} | failed:\n{proc.stderr[-2000:]}")
+                ok = False
+                break
+            results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        if len(results) < 2:
+            continue
+        timed, mem = results
+        trace_mb = timed["trace_mb"]
+        ratio = mem["traced_mb"] / trace_mb
+        target = TARGETS.get((T, H))
+        verdict = "opens and steps"
+        if target is not None:
+            passed = (
+                timed["open_s"] <= target["open_s"]
+                and timed["step_ms"] <= target["step_ms"]
+                and ratio <= target["memory_x"]
+            )
+            ok &= passed
+            verdict = (
+                f"{'PASS' if passed else 'MISS'} (open <= {target['open_s']} s, "
+                f"step <= {target['step_ms']:.0f} ms, memory <= {target['memory_x']:.0f}x)"
+            )
+        print(
+            f"{T:>8} {H:>4} | {timed['open_s']:>5.2f} s {timed['bptt_s']:>5.2f} s | "
+            f"{timed['step_ms']:>5.1f} ms {timed['step_p90_ms']:>4.0f} ms "
+            f"{timed['jump_ms']:>4.0f} ms | {trace_mb:>4.0f} MB {ratio:>6.2f}x "
+            f"{timed['rss_mb'] / trace_mb:>6.2f}x | {verdict}"
+        )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

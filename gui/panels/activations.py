@@ -116,7 +116,10 @@ class ActivationsPanel(TimeHeatmapPanel[ActivationsView]):
             TimeRow("d", T, O, x0=1, y_ticks=out_ticks, bar=1, stretch=O),
         )
         # the time axis covers t = 0..T for all three, so time columns line up
-        x_ticks = index_ticks(T + 1, first=0, max_labels=T + 1)[0]  # the grid shows what fits
+        # every step (the grid shows what fits); a longer axis than the grid shows at once: the
+        # grid numbers the window it shows, and a label per step of a million would be wasted
+        whole = self.grid.max_steps >= T + 1
+        x_ticks = index_ticks(T + 1, first=0, max_labels=T + 1)[0] if whole else []
         self.grid.set_rows(rows, (-0.5, T + 0.5), x_ticks, n_bars=2)
         encodings = for_trace(trace)
         self.grid.set_bar(0, encodings.hidden)

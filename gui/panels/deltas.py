@@ -104,7 +104,9 @@ class DeltasPanel(TimeHeatmapPanel[DeltasView]):
             ),
             TimeRow("o", T, O, x0=1, y_ticks=unit_ticks(O, names), bar=1, stretch=O),
         )
-        x_ticks = index_ticks(T, first=1, offset=1, max_labels=T)[0]  # the grid shows what fits
+        # every step (the grid shows what fits); a longer axis: the grid numbers its window
+        whole = self.grid.max_steps >= T
+        x_ticks = index_ticks(T, first=1, offset=1, max_labels=T)[0] if whole else []
         self.grid.set_rows(rows, (0.5, T + 0.5), x_ticks, n_bars=2)
         self.grid.set_axis_label("h", "hidden unit")
         encodings = for_trace(trace)  # fixed per trace: colours never drift

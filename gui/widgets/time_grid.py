@@ -615,16 +615,19 @@ class TimeGrid(CellWidget):
 
     def time_labels(self, key: str) -> list[LabelRect]:
         """The time step labels drawn under row ``key``, each with its rectangle (a readable
-        subset of ``x_ticks``, as :meth:`unit_labels`)."""
+        subset of ``x_ticks``, as :meth:`unit_labels`), without one that would reach the colour
+        bars (a six-digit last step of a long sequence's window is wider than the gap)."""
         r = self.plots[key].rect
         metrics = QFontMetricsF(self._fonts["tick"])
         lo, hi = self.t_range
         pixels = (self._x_of(hi) - self._x_of(lo)) / max(hi - lo, 1e-12)
         ticks = [(float(t), label) for t, label in self.x_ticks]
+        right = self._x_of(hi) + BAR_GAP - 2  # where the colour bars begin, less a little air
         out = []
         for t, label in readable_ticks(ticks, pixels, metrics.horizontalAdvance):
             x, w = self._x_of(t), metrics.horizontalAdvance(label) + 2
-            out.append((QRectF(x - w / 2, r.bottom() + 3.5, w, TICKS_H - 3), label))
+            if x + w / 2 <= right:
+                out.append((QRectF(x - w / 2, r.bottom() + 3.5, w, TICKS_H - 3), label))
         return out
 
     def _paint_units(self, painter: QPainter, plot: _Plot) -> None:

@@ -18,7 +18,9 @@ outputs for H = 256, 3 for H = 5) it opens the main window on the example, then
   allocator kept).
 
 Targets: for (T, H) = (20000, 256): open <= 1.5 s, median step <= 30 ms, tracemalloc peak <= 4x
-the trace's arrays; (1000000, 5) opens and steps.
+the trace's arrays; (1000000, 5) opens and steps, tracemalloc peak <= 4x the trace's arrays.
+The load average is printed first: on a shared machine the times grow with it (``bptt``, the
+engine alone, is the column to compare them with).
 """
 
 from __future__ import annotations
@@ -41,7 +43,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np
 
 CASES = ((20000, 256), (1_000_000, 5))
-TARGETS = {(20000, 256): {"open_s": 1.5, "step_ms": 30.0, "memory_x": 4.0}}
+#: the issue's targets; the million-step case must open and step (it needed 5.2 GB before the
+#: views were windowed), and is held to the same bound on memory
+TARGETS = {
+    (20000, 256): {"open_s": 1.5, "step_ms": 30.0, "memory_x": 4.0},
+    (1_000_000, 5): {"memory_x": 4.0},
+}
 
 
 def io_sizes(H: int) -> tuple[int, int]:
@@ -148,6 +155,8 @@ def main() -> int:
         print(json.dumps(run_case(T, H, bool(traced))))
         return 0
     cases = [tuple(int(v) for v in c.split(",")) for c in args.case] if args.case else CASES
+    # a shared machine: the load says how far the times are from an idle one
+    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(
         f"{'T':>8} {'H':>4} | {'open':>7} {'bptt':>7} | {'step med':>8} {'p90':>7} {'jump':>7} | "
         f"{'trace':>7} {'traced':>8} {'rss':>8} | target"
@@ -172,19 +181,21 @@ def main() -> int:
         timed, mem = results
         trace_mb = timed["trace_mb"]
         ratio = mem["traced_mb"] / trace_mb
-        target = TARGETS.get((T, H))
-        verdict = "opens and steps"
-        if target is not None:
-            passed = (
-                timed["open_s"] <= target["open_s"]
-                and timed["step_ms"] <= target["step_ms"]
-                and ratio <= target["memory_x"]
+        target = TARGETS.get((T, H), {})
+        measured = {"open_s": timed["open_s"], "step_ms": timed["step_ms"], "memory_x": ratio}
+        passed = all(measured[key] <= bound for key, bound in target.items())
+        ok &= passed
+        bounds = [
+            f"{name} <= {target[key]:g}{unit}"
+            for key, name, unit in (
+                ("open_s", "open", " s"),
+                ("step_ms", "step", " ms"),
+                ("memory_x", "memory", "x"),
             )
-            ok &= passed
-            verdict = (
-                f"{'PASS' if passed else 'MISS'} (open <= {target['open_s']} s, "
-                f"step <= {target['step_ms']:.0f} ms, memory <= {target['memory_x']:.0f}x)"
-            )
+            if key in target
+        ]
+        verdict = f"{'PASS' if passed else 'MISS'} (opens and steps"
+        verdict += f"; {', '.join(bounds)})" if bounds else ")"
         print(
             f"{T:>8} {H:>4} | {timed['open_s']:>5.2f} s {timed['bptt_s']:>5.2f} s | "
             f"{timed['step_ms']:>5.1f} ms {timed['step_p90_ms']:>4.0f} ms "

@@ -577,7 +577,7 @@ def test_folded_status_tells_forward_from_backward_at_the_same_step(
 
 
 def test_unfolded_long_trace_shows_a_window_around_the_cursor(
-    qtbot, unfolded: UnfoldedGraphView, session: Session
+    qtbot, unfolded: UnfoldedGraphView, session: Session, settle
 ) -> None:
     """A sequence longer than MAX_STEPS: the view shows at most MAX_STEPS columns, follows the
     cursor, builds only the columns around those on screen, and shows the trace's numbers
@@ -593,8 +593,12 @@ def test_unfolded_long_trace_shows_a_window_around_the_cursor(
     assert x1 - x0 <= MAX_STEPS + 1.2 and x0 <= 0 <= x1
     box.setXRange(100, 300, padding=0)  # zoomed in: only the columns around these are built
     box.sigRangeChangedManually.emit([True, False])  # as a wheel reports it: no refit
-    qtbot.wait(10)
-    assert unfolded.displayed_values().steps[1] - unfolded.displayed_values().steps[0] < 500
+
+    def narrow() -> bool:  # the columns built are those around the zoomed-in view
+        first, last = unfolded.displayed_values().steps
+        return last - first < 500
+
+    qtbot.waitUntil(narrow)
     trace, sign = session.trace, session.notation.delta_sign
     for k in (150, 151, 1200, 2999, 3000, 3001, 3002, 4500, 5990, 6000, 5999):
         session.seek(k)
@@ -618,7 +622,7 @@ def test_unfolded_long_trace_shows_a_window_around_the_cursor(
         pixel = image.pixelColor((column - first) * per_step, image.height() - 1 - 2)
         want = shown.fills[shown.index[("h", column, 2)]]
         assert pixel.getRgb() == tuple(int(v) for v in want), k
-        qtbot.wait(1)
+        settle(unfolded)  # its repaints done: the screen is what it last painted
         window = unfolded.window()
         screen = QGuiApplication.primaryScreen().grabWindow(window.winId()).toImage()
         fresh = window.grab().toImage()
@@ -635,8 +639,7 @@ def test_unfolded_long_trace_zoomed_in_draws_single_units(
     box = unfolded.plot_widget().getViewBox()
     box.setXRange(1200, 1206, padding=0)
     box.sigRangeChangedManually.emit([True, False])
-    qtbot.wait(10)
-    assert unfolded.lod == "detailed"
+    qtbot.waitUntil(lambda: unfolded.lod == "detailed")
     trace, sign = session.trace, session.notation.delta_sign
     for k in (1203, 2 * T + 1 - 1204):
         session.seek(k)

@@ -153,7 +153,7 @@ def test_the_colour_bar_shows_the_encoding_from_end_to_end(grid, settle) -> None
         assert top == _colour(hi, encoding) and bottom == _colour(lo, encoding), index
 
 
-def test_a_long_time_axis_shows_a_window_that_follows_the_cursor(qtbot, grid) -> None:
+def test_a_long_time_axis_shows_a_window_that_follows_the_cursor(qtbot, grid, settle) -> None:
     """Past ``max_steps`` steps the grid shows a window of them around the cursor: the cells,
     colours and hover of the window's steps are those of the whole arrays, a step recolours
     only what changed, and the screen stays what a full redraw draws."""
@@ -177,7 +177,7 @@ def test_a_long_time_axis_shows_a_window_that_follows_the_cursor(qtbot, grid) ->
         for step in range(first, last + 1):
             assert grid.cell_at(grid.pos_of("h", step, 3)) == ("h", step, 3)
         assert {label for _, label in grid.x_ticks} <= {str(s) for s in range(first, last + 1)}
-        qtbot.wait(1)
+        settle(grid)  # its repaints done: the screen is what it last painted
         screen = QGuiApplication.primaryScreen().grabWindow(grid.winId()).toImage()
         image = grid.grab().toImage()
         differ = (_pixels(screen) != _pixels(image)).any(axis=2)

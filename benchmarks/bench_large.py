@@ -7,7 +7,8 @@ under ``tracemalloc``. For one random sequence of T steps and H hidden units (8 
 outputs for H = 256, 3 for H = 5) it opens the main window on the example, then
 
 * **open**: ``Session.set_dataset`` and the events it causes (the ``bptt`` call and every view
-  built and painted), and separately the ``bptt`` call alone;
+  built and painted), and separately the ``bptt`` call alone and (**csv**) reading the
+  sequence from a CSV file, which File > Open does first;
 * **step**: the median and 90th percentile of one cursor step followed by the events it causes,
   over runs of single steps at 8 places of the forward and the backward sweep;
 * **jump**: the median of a seek to a far position (the visible window of time moves);
@@ -71,6 +72,21 @@ def trace_bytes(trace: object) -> int:
             base = base.base
         seen.setdefault(id(base), base.nbytes)
     return sum(seen.values())
+
+
+def csv_load_s(folder: str, xs: np.ndarray, ds: np.ndarray) -> float:
+    """Seconds to read the sequence back from a CSV file (``core.loaders.load_dataset``, as
+    File > Open does before the trace is computed)."""
+    from core.loaders import load_dataset
+
+    path = Path(folder) / "sequence.csv"
+    header = [f"x{i + 1}" for i in range(xs.shape[1])] + [f"d{k + 1}" for k in range(ds.shape[1])]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(",".join(header) + "\n")
+        np.savetxt(f, np.hstack([xs, ds]).astype(np.int8), fmt="%d", delimiter=",")
+    begin = time.perf_counter()
+    load_dataset(path)
+    return time.perf_counter() - begin
 
 
 def rss_mb() -> float:
@@ -141,6 +157,7 @@ def run_case(T: int, H: int, traced: bool) -> dict[str, float]:
         begin = time.perf_counter()
         bptt(net, seq.x, seq.d)
         out["bptt_s"] = time.perf_counter() - begin
+        out["csv_s"] = csv_load_s(tmp, xs, ds)
     window.close()
     return out
 
@@ -158,7 +175,8 @@ def main() -> int:
     # a shared machine: the load says how far the times are from an idle one
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(
-        f"{'T':>8} {'H':>4} | {'open':>7} {'bptt':>7} | {'step med':>8} {'p90':>7} {'jump':>7} | "
+        f"{'T':>8} {'H':>4} | {'csv':>7} {'open':>7} {'bptt':>7} | "
+        f"{'step med':>8} {'p90':>7} {'jump':>7} | "
         f"{'trace':>7} {'traced':>8} {'rss':>8} | target"
     )
     ok = True
@@ -197,7 +215,8 @@ def main() -> int:
         verdict = f"{'PASS' if passed else 'MISS'} (opens and steps"
         verdict += f"; {', '.join(bounds)})" if bounds else ")"
         print(
-            f"{T:>8} {H:>4} | {timed['open_s']:>5.2f} s {timed['bptt_s']:>5.2f} s | "
+            f"{T:>8} {H:>4} | {timed['csv_s']:>5.2f} s "
+            f"{timed['open_s']:>5.2f} s {timed['bptt_s']:>5.2f} s | "
             f"{timed['step_ms']:>5.1f} ms {timed['step_p90_ms']:>4.0f} ms "
             f"{timed['jump_ms']:>4.0f} ms | {trace_mb:>4.0f} MB {ratio:>6.2f}x "
             f"{timed['rss_mb'] / trace_mb:>6.2f}x | {verdict}"

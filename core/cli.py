@@ -6,6 +6,10 @@ file read by ``core.loaders.load_dataset``), a fresh network and a ``TrainConfig
 the task's recommended settings, trains with :func:`core.training.train` printing a progress line
 every N epochs to stdout, and saves the network with ``core.modelio.save_model``.
 
+``--algorithm rtrl`` computes the gradient by real-time recurrent learning (Williams & Zipser
+1989, :mod:`core.rtrl`) instead of BPTT: the same gradient accumulated forward in time, so the
+same seed trains the same network up to rounding, at O(H^4) multiplications per step.
+
 ``--seed`` seeds everything: the task's data, the initial weights and the shuffling, so the same
 command line trains the same network.
 
@@ -41,7 +45,7 @@ from core.limits import (
 )
 from core.model import CONTEXTS, SRN
 from core.tasks import TASKS, TaskSpec, make_task
-from core.training import UPDATES, EpochRecord, TrainConfig, train
+from core.training import ALGORITHMS, UPDATES, EpochRecord, TrainConfig, train
 
 PROG = "unfold train"
 #: settings for a data file, which has no recommendations of its own
@@ -136,7 +140,7 @@ def truncation_value(text: str) -> int | None:
     return None if text.lower() in ("none", "full") else steps_int(text)
 
 
-def _one_line_errors(parser: argparse.ArgumentParser) -> None:
+def one_line_errors(parser: argparse.ArgumentParser) -> None:
     """Report usage errors as one ``prog: error: message`` line (exit status 2), no usage dump."""
 
     def error(message: str) -> NoReturn:
@@ -165,7 +169,7 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
         + param_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _one_line_errors(parser)
+    one_line_errors(parser)
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument(
         "--task", metavar="NAME", choices=list(TASKS), help=f"a built-in task: {', '.join(TASKS)}"
@@ -223,6 +227,14 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
         help=f"truncate BPTT to K steps (1 to {show_count(MAX_STEPS)}), or 'none' for full BPTT",
     )
     parser.add_argument("--mode", choices=TRUNCATION_MODES, help="truncation mode")
+    parser.add_argument(
+        "--algorithm",
+        choices=ALGORITHMS,
+        default="bptt",
+        help="how the gradient is computed: bptt = backpropagation through time, rtrl = "
+        "real-time recurrent learning (Williams & Zipser 1989; the same gradient carried "
+        "forward, O(H^4) work per step; truncation only as --mode chunked or 1) (default bptt)",
+    )
     parser.add_argument(
         "--update", choices=UPDATES, help="update after each sequence or once per epoch"
     )
@@ -399,7 +411,7 @@ def run_train(args: argparse.Namespace) -> int:
         data, recommended, task_entry = _load(args)
         chosen = _settings(args, recommended)
         fields = {k: v for k, v in chosen.items() if k not in ("hidden", "n_hidden")}
-        config = TrainConfig(**fields, seed=args.seed)
+        config = TrainConfig(**fields, seed=args.seed, algorithm=args.algorithm)
         net = SRN.init(
             data.n_in,
             chosen["n_hidden"],
@@ -410,6 +422,7 @@ def run_train(args: argparse.Namespace) -> int:
             context=args.context,
         )
         save = _saver(args.out)
+        records = train(net, data, config)  # checks the sizes RTRL would need, before any work
     except UsageError as exc:
         return _error(str(exc), 2)
     except ValueError as exc:  # TrainConfig or SRN refusing a combination of values
@@ -423,14 +436,15 @@ def run_train(args: argparse.Namespace) -> int:
         f"{net.n_in}-{net.n_hidden}-{net.n_out} {net.hidden}/{net.output} ({net.loss_name}), "
         f"{_ARCHITECTURE[net.context]}; "
         f"lr {config.lr:g}, momentum {config.momentum:g}, clip {config.clip or 'none'}, "
-        f"update per {config.update}, truncation {config.truncation or 'none'}",
+        f"update per {config.update}, truncation {config.truncation or 'none'}"
+        + (", gradient by RTRL" if config.algorithm == "rtrl" else ""),
         flush=True,
     )
     every = args.every or max(1, config.epochs // 20)
     last: EpochRecord | None = None
     status, outcome = 0, None
     try:
-        for record in train(net, data, config):
+        for record in records:
             if record.diverged is not None:
                 outcome, status = record.diverged, 1
                 last = record
@@ -470,7 +484,7 @@ def run_train(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """``python -m core.cli train ...``."""
     parser = argparse.ArgumentParser(prog="unfold")
-    _one_line_errors(parser)
+    one_line_errors(parser)
     add_train_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
     return int(args.run(args))

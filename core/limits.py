@@ -21,6 +21,9 @@ limit                  value              applies to
 ``MAX_TEXT_BYTES``     1 MB               a plain-text sequence file (one-hot per character)
 ``SEED_MAX``           2**31 - 1          every seed (data, initial weights, shuffling)
 ``MAX_EPOCHS``         1,000,000          training epochs
+``MAX_RTRL_FLOATS``    20,000,000         floats of RTRL's carried sensitivities (C x n per
+                                          sequence, about H^3 for Elman: H = 250 fits), and of
+                                          the running totals a view keeps (T x parameters)
 =====================  =================  ====================================================
 
 A long sequence is shown as a window of time steps around the cursor, so what limits its length
@@ -46,6 +49,7 @@ MAX_FILE_BYTES: Final = 50 * 1024 * 1024
 MAX_TEXT_BYTES: Final = 1024 * 1024
 SEED_MAX: Final = 2**31 - 1
 MAX_EPOCHS: Final = 1_000_000
+MAX_RTRL_FLOATS: Final = 20_000_000
 
 
 def show_bytes(n: int) -> str:

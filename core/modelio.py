@@ -119,8 +119,10 @@ TASK_FIELDS = ("task", "seed", "params")
 SOURCE_FIELDS: Final = MappingProxyType(
     {"file": str, "data": str, "name": str, "example": str, "random": bool}
 )
+#: the kinds of file Unfold writes: models, CSV tables, and the lecture and PyTorch exports
+WRITTEN_SUFFIXES: Final = "json|csv|npz|py|svg|tex|gif|mp4"
 #: temporary files of atomic_write_text: "." + target name + "." + 8 of mkstemp's letters + ".tmp"
-TEMP_PATTERN: Final = re.compile(r"\.(.+\.(?i:json|csv))\.[a-z0-9_]{8}\.tmp")
+TEMP_PATTERN: Final = re.compile(rf"\.(.+\.(?i:{WRITTEN_SUFFIXES}))\.[a-z0-9_]{{8}}\.tmp")
 #: age after which a temporary file is taken for the leftover of a killed save
 STALE_SECONDS = 60.0
 
@@ -228,8 +230,8 @@ def _check_target(target: Path) -> None:
 
 def remove_stale_temporaries(folder: PathArg, now: float | None = None) -> list[str]:
     """Delete the temporary files a killed save left in ``folder``: regular files named like
-    ours (``TEMP_PATTERN``, a model or CSV name) and older than ``STALE_SECONDS``. Returns the
-    names removed; a file that cannot be removed is left alone."""
+    ours (``TEMP_PATTERN``, a name ending in one of ``WRITTEN_SUFFIXES``) and older than
+    ``STALE_SECONDS``. Returns the names removed; a file that cannot be removed is left alone."""
     now = time.time() if now is None else now
     removed = []
     with contextlib.suppress(OSError), os.scandir(folder) as entries:
@@ -256,6 +258,16 @@ def atomic_write_text(path: PathArg, text: str) -> None:
     FileWriteError
         When the file cannot be written; it names ``path``, not the temporary file.
     """
+    _atomic_write(path, text)
+
+
+def atomic_write_bytes(path: PathArg, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically, as :func:`atomic_write_text` writes text (the
+    exports: a PyTorch checkpoint, an animation)."""
+    _atomic_write(path, data)
+
+
+def _atomic_write(path: PathArg, payload: str | bytes) -> None:
     target = Path(path)
     directory = target.parent
     _check_target(target)
@@ -265,8 +277,12 @@ def atomic_write_text(path: PathArg, text: str) -> None:
     except OSError as exc:
         raise _write_error(path, exc) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+        if isinstance(payload, bytes):
+            f: Any = os.fdopen(fd, "wb")
+        else:
+            f = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        with f:
+            f.write(payload)
             f.flush()
             os.fsync(f.fileno())
         try:
@@ -510,8 +526,14 @@ def load_model(path: PathArg) -> ModelFile:
         the wrong type, value or shape; the message names the file, the line, the field and the
         problem.
     """
-    where = os.fspath(path)
-    text = read_text_file(path, ModelFileError)
+    return model_from_text(read_text_file(path, ModelFileError), os.fspath(path))
+
+
+def model_from_text(text: str, where: str) -> ModelFile:
+    """Validate the text of a model file (what :func:`load_model` reads); errors name ``where``.
+
+    Raises :class:`ModelFileError` as :func:`load_model` does.
+    """
     check = _Checker(text, where)
     doc = check.fields([], parse_json(text, where, ModelFileError), _REQUIRED, _OPTIONAL)
     if doc["format"] != MODEL_FORMAT:

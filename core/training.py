@@ -1,4 +1,5 @@
-"""Training a Simple Recurrent Network by gradient descent on BPTT gradients, as a plain generator.
+"""Training a Simple Recurrent Network by gradient descent on BPTT (or RTRL) gradients, as a plain
+generator.
 
 ``train(net, dataset, config)`` yields one immutable :class:`EpochRecord` per pass over the data and
 knows nothing about threads or Qt; the GUI runs it in a worker and the CLI in a loop.
@@ -10,6 +11,11 @@ momentum (Rumelhart, Hinton & Williams 1986)::
     g     <- g * min(1, clip / ||g||)        global norm clipping (Pascanu et al. 2013), optional
     v     <- momentum * v - lr * g           v starts at 0 and carries over between epochs
     theta <- theta + v
+
+g comes from BPTT (:func:`core.bptt.bptt`) or, with ``algorithm="rtrl"``, from real-time
+recurrent learning (:func:`core.rtrl.rtrl`; Williams & Zipser 1989), which accumulates the same
+gradient forward in time: the two train the same weights up to rounding. RTRL knows no sliding
+window: with it, truncation k means chunks of k steps (k = 1 is also sliding BPTT(1)).
 
 What g is depends on ``update``:
 
@@ -41,9 +47,13 @@ from numpy.typing import NDArray
 from core.bptt import TRUNCATION_MODES, Trace, bptt
 from core.data import Dataset
 from core.model import SRN, frozen
+from core.rtrl import check_size, rtrl
 
 Array = NDArray[np.floating]
+Grads = Mapping[str, Array]
 UPDATES = ("sequence", "epoch")
+#: where the gradient comes from: backpropagation through time or real-time recurrent learning
+ALGORITHMS = ("bptt", "rtrl")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +72,8 @@ class TrainConfig:
         the epoch gradient does not depend on the order).
     seed : seed of the shuffling; with the same network, data and config, training is identical.
     epochs : number of passes over the data, >= 1.
+    algorithm : ``"bptt"`` or ``"rtrl"``, how the gradient is computed (the same gradient; RTRL
+        takes truncation only as chunks, ``mode="chunked"``, or k = 1).
     """
 
     lr: float = 0.1
@@ -73,6 +85,7 @@ class TrainConfig:
     shuffle: bool = True
     seed: int = 0
     epochs: int = 100
+    algorithm: str = "bptt"
 
     def __post_init__(self) -> None:
         if not _is_real(self.lr) or not self.lr > 0 or not math.isfinite(self.lr):
@@ -90,6 +103,15 @@ class TrainConfig:
         if self.mode not in TRUNCATION_MODES:
             raise ValueError(
                 f"truncation mode must be one of {', '.join(TRUNCATION_MODES)}, got {self.mode!r}"
+            )
+        if self.algorithm not in ALGORITHMS:
+            raise ValueError(
+                f"algorithm must be one of {', '.join(ALGORITHMS)}, got {self.algorithm!r}"
+            )
+        if self.algorithm == "rtrl" and self.truncation not in (None, 1) and self.mode == "sliding":
+            raise ValueError(
+                "RTRL has no sliding truncation window: use truncation mode chunked (sensitivities "
+                f"reset every {self.truncation} steps), truncation 1, or none"
             )
         if not isinstance(self.shuffle, bool | np.bool_):
             raise ValueError(f"shuffle must be True or False, got {self.shuffle!r}")
@@ -263,6 +285,29 @@ def _run(net: SRN, batches: list[_Batch], truncation: int | None, mode: str) -> 
         return [bptt(net, b.x, b.d, truncation=truncation, mode=mode, mask=b.mask) for b in batches]
 
 
+def _sweep(net: SRN, batches: list[_Batch], cfg: TrainConfig) -> tuple[list[Trace], list[Grads]]:
+    """Each batch's trace (outputs and losses) and gradient, by the configured algorithm."""
+    if cfg.algorithm == "bptt":
+        traces = _run(net, batches, cfg.truncation, cfg.mode)
+        return traces, [tr.grads for tr in traces]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        grads = [
+            rtrl(net, b.x, b.d, cfg.truncation, mask=b.mask, keep_running=False).grads
+            for b in batches
+        ]
+    return _forward(net, batches), grads
+
+
+def _sequence_gradient(net: SRN, x: Array, d: Array, cfg: TrainConfig) -> tuple[float, Grads]:
+    """The loss of one sequence and its gradient, by the configured algorithm."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if cfg.algorithm == "rtrl":
+            result = rtrl(net, x, d, cfg.truncation, keep_running=False)
+            return result.loss, result.grads
+        tr = bptt(net, x, d, truncation=cfg.truncation, mode=cfg.mode)
+    return tr.loss, tr.grads
+
+
 def _forward(net: SRN, batches: list[_Batch]) -> list[Trace]:
     """Outputs and losses only: they do not depend on truncation, and BPTT(1) has the cheapest
     backward sweep."""
@@ -367,6 +412,9 @@ def train(net: SRN, dataset: Dataset, config: TrainConfig | None = None) -> Iter
     if not isinstance(net, SRN):
         raise ValueError(f"net must be an SRN, got {type(net).__name__}")
     _check_shapes(net, dataset)
+    if config.algorithm == "rtrl":  # the sensitivities of the largest batch must fit
+        largest = 1 if config.update == "sequence" else max(len(b.index) for b in _batches(dataset))
+        check_size(net, largest)
     if config.update == "epoch":
         return _train_by_epoch(net, dataset, config)
     return _train_by_sequence(net, dataset, config)
@@ -392,7 +440,7 @@ def _train_by_epoch(net: SRN, dataset: Dataset, cfg: TrainConfig) -> Iterator[Ep
     spent = 0.0
     batches = _batches(dataset)
     opt = _Optimizer(net, cfg)
-    traces = _run(net, batches, cfg.truncation, cfg.mode)
+    traces, grads = _sweep(net, batches, cfg)
     outcome = _outcome(dataset, batches, traces)
     for epoch in range(1, cfg.epochs + 1):
         reason = None
@@ -401,14 +449,14 @@ def _train_by_epoch(net: SRN, dataset: Dataset, cfg: TrainConfig) -> Iterator[Ep
             new = None
             norms: list[tuple[float, float]] = []
         else:
-            total = {n: np.sum([tr.grads[n] for tr in traces], axis=0) for n in net.trainable()}
+            total = {n: np.sum([g[n] for g in grads], axis=0) for n in net.trainable()}
             new, before, after, reason = opt.step(net, total, scale=1.0 / len(dataset))
             norms = [(before, after)]
         if new is not None:
-            new_traces = _run(new, batches, cfg.truncation, cfg.mode)
+            new_traces, new_grads = _sweep(new, batches, cfg)
             new_outcome = _outcome(dataset, batches, new_traces)
             if math.isfinite(new_outcome[0]):
-                net, traces, outcome = new, new_traces, new_outcome
+                net, grads, outcome = new, new_grads, new_outcome
             else:
                 reason = f"the loss became {new_outcome[0]}"
         spent += time.perf_counter() - clock
@@ -434,12 +482,11 @@ def _train_by_sequence(net: SRN, dataset: Dataset, cfg: TrainConfig) -> Iterator
         reason = None
         for i in order:
             seq = dataset.sequences[i]
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                tr = bptt(net, seq.x, seq.d, truncation=cfg.truncation, mode=cfg.mode)
-            if not math.isfinite(tr.loss):
-                reason = f"the loss of sequence {i} became {tr.loss}"
+            loss, grads = _sequence_gradient(net, seq.x, seq.d, cfg)
+            if not math.isfinite(loss):
+                reason = f"the loss of sequence {i} became {loss}"
                 break
-            new, before, after, reason = opt.step(net, tr.grads)
+            new, before, after, reason = opt.step(net, grads)
             norms.append((before, after))
             if new is None:
                 reason = f"{reason} on sequence {i}"

@@ -15,11 +15,13 @@ SAVED_NAMES = {
     "dock_task", "dock_network", "dock_training", "dock_state_space", "dock_flow",
     "dock_gradcheck", "dock_weights",
 }  # fmt: skip
+#: docks added since, whose names saved layouts hold from now on
+NEW_NAMES = {"dock_lesson", "dock_rtrl"}
 
 
 def test_every_dock_has_one_spec_and_keeps_its_saved_name() -> None:
     assert list(DOCKS) == list(DockId)
-    assert {dock_id.object_name for dock_id in DockId} == SAVED_NAMES
+    assert {dock_id.object_name for dock_id in DockId} == SAVED_NAMES | NEW_NAMES
     for spec in DOCKS.values():
         assert spec.title and spec.tooltip
 

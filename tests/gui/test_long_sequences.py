@@ -139,3 +139,20 @@ def test_a_network_too_large_for_the_data_is_refused_in_the_network_dock(
     assert not dock.apply()
     assert "more than the limit of 64,000,000" in dock.hint.text()
     assert (session.net, session.trace) == before
+
+
+def test_a_session_file_whose_trace_is_too_large_is_refused_naming_the_file(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "lecture.json"
+    assert window.session_files.save_session(str(path))
+    session = window.session
+    T, net = session.trace.T, session.net
+    limit = trace_values(T, net.n_in, net.n_hidden, net.n_out) - 1
+    monkeypatch.setattr(limits, "MAX_TRACE_VALUES", limit)  # the saved sequence no longer fits
+    before = (session.net, session.dataset, session.trace)
+    assert not window.session_files.open_session(str(path))
+    assert len(window.errors) == 1
+    assert window.errors[0].startswith(str(path))
+    assert f"more than the limit of {limit:,}" in window.errors[0]
+    assert (session.net, session.dataset, session.trace) == before

@@ -174,6 +174,9 @@ def main() -> int:
     cases = [tuple(int(v) for v in c.split(",")) for c in args.case] if args.case else CASES
     # a shared machine: the load says how far the times are from an idle one
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    # the kept gradient sums are many small matrix products: threads can cost more than they
+    # give on a busy machine (20,000 x 256: 0.15 s with one thread, 1.3 to 3.5 s with two)
+    print(f"BLAS threads: OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
     print(
         f"{'T':>8} {'H':>4} | {'csv':>7} {'open':>7} {'bptt':>7} | "
         f"{'step med':>8} {'p90':>7} {'jump':>7} | "

@@ -15,8 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from core.elman import elman_bptt
 from core.jordan import jordan_bptt
+from core.limits import trace_problem
 from core.model import SRN
 from core.tdl import TDL
 from core.tdl_engine import tdl_backprop
@@ -51,9 +54,16 @@ def bptt(
     ------
     ValueError
         For NaN/inf in any array (naming the array and the index), shapes that do not match
-        the network (naming the array and the expected shape), or a bad truncation.
+        the network (naming the array and the expected shape), a bad truncation, or a trace
+        too large to hold (``core.limits.MAX_TRACE_VALUES``), refused before it is computed.
     """
     truncation = check_truncation(truncation, mode)
+    shape = np.shape(xs)
+    if len(shape) in (2, 3):  # other shapes: the engine names the problem
+        batch, T = (1, shape[0]) if len(shape) == 2 else shape[:2]
+        problem = trace_problem(T, net.n_in, net.n_hidden, net.n_out, batch)
+        if problem is not None:
+            raise ValueError(problem)
     if isinstance(net, TDL):  # no recurrence: ordinary backpropagation at every step
         return tdl_backprop(net, xs, targets, mask)
     engine = jordan_bptt if net.jordan else elman_bptt

@@ -40,14 +40,15 @@ edge feeds) and ``weight``.
 
 Positions are deterministic: computed here from the unit indices, never from set iteration order.
 The geometry depends only on the shape (I, H, O, T); :func:`folded_arrays` and
-:func:`unfolded_arrays` build it as numpy arrays once per shape (cached), and :func:`edge_weights`
-applies a network's weights to it as a per-edge array. :func:`graph_arrays` turns any of the
-networkx graphs into the same arrays.
+:func:`unfolded_arrays` build it as numpy arrays once per shape (cached), :func:`unfolded_window`
+the columns of a long sequence that a view shows, and :func:`edge_weights` applies a network's
+weights to it as a per-edge array. :func:`graph_arrays` turns any of the networkx graphs into the
+same arrays.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
@@ -82,18 +83,16 @@ class GraphArrays:
 
     Attributes
     ----------
-    node_ids : (N,) node ids ``(layer, t, unit)``, in drawing order.
     pos : (N, 2) float node positions (x = time column or unit, y = layer band + unit offset).
     node_layer : (N,) str layer of each node.  node_t, node_unit : (N,) int.
-    edges : (M, 2) int indices into ``node_ids`` (sender, receiver).
+    edges : (M, 2) int indices into the nodes (sender, receiver).
     edge_kind : (M,) int8 codes into ``EDGE_KINDS``.
     edge_row, edge_col : (M,) int receiving and sending unit (the index of the weight).
     edge_t : (M,) int the step whose net input the edge feeds.
     bands : layer -> (low, high) y extent of the layer's units.
-    index : node id -> row of ``pos``.
+    index : node id ``(layer, t, unit)`` -> row of ``pos``.
     """
 
-    node_ids: tuple[NodeId, ...]
     pos: NDArray[np.float64]
     node_layer: NDArray[np.str_]
     node_t: NDArray[np.int64]
@@ -107,8 +106,19 @@ class GraphArrays:
     index: Mapping[NodeId, int]
 
     @property
+    def node_ids(self) -> tuple[NodeId, ...]:
+        """(N,) node ids ``(layer, t, unit)``, in drawing order (made on each call: a long
+        unfolded graph has millions of nodes, and a view asks for one with :meth:`node_id`)."""
+        layers, ts, units = (a.tolist() for a in (self.node_layer, self.node_t, self.node_unit))
+        return tuple(zip(layers, ts, units, strict=True))
+
+    def node_id(self, i: int) -> NodeId:
+        """The id ``(layer, t, unit)`` of node i."""
+        return str(self.node_layer[i]), int(self.node_t[i]), int(self.node_unit[i])
+
+    @property
     def n_nodes(self) -> int:
-        return len(self.node_ids)
+        return int(self.pos.shape[0])
 
     @property
     def n_edges(self) -> int:
@@ -147,7 +157,6 @@ def _arrays(
     for arr in (pos_, layer, nt, unit, edges_, kind_, row_, col_, et_):
         arr.setflags(write=False)
     return GraphArrays(
-        node_ids=tuple(ids),
         pos=pos_,
         node_layer=layer,
         node_t=nt,
@@ -187,21 +196,91 @@ def count_unfolded_edges(
     return T * (n_hidden * n_in + n_hidden * n_context + n_out * n_hidden + n_out)
 
 
-def _grid(T: int, n_recv: int, n_send: int) -> tuple[NDArray[np.int64], ...]:
-    """(t, row, col) of every weight of an n_recv x n_send matrix at steps 1..T, t-major."""
-    t, r, c = np.meshgrid(np.arange(1, T + 1), np.arange(n_recv), np.arange(n_send), indexing="ij")
-    return t.ravel(), r.ravel(), c.ravel()
+def count_window_edges(
+    n_in: int,
+    n_hidden: int,
+    n_out: int,
+    first: int,
+    last: int,
+    context: str = "hidden",
+    window: int = 0,
+) -> int:
+    """Number of edges among the unfolded graph's columns first..last: U, V and loss edges into
+    every step t >= 1 of the window, W edges into the steps whose previous column is in it too
+    (a tapped delay line: U edges from the inputs x(t-k) inside the columns, no W)."""
+    if context == "none":
+        lo = max(first, 1)
+        pairs = sum(max(0, last - max(lo + k, lo) + 1) for k in range(window + 1))
+        return n_hidden * n_in * pairs + max(0, last - lo + 1) * (n_out * n_hidden + n_out)
+    n_context = n_hidden if context == "hidden" else n_out
+    steps = max(0, last - max(first, 1) + 1)
+    recurrent = max(0, last - max(first + 1, 1) + 1)
+    return steps * (n_hidden * n_in + n_out * n_hidden + n_out) + recurrent * n_hidden * n_context
 
 
-def _window_grid(T: int, n_hidden: int, n_in: int, window: int) -> tuple[NDArray[np.int64], ...]:
-    """(t, k, row, i) of every U edge x_i(t-k) -> h_row(t) of a tapped delay line, t - k >= 1,
-    sorted by (t, row, column k I + i)."""
+def unfolded_layer_steps(T: int, context: str = "hidden") -> dict[str, tuple[int, int]]:
+    """The steps (first, last) of each layer of the unfolded graph: 1..T, and 0..T for the
+    layer that holds the initial context in column 0 (h for Elman, y for Jordan)."""
+    from_zero = {"hidden": "h", "output": "y", "target": "y"}.get(context, "")  # none: TDL
+    return {layer: (0 if layer == from_zero else 1, T) for layer in UNFOLDED_LAYERS}
+
+
+class ColumnIndex(Mapping[NodeId, int]):
+    """Node id ``(layer, t, unit)`` -> row, by arithmetic over the layer blocks of an unfolded
+    graph (a dict would hold a Python object per node).
+
+    ``blocks`` maps a layer to (first row, first step, last step, units); inside a block the
+    nodes are time-major: row = first row + (t - first step) * units + unit.
+    """
+
+    __slots__ = ("_blocks",)
+
+    def __init__(self, blocks: Mapping[str, tuple[int, int, int, int]]) -> None:
+        self._blocks = dict(blocks)
+
+    def __getitem__(self, key: NodeId) -> int:
+        try:
+            layer, t, unit = key
+            start, t0, t1, n = self._blocks[layer]
+        except (KeyError, TypeError, ValueError):
+            raise KeyError(key) from None
+        if not (t0 <= t <= t1 and 0 <= unit < n):
+            raise KeyError(key)
+        return start + (t - t0) * n + unit
+
+    def __iter__(self) -> Iterator[NodeId]:
+        for layer, (_, t0, t1, n) in self._blocks.items():
+            for t in range(t0, t1 + 1):
+                for unit in range(n):
+                    yield layer, t, unit
+
+    def __len__(self) -> int:
+        return sum(max(0, t1 - t0 + 1) * n for _, t0, t1, n in self._blocks.values())
+
+
+def _grid(
+    first: int, last: int, n_recv: int, n_send: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """(t, row, col) of every weight of an n_recv x n_send matrix at steps first..last, t-major."""
+    steps = max(0, last - first + 1)
+    t = np.repeat(np.arange(first, first + steps, dtype=np.int64), n_recv * n_send)
+    r = np.tile(np.repeat(np.arange(n_recv, dtype=np.int64), n_send), steps)
+    c = np.tile(np.arange(n_send, dtype=np.int64), steps * n_recv)
+    return t, r, c
+
+
+def _window_grid(
+    first: int, last: int, n_hidden: int, n_in: int, window: int
+) -> tuple[NDArray[np.int64], ...]:
+    """(t, k, row, i) of every U edge x_i(t-k) -> h_j(t) of a tapped delay line for the steps
+    t = first..last whose sender is in the columns too (t - k >= first >= 1), sorted by
+    (t, row, column k I + i)."""
     t, k, r, i = np.meshgrid(
-        np.arange(1, T + 1), np.arange(window + 1), np.arange(n_hidden), np.arange(n_in),
+        np.arange(first, last + 1), np.arange(window + 1), np.arange(n_hidden), np.arange(n_in),
         indexing="ij",
     )  # fmt: skip
-    t, k, r, i = (a.ravel() for a in (t, k, r, i))
-    inside = t - k >= 1  # before the sequence the buffer holds zeros: no node, no edge
+    t, k, r, i = (a.ravel().astype(np.int64) for a in (t, k, r, i))
+    inside = t - k >= first  # before the sequence the buffer holds zeros: no node, no edge
     t, k, r, i = t[inside], k[inside], r[inside], i[inside]
     order = np.lexsort((k * n_in + i, r, t))
     return t[order], k[order], r[order], i[order]
@@ -225,65 +304,107 @@ def unfolded_arrays(
     x = t + ``COLUMN_OFFSET[layer]`` and y = the top of its band minus ``unit * UNIT_SPACING``
     (unit 0 on top, like a matrix row).
     Edges come in blocks U, W, V, loss, each t-major then (row, col); ``with_edges=False`` leaves
-    them out (T = 1000, H = 64 has 4.7 million).
+    them out (T = 1000, H = 64 has 4.7 million). :func:`unfolded_window` builds the same for a
+    range of columns.
     A tapped delay line (``context`` "none") has h(1..T) and y(1..T), no W edges, and U edges
     x_i(t-k) -> h_j(t) for k = 0..``window`` (module docstring).
+    """
+    return unfolded_window(n_in, n_hidden, n_out, T, 0, T, with_edges, context, window)
+
+
+def unfolded_window(
+    n_in: int,
+    n_hidden: int,
+    n_out: int,
+    T: int,
+    first: int,
+    last: int,
+    with_edges: bool = True,
+    context: str = "hidden",
+    window: int = 0,
+) -> GraphArrays:
+    """The columns first..last (0 <= first <= last <= T) of :func:`unfolded_arrays` (I, H, O, T),
+    in the same order; not cached.
+
+    A view of a long sequence builds the columns it shows. W edges into column ``first`` are left
+    out (their senders, in column first - 1, are not in the window), and so are a tapped delay
+    line's U edges from inputs before column ``first``.
     """
     I, H, O = n_in, n_hidden, n_out
     if min(I, H, O) < 1 or T < 1:
         raise ValueError(f"unfolded graph needs I, H, O, T >= 1, got {I}, {H}, {O}, {T}")
+    if not 0 <= first <= last <= T:
+        raise ValueError(f"columns {first}..{last} are not inside 0..{T}")
     bands = unfolded_bands(I, H, O)
     sizes = {"x": I, "h": H, "y": O, "L": 1}
-    # the layer with a column-0 node (none for a tapped delay line)
-    from_zero = {"hidden": "h", "output": "y", "target": "y"}.get(context, "")
-    counts = {layer: (T + (layer == from_zero)) * sizes[layer] for layer in UNFOLDED_LAYERS}
-    starts = {"x": 0, "h": counts["x"]}
-    starts["y"] = starts["h"] + counts["h"]
-    starts["L"] = starts["y"] + counts["y"]
-    ids: list[NodeId] = []
-    pos_blocks = []
-    for layer in UNFOLDED_LAYERS:
-        n = sizes[layer]
-        ts = np.arange(0 if layer == from_zero else 1, T + 1)
-        tt, uu = np.meshgrid(ts, np.arange(n), indexing="ij")
-        ids.extend((layer, int(t), int(u)) for t, u in zip(tt.ravel(), uu.ravel(), strict=True))
-        xs = tt.ravel() + COLUMN_OFFSET[layer]
-        ys = bands[layer][1] - uu.ravel() * UNIT_SPACING
-        pos_blocks.append(np.column_stack([xs, ys]))
-    pos = np.concatenate(pos_blocks)
+    blocks: dict[str, tuple[int, int, int, int]] = {}
+    start = 0
+    for layer, (t0, t1) in unfolded_layer_steps(T, context).items():
+        lo, hi = max(t0, first), min(t1, last)
+        blocks[layer] = (start, lo, hi, sizes[layer])
+        start += max(0, hi - lo + 1) * sizes[layer]
+    layer_names, ts, units, xs, ys = [], [], [], [], []
+    for layer, (_, lo, hi, n) in blocks.items():
+        steps = max(0, hi - lo + 1)
+        tt = np.repeat(np.arange(lo, lo + steps, dtype=np.int64), n)
+        uu = np.tile(np.arange(n, dtype=np.int64), steps)
+        layer_names.append(np.full(steps * n, layer, dtype="<U1"))
+        ts.append(tt)
+        units.append(uu)
+        xs.append(tt + COLUMN_OFFSET[layer])
+        ys.append(bands[layer][1] - uu * UNIT_SPACING)
+    pos = np.column_stack([np.concatenate(xs), np.concatenate(ys)])
 
     def node(layer: str, t: NDArray[np.int64], unit: NDArray[np.int64]) -> NDArray[np.int64]:
-        first_t = 0 if layer == from_zero else 1
-        return starts[layer] + (t - first_t) * sizes[layer] + unit
+        row0, lo, _, n = blocks[layer]
+        return row0 + (t - lo) * n + unit
 
     Ints = NDArray[np.int64]
-    blocks: list[tuple[int, Ints, Ints, Ints, Ints, Ints]] = []
+    edge_blocks: list[tuple[int, Ints, Ints, Ints, Ints, Ints]] = []
     if with_edges:
+        lo = max(first, 1)
         if context == "none":  # U_k[j, i]: x_i(t-k) -> h_j(t), the window of step t
-            t, k, r, i = _window_grid(T, H, I, window)
-            blocks.append((0, node("x", t - k, i), node("h", t, r), r, k * I + i, t))
+            t, k, r, i = _window_grid(lo, last, H, I, window)
+            edge_blocks.append((0, node("x", t - k, i), node("h", t, r), r, k * I + i, t))
         else:
+            from_zero = "h" if context == "hidden" else "y"  # the layer with a column-0 node
             # U[j, i]: x_i(t) -> h_j(t)
-            t, r, c = _grid(T, H, I)
-            blocks.append((0, node("x", t, c), node("h", t, r), r, c, t))
+            t, r, c = _grid(lo, last, H, I)
+            edge_blocks.append((0, node("x", t, c), node("h", t, r), r, c, t))
             # W[j, k]: h_k(t-1) -> h_j(t) (Elman), y_k(t-1) -> h_j(t) (Jordan)
-            t, r, c = _grid(T, H, H if context == "hidden" else O)
-            blocks.append((1, node(from_zero, t - 1, c), node("h", t, r), r, c, t))
+            t, r, c = _grid(max(first + 1, 1), last, H, H if context == "hidden" else O)
+            edge_blocks.append((1, node(from_zero, t - 1, c), node("h", t, r), r, c, t))
         # V[k, j]: h_j(t) -> y_k(t)
-        t, r, c = _grid(T, O, H)
-        blocks.append((2, node("h", t, c), node("y", t, r), r, c, t))
+        t, r, c = _grid(lo, last, O, H)
+        edge_blocks.append((2, node("h", t, c), node("y", t, r), r, c, t))
         # y_k(t) -> L(t)
-        t, r, c = _grid(T, 1, O)
-        blocks.append((3, node("y", t, c), node("L", t, r), r, c, t))
-    if blocks:
-        edges = np.concatenate([np.column_stack([b[1], b[2]]) for b in blocks])
-        kind = np.concatenate([np.full(b[1].size, b[0], np.int8) for b in blocks])
-        row, col, et = (np.concatenate([b[i] for b in blocks]) for i in (3, 4, 5))
+        t, r, c = _grid(lo, last, 1, O)
+        edge_blocks.append((3, node("y", t, c), node("L", t, r), r, c, t))
+    if edge_blocks:
+        edges = np.concatenate([np.column_stack([b[1], b[2]]) for b in edge_blocks])
+        kind = np.concatenate([np.full(b[1].size, b[0], np.int8) for b in edge_blocks])
+        row, col, et = (np.concatenate([b[i] for b in edge_blocks]) for i in (3, 4, 5))
     else:
         edges = np.zeros((0, 2), np.int64)
         kind = np.zeros(0, np.int8)
         row = col = et = np.zeros(0, np.int64)
-    return _arrays(ids, pos, edges, kind, row, col, et, bands)
+    node_layer = np.concatenate(layer_names)
+    nt, unit = np.concatenate(ts), np.concatenate(units)
+    for arr in (pos, node_layer, nt, unit, edges, kind, row, col, et):
+        arr.setflags(write=False)
+    return GraphArrays(
+        pos=pos,
+        node_layer=node_layer,
+        node_t=nt,
+        node_unit=unit,
+        edges=edges,
+        edge_kind=kind,
+        edge_row=row,
+        edge_col=col,
+        edge_t=et,
+        bands=MappingProxyType(dict(bands)),
+        index=ColumnIndex(blocks),
+    )
 
 
 def window_of(net: SRN | TDL) -> int:
@@ -363,9 +484,9 @@ def folded_arrays(
     if elman_context:
         bands["c"] = (rows["c"], rows["c"])
 
-    kind: list[int] = []
-    edges: list[tuple[int, int]] = []
-    rc: list[tuple[int, int]] = []
+    kind: list[NDArray[np.int8]] = []
+    edges: list[NDArray[np.int64]] = []
+    rc: list[NDArray[np.int64]] = []
     w_sender = "c" if elman_context else fed_back
     w_t = -1 if elman_context else 0
     for code, sender, receiver, n_recv, n_send, st in (
@@ -373,25 +494,26 @@ def folded_arrays(
         (1, w_sender, "h", H, C, w_t),
         (2, "h", "y", O, H, 0),
     ):
-        for r in range(n_recv):
-            for c in range(n_send):
-                edges.append((index[(sender, st, c)], index[(receiver, 0, r)]))
-                kind.append(code)
-                rc.append((r, c))
+        # every (row, col) of the matrix, row-major; a layer's units are consecutive nodes
+        r, c = np.divmod(np.arange(n_recv * n_send, dtype=np.int64), n_send)
+        s0, r0 = index[(sender, st, 0)], index[(receiver, 0, 0)]
+        edges.append(np.column_stack([s0 + c, r0 + r]))
+        kind.append(np.full(r.size, code, np.int8))
+        rc.append(np.column_stack([r, c]))
     if elman_context and context != "target":
-        for j in range(C):
-            edges.append((index[(fed_back, 0, j)], index[("c", -1, j)]))
-            kind.append(EDGE_KINDS.index("copy"))
-            rc.append((j, j))
-    rc_arr = np.asarray(rc, np.int64).reshape(-1, 2)
+        j = np.arange(C, dtype=np.int64)
+        edges.append(np.column_stack([index[(fed_back, 0, 0)] + j, index[("c", -1, 0)] + j]))
+        kind.append(np.full(C, EDGE_KINDS.index("copy"), np.int8))
+        rc.append(np.column_stack([j, j]))
+    rc_arr = np.concatenate(rc)
     return _arrays(
         ids,
         pos,
-        np.asarray(edges, np.int64),
-        np.asarray(kind, np.int8),
+        np.concatenate(edges),
+        np.concatenate(kind),
         rc_arr[:, 0],
         rc_arr[:, 1],
-        np.zeros(len(edges), np.int64),
+        np.zeros(len(rc_arr), np.int64),
         bands,
     )
 

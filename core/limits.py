@@ -10,11 +10,13 @@ limit                  value              applies to
 =====================  =================  ====================================================
 ``MAX_LAYER_SIZE``     512                inputs I, hidden units H and outputs O of a network;
                                           the inputs and targets of a data set
-``MAX_STEPS``          10,000             time steps T of one sequence; truncation k; the
+``MAX_STEPS``          1,000,000          time steps T of one sequence; truncation k; the
                                           sequence length of a text file
 ``MAX_SEQUENCES``      10,000             sequences in a data set
-``MAX_VALUES``         5,000,000          numbers in a data set's inputs and targets together,
+``MAX_VALUES``         20,000,000         numbers in a data set's inputs and targets together,
                                           sum of T * (I + O) over its sequences
+``MAX_TRACE_VALUES``   64,000,000         numbers in the trace of one sweep of a network over
+                                          a sequence (or a batch of B): :func:`trace_values`
 ``MAX_FILE_BYTES``     50 MB              a model file, a CSV or JSON sequence file
 ``MAX_TEXT_BYTES``     1 MB               a plain-text sequence file (one-hot per character)
 ``SEED_MAX``           2**31 - 1          every seed (data, initial weights, shuffling)
@@ -26,6 +28,12 @@ limit                  value              applies to
                                           holds x(t), ..., x(t-omega))
 =====================  =================  ====================================================
 
+A long sequence is shown as a window of time steps around the cursor, so what limits its length
+is the memory of its trace, not the views: ``MAX_TRACE_VALUES`` numbers are 512 MB as float64.
+Unfold opens, for example, T = 1,000,000 steps at H = 5 (with up to 3 inputs and outputs) or
+T = 20,000 steps at H = 512 (with up to 128 inputs and outputs), and refuses T = 100,000 steps
+at H = 256.
+
 The parameters of the built-in tasks have bounds of their own, stated with each task in
 ``core.tasks`` and chosen so that no task makes more than ``MAX_VALUES`` numbers.
 """
@@ -35,9 +43,10 @@ from __future__ import annotations
 from typing import Final
 
 MAX_LAYER_SIZE: Final = 512
-MAX_STEPS: Final = 10_000
+MAX_STEPS: Final = 1_000_000
 MAX_SEQUENCES: Final = 10_000
-MAX_VALUES: Final = 5_000_000
+MAX_VALUES: Final = 20_000_000
+MAX_TRACE_VALUES: Final = 64_000_000
 MAX_FILE_BYTES: Final = 50 * 1024 * 1024
 MAX_TEXT_BYTES: Final = 1024 * 1024
 SEED_MAX: Final = 2**31 - 1
@@ -59,3 +68,27 @@ def show_count(n: int) -> str:
 def over_limit(what: str, n: int, limit: int, unit: str) -> str:
     """A refusal naming the limit: ``"has 10,001 steps, more than the limit of 10,000"``."""
     return f"{what} {show_count(n)} {unit}, more than the limit of {show_count(limit)}"
+
+
+def trace_values(T: int, n_in: int, n_hidden: int, n_out: int, batch: int = 1) -> int:
+    """How many numbers the trace of one sweep over ``batch`` sequences of T steps holds, about.
+
+    Per step: the input x (I); the hidden net input a, the state h, the delta delta_h and the
+    kept suffix sums of the accumulated gradient (about as many as h) (4 H); the target d, the
+    output net input o, the output y, the delta delta_o and a Jordan network's context (5 O);
+    the mask and the loss L(t) (2).
+    """
+    return batch * T * (n_in + 4 * n_hidden + 5 * n_out + 2)
+
+
+def trace_problem(T: int, n_in: int, n_hidden: int, n_out: int, batch: int = 1) -> str | None:
+    """Why a sweep of this size is refused (``MAX_TRACE_VALUES``), or None when it is not."""
+    values = trace_values(T, n_in, n_hidden, n_out, batch)
+    if values <= MAX_TRACE_VALUES:
+        return None
+    steps = f"{show_count(T)} steps"
+    if batch > 1:
+        steps = f"{show_count(batch)} sequences of {steps}"
+    return over_limit(
+        f"the trace of {steps} at H = {n_hidden} would hold", values, MAX_TRACE_VALUES, "numbers"
+    )

@@ -115,6 +115,8 @@ JsonPath = Sequence[str | int]
 Array = NDArray[np.float64]
 _NUMBER = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*")
 _WS = re.compile(r"[ \t\n\r]*")
+#: a character no plain decimal number has (``float`` also reads "nan", "inf", "1_000", "١")
+_NOT_IN_NUMBERS = re.compile(r"[^0-9+\-.eE \t\n\r\f\v]")
 
 
 # -- reading a file safely, shared with core.modelio ---------------------------------------------
@@ -315,7 +317,9 @@ def _read_rows(text: str, where: str) -> tuple[list[str], int, list[tuple[int, l
     header_line, rows = 0, []
     try:
         for cells in reader:
-            if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
+            first = cells[0].lstrip() if cells else ""
+            # a comment, or a blank row (its first cell looked at alone: a million rows are fast)
+            if first.startswith("#") or (not first and not "".join(cells).strip()):
                 continue
             if header is None:
                 header, header_line = [c.strip() for c in cells], reader.line_num
@@ -394,6 +398,27 @@ def _cell(cells: list[str], j: int, name: str, where: str, line: int) -> float:
     return value
 
 
+def _plain_columns(
+    rows: list[tuple[int, list[str]]], cols: list[int], width: int
+) -> NDArray[np.float64] | None:
+    """(rows, len(cols)) the chosen cells when every row has ``width`` cells and every chosen
+    cell is a finite plain decimal number, read a column at a time (a million-row file in a
+    second or two); None when any is not, so that :func:`_cell` reads the rows one by one and
+    names the first bad cell."""
+    if {len(cells) for _, cells in rows} != {width}:
+        return None
+    out = np.empty((len(rows), len(cols)))
+    for k, j in enumerate(cols):
+        column = [cells[j] for _, cells in rows]
+        if _NOT_IN_NUMBERS.search("".join(column)):
+            return None  # a letter, a comma, an underscore...: only _cell can say what is wrong
+        try:  # with those characters only, float() reads exactly what _NUMBER matches
+            out[:, k] = np.array(column, dtype=np.float64)
+        except ValueError:
+            return None
+    return out if np.isfinite(out).all() else None
+
+
 def load_csv(
     path: PathArg,
     *,
@@ -437,8 +462,8 @@ def load_csv(
         problem = over_limit("the inputs and targets hold", values, MAX_VALUES, "numbers")
         raise DatasetError(problem, path=where)
     # Each row: its cells must match the header, and every chosen cell must be a finite number.
-    x, d = np.empty((len(rows), len(in_cols))), np.empty((len(rows), len(out_cols)))
-    for r, (line, cells) in enumerate(rows):
+    x, d = _plain_columns(rows, in_cols, len(header)), _plain_columns(rows, out_cols, len(header))
+    for r, (line, cells) in enumerate(rows if x is None or d is None else ()):
         if len(cells) != len(header):
             col = min(len(cells), len(header)) + 1
             raise DatasetError(
@@ -447,8 +472,11 @@ def load_csv(
                 line=line,
                 column=col,
             )
+        x = np.empty((len(rows), len(in_cols))) if x is None else x
+        d = np.empty((len(rows), len(out_cols))) if d is None else d
         x[r] = [_cell(cells, j, header[j], where, line) for j in in_cols]
         d[r] = [_cell(cells, j, header[j], where, line) for j in out_cols]
+    assert x is not None and d is not None
 
     def fail(problem: str, r: int, k: int | None) -> DatasetError:
         line = rows[r][0] if r >= 0 else None

@@ -19,7 +19,7 @@ either. Time steps in method arguments are 1-based, t = 1..T, as on screen.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
@@ -70,6 +70,32 @@ WEIGHT_KINDS: Final = MappingProxyType(
 DELTA_OF: Final = MappingProxyType(
     {"U": "delta_h", "W": "delta_h", "b": "delta_h", "V": "delta_o", "c": "delta_o"}
 )
+#: a partial gradient sum over at most this many multiply-adds is a direct matrix product; a
+#: longer one starts from the nearest kept suffix sum (:class:`SuffixSums`)
+DIRECT_WORK: Final = 1 << 22
+#: how many partial sums the colour ranges sample (:meth:`Trace.gradient_peaks`)
+PEAK_SAMPLES: Final = 256
+
+
+@dataclass(frozen=True, slots=True)
+class SuffixSums:
+    """The gradient accumulated from the end of the sequence, kept at some steps.
+
+    For each of U, W, V, b and c the sum sum_{s >= start} delta(s) partner(s)^T (over the batch
+    too) is formed from the end in chunks of ``every`` steps (:data:`PEAK_SAMPLES` chunks); the
+    sums are kept at every chunk start that is at least max(64, H) steps after the last one kept
+    (and at step 1), so that they take about as much memory as the trace's h, however long.
+
+    Attributes
+    ----------
+    starts : (n,) the 0-based steps the kept sums start at, descending.
+    sums : parameter -> (n, rows, cols) the kept sums (b and c as (rows, 1)).
+    peaks : parameter -> the largest magnitude of any entry of the sums at every chunk start.
+    """
+
+    starts: NDArray[np.int64]
+    sums: Mapping[str, Array]
+    peaks: Mapping[str, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +141,10 @@ class Trace:
     truncation: int | None
     mode: str
     context: Array
+    #: what is computed once on demand (the suffix sums): derived, never part of the record
+    _memo: dict[str, SuffixSums] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     # -- shape ----------------------------------------------------------------------------------
     @property
@@ -179,11 +209,64 @@ class Trace:
         """The gradient accumulated when the backward sweep has reached step t: sum over s >= t.
 
         ``accumulated(1)`` equals ``grads``; ``accumulated(T + 1)`` is all zeros. Computed as
-        matrix products over the stored deltas, never storing T x H x H arrays.
+        matrix products over the stored deltas, never storing T x H x H arrays: a long sum
+        starts from the nearest kept suffix sum (:meth:`suffix_sums`), so that it costs at most
+        max(64, H) steps' products however long the sequence.
         """
         if not 1 <= t <= self.T + 1:
             raise ValueError(f"time step t={t} is outside 1..{self.T + 1}")
-        return self._sums(t - 1, self.T)
+        start, T = t - 1, self.T
+        net = self.net
+        work = net.U.size + net.W.size + net.V.size  # multiply-adds per step (and sequence)
+        if (T - start) * work * self.n_sequences <= DIRECT_WORK:
+            return self._sums(start, T)
+        kept = self.suffix_sums()
+        later = np.flatnonzero(kept.starts >= start)
+        if not len(later):
+            return self._sums(start, T)
+        i = int(later[-1])  # the nearest kept sum at or after the start
+        out = self._sums(start, int(kept.starts[i]))
+        for p, sums in kept.sums.items():
+            out[p] = out[p] + sums[i].reshape(out[p].shape)
+        if start == 0:
+            out["h0"] = self._b(self.delta_h0).sum(axis=0)
+        return out
+
+    def suffix_sums(self) -> SuffixSums:
+        """The partial gradient sums from the end, kept at some steps (:class:`SuffixSums`);
+        formed on the first call, in one pass over the sequence."""
+        kept = self._memo.get("suffix")
+        if kept is None:
+            kept = self._memo["suffix"] = self._suffix_sums()
+        return kept
+
+    def _suffix_sums(self) -> SuffixSums:
+        T = self.T
+        every = max(1, -(-T // PEAK_SAMPLES))
+        stops = list(range(T, 0, -every))
+        starts = [max(0, stop - every) for stop in stops]
+        keep_every = max(1, -(-max(64, self.net.n_hidden) // every))  # chunks between kept sums
+        kept = [i for i, start in enumerate(starts) if (i + 1) % keep_every == 0 or start == 0]
+        sums: dict[str, Array] = {}
+        peaks: dict[str, float] = {}
+        for p in ("U", "W", "V", "b", "c"):
+            delta, act = self._b(self.delta_of(p)), self._b(self.partner(p))
+            n, m = delta.shape[-1], act.shape[-1]
+            out = np.empty((len(kept), n, m))
+            peak, total, j = 0.0, np.zeros((n, m)), 0
+            for i, (start, stop) in enumerate(zip(starts, stops, strict=True)):
+                rows = delta.shape[0] * (stop - start)  # no -1: a TDL context is empty
+                dd = delta[:, start:stop].reshape(rows, n)
+                total += dd.T @ act[:, start:stop].reshape(rows, m)
+                peak = max(peak, float(np.abs(total).max(initial=0.0)))
+                if j < len(kept) and kept[j] == i:
+                    out[j] = total
+                    j += 1
+            out.setflags(write=False)
+            sums[p], peaks[p] = out, peak
+        index = np.asarray([starts[i] for i in kept], np.int64)
+        index.setflags(write=False)
+        return SuffixSums(index, MappingProxyType(sums), MappingProxyType(peaks))
 
     def _sums(self, start: int, stop: int) -> dict[str, Array]:
         """The gradient terms of 0-based steps start..stop-1, summed over time and batch."""
@@ -205,23 +288,25 @@ class Trace:
         A single step's term of U, W or V is an outer product delta(t) partner(t)^T, whose largest
         magnitude is max|delta(t)| max|partner(t)|; the partial sums sum_{s >= t} are those the
         backward sweep shows (:meth:`accumulated`), taken at every ceil(T / 256)-th step for long
-        sequences. The views use these as symmetric colour ranges.
+        sequences (:meth:`suffix_sums`). The views use these as symmetric colour ranges.
         """
-        T = self.T
-        every = max(1, -(-T // 256))
+        kept = self.suffix_sums()
+        largest: dict[str, Array] = {}  # per array, (B, T) its largest magnitude at each step
+
+        def by_step(name: str, arr: Array) -> Array:
+            if name not in largest:  # max |v| as max(max v, -min v): no |arr| temporary
+                # initial 0: a zero-width array (a tapped delay line's empty context) gives 0
+                top, bottom = arr.max(axis=2, initial=0.0), arr.min(axis=2, initial=0.0)
+                largest[name] = np.maximum(top, -bottom)
+            return largest[name]
+
+        partners = {"U": "x", "W": "context", "V": "h", "b": "1", "c": "1"}
         out: dict[str, tuple[float, float]] = {}
         for p in ("U", "W", "V", "b", "c"):
-            delta, act = self._b(self.delta_of(p)), self._b(self.partner(p))
-            # (B, T); initial=0 for a zero-width partner (a tapped delay line's empty context)
-            step = np.abs(delta).max(axis=2, initial=0.0) * np.abs(act).max(axis=2, initial=0.0)
+            delta = by_step(DELTA_OF[p], self._b(self.delta_of(p)))
+            step = delta * by_step(partners[p], self._b(self.partner(p)))  # (B, T)
             per_step = float(step.sum(axis=0).max()) if self.batched else float(step.max())
-            peak, total = 0.0, np.zeros((delta.shape[-1], act.shape[-1]))
-            for stop in range(T, 0, -every):  # from the end, as the backward sweep accumulates
-                start = max(0, stop - every)
-                dd = delta[:, start:stop].reshape(-1, delta.shape[-1])
-                total += dd.T @ act[:, start:stop].reshape(dd.shape[0], act.shape[-1])
-                peak = max(peak, float(np.abs(total).max(initial=0.0)))
-            out[p] = (per_step, peak)
+            out[p] = (per_step, kept.peaks[p])
         h0 = float(np.abs(self._b(self.delta_h0).sum(axis=0)).max(initial=0.0))
         out["h0"] = (h0, h0)
         return out
@@ -257,9 +342,13 @@ class Trace:
         """
         return recurrence_reaches(t, self.T, self.truncation, self.mode, self.net.context)
 
-    def slope(self) -> Array:
-        """(.., T, H) f'(a(t)), the hidden activation's derivative at every step."""
-        return hidden_derivative(self.net.hidden, self.a, self.h[..., 1:, :])
+    def slope(self, t: int | None = None) -> Array:
+        """(.., T, H) f'(a(t)), the hidden activation's derivative at every step; (.., H) that
+        of step t alone when t is given."""
+        if t is None:
+            return hidden_derivative(self.net.hidden, self.a, self.h[..., 1:, :])
+        i = self._check_t(t)
+        return hidden_derivative(self.net.hidden, self.a[..., i, :], self.h[..., i + 1, :])
 
     def local_delta_o(self, t: int) -> Array:
         """(O,) the part of delta_o(t) that comes from L(t) itself: m(t) (y(t) - d(t)).
@@ -288,20 +377,22 @@ class Trace:
         """
         self._single("delta_from_loss")
         first, _ = self.window(s)
-        net, fp = self.net, self.slope()
-        D_o = np.zeros_like(self.delta_o)
-        D_h = np.zeros_like(self.delta_h)
+        net = self.net
+        # f'(a(r)) for the steps r = first..s of the window only: fp[r - first]
+        fp = hidden_derivative(net.hidden, self.a[first - 1 : s], self.h[first : s + 1])
+        D_o = np.zeros(self.delta_o.shape, self.delta_o.dtype)
+        D_h = np.zeros(self.delta_h.shape, self.delta_h.dtype)
         D_o[s - 1] = self.local_delta_o(s)
-        D_h[s - 1] = fp[s - 1] * (D_o[s - 1] @ net.V)
+        D_h[s - 1] = fp[s - first] * (D_o[s - 1] @ net.V)
         if net.context not in RECURRENT_CONTEXTS:  # teacher forcing, or a tapped delay line
             return D_o, D_h
         for r in range(s - 1, first - 1, -1):
             back = D_h[r] @ net.W  # W^T D_h(r+1)
             if net.jordan:
                 D_o[r - 1] = output_jacobian_t(net.output, self.y[r - 1], back)
-                D_h[r - 1] = fp[r - 1] * (D_o[r - 1] @ net.V)
+                D_h[r - 1] = fp[r - first] * (D_o[r - 1] @ net.V)
             else:
-                D_h[r - 1] = fp[r - 1] * back
+                D_h[r - 1] = fp[r - first] * back
         return D_o, D_h
 
     def carried(self, t: int) -> Array | None:

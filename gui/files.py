@@ -221,12 +221,17 @@ class FileActions(QObject):
                     train_h0=net.train_h0,
                     context=net.context,
                 )
-            # a new network: untitled and unsaved, so Save cannot overwrite the old one's file
-            self._session.set_dataset(
-                dataset, net=net, source=source, modified=True, origin=NetworkOrigin.FILE
-            )
-        else:
-            self._session.set_dataset(dataset, source=source)
+        try:
+            if net is not self._session.net:
+                # a new network: untitled and unsaved, so Save cannot overwrite the old one's file
+                self._session.set_dataset(
+                    dataset, net=net, source=source, modified=True, origin=NetworkOrigin.FILE
+                )
+            else:
+                self._session.set_dataset(dataset, source=source)
+        except ValueError as exc:  # e.g. its trace would be too large (core.limits)
+            self.show_error("Cannot open the sequence file", f"{path}: {exc}")
+            return False
         self._remember(path)
         return True
 

@@ -30,6 +30,7 @@ from core.bptt import Trace, bptt
 from core.cursor import Cursor, StepState, phase_and_step, position_of, state_at
 from core.data import Dataset
 from core.examples import example_dataset, example_network
+from core.limits import trace_problem
 from core.model import SRN
 from core.notation import DEFAULT_NOTATION, NOTATIONS, Notation
 from core.selection import Selection
@@ -278,6 +279,11 @@ class Session(QObject):
                 f"data set “{dataset.name}” has {dataset.n_in} inputs and {dataset.n_out} outputs; "
                 f"the network has {net.n_in} and {net.n_out}"
             )
+        # any of its sequences is shown: the longest one's trace must fit (core.limits)
+        longest = max((seq.T for seq in dataset.sequences), default=0)
+        problem = trace_problem(longest, net.n_in, net.n_hidden, net.n_out)
+        if problem is not None:
+            raise ValueError(f"data set “{dataset.name}”: {problem}")
 
     def _compute_trace(self) -> Trace:
         seq = self._dataset.sequences[self._index]

@@ -98,7 +98,11 @@ class SessionFiles(QObject):
             return False
         if not self._files.confirm_discard():
             return False
-        self.apply(found)
+        try:
+            self.apply(found)
+        except ValueError as exc:  # e.g. its trace would be too large (core.limits)
+            self._files.show_error("Cannot open the session", f"{path}: {exc}")
+            return False
         return True
 
     def apply(self, found: SessionFile) -> None:

@@ -45,8 +45,13 @@ class Scope:
         self.sign = notation.delta_sign
         self.L = notation["L"]
         self.ctx = CONTEXT_LAYER[trace.net.context]
-        self._slope: Array | None = None
+        self._slope: dict[int, Array] = {}
         self._carried: dict[int, Array | None] = {}
+        # read once: an explanation reads a few hundred numbers
+        self._params = trace.net.params()
+        tr = trace
+        self._rows = {"x": tr.x, "d": tr.d, "a": tr.a, "o": tr.o, "y": tr.y, "context": tr.context}
+        self._rows |= {"delta_h": tr.delta_h, "delta_o": tr.delta_o, "mask": tr.mask}
 
     # -- what is known at the cursor ------------------------------------------------------------
     def fwd(self, t: int) -> bool:
@@ -89,7 +94,7 @@ class Scope:
         tr, name = self.trace, str(q[0])
         index = tuple(int(i) for i in q[1:] if not isinstance(i, str))
         if name in PARAM_NAMES:
-            return float(self.net.params()[name][index])
+            return float(self._params[name][index])
         if name == "loss":
             return float(tr.loss)
         if name == "delta_h0":
@@ -104,13 +109,12 @@ class Scope:
     def _per_step(self, name: str, t: int) -> Array:
         """The array of quantity ``name`` at step t (a scalar as a 0-d array)."""
         tr = self.trace
-        rows = {"x": tr.x, "d": tr.d, "a": tr.a, "o": tr.o, "y": tr.y, "context": tr.context}
-        rows |= {"delta_h": tr.delta_h, "delta_o": tr.delta_o, "mask": tr.mask}
-        if name in rows:
-            return np.asarray(rows[name][t - 1])
+        rows = self._rows.get(name)
+        if rows is not None:
+            return np.asarray(rows[t - 1])
         facts = {
             "h": lambda: tr.h[t],
-            "slope": lambda: self.slope()[t - 1],
+            "slope": lambda: self.slope(t),
             "loss_t": lambda: tr.loss_t[t - 1],
             "loss_term": lambda: tr.loss_terms(t),
             "loss_until": lambda: tr.loss_until(t),
@@ -124,11 +128,12 @@ class Scope:
         }
         return np.asarray(facts[name]())
 
-    def slope(self) -> Array:
-        """(T, H) f'(a(t)), from the Trace."""
-        if self._slope is None:
-            self._slope = self.trace.slope()
-        return self._slope
+    def slope(self, t: int) -> Array:
+        """(H,) f'(a(t)), from the Trace (one step: a long trace has T of them)."""
+        slope = self._slope.get(t)
+        if slope is None:
+            slope = self._slope[t] = self.trace.slope(t)
+        return slope
 
     def carried_part(self, t: int) -> Array:
         """Trace.carried(t), which must exist."""

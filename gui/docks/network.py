@@ -209,7 +209,11 @@ class NetworkPanel(QWidget):
             "architecture). Replace it with a new untrained network and discard them?",
         ):
             return False
-        self.session.set_network(net, origin=NetworkOrigin.USER, modified=True)
+        try:
+            self.session.set_network(net, origin=NetworkOrigin.USER, modified=True)
+        except ValueError as exc:  # e.g. its trace over the data would be too large
+            show_hint(self.hint, f"Cannot use the network: {after_colon(str(exc))}")
+            return False
         return True
 
     def ask(self, title: str, text: str) -> bool:

@@ -195,13 +195,17 @@ class TaskPanel(QWidget):
             new_net = TASKS[name].network(dataset, context=context, window=window)
         source = {"task": name, "seed": seed, "params": dict(dataset.meta.get("params", params))}
         # a new network is untitled and unsaved: Save asks for a name rather than overwrite
-        self.session.set_dataset(
-            dataset,
-            net=new_net,
-            source=source,
-            modified=replace or None,
-            origin=NetworkOrigin.TASK,
-        )
+        try:
+            self.session.set_dataset(
+                dataset,
+                net=new_net,
+                source=source,
+                modified=replace or None,
+                origin=NetworkOrigin.TASK,
+            )
+        except ValueError as exc:  # e.g. its trace would be too large (core.limits)
+            show_hint(self.hint, f"Cannot use the data: {after_colon(str(exc))}")
+            return False
         return True
 
     def ask(self, title: str, text: str) -> bool:

@@ -4,7 +4,9 @@ Each view computes its state with a pure function of (trace, step state, notatio
 applies only the fields that differ from the state it drew last (ndv's ``resolve`` and
 ``_apply_changes``). Stepping back therefore redraws exactly what was drawn before.
 
-Node values follow the node order of ``core.graphs`` (``unfolded_arrays`` / ``folded_arrays``):
+Node values follow the node order of ``core.graphs`` (``unfolded_arrays`` / ``folded_arrays``);
+the unfolded view reads them column by column (:func:`layer_values`), so that a cursor step
+recomputes only the columns :func:`changed_columns` names:
 
 * forward sweep and start ("activation"): x(t), h(t), y(t) and L(t) for the steps computed so far
   (h(0) = h0 always), NaN for the steps not yet reached;
@@ -33,7 +35,7 @@ from numpy.typing import NDArray
 
 from core.bptt import Trace
 from core.cursor import StepState
-from core.graphs import NodeId, edge_weights, folded_arrays, unfolded_arrays, window_of
+from core.graphs import NodeId, edge_weights, folded_arrays, unfolded_layer_steps, window_of
 from core.notation import Notation
 from gui.encoding import Encoding, for_trace
 
@@ -70,17 +72,21 @@ class UnfoldedState:
     ----------
     mode : "activation" (start and forward sweep) or "delta" (backward sweep).
     position, t, T : the cursor.
-    values : (N,) node values in ``unfolded_arrays`` order, NaN where not yet known.
+    steps : (first, last) the columns drawn (all of 0..T for a short sequence; a long one is
+        drawn as a window of columns around what is on screen). The node values of columns
+        first..last are :func:`layer_values`.
     encodings : per layer x, h, y, L the encoding its nodes are coloured by (fixed for the whole
         trace, so colours do not change scale while stepping): activations, outputs and the loss
         in the forward sweep, the deltas (square-root scale) on h and y in the backward sweep.
-    lit : (first, last) columns whose node values are known.
+    lit : (first, last) columns whose node values are known: (0, forward_known) in the forward
+        sweep, (backward_from, T) in the backward sweep (and column 0 once backward_from = 1).
     current : the highlighted column.
     window : (first, last) steps through which L(t) propagates (``Trace.window``) when the trace is
         truncated and t >= 1, else None.
-    propagated : the steps s whose loss term L(s) reaches the current step (backward sweep of a
-        truncated trace), else ().
-    chunk_starts : in chunked mode, the steps that start a chunk after the first (k+1, 2k+1, ...).
+    propagated : the steps s among the drawn columns whose loss term L(s) reaches the current
+        step (backward sweep of a truncated trace), else ().
+    chunk_starts : in chunked mode, the steps among the drawn columns that start a chunk after
+        the first (k+1, 2k+1, ...).
     flow : (from, to) columns of the gradient passing through W^T at this backward step
         (delta_h(t+1) -> delta_h(t)), None when nothing flows (forward, t = T or a cut).
     layer_symbols : symbol of x, h, y, L and of U, W, V in the notation.
@@ -91,7 +97,7 @@ class UnfoldedState:
     position: int
     t: int
     T: int
-    values: Array = field(compare=False)
+    steps: tuple[int, int]
     encodings: LayerEncodings
     lit: tuple[int, int]
     current: int
@@ -104,43 +110,21 @@ class UnfoldedState:
 
 
 def unfolded_state(
-    trace: Trace, state: StepState, notation: Notation, options: UnfoldedOptions
+    trace: Trace,
+    state: StepState,
+    notation: Notation,
+    options: UnfoldedOptions,
+    steps: tuple[int, int] | None = None,
 ) -> UnfoldedState:
-    """The unfolded view's state at the cursor: a pure function of its arguments."""
-    net, T = trace.net, trace.T
-    I, H, O = net.n_in, net.n_hidden, net.n_out
-    jordan, elman = net.jordan, net.context == "hidden"  # (a tapped delay line is neither)
-    arrays = unfolded_arrays(
-        I, H, O, T, with_edges=False, context=net.context, window=window_of(net)
-    )
-    node_t = arrays.node_t
-    n_x, n_h, n_y = T * I, (T + elman) * H, (T + jordan) * O
-    loss_rows = slice(n_x + n_h + n_y, None)
+    """The unfolded view's state at the cursor, for columns ``steps`` (all when None): a pure
+    function of its arguments, whose size does not grow with the trace's length."""
+    T = trace.T
+    first, last = steps if steps is not None else (0, T)
     if state.phase == "backward":
         mode: Mode = "delta"
-        sign = float(notation.delta_sign)
-        h_part, y_part = trace.delta_h.ravel(), trace.delta_o.ravel()
-        if jordan:  # dL/dh0 belongs to the initial context y(0)
-            y_part = np.concatenate([trace.delta_h0, y_part])
-        elif elman:
-            h_part = np.concatenate([trace.delta_h0, h_part])
-        raw = np.concatenate([np.full(n_x, np.nan), h_part * sign, y_part * sign])
-        known = node_t[: loss_rows.start] >= state.backward_from
-        # dL/dh0 arrives with step 1
-        first = n_x + n_h if jordan else n_x
-        known[first : first + net.n_context] = state.backward_from == 1
-        values = np.concatenate([np.where(known, raw, np.nan), trace.loss_t])
         lit = (state.backward_from, T)
     else:
         mode = "activation"
-        h, y = trace.h.ravel(), trace.y.ravel()
-        if jordan:  # no h(0); y(0) is the initial context h0
-            h, y = trace.h[1:].ravel(), np.concatenate([trace.context[0], y])
-        elif not elman:  # a tapped delay line: no h(0)
-            h = trace.h[1:].ravel()
-        x = trace.x[:, :I]  # x(t): a tapped delay line's buffer holds x(t-1), ... after it
-        raw = np.concatenate([x.ravel(), h, y, trace.loss_t])
-        values = np.where(node_t <= state.forward_known, raw, np.nan)
         lit = (0, state.forward_known)
     enc = for_trace(trace)
     h_enc, y_enc = (enc.delta_h, enc.delta_o) if mode == "delta" else (enc.hidden, enc.output)
@@ -152,12 +136,17 @@ def unfolded_state(
         if state.t >= 1:
             window = trace.window(state.t)
             if mode == "delta":
-                propagated = tuple(
-                    s for s in range(state.t, T + 1) if trace.window(s)[0] <= state.t
-                )
+                reached = []
+                # the first step L(s) reaches grows with s: stop at the first that misses t
+                for s in range(max(state.t, first), min(T, last) + 1):
+                    if trace.window(s)[0] > state.t:
+                        break
+                    reached.append(s)
+                propagated = tuple(reached)
         if trace.mode == "chunked":
             k = trace.truncation
-            chunk_starts = tuple(range(k + 1, T + 1, k))
+            lo = k + 1 + max(0, -(-(first - k - 1) // k)) * k  # the first chunk start >= first
+            chunk_starts = tuple(range(lo, min(T, last) + 1, k))
     flow = None
     if mode == "delta" and trace.recurrence_reaches(state.t):
         flow = (state.t + 1, state.t)
@@ -169,7 +158,7 @@ def unfolded_state(
         position=state.position,
         t=state.t,
         T=T,
-        values=_frozen(values),
+        steps=(first, last),
         encodings=encodings,
         lit=lit,
         current=state.t,
@@ -180,6 +169,67 @@ def unfolded_state(
         layer_symbols=symbols,
         delta_sign=notation.delta_sign,
     )
+
+
+def layer_values(trace: Trace, s: UnfoldedState, layer: str, first: int, last: int) -> Array:
+    """(last - first + 1, units) the values of layer's nodes at steps first..last, NaN where
+    not known yet. The steps must be the layer's (``core.graphs.unfolded_layer_steps``): only
+    h (Elman) or y (Jordan) has a node in column 0.
+
+    Activation mode, known for t <= forward_known: x(t), h(t) (h(0) = h0), y(t) (a Jordan
+    network's y(0) is the initial context h0) and L(t). Delta mode, known for t >=
+    backward_from: ``delta_sign`` times delta_h(t) (Eq. 10) and delta_o(t), and in column 0
+    ``delta_sign`` times dL/dh0 = W^T delta_h(1) once backward_from = 1; the inputs have no delta;
+    L(t) keeps its loss.
+    """
+    net = trace.net
+    n = {"x": net.n_in, "h": net.n_hidden, "y": net.n_out, "L": 1}[layer]
+    if first < unfolded_layer_steps(trace.T, net.context)[layer][0]:
+        raise ValueError(f"layer {layer} has no node in column {first}")
+    out = np.full((max(0, last - first + 1), n), np.nan)
+    if len(out) == 0 or (s.mode == "delta" and layer == "x"):
+        return out
+    initial: NDArray[np.floating] | None
+    if s.mode == "activation":
+        # x(t): a tapped delay line's buffer holds x(t-1), ... after it
+        x = trace.x[..., : net.n_in]
+        source = {"x": x, "h": trace.h[1:], "y": trace.y, "L": trace.loss_t[:, None]}[layer]
+        t0, t1, scale = max(first, 1), min(last, s.lit[1]), 1.0
+        initial = trace.h[0] if layer == "h" else trace.context[0]
+    else:
+        source = {"h": trace.delta_h, "y": trace.delta_o, "L": trace.loss_t[:, None]}[layer]
+        t0, t1 = max(first, 1 if layer == "L" else s.lit[0], 1), last
+        scale = 1.0 if layer == "L" else float(s.delta_sign)
+        initial = scale * trace.delta_h0 if s.lit[0] == 1 else None  # arrives with step 1
+    if t1 >= t0:
+        out[t0 - first : t1 - first + 1] = source[t0 - 1 : t1] * scale
+    if first == 0 and initial is not None:  # column 0: the initial context
+        out[0] = initial
+    return out
+
+
+def changed_columns(old: UnfoldedState, new: UnfoldedState) -> list[tuple[int, int]] | None:
+    """The column ranges (first, last) whose node values differ between two states, or None
+    when every drawn column may differ (another mode, colour scale, sign or set of columns).
+
+    A step of the cursor changes one column's values: the one the forward sweep reaches or
+    leaves, the one the backward sweep reaches or leaves (and column 0, whose dL/dh0 arrives
+    with step 1).
+    """
+    same = ("mode", "T", "steps", "encodings", "delta_sign")
+    if any(getattr(old, f) != getattr(new, f) for f in same):
+        return None
+    if new.mode == "activation":
+        a, b = sorted((old.lit[1], new.lit[1]))
+        out = [(a + 1, b)] if b > a else []
+    else:
+        a, b = sorted((old.lit[0], new.lit[0]))
+        out = [(a, b - 1)] if b > a else []
+        if (old.lit[0] == 1) != (new.lit[0] == 1):
+            out.append((0, 0))
+    first, last = new.steps
+    clipped = [(max(lo, first), min(hi, last)) for lo, hi in out]
+    return [(lo, hi) for lo, hi in clipped if lo <= hi]
 
 
 # -- the folded network -------------------------------------------------------------------------
@@ -336,6 +386,7 @@ class UnfoldedDisplay:
     axis_labels : the left axis texts.  headers : the column headers shown.
     texts : other texts in the plot.  legend : the legend's texts.
     index : node id -> position in ``node_ids``.
+    steps : (first, last) the columns drawn (node_ids are theirs).
     """
 
     mode: str
@@ -360,6 +411,7 @@ class UnfoldedDisplay:
     texts: tuple[str, ...]
     legend: tuple[str, ...]
     index: Mapping[NodeId, int]
+    steps: tuple[int, int] = (0, 0)
 
     def value(self, layer: str, t: int, unit: int = 0) -> float:
         """The displayed value of node (layer, t, unit)."""

@@ -7,10 +7,15 @@ column t is highlighted and labelled. A truncated trace shows the window through
 propagates (``Trace.window``), the loss terms reaching the current step, and chunk boundaries.
 
 Geometry (positions, edges, bundles) is built only when the shape (I, H, O, T) changes; a cursor
-step only recolours (numpy lookups into colour tables) and moves a few rectangles.
+step only recolours the column or two whose values changed (numpy lookups into colour tables) and
+moves a few rectangles. A sequence longer than ``MAX_STEPS`` steps is shown as a window of at
+most that many columns that follows the cursor, and only the columns on screen (and as many
+again around them) are built: zooming or panning past them builds the new ones.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pyqtgraph as pg
@@ -24,9 +29,12 @@ from core.graphs import (
     UNFOLDED_LAYERS,
     GraphArrays,
     NodeId,
-    count_unfolded_edges,
+    count_window_edges,
     edge_weights,
     unfolded_arrays,
+    unfolded_bands,
+    unfolded_layer_steps,
+    unfolded_window,
     window_of,
 )
 from core.selection import Selection
@@ -39,6 +47,8 @@ from gui.graph_views.state import (
     UnfoldedDisplay,
     UnfoldedOptions,
     UnfoldedState,
+    changed_columns,
+    layer_values,
     unfolded_state,
     unit_label,
 )
@@ -50,10 +60,12 @@ from gui.graph_views.unfolded_parts import (
     StepAxis,
     Veil,
     recurrent_bundle,
+    strip_columns,
     strip_image,
     strip_pixels,
 )
 from gui.session import Session
+from gui.widgets.time_window import MAX_STEPS, centred
 
 #: above this many edges (or nodes) the units are always bundled
 EDGE_LIMIT = 6000
@@ -105,6 +117,13 @@ class UnfoldedGraphView(GraphView):
         self._shape: tuple[int, int, int, int] | None = None
         self._context = "hidden"  # the network's context (core.model.CONTEXTS, or "none")
         self._window = 0  # a tapped delay line's window
+        self._windowed = False  # more than MAX_STEPS columns: a window follows the cursor
+        self._steps = (0, 0)  # the columns built (all of 0..T unless windowed)
+        self._layer_steps: dict[str, tuple[int, int]] = {}  # each layer's steps among them
+        self._units: dict[str, int] = {}  # each layer's units
+        self._bands: dict[str, tuple[float, float]] = {}
+        self._trace_drawn: object = None
+        self._values = np.zeros(0)
         self._segments = np.zeros((0, 2, 2))
         self._weights = np.zeros(0)
         self._net_drawn: object = None
@@ -161,10 +180,8 @@ class UnfoldedGraphView(GraphView):
         self._flow_edges.setZValue(5)
         add(self._flow_edges)
         self._strips: dict[str, ArgbImage] = {}
-        #: per strip, what its image was made from: (colour table, (gaps, T), colour rows)
-        self._strip_rows: dict[
-            str, tuple[NDArray[np.uint8], tuple[bool, int], NDArray[np.intp]]
-        ] = {}
+        #: per strip, its pixels (the image it shows; a step recolours a column of them)
+        self._strip_pixels: dict[str, NDArray[np.uint32]] = {}
         #: per strip, its colour table and the table's pixels (see strip_pixels)
         self._pixels_for: dict[str, tuple[object, NDArray[np.uint32]]] = {
             layer: (None, np.zeros(0, np.uint32)) for layer in UNFOLDED_LAYERS
@@ -218,9 +235,9 @@ class UnfoldedGraphView(GraphView):
             t=s.t,
             T=s.T,
             node_ids=a.node_ids,
-            values=s.values,
-            colour_index=self._colour_rows,
-            fills=self._fills,
+            values=self._values.copy(),
+            colour_index=self._colour_rows.copy(),
+            fills=self._fills.copy(),
             lit_columns=s.lit,
             current_column=s.current,
             band=self._band_extent,
@@ -235,6 +252,7 @@ class UnfoldedGraphView(GraphView):
             texts=texts,
             legend=self._legend.texts(),
             index=a.index,
+            steps=self._steps,
         )
 
     def node_position(self, node_id: NodeId) -> tuple[float, float]:
@@ -257,16 +275,24 @@ class UnfoldedGraphView(GraphView):
         return float(p[0]), float(p[1])
 
     def fit(self) -> None:
-        if self._arrays is None:
+        if self._shape is None:
             return
-        b = self._arrays.bands
-        T = self._shape[3] if self._shape else 1
+        b = self._bands
         # under the inputs, room in pixels for the gradient-flow label (see _place_flow_label)
         span, height = b["L"][1] + 0.8 - b["x"][0], float(self._view_box.height())
         below = max(1.2, FLOW_LABEL_PX * span / max(height - FLOW_LABEL_PX, 1.0))
         self._view_box.setRange(
-            xRange=(-0.6, T + 0.6), yRange=(b["x"][0] - below, b["L"][1] + 0.8), padding=0
+            xRange=self._fit_range(), yRange=(b["x"][0] - below, b["L"][1] + 0.8), padding=0
         )
+
+    def _fit_range(self) -> tuple[float, float]:
+        """The columns Fit shows: all, or for a long sequence MAX_STEPS around the cursor."""
+        assert self._shape is not None
+        T = self._shape[3]
+        if not self._windowed:
+            return -0.6, T + 0.6
+        first, last = centred(self._session.state.t, 0, T)
+        return first - 0.6, last + 0.6
 
     # -- geometry -----------------------------------------------------------------------------
     def _rebuild(self) -> None:
@@ -277,28 +303,67 @@ class UnfoldedGraphView(GraphView):
             return
         first = self._shape is None
         self._shape, self._context, self._window = shape, net.context, window
-        n_nodes = T * (net.n_in + net.n_out + net.n_hidden + 1) + net.n_context
-        edges = count_unfolded_edges(*shape, context=net.context, window=window)
-        detail = edges <= EDGE_LIMIT and n_nodes <= NODE_LIMIT
-        a = unfolded_arrays(*shape, with_edges=detail, context=net.context, window=window)
+        self._windowed = T + 1 > MAX_STEPS
+        # a long sequence: at most MAX_STEPS columns on screen, around the cursor
+        self._view_box.setLimits(maxXRange=MAX_STEPS + 1.2 if self._windowed else None)
+        self._step_axis.set_T(T)
+        self._bands = unfolded_bands(net.n_in, net.n_hidden, net.n_out)
+        self._bundles.set_geometry(T, self._bands, jordan=net.jordan, recurrent=net.n_context > 0)
+        lo, hi = self._bands["x"][0] - 1.2, self._bands["L"][1] + 1.2
+        self._y_extent = (lo, hi)
+        self._build_steps(self._wanted_steps(*self._fit_range()) if self._windowed else (0, T))
+        if not first:
+            self.fit()
+
+    def _wanted_steps(self, x0: float, x1: float) -> tuple[int, int]:
+        """The columns to build for a view of x0..x1: those on screen and half as many again on
+        either side, so that panning that far builds nothing."""
+        assert self._shape is not None
+        margin = max((x1 - x0) / 2, 8.0)
+        return max(0, math.floor(x0 - margin)), min(self._shape[3], math.ceil(x1 + margin))
+
+    def _covers(self, x0: float, x1: float) -> bool:
+        """Whether the built columns hold those of a view of x0..x1, and not many more (zoomed
+        in, a narrower window may be drawn unit by unit)."""
+        assert self._shape is not None
+        first, last = self._steps
+        need = max(0, math.ceil(x0 - 0.5)), min(self._shape[3], math.floor(x1 + 0.5))
+        too_wide = last - first > 4 * max(x1 - x0, 16.0) + 32
+        return first <= need[0] and need[1] <= last and not too_wide
+
+    def _build_steps(self, steps: tuple[int, int]) -> None:
+        """Build the geometry of columns steps[0]..steps[1]: nodes and edges one by one when
+        there are few enough, else only what the layers' heatmap strips need."""
+        assert self._shape is not None
+        I, H, O, T = self._shape
+        first, last = steps
+        self._units = units = {"x": I, "h": H, "y": O, "L": 1}
+        self._steps = steps
+        self._layer_steps, self._slices = {}, {}
+        row = 0
+        for layer, (lo, hi) in unfolded_layer_steps(T, self._context).items():
+            lo, hi = max(lo, first), min(hi, last)
+            self._layer_steps[layer] = (lo, hi)
+            size = max(0, hi - lo + 1) * units[layer]
+            self._slices[layer] = slice(row, row + size)
+            row += size
+        edges = count_window_edges(I, H, O, first, last, self._context, self._window)
+        detail = edges <= EDGE_LIMIT and row <= NODE_LIMIT
+        if steps == (0, T):
+            a = unfolded_arrays(I, H, O, T, detail, self._context, self._window)
+        else:
+            a = unfolded_window(I, H, O, T, first, last, detail, self._context, self._window)
         self._arrays = a
-        self._slices = {layer: a.layer_slice(layer) for layer in UNFOLDED_LAYERS}
         self._segments = a.pos[a.edges] if detail else np.zeros((0, 2, 2))
         self._nodes.set_points(a.pos if detail else np.zeros((0, 2)))
         self._pens_for = None  # new nodes: set their pens
-        self._step_axis.set_T(T)
-        bands = dict(a.bands)
-        self._bundles.set_geometry(T, bands, jordan=net.jordan, recurrent=net.n_context > 0)
-        lo, hi = bands["x"][0] - 1.2, bands["L"][1] + 1.2
-        self._y_extent = (lo, hi)
+        self._strip_pixels = {}
         loss = a.edge_kind == _LOSS
         pts = self._segments[loss].reshape(-1, 2)
         self._loss_edges.setData(pts[:, 0], pts[:, 1])
         self._net_drawn = None
         self._drawn = None
         self._lod = "detailed" if detail else "bundled"
-        if not first:
-            self.fit()
 
     def _want_lod(self) -> str:
         if self._arrays is None or self._arrays.n_edges == 0:
@@ -336,7 +401,9 @@ class UnfoldedGraphView(GraphView):
         if self._arrays is None:
             return
         session = self._session
-        new = unfolded_state(session.trace, session.state, session.notation, self._options)
+        new = unfolded_state(
+            session.trace, session.state, session.notation, self._options, self._steps
+        )
         old = None if force else self._drawn
         if old is None:  # the nodes may be new items: set their pens
             self._pens_for = None
@@ -351,12 +418,12 @@ class UnfoldedGraphView(GraphView):
             self._apply_weights()
         if old is None or lod_changed:
             self._apply_lod()
-        values_changed = old is None or not (
-            (old.mode, old.encodings) == (new.mode, new.encodings)
-            and np.array_equal(old.values, new.values, equal_nan=True)
-        )
-        if values_changed or lod_changed:
-            self._apply_values(new)
+        columns = None  # None: every drawn column's values, else the ranges that changed
+        if old is not None and not lod_changed and self._trace_drawn is session.trace:
+            columns = changed_columns(old, new)
+        if columns is None or columns:
+            self._apply_values(new, columns)
+        self._trace_drawn = session.trace
         if _differs(old, new, "lit", "current", "mode", "T"):
             self._apply_columns(new)
         if _differs(old, new, "window", "propagated", "chunk_starts"):
@@ -384,62 +451,69 @@ class UnfoldedGraphView(GraphView):
         if detailed:
             self._update_node_size()
 
-    def _apply_values(self, s: UnfoldedState) -> None:
-        """Every node's colour-table row from its layer's encoding; brushes (detailed) or the
-        layers' heatmap strips (bundled) from the tables."""
+    def _apply_values(self, s: UnfoldedState, columns: list[tuple[int, int]] | None = None) -> None:
+        """The node values of the column ranges ``columns`` (every drawn column when None),
+        their colour-table rows from each layer's encoding, and from the tables the brushes
+        (detailed) or the pixels of the layers' heatmap strips (bundled)."""
         a = self._arrays
         assert a is not None
+        trace = self._session.trace
+        whole = columns is None
+        if whole:
+            self._values = np.full(a.n_nodes, np.nan)
+            self._colour_rows = np.empty(a.n_nodes, np.intp)
+            self._fills = np.empty((a.n_nodes, 4), np.uint8)
+        bundled = self._lod != "detailed"
+        for layer, enc in s.encodings:
+            lo, hi = self._layer_steps[layer]
+            block, n = self._slices[layer], self._units[layer]
+            lut = enc.table
+            if bundled and self._pixels_for[layer][0] is not lut:  # tables change with the mode
+                self._pixels_for[layer] = (lut, strip_pixels(lut))
+            for c0, c1 in [(lo, hi)] if columns is None else columns:
+                t0, t1 = max(c0, lo), min(c1, hi)
+                if t0 > t1:
+                    continue
+                values = layer_values(trace, s, layer, t0, t1)
+                rows = enc.index(values)
+                sl = slice(block.start + (t0 - lo) * n, block.start + (t1 - lo + 1) * n)
+                self._values[sl] = values.ravel()
+                self._colour_rows[sl] = rows.ravel()
+                self._fills[sl] = lut[rows.ravel()]
+                if bundled and not whole:
+                    pixels = self._strip_pixels[layer]
+                    table = self._pixels_for[layer][1]
+                    x0, x1 = strip_columns(pixels, rows, t0, self._steps[0], self._gaps, table)
+                    self._strips[layer].update(QRectF(x0, 0, x1 - x0, len(pixels)))
+            if bundled and whole:
+                self._set_strip(layer, lo, self._colour_rows[block].reshape(-1, n))
+        if bundled:
+            return
         th = self._theme
-        rows = np.empty(len(s.values), np.intp)
-        fills = np.empty((len(s.values), 4), np.uint8)
-        tables = {}
+        brushes = np.empty(a.n_nodes, object)
         for layer, enc in s.encodings:
             sl = self._slices[layer]
-            rows[sl] = enc.index(s.values[sl])
-            fills[sl] = enc.table[rows[sl]]
-            tables[layer] = enc.table
-        self._colour_rows, self._fills = rows, fills
-        if self._lod == "detailed":
-            brushes = np.empty(len(s.values), object)
-            for layer, enc in s.encodings:
-                sl = self._slices[layer]
-                brushes[sl] = table_brushes(enc.gamma)[rows[sl]]
-            self._nodes.set_brushes(brushes)
-            unknown = rows == UNKNOWN_ROW
-            # pens tell known from unknown: set them when that split changes, not every step
-            if self._pens_for is not th or not np.array_equal(unknown, self._unknown):
-                known_pen = pg.mkPen(th.grey(0.7), width=1.0)
-                unknown_pen = pg.mkPen(th.grey(0.35), width=1.0, style=Qt.PenStyle.DotLine)
-                pens = np.where(unknown, unknown_pen, known_pen)
-                self._nodes.set_pens(list(pens))
-                self._unknown, self._pens_for = unknown, th
-            return
-        assert self._shape is not None
-        I, H, O, T = self._shape
-        units = {"x": I, "h": H, "y": O, "L": 1}
-        # the layer with a column 0 (none for a tapped delay line)
-        from_zero = {"hidden": "h", "output": "y", "target": "y"}.get(self._context, "")
-        for layer, img in self._strips.items():
-            sl = self._slices[layer]
-            lut = tables[layer]
-            n = units[layer]
-            first_t = 0 if layer == from_zero else 1
-            by_t = rows[sl].reshape(T + 1 - first_t, n)
-            drawn = self._strip_rows.get(layer)
-            if (
-                drawn is not None
-                and drawn[0] is lut
-                and drawn[1] == (self._gaps, T)
-                and np.array_equal(drawn[2], by_t)
-            ):
-                continue  # this layer's colours did not change (x in the backward sweep)
-            self._strip_rows[layer] = (lut, (self._gaps, T), by_t)
-            if self._pixels_for[layer][0] is not lut:  # the colour table changes with the mode
-                self._pixels_for[layer] = (lut, strip_pixels(lut))
-            image, x0, width = strip_image(by_t, first_t, T, self._gaps, self._pixels_for[layer][1])
-            lo, hi = a.bands[layer]
-            img.setImage(image, autoLevels=False)
-            img.setRect(QRectF(x0, lo - 0.5, width, hi - lo + 1.0))
+            brushes[sl] = table_brushes(enc.gamma)[self._colour_rows[sl]]
+        self._nodes.set_brushes(brushes)
+        unknown = self._colour_rows == UNKNOWN_ROW
+        # pens tell known from unknown: set them when that split changes, not every step
+        if self._pens_for is not th or not np.array_equal(unknown, self._unknown):
+            known_pen = pg.mkPen(th.grey(0.7), width=1.0)
+            unknown_pen = pg.mkPen(th.grey(0.35), width=1.0, style=Qt.PenStyle.DotLine)
+            pens = np.where(unknown, unknown_pen, known_pen)
+            self._nodes.set_pens(list(pens))
+            self._unknown, self._pens_for = unknown, th
+
+    def _set_strip(self, layer: str, first_t: int, rows_by_t: NDArray[np.intp]) -> None:
+        """A layer's heatmap strip over the drawn columns, from its nodes' colour-table rows."""
+        assert self._arrays is not None
+        table = self._pixels_for[layer][1]
+        pixels, x0, width = strip_image(rows_by_t, first_t, self._steps, self._gaps, table)
+        self._strip_pixels[layer] = pixels
+        lo, hi = self._arrays.bands[layer]
+        img = self._strips[layer]
+        img.setImage(pixels.view(np.uint8).reshape(*pixels.shape, 4), autoLevels=False)
+        img.setRect(QRectF(x0, lo - 0.5, width, hi - lo + 1.0))
 
     def _apply_columns(self, s: UnfoldedState) -> None:
         th = self._theme
@@ -624,9 +698,36 @@ class UnfoldedGraphView(GraphView):
         self._status.setText(text)
 
     # -- slots --------------------------------------------------------------------------------
+    def _on_session_trace_changed(self) -> None:
+        self._rebuild()
+        self._follow_cursor()
+        self._redraw(force=False)
+
+    def _on_session_cursor_changed(self, position: int) -> None:
+        self._follow_cursor()
+        self._redraw(force=False)
+
+    def _follow_cursor(self) -> None:
+        """A long sequence: when the cursor's column leaves the screen, centre it (the view
+        keeps its zoom; the columns around it are built by the range change)."""
+        if not self._windowed or self._shape is None:
+            return
+        t = self._session.state.t
+        (x0, x1), _ = self._view_box.viewRange()
+        if x0 <= t <= x1:
+            return
+        half, T = (x1 - x0) / 2, self._shape[3]
+        centre = min(max(float(t), half - 0.6), T + 0.6 - half)
+        self._view_box.setXRange(centre - half, centre + half, padding=0)
+
     def _on_view_range_changed(self, *args: object) -> None:
         if self._arrays is None or self._drawn is None:
             return
+        if self._windowed:
+            (x0, x1), _ = self._view_box.viewRange()
+            if not self._covers(x0, x1):  # panned or zoomed past the columns built
+                self._build_steps(self._wanted_steps(x0, x1))
+                self._redraw(force=False)
         sx, _ = self._pixel_size()
         gaps = 1.0 / sx >= GAP_COLUMN_PX
         if self._want_lod() != self._lod or gaps != self._gaps:
@@ -684,11 +785,11 @@ class UnfoldedGraphView(GraphView):
         notation = self._session.notation
         kind, i = hit
         if kind == "node":
-            node = a.node_ids[i]
+            node = a.node_id(i)
             x_value = self._session.trace.x[node[1] - 1, node[2]] if node[0] == "x" else np.nan
-            return unfolded_node_text(node, float(s.values[i]), s.mode, notation, x_value)
+            return unfolded_node_text(node, float(self._values[i]), s.mode, notation, x_value)
         k, r, c = (int(v[i]) for v in (a.edge_kind, a.edge_row, a.edge_col))
-        snd, rcv = (node_name(a.node_ids[j], notation) for j in a.edges[i])
+        snd, rcv = (node_name(a.node_id(int(j)), notation) for j in a.edges[i])
         if k == _LOSS:
             return f"{snd} → {rcv}: the loss of step {int(a.edge_t[i])}"
         if k == _W and self._context == "target":  # teacher forcing feeds the target back

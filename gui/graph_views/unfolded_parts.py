@@ -87,27 +87,47 @@ def strip_pixels(lut: NDArray[np.uint8]) -> NDArray[np.uint32]:
 
 
 def strip_image(
-    rows_by_t: NDArray[np.intp], first_t: int, T: int, gaps: bool, table: NDArray[np.uint32]
-) -> tuple[NDArray[np.uint8], float, float]:
-    """A layer's heatmap as a row-major image of ARGB32 pixels (:class:`ArgbImage`), and its x
-    extent.
+    rows_by_t: NDArray[np.intp],
+    first_t: int,
+    columns: tuple[int, int],
+    gaps: bool,
+    table: NDArray[np.uint32],
+) -> tuple[NDArray[np.uint32], float, float]:
+    """A layer's heatmap over the columns first..last as a row-major image of ARGB32 pixels
+    (:class:`ArgbImage`, one uint32 per pixel), and its x extent.
 
-    ``rows_by_t`` is (steps, units): the colour-table row of each node for steps first_t..T;
-    ``table`` the colour table's pixels (:func:`strip_pixels`). The image has one row per unit
-    (unit 0 on top, i.e. the last row, since the view's y axis points up) and one column per
-    step 0..T (transparent where the layer has no node), or two with ``gaps`` (the second
-    transparent, so that the bundles between the columns show). Colours are looked up as one
-    uint32 per pixel, which is ten times faster than indexing an (levels, 4) table. Returns
-    (image, x0, width).
+    ``rows_by_t`` is (steps, units): the colour-table row of each node for steps first_t,
+    first_t + 1, ... (inside the columns); ``table`` the colour table's pixels
+    (:func:`strip_pixels`). The image has one row per unit (unit 0 on top, i.e. the last row,
+    since the view's y axis points up) and one column per step first..last (transparent where
+    the layer has no node), or two with ``gaps`` (the second transparent, so that the bundles
+    between the columns show). Colours are looked up as one uint32 per pixel, which is ten times
+    faster than indexing an (levels, 4) table. Returns (image, x0, width).
     """
-    clear = len(table) - 1  # fully transparent
-    steps, units = rows_by_t.shape
+    first, last = columns
     per_step = 2 if gaps else 1
-    index = np.full((units, per_step * (T + 1)), clear, np.intp)
-    cols = per_step * np.arange(first_t, first_t + steps)
-    index[:, cols] = rows_by_t.T[::-1]  # unit 0 in the last row
-    image = table[index].view(np.uint8).reshape(units, per_step * (T + 1), 4)
-    return image, (-STRIP if gaps else -0.5), float(T + 1)
+    units = rows_by_t.shape[1]
+    image = np.full((units, per_step * (last - first + 1)), table[-1], np.uint32)  # clear
+    strip_columns(image, rows_by_t, first_t, first, gaps, table)
+    return image, first + (-STRIP if gaps else -0.5), float(last - first + 1)
+
+
+def strip_columns(
+    image: NDArray[np.uint32],
+    rows_by_t: NDArray[np.intp],
+    first_t: int,
+    first_column: int,
+    gaps: bool,
+    table: NDArray[np.uint32],
+) -> tuple[int, int]:
+    """Recolour, in place, the pixels of steps first_t, first_t + 1, ... of a strip image whose
+    first column is step ``first_column`` (:func:`strip_image`); ``rows_by_t`` (steps, units).
+    Returns the image's pixel columns (first, stop) that changed."""
+    per_step = 2 if gaps else 1
+    start = per_step * (first_t - first_column)
+    stop = start + per_step * len(rows_by_t)
+    image[:, start:stop:per_step] = table[rows_by_t.T[::-1]]  # unit 0 in the last row
+    return start, stop
 
 
 class ArgbImage(pg.ImageItem):

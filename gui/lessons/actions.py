@@ -156,7 +156,11 @@ class LessonActions(QObject):
             return False
         if not self._files.confirm_discard():
             return False
-        self.player.start(lesson)
+        try:
+            self.player.start(lesson)
+        except ValueError as exc:  # e.g. its trace would be too large (core.limits)
+            self._files.show_error("Cannot open the lesson", f"{path}: {exc}")
+            return False
         self.show_dock()
         return True
 

@@ -21,7 +21,7 @@ from gui.encoding import for_trace
 from gui.panels.base import changed
 from gui.panels.time_heatmaps import TimeHeatmapPanel
 from gui.session import Session
-from gui.widgets.heatmap import index_ticks, masked_rows
+from gui.widgets.heatmap import index_ticks
 from gui.widgets.time_grid import TimeRow, unit_ticks
 
 HINT = "grey: not yet computed (forward sweep) · hover a cell for its value · click to inspect"
@@ -45,7 +45,8 @@ class ActivationsView:
 
 @dataclass(frozen=True, slots=True)
 class ActivationsDisplay:
-    """The numbers the panel draws: ``h`` (T+1, H), ``y`` and ``d`` (T, O), NaN where blank."""
+    """The numbers the panel draws: ``h`` (T+1, H), ``y`` and ``d`` (T, O), NaN where blank; for
+    a long sequence those of the steps shown, ``steps`` = (first, last) (t = 0..T for all)."""
 
     h: NDArray[np.floating]
     y: NDArray[np.floating]
@@ -53,6 +54,7 @@ class ActivationsDisplay:
     cursor: float | None
     titles: tuple[str, str, str]
     hover: str
+    steps: tuple[int, int] = (0, 0)
 
 
 def activations_view(trace: Trace, state: StepState, notation: Notation) -> ActivationsView:
@@ -90,17 +92,17 @@ class ActivationsPanel(TimeHeatmapPanel[ActivationsView]):
         self._build_grid()
         self.grid.set_x_label("time step t")
         self._full: tuple[NDArray[np.floating], ...] = ()
+        self._h_first = 0  # the first step with an h(t): 1 for a Jordan network
         self._start()
 
     # -- per trace --------------------------------------------------------------------------------
     def _rebuild(self) -> None:
         trace, names = self.session.trace, self.session.dataset.output_names
         T, H, O = trace.T, trace.net.n_hidden, trace.net.n_out
-        h = np.asarray(trace.h)
-        if trace.net.context != "hidden":  # Jordan or a tapped delay line: no h(0), left blank
-            h = h.copy()
-            h[0] = np.nan
-        self._full = (h, np.asarray(trace.y), np.asarray(trace.d))
+        # the trace's arrays themselves: a step shows more or fewer of their rows
+        self._full = (np.asarray(trace.h), np.asarray(trace.y), np.asarray(trace.d))
+        # Jordan or a tapped delay line: no h(0), left blank
+        self._h_first = 0 if trace.net.context == "hidden" else 1
         out_ticks = unit_ticks(O, names)
         rows = (
             TimeRow(
@@ -116,12 +118,15 @@ class ActivationsPanel(TimeHeatmapPanel[ActivationsView]):
             TimeRow("d", T, O, x0=1, y_ticks=out_ticks, bar=1, stretch=O),
         )
         # the time axis covers t = 0..T for all three, so time columns line up
-        x_ticks = index_ticks(T + 1, first=0, max_labels=T + 1)[0]  # the grid shows what fits
+        # every step (the grid shows what fits); a longer axis than the grid shows at once: the
+        # grid numbers the window it shows, and a label per step of a million would be wasted
+        whole = self.grid.max_steps >= T + 1
+        x_ticks = index_ticks(T + 1, first=0, max_labels=T + 1)[0] if whole else []
         self.grid.set_rows(rows, (-0.5, T + 0.5), x_ticks, n_bars=2)
         encodings = for_trace(trace)
         self.grid.set_bar(0, encodings.hidden)
         self.grid.set_bar(1, encodings.output)
-        self.grid.set_values("d", self._full[2])
+        self.grid.set_known("d", self._full[2], 0, T)
 
     # -- per change -------------------------------------------------------------------------------
     def _compute_view(self) -> ActivationsView:
@@ -131,8 +136,8 @@ class ActivationsPanel(TimeHeatmapPanel[ActivationsView]):
     def _apply(self, new: ActivationsView, old: ActivationsView | None) -> None:
         h, y, _ = self._full
         if changed(new, old, "known"):
-            self.grid.set_values("h", masked_rows(h, 0, new.known + 1))
-            self.grid.set_values("y", masked_rows(y, 0, new.known))
+            self.grid.set_known("h", h, self._h_first, new.known + 1)
+            self.grid.set_known("y", y, 0, new.known)
         if changed(new, old, "t"):
             self.grid.set_cursor(new.t)
         if changed(new, old, "titles", "units"):
@@ -155,6 +160,7 @@ class ActivationsPanel(TimeHeatmapPanel[ActivationsView]):
             g.cursor_x("h"),
             (g.title("h"), g.title("y"), g.title("d")),
             self.hover.text(),
+            g.steps_shown(),
         )
 
     def hover_text(self, layer: str, t: int, unit: int) -> str:

@@ -91,13 +91,17 @@ class Panel(QWidget, Generic[ViewT]):
             self._view = None
         if self._stale:
             self._stale = False
-            self._refresh()
+            self._update()
 
     # -- the view state ---------------------------------------------------------------------------
     def _refresh(self) -> None:
         if not self._on_screen:
             self._stale = True
             return
+        self._update()
+
+    def _update(self) -> None:
+        """Compute the view state and apply what differs from the one drawn."""
         new = self._compute_view()
         if new != self._view:
             self._apply(new, self._view)

@@ -21,7 +21,7 @@ from gui.encoding import for_trace
 from gui.panels.base import changed
 from gui.panels.time_heatmaps import TimeHeatmapPanel
 from gui.session import Session
-from gui.widgets.heatmap import index_ticks, masked_rows
+from gui.widgets.heatmap import index_ticks
 from gui.widgets.time_grid import TimeRow, unit_ticks
 
 HINT = "grey: not yet computed (backward sweep) · hover a cell for its value · click to inspect"
@@ -45,7 +45,8 @@ class DeltasView:
 @dataclass(frozen=True, slots=True)
 class DeltasDisplay:
     """The numbers drawn: ``delta_h`` (T, H) and ``delta_o`` (T, O) in the notation's sign, NaN
-    where not yet computed, and the colour bars' (symmetric) levels."""
+    where not yet computed, and the colour bars' (symmetric) levels; for a long sequence those
+    of the steps shown, ``steps`` = (first, last) (t = 1..T for all)."""
 
     delta_h: NDArray[np.floating]
     delta_o: NDArray[np.floating]
@@ -53,6 +54,7 @@ class DeltasDisplay:
     titles: tuple[str, str]
     hover: str
     levels: tuple[tuple[float, float], tuple[float, float]]
+    steps: tuple[int, int] = (1, 1)
 
 
 def deltas_view(state: StepState, notation: Notation) -> DeltasView:
@@ -102,7 +104,9 @@ class DeltasPanel(TimeHeatmapPanel[DeltasView]):
             ),
             TimeRow("o", T, O, x0=1, y_ticks=unit_ticks(O, names), bar=1, stretch=O),
         )
-        x_ticks = index_ticks(T, first=1, offset=1, max_labels=T)[0]  # the grid shows what fits
+        # every step (the grid shows what fits); a longer axis: the grid numbers its window
+        whole = self.grid.max_steps >= T
+        x_ticks = index_ticks(T, first=1, offset=1, max_labels=T)[0] if whole else []
         self.grid.set_rows(rows, (0.5, T + 0.5), x_ticks, n_bars=2)
         self.grid.set_axis_label("h", "hidden unit")
         encodings = for_trace(trace)  # fixed per trace: colours never drift
@@ -117,7 +121,7 @@ class DeltasPanel(TimeHeatmapPanel[DeltasView]):
         if changed(new, old, "backward_from", "sign"):
             first = new.backward_from - 1
             for key, full in zip(("h", "o"), self._full, strict=True):
-                self.grid.set_values(key, new.sign * masked_rows(full, first, len(full)))
+                self.grid.set_known(key, full, first, len(full), scale=new.sign)
         if changed(new, old, "t"):
             self.grid.set_cursor(new.t if new.t >= 1 else None)
         if changed(new, old, "titles", "labels"):
@@ -138,6 +142,7 @@ class DeltasPanel(TimeHeatmapPanel[DeltasView]):
             (g.title("h"), g.title("o")),
             self.hover.text(),
             (g.bar_levels(0), g.bar_levels(1)),
+            g.steps_shown(),
         )
 
     def hover_text(self, layer: str, t: int, unit: int) -> str:

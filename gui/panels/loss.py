@@ -2,7 +2,8 @@
 
 Bars appear as the forward sweep computes them; the cursor's step is drawn in orange, and in the
 backward sweep the steps whose deltas are already known are drawn darker. The title gives the total
-L = Σt L(t) (or the part known so far).
+L = Σt L(t) (or the part known so far). A sequence of more than ``MAX_STEPS`` steps shows a window
+of them that follows the cursor (:mod:`gui.widgets.time_window`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from gui.widgets.heatmap import index_ticks, style_plot
 from gui.widgets.legend_row import LegendRow
 from gui.widgets.plots import ReadableAxis
 from gui.widgets.text_line import TextLine
+from gui.widgets.time_window import MAX_STEPS, follow
 
 HINT = "hover a bar for its value · click to inspect L(t)"
 #: neutral greys: a bar's height is the loss, and red and blue mean the signs of values elsewhere
@@ -50,13 +52,15 @@ class LossView:
 
 @dataclass(frozen=True, slots=True)
 class LossDisplay:
-    """The bars drawn: ``loss`` (T,) with NaN for unknown steps, the highlighted step, title."""
+    """The bars drawn: ``loss`` (T,) with NaN for unknown steps, the highlighted step, title;
+    ``steps`` (first, last) the steps on the axis (1..T, or a window of a long sequence)."""
 
     loss: NDArray[np.floating]
     cursor: int | None
     visited: NDArray[np.bool_]
     title: str
     hover: str
+    steps: tuple[int, int] = (1, 1)
 
 
 def loss_view(trace: Trace, state: StepState, notation: Notation) -> LossView:
@@ -114,7 +118,8 @@ class LossPanel(Panel[LossView]):
             self.legend.addItem(sample, "")
         self.canvas.scene().sigMouseMoved.connect(self._on_canvas_mouse_moved)
         self.canvas.scene().sigMouseClicked.connect(self._on_canvas_mouse_clicked)
-        self._steps: int | None = None  # the T the time axis was set up for
+        self._steps = (1, 1)  # the steps on the time axis
+        self._axis_T: int | None = None  # the T the time axis was set up for
         self._start()
 
     def _step_curve(self, color: str) -> StepBars:
@@ -127,15 +132,21 @@ class LossPanel(Panel[LossView]):
         trace = self.session.trace
         T = trace.T
         top = float(trace.loss_t.max()) if T else 1.0
-        self.plot.setXRange(0.5, T + 0.5, padding=0.01)
         self.plot.setYRange(0.0, top * 1.08 if top > 0 else 1.0, padding=0)
-        if self._steps == T:  # a new network on the same sequence (training): the same ticks,
-            return  # and setting them again would generate and paint the time axis again
-        self._steps = T
-        self.plot.getAxis("bottom").setTicks(index_ticks(T, first=1, offset=1, max_labels=T))
+        if self._axis_T != T:  # a new network on the same sequence (training) keeps the axis:
+            self._axis_T = T  # setting it again would lay out and paint the time axis again
+            self._show_steps(follow(None, 1, 1, max(T, 1), MAX_STEPS))
         pen = pg.mkPen("#555555", width=1) if T <= 100 else None  # outlines blur long sequences
         for curve in (self.known, self.visited, self.current):
             curve.setPen(pen)
+
+    def _show_steps(self, steps: tuple[int, int]) -> None:
+        """Put steps first..last on the time axis (all T, or a window of a long sequence)."""
+        self._steps = first, last = steps
+        self.plot.setXRange(first - 0.5, last + 0.5, padding=0.01)
+        n = last - first + 1  # every step: the axis draws the subset that does not overlap
+        ticks = index_ticks(n, first=first, offset=first, max_labels=n)
+        self.plot.getAxis("bottom").setTicks(ticks)
 
     # -- per change -------------------------------------------------------------------------------
     def _compute_view(self) -> LossView:
@@ -151,6 +162,10 @@ class LossPanel(Panel[LossView]):
             self.known.show_steps(1, new.known)
         if changed(new, old, "backward_from"):
             self.visited.show_steps(new.backward_from, len(loss))
+        if changed(new, old, "t"):
+            steps = follow(self._steps, max(new.t, 1), 1, len(loss), MAX_STEPS)
+            if steps != self._steps:  # the cursor left the window of a long sequence
+                self._show_steps(steps)
         if changed(new, old, "t", "known"):
             self.line.setVisible(new.t >= 1)
             self.line.setValue(new.t)
@@ -179,7 +194,7 @@ class LossPanel(Panel[LossView]):
             visited[int(x[0] + 0.5) - 1 :] = True
         x, y = self.current.getData()
         cursor = int(x[0] + 0.5) if y is not None and len(y) else None
-        return LossDisplay(loss, cursor, visited, self.title.text(), self.hover.text())
+        return LossDisplay(loss, cursor, visited, self.title.text(), self.hover.text(), self._steps)
 
     def hover_text(self, t: int) -> str:
         """The exact loss of step t, or when it is computed."""

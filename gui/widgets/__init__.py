@@ -5,7 +5,8 @@ that owns it computes what to show (from the session and ``core``) and hands it 
 numbers. What the widgets offer is small and alike:
 
 * **values in**: ``set_values(values)`` (``Heatmap``, ``HintonItem``; the painted grids take a key
-  too, ``TimeGrid.set_values(key, values)`` and ``MatrixGrid.set_values(key, k, values)``);
+  too, ``TimeGrid.set_values(key, values)`` and ``MatrixGrid.set_values(key, k, values)``;
+  ``TimeGrid.set_known(key, array, lo, hi)`` keeps a trace's array and shows rows lo..hi-1);
   ``set_heights(heights)`` then ``show_steps(first, last)`` on ``StepBars``, ``set_blocks(blocks)``
   on ``StyledText``, ``setText(text)`` on ``TextLine``, ``set_matrix(...)`` on the table model
   ``MatrixModel``. The painted widgets repaint nothing for values equal to those drawn (the table
@@ -18,7 +19,8 @@ numbers. What the widgets offer is small and alike:
 * **cursor**: ``set_cursor(t)`` (``TimeGrid``) or ``set_cursor(x)`` (``Heatmap``) outlines the
   cursor's step, None hides it; ``cursor_x()`` reads it back.
 * **what is drawn**: ``shown()`` (``TimeGrid.shown(key)``) returns a copy of the array currently
-  drawn, so tests can check the numbers on screen.
+  drawn, so tests can check the numbers on screen (for a long time axis, those of the window of
+  steps shown, ``TimeGrid.steps_shown()``).
 * **pointing**: ``cell_at(pos)`` gives the cell under a position (None outside the cells) and
   ``pos_of(...)`` / ``scene_pos_of(...)`` the position of a cell. The painted grids
   (:class:`~gui.widgets.cell_widget.CellWidget` subclasses) emit ``cellHovered(cell or None)``
@@ -33,6 +35,8 @@ Modules:
 * :mod:`.heatmap`: ``Heatmap``, an array of cells in a ``LitePlot``, with tick helpers.
 * :mod:`.cell_widget`: the base of the widgets painted with ``QPainter`` (cells under the mouse).
 * :mod:`.time_grid`: ``TimeGrid``, heatmaps of units over time on one time axis.
+* :mod:`.time_window`: which steps a view of a long sequence shows (``MAX_STEPS`` around the
+  cursor).
 * :mod:`.matrix_grid`: ``MatrixGrid``, a grid of small matrices (heatmap or Hinton mode).
 * :mod:`.hinton`: Hinton diagrams, ``HintonItem`` and its key.
 * :mod:`.bars`: ``StepBars``, one bar per time step of which the cursor shows a range.

@@ -4,8 +4,8 @@ The loss panel draws L(1..T) three times (known, visited, current step) and move
 ranges at every cursor step. A :class:`pyqtgraph.PlotDataItem` would rebuild its curve, fill and
 bounds on every ``setData``; here the heights are set once per trace and a step changes two
 integers, so a cursor step repaints only the bars it adds or removes (and their neighbours).
-Each bar is one rectangle made once per trace; a repaint draws the shown bars that meet the
-exposed area with one ``drawRects`` call.
+A repaint makes rectangles for the shown bars that meet the exposed area only (a long sequence
+has far more bars than the screen shows) and draws them with one ``drawRects`` call.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ class StepBars(pg.GraphicsObject):
         self._pen: QPen | None = None if pen is None else pg.mkPen(pen)
         self._heights = np.zeros(0)
         self._first, self._last = 1, 0
-        self._rects: list[QRectF] = []
         self._bounds = QRectF()
         # paint() reads option.exposedRect, the part of the item to draw
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
@@ -43,9 +42,6 @@ class StepBars(pg.GraphicsObject):
         """The bar heights of steps 1..T (a new trace); no step shown until :meth:`show_steps`."""
         self.prepareGeometryChange()
         self._heights = np.asarray(heights, dtype=np.float64).copy()
-        self._rects = [
-            QRectF(t - 0.5, 0.0, 1.0, h) for t, h in enumerate(self._heights.tolist(), 1)
-        ]
         self._bounds = QRectF()
         if len(self._heights):
             top = float(max(0.0, self._heights.max()))
@@ -77,10 +73,16 @@ class StepBars(pg.GraphicsObject):
         """Where the picture changes between two shown ranges: the bars shown in one and not
         the other, and their neighbours (whose outlines join theirs). A step of the cursor
         adds or removes a bar or two, so only they are repainted, not the whole run."""
-        steps = set(range(old[0], old[1] + 1)) ^ set(range(new[0], new[1] + 1))
-        if not steps:
+        (a0, a1), (b0, b1) = old, new
+        if a1 < a0 or b1 < b0:  # one range is empty: all of the other one changed
+            parts = [(a0, a1), (b0, b1)]
+        else:  # the steps at either end that are in one range only
+            parts = [(min(a0, b0), max(a0, b0) - 1), (min(a1, b1) + 1, max(a1, b1))]
+        parts = [(p0, p1) for p0, p1 in parts if p1 >= p0]
+        if not parts:
             return QRectF()
-        lo, hi = max(1, min(steps) - 1), min(len(self._heights), max(steps) + 1)
+        lo = max(1, min(p0 for p0, _ in parts) - 1)
+        hi = min(len(self._heights), max(p1 for _, p1 in parts) + 1)
         top = float(max(0.0, self._heights[lo - 1 : hi].max()))
         margin = 0.02 * top + 1e-9  # the outline's pen width, in data units
         return QRectF(lo - 0.5, 0.0, hi - lo + 1.0, top).adjusted(-0.1, -margin, 0.1, margin)
@@ -107,4 +109,5 @@ class StepBars(pg.GraphicsObject):
             pen = QPen(self._pen)
             pen.setCosmetic(True)
             painter.setPen(pen)
-        painter.drawRects(self._rects[first - 1 : last])
+        heights = self._heights[first - 1 : last].tolist()
+        painter.drawRects([QRectF(t - 0.5, 0.0, 1.0, h) for t, h in enumerate(heights, first)])

@@ -37,11 +37,10 @@ def index_ticks(
     at indices that are multiples of the stride, and the first index when it is not too close.
     """
     stride = nice_stride(n, max_labels)
-    labels = [names[i] if i < len(names) else str(first + i) for i in range(n)]
-    keep = [i for i in range(n) if (first + i) % stride == 0]
+    keep = list(range((-first) % stride, n, stride))  # (first + i) % stride == 0
     if stride > 1 and (not keep or keep[0] > stride / 2):
         keep.insert(0, 0)
-    return [[(offset + i, labels[i]) for i in keep], []]
+    return [[(offset + i, names[i] if i < len(names) else str(first + i)) for i in keep], []]
 
 
 def style_plot(plot: pg.PlotItem) -> None:

@@ -8,10 +8,16 @@ plot, axis, label and image item of the canvas. Here one widget draws the rows w
 - what changes only with the trace, the notation or the size (titles, axes, colour bars and their
   labels) is drawn once into a pixmap;
 - a step repaints only the columns whose values changed and the cursor's old and new column: one
-  copy of the row's image (its cells scaled to the row's size when they change) under a
-  one-rectangle clip.
+  copy of the row's image (its cells scaled to the row's size once, then recoloured column by
+  column) under a one-rectangle clip.
 
-Geometry: the rows share the time axis, t from ``t_range[0]`` (left) to ``t_range[1]`` (right).
+A row keeps the array it shows (``set_known``: a trace's array and the range of its known rows,
+not a copy), so that a cursor step moves a range instead of copying T x H values. A time axis of
+more than ``MAX_STEPS`` steps is shown as a window of that many steps around the cursor
+(:mod:`gui.widgets.time_window`); images are made for the steps of the window only.
+
+Geometry: the rows share the time axis, t from ``t_range[0]`` (left) to ``t_range[1]`` (right):
+the whole axis, or the window of it shown.
 Cell (i, j) of a row - time step ``x0 + i``, unit j - is a column of width 1 in t, first unit at
 the top; values are ``(n_x, n_y)`` arrays, time first like ``Trace.h``. Colours come from each
 colour bar's :class:`gui.encoding.Encoding`, the same as every other view's, through its kept
@@ -47,6 +53,7 @@ from gui.widgets.colormaps import ARGB32, CURSOR, INK, bar_pixels, encoded_pixel
 from gui.widgets.heatmap import index_ticks
 from gui.widgets.matrix_grid import nice_ticks
 from gui.widgets.ticks import readable_ticks
+from gui.widgets.time_window import MAX_STEPS, follow
 
 #: a cell under the mouse: (row key, time step t, unit index from 0)
 TimeCell = tuple[str, int, int]
@@ -105,24 +112,47 @@ class _Bar:
 
 
 class _Plot:
-    """A row's values, its image and its rectangle in the widget."""
+    """A row's values, its image and its rectangle in the widget.
+
+    ``source`` (n_x, n_y) is what the row shows in rows ``known`` = [lo, hi) of it, times
+    ``scale``, and blank elsewhere; ``cells`` = [i0, i1) are the cells in the window shown.
+    """
 
     def __init__(self, row: TimeRow) -> None:
         self.row = row
-        self.values: NDArray[np.floating] = np.full((row.n_x, row.n_y), np.nan)
+        self.source: NDArray[np.floating] | None = None
+        self.known = (0, 0)
+        self.scale = 1.0
+        self.cells = (0, row.n_x)
         self.rect = QRectF()  # the cells' area, widget coordinates
         self.title = ""
         self.title_h = float(TITLE_H)  # one line or two (the grid's relayout decides)
         self.label = ""
         self._image: QImage | None = None
         self._pixels: NDArray[np.uint32] = np.zeros((0, 0), np.uint32)
+        self._cols: NDArray[np.intp] = np.zeros(0, np.intp)  # each pixel column's cell
+        self._rows: NDArray[np.intp] = np.zeros(0, np.intp)  # each pixel row's unit
+
+    @property
+    def values(self) -> NDArray[np.floating]:
+        """(cells shown, n_y) the values drawn, NaN where blank."""
+        return self.cell_values(*self.cells)
+
+    def cell_values(self, i0: int, i1: int) -> NDArray[np.floating]:
+        """(i1 - i0, n_y) the values of cells i0..i1-1, NaN where blank."""
+        out = np.full((i1 - i0, self.row.n_y), np.nan)
+        lo, hi = max(self.known[0], i0), min(self.known[1], i1)
+        if self.source is not None and hi > lo:
+            part = self.source[lo:hi]
+            out[lo - i0 : hi - i0] = part if self.scale == 1.0 else part * self.scale
+        return out
 
     def forget(self) -> None:
         self._image = None
 
     def image(self, bar: _Bar, ratio: float) -> QImage:
-        """The cells at the size of the row's rectangle in device pixels: device pixel (c, r)
-        shows cell ``(⌊(c + ½) · n_x / width⌋, ⌊(r + ½) · n_y / height⌋)``.
+        """The cells shown at the size of the row's rectangle in device pixels: device pixel
+        (c, r) shows cell ``(⌊(c + ½) · n / width⌋, ⌊(r + ½) · n_y / height⌋)`` of the n shown.
 
         Scaled here once per change, so that a repaint only copies pixels: Qt's scaled
         ``drawImage`` under a clip can pick a neighbouring cell for a pixel on a cell's
@@ -131,15 +161,28 @@ class _Plot:
         width = max(1, round(self.rect.width() * ratio))
         height = max(1, round(self.rect.height() * ratio))
         if self._image is None or (self._image.width(), self._image.height()) != (width, height):
-            n_x, n_y = self.values.shape
+            values = self.values
+            n_x, n_y = values.shape
             # one uint32 per pixel: indexing whole pixels is far faster than their bytes
-            cells32 = encoded_pixels(bar.encoding, self.values.T)
-            cols = ((np.arange(width) + 0.5) * (n_x / width)).astype(np.intp)
-            rows = ((np.arange(height) + 0.5) * (n_y / height)).astype(np.intp)
-            self._pixels = np.ascontiguousarray(cells32[rows][:, cols])
+            cells32 = encoded_pixels(bar.encoding, values.T)
+            self._cols = ((np.arange(width) + 0.5) * (n_x / width)).astype(np.intp)
+            self._rows = ((np.arange(height) + 0.5) * (n_y / height)).astype(np.intp)
+            self._pixels = np.ascontiguousarray(cells32[self._rows][:, self._cols])
             self._image = QImage(self._pixels.data, width, height, 4 * width, ARGB32)
             self._image.setDevicePixelRatio(ratio)
         return self._image
+
+    def recolour(self, bar: _Bar, i0: int, i1: int) -> None:
+        """Colour the pixels of the shown cells i0..i1-1 (relative to the first shown) afresh
+        in the image, if there is one (the pixels that a full redraw would give them)."""
+        if self._image is None:
+            return
+        p0, p1 = np.searchsorted(self._cols, [i0, i1])  # the pixel columns of those cells
+        if p1 <= p0:
+            return
+        first = self.cells[0]
+        cells32 = encoded_pixels(bar.encoding, self.cell_values(first + i0, first + i1).T)
+        self._pixels[:, p0:p1] = cells32[self._rows][:, self._cols[p0:p1] - i0]
 
 
 class TimeGrid(CellWidget):
@@ -155,8 +198,11 @@ class TimeGrid(CellWidget):
         self.rows: tuple[TimeRow, ...] = ()
         self.plots: dict[str, _Plot] = {}
         self.bars: list[_Bar] = []
-        self.t_range = (-0.5, 0.5)
+        self.t_range = (-0.5, 0.5)  # the time shown: the whole axis or a window of it
         self.x_ticks: Ticks = ()
+        self.max_steps = MAX_STEPS  # a longer axis is shown as a window this long
+        self._axis = (0, 0)  # the steps of the whole time axis (first, last)
+        self._axis_ticks: Ticks = ()  # the ticks given for the whole axis
         self.x_label = ""
         self.cursor_step: int | None = None
         self._static: QPixmap | None = None
@@ -189,15 +235,35 @@ class TimeGrid(CellWidget):
                 plot.title, plot.label = old_plots[key].title, old_plots[key].label
         unset = Encoding("unset", 1.0)
         self.bars = [old_bars[i] if i < len(old_bars) else _Bar(unset) for i in range(n_bars)]
-        self.t_range = (float(t_range[0]), float(t_range[1]))
-        self.x_ticks = tuple(x_ticks)
         metrics = QFontMetricsF(self._fonts["tick"])
         widest = max(
             (metrics.horizontalAdvance(label) for row in self.rows for _, label in row.y_ticks),
             default=0.0,
         )
         self._axis_w = min(max(widest + 10, AXIS_W[0]), AXIS_W[1])
+        self._axis = (math.ceil(t_range[0]), math.floor(t_range[1]))
+        self._axis_ticks = tuple(x_ticks)
+        self._show_steps(follow(None, self._axis[0], *self._axis, self.max_steps))
+
+    def _show_steps(self, window: tuple[int, int]) -> None:
+        """Show steps window[0]..window[1] of the time axis (all of it, or a window)."""
+        first, last = window
+        if window == self._axis:
+            self.x_ticks = self._axis_ticks
+        else:
+            n = last - first + 1  # every step: the axis draws the subset that fits
+            self.x_ticks = tuple(index_ticks(n, first=first, offset=first, max_labels=n)[0])
+        self.t_range = (first - 0.5, last + 0.5)
+        for plot in self.plots.values():
+            x0, n_x = plot.row.x0, plot.row.n_x
+            i0, i1 = min(max(0, first - x0), n_x), max(0, min(n_x, last - x0 + 1))
+            plot.cells = (i0, max(i0, i1))
         self._relayout()
+
+    def steps_shown(self) -> tuple[int, int]:
+        """The steps (first, last) shown: the whole time axis, or a window of it around the
+        cursor when it has more than ``max_steps`` steps."""
+        return math.ceil(self.t_range[0]), math.floor(self.t_range[1])
 
     def set_bar(self, index: int, encoding: Encoding) -> None:
         """Colour bar ``index``: the encoding of its rows' values (fixed per trace)."""
@@ -239,27 +305,69 @@ class TimeGrid(CellWidget):
             self._invalidate()
 
     def set_values(self, key: str, values: NDArray[np.floating]) -> None:
-        """Draw ``values`` (n_x, n_y), NaN for blank cells; repaints only the columns that
-        changed (none when all are equal)."""
+        """Draw ``values`` (n_x, n_y) (a copy), NaN for blank cells; repaints only the columns
+        that changed (none when all are equal)."""
         plot = self.plots[key]
-        values = np.asarray(values, dtype=np.float64)
-        if values.shape != plot.values.shape:
-            raise ValueError(
-                f"values of shape {values.shape} for row {key!r} of shape {plot.values.shape}"
-            )
-        old = plot.values
-        same = (old == values) | (np.isnan(old) & np.isnan(values))
+        values = np.array(values, dtype=np.float64)
+        shape = (plot.row.n_x, plot.row.n_y)
+        if values.shape != shape:
+            raise ValueError(f"values of shape {values.shape} for row {key!r} of shape {shape}")
+        i0, i1 = plot.cells
+        old, new = plot.values, values[i0:i1]
+        same = (old == new) | (np.isnan(old) & np.isnan(new))
         moved = np.flatnonzero(~same.all(axis=1))
-        if not len(moved):
+        plot.source, plot.known, plot.scale = values, (0, shape[0]), 1.0
+        if len(moved):
+            self._recolour(plot, i0 + int(moved[0]), i0 + int(moved[-1]) + 1)
+
+    def set_known(
+        self, key: str, source: NDArray[np.floating], lo: int, hi: int, scale: float = 1.0
+    ) -> None:
+        """Draw rows lo..hi-1 of ``source`` (n_x, n_y) times ``scale``, the other cells blank.
+
+        The grid keeps ``source`` itself (a read-only array such as the trace's), so that a
+        cursor step only moves lo and hi: it recolours and repaints the cells whose rows entered
+        or left the range. Another array or scale repaints the whole row.
+        """
+        plot = self.plots[key]
+        n_x = plot.row.n_x
+        if source.shape != (n_x, plot.row.n_y):
+            raise ValueError(f"values of shape {source.shape} for row {key!r}")
+        lo, hi = max(0, lo), min(n_x, hi)
+        hi = max(lo, hi)
+        if source is not plot.source or scale != plot.scale:
+            plot.source, plot.known, plot.scale = source, (lo, hi), float(scale)
+            plot.forget()
+            self._recolour(plot, 0, n_x)
             return
-        plot.values = values.copy()
-        plot.forget()
-        first, last = int(moved[0]), int(moved[-1])
+        (a0, a1), plot.known = plot.known, (lo, hi)
+        if a1 <= a0 or hi <= lo:  # one of the ranges is empty: the other one changed
+            changed = [(a0, a1), (lo, hi)]
+        else:  # the rows at either end that are in one range only
+            changed = [(min(a0, lo), max(a0, lo)), (min(a1, hi), max(a1, hi))]
+        for r0, r1 in changed:
+            if r1 > r0:
+                self._recolour(plot, r0, r1)
+
+    def _recolour(self, plot: _Plot, r0: int, r1: int) -> None:
+        """Rows r0..r1-1 of the row's array changed: recolour and repaint those shown."""
+        i0, i1 = plot.cells
+        c0, c1 = max(r0, i0), min(r1, i1)
+        if c1 <= c0:
+            return
+        plot.recolour(self.bars[plot.row.bar], c0 - i0, c1 - i0)
         x0 = plot.row.x0
-        self._repaint(self._columns_rect(plot, x0 + first, x0 + last).toAlignedRect())
+        self._repaint(self._columns_rect(plot, x0 + c0, x0 + c1 - 1).toAlignedRect())
 
     def set_cursor(self, t: int | None) -> None:
-        """Outline the column of step t in every row that has it (None: no outline)."""
+        """Outline the column of step t in every row that has it (None: no outline). On a long
+        time axis the window shown moves to centre on t when t leaves it."""
+        if t is not None:
+            window = follow(self.steps_shown(), t, *self._axis, self.max_steps)
+            if window != self.steps_shown():
+                self.cursor_step = t
+                self._show_steps(window)
+                return
         if t == self.cursor_step:
             return
         for step in (self.cursor_step, t):
@@ -269,8 +377,9 @@ class TimeGrid(CellWidget):
 
     # -- what is drawn ----------------------------------------------------------------------------
     def shown(self, key: str) -> NDArray[np.floating]:
-        """A copy of the (n_x, n_y) values a row draws, NaN where blank."""
-        return self.plots[key].values.copy()
+        """A copy of the values a row draws, (steps shown, n_y), NaN where blank: all n_x steps,
+        or those of the window shown (:meth:`steps_shown`)."""
+        return self.plots[key].values
 
     def title(self, key: str) -> str:
         return self.plots[key].title
@@ -305,19 +414,19 @@ class TimeGrid(CellWidget):
             r = plot.rect
             if r.isEmpty() or not r.contains(pos):
                 continue
-            n_x, n_y = plot.values.shape
+            n_x, n_y = plot.cells[1] - plot.cells[0], plot.row.n_y
             i = math.floor((pos.x() - r.left()) * n_x / r.width())
             j = math.floor((pos.y() - r.top()) * n_y / r.height())
             if 0 <= i < n_x and 0 <= j < n_y:
-                return key, plot.row.x0 + i, j
+                return key, plot.row.x0 + plot.cells[0] + i, j
         return None
 
     def pos_of(self, key: str, t: int, unit: int) -> QPointF:
         """The widget position of the centre of the cell of step t and ``unit``."""
         plot = self.plots[key]
-        n_x, n_y = plot.values.shape
+        n_x, n_y = plot.cells[1] - plot.cells[0], plot.row.n_y
         r = plot.rect
-        i = t - plot.row.x0
+        i = t - plot.row.x0 - plot.cells[0]
         return QPointF(
             r.left() + (i + 0.5) * r.width() / n_x, r.top() + (unit + 0.5) * r.height() / n_y
         )
@@ -353,7 +462,8 @@ class TimeGrid(CellWidget):
         for row in self.rows:
             plot = self.plots[row.key]
             h = max(4.0, room * row.stretch / total)
-            x_left, x_right = self._x_of(row.x0 - 0.5), self._x_of(row.x0 + row.n_x - 0.5)
+            first, stop = (row.x0 + i for i in plot.cells)  # the steps shown
+            x_left, x_right = self._x_of(first - 0.5), self._x_of(stop - 0.5)
             # whole pixels: a column's repaint covers its cells exactly
             plot.rect = QRectF(QRectF(x_left, y + titles[row.key], x_right - x_left, h).toRect())
             plot.title_h = titles[row.key]
@@ -370,14 +480,15 @@ class TimeGrid(CellWidget):
         self._invalidate()
 
     def _has_step(self, plot: _Plot, t: int) -> bool:
-        return plot.row.x0 <= t < plot.row.x0 + plot.row.n_x
+        """Whether the row shows step t."""
+        return plot.cells[0] <= t - plot.row.x0 < plot.cells[1]
 
     def _columns_rect(self, plot: _Plot, first: int, last: int) -> QRectF:
         """The cells of steps first..last of a row, in widget coordinates."""
-        n_x = plot.values.shape[0]
+        n_x = plot.cells[1] - plot.cells[0]
         r = plot.rect
         w = r.width() / max(n_x, 1)
-        i0, i1 = first - plot.row.x0, last - plot.row.x0
+        i0, i1 = (t - plot.row.x0 - plot.cells[0] for t in (first, last))
         return QRectF(r.left() + i0 * w, r.top(), (i1 - i0 + 1) * w, r.height())
 
     def _cursor_rect(self, plot: _Plot, t: int) -> QRectF:
@@ -491,7 +602,7 @@ class TimeGrid(CellWidget):
         most room the axis takes."""
         plot = self.plots[key]
         r = plot.rect
-        n_y = max(plot.values.shape[1], 1)
+        n_y = max(plot.row.n_y, 1)
         metrics = QFontMetricsF(self._fonts["tick"])
         height = metrics.height()
         ticks = [(float(unit), label) for unit, label in plot.row.y_ticks]
@@ -504,16 +615,19 @@ class TimeGrid(CellWidget):
 
     def time_labels(self, key: str) -> list[LabelRect]:
         """The time step labels drawn under row ``key``, each with its rectangle (a readable
-        subset of ``x_ticks``, as :meth:`unit_labels`)."""
+        subset of ``x_ticks``, as :meth:`unit_labels`), without one that would reach the colour
+        bars (a six-digit last step of a long sequence's window is wider than the gap)."""
         r = self.plots[key].rect
         metrics = QFontMetricsF(self._fonts["tick"])
         lo, hi = self.t_range
         pixels = (self._x_of(hi) - self._x_of(lo)) / max(hi - lo, 1e-12)
         ticks = [(float(t), label) for t, label in self.x_ticks]
+        right = self._x_of(hi) + BAR_GAP - 2  # where the colour bars begin, less a little air
         out = []
         for t, label in readable_ticks(ticks, pixels, metrics.horizontalAdvance):
             x, w = self._x_of(t), metrics.horizontalAdvance(label) + 2
-            out.append((QRectF(x - w / 2, r.bottom() + 3.5, w, TICKS_H - 3), label))
+            if x + w / 2 <= right:
+                out.append((QRectF(x - w / 2, r.bottom() + 3.5, w, TICKS_H - 3), label))
         return out
 
     def _paint_units(self, painter: QPainter, plot: _Plot) -> None:

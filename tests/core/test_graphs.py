@@ -14,12 +14,14 @@ from core.graphs import (
     COLUMN_OFFSET,
     EDGE_KINDS,
     count_unfolded_edges,
+    count_window_edges,
     edge_weights,
     folded_arrays,
     folded_graph,
     graph_arrays,
     unfolded_arrays,
     unfolded_graph,
+    unfolded_window,
 )
 from core.model import SRN
 
@@ -239,3 +241,41 @@ def test_folded_jordan_graph(drawn: bool) -> None:
     forced = folded_graph(SRN.init(I, H, O, seed=7, context="target"))
     assert sum(1 for _, d in forced.nodes(data=True) if d["layer"] == "c") == O  # always drawn
     assert not [1 for *_, d in forced.edges(data=True) if d["param"] == "copy"]  # data, not y
+
+
+@pytest.mark.parametrize(
+    ("context", "window"), [("hidden", 0), ("output", 0), ("none", 0), ("none", 2)]
+)
+@pytest.mark.parametrize(("first", "last"), [(0, 9), (0, 3), (1, 9), (4, 7), (9, 9), (0, 0)])
+def test_a_window_of_columns_is_that_part_of_the_whole_graph(
+    context: str, window: int, first: int, last: int
+) -> None:
+    """A long sequence's view builds only the columns it shows: the same nodes in the same order
+    and places, and the edges among them (W edges into the first column have no sender, nor
+    have a tapped delay line's edges from inputs before it)."""
+    I, H, O, T = 2, 3, 2, 9
+    whole = unfolded_arrays(I, H, O, T, context=context, window=window)
+    part = unfolded_window(I, H, O, T, first, last, context=context, window=window)
+    ids = [n for n in whole.node_ids if first <= n[1] <= last]
+    assert part.node_ids == tuple(ids)
+    assert len(part.index) == len(ids) and list(part.index) == ids
+    assert all(part.index[n] == i for i, n in enumerate(ids))
+    assert ("x", last + 1, 0) not in part.index and ("h", first, H) not in part.index
+    rows = [whole.index[n] for n in ids]
+    np.testing.assert_array_equal(part.pos, whole.pos[rows])
+    inside = [
+        (whole.node_ids[s], whole.node_ids[r])
+        for s, r in whole.edges
+        if first <= whole.node_t[s] and whole.node_t[r] <= last
+    ]
+    assert [(part.node_ids[s], part.node_ids[r]) for s, r in part.edges] == inside
+    assert part.n_edges == count_window_edges(I, H, O, first, last, context, window)
+    whole_count = count_unfolded_edges(I, H, O, T, context, window)
+    assert count_window_edges(I, H, O, 0, T, context, window) == whole_count
+    for name in ("edge_kind", "edge_row", "edge_col", "edge_t"):
+        keep = (whole.node_t[whole.edges[:, 0]] >= first) & (
+            whole.node_t[whole.edges[:, 1]] <= last
+        )
+        np.testing.assert_array_equal(getattr(part, name), getattr(whole, name)[keep], name)
+    with pytest.raises(ValueError, match="inside"):
+        unfolded_window(I, H, O, T, 3, T + 1, context=context)

@@ -10,9 +10,20 @@ from typing import Any
 import numpy as np
 import pytest
 
+import core.limits as limits
 import core.loaders as loaders
+from core.bptt import bptt
 from core.data import Dataset, DatasetError, Sequence
-from core.limits import MAX_LAYER_SIZE, MAX_SEQUENCES, MAX_STEPS, MAX_VALUES, SEED_MAX
+from core.limits import (
+    MAX_LAYER_SIZE,
+    MAX_SEQUENCES,
+    MAX_STEPS,
+    MAX_TRACE_VALUES,
+    MAX_VALUES,
+    SEED_MAX,
+    trace_problem,
+    trace_values,
+)
 from core.loaders import load_dataset
 from core.model import SRN
 from core.tasks import TASKS, ParamSpec, TaskParamError, make_task, text_dataset
@@ -85,7 +96,7 @@ def test_seed_bounds() -> None:
 
 
 def test_text_task_sequence_length_bounds() -> None:
-    with pytest.raises(ValueError, match="from 2 to 10,000"):
+    with pytest.raises(ValueError, match="from 2 to 1,000,000"):
         text_dataset("abcabc", "t", seq_len=MAX_STEPS + 1)
 
 
@@ -104,7 +115,7 @@ def _seq(T: int, I: int = 1, O: int = 1) -> Sequence:
 
 
 def test_a_data_set_beyond_the_limits_is_refused() -> None:
-    with pytest.raises(DatasetError, match="sequence 1 has 10,001 steps, more than the limit"):
+    with pytest.raises(DatasetError, match="sequence 1 has 1,000,001 steps, more than the limit"):
         Dataset("long", (_seq(MAX_STEPS + 1),), ("x",), ("y",))
     wide = tuple(f"x{i}" for i in range(MAX_LAYER_SIZE + 1))
     with pytest.raises(DatasetError, match="513 inputs, more than the limit of 512"):
@@ -129,7 +140,9 @@ def test_csv_with_too_many_input_columns(tmp_path: Path) -> None:
 
 def test_csv_with_a_sequence_too_long(tmp_path: Path) -> None:
     path = write(tmp_path / "long.csv", "x,d\n" + "0,1\n" * (MAX_STEPS + 1))
-    with pytest.raises(DatasetError, match=r"line 2: sequence has 10,001 steps, more than the lim"):
+    with pytest.raises(
+        DatasetError, match=r"line 2: sequence has 1,000,001 steps, more than the l"
+    ):
         load_dataset(path)
 
 
@@ -161,7 +174,7 @@ def _json_doc(sequences: list[dict[str, Any]], **extra: Any) -> str:
         (
             _json_doc([{"inputs": [[0]] * (MAX_STEPS + 1), "targets": [[0]] * (MAX_STEPS + 1)}]),
             "sequences[0].inputs",
-            "has 10,001 steps, more than the limit of 10,000",
+            "has 1,000,001 steps, more than the limit of 1,000,000",
         ),
         (
             _json_doc([{"inputs": [[0] * 513] * 2, "targets": [[0]] * 2}]),
@@ -218,13 +231,54 @@ def test_text_with_too_many_distinct_characters(tmp_path: Path) -> None:
 
 
 def test_text_that_makes_too_many_numbers(tmp_path: Path) -> None:
-    alphabet = "".join(chr(0x4E00 + i) for i in range(100))
-    path = write(tmp_path / "long.txt", alphabet * 300)  # 30,000 steps x 200 units
-    with pytest.raises(DatasetError, match="more than the limit of 5,000,000"):
+    alphabet = "".join(chr(0x4E00 + i) for i in range(500))
+    path = write(tmp_path / "long.txt", alphabet * 50)  # 25,000 steps x 1,000 units
+    with pytest.raises(DatasetError, match="more than the limit of 20,000,000"):
         load_dataset(path)
 
 
 def test_text_sequence_length_bounds(tmp_path: Path) -> None:
     path = write(tmp_path / "t.txt", "abcabc")
-    with pytest.raises(DatasetError, match="from 2 to 10,000, got 10001"):
+    with pytest.raises(DatasetError, match="from 2 to 1,000,000, got 1000001"):
         loaders.load_text(path, seq_len=MAX_STEPS + 1)
+
+
+# -- traces -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("T", "I", "H", "O"),
+    [(1_000_000, 3, 5, 3), (20_000, 8, 256, 8), (20_000, 128, 512, 128), (MAX_STEPS, 1, 5, 1)],
+    ids=["1e6-steps-H5", "2e4-steps-H256", "2e4-steps-H512", "longest-file-H5"],
+)
+def test_long_sequences_that_the_windowed_views_show_are_allowed(
+    T: int, I: int, H: int, O: int
+) -> None:
+    assert T <= MAX_STEPS and T * (I + O) <= MAX_VALUES
+    assert trace_problem(T, I, H, O) is None
+    assert trace_values(T, I, H, O) <= MAX_TRACE_VALUES
+
+
+def test_a_trace_too_large_is_refused_naming_the_limit() -> None:
+    assert trace_values(100_000, 8, 256, 8) > MAX_TRACE_VALUES
+    assert trace_problem(100_000, 8, 256, 8) == (
+        "the trace of 100,000 steps at H = 256 would hold 107,400,000 numbers, "
+        "more than the limit of 64,000,000"
+    )
+    assert trace_values(1000, 2, 3, 1, batch=7) == 7 * trace_values(1000, 2, 3, 1)
+    assert "700,000 sequences of 1,000 steps at H = 3" in str(
+        trace_problem(1000, 2, 3, 1, batch=7 * 10**5)
+    )
+
+
+def test_bptt_refuses_a_trace_too_large_before_computing_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    net = SRN.init(2, 3, 1, seed=0)
+    xs, ds = np.zeros((40, 2)), np.zeros((40, 1))
+    needed = trace_values(40, 2, 3, 1)
+    monkeypatch.setattr(limits, "MAX_TRACE_VALUES", needed)
+    assert bptt(net, xs, ds).T == 40  # exactly at the limit: allowed
+    monkeypatch.setattr(limits, "MAX_TRACE_VALUES", needed - 1)
+    with pytest.raises(ValueError, match=f"more than the limit of {needed - 1:,}"):
+        bptt(net, xs, ds)
+    with pytest.raises(ValueError, match="the trace of 2 sequences of 40 steps at H = 3"):
+        bptt(net, np.stack([xs, xs]), np.stack([ds, ds]))

@@ -194,6 +194,44 @@ def test_csv_errors_name_file_line_and_column(
         assert f"line {line}" in str(exc)
 
 
+NUMBER_LIKE = st.text(alphabet="0123456789+-.eE _ \t\xa0naifINF\u0661", max_size=7)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    cells=st.lists(
+        NUMBER_LIKE | st.sampled_from(["1e999", "-1e-999", "+.5", "2.", " 7 "]), min_size=1
+    )
+)
+def test_csv_columns_read_at_once_agree_with_the_cell_by_cell_reading(cells: list[str]) -> None:
+    """A long file's chosen columns are read a column at a time; that fast reading gives the
+    numbers the cell-by-cell reading gives, gives up (so that the cell-by-cell reading names
+    the bad cell) whenever some cell is not a finite plain decimal number, and otherwise only
+    for characters a plain number never has."""
+    rows = [(r + 2, [cell, "1"]) for r, cell in enumerate(cells)]
+    fast = loaders._plain_columns(rows, [0], 2)
+    try:
+        slow = [loaders._cell(row, 0, "x", "f.csv", line) for line, row in rows]
+    except DatasetError:
+        assert fast is None
+        return
+    if fast is None:  # it gives up only for a character that no plain number has ("0\xa0")
+        assert any(ch not in "0123456789+-.eE \t" for cell in cells for ch in cell)
+        return
+    np.testing.assert_array_equal(fast[:, 0], slow)
+
+
+def test_a_long_csv_names_its_bad_cell(tmp_path: Path) -> None:
+    rows = ["1,0"] * 5000
+    rows[3210] = "1_0,0"  # float() reads it; a plain decimal number it is not
+    path = write(tmp_path, "long.csv", "x,d\n" + "\n".join(rows) + "\n")
+    exc = error_of(load_csv, path)
+    assert (exc.line, exc.column) == (3212, 1) and "'1_0' is not a number" in str(exc)
+    rows[3210] = "1,0"
+    path = write(tmp_path, "long.csv", "x,d\n" + "\n".join(rows) + "\n")
+    assert load_csv(path).sequences[0].T == 5000
+
+
 # -- JSON --------------------------------------------------------------------------------------
 def test_json_minimal_form_gets_default_names(tmp_path: Path) -> None:
     doc = {"sequences": [{"inputs": [[0.5, 1], [2, 3], [4, 5]], "targets": [[1], [2], [3]]}]}

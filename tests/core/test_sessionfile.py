@@ -101,7 +101,7 @@ CASES: list[tuple[str, Edit, str, str]] = [
     ("notation", _set("notation", "greek"), "notation", "expected one of deep-learning, boden"),
     ("position", _set("position", 13), "position", "expected 0 to 12, got 13"),
     ("position-bool", _set("position", True), "position", "expected a whole number, got a boolean"),
-    ("truncation", _set("truncation", 0), "truncation", "expected 1 to 10,000, got 0"),
+    ("truncation", _set("truncation", 0), "truncation", "expected 1 to 1,000,000, got 0"),
     ("mode", _set("mode", "random"), "mode", "expected one of sliding, chunked"),
     ("sequence", _set("sequence", 2), "sequence", "expected 1 to 1, got 2"),
     ("version", _set("version", 2), "version", "the file is from a newer Unfold"),

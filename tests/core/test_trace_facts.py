@@ -174,3 +174,42 @@ def test_select_slices_a_batch_without_recomputing() -> None:
     np.testing.assert_allclose(sub.delta_h, one.delta_h, rtol=1e-12, atol=1e-15)
     with pytest.raises(ValueError, match="one sequence"):
         batch.carried(1)
+
+
+@pytest.mark.parametrize("context", ["hidden", "output"])
+def test_a_long_trace_accumulates_from_kept_suffix_sums(context: str) -> None:
+    """A long sequence starts each partial sum from a kept one: the sums still equal the direct
+    sums over the later steps, and the kept sums are a few, not one per step."""
+    T_long, I_, H_, O_ = 3000, 8, 64, 8
+    rng = np.random.default_rng(5)
+    net = SRN.init(I_, H_, O_, seed=2, context=context)
+    tr = bptt(net, np.eye(I_)[rng.integers(0, I_, T_long)], np.eye(O_)[rng.integers(0, O_, T_long)])
+    kept = tr.suffix_sums()
+    assert 1 < len(kept.starts) <= T_long // 64 + 1
+    assert tr.suffix_sums() is kept  # formed once
+    for t in (1, 2, 17, 1000, 1001, 2937, T_long - 3, T_long, T_long + 1):
+        acc = tr.accumulated(t)
+        for p in ("U", "W", "V", "b", "c"):
+            delta, partner = tr.delta_of(p)[t - 1 :], tr.partner(p)[t - 1 :]
+            direct = delta.T @ partner if p in ("U", "W", "V") else delta.sum(axis=0)
+            np.testing.assert_allclose(acc[p], direct, rtol=1e-10, atol=1e-12, err_msg=(p, t))
+        assert np.array_equal(acc["h0"], tr.delta_h0 if t == 1 else np.zeros_like(net.h0))
+    for p in tr.grads:
+        np.testing.assert_allclose(tr.accumulated(1)[p], tr.grads[p], rtol=1e-10, atol=1e-12)
+    # the colour ranges' partial sums are the largest of those sums at every 256th of the steps
+    every = -(-T_long // 256)
+    peaks = tr.gradient_peaks()
+    for p in ("U", "W", "V"):
+        sampled = max(
+            float(np.abs(tr.accumulated(max(1, stop - every + 1))[p]).max())
+            for stop in range(T_long, 0, -every)
+        )
+        assert peaks[p][1] == pytest.approx(sampled, rel=1e-10), p
+
+
+def test_slope_of_one_step() -> None:
+    tr = _trace("hidden", "softmax", None, "sliding")
+    for t in (1, 4, T):
+        np.testing.assert_array_equal(tr.slope(t), tr.slope()[t - 1])
+    with pytest.raises(ValueError, match="outside"):
+        tr.slope(T + 1)

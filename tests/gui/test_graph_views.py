@@ -574,3 +574,86 @@ def test_folded_status_tells_forward_from_backward_at_the_same_step(
     session.seek(2 * T + 1 - 3)  # backward t = 3
     assert session.state.label == "backward t = 3"
     assert folded.displayed_values()["status"] == "backward t = 3"
+
+
+def test_unfolded_long_trace_shows_a_window_around_the_cursor(
+    qtbot, unfolded: UnfoldedGraphView, session: Session, settle
+) -> None:
+    """A sequence longer than MAX_STEPS: the view shows at most MAX_STEPS columns, follows the
+    cursor, builds only the columns around those on screen, and shows the trace's numbers
+    there; a step repaints what a full redraw would draw."""
+    from PySide6.QtGui import QGuiApplication
+
+    from gui.widgets.time_window import MAX_STEPS
+
+    T, I, H, O = 3000, 3, 16, 3
+    session.set_dataset(_random_dataset(T, I, O), SRN.init(I, H, O, seed=5))
+    box = unfolded.plot_widget().getViewBox()
+    x0, x1 = box.viewRange()[0]
+    assert x1 - x0 <= MAX_STEPS + 1.2 and x0 <= 0 <= x1
+    box.setXRange(100, 300, padding=0)  # zoomed in: only the columns around these are built
+    box.sigRangeChangedManually.emit([True, False])  # as a wheel reports it: no refit
+
+    def narrow() -> bool:  # the columns built are those around the zoomed-in view
+        first, last = unfolded.displayed_values().steps
+        return last - first < 500
+
+    qtbot.waitUntil(narrow)
+    trace, sign = session.trace, session.notation.delta_sign
+    for k in (150, 151, 1200, 2999, 3000, 3001, 3002, 4500, 5990, 6000, 5999):
+        session.seek(k)
+        state = session.state
+        t = state.t
+        shown = unfolded.displayed_values()
+        first, last = shown.steps
+        x0, x1 = box.viewRange()[0]
+        assert x0 <= t <= x1 and first <= t <= last, (k, (x0, x1), shown.steps)
+        assert last - first <= 4 * (x1 - x0)
+        assert {n[1] for n in shown.node_ids} == set(range(first, last + 1))
+        expected = expected_unfolded(trace, state, sign, shown.node_ids)
+        np.testing.assert_array_equal(shown.values, expected, err_msg=f"position {k}")
+        assert np.array_equal(shown.colour_index == UNKNOWN, np.isnan(expected))
+        # the heatmap pixel of h3(t) has the colour of its value
+        column = max(t, 1)
+        strip = unfolded._strips["h"]
+        strip.render()
+        image = strip.qimage
+        per_step = image.width() // (last - first + 1)
+        pixel = image.pixelColor((column - first) * per_step, image.height() - 1 - 2)
+        want = shown.fills[shown.index[("h", column, 2)]]
+        assert pixel.getRgb() == tuple(int(v) for v in want), k
+        settle(unfolded)  # its repaints done: the screen is what it last painted
+        window = unfolded.window()
+        screen = QGuiApplication.primaryScreen().grabWindow(window.winId()).toImage()
+        fresh = window.grab().toImage()
+        assert screen.convertToFormat(fresh.format()) == fresh, k
+
+
+def test_unfolded_long_trace_zoomed_in_draws_single_units(
+    qtbot, unfolded: UnfoldedGraphView, session: Session
+) -> None:
+    """Zoomed in on a long sequence, the few columns around the screen are built unit by unit:
+    nodes show the trace's numbers, and nodes and edges answer hover and click."""
+    T, I, H, O = 2500, 2, 4, 2
+    session.set_dataset(_random_dataset(T, I, O), SRN.init(I, H, O, seed=5))
+    box = unfolded.plot_widget().getViewBox()
+    box.setXRange(1200, 1206, padding=0)
+    box.sigRangeChangedManually.emit([True, False])
+    qtbot.waitUntil(lambda: unfolded.lod == "detailed")
+    trace, sign = session.trace, session.notation.delta_sign
+    for k in (1203, 2 * T + 1 - 1204):
+        session.seek(k)
+        shown = unfolded.displayed_values()
+        assert shown.lod == "detailed" and shown.steps[1] - shown.steps[0] < 40
+        expected = expected_unfolded(trace, session.state, sign, shown.node_ids)
+        np.testing.assert_array_equal(shown.values, expected)
+        brushes = unfolded._nodes.brushes()
+        assert len(brushes) == len(shown.node_ids)
+        for i in range(len(brushes)):
+            assert brushes[i].color().getRgb() == tuple(shown.fills[i].tolist())
+    assert unfolded.selection_at(*unfolded.node_position(("h", 1203, 1))) == Selection(
+        "node", "h", t=1203, unit=1
+    )
+    point = unfolded.edge_point("W", 1204, 0, 0, at=0.5)
+    assert unfolded.selection_at(*point) == Selection("edge", "W", t=1204, row=0, col=0)
+    assert unfolded.tooltip_at(*point).startswith(f"W[1,1] = {session.net.W[0, 0]:.3f}")

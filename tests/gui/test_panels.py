@@ -272,3 +272,49 @@ def test_gradient_colour_range_is_the_true_peak(context: str) -> None:
         step = max(np.abs(trace.contribution(t)[p]).max() for t in range(1, T + 1))
         assert step <= encodings[p][0].magnitude, p
         assert encodings[p][0].magnitude == round_magnitude(step), p
+
+
+def test_long_trace_panels_show_a_window_around_the_cursor(session, panels) -> None:
+    """Past MAX_STEPS steps the heatmaps and the loss bars show a window of steps that holds
+    the cursor, with the trace's numbers in it (blank exactly where not known yet)."""
+    from gui.widgets.time_window import MAX_STEPS
+
+    T, I, H, O = 3000, 4, 8, 3
+    rng = np.random.default_rng(1)
+    x, d = np.eye(I)[rng.integers(0, I, T)], np.eye(O)[rng.integers(0, O, T)]
+    names_in, names_out = tuple(f"in{i}" for i in range(I)), tuple(f"out{k}" for k in range(O))
+    data = Dataset("long", (Sequence(x, d),), names_in, names_out, output="softmax")
+    session.set_dataset(data, net=SRN.init(I, H, O, seed=2))
+    trace = session.trace
+    sign = session.notation.delta_sign
+    for k in (0, 1, 1500, 2999, 3000, 3001, 4000, 5999, 6000, 2500):
+        session.seek(k)
+        state, shown = session.state, snapshot(panels)
+        known, back, t = state.forward_known, state.backward_from, state.t
+        act = shown["ActivationsPanel"]
+        first, last = act.steps
+        assert last - first + 1 == MAX_STEPS and first <= t <= last, (k, act.steps)
+        assert act.cursor == t
+        assert_array_equal(act.h, masked(trace.h, 0, known + 1)[first : last + 1])
+        y_first = max(first, 1)
+        assert_array_equal(act.y, masked(trace.y, 0, known)[y_first - 1 : last])
+        assert_array_equal(act.d, trace.d[y_first - 1 : last])
+        deltas = shown["DeltasPanel"]
+        first, last = deltas.steps
+        assert last - first + 1 == MAX_STEPS and first <= max(t, 1) <= last, (k, deltas.steps)
+        full = sign * masked(trace.delta_h, back - 1, T)
+        assert_array_equal(deltas.delta_h, full[first - 1 : last])
+        assert_array_equal(
+            deltas.delta_o, sign * masked(trace.delta_o, back - 1, T)[first - 1 : last]
+        )
+        loss = shown["LossPanel"]
+        first, last = loss.steps
+        assert last - first + 1 == MAX_STEPS and first <= max(t, 1) <= last, (k, loss.steps)
+        assert_array_equal(loss.loss, masked(trace.loss_t, 0, known))
+        assert loss.cursor == (t if 1 <= t <= known else None)
+        grads = shown["GradientsPanel"]
+        for p in trace.net.trainable():
+            if state.phase == "backward":
+                np.testing.assert_allclose(grads.accumulated[p], trace.accumulated(t)[p])
+        x0, x1 = panels["LossPanel"].plot.getViewBox().viewRange()[0]
+        assert x0 <= first - 0.5 and last + 0.5 <= x1 <= x0 + 1.05 * MAX_STEPS  # the window

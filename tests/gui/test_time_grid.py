@@ -151,3 +151,43 @@ def test_the_colour_bar_shows_the_encoding_from_end_to_end(grid, settle) -> None
             image.pixelColor(x, round(rect.bottom()) - 1),
         )
         assert top == _colour(hi, encoding) and bottom == _colour(lo, encoding), index
+
+
+def test_a_long_time_axis_shows_a_window_that_follows_the_cursor(qtbot, grid, settle) -> None:
+    """Past ``max_steps`` steps the grid shows a window of them around the cursor: the cells,
+    colours and hover of the window's steps are those of the whole arrays, a step recolours
+    only what changed, and the screen stays what a full redraw draws."""
+    grid.max_steps = 5
+    rows = tuple(grid.rows)
+    grid.set_rows(rows, (-0.5, T + 0.5), [(t, str(t)) for t in range(0, T + 1, 2)], n_bars=2)
+    rng = np.random.default_rng(2)
+    h, y = rng.uniform(-1, 1, (T + 1, H)), rng.uniform(-2, 2, (T, O))
+    h.setflags(write=False)
+    for t in [*range(T + 1), *range(T, -1, -3)]:  # forward, then back in strides
+        grid.set_known("h", h, 0, t + 1)
+        grid.set_known("y", y, 0, t)
+        grid.set_cursor(t)
+        first, last = grid.steps_shown()
+        assert last - first + 1 == 5 and first <= t <= last
+        assert first >= 0 and last <= T
+        assert grid.cursor_x("h") == t
+        np.testing.assert_array_equal(grid.shown("h"), masked(h, 0, t + 1)[first : last + 1])
+        y_first = max(first, 1)  # the outputs start at t = 1
+        np.testing.assert_array_equal(grid.shown("y"), masked(y, 0, t)[y_first - 1 : last])
+        for step in range(first, last + 1):
+            assert grid.cell_at(grid.pos_of("h", step, 3)) == ("h", step, 3)
+        assert {label for _, label in grid.x_ticks} <= {str(s) for s in range(first, last + 1)}
+        settle(grid)  # its repaints done: the screen is what it last painted
+        screen = QGuiApplication.primaryScreen().grabWindow(grid.winId()).toImage()
+        image = grid.grab().toImage()
+        differ = (_pixels(screen) != _pixels(image)).any(axis=2)
+        assert not differ.any(), (t, np.argwhere(differ)[:5])
+        for step in (first, t, last):
+            want = _colour(h[step, 1], LINEAR) if step <= t else QColor(BLANK)
+            assert image.pixelColor(grid.pos_of("h", step, 1).toPoint()) == want, (t, step)
+
+
+def masked(full: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    out = np.full(full.shape, np.nan)
+    out[lo:hi] = full[lo:hi]
+    return out

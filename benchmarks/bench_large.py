@@ -1,0 +1,231 @@
+"""Long sequences: opening a trace, stepping the cursor and the memory it takes, beside targets.
+
+Run offscreen:  QT_QPA_PLATFORM=offscreen python benchmarks/bench_large.py [--case T,H ...]
+
+Each case runs in a fresh Python process (so that its memory is its own), twice: once timed, once
+under ``tracemalloc``. For one random sequence of T steps and H hidden units (8 inputs and
+outputs for H = 256, 3 for H = 5) it opens the main window on the example, then
+
+* **open**: ``Session.set_dataset`` and the events it causes (the ``bptt`` call and every view
+  built and painted), and separately the ``bptt`` call alone and (**csv**) reading the
+  sequence from a CSV file, which File > Open does first;
+* **step**: the median and 90th percentile of one cursor step followed by the events it causes,
+  over runs of single steps at 8 places of the forward and the backward sweep;
+* **jump**: the median of a seek to a far position (the visible window of time moves);
+* **memory**: the peak of the memory allocated while opening and stepping, above what was
+  allocated before, as a multiple of the trace's own arrays (the arrays it holds, each counted
+  once): ``tracemalloc`` (numpy's and Python's allocations; not Qt's pixel buffers) and the
+  growth of the peak resident set (``ru_maxrss``, everything, including freed pages the
+  allocator kept).
+
+Targets: for (T, H) = (20000, 256): open <= 1.5 s, median step <= 30 ms, tracemalloc peak <= 4x
+the trace's arrays; (1000000, 5) opens and steps, tracemalloc peak <= 4x the trace's arrays.
+The load average is printed first: on a shared machine the times grow with it (``bptt``, the
+engine alone, is the column to compare them with).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np
+
+CASES = ((20000, 256), (1_000_000, 5))
+#: the issue's targets; the million-step case must open and step (it needed 5.2 GB before the
+#: views were windowed), and is held to the same bound on memory
+TARGETS = {
+    (20000, 256): {"open_s": 1.5, "step_ms": 30.0, "memory_x": 4.0},
+    (1_000_000, 5): {"memory_x": 4.0},
+}
+
+
+def io_sizes(H: int) -> tuple[int, int]:
+    return (8, 8) if H >= 16 else (3, 3)
+
+
+def trace_bytes(trace: object) -> int:
+    """The bytes of the arrays a trace holds, each memory block counted once."""
+    seen: dict[int, int] = {}
+    for name in ("x", "d", "mask", "a", "h", "o", "y", "loss_t", "delta_o", "delta_h"):
+        arr = getattr(trace, name)
+        base = arr
+        while isinstance(base.base, np.ndarray):
+            base = base.base
+        seen[id(base)] = max(seen.get(id(base), 0), base.nbytes)
+    for name in ("delta_h0", "context"):
+        arr = getattr(trace, name)
+        base = arr
+        while isinstance(base.base, np.ndarray):
+            base = base.base
+        seen.setdefault(id(base), base.nbytes)
+    return sum(seen.values())
+
+
+def csv_load_s(folder: str, xs: np.ndarray, ds: np.ndarray) -> float:
+    """Seconds to read the sequence back from a CSV file (``core.loaders.load_dataset``, as
+    File > Open does before the trace is computed)."""
+    from core.loaders import load_dataset
+
+    path = Path(folder) / "sequence.csv"
+    header = [f"x{i + 1}" for i in range(xs.shape[1])] + [f"d{k + 1}" for k in range(ds.shape[1])]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(",".join(header) + "\n")
+        np.savetxt(f, np.hstack([xs, ds]).astype(np.int8), fmt="%d", delimiter=",")
+    begin = time.perf_counter()
+    load_dataset(path)
+    return time.perf_counter() - begin
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def run_case(T: int, H: int, traced: bool) -> dict[str, float]:
+    """One case in this process: timings, or (``traced``) the tracemalloc peak."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from core import SRN, bptt
+    from core.data import Dataset, Sequence
+    from gui.main_window import MainWindow
+
+    I, O = io_sizes(H)
+    rng = np.random.default_rng(0)
+    net = SRN.init(I, H, O, seed=0)
+    xs = np.eye(I)[rng.integers(0, I, T)]
+    ds = np.eye(O)[rng.integers(0, O, T)]
+    data = Dataset(
+        f"random T={T}",
+        (Sequence(xs, ds),),
+        tuple(f"in{i}" for i in range(I)),
+        tuple(f"out{k}" for k in range(O)),
+        output="softmax",
+    )
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    tmp = tempfile.mkdtemp()
+    window = MainWindow(settings=QSettings(f"{tmp}/bench.ini", QSettings.Format.IniFormat))
+    window.resize(1400, 900)
+    window.show()
+    app.processEvents()
+    session = window.session
+    out: dict[str, float] = {}
+    rss0 = rss_mb()
+    if traced:
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+    start = time.perf_counter()
+    session.set_dataset(data, net=net)
+    app.processEvents()
+    out["open_s"] = time.perf_counter() - start
+    out["trace_mb"] = trace_bytes(session.trace) / 2**20
+    places = np.linspace(1, 2 * T - 12, 8).astype(int)
+    steps: list[float] = []
+    jumps: list[float] = []
+    for k in places:
+        begin = time.perf_counter()
+        session.seek(int(k))
+        app.processEvents()
+        jumps.append(1e3 * (time.perf_counter() - begin))
+        for _ in range(10):
+            begin = time.perf_counter()
+            session.step()
+            app.processEvents()
+            steps.append(1e3 * (time.perf_counter() - begin))
+    out["step_ms"] = statistics.median(steps)
+    out["step_p90_ms"] = float(np.percentile(steps, 90))
+    out["jump_ms"] = statistics.median(jumps)
+    if traced:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        out["traced_mb"] = (peak - base) / 2**20
+    out["rss_mb"] = rss_mb() - rss0
+    if not traced:
+        seq = data.sequences[0]
+        begin = time.perf_counter()
+        bptt(net, seq.x, seq.d)
+        out["bptt_s"] = time.perf_counter() - begin
+        out["csv_s"] = csv_load_s(tmp, xs, ds)
+    window.close()
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--case", action="append", help="T,H (default: the two target cases)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        T, H, traced = (int(v) for v in args.child.split(","))
+        print(json.dumps(run_case(T, H, bool(traced))))
+        return 0
+    cases = [tuple(int(v) for v in c.split(",")) for c in args.case] if args.case else CASES
+    # a shared machine: the load says how far the times are from an idle one
+    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    # the kept gradient sums are many small matrix products: threads can cost more than they
+    # give on a busy machine (20,000 x 256: 0.15 s with one thread, 1.3 to 3.5 s with two)
+    print(f"BLAS threads: OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
+    print(
+        f"{'T':>8} {'H':>4} | {'csv':>7} {'open':>7} {'bptt':>7} | "
+        f"{'step med':>8} {'p90':>7} {'jump':>7} | "
+        f"{'trace':>7} {'traced':>8} {'rss':>8} | target"
+    )
+    ok = True
+    for T, H in cases:
+        results = []
+        for traced in (0, 1):
+            proc = subprocess.run(
+                [sys.executable, __file__, "--child", f"{T},{H},{traced}"],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if proc.returncode != 0:
+                print(f"{T:>8} {H:>4} | failed:\n{proc.stderr[-2000:]}")
+                ok = False
+                break
+            results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        if len(results) < 2:
+            continue
+        timed, mem = results
+        trace_mb = timed["trace_mb"]
+        ratio = mem["traced_mb"] / trace_mb
+        target = TARGETS.get((T, H), {})
+        measured = {"open_s": timed["open_s"], "step_ms": timed["step_ms"], "memory_x": ratio}
+        passed = all(measured[key] <= bound for key, bound in target.items())
+        ok &= passed
+        bounds = [
+            f"{name} <= {target[key]:g}{unit}"
+            for key, name, unit in (
+                ("open_s", "open", " s"),
+                ("step_ms", "step", " ms"),
+                ("memory_x", "memory", "x"),
+            )
+            if key in target
+        ]
+        verdict = f"{'PASS' if passed else 'MISS'} (opens and steps"
+        verdict += f"; {', '.join(bounds)})" if bounds else ")"
+        print(
+            f"{T:>8} {H:>4} | {timed['csv_s']:>5.2f} s "
+            f"{timed['open_s']:>5.2f} s {timed['bptt_s']:>5.2f} s | "
+            f"{timed['step_ms']:>5.1f} ms {timed['step_p90_ms']:>4.0f} ms "
+            f"{timed['jump_ms']:>4.0f} ms | {trace_mb:>4.0f} MB {ratio:>6.2f}x "
+            f"{timed['rss_mb'] / trace_mb:>6.2f}x | {verdict}"
+        )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

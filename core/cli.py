@@ -229,7 +229,7 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
         choices=NETWORKS,
         default="srn",
         help="srn = a simple recurrent network (Elman or Jordan, see --context); tdl = a tapped "
-        "delay line, a feedforward network over the window x(t), ..., x(t-W) (Bodén 2002 §4) "
+        "delay line, a feedforward network over the window x(t), ..., x(t-W) (Bodén 2001 §4) "
         "(default srn)",
     )
     parser.add_argument(

@@ -7,7 +7,7 @@ variations are the classic experiments of the texts:
   Elman 1990 trained with k = 1);
 * ``"context"``: Elman (h(t-1)) against Jordan (y(t-1)) against teacher forcing (d(t-1))
   (Jordan 1986; Williams & Zipser 1989; Goodfellow et al. 2016 §10.2.1);
-* ``"hidden"``: two hidden activations f (Bodén 2002 section 3);
+* ``"hidden"``: two hidden activations f (Bodén 2001 section 3);
 * ``"radius"``: two spectral radii of the loop matrix, W rescaled by
   :func:`core.spectral.with_spectral_radius` (Bengio, Simard & Frasconi 1994; Goodfellow et al.
   2016 §10.7), e.g. 0.9 against 1.1.

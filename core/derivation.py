@@ -7,11 +7,11 @@ delta = +dL/dnet; a notation whose delta is -dL/dnet (Bodén 2001) gets the equa
 ``negative`` form where the sign shows.
 
 Sources a reader can find: Goodfellow, Bengio and Courville (2016), *Deep Learning*, §10.2 (the
-tanh/softmax network, its forward equations and the gradients of §10.2.2); Bodén (2001/2002),
+tanh/softmax network, its forward equations and the gradients of §10.2.2); Bodén (2001),
 *A guide to recurrent neural networks and backpropagation* (the cost/output pairs and the
 delta = -dC/dnet convention); Elman (1990), *Finding structure in time*; Jordan (1986), *Serial
 order*; Williams and Peng (1990) and Williams and Zipser (1989) for truncation; Williams and Zipser
-(1989) for real-time recurrent learning; Bodén (2002) §4 for the tapped delay line
+(1989) for real-time recurrent learning; Bodén (2001) §4 for the tapped delay line
 (:mod:`core.tdl`).
 """
 
@@ -62,7 +62,7 @@ TRUNCATION = "Truncation"
 RTRL = "Real-time recurrent learning (forward accumulation)"
 WZ = "Williams and Zipser (1989)"
 TDL = "Tapped delay line (a feedforward network over a window of inputs)"
-BODEN_TDL = "Bodén (2002) §4"
+BODEN_TDL = "Bodén (2001) §4"
 DL = "Goodfellow et al. (2016) §10.2"
 DL_GRAD = "Goodfellow et al. (2016) §10.2.2"
 BODEN = "Bodén (2001)"

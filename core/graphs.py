@@ -21,7 +21,7 @@ context holds the previous *target* d(t-1): the folded graph always shows the co
 has no copy edges (the context is data, not the network's output), and the unfolded W edges
 still start at the y(t-1) nodes' position, the column where d(t-1) belongs.
 
-A **tapped delay line** (``context="none"``, :mod:`core.tdl`; Bodén 2002 §4) has no W. Folded,
+A **tapped delay line** (``context="none"``, :mod:`core.tdl`; Bodén 2001 §4) has no W. Folded,
 its input row is the delay buffer: omega + 1 groups of I units, x(t), x(t-1), ..., x(t-omega)
 from left to right (node ids ``("x", -k, i)``), each group joined to the next by ``copy`` edges
 x_i(t-k) -> x_i(t-k-1), the shift of the buffer as time passes, and U edges from every buffer unit

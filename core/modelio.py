@@ -36,7 +36,7 @@ A Jordan network ("context": "output" or "target", see ``core.jordan``) stores W
 "context_to_hidden" and its initial context (O,) as "initial_context" in place of the last two
 Elman names above. "context" may be left out and then means "hidden" (Elman).
 
-A tapped delay line (``core.tdl``; Bodén 2002 §4) says so in its config and has no recurrent
+A tapped delay line (``core.tdl``; Bodén 2001 §4) says so in its config and has no recurrent
 weights, no initial state and no "train_h0" or "context"::
 
       "config": {"network": "tdl", "n_in": I, "n_hidden": H, "n_out": O, "window": omega,

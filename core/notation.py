@@ -7,7 +7,7 @@ same quantities differently. Each notation has a key (``--notation`` takes it) a
 symbols come from:
 
 * "deep-learning": Goodfellow, Bengio and Courville (2016), *Deep Learning*, ch. 10 (§10.2);
-* "boden": Bodén (2001/2002), *A guide to recurrent neural networks and backpropagation*;
+* "boden": Bodén (2001), *A guide to recurrent neural networks and backpropagation*;
 * "tutorial": the "Recurrent Neural Networks - Part 2" tutorial (its folded and unfolded models);
 * "skansi": Skansi (2018), *Introduction to Deep Learning*, ch. 7 (eq. 7.14-7.17);
 * "one-unit": the one-unit worked example (one logistic hidden unit, one linear output).

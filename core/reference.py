@@ -22,7 +22,7 @@ The context c(t) is what the recurrent weights W read at step t::
                                         Williams & Zipser 1989; Goodfellow et al. section 10.2.1)
 
 Backward sweep, for t = T..1, with the *gradient* sign convention delta = +dL/dnet (Goodfellow
-et al. section 10.2.2; Bodén 2002, eq. 12-13 and 27, defines delta = -dC/dnet, the same numbers
+et al. section 10.2.2; Bodén 2001, eq. 12-13 and 27, defines delta = -dC/dnet, the same numbers
 with the opposite sign)::
 
     e(t)       = m(t) (y(t) - d(t))                         dL(t)/do(t), local (eq. 10.18)
@@ -38,7 +38,7 @@ not sum to one (an unscored step of zeros, say) e(t) = m(t) (y(t) sum_k d_k(t) -
 gradient of -sum_k d_k ln y_k, as in :func:`core.functions.output_delta`.
 
 Parameter gradients are sums of per-step outer products (Goodfellow et al. eq. 10.22-10.28;
-Bodén 2002, eq. 14-16, as the weight changes -eta dC/dw)::
+Bodén 2001, eq. 14-16, as the weight changes -eta dC/dw)::
 
     dL/dV  += delta_o(t) h(t)^T        dL/dc += delta_o(t)
     dL/dW  += delta_h(t) c(t)^T        dL/dU += delta_h(t) x(t)^T        dL/db += delta_h(t)
@@ -50,7 +50,7 @@ Truncation, written as its definition:
 * ``mode="sliding"``, k (BPTT(k), Williams & Peng 1990): each loss term L(s) on its own is
   propagated back through the steps s, s-1, ..., max(1, s-k+1) only, the context entering the
   window held constant; the deltas of all loss terms are added. k = 1 is Elman's (1990) training
-  with the context as a plain extra input (Bodén 2002, section 5.1).
+  with the context as a plain extra input (Bodén 2001, section 5.1).
 * ``mode="chunked"``, k: the sequence is cut into chunks t = 1..k, k+1..2k, ...; each chunk is a
   full BPTT problem whose first step reads the context carried in from the previous chunk as a
   constant, so the recurrence term is dropped where step t+1 starts a chunk.
@@ -61,7 +61,7 @@ the padding to the layout of :class:`core.bptt.Trace`.
 
 References
 ----------
-Bodén, M. (2002). A guide to recurrent neural networks and backpropagation. The Dallas project,
+Bodén, M. (2001). A guide to recurrent neural networks and backpropagation. The Dallas project,
     SICS Technical Report T2002:03.
 Elman, J. L. (1990). Finding structure in time. Cognitive Science, 14(2), 179-211.
 Goodfellow, I., Bengio, Y., & Courville, A. (2016). Deep Learning, chapter 10. MIT Press.

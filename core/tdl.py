@@ -1,6 +1,6 @@
-"""The tapped delay line: a feedforward network over a window of past inputs (Bodén 2002 §4).
+"""The tapped delay line: a feedforward network over a window of past inputs (Bodén 2001 §4).
 
-Bodén's (2002) section 4, "Tapped delay line memory", makes the temporal domain spatial: the
+Bodén's (2001) section 4, "Tapped delay line memory", makes the temporal domain spatial: the
 input layer holds a fixed window of the sequence, X(t) = x(t), x(t-1), ..., x(t-omega), a delay
 buffer whose contents shift one place as time passes (his figure 3; Sejnowski and Rosenberg's
 1987 NETtalk is the classical example). In Unfold's notation (Goodfellow et al. 2016 §10.2;
@@ -10,7 +10,7 @@ Eqs. 29-31 of the Help > Equations page)::
     h(t) = f(a(t)),  o(t) = c + V h(t),  y(t) = g(o(t))     Eqs. 2-4
 
 The network has no recurrent weights: nothing of step t-1 reaches step t except the inputs the
-buffer re-presents (Bodén 2002 §5: "a strict feedforward architecture does not maintain a
+buffer re-presents (Bodén 2001 §5: "a strict feedforward architecture does not maintain a
 short-term memory"). It learns by ordinary backpropagation, each step on its own (Eq. 30)::
 
     delta_o(t) = y(t) - d(t)                      Eq. 9 (every matched output/loss pair)
@@ -19,7 +19,7 @@ short-term memory"). It learns by ordinary backpropagation, each step on its own
     dL/dV, dL/db, dL/dc as for the Elman network (Eqs. 12-14)
 
 so a target that depends on an input more than omega steps back cannot be learned: no weight
-ever sees that input (Bodén 2002 §4: "the user has to select the maximum number of time steps
+ever sees that input (Bodén 2001 §4: "the user has to select the maximum number of time steps
 which is useful to the network").
 
 **Before the sequence starts the buffer holds zeros**: x(s) = 0 for s < 1, so at t = 1 only U_0
@@ -70,7 +70,7 @@ def check_window(window: Any) -> int:
 
 @dataclass(frozen=True, slots=True, eq=False)  # arrays: compare with same_weights/array_equal
 class TDL:
-    """An immutable tapped-delay-line network (Bodén 2002 §4).
+    """An immutable tapped-delay-line network (Bodén 2001 §4).
 
     Parameters
     ----------

@@ -1,6 +1,6 @@
 """Forward pass and ordinary backpropagation of the tapped delay line, as an immutable Trace.
 
-The network, its equations (Eqs. 29-31 of the Help > Equations page; Bodén 2002 §4) and the
+The network, its equations (Eqs. 29-31 of the Help > Equations page; Bodén 2001 §4) and the
 choice to record it in the same :class:`core.trace.Trace` as the recurrent networks are described
 in :mod:`core.tdl`. There is no recurrence, so every step is one feedforward pass and one
 backpropagation through it, all steps at once.

@@ -213,5 +213,5 @@ def _window_note(sc: Scope, i: int, t: int) -> tuple[str, ...]:
     a = sc.n["a"]
     return (
         f"the same input reaches {a}({s}), …, {a}({s + window}) through {sc.n['U']}0, …, "
-        f"{sc.n['U']}{window} as the window slides (Bodén 2002 §4)",
+        f"{sc.n['U']}{window} as the window slides (Bodén 2001 §4)",
     )

@@ -2,7 +2,7 @@
 
 :class:`NetworkPanel` ``(session, controller=None)`` offers hidden size, activation, output/loss
 pair, context (Elman or Jordan), trained h(0) and initialisation seed; "Apply" gives the session a
-new ``SRN.init`` network. The "Network" choice "Tapped delay line" builds Bodén's (2002 §4)
+new ``SRN.init`` network. The "Network" choice "Tapped delay line" builds Bodén's (2001 §4)
 feedforward network over the window x(t), ..., x(t-omega) instead (``core.tdl``), with its
 window from the "Window" box; context and h(0) do not apply to it. Discarding unsaved changes
 goes through :meth:`~NetworkPanel.ask`.
@@ -63,7 +63,7 @@ NETWORK_CHOICES = (
     (
         "Tapped delay line",
         "tdl",
-        "A feedforward network over the window x(t), x(t-1), …, x(t-ω) (Bodén 2002 §4): no "
+        "A feedforward network over the window x(t), x(t-1), …, x(t-ω) (Bodén 2001 §4): no "
         "recurrence, trained by ordinary backpropagation at every step",
     ),
 )
@@ -105,7 +105,7 @@ class NetworkPanel(QWidget):
             )
         self.network_box.setToolTip(
             "A simple recurrent network (memory in its context units) or a tapped delay line "
-            "(memory only in a fixed window of past inputs, Bodén 2002 §4)"
+            "(memory only in a fixed window of past inputs, Bodén 2001 §4)"
         )
         self.window_box = QSpinBox()
         self.window_box.setRange(0, MAX_WINDOW)

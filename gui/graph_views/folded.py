@@ -6,7 +6,7 @@ step (x(t), h(t), y(t)) in the same colours as the Activations dock, grey where 
 (at the start only h(0) = h0 is). A toolbar toggle switches to Elman's (1990) drawing with a
 context layer that copies h(t-1).
 
-A tapped delay line (Bodén 2002 §4) is drawn with its delay buffer as the input row, x(t),
+A tapped delay line (Bodén 2001 §4) is drawn with its delay buffer as the input row, x(t),
 x(t-1), ..., x(t-omega) from left to right, each group named below it, and dashed arcs for the
 shift of the buffer from one step to the next.
 """

@@ -228,7 +228,7 @@ def test_explanation_of_a_hidden_unit_sums_the_window() -> None:
     # buffer unit 5 (tap k = 2, input 1) of step 3 holds x[1](1)
     assert forward.terms[5].symbol.endswith("x[1](1)")
     assert forward.citation.startswith(f"Eqs. {number('tdl-net-hidden')}, {number('hidden')};")
-    assert "Bodén (2002) §4" in forward.citation
+    assert "Bodén (2001) §4" in forward.citation
 
 
 def test_explanation_of_an_input_says_where_else_the_window_takes_it() -> None:
@@ -242,7 +242,7 @@ def test_explanation_of_an_input_says_where_else_the_window_takes_it() -> None:
     assert [term.value for term in feeds.terms] == pytest.approx(net.U[:, 1] * x[2, 1])
     assert feeds.notes == (
         "the same input reaches a(3), …, a(5) through U0, …, U2 as the window slides "
-        "(Bodén 2002 §4)",
+        "(Bodén 2001 §4)",
     )
 
 

@@ -1,5 +1,5 @@
 """A tapped delay line trained, saved, loaded and run from the command line; and what a fixed
-window can and cannot learn on delayed recall (Bodén 2002 §4)."""
+window can and cannot learn on delayed recall (Bodén 2001 §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A tapped delay line (Bodén 2002 §4) through the window: built in the Network dock, drawn folded
+"""A tapped delay line (Bodén 2001 §4) through the window: built in the Network dock, drawn folded
 (the delay buffer) and unfolded (the window sliding), with the activations and the inspector
 showing its trace.
 
@@ -166,7 +166,7 @@ def test_activations_and_inspector_for_a_delay_line(qtbot) -> None:
     I = session.net.n_in
     assert len(forward.terms) == 1 + (WINDOW + 1) * I  # b and every buffer unit
     assert sum(term.value for term in forward.terms) == pytest.approx(session.trace.a[2, 1])
-    assert "Σk Σi" in forward.equation and "Bodén (2002) §4" in forward.citation
+    assert "Σk Σi" in forward.equation and "Bodén (2001) §4" in forward.citation
     delta = explanation.step("delta")
     assert sum(term.value for term in delta.terms) * delta.factor == pytest.approx(
         session.trace.delta_h[2, 1]

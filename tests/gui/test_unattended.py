@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from core.examples import example_network
+from core.limits import MAX_STEPS
 from core.modelio import model_json, save_model
 from gui.errors import install_excepthook
 from gui.unattended import Unattended
@@ -114,7 +115,7 @@ def test_unexpected_errors_of_an_unattended_run_open_no_dialog(
     # and no message box: the conftest fails a test that shows one
 
 
-@pytest.mark.parametrize("position", ["-1", "20001", "1e3"])
+@pytest.mark.parametrize("position", ["-1", str(2 * MAX_STEPS + 1), "1e3"])
 def test_the_start_position_is_bounded(position: str, capsys: pytest.CaptureFixture[str]) -> None:
     import main
 

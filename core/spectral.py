@@ -2,20 +2,48 @@
 Simard and Frasconi 1994; Bodén 2001 section 5.1).
 
 Gradients carried back through ``s`` steps are multiplied by a product of ``s`` Jacobians
-diag(f'(a)) W^T; their size is governed by the eigenvalues and singular values of the loop
-matrix W (for a Jordan network W V, see :func:`core.gradient_flow.loop_matrix`).
+(:mod:`core.gradient_flow`)::
+
+    dL/dh(t) = J(t+1)^T J(t+2)^T ... J(t+s)^T dL/dh(t+s),    J(t) = diag(f'(a(t))) W
+
+so their size is governed by the loop matrix W (for a Jordan network W V, see
+:func:`core.gradient_flow.loop_matrix`): by its eigenvalues lambda_i, whose largest modulus
+rho(W) fixes the rate at which (W^T)^s grows or shrinks (||(W^T)^s||^(1/s) -> rho(W), Gelfand's
+formula), and by its singular values sigma_i, the largest of which bounds one step,
+||J(t)^T|| <= max f' * sigma_1 (Bengio et al. 1994; Pascanu, Mikolov and Bengio 2013 §3).
+
+This module gives these numbers for a network (:func:`loop_eigenvalues`,
+:func:`loop_singular_values`), measures the norm of the Jacobian product of a trace at every
+lag (:func:`product_norms`, in blocks of bounded work by :func:`spectral_steps`), and rescales W
+to a chosen spectral radius (:func:`with_spectral_radius`).
+
+Time steps are 1-based t = 1..T, as on screen; array index t-1 holds step t.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Iterator
+from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import NDArray
+
+from core.bptt import Trace
+from core.functions import hidden_derivative, output_jacobian_t
 from core.gradient_flow import loop_matrix, spectral_radius
-from core.model import SRN
+from core.model import SRN, frozen
 
 #: bounds of a spectral radius a user may ask for (typed in a spin box or read from a file)
 MIN_RADIUS = 0.0
 MAX_RADIUS = 10.0
+#: the most lags s whose Jacobian products :func:`product_norms` measures by default
+DEFAULT_MAX_LAG = 40
+#: bounds of the number of lags a caller may ask for
+MIN_LAG, MAX_LAG = 1, 1000
+#: most multiply-adds between two reports of :func:`spectral_steps` (tens of milliseconds)
+_BLOCK_WORK = 1 << 24
+#: the cost of one H x H singular value problem, in multiply-adds: about 10 H^3
+_SVD_COST = 10
 
 
 def with_spectral_radius(net: SRN, radius: float) -> SRN:
@@ -37,3 +65,185 @@ def with_spectral_radius(net: SRN, radius: float) -> SRN:
         raise ValueError("W has spectral radius 0: there is no spectrum to rescale")
     W = np.asarray(net.W) * (value / rho)
     return net.with_params(W=W)
+
+
+# -- the loop matrix ----------------------------------------------------------------------------
+def loop_eigenvalues(net: SRN) -> NDArray[np.complex128]:
+    """The eigenvalues lambda_i of the loop matrix (W; W V for a Jordan network), largest modulus
+    first (ties: larger real part, then larger imaginary part first).
+
+    The points of the complex plane a view draws against the unit circle: inside it (|lambda| < 1)
+    the linearised recurrence h(t) = W h(t-1) forgets, outside it grows (Goodfellow et al. 2016
+    §10.7). ``max |lambda_i|`` is :func:`core.gradient_flow.spectral_radius`. With teacher
+    forcing the loop is open and every eigenvalue is 0.
+
+    Returns
+    -------
+    (H,) complex128, read-only.
+    """
+    lam = np.linalg.eigvals(loop_matrix(net)).astype(np.complex128)
+    order = np.lexsort((-lam.imag, -lam.real, -np.abs(lam)))
+    return frozen(lam[order])
+
+
+def loop_singular_values(net: SRN) -> NDArray[np.float64]:
+    """The singular values sigma_1 >= ... >= sigma_H of the loop matrix (W; W V for Jordan).
+
+    sigma_1 = ||W||_2 is the most one step can stretch a vector, so
+    ||J(t+1)^T ... J(t+s)^T||_2 <= (max f' sigma_1)^s (Bengio et al. 1994; Pascanu et al. 2013
+    §3); sigma_H the least.
+
+    Returns
+    -------
+    (H,) float64, descending, read-only.
+    """
+    return frozen(np.linalg.svd(loop_matrix(net), compute_uv=False))
+
+
+# -- the Jacobians of a trace -------------------------------------------------------------------
+def step_jacobians(trace: Trace, first: int, last: int) -> NDArray[np.float64]:
+    """J(t) = dh(t)/dh(t-1) for the steps t = first..last (1-based, inclusive).
+
+    Elman (Eq. 1-2): J(t) = diag(f'(a(t))) W. Jordan: J(t) = diag(f'(a(t))) W J_g(t-1) V
+    with J_g(t-1) = dy(t-1)/do(t-1) (:mod:`core.gradient_flow`), defined for t >= 2; teacher
+    forcing: J(t) = 0 (the context is data).
+
+    Returns
+    -------
+    (last - first + 1, H, H) float64.
+    """
+    net, T = trace.net, trace.T
+    lowest = 2 if net.jordan else 1
+    if not (lowest <= first and last <= T):
+        raise ValueError(f"Jacobians J(t) exist for t = {lowest}..{T}, asked {first}..{last}")
+    steps = slice(first - 1, last)
+    H = net.n_hidden
+    if net.context == "target":
+        return np.zeros((max(0, last - first + 1), H, H))
+    fp = np.asarray(hidden_derivative(net.hidden, trace.a[steps], trace.h[1:][steps]), np.float64)
+    W = np.asarray(net.W, np.float64)
+    if not net.jordan:
+        return fp[:, :, None] * W[None]  # row i of W scaled by f'(a_i(t))
+    V, y = np.asarray(net.V, np.float64), np.asarray(trace.y, np.float64)
+    y_before = y[first - 2 : last - 1]  # y(t-1)
+    # J_g(t-1) V one column of V at a time (J_g is symmetric for softmax, diagonal otherwise)
+    columns = [output_jacobian_t(net.output, y_before, V[None, :, i]) for i in range(H)]
+    return fp[:, :, None] * (W[None] @ np.stack(columns, axis=-1))
+
+
+def max_lag(trace: Trace, cap: int = DEFAULT_MAX_LAG) -> int:
+    """The lags :func:`product_norms` measures: s = 1..min(cap, T - 1) (the first state a
+    product can start from is h(1), the last it can reach h(T))."""
+    cap = int(cap)
+    if not MIN_LAG <= cap <= MAX_LAG:
+        raise ValueError(f"the number of lags must be between {MIN_LAG} and {MAX_LAG}, got {cap}")
+    return max(0, min(cap, trace.T - 1))
+
+
+def product_norms(trace: Trace, cap: int = DEFAULT_MAX_LAG) -> NDArray[np.float64]:
+    """N[s-1, t-1] = log10 ||J(t+1)^T J(t+2)^T ... J(t+s)^T||_2 for s = 1..S, t = 1..T-s.
+
+    The matrix that carries dL/dh(t+s) back to dL/dh(t) over the lag s (module docstring), its
+    spectral norm (largest singular value) measured on the trace's own activations, in log10
+    because it grows or shrinks geometrically with s. ``S = max_lag(trace, cap)``; entries with
+    t + s > T are NaN, exact zeros (saturated units, teacher forcing) are -inf.
+
+    For a linear hidden layer J(t) = W and every entry of row s is log10 ||(W^T)^s||_2.
+
+    Returns
+    -------
+    (S, T) float64, read-only.
+    """
+    *_, last = spectral_steps(trace, cap)
+    return last.log_norms
+
+
+def lag_summary(log_norms: NDArray[np.floating]) -> NDArray[np.float64]:
+    """Per lag s, the (min, median, max, mean) over the starts t of log10 ||product|| (the rows
+    of :func:`product_norms`); the mean of the logs is the log of the geometric mean norm.
+
+    Rows with no finite entry give NaN; -inf entries count (a product that is exactly 0).
+
+    Returns
+    -------
+    (S, 4) float64.
+    """
+    out = np.full((log_norms.shape[0], 4), np.nan)
+    for s, row in enumerate(log_norms):
+        known = row[~np.isnan(row)]
+        if known.size and np.isfinite(known).any():
+            with np.errstate(invalid="ignore"):
+                out[s] = known.min(), np.median(known), known.max(), known.mean()
+    return out
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # arrays: compare with np.array_equal
+class SpectralProgress:
+    """The spectrum of a network and the product norms of a trace part of the way, read-only.
+
+    Attributes
+    ----------
+    eigenvalues : (H,) :func:`loop_eigenvalues`.  singular_values : (H,)
+        :func:`loop_singular_values`.  radius : max |eigenvalue|.
+    log_norms : (S, T) :func:`product_norms`; entries not computed yet are NaN.
+    done, total : starts t times lags s done and in all.
+    """
+
+    eigenvalues: NDArray[np.complex128]
+    singular_values: NDArray[np.float64]
+    radius: float
+    log_norms: NDArray[np.float64]
+    done: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.done == self.total
+
+
+def spectral_steps(trace: Trace, cap: int = DEFAULT_MAX_LAG) -> Iterator[SpectralProgress]:
+    """The spectrum of ``trace.net`` and :func:`product_norms` of ``trace``, in blocks of about
+    ``_BLOCK_WORK`` multiply-adds; a :class:`SpectralProgress` after each, the last complete.
+
+    The products are built one lag at a time for a block of starts t (memory: the block's
+    H x H products), P_t(s) = J(t+s) P_t(s-1) with P_t(0) = I, whose norm equals that of its
+    transpose J(t+1)^T ... J(t+s)^T. Each product is divided by its norm after every step and
+    the log of the norm is carried apart, so no product overflows or underflows, however long.
+    Nothing is computed before the first ``next``.
+    """
+    if trace.batched:
+        raise ValueError(
+            "the Jacobian products are defined for one sequence; pass trace.select(index) "
+            f"(the trace holds {trace.n_sequences} sequences)"
+        )
+    net, T, H = trace.net, trace.T, trace.net.n_hidden
+    S = max_lag(trace, cap)
+    eigenvalues, singular = loop_eigenvalues(net), loop_singular_values(net)
+    radius = float(np.abs(eigenvalues).max())
+    log_norms = np.full((S, T), np.nan)
+    total = sum(min(S, T - t) for t in range(1, T))  # pairs (t, s) with t + s <= T
+    per_product = (1 + _SVD_COST) * H**3
+    block = max(1, _BLOCK_WORK // per_product)  # starts per block
+    done = work = 0
+    for t0 in range(1, T if S else 1, block):  # starts t0..t0+n-1
+        n0 = min(block, T - t0)
+        P = np.broadcast_to(np.eye(H), (n0, H, H)).copy()
+        scale = np.zeros(n0)  # log10 of the norm divided out of each product so far
+        for s in range(1, S + 1):
+            n = min(n0, T - s - t0 + 1)  # the starts t with t + s <= T
+            if n <= 0:
+                break
+            P, scale = step_jacobians(trace, t0 + s, t0 + s + n - 1) @ P[:n], scale[:n]
+            norm = np.linalg.norm(P, 2, axis=(1, 2))  # largest singular value of each
+            safe = np.where(norm > 0.0, norm, 1.0)
+            P /= safe[:, None, None]
+            scale = scale + np.log10(safe)
+            log_norms[s - 1, t0 - 1 : t0 - 1 + n] = np.where(norm > 0.0, scale, -np.inf)
+            done += n
+            work += n * per_product
+            if work >= _BLOCK_WORK and done < total:
+                work = 0
+                yield SpectralProgress(
+                    eigenvalues, singular, radius, frozen(log_norms), done, total
+                )
+    yield SpectralProgress(eigenvalues, singular, radius, frozen(log_norms), total, total)

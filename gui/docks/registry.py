@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QWidget
 
 from gui.analysis.gradient_check import GradCheckPanel
 from gui.analysis.gradient_flow import GradientFlowPanel
+from gui.analysis.spectral import SpectralPanel
 from gui.analysis.state_space import StateSpacePanel
 from gui.docks.network import NetworkPanel
 from gui.docks.task import TaskPanel
@@ -47,6 +48,7 @@ class DockId(enum.Enum):
     FLOW = "flow"
     GRADCHECK = "gradcheck"
     WEIGHTS = "weights"
+    SPECTRAL = "spectral"
 
     @property
     def object_name(self) -> str:
@@ -69,6 +71,8 @@ class DockSpec:
     min_size : (width, height) in pixels below which the panel cannot be read; a saved layout
         that leaves a dock less is not restored.
     scrolls : whether the panel is a form that scrolls rather than widen its column.
+    companion : a dock in another place that is raised with this one, because the two are read
+        together (None for none).
     """
 
     title: str
@@ -79,6 +83,7 @@ class DockSpec:
     tab: str = ""
     min_size: tuple[int, int] = (240, 160)
     scrolls: bool = False
+    companion: DockId | None = None
 
     @property
     def tab_title(self) -> str:
@@ -155,6 +160,12 @@ DOCKS: Mapping[DockId, DockSpec] = MappingProxyType(
             "Weights", WeightsPanel, _BOTTOM, False,
             "The network's parameters as Hinton diagrams",
             min_size=(320, 160),
+        ),
+        DockId.SPECTRAL: DockSpec(
+            "Spectrum of W", SpectralPanel, _RIGHT, False,
+            "W's eigenvalues and singular values, and how the Jacobian product grows or fades "
+            "with the lag, beside the gradient flow; rescale W to a chosen spectral radius",
+            tab="Spectrum", min_size=(300, 320), companion=DockId.FLOW,
         ),
     }
 )  # fmt: skip

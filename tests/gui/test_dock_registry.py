@@ -13,7 +13,7 @@ from gui.main_window import MainWindow
 SAVED_NAMES = {
     "dock_activations", "dock_deltas", "dock_gradients", "dock_loss", "dock_inspector",
     "dock_task", "dock_network", "dock_training", "dock_state_space", "dock_flow",
-    "dock_gradcheck", "dock_weights",
+    "dock_gradcheck", "dock_weights", "dock_spectral",
 }  # fmt: skip
 
 

@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
@@ -63,7 +64,7 @@ from gui.widgets.legend_row import LegendRow
 from gui.widgets.plots import ReadableAxis
 
 SPECTRAL_HINT = "hover a point or a lag · type a radius and press Enter to rescale W"
-#: below this width (pixels) the three plots take two rows
+#: below this width (pixels) the lag plot goes under the other two, not beside them
 TWO_ROWS_BELOW = 720
 #: the fewest decades below the largest norm that the lag plot shows (lower values sit on
 #: its floor, exact zeros among them)
@@ -272,8 +273,21 @@ class SpectralPanel(JobPanel[SpectralView]):
             self.lag_plot.addItem(item)
         self.legend = LegendRow(self.lag_plot, max_columns=4, labelTextSize="8pt",
                                 labelTextColor=INK)  # fmt: skip
-        self._two_rows: bool | None = None
-        self._place_plots(two_rows=True)
+        # two canvases, so that a narrow dock stacks them and a wide one puts them side by side
+        self.spectrum_canvas = self.canvas
+        self.spectrum_canvas.addItem(self.plane, row=0, col=0)
+        self.spectrum_canvas.addItem(self.singular, row=0, col=1)
+        self.spectrum_canvas.ci.layout.setHorizontalSpacing(10)
+        self.lag_canvas = canvas()
+        self.lag_canvas.addItem(self.lag_plot, row=0, col=0)
+        self.lag_canvas.addItem(self.legend, row=1, col=0)
+        for widget in (self.spectrum_canvas, self.lag_canvas):
+            widget.setMinimumSize(140, 140)
+        self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.body.setContentsMargins(0, 0, 0, 0)
+        self.body.setSpacing(2)
+        self.body.addWidget(self.spectrum_canvas, 1)
+        self.body.addWidget(self.lag_canvas, 1)
 
         self.hover = hover_label()
         self.hover.setText(SPECTRAL_HINT)
@@ -283,45 +297,22 @@ class SpectralPanel(JobPanel[SpectralView]):
         layout.addLayout(bar)
         layout.addWidget(self.hint)
         layout.addWidget(self.job_bar)
-        layout.addWidget(self.canvas, 1)
+        layout.addLayout(self.body, 1)
         layout.addWidget(self.hover)
         self.job.failed.connect(self._on_job_failed)
         self.session.networkChanged.connect(self._on_session_network_changed)
-        self.canvas.scene().sigMouseMoved.connect(self._on_canvas_mouse_moved)
+        self.spectrum_canvas.scene().sigMouseMoved.connect(self._on_spectrum_mouse_moved)
+        self.lag_canvas.scene().sigMouseMoved.connect(self._on_lag_mouse_moved)
         self._on_session_network_changed()
         self._start()
 
     # -- layout -----------------------------------------------------------------------------------
-    def _place_plots(self, *, two_rows: bool) -> None:
-        """Plane and singular values over the lag plot, or all three in a row."""
-        if two_rows == self._two_rows:
-            return
-        self._two_rows = two_rows
-        c = self.canvas
-        for item in (self.plane, self.singular, self.lag_plot, self.legend):
-            if item.scene() is not None:
-                c.removeItem(item)
-        if two_rows:
-            c.addItem(self.plane, row=0, col=0)
-            c.addItem(self.singular, row=0, col=1)
-            c.addItem(self.lag_plot, row=1, col=0, colspan=2)
-            c.addItem(self.legend, row=2, col=0, colspan=2)
-        else:
-            c.addItem(self.plane, row=0, col=0)
-            c.addItem(self.singular, row=0, col=1)
-            c.addItem(self.lag_plot, row=0, col=2)
-            c.addItem(self.legend, row=1, col=2)
-        grid = c.ci.layout
-        grid.setHorizontalSpacing(10)
-        plots = 2 if two_rows else 1  # rows of plots; the legend's row keeps its height
-        for row in range(3):
-            grid.setRowStretchFactor(row, 1 if row < plots else 0)
-        for col in range(3):
-            grid.setColumnStretchFactor(col, 1 if two_rows or col < 2 else 2)
-        self.legend.refit()
-
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
-        self._place_plots(two_rows=event.size().width() < TWO_ROWS_BELOW)
+        """Plane and singular values over the lag plot, or beside it in a wide dock."""
+        narrow = event.size().width() < TWO_ROWS_BELOW
+        direction = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
+        if self.body.direction() != direction:
+            self.body.setDirection(direction)
         super().resizeEvent(event)
 
     # -- rescaling --------------------------------------------------------------------------------
@@ -351,7 +342,7 @@ class SpectralPanel(JobPanel[SpectralView]):
         loop = net.context != "target"
         for widget in (self.radius_box, self.apply_button, self.radius_label):
             widget.setEnabled(loop)
-        if loop and not self.radius_box.hasFocus():
+        if loop:  # after Enter this is the radius just typed
             self.radius_box.setValue(spectral_radius(loop_matrix(net)))
 
     # -- per trace --------------------------------------------------------------------------------
@@ -515,21 +506,24 @@ class SpectralPanel(JobPanel[SpectralView]):
     def _hover_frame(self) -> tuple[object, ...]:
         return (*super()._hover_frame(), self._summary.shape[0])
 
-    def _on_canvas_mouse_moved(self, pos: QPointF) -> None:
+    def _on_spectrum_mouse_moved(self, pos: QPointF) -> None:
+        """The eigenvalue within 10 pixels of the mouse, the nearest one."""
         cell: tuple[str, int] | None = None
         p = self._progress
-        if p is not None and self.plane.sceneBoundingRect().contains(pos):
-            points = self.plane.getViewBox().mapViewToScene  # eigenvalue nearest in pixels
-            lam = p.eigenvalues
-            if lam.size:
-                where = [points(QPointF(float(z.real), float(z.imag))) for z in lam]
-                distance = [np.hypot(q.x() - pos.x(), q.y() - pos.y()) for q in where]
-                i = int(np.argmin(distance))
-                if distance[i] <= 10.0:
-                    cell = ("eigenvalue", i + 1)
-        elif self.lag_plot.sceneBoundingRect().contains(pos) and self._summary.shape[0]:
-            x = self.lag_plot.getViewBox().mapSceneToView(pos).x()
-            s = round(x)
+        if p is not None and p.eigenvalues.size and self.plane.sceneBoundingRect().contains(pos):
+            to_scene = self.plane.getViewBox().mapViewToScene
+            where = [to_scene(QPointF(float(z.real), float(z.imag))) for z in p.eigenvalues]
+            distance = [np.hypot(q.x() - pos.x(), q.y() - pos.y()) for q in where]
+            i = int(np.argmin(distance))
+            if distance[i] <= 10.0:
+                cell = ("eigenvalue", i + 1)
+        self._hover_at(cell)
+
+    def _on_lag_mouse_moved(self, pos: QPointF) -> None:
+        """The lag under the mouse."""
+        cell: tuple[str, int] | None = None
+        if self._summary.shape[0] and self.lag_plot.sceneBoundingRect().contains(pos):
+            s = round(self.lag_plot.getViewBox().mapSceneToView(pos).x())
             if 1 <= s <= self._summary.shape[0]:
                 cell = ("lag", s)
         self._hover_at(cell)

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from core.bptt import Trace
 from core.functions import hidden_derivative, output_jacobian_t
@@ -40,10 +40,13 @@ MAX_RADIUS = 10.0
 DEFAULT_MAX_LAG = 40
 #: bounds of the number of lags a caller may ask for
 MIN_LAG, MAX_LAG = 1, 1000
+#: the most starts t whose products :func:`product_norms` measures by default, and the bounds
+DEFAULT_MAX_STARTS = 64
+MIN_STARTS, MAX_STARTS = 1, 10_000
 #: most multiply-adds between two reports of :func:`spectral_steps` (tens of milliseconds)
 _BLOCK_WORK = 1 << 24
-#: the cost of one H x H singular value problem, in multiply-adds: about 10 H^3
-_SVD_COST = 10
+#: the cost of one H x H spectral norm (:func:`spectral_norms`), in multiply-adds: about 4 H^3
+_NORM_COST = 4
 
 
 def with_spectral_radius(net: SRN, radius: float) -> SRN:
@@ -101,8 +104,8 @@ def loop_singular_values(net: SRN) -> NDArray[np.float64]:
 
 
 # -- the Jacobians of a trace -------------------------------------------------------------------
-def step_jacobians(trace: Trace, first: int, last: int) -> NDArray[np.float64]:
-    """J(t) = dh(t)/dh(t-1) for the steps t = first..last (1-based, inclusive).
+def step_jacobians(trace: Trace, steps: ArrayLike) -> NDArray[np.float64]:
+    """J(t) = dh(t)/dh(t-1) for each step t of ``steps`` (1-based).
 
     Elman (Eq. 1-2): J(t) = diag(f'(a(t))) W. Jordan: J(t) = diag(f'(a(t))) W J_g(t-1) V
     with J_g(t-1) = dy(t-1)/do(t-1) (:mod:`core.gradient_flow`), defined for t >= 2; teacher
@@ -110,25 +113,61 @@ def step_jacobians(trace: Trace, first: int, last: int) -> NDArray[np.float64]:
 
     Returns
     -------
-    (last - first + 1, H, H) float64.
+    (len(steps), H, H) float64.
     """
     net, T = trace.net, trace.T
+    t = np.asarray(steps, dtype=np.intp).reshape(-1)
     lowest = 2 if net.jordan else 1
-    if not (lowest <= first and last <= T):
-        raise ValueError(f"Jacobians J(t) exist for t = {lowest}..{T}, asked {first}..{last}")
-    steps = slice(first - 1, last)
+    if t.size and (t.min() < lowest or t.max() > T):
+        raise ValueError(f"Jacobians J(t) exist for t = {lowest}..{T}, asked {t.min()}..{t.max()}")
     H = net.n_hidden
     if net.context == "target":
-        return np.zeros((max(0, last - first + 1), H, H))
-    fp = np.asarray(hidden_derivative(net.hidden, trace.a[steps], trace.h[1:][steps]), np.float64)
+        return np.zeros((t.size, H, H))
+    a, h = np.asarray(trace.a)[t - 1], np.asarray(trace.h)[t]
+    fp = np.asarray(hidden_derivative(net.hidden, a, h), np.float64)  # (n, H)
     W = np.asarray(net.W, np.float64)
     if not net.jordan:
         return fp[:, :, None] * W[None]  # row i of W scaled by f'(a_i(t))
-    V, y = np.asarray(net.V, np.float64), np.asarray(trace.y, np.float64)
-    y_before = y[first - 2 : last - 1]  # y(t-1)
+    V = np.asarray(net.V, np.float64)
+    y_before = np.asarray(trace.y, np.float64)[t - 2]  # y(t-1)
     # J_g(t-1) V one column of V at a time (J_g is symmetric for softmax, diagonal otherwise)
     columns = [output_jacobian_t(net.output, y_before, V[None, :, i]) for i in range(H)]
     return fp[:, :, None] * (W[None] @ np.stack(columns, axis=-1))
+
+
+def spectral_norms(P: NDArray[np.floating]) -> NDArray[np.float64]:
+    """||P_i||_2, the largest singular value of each matrix of a stack P (n, H, H).
+
+    sigma_1(P) = sqrt(lambda_max(P^T P)) (Golub and Van Loan 2013, §2.3), from the symmetric
+    eigenvalue problem, several times cheaper than a singular value decomposition for H of 100
+    and more. Each matrix is first divided by its largest entry, so that P^T P neither
+    overflows nor underflows; an all-zero matrix has norm 0.
+    """
+    P = np.asarray(P, np.float64)
+    big = np.abs(P).max(axis=(1, 2))  # (n,)
+    safe = np.where(big > 0.0, big, 1.0)
+    Q = P / safe[:, None, None]
+    gram = np.swapaxes(Q, 1, 2) @ Q  # (n, H, H), symmetric, largest entry <= H
+    top = np.linalg.eigvalsh(gram)[:, -1]  # ascending: the last is the largest
+    return np.where(big > 0.0, safe * np.sqrt(np.maximum(top, 0.0)), 0.0)
+
+
+def product_starts(trace: Trace, most: int = DEFAULT_MAX_STARTS) -> NDArray[np.intp]:
+    """The starts t whose products :func:`product_norms` measures: every t = 1..T-1 when there
+    are at most ``most`` of them, else ``most`` steps spread evenly from 1 to T-1 (both kept).
+
+    A product from every start costs O(S T H^3); the summary per lag needs a fair sample of
+    the sequence, not all of it, so the cost stays O(S most H^3) however long the sequence.
+    """
+    most = int(most)
+    if not MIN_STARTS <= most <= MAX_STARTS:
+        raise ValueError(
+            f"the number of starts must be between {MIN_STARTS} and {MAX_STARTS}, got {most}"
+        )
+    n = trace.T - 1
+    if n <= most:
+        return np.arange(1, n + 1, dtype=np.intp)
+    return np.unique(np.round(np.linspace(1, n, most)).astype(np.intp))
 
 
 def max_lag(trace: Trace, cap: int = DEFAULT_MAX_LAG) -> int:
@@ -140,13 +179,17 @@ def max_lag(trace: Trace, cap: int = DEFAULT_MAX_LAG) -> int:
     return max(0, min(cap, trace.T - 1))
 
 
-def product_norms(trace: Trace, cap: int = DEFAULT_MAX_LAG) -> NDArray[np.float64]:
-    """N[s-1, t-1] = log10 ||J(t+1)^T J(t+2)^T ... J(t+s)^T||_2 for s = 1..S, t = 1..T-s.
+def product_norms(
+    trace: Trace, cap: int = DEFAULT_MAX_LAG, most: int = DEFAULT_MAX_STARTS
+) -> NDArray[np.float64]:
+    """N[s-1, t-1] = log10 ||J(t+1)^T J(t+2)^T ... J(t+s)^T||_2 for s = 1..S and the starts t
+    of :func:`product_starts` (every t = 1..T-s for a sequence of at most ``most`` + 1 steps).
 
     The matrix that carries dL/dh(t+s) back to dL/dh(t) over the lag s (module docstring), its
     spectral norm (largest singular value) measured on the trace's own activations, in log10
     because it grows or shrinks geometrically with s. ``S = max_lag(trace, cap)``; entries with
-    t + s > T are NaN, exact zeros (saturated units, teacher forcing) are -inf.
+    t + s > T, or t not among the starts, are NaN; exact zeros (saturated units, teacher
+    forcing) are -inf.
 
     For a linear hidden layer J(t) = W and every entry of row s is log10 ||(W^T)^s||_2.
 
@@ -154,7 +197,7 @@ def product_norms(trace: Trace, cap: int = DEFAULT_MAX_LAG) -> NDArray[np.float6
     -------
     (S, T) float64, read-only.
     """
-    *_, last = spectral_steps(trace, cap)
+    *_, last = spectral_steps(trace, cap, most)
     return last.log_norms
 
 
@@ -201,11 +244,14 @@ class SpectralProgress:
         return self.done == self.total
 
 
-def spectral_steps(trace: Trace, cap: int = DEFAULT_MAX_LAG) -> Iterator[SpectralProgress]:
+def spectral_steps(
+    trace: Trace, cap: int = DEFAULT_MAX_LAG, most: int = DEFAULT_MAX_STARTS
+) -> Iterator[SpectralProgress]:
     """The spectrum of ``trace.net`` and :func:`product_norms` of ``trace``, in blocks of about
     ``_BLOCK_WORK`` multiply-adds; a :class:`SpectralProgress` after each, the last complete.
 
-    The products are built one lag at a time for a block of starts t (memory: the block's
+    The products are built one lag at a time for a block of the starts t of
+    :func:`product_starts` (memory: the block's
     H x H products), P_t(s) = J(t+s) P_t(s-1) with P_t(0) = I, whose norm equals that of its
     transpose J(t+1)^T ... J(t+s)^T. Each product is divided by its norm after every step and
     the log of the norm is carried apart, so no product overflows or underflows, however long.
@@ -221,24 +267,26 @@ def spectral_steps(trace: Trace, cap: int = DEFAULT_MAX_LAG) -> Iterator[Spectra
     eigenvalues, singular = loop_eigenvalues(net), loop_singular_values(net)
     radius = float(np.abs(eigenvalues).max())
     log_norms = np.full((S, T), np.nan)
-    total = sum(min(S, T - t) for t in range(1, T))  # pairs (t, s) with t + s <= T
-    per_product = (1 + _SVD_COST) * H**3
+    starts = product_starts(trace, most) if S else np.zeros(0, np.intp)
+    total = int(np.minimum(S, T - starts).sum())  # pairs (t, s) with t + s <= T
+    per_product = (1 + _NORM_COST) * H**3
     block = max(1, _BLOCK_WORK // per_product)  # starts per block
     done = work = 0
-    for t0 in range(1, T if S else 1, block):  # starts t0..t0+n-1
-        n0 = min(block, T - t0)
-        P = np.broadcast_to(np.eye(H), (n0, H, H)).copy()
-        scale = np.zeros(n0)  # log10 of the norm divided out of each product so far
+    for first in range(0, starts.size, block):
+        t = starts[first : first + block]  # this block's starts, ascending
+        P = np.broadcast_to(np.eye(H), (t.size, H, H)).copy()
+        scale = np.zeros(t.size)  # log10 of the norm divided out of each product so far
         for s in range(1, S + 1):
-            n = min(n0, T - s - t0 + 1)  # the starts t with t + s <= T
-            if n <= 0:
+            n = int(np.count_nonzero(t + s <= T))  # the starts that reach t + s
+            if n == 0:
                 break
-            P, scale = step_jacobians(trace, t0 + s, t0 + s + n - 1) @ P[:n], scale[:n]
-            norm = np.linalg.norm(P, 2, axis=(1, 2))  # largest singular value of each
+            t, P, scale = t[:n], P[:n], scale[:n]
+            P = step_jacobians(trace, t + s) @ P  # P_t(s) = J(t+s) P_t(s-1)
+            norm = spectral_norms(P)
             safe = np.where(norm > 0.0, norm, 1.0)
             P /= safe[:, None, None]
             scale = scale + np.log10(safe)
-            log_norms[s - 1, t0 - 1 : t0 - 1 + n] = np.where(norm > 0.0, scale, -np.inf)
+            log_norms[s - 1, t - 1] = np.where(norm > 0.0, scale, -np.inf)
             done += n
             work += n * per_product
             if work >= _BLOCK_WORK and done < total:

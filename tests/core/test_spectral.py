@@ -11,6 +11,8 @@ from core.spectral import (
     loop_eigenvalues,
     loop_singular_values,
     product_norms,
+    product_starts,
+    spectral_norms,
     spectral_steps,
     with_spectral_radius,
 )
@@ -205,3 +207,35 @@ def test_lag_cap_outside_bounds_is_refused(cap):
 def test_a_one_step_trace_has_no_lags():
     N = product_norms(_trace(SRN.init(2, 3, 2, seed=1), 1))
     assert N.shape == (0, 1)
+
+
+def test_a_long_sequence_is_sampled_at_evenly_spread_starts():
+    net = SRN.init(2, 3, 2, seed=4)
+    tr = _trace(net, 300)
+    starts = product_starts(tr, most=20)
+    assert starts.size == 20 and starts[0] == 1 and starts[-1] == 299
+    assert np.all(np.diff(starts) > 0)
+    assert np.ptp(np.diff(starts)) <= 1  # evenly spread
+    sampled = product_norms(tr, cap=5, most=20)
+    every = product_norms(tr, cap=5, most=299)  # every start
+    np.testing.assert_array_equal(sampled[:, starts - 1], every[:, starts - 1])
+    others = np.setdiff1d(np.arange(1, 301), starts) - 1
+    assert np.isnan(sampled[:, others]).all()
+    np.testing.assert_array_equal(product_starts(_trace(net, 10), most=20), np.arange(1, 10))
+
+
+@pytest.mark.parametrize("most", [0, 10_001])
+def test_number_of_starts_outside_bounds_is_refused(most):
+    with pytest.raises(ValueError, match="number of starts"):
+        product_starts(_trace(SRN.init(2, 3, 2, seed=1), 5), most=most)
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1.0, 1e200], ids=["tiny", "unit", "huge"])
+def test_spectral_norms_are_the_largest_singular_values(scale):
+    rng = np.random.default_rng(8)
+    P = rng.normal(size=(6, 7, 7)) * scale
+    P[2] = 0.0
+    P[3] = np.diag([3.0, 2.0, 1.0, 0, 0, 0, 0]) * scale  # rank-deficient, known norm
+    expected = np.array([np.linalg.svd(m / scale, compute_uv=False)[0] for m in P]) * scale
+    np.testing.assert_allclose(spectral_norms(P), expected, rtol=1e-12)
+    assert spectral_norms(P)[3] == pytest.approx(3.0 * scale, rel=1e-14)

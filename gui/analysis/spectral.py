@@ -46,6 +46,7 @@ from core.gradient_flow import loop_matrix, spectral_radius
 from core.notation import Notation
 from core.spectral import (
     DEFAULT_MAX_LAG,
+    DEFAULT_MAX_STARTS,
     MAX_RADIUS,
     MIN_RADIUS,
     SpectralProgress,
@@ -283,6 +284,11 @@ class SpectralPanel(JobPanel[SpectralView]):
         self.lag_canvas.addItem(self.legend, row=1, col=0)
         for widget in (self.spectrum_canvas, self.lag_canvas):
             widget.setMinimumSize(140, 140)
+        self.lag_canvas.setToolTip(
+            f"per lag s, the norm of the product of s Jacobians from each start t (every step, "
+            f"or {DEFAULT_MAX_STARTS} spread evenly over a longer sequence): the median line, "
+            "the least to the largest as a band, and ρ^s, the rate of a linear network"
+        )
         self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self.body.setContentsMargins(0, 0, 0, 0)
         self.body.setSpacing(2)

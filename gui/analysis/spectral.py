@@ -388,9 +388,17 @@ class SpectralPanel(JobPanel[SpectralView]):
         self.singular_bars.setOpts(x=np.arange(1, H + 1), height=sigma, width=0.6)
         self.singular.setXRange(0.4, H + 0.6, padding=0)
         self.singular.setYRange(0.0, 1.1 * max(1.0, float(sigma.max(initial=0.0))), padding=0)
-        n = self.session.notation
-        loop = spectral_view(n, self.session.net.context).loop
+        self._write_status()
+        self._draw_lags(None)
+
+    def _write_status(self) -> None:
+        """rho and sigma_1 of the loop matrix drawn, named in the session's notation."""
+        p = self._progress
+        if p is None:
+            return
+        loop = spectral_view(self.session.notation, self.session.net.context).loop
         if loop:
+            sigma = p.singular_values
             self.status.setText(f"ρ({loop}) = {p.radius:.4g}   σ₁ = {sigma[0]:.4g}")
             self.status.setToolTip(
                 f"spectral radius (largest |eigenvalue|) and largest singular value of {loop}"
@@ -398,7 +406,6 @@ class SpectralPanel(JobPanel[SpectralView]):
         else:
             self.status.setText("teacher forcing: no loop")
             self.status.setToolTip("the context is the target, data: no gradient flows back")
-        self._draw_lags(None)
 
     def _draw_lags(self, p: SpectralProgress | None) -> None:
         """The per-lag summary of a complete ``p``; empty while it is computed."""
@@ -443,6 +450,8 @@ class SpectralPanel(JobPanel[SpectralView]):
             for plot, title in zip((self.plane, self.singular, self.lag_plot), new.titles,
                                    strict=True):  # fmt: skip
                 plot.setTitle(title, color=INK, size="9pt")
+        if changed(new, old, "loop"):
+            self._write_status()
         if changed(new, old, "legend"):
             self.legend.clear()
             curves = (self.median_curve, self.band_sample, self.reference_curve, self.one_curve)

@@ -226,3 +226,17 @@ def test_state_space_draws_the_untrained_states_in_the_same_axes(qtbot):
     assert panel.displayed().baseline.shape == (0, 2)
     panel.untrained.click()
     np.testing.assert_allclose(panel.displayed().baseline, expected.cloud, atol=1e-12)
+
+
+def test_labels_follow_the_notation(letters):
+    session, panel = letters
+    session.set_notation("boden")  # Bodén's recurrent weights are U, the state y_j
+    shown_ = panel.displayed()
+    rho = spectral_radius(loop_matrix(session.net))
+    assert shown_.status.startswith(f"ρ(U) = {rho:.4g}")
+    assert shown_.titles == (
+        "eigenvalues of U, unit circle",
+        "singular values of U",
+        "‖∂yj(t+s)/∂yj(t)‖ per lag s",
+    )
+    assert shown_.legend[2] == "ρ(U)^s"

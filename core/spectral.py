@@ -9,8 +9,9 @@ Gradients carried back through ``s`` steps are multiplied by a product of ``s`` 
 so their size is governed by the loop matrix W (for a Jordan network W V, see
 :func:`core.gradient_flow.loop_matrix`): by its eigenvalues lambda_i, whose largest modulus
 rho(W) fixes the rate at which (W^T)^s grows or shrinks (||(W^T)^s||^(1/s) -> rho(W), Gelfand's
-formula), and by its singular values sigma_i, the largest of which bounds one step,
-||J(t)^T|| <= max f' * sigma_1 (Bengio et al. 1994; Pascanu, Mikolov and Bengio 2013 §3).
+formula), and by its singular values sigma_i, the largest of which bounds one step of an Elman
+network, ||J(t)^T|| <= max f' * sigma_1 (Bengio et al. 1994; Pascanu, Mikolov and Bengio 2013
+§2.1).
 
 This module gives these numbers for a network (:func:`loop_eigenvalues`,
 :func:`loop_singular_values`), measures the norm of the Jacobian product of a trace at every
@@ -92,9 +93,10 @@ def loop_eigenvalues(net: SRN) -> NDArray[np.complex128]:
 def loop_singular_values(net: SRN) -> NDArray[np.float64]:
     """The singular values sigma_1 >= ... >= sigma_H of the loop matrix (W; W V for Jordan).
 
-    sigma_1 = ||W||_2 is the most one step can stretch a vector, so
-    ||J(t+1)^T ... J(t+s)^T||_2 <= (max f' sigma_1)^s (Bengio et al. 1994; Pascanu et al. 2013
-    §3); sigma_H the least.
+    sigma_1 = ||W||_2 is the most one step of W can stretch a vector (sigma_H the least), so for
+    an Elman network ||J(t+1)^T ... J(t+s)^T||_2 <= (max f' sigma_1)^s (Bengio et al. 1994;
+    Pascanu et al. 2013 §2.1). A Jordan network's step also passes the output Jacobian J_g
+    between W and V, so sigma_1(W V) describes its loop with g taken as the identity.
 
     Returns
     -------

@@ -181,10 +181,11 @@ def test_raising_the_spectrum_raises_the_gradient_flow(qtbot, settings):
     qtbot.waitExposed(window)
     window.docks[DockId.GRADIENTS].raise_()
     qtbot.waitUntil(lambda: window.docks[DockId.FLOW].visibleRegion().isEmpty())
+    panel = window.panels[DockId.SPECTRAL]
+    assert panel.job.worker is None  # tabbed away: nothing is computed
     window.docks[DockId.SPECTRAL].raise_()
     qtbot.waitUntil(lambda: not window.docks[DockId.FLOW].visibleRegion().isEmpty())
     assert not window.docks[DockId.SPECTRAL].visibleRegion().isEmpty()
-    panel = window.panels[DockId.SPECTRAL]
     qtbot.waitUntil(lambda: panel.displayed().complete, timeout=WAIT_MS)
 
 

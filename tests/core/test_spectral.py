@@ -239,3 +239,13 @@ def test_spectral_norms_are_the_largest_singular_values(scale):
     expected = np.array([np.linalg.svd(m / scale, compute_uv=False)[0] for m in P]) * scale
     np.testing.assert_allclose(spectral_norms(P), expected, rtol=1e-12)
     assert spectral_norms(P)[3] == pytest.approx(3.0 * scale, rel=1e-14)
+
+
+def test_elman_products_stay_under_the_singular_value_bound():
+    """||J(t+1)^T ... J(t+s)^T|| <= (max f' sigma_1)^s, and max tanh' = 1 (Pascanu et al. 2013)."""
+    net = with_spectral_radius(SRN.init(3, 6, 3, seed=12), 1.4)
+    N = product_norms(_trace(net, 30), cap=20)
+    sigma_1 = loop_singular_values(net)[0]
+    lags = np.arange(1, 21)[:, None]
+    known = ~np.isnan(N)
+    assert np.all(N[known] <= np.broadcast_to(lags * np.log10(sigma_1), N.shape)[known] + 1e-12)

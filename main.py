@@ -2,7 +2,8 @@
 
 ``python main.py`` opens the explorer on the built-in example (the tanh/softmax network of
 Goodfellow, Bengio and Courville 2016, Deep Learning §10.2);
-``python main.py train --task temporal-xor ...`` trains headless (see ``python main.py train -h``).
+``python main.py train --task temporal-xor ...`` trains headless (see ``python main.py train -h``);
+``python main.py export-torch MODEL OUT.npz`` writes a network for PyTorch (``core.cli_export``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "path",
         nargs="?",
-        help="a saved model (.json) or a sequence file (.csv, .json, .txt) to open",
+        help="a saved model (.json), a session file (.json) or a sequence file (.csv, .json, "
+        ".txt) to open",
     )
     parser.add_argument(
         "--task",
@@ -46,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--notation",
         choices=list(NOTATIONS),
-        default=DEFAULT_NOTATION,
+        default=None,
         help="the symbols that label the views: "
         + "; ".join(f"{key} = {n.title}" for key, n in NOTATIONS.items())
         + f" (default {DEFAULT_NOTATION})",
@@ -67,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--position",
         type=_position,
-        default=0,
+        default=None,
         metavar="K",
         help="open with the cursor at position K (0 = start, 1..T forward, T+1..2T backward; "
         "a K past 2T is the end)",
@@ -146,10 +148,19 @@ def run_train(argv: list[str]) -> int:
     return run_train(parser.parse_args(argv))
 
 
+def run_export_torch(argv: list[str]) -> int:
+    """``unfold export-torch MODEL OUT.npz``: a PyTorch checkpoint and the script that checks it."""
+    from core.cli_export import main as export_main
+
+    return export_main(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] == "train":
         return run_train(argv)
+    if argv and argv[0] == "export-torch":
+        return run_export_torch(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.task is not None and args.task not in _task_names():
@@ -167,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QSize
     from PySide6.QtWidgets import QApplication
 
+    from core.notation import DEFAULT_NOTATION
+    from core.sessionfile import is_session_file
     from gui.errors import install_excepthook
     from gui.main_window import MainWindow
     from gui.unattended import Unattended
@@ -191,10 +204,15 @@ def main(argv: list[str] | None = None) -> int:
         open_task(window, args.task, args.context)
     elif args.context != "hidden" and args.path is None:
         use_context(window, args.context)
-    if args.path is not None:
+    session_file = args.path is not None and is_session_file(args.path)
+    if session_file:  # the screen it holds; --notation and --position still apply if given
+        window.session_files.open_session(args.path)
+    elif args.path is not None:
         window.files.open_path(args.path)  # a bad file is reported; the example stays open
-    window.session.set_notation(args.notation)
-    window.session.seek(args.position)
+    if not session_file or args.notation is not None:
+        window.session.set_notation(args.notation or DEFAULT_NOTATION)
+    if not session_file or args.position is not None:
+        window.session.seek(args.position or 0)
     if args.screenshot:  # the picture's size, whatever the screen (offscreen: 800 x 800)
         window.resize(*(args.size or SCREENSHOT_SIZE))
     elif args.size:

@@ -10,6 +10,11 @@ and the time to open a new trace (``Session.set_dataset``) in the same run, with
 
 Targets: median step <= 16 ms for (100, 16), <= 50 ms for (1000, 64); opening a (1000, 64)
 trace <= 1 s.
+
+Compare mode: at (T, H) = (100, 16) the script then opens View > Compare (BPTT(1) against full
+BPTT, 1400 x 900) and times the same steps with the compare window drawing both runs, once with
+the explorer hidden and once with both windows shown. Target: a compare step's median <= 2x the
+single view's median step.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ from gui.main_window import MainWindow
 
 CASES = ((10, 5, 4, 3), (100, 16, 8, 8), (1000, 64, 8, 8))  # (T, H, I, O)
 TARGET_MS = {(100, 16): 16.0, (1000, 64): 50.0}
+COMPARE_CASE = (100, 16, 8, 8)
+COMPARE_TARGET_RATIO = 2.0
 
 
 def random_case(T: int, H: int, I: int, O: int, seed: int = 0) -> tuple[SRN, Dataset]:
@@ -58,6 +65,53 @@ def median_ms(fn, repeats: int) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return 1e3 * statistics.median(times)
+
+
+def step_times(app: QApplication, session, positions) -> list[float]:
+    """ms from each seek to the end of the events it caused (redraws and paints)."""
+    steps = []
+    for k in positions:
+        begin = time.perf_counter()
+        session.seek(int(k))
+        app.processEvents()
+        steps.append(1e3 * (time.perf_counter() - begin))
+    return steps
+
+
+def compare_bench(app: QApplication, window: MainWindow) -> bool:
+    """Median step of the single view against Compare mode at COMPARE_CASE; True if on target."""
+    T, H, I, O = COMPARE_CASE
+    net, data = random_case(T, H, I, O)
+    session = window.session
+    session.set_dataset(data, net=net)
+    app.processEvents()
+    positions = list(np.linspace(1, 2 * T, min(2 * T, 60)).astype(int))
+    session.seek(0)
+    app.processEvents()
+    single = statistics.median(step_times(app, session, positions))
+    compare = window.show_compare()
+    compare.resize(1400, 900)
+    app.processEvents()
+    window.hide()
+    session.seek(0)
+    app.processEvents()
+    alone = statistics.median(step_times(app, session, positions))
+    window.show()
+    session.seek(0)
+    app.processEvents()
+    both = statistics.median(step_times(app, session, positions))
+    compare.close()
+    ratio = alone / single
+    passed = ratio <= COMPARE_TARGET_RATIO
+    print()
+    print(f"Compare mode at (T, H) = ({T}, {H}), median step:")
+    print(f"  single view (explorer)          {single:7.2f} ms")
+    print(
+        f"  compare window, explorer hidden {alone:7.2f} ms  ratio {ratio:4.2f}  "
+        f"{'PASS' if passed else 'MISS'} (<= {COMPARE_TARGET_RATIO:g}x)"
+    )
+    print(f"  compare window and explorer     {both:7.2f} ms  ratio {both / single:4.2f}")
+    return passed
 
 
 def main() -> int:
@@ -101,6 +155,7 @@ def main() -> int:
             f"{T:>5} {H:>4} | {med:>8.2f} ms {p90:>6.2f} ms | {engine_ms:>6.2f} ms "
             f"{med / engine_ms:>9.1f} | {open_ms:>7.1f} ms | {verdict}"
         )
+    ok &= compare_bench(app, window)
     window.close()
     return 0 if ok else 1
 

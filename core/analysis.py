@@ -44,6 +44,7 @@ from numpy.typing import NDArray
 from core.bptt import bptt
 from core.data import Dataset
 from core.model import SRN, frozen
+from core.tdl import TDL
 
 Array = NDArray[np.floating]
 
@@ -58,7 +59,7 @@ _BATCH_WORK = 1 << 22
 
 
 # -- hidden states ------------------------------------------------------------------------------
-def hidden_states(net: SRN, dataset: Dataset) -> list[Array]:
+def hidden_states(net: SRN | TDL, dataset: Dataset) -> list[Array]:
     """The hidden states of the network on every sequence (the forward sweep only).
 
     Sequences of equal length share batched :func:`core.bptt.bptt` calls; the BPTT(1)
@@ -94,7 +95,7 @@ class StatesProgress:
     states: tuple[Array, ...] | None
 
 
-def hidden_states_steps(net: SRN, dataset: Dataset) -> Iterator[StatesProgress]:
+def hidden_states_steps(net: SRN | TDL, dataset: Dataset) -> Iterator[StatesProgress]:
     """:func:`hidden_states` a batch of sequences at a time (sequences of equal length, at most
     about ``_BATCH_WORK`` multiply-adds per batch), yielding the progress after each batch.
 
@@ -225,7 +226,7 @@ class StateSpace:
 
 
 def state_space(
-    net: SRN,
+    net: SRN | TDL,
     dataset: Dataset,
     sequence_index: int,
     n_components: int = 2,
@@ -295,7 +296,7 @@ def baseline_space(space: StateSpace, states: Sequence[Array]) -> Baseline:
 
 # -- hierarchical clustering --------------------------------------------------------------------
 def mean_by_symbol(
-    net: SRN, dataset: Dataset, context: int = 0, states: Sequence[Array] | None = None
+    net: SRN | TDL, dataset: Dataset, context: int = 0, states: Sequence[Array] | None = None
 ) -> tuple[tuple[str, ...], Array]:
     """The mean hidden state h(t) after each input symbol (Elman 1990, sec. 4).
 

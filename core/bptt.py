@@ -18,6 +18,8 @@ from typing import Any
 from core.elman import elman_bptt
 from core.jordan import jordan_bptt
 from core.model import SRN
+from core.tdl import TDL
+from core.tdl_engine import tdl_backprop
 from core.trace import Trace
 from core.truncation import TRUNCATION_MODES, check_truncation
 
@@ -25,7 +27,7 @@ __all__ = ["TRUNCATION_MODES", "Trace", "bptt"]
 
 
 def bptt(
-    net: SRN,
+    net: SRN | TDL,
     xs: Any,
     targets: Any,
     truncation: int | None = None,
@@ -36,7 +38,9 @@ def bptt(
 
     Parameters
     ----------
-    net : the network (Elman, or Jordan with ``net.context`` "output" or "target").
+    net : the network (Elman, or Jordan with ``net.context`` "output" or "target"), or a tapped
+        delay line (:mod:`core.tdl`), which has no recurrence: its trace is ordinary
+        backpropagation at every step, and ``truncation`` and ``mode`` have no effect.
     xs : (T, I) one sequence or (B, T, I) a batch of equally long sequences.
     targets : (T, O) or (B, T, O) desired outputs d(t).
     truncation : None for full BPTT, or k >= 1 (:mod:`core.truncation`).
@@ -50,5 +54,7 @@ def bptt(
         the network (naming the array and the expected shape), or a bad truncation.
     """
     truncation = check_truncation(truncation, mode)
+    if isinstance(net, TDL):  # no recurrence: ordinary backpropagation at every step
+        return tdl_backprop(net, xs, targets, mask)
     engine = jordan_bptt if net.jordan else elman_bptt
     return engine(net, xs, targets, truncation, mode, mask)

@@ -6,6 +6,10 @@ file read by ``core.loaders.load_dataset``), a fresh network and a ``TrainConfig
 the task's recommended settings, trains with :func:`core.training.train` printing a progress line
 every N epochs to stdout, and saves the network with ``core.modelio.save_model``.
 
+``--algorithm rtrl`` computes the gradient by real-time recurrent learning (Williams & Zipser
+1989, :mod:`core.rtrl`) instead of BPTT: the same gradient accumulated forward in time, so the
+same seed trains the same network up to rounding, at O(H^4) multiplications per step.
+
 ``--seed`` seeds everything: the task's data, the initial weights and the shuffling, so the same
 command line trains the same network.
 
@@ -35,13 +39,15 @@ from core.limits import (
     MAX_LAYER_SIZE,
     MAX_STEPS,
     MAX_TEXT_BYTES,
+    MAX_WINDOW,
     SEED_MAX,
     show_bytes,
     show_count,
 )
 from core.model import CONTEXTS, SRN
 from core.tasks import TASKS, TaskSpec, make_task
-from core.training import UPDATES, EpochRecord, TrainConfig, train
+from core.tdl import TDL
+from core.training import ALGORITHMS, UPDATES, EpochRecord, TrainConfig, train
 
 PROG = "unfold train"
 #: settings for a data file, which has no recommendations of its own
@@ -57,6 +63,11 @@ FILE_DEFAULTS: dict[str, Any] = {
     "clip": None,
 }
 
+
+#: the kinds of network ``--network`` builds
+NETWORKS = ("srn", "tdl")
+#: the window of a tapped delay line when --window is not given
+DEFAULT_WINDOW = 3
 
 #: default of --clip and --truncation, whose value None ('none') means something
 RECOMMENDED: Any = object()
@@ -107,6 +118,11 @@ def steps_int(text: str) -> int:
     return _bounded(_integer(text), 1, MAX_STEPS, "must be at least 1")
 
 
+def window_int(text: str) -> int:
+    """0 to MAX_WINDOW: the window of a tapped delay line."""
+    return _bounded(_integer(text), 0, MAX_WINDOW, "must be 0 or more")
+
+
 def seed_int(text: str) -> int:
     """0 to SEED_MAX."""
     return _bounded(_integer(text), 0, SEED_MAX, "must be 0 or more")
@@ -136,7 +152,7 @@ def truncation_value(text: str) -> int | None:
     return None if text.lower() in ("none", "full") else steps_int(text)
 
 
-def _one_line_errors(parser: argparse.ArgumentParser) -> None:
+def one_line_errors(parser: argparse.ArgumentParser) -> None:
     """Report usage errors as one ``prog: error: message`` line (exit status 2), no usage dump."""
 
     def error(message: str) -> NoReturn:
@@ -165,7 +181,7 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
         + param_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _one_line_errors(parser)
+    one_line_errors(parser)
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument(
         "--task", metavar="NAME", choices=list(TASKS), help=f"a built-in task: {', '.join(TASKS)}"
@@ -209,11 +225,25 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("--hidden", choices=HIDDEN_ACTIVATIONS, help="hidden activation")
     parser.add_argument(
+        "--network",
+        choices=NETWORKS,
+        default="srn",
+        help="srn = a simple recurrent network (Elman or Jordan, see --context); tdl = a tapped "
+        "delay line, a feedforward network over the window x(t), ..., x(t-W) (Bodén 2002 §4) "
+        "(default srn)",
+    )
+    parser.add_argument(
+        "--window",
+        type=window_int,
+        metavar="W",
+        help=f"the tapped delay line's window: it sees x(t) and W earlier inputs, 0 to "
+        f"{MAX_WINDOW} (--network tdl only; default {DEFAULT_WINDOW})",
+    )
+    parser.add_argument(
         "--context",
         choices=CONTEXTS,
-        default="hidden",
         help="what the context units hold: hidden = Elman, output = Jordan, "
-        "target = Jordan with teacher forcing (default hidden)",
+        "target = Jordan with teacher forcing (--network srn only; default hidden)",
     )
     parser.add_argument(
         "--truncation",
@@ -223,6 +253,14 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
         help=f"truncate BPTT to K steps (1 to {show_count(MAX_STEPS)}), or 'none' for full BPTT",
     )
     parser.add_argument("--mode", choices=TRUNCATION_MODES, help="truncation mode")
+    parser.add_argument(
+        "--algorithm",
+        choices=ALGORITHMS,
+        default="bptt",
+        help="how the gradient is computed: bptt = backpropagation through time, rtrl = "
+        "real-time recurrent learning (Williams & Zipser 1989; the same gradient carried "
+        "forward, O(H^4) work per step; truncation only as --mode chunked or 1) (default bptt)",
+    )
     parser.add_argument(
         "--update", choices=UPDATES, help="update after each sequence or once per epoch"
     )
@@ -353,7 +391,7 @@ def _saver(out: str | None) -> Any:
     return save_model
 
 
-def _rescue(save: Any, out: str, net: SRN, **extras: Any) -> str | None:
+def _rescue(save: Any, out: str, net: SRN | TDL, **extras: Any) -> str | None:
     """Save a trained network that could not be saved to ``out`` in the system's temporary
     folder instead; its path, or None when that fails too."""
     import tempfile
@@ -373,6 +411,41 @@ _ARCHITECTURE = {
     "output": "Jordan",
     "target": "Jordan with teacher forcing",
 }
+
+
+def _architecture(net: SRN | TDL) -> str:
+    if isinstance(net, TDL):
+        return f"tapped delay line, window {net.window}"
+    return _ARCHITECTURE[net.context]
+
+
+def _network(args: argparse.Namespace, data: Dataset, chosen: dict[str, Any]) -> SRN | TDL:
+    """A fresh network of the kind ``--network`` names, seeded by ``--seed``."""
+    n_in, n_hidden, n_out = data.n_in, chosen["n_hidden"], data.n_out
+    if args.network == "tdl":
+        if args.context is not None:
+            raise UsageError("--context applies to --network srn; a tapped delay line has none")
+        window = DEFAULT_WINDOW if args.window is None else args.window
+        return TDL.init(
+            n_in,
+            n_hidden,
+            n_out,
+            window=window,
+            hidden=chosen["hidden"],
+            output=data.output,
+            seed=args.seed,
+        )
+    if args.window is not None:
+        raise UsageError("--window applies to --network tdl (a tapped delay line)")
+    return SRN.init(
+        n_in,
+        n_hidden,
+        n_out,
+        hidden=chosen["hidden"],
+        output=data.output,
+        seed=args.seed,
+        context=args.context or "hidden",
+    )
 
 
 def _fmt_score(score: float | None) -> str:
@@ -399,17 +472,10 @@ def run_train(args: argparse.Namespace) -> int:
         data, recommended, task_entry = _load(args)
         chosen = _settings(args, recommended)
         fields = {k: v for k, v in chosen.items() if k not in ("hidden", "n_hidden")}
-        config = TrainConfig(**fields, seed=args.seed)
-        net = SRN.init(
-            data.n_in,
-            chosen["n_hidden"],
-            data.n_out,
-            hidden=chosen["hidden"],
-            output=data.output,
-            seed=args.seed,
-            context=args.context,
-        )
+        config = TrainConfig(**fields, seed=args.seed, algorithm=args.algorithm)
+        net = _network(args, data, chosen)
         save = _saver(args.out)
+        records = train(net, data, config)  # checks the sizes RTRL would need, before any work
     except UsageError as exc:
         return _error(str(exc), 2)
     except ValueError as exc:  # TrainConfig or SRN refusing a combination of values
@@ -421,16 +487,17 @@ def run_train(args: argparse.Namespace) -> int:
     print(
         f"training on {data.name}: {len(data)} sequences, {steps} steps; network "
         f"{net.n_in}-{net.n_hidden}-{net.n_out} {net.hidden}/{net.output} ({net.loss_name}), "
-        f"{_ARCHITECTURE[net.context]}; "
+        f"{_architecture(net)}; "
         f"lr {config.lr:g}, momentum {config.momentum:g}, clip {config.clip or 'none'}, "
-        f"update per {config.update}, truncation {config.truncation or 'none'}",
+        f"update per {config.update}, truncation {config.truncation or 'none'}"
+        + (", gradient by RTRL" if config.algorithm == "rtrl" else ""),
         flush=True,
     )
     every = args.every or max(1, config.epochs // 20)
     last: EpochRecord | None = None
     status, outcome = 0, None
     try:
-        for record in train(net, data, config):
+        for record in records:
             if record.diverged is not None:
                 outcome, status = record.diverged, 1
                 last = record
@@ -470,7 +537,7 @@ def run_train(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """``python -m core.cli train ...``."""
     parser = argparse.ArgumentParser(prog="unfold")
-    _one_line_errors(parser)
+    one_line_errors(parser)
     add_train_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
     return int(args.run(args))

@@ -37,7 +37,8 @@ class StepState:
         backward sweep.
     accumulated : the gradient summed over the steps the backward sweep has visited (zeros before).
     initial : what is known at the start: ``h(0) = h0`` for an Elman network, the initial
-        context ``y(0) = h0`` (teacher forced: ``d(0) = h0``) for a Jordan network.
+        context ``y(0) = h0`` (teacher forced: ``d(0) = h0``) for a Jordan network, an empty
+        (all zeros) delay buffer for a tapped delay line.
     """
 
     position: int
@@ -88,6 +89,15 @@ def phase_and_step(T: int, k: int) -> tuple[Phase, int]:
     return "backward", 2 * T + 1 - k
 
 
+#: what is known before the first step, by context (a tapped delay line's buffer starts at zeros)
+_INITIAL = {
+    "hidden": "h(0) = h0",
+    "output": "y(0) = h0",
+    "target": "d(0) = h0",
+    "none": "empty delay buffer",
+}
+
+
 def state_at(trace: Trace, k: int) -> StepState:
     """Everything known at position k, a pure function of (trace, k)."""
     T = trace.T
@@ -103,7 +113,7 @@ def state_at(trace: Trace, k: int) -> StepState:
     for arrays in (contribution or {}, accumulated):
         for arr in arrays.values():
             arr.setflags(write=False)
-    initial = {"hidden": "h(0)", "output": "y(0)", "target": "d(0)"}[trace.net.context] + " = h0"
+    initial = _INITIAL[trace.net.context]
     return StepState(
         k, phase, t, T, forward_known, backward_from, contribution, accumulated, initial
     )

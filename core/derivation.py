@@ -10,7 +10,9 @@ Sources a reader can find: Goodfellow, Bengio and Courville (2016), *Deep Learni
 tanh/softmax network, its forward equations and the gradients of §10.2.2); Bodén (2001/2002),
 *A guide to recurrent neural networks and backpropagation* (the cost/output pairs and the
 delta = -dC/dnet convention); Elman (1990), *Finding structure in time*; Jordan (1986), *Serial
-order*; Williams and Peng (1990) and Williams and Zipser (1989) for truncation.
+order*; Williams and Peng (1990) and Williams and Zipser (1989) for truncation; Williams and Zipser
+(1989) for real-time recurrent learning; Bodén (2002) §4 for the tapped delay line
+(:mod:`core.tdl`).
 """
 
 from __future__ import annotations
@@ -57,6 +59,10 @@ BACKWARD = "Backward sweep (Elman network)"
 GRADIENTS = "Parameter gradients"
 JORDAN = "Jordan network and teacher forcing"
 TRUNCATION = "Truncation"
+RTRL = "Real-time recurrent learning (forward accumulation)"
+WZ = "Williams and Zipser (1989)"
+TDL = "Tapped delay line (a feedforward network over a window of inputs)"
+BODEN_TDL = "Bodén (2002) §4"
 DL = "Goodfellow et al. (2016) §10.2"
 DL_GRAD = "Goodfellow et al. (2016) §10.2.2"
 BODEN = "Bodén (2001)"
@@ -118,6 +124,30 @@ _ROWS: tuple[tuple[str, str, str, str, str, str], ...] = (
     ("chunked", TRUNCATION, "chunked truncation",
      "chunks t = 1..k, k+1..2k, …: the {W}ᵀ {delta_h}(t+1) term is dropped where t+1 starts a "
      "chunk; the state is carried across", "", "Williams and Zipser (1989)"),
+    ("rtrl-sensitivity", RTRL, "sensitivity of the hidden state, carried forward",
+     "P(t) = ∂{h}(t)/∂θ = f'({a}(t)) ⊙ ({W} S(t-1) + ∂⁺{a}(t)/∂θ),   S(0) = ∂{h0}/∂θ;   "
+     "∂⁺{a}j/∂{U}jk = {x}k(t), ∂⁺{a}j/∂{W}jk = ck(t), ∂⁺{a}j/∂{b}j = 1", "",
+     f"{WZ} §2"),
+    ("rtrl-carried", RTRL, "the sensitivity of the next context",
+     "Elman: S(t) = P(t);   Jordan: S(t) = ∂{y}(t)/∂θ = J_g(t) ({V} P(t) + ∂⁺{o}(t)/∂θ);   "
+     "teacher forced: S(t) = 0", "", f"{WZ}; Jordan (1986)"),
+    ("rtrl-gradient", RTRL, "gradient added forward, step by step",
+     "∂({L}(1)+…+{L}(t))/∂θ = ∂({L}(1)+…+{L}(t-1))/∂θ + ({y}(t) - {d}(t))ᵀ "
+     "({V} P(t) + ∂⁺{o}(t)/∂θ);   at t = T: the BPTT gradient", "", f"{WZ} §2"),
+    ("rtrl-cost", RTRL, "cost against BPTT",
+     "S is C × n (n = |θ|): {W} S costs H C n multiply-adds a step, O(H⁴) for Elman, and S "
+     "holds O(H³) floats whatever T;   BPTT: O(H²) a step, O(T H) floats stored", "",
+     f"{WZ} §3; Williams and Zipser (1995)"),
+    ("tdl-net-hidden", TDL, "hidden net input over the window x(t), …, x(t-ω)",
+     "{a}(t) = {b} + Σk=0..ω {U}k {x}(t-k),   {x}(s) = 0 for s < 1 (the buffer starts empty)",
+     "", BODEN_TDL),
+    ("tdl-delta-hidden", TDL, "hidden delta: ordinary backpropagation, nothing from step t+1",
+     "{delta_h}(t) = f'({a}(t)) ⊙ {V}ᵀ {delta_o}(t)",
+     "{delta_h}(t) = -∂{L}/∂{a}(t) = f'({a}(t)) ⊙ {V}ᵀ {delta_o}(t)",
+     f"{BODEN_TDL}; Rumelhart, Hinton and Williams (1986)"),
+    ("tdl-grad-U", TDL, "weights of tap k, from x(t-k)",
+     "∂{L}/∂{U}k = Σt {delta_h}(t) {x}(t-k)ᵀ", "∂{L}/∂{U}k = -Σt {delta_h}(t) {x}(t-k)ᵀ",
+     BODEN_TDL),
 )  # fmt: skip
 
 #: every equation, in page order

@@ -46,6 +46,7 @@ from numpy.typing import NDArray
 from core.bptt import bptt
 from core.functions import hidden_forward, output_forward, step_loss
 from core.model import PARAM_NAMES, SRN, frozen
+from core.tdl import TDL
 
 Array = NDArray[np.float64]
 Real = NDArray[np.floating]  # float64 or the extended FD_DTYPE
@@ -97,7 +98,7 @@ class GradCheck:
 
 
 def gradient_check(
-    net: SRN,
+    net: SRN | TDL,
     xs: Any,
     targets: Any,
     *,
@@ -134,7 +135,7 @@ def gradient_check(
 
 
 def gradient_check_steps(
-    net: SRN,
+    net: SRN | TDL,
     xs: Any,
     targets: Any,
     *,
@@ -271,7 +272,7 @@ def tally(
 
 
 def _start(
-    net: SRN,
+    net: SRN | TDL,
     xs: Any,
     targets: Any,
     truncation: int | None,
@@ -365,7 +366,9 @@ def _windows(B: int, T: int, k: int | None, mode: str, m: Array) -> _Windows:
     )
 
 
-def _objective(p: Mapping[str, Real], net: SRN, x: Real, d: Real, ctx: Real, w: _Windows) -> Real:
+def _objective(
+    p: Mapping[str, Real], net: SRN | TDL, x: Real, d: Real, ctx: Real, w: _Windows
+) -> Real:
     """J for P parameter sets at once: ``p[name]`` is (P or 1, *shape); returns (P,).
 
     x (B, T, I), d (B, T, O) and the stored contexts ctx (B, T, C) (c(t) = h(t-1) for Elman,
@@ -389,6 +392,8 @@ def _objective(p: Mapping[str, Real], net: SRN, x: Real, d: Real, ctx: Real, w: 
         elif net.context == "output":
             y_all = output_forward(net.output, p["c"][:, None, :] + hidden @ VT)
             state = np.where(active, y_all, state)  # c(t+1) = y(t)
+        elif net.context == "none":
+            pass  # a tapped delay line: no context; x holds its delay buffer (core.tdl)
         else:
             state = np.where(active, d[w.seq, steps][None], state)  # c(t+1) = d(t)
         if scored.size:
@@ -400,7 +405,7 @@ def _objective(p: Mapping[str, Real], net: SRN, x: Real, d: Real, ctx: Real, w: 
 
 
 def _finite_differences(
-    plan: CheckPlan, net: SRN, x: Real, d: Real, h: Real, w: _Windows
+    plan: CheckPlan, net: SRN | TDL, x: Real, d: Real, h: Real, w: _Windows
 ) -> Iterator[CheckChunk]:
     """(J(theta + eps e_i) - J(theta - eps e_i)) / (2 eps) for every entry of the plan's
     parameters, evaluated in blocks of perturbed parameter copies; one chunk per block and
@@ -448,7 +453,7 @@ def _finite_differences(
             yield CheckChunk(plan, name, first, frozen(numerical), frozen(rel), done)
 
 
-def _block_size(net: SRN, sizes: Mapping[str, int], w: _Windows) -> int:
+def _block_size(net: SRN | TDL, sizes: Mapping[str, int], w: _Windows) -> int:
     """How many entries one block perturbs (each twice): bounded by the memory of the
     perturbed copies and by the multiply-adds of their forward passes over the windows."""
     copy = sum(sizes.values()) + w.seq.size * (net.n_hidden + net.n_out)

@@ -47,6 +47,7 @@ from numpy.typing import NDArray
 from core.bptt import Trace
 from core.functions import hidden_derivative, output_jacobian_t, output_loss_delta
 from core.model import SRN, frozen
+from core.tdl import TDL
 
 Array = NDArray[np.floating]
 #: most multiply-adds between two reports of :func:`flow_steps` (milliseconds of work)
@@ -116,8 +117,8 @@ def _flow_bands(trace: Trace, F: NDArray[np.float64]) -> Iterator[int]:
             g = (fp[1 : T - j] * g[1:]) @ W  # W^T (f'(a(s-j+1)) * g_{j-1}(s))
             if net.context == "output":  # ... through y(t) and o(t) to h(t): V^T J_g^T
                 g = output_jacobian_t(net.output, y[: T - j - 1], g) @ V
-            elif net.context == "target":
-                g = np.zeros_like(fp[: T - j - 1])  # teacher forcing: the context is data
+            elif net.context in ("target", "none"):  # teacher forcing: the context is data;
+                g = np.zeros_like(fp[: T - j - 1])  # a tapped delay line has no recurrence
         work += (T - j) * per_row
         if work >= _BAND_WORK or j + 1 == T:
             work = 0
@@ -170,17 +171,18 @@ def spectral_radius(W: Array) -> float:
     return float(np.max(np.abs(np.linalg.eigvals(A))))
 
 
-def loop_matrix(net: SRN) -> NDArray[np.float64]:
+def loop_matrix(net: SRN | TDL) -> NDArray[np.float64]:
     """The (H, H) matrix that carries h(t-1) into a(t) with f and g taken as identities.
 
     Elman: W (Eq. 1). Jordan: W V, the loop through the output layer and back through
-    the context (core/jordan.py). Teacher forcing: zeros, the loop is open (the context is data).
+    the context (core/jordan.py). Teacher forcing: zeros, the loop is open (the context is data);
+    a tapped delay line (core/tdl.py) has no loop either.
     Its spectral radius is the reference line of the gradient-flow view.
     """
     W = np.asarray(net.W, np.float64)
     if net.context == "output":
         return W @ np.asarray(net.V, np.float64)
-    if net.context == "target":
+    if net.context not in ("hidden", "output"):
         return np.zeros((net.n_hidden, net.n_hidden))
     return W
 
@@ -193,7 +195,8 @@ def jacobians_spectral_radius(trace: Trace) -> NDArray[np.float64]:
     radius below rho(W); for a linear hidden layer J(t) = W and the radius is rho(W).
 
     For a Jordan network J(t) = diag(f'(a(t))) W J_g(t-1) V (module docstring) for t >= 2; the
-    first step has no earlier hidden state and gets NaN, and with teacher forcing every J(t) is 0.
+    first step has no earlier hidden state and gets NaN, and with teacher forcing every J(t) is 0;
+    so is every J(t) of a tapped delay line (:mod:`core.tdl`), which has no recurrence.
 
     Returns
     -------
@@ -213,6 +216,10 @@ def _radii_blocks(trace: Trace, radii: NDArray[np.float64]) -> Iterator[int]:
     fp = np.asarray(hidden_derivative(net.hidden, trace.a, trace.h[1:]), np.float64)  # (T, H)
     W = np.asarray(net.W, np.float64)
     block = max(1, _BAND_WORK // (_EIG_COST * net.n_hidden**3))
+    if net.context == "none":  # a tapped delay line: h(t) does not depend on h(t-1), J(t) = 0
+        radii[:] = 0.0
+        yield T
+        return
     if not net.jordan:
         for t0 in range(0, T, block):
             J = fp[t0 : t0 + block, :, None] * W[None]  # (b, H, H): row i scaled by f'_i

@@ -21,6 +21,14 @@ context holds the previous *target* d(t-1): the folded graph always shows the co
 has no copy edges (the context is data, not the network's output), and the unfolded W edges
 still start at the y(t-1) nodes' position, the column where d(t-1) belongs.
 
+A **tapped delay line** (``context="none"``, :mod:`core.tdl`; Bodén 2002 §4) has no W. Folded,
+its input row is the delay buffer: omega + 1 groups of I units, x(t), x(t-1), ..., x(t-omega)
+from left to right (node ids ``("x", -k, i)``), each group joined to the next by ``copy`` edges
+x_i(t-k) -> x_i(t-k-1), the shift of the buffer as time passes, and U edges from every buffer unit
+to every hidden unit (``col`` = k I + i, the column of U = [U_0 ... U_omega]). Unfolded, each
+hidden column h(t) is fed by the inputs x(t-k), k = 0..omega, of its window (U edges with the same
+``col``), so the window is seen sliding along the sequence; there is no column 0.
+
 Node ids are tuples ``(layer, t, unit)``; ``layer`` is one of ``x``, ``h``, ``y``, ``L`` and, in
 the folded graph, ``c`` (context). In the folded graph ``t`` is the time offset relative to the
 current step: 0 for x, h, y and -1 for the context, which holds h(t-1).
@@ -50,6 +58,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.model import SRN
+from core.tdl import TDL
 
 NodeId = tuple[str, int, int]
 
@@ -166,10 +175,14 @@ def unfolded_bands(n_in: int, n_hidden: int, n_out: int) -> dict[str, tuple[floa
 
 
 def count_unfolded_edges(
-    n_in: int, n_hidden: int, n_out: int, T: int, context: str = "hidden"
+    n_in: int, n_hidden: int, n_out: int, T: int, context: str = "hidden", window: int = 0
 ) -> int:
     """Number of edges of the unfolded graph: T (HI + HC + OH + O), W edges from the initial
-    context included (C = H for Elman, O for Jordan)."""
+    context included (C = H for Elman, O for Jordan); a tapped delay line (context "none") has
+    HI edges from each x(t-k) with 1 <= t-k, k = 0..``window``, and no W."""
+    if context == "none":
+        windows = sum(max(T - k, 0) for k in range(window + 1))  # the pairs (t, k), t - k >= 1
+        return n_hidden * n_in * windows + T * (n_out * n_hidden + n_out)
     n_context = n_hidden if context == "hidden" else n_out
     return T * (n_hidden * n_in + n_hidden * n_context + n_out * n_hidden + n_out)
 
@@ -180,9 +193,29 @@ def _grid(T: int, n_recv: int, n_send: int) -> tuple[NDArray[np.int64], ...]:
     return t.ravel(), r.ravel(), c.ravel()
 
 
+def _window_grid(T: int, n_hidden: int, n_in: int, window: int) -> tuple[NDArray[np.int64], ...]:
+    """(t, k, row, i) of every U edge x_i(t-k) -> h_row(t) of a tapped delay line, t - k >= 1,
+    sorted by (t, row, column k I + i)."""
+    t, k, r, i = np.meshgrid(
+        np.arange(1, T + 1), np.arange(window + 1), np.arange(n_hidden), np.arange(n_in),
+        indexing="ij",
+    )  # fmt: skip
+    t, k, r, i = (a.ravel() for a in (t, k, r, i))
+    inside = t - k >= 1  # before the sequence the buffer holds zeros: no node, no edge
+    t, k, r, i = t[inside], k[inside], r[inside], i[inside]
+    order = np.lexsort((k * n_in + i, r, t))
+    return t[order], k[order], r[order], i[order]
+
+
 @lru_cache(maxsize=8)
 def unfolded_arrays(
-    n_in: int, n_hidden: int, n_out: int, T: int, with_edges: bool = True, context: str = "hidden"
+    n_in: int,
+    n_hidden: int,
+    n_out: int,
+    T: int,
+    with_edges: bool = True,
+    context: str = "hidden",
+    window: int = 0,
 ) -> GraphArrays:
     """The unfolded graph's geometry as arrays, built with numpy (no networkx), cached by shape.
 
@@ -193,13 +226,16 @@ def unfolded_arrays(
     (unit 0 on top, like a matrix row).
     Edges come in blocks U, W, V, loss, each t-major then (row, col); ``with_edges=False`` leaves
     them out (T = 1000, H = 64 has 4.7 million).
+    A tapped delay line (``context`` "none") has h(1..T) and y(1..T), no W edges, and U edges
+    x_i(t-k) -> h_j(t) for k = 0..``window`` (module docstring).
     """
     I, H, O = n_in, n_hidden, n_out
     if min(I, H, O) < 1 or T < 1:
         raise ValueError(f"unfolded graph needs I, H, O, T >= 1, got {I}, {H}, {O}, {T}")
     bands = unfolded_bands(I, H, O)
     sizes = {"x": I, "h": H, "y": O, "L": 1}
-    from_zero = "h" if context == "hidden" else "y"  # the layer with a column-0 node
+    # the layer with a column-0 node (none for a tapped delay line)
+    from_zero = {"hidden": "h", "output": "y", "target": "y"}.get(context, "")
     counts = {layer: (T + (layer == from_zero)) * sizes[layer] for layer in UNFOLDED_LAYERS}
     starts = {"x": 0, "h": counts["x"]}
     starts["y"] = starts["h"] + counts["h"]
@@ -223,12 +259,16 @@ def unfolded_arrays(
     Ints = NDArray[np.int64]
     blocks: list[tuple[int, Ints, Ints, Ints, Ints, Ints]] = []
     if with_edges:
-        # U[j, i]: x_i(t) -> h_j(t)
-        t, r, c = _grid(T, H, I)
-        blocks.append((0, node("x", t, c), node("h", t, r), r, c, t))
-        # W[j, k]: h_k(t-1) -> h_j(t) (Elman), y_k(t-1) -> h_j(t) (Jordan)
-        t, r, c = _grid(T, H, H if context == "hidden" else O)
-        blocks.append((1, node(from_zero, t - 1, c), node("h", t, r), r, c, t))
+        if context == "none":  # U_k[j, i]: x_i(t-k) -> h_j(t), the window of step t
+            t, k, r, i = _window_grid(T, H, I, window)
+            blocks.append((0, node("x", t - k, i), node("h", t, r), r, k * I + i, t))
+        else:
+            # U[j, i]: x_i(t) -> h_j(t)
+            t, r, c = _grid(T, H, I)
+            blocks.append((0, node("x", t, c), node("h", t, r), r, c, t))
+            # W[j, k]: h_k(t-1) -> h_j(t) (Elman), y_k(t-1) -> h_j(t) (Jordan)
+            t, r, c = _grid(T, H, H if context == "hidden" else O)
+            blocks.append((1, node(from_zero, t - 1, c), node("h", t, r), r, c, t))
         # V[k, j]: h_j(t) -> y_k(t)
         t, r, c = _grid(T, O, H)
         blocks.append((2, node("h", t, c), node("y", t, r), r, c, t))
@@ -246,13 +286,19 @@ def unfolded_arrays(
     return _arrays(ids, pos, edges, kind, row, col, et, bands)
 
 
-def unfolded_graph(net: SRN, T: int) -> nx.DiGraph:
+def window_of(net: SRN | TDL) -> int:
+    """A tapped delay line's window omega; 0 for a recurrent network (it reads x(t) only)."""
+    return net.window if isinstance(net, TDL) else 0
+
+
+def unfolded_graph(net: SRN | TDL, T: int) -> nx.DiGraph:
     """The network unrolled over T steps (h0 in column 0), with weights on the edges.
 
     Every node has ``layer``, ``t``, ``unit`` and ``pos``; every edge ``param``, ``row``, ``col``,
     ``t`` and ``weight`` (1.0 on y(t) -> L(t), whose "weight" is the sum in L(t)).
     """
-    arrays = unfolded_arrays(net.n_in, net.n_hidden, net.n_out, int(T), context=net.context)
+    shape = (net.n_in, net.n_hidden, net.n_out, int(T))
+    arrays = unfolded_arrays(*shape, context=net.context, window=window_of(net))
     return _to_networkx(arrays, edge_weights(arrays, net))
 
 
@@ -263,7 +309,12 @@ def _centred(n: int, start: float = 0.0) -> NDArray[np.float64]:
 
 @lru_cache(maxsize=16)
 def folded_arrays(
-    n_in: int, n_hidden: int, n_out: int, elman_context: bool = False, context: str = "hidden"
+    n_in: int,
+    n_hidden: int,
+    n_out: int,
+    elman_context: bool = False,
+    context: str = "hidden",
+    window: int = 0,
 ) -> GraphArrays:
     """The folded graph's geometry as arrays, cached by shape.
 
@@ -274,10 +325,14 @@ def folded_arrays(
     [c,] x, h, y; edges in blocks U, W (hidden -> hidden, or context -> hidden), V[, copy].
     A Jordan network (``context`` "output" or "target") has O context units fed by the outputs
     and W edges output -> hidden (or context -> hidden); see the module docstring.
+    A tapped delay line (``context`` "none") draws its delay buffer as the input row
+    (:func:`_folded_delay_line`).
     """
     I, H, O = n_in, n_hidden, n_out
     if min(I, H, O) < 1:
         raise ValueError(f"folded graph needs I, H, O >= 1, got {I}, {H}, {O}")
+    if context == "none":
+        return _folded_delay_line(I, H, O, window)
     jordan = context != "hidden"
     if context == "target":
         elman_context = True  # the fed-back targets need units of their own
@@ -341,7 +396,55 @@ def folded_arrays(
     )
 
 
-def folded_graph(net: SRN, elman_context: bool = False) -> nx.DiGraph:
+def _folded_delay_line(I: int, H: int, O: int, window: int) -> GraphArrays:
+    """The folded tapped delay line: the buffer x(t), ..., x(t-omega) as the bottom row, groups
+    of I units one unit apart, U edges into the hidden row, copy edges for the shift, V edges."""
+    n_taps = window + 1
+    gap = FOLDED_ROW_SPACING * max(1.0, (n_taps * I + window) / 5.0)
+    bottom = _centred(n_taps * I + window)  # group k starts at k (I + 1)
+    ids: list[NodeId] = [("x", -k, i) for k in range(n_taps) for i in range(I)]
+    xs = [bottom[[k * (I + 1) + i for k in range(n_taps) for i in range(I)]]]
+    ids += [("h", 0, j) for j in range(H)]
+    xs += [_centred(H)]
+    ids += [("y", 0, k) for k in range(O)]
+    xs += [_centred(O)]
+    rows = {"x": 0.0, "h": gap, "y": 2 * gap}
+    pos = np.column_stack([np.concatenate(xs), [rows[n[0]] for n in ids]])
+    index = {n: i for i, n in enumerate(ids)}
+    edges: list[tuple[int, int]] = []
+    kind: list[int] = []
+    rc: list[tuple[int, int]] = []
+    for j in range(H):  # U_k[j, i]: x_i(t-k) -> h_j, column k I + i of U
+        for k in range(n_taps):
+            for i in range(I):
+                edges.append((index[("x", -k, i)], index[("h", 0, j)]))
+                kind.append(0)
+                rc.append((j, k * I + i))
+    for k_out in range(O):
+        for j in range(H):
+            edges.append((index[("h", 0, j)], index[("y", 0, k_out)]))
+            kind.append(2)
+            rc.append((k_out, j))
+    for k in range(window):  # the shift: x_i(t-k) becomes x_i(t-k-1) at the next step
+        for i in range(I):
+            edges.append((index[("x", -k, i)], index[("x", -k - 1, i)]))
+            kind.append(EDGE_KINDS.index("copy"))
+            rc.append((i, i))
+    rc_arr = np.asarray(rc, np.int64).reshape(-1, 2)
+    bands = {layer: (rows[layer], rows[layer]) for layer in ("x", "h", "y")}
+    return _arrays(
+        ids,
+        pos,
+        np.asarray(edges, np.int64),
+        np.asarray(kind, np.int8),
+        rc_arr[:, 0],
+        rc_arr[:, 1],
+        np.zeros(len(edges), np.int64),
+        bands,
+    )
+
+
+def folded_graph(net: SRN | TDL, elman_context: bool = False) -> nx.DiGraph:
     """The network with one node per unit and weights on the edges.
 
     Recurrent weights are hidden -> hidden edges (W[j, j] a self-loop). With ``elman_context``,
@@ -350,14 +453,13 @@ def folded_graph(net: SRN, elman_context: bool = False) -> nx.DiGraph:
     network's W edges leave the outputs (or, drawn with a context layer, context units holding
     y(t-1) or, teacher forced, d(t-1)).
     """
-    arrays = folded_arrays(
-        net.n_in, net.n_hidden, net.n_out, bool(elman_context), context=net.context
-    )
+    shape = (net.n_in, net.n_hidden, net.n_out, bool(elman_context))
+    arrays = folded_arrays(*shape, context=net.context, window=window_of(net))
     return _to_networkx(arrays, edge_weights(arrays, net))
 
 
 # -- between networkx and arrays ----------------------------------------------------------------
-def edge_weights(arrays: GraphArrays, net: SRN) -> NDArray[np.float64]:
+def edge_weights(arrays: GraphArrays, net: SRN | TDL) -> NDArray[np.float64]:
     """(M,) the weight of every edge: U/W/V entries at (row, col); 1.0 for loss and copy edges."""
     w = np.ones(arrays.n_edges, np.float64)
     for code, name in enumerate(EDGE_KINDS[:3]):

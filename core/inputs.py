@@ -6,12 +6,15 @@ Both engines (:mod:`core.elman`, :mod:`core.jordan`) take one sequence ``(T, I)`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from core.model import SRN
+
+if TYPE_CHECKING:
+    from core.tdl import TDL
 
 Array = NDArray[np.floating]
 
@@ -31,7 +34,7 @@ def _numeric(name: str, value: Any, dtype: np.dtype[Any]) -> Array:
         raise ValueError(f"{name} is not a numeric array: {exc}") from None
 
 
-def validate(net: SRN, xs: Any, targets: Any, mask: Any) -> tuple[Array, Array, Any, bool]:
+def validate(net: SRN | TDL, xs: Any, targets: Any, mask: Any) -> tuple[Array, Array, Any, bool]:
     """Check the inputs' shapes against the network; return them as arrays of the net's dtype.
 
     Returns xs (B, T, I), targets (B, T, O) and mask (B, T) (None if not given), always with a
@@ -46,10 +49,12 @@ def validate(net: SRN, xs: Any, targets: Any, mask: Any) -> tuple[Array, Array, 
         return _validate_as(net, xs, targets, mask)
 
 
-def _validate_as(net: SRN, xs: Any, targets: Any, mask: Any) -> tuple[Array, Array, Any, bool]:
+def _validate_as(
+    net: SRN | TDL, xs: Any, targets: Any, mask: Any
+) -> tuple[Array, Array, Any, bool]:
     """The work of :func:`validate`."""
     dtype = net.U.dtype
-    I, O = net.U.shape[1], net.V.shape[0]
+    I, O = net.n_in, net.n_out  # a tapped delay line's U is wider than its input
     x = _numeric("xs", xs, dtype)
     if x.ndim not in (2, 3):
         raise ValueError(f"xs has shape {x.shape}, expected (T, {I}) or (B, T, {I})")

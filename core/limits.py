@@ -19,6 +19,11 @@ limit                  value              applies to
 ``MAX_TEXT_BYTES``     1 MB               a plain-text sequence file (one-hot per character)
 ``SEED_MAX``           2**31 - 1          every seed (data, initial weights, shuffling)
 ``MAX_EPOCHS``         1,000,000          training epochs
+``MAX_RTRL_FLOATS``    20,000,000         floats of RTRL's carried sensitivities (C x n per
+                                          sequence, about H^3 for Elman: H = 250 fits), and of
+                                          the running totals a view keeps (T x parameters)
+``MAX_WINDOW``         32                 the window omega of a tapped delay line (its buffer
+                                          holds x(t), ..., x(t-omega))
 =====================  =================  ====================================================
 
 The parameters of the built-in tasks have bounds of their own, stated with each task in
@@ -37,6 +42,8 @@ MAX_FILE_BYTES: Final = 50 * 1024 * 1024
 MAX_TEXT_BYTES: Final = 1024 * 1024
 SEED_MAX: Final = 2**31 - 1
 MAX_EPOCHS: Final = 1_000_000
+MAX_RTRL_FLOATS: Final = 20_000_000
+MAX_WINDOW: Final = 32
 
 
 def show_bytes(n: int) -> str:

@@ -642,8 +642,12 @@ def load_json(path: PathArg, *, output: str | None = None) -> Dataset:
 
     ``output`` (if given) overrides the file's "output" field.
     """
-    where = os.fspath(path)
-    text = read_text_file(path)
+    return dataset_from_json_text(read_text_file(path), os.fspath(path), output=output)
+
+
+def dataset_from_json_text(text: str, where: str, *, output: str | None = None) -> Dataset:
+    """The data set of the text of a JSON sequence file (what :func:`load_json` reads); errors
+    name ``where``. Raises :class:`~core.data.DatasetError` as :func:`load_json` does."""
     doc, js = parse_json(text, where), _Json(text, where)
     if not isinstance(doc, dict):
         raise js.fail([], f'expected an object with a "sequences" array, got {json_kind(doc)}')

@@ -36,6 +36,20 @@ A Jordan network ("context": "output" or "target", see ``core.jordan``) stores W
 "context_to_hidden" and its initial context (O,) as "initial_context" in place of the last two
 Elman names above. "context" may be left out and then means "hidden" (Elman).
 
+A tapped delay line (``core.tdl``; Bodén 2002 §4) says so in its config and has no recurrent
+weights, no initial state and no "train_h0" or "context"::
+
+      "config": {"network": "tdl", "n_in": I, "n_hidden": H, "n_out": O, "window": omega,
+                 "hidden": "tanh", "output": "softmax", "dtype": "float64"},
+      "weights": {
+        "delay_line_to_hidden": (H, (omega+1) I)     [U_0 U_1 ... U_omega], Eq. 29: columns
+                                                     k I .. (k+1) I - 1 read x(t-k)
+        "hidden_to_output", "hidden_bias", "output_bias" as above
+      }
+
+"window" is a whole number from 0 to ``core.limits.MAX_WINDOW``. "network" may be left out and
+then means "srn" (an Elman or Jordan network).
+
 Weight names describe connections, not letters, because the published derivations letter them
 differently (see ``core.model``). Numbers are written as the shortest decimal that reads back to
 the identical float64 or float32 value, so a save/load round trip is exact. Matrix rows are one
@@ -78,7 +92,7 @@ import core.loaders as loaders
 from core.bptt import Trace
 from core.data import Dataset, DatasetError
 from core.functions import HIDDEN_ACTIVATIONS, OUTPUT_FUNCTIONS
-from core.limits import MAX_LAYER_SIZE, SEED_MAX, show_count
+from core.limits import MAX_LAYER_SIZE, MAX_WINDOW, SEED_MAX, show_count
 from core.loaders import (
     PathArg,
     file_problem,
@@ -92,6 +106,7 @@ from core.loaders import (
 )
 from core.model import CONTEXTS, SRN
 from core.tasks import TASKS, make_task
+from core.tdl import TDL
 
 MODEL_FORMAT = "unfold-model"
 MODEL_VERSION = 1
@@ -106,8 +121,18 @@ WEIGHT_NAMES = {
 }
 #: the two weights a Jordan network names by its context (core.jordan)
 JORDAN_NAMES = {"hidden_to_hidden": "context_to_hidden", "initial_state": "initial_context"}
+#: file name of each weight of a tapped delay line (core.tdl) -> TDL attribute
+TDL_WEIGHT_NAMES = {
+    "delay_line_to_hidden": "U",
+    "hidden_to_output": "V",
+    "hidden_bias": "b",
+    "output_bias": "c",
+}
 CONFIG_FIELDS = ("n_in", "n_hidden", "n_out", "hidden", "output", "train_h0", "dtype")
-OPTIONAL_CONFIG = ("context",)
+OPTIONAL_CONFIG = ("context", "network")
+TDL_CONFIG_FIELDS = ("network", "n_in", "n_hidden", "n_out", "window", "hidden", "output", "dtype")
+#: the kinds of network a model file can hold
+NETWORKS = ("srn", "tdl")
 DTYPES = ("float64", "float32")
 #: built-in task names that older model files may hold -> the task's current name
 FORMER_TASK_NAMES: Final = MappingProxyType({"seed004": "two-back"})
@@ -119,14 +144,19 @@ TASK_FIELDS = ("task", "seed", "params")
 SOURCE_FIELDS: Final = MappingProxyType(
     {"file": str, "data": str, "name": str, "example": str, "random": bool}
 )
+#: the kinds of file Unfold writes: models, CSV tables, and the lecture and PyTorch exports
+WRITTEN_SUFFIXES: Final = "json|csv|npz|py|svg|tex|gif|mp4"
 #: temporary files of atomic_write_text: "." + target name + "." + 8 of mkstemp's letters + ".tmp"
-TEMP_PATTERN: Final = re.compile(r"\.(.+\.(?i:json|csv))\.[a-z0-9_]{8}\.tmp")
+TEMP_PATTERN: Final = re.compile(rf"\.(.+\.(?i:{WRITTEN_SUFFIXES}))\.[a-z0-9_]{{8}}\.tmp")
 #: age after which a temporary file is taken for the leftover of a killed save
 STALE_SECONDS = 60.0
 
 
 def weight_names(context: str) -> dict[str, str]:
-    """File name of each weight -> SRN attribute, for a network with this ``context``."""
+    """File name of each weight -> SRN attribute, for a network with this ``context`` ("none":
+    a tapped delay line's TDL attributes)."""
+    if context == "none":
+        return dict(TDL_WEIGHT_NAMES)
     if context == "hidden":
         return dict(WEIGHT_NAMES)
     return {JORDAN_NAMES.get(name, name): attr for name, attr in WEIGHT_NAMES.items()}
@@ -161,7 +191,7 @@ class ModelFileError(ValueError):
 class ModelFile:
     """What a model file holds: the network, its task and training records, notes, version."""
 
-    net: SRN
+    net: SRN | TDL
     task: dict[str, Any] | None = None
     training: dict[str, Any] | None = None
     notes: str | None = None
@@ -228,8 +258,8 @@ def _check_target(target: Path) -> None:
 
 def remove_stale_temporaries(folder: PathArg, now: float | None = None) -> list[str]:
     """Delete the temporary files a killed save left in ``folder``: regular files named like
-    ours (``TEMP_PATTERN``, a model or CSV name) and older than ``STALE_SECONDS``. Returns the
-    names removed; a file that cannot be removed is left alone."""
+    ours (``TEMP_PATTERN``, a name ending in one of ``WRITTEN_SUFFIXES``) and older than
+    ``STALE_SECONDS``. Returns the names removed; a file that cannot be removed is left alone."""
     now = time.time() if now is None else now
     removed = []
     with contextlib.suppress(OSError), os.scandir(folder) as entries:
@@ -256,6 +286,16 @@ def atomic_write_text(path: PathArg, text: str) -> None:
     FileWriteError
         When the file cannot be written; it names ``path``, not the temporary file.
     """
+    _atomic_write(path, text)
+
+
+def atomic_write_bytes(path: PathArg, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically, as :func:`atomic_write_text` writes text (the
+    exports: a PyTorch checkpoint, an animation)."""
+    _atomic_write(path, data)
+
+
+def _atomic_write(path: PathArg, payload: str | bytes) -> None:
     target = Path(path)
     directory = target.parent
     _check_target(target)
@@ -265,8 +305,12 @@ def atomic_write_text(path: PathArg, text: str) -> None:
     except OSError as exc:
         raise _write_error(path, exc) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+        if isinstance(payload, bytes):
+            f: Any = os.fdopen(fd, "wb")
+        else:
+            f = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        with f:
+            f.write(payload)
             f.flush()
             os.fsync(f.fileno())
         try:
@@ -314,7 +358,7 @@ def _json_value(name: str, value: Any, kinds: tuple[type, ...]) -> str:
 
 
 def model_json(
-    net: SRN,
+    net: SRN | TDL,
     *,
     task: dict[str, Any] | None = None,
     training: dict[str, Any] | None = None,
@@ -339,7 +383,7 @@ def model_json(
 
 def save_model(
     path: PathArg,
-    net: SRN,
+    net: SRN | TDL,
     *,
     task: dict[str, Any] | None = None,
     training: dict[str, Any] | None = None,
@@ -510,8 +554,14 @@ def load_model(path: PathArg) -> ModelFile:
         the wrong type, value or shape; the message names the file, the line, the field and the
         problem.
     """
-    where = os.fspath(path)
-    text = read_text_file(path, ModelFileError)
+    return model_from_text(read_text_file(path, ModelFileError), os.fspath(path))
+
+
+def model_from_text(text: str, where: str) -> ModelFile:
+    """Validate the text of a model file (what :func:`load_model` reads); errors name ``where``.
+
+    Raises :class:`ModelFileError` as :func:`load_model` does.
+    """
     check = _Checker(text, where)
     doc = check.fields([], parse_json(text, where, ModelFileError), _REQUIRED, _OPTIONAL)
     if doc["format"] != MODEL_FORMAT:
@@ -524,6 +574,74 @@ def load_model(path: PathArg) -> ModelFile:
         got = json_shown(version)
         raise check.fail(["version"], f"expected {MODEL_VERSION}, got {got}{hint}")
 
+    network = _network_kind(check, doc["config"])
+    if network == "tdl":
+        net: SRN | TDL = _load_tdl(check, doc, where)
+    else:
+        net = _load_srn(check, doc, where)
+    for key, kind in (("task", dict), ("training", dict), ("notes", str)):
+        value = doc.get(key)
+        if value is not None and not isinstance(value, kind):
+            wanted = "an object" if kind is dict else "a string"
+            raise check.fail([key], f"expected {wanted} or null, got {json_kind(value)}")
+    if doc.get("task") is not None:
+        check.task(doc["task"])
+    check.finite(["training"], doc.get("training"))
+    return ModelFile(
+        net=net,
+        task=_current_task_name(doc.get("task")),
+        training=doc.get("training"),
+        notes=doc.get("notes"),
+        version=version,
+    )
+
+
+def _network_kind(check: _Checker, config: Any) -> str:
+    """The config's "network" field, "srn" when it is left out."""
+    if not isinstance(config, dict):
+        raise check.fail(["config"], f"expected an object, got {json_kind(config)}")
+    network = config.get("network", "srn")
+    if network not in NETWORKS:
+        problem = f"expected one of {', '.join(NETWORKS)}, got {json_shown(network)}"
+        raise check.fail(["config", "network"], problem)
+    return str(network)
+
+
+def _layer_sizes_and_functions(check: _Checker, config: dict[str, Any]) -> tuple[int, int, int]:
+    """I, H, O within their bounds, after checking the activation, output and dtype fields."""
+    I, H, O = (check.count(["config", k], config[k]) for k in ("n_in", "n_hidden", "n_out"))
+    for key, allowed in (("hidden", HIDDEN_ACTIVATIONS), ("output", OUTPUT_FUNCTIONS)):
+        if config[key] not in allowed:
+            problem = f"expected one of {', '.join(allowed)}, got {json_shown(config[key])}"
+            raise check.fail(["config", key], problem)
+    if config["dtype"] not in DTYPES:
+        problem = f"expected one of {', '.join(DTYPES)}, got {json_shown(config['dtype'])}"
+        raise check.fail(["config", "dtype"], problem)
+    return I, H, O
+
+
+def _load_tdl(check: _Checker, doc: dict[str, Any], where: str) -> TDL:
+    """The tapped delay line of a file whose config says "network": "tdl"."""
+    config = check.fields(["config"], doc["config"], TDL_CONFIG_FIELDS, ())
+    window = config["window"]
+    if type(window) is not int or not 0 <= window <= MAX_WINDOW:
+        problem = f"expected a whole number from 0 to {MAX_WINDOW}, got {json_shown(window)}"
+        raise check.fail(["config", "window"], problem)
+    I, H, O = _layer_sizes_and_functions(check, config)
+    shapes = {"U": (H, (window + 1) * I), "V": (O, H), "b": (H,), "c": (O,)}
+    weights = check.fields(["weights"], doc["weights"], tuple(TDL_WEIGHT_NAMES), ())
+    arrays = {
+        attr: check.array(["weights", name], weights[name], shapes[attr], config["dtype"])
+        for name, attr in TDL_WEIGHT_NAMES.items()
+    }
+    try:
+        return TDL(**arrays, window=window, hidden=config["hidden"], output=config["output"])
+    except ValueError as exc:  # not reached after the checks above; kept as a guarantee
+        raise ModelFileError(str(exc), path=where) from None
+
+
+def _load_srn(check: _Checker, doc: dict[str, Any], where: str) -> SRN:
+    """The Elman or Jordan network of a file."""
     config = check.fields(["config"], doc["config"], CONFIG_FIELDS, OPTIONAL_CONFIG)
     I, H, O = (check.count(["config", k], config[k]) for k in ("n_in", "n_hidden", "n_out"))
     for key, allowed in (("hidden", HIDDEN_ACTIVATIONS), ("output", OUTPUT_FUNCTIONS)):
@@ -549,16 +667,8 @@ def load_model(path: PathArg) -> ModelFile:
         attr: check.array(["weights", name], weights[name], shapes[attr], config["dtype"])
         for name, attr in names.items()
     }
-    for key, kind in (("task", dict), ("training", dict), ("notes", str)):
-        value = doc.get(key)
-        if value is not None and not isinstance(value, kind):
-            wanted = "an object" if kind is dict else "a string"
-            raise check.fail([key], f"expected {wanted} or null, got {json_kind(value)}")
-    if doc.get("task") is not None:
-        check.task(doc["task"])
-    check.finite(["training"], doc.get("training"))
     try:
-        net = SRN(
+        return SRN(
             U=arrays["U"],
             W=arrays["W"],
             V=arrays["V"],
@@ -572,13 +682,6 @@ def load_model(path: PathArg) -> ModelFile:
         )
     except ValueError as exc:  # not reached after the checks above; kept as a guarantee
         raise ModelFileError(str(exc), path=where) from None
-    return ModelFile(
-        net=net,
-        task=_current_task_name(doc.get("task")),
-        training=doc.get("training"),
-        notes=doc.get("notes"),
-        version=version,
-    )
 
 
 # -- the data a model names, and telling models from sequence files ------------------------------
@@ -761,7 +864,7 @@ def export_trace_csv(
     header = trace_csv_header(trace, input_names, output_names)
     columns = np.concatenate(
         [
-            trace.x,
+            trace.x[:, : trace.net.n_in],  # x(t) (a tapped delay line's buffer holds more)
             trace.h[1:],
             trace.a,
             trace.y,

@@ -33,6 +33,7 @@ from core.bptt import Trace
 from core.functions import hidden_derivative, output_jacobian_t
 from core.gradient_flow import loop_matrix, spectral_radius
 from core.model import SRN, frozen
+from core.tdl import TDL
 
 #: bounds of a spectral radius a user may ask for (typed in a spin box or read from a file)
 MIN_RADIUS = 0.0
@@ -50,12 +51,13 @@ _BLOCK_WORK = 1 << 24
 _NORM_COST = 4
 
 
-def with_spectral_radius(net: SRN, radius: float) -> SRN:
+def with_spectral_radius(net: SRN | TDL, radius: float) -> SRN:
     """Return ``net`` with W scaled so that the loop matrix has spectral radius ``radius``.
 
     Scaling W by ``radius / rho`` scales every eigenvalue of W (Elman) or of W V (Jordan) by the
     same factor, so the new loop matrix has spectral radius ``radius`` exactly. Teacher forcing
-    has no loop (the context is data) and a zero W has no spectrum to scale: both raise.
+    (the context is data) and a tapped delay line (no context units) have no loop, and a zero W
+    has no spectrum to scale: all three raise.
     """
     value = float(radius)
     if not (MIN_RADIUS <= value <= MAX_RADIUS):
@@ -64,6 +66,8 @@ def with_spectral_radius(net: SRN, radius: float) -> SRN:
         )
     if net.context == "target":
         raise ValueError("with teacher forcing the context is data: there is no loop to rescale")
+    if isinstance(net, TDL):
+        raise ValueError("a tapped delay line has no recurrence: there is no loop to rescale")
     rho = spectral_radius(loop_matrix(net))
     if not np.isfinite(rho) or rho == 0.0:
         raise ValueError("W has spectral radius 0: there is no spectrum to rescale")
@@ -72,7 +76,7 @@ def with_spectral_radius(net: SRN, radius: float) -> SRN:
 
 
 # -- the loop matrix ----------------------------------------------------------------------------
-def loop_eigenvalues(net: SRN) -> NDArray[np.complex128]:
+def loop_eigenvalues(net: SRN | TDL) -> NDArray[np.complex128]:
     """The eigenvalues lambda_i of the loop matrix (W; W V for a Jordan network), largest modulus
     first (ties: larger real part, then larger imaginary part first).
 
@@ -90,7 +94,7 @@ def loop_eigenvalues(net: SRN) -> NDArray[np.complex128]:
     return frozen(lam[order])
 
 
-def loop_singular_values(net: SRN) -> NDArray[np.float64]:
+def loop_singular_values(net: SRN | TDL) -> NDArray[np.float64]:
     """The singular values sigma_1 >= ... >= sigma_H of the loop matrix (W; W V for Jordan).
 
     sigma_1 = ||W||_2 is the most one step of W can stretch a vector (sigma_H the least), so for
@@ -111,7 +115,7 @@ def step_jacobians(trace: Trace, steps: ArrayLike) -> NDArray[np.float64]:
 
     Elman (Eq. 1-2): J(t) = diag(f'(a(t))) W. Jordan: J(t) = diag(f'(a(t))) W J_g(t-1) V
     with J_g(t-1) = dy(t-1)/do(t-1) (:mod:`core.gradient_flow`), defined for t >= 2; teacher
-    forcing: J(t) = 0 (the context is data).
+    forcing and a tapped delay line (no context units): J(t) = 0.
 
     Returns
     -------
@@ -123,7 +127,7 @@ def step_jacobians(trace: Trace, steps: ArrayLike) -> NDArray[np.float64]:
     if t.size and (t.min() < lowest or t.max() > T):
         raise ValueError(f"Jacobians J(t) exist for t = {lowest}..{T}, asked {t.min()}..{t.max()}")
     H = net.n_hidden
-    if net.context == "target":
+    if net.context not in ("hidden", "output"):  # teacher forcing, tapped delay line: no loop
         return np.zeros((t.size, H, H))
     a, h = np.asarray(trace.a)[t - 1], np.asarray(trace.h)[t]
     fp = np.asarray(hidden_derivative(net.hidden, a, h), np.float64)  # (n, H)

@@ -30,6 +30,7 @@ from core.data import Dataset, DatasetError, Sequence, size_problem
 from core.examples import EXAMPLE_INPUTS, EXAMPLE_OUTPUTS
 from core.limits import MAX_LAYER_SIZE, MAX_STEPS, SEED_MAX, over_limit, show_count
 from core.model import SRN
+from core.tdl import TDL
 from core.training import TrainConfig
 
 Param = int | float | str | bool
@@ -173,9 +174,21 @@ class TaskSpec:
         hidden: str | None = None,
         n_hidden: int | None = None,
         context: str = "hidden",
-    ) -> SRN:
+        window: int | None = None,
+    ) -> SRN | TDL:
         """A fresh network shaped for ``dataset`` with the recommended hidden layer (an Elman
-        network unless ``context`` asks for a Jordan network, see ``core.model``)."""
+        network unless ``context`` asks for a Jordan network, see ``core.model``; a tapped delay
+        line over ``window`` past inputs when one is given, see ``core.tdl``)."""
+        if window is not None:
+            return TDL.init(
+                dataset.n_in,
+                self.n_hidden if n_hidden is None else n_hidden,
+                dataset.n_out,
+                window=window,
+                hidden=self.hidden if hidden is None else hidden,
+                output=dataset.output,
+                seed=seed,
+            )
         return SRN.init(
             dataset.n_in,
             self.n_hidden if n_hidden is None else n_hidden,

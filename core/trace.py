@@ -21,14 +21,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 from numpy.typing import NDArray
 
 from core.functions import hidden_derivative, output_jacobian_t, output_loss_delta, unit_losses
 from core.model import SRN
-from core.truncation import effective, recurrence_reaches, window
+
+if TYPE_CHECKING:
+    from core.tdl import TDL
+from core.truncation import RECURRENT_CONTEXTS, effective, recurrence_reaches, window
 
 Array = NDArray[np.floating]
 
@@ -79,7 +82,8 @@ class Trace:
 
     Attributes
     ----------
-    net : the network the trace was computed with.
+    net : the network the trace was computed with: an :class:`SRN`, or a tapped delay line
+        (:class:`core.tdl.TDL`), whose ``x`` is its delay buffer and whose context is empty.
     x : (.., T, I) inputs x(t).  d : (.., T, O) targets d(t).  mask : (.., T) loss weight per step.
     a : (.., T, H) hidden net inputs.  h : (.., T+1, H) hidden states, h[.., 0, :] = h0 (zeros
         for a Jordan network, which has no hidden state before the first step).
@@ -94,7 +98,7 @@ class Trace:
         network (a view of ``h``), y(t-1) or d(t-1) for a Jordan network (c(1) = h0).
     """
 
-    net: SRN
+    net: SRN | TDL
     x: Array
     d: Array
     mask: Array
@@ -187,7 +191,8 @@ class Trace:
         for p in ("U", "W", "V"):
             delta = self._b(self.delta_of(p))[:, start:stop]
             act = self._b(self.partner(p))[:, start:stop]
-            out[p] = delta.reshape(-1, delta.shape[-1]).T @ act.reshape(-1, act.shape[-1])
+            rows = delta.shape[0] * delta.shape[1]  # no -1: a TDL context is empty
+            out[p] = delta.reshape(rows, delta.shape[-1]).T @ act.reshape(rows, act.shape[-1])
         out["b"] = self._b(self.delta_h)[:, start:stop].sum(axis=(0, 1))
         out["c"] = self._b(self.delta_o)[:, start:stop].sum(axis=(0, 1))
         first = start == 0 and stop > 0
@@ -207,16 +212,17 @@ class Trace:
         out: dict[str, tuple[float, float]] = {}
         for p in ("U", "W", "V", "b", "c"):
             delta, act = self._b(self.delta_of(p)), self._b(self.partner(p))
-            step = np.abs(delta).max(axis=2) * np.abs(act).max(axis=2)  # (B, T)
+            # (B, T); initial=0 for a zero-width partner (a tapped delay line's empty context)
+            step = np.abs(delta).max(axis=2, initial=0.0) * np.abs(act).max(axis=2, initial=0.0)
             per_step = float(step.sum(axis=0).max()) if self.batched else float(step.max())
             peak, total = 0.0, np.zeros((delta.shape[-1], act.shape[-1]))
             for stop in range(T, 0, -every):  # from the end, as the backward sweep accumulates
                 start = max(0, stop - every)
                 dd = delta[:, start:stop].reshape(-1, delta.shape[-1])
-                total += dd.T @ act[:, start:stop].reshape(-1, act.shape[-1])
-                peak = max(peak, float(np.abs(total).max()))
+                total += dd.T @ act[:, start:stop].reshape(dd.shape[0], act.shape[-1])
+                peak = max(peak, float(np.abs(total).max(initial=0.0)))
             out[p] = (per_step, peak)
-        h0 = float(np.abs(self._b(self.delta_h0).sum(axis=0)).max())
+        h0 = float(np.abs(self._b(self.delta_h0).sum(axis=0)).max(initial=0.0))
         out["h0"] = (h0, h0)
         return out
 
@@ -287,7 +293,7 @@ class Trace:
         D_h = np.zeros_like(self.delta_h)
         D_o[s - 1] = self.local_delta_o(s)
         D_h[s - 1] = fp[s - 1] * (D_o[s - 1] @ net.V)
-        if net.context == "target":
+        if net.context not in RECURRENT_CONTEXTS:  # teacher forcing, or a tapped delay line
             return D_o, D_h
         for r in range(s - 1, first - 1, -1):
             back = D_h[r] @ net.W  # W^T D_h(r+1)

@@ -17,6 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 TRUNCATION_MODES = ("sliding", "chunked")
+#: the contexts through which a gradient travels from step t+1 back to step t
+RECURRENT_CONTEXTS = ("hidden", "output")
 
 
 def check_truncation(truncation: Any, mode: str) -> int | None:
@@ -61,11 +63,12 @@ def recurrence_reaches(t: int, T: int, truncation: int | None, mode: str, contex
 
     For an Elman network that is the term W^T delta_h(t+1) of delta_h(t); for a Jordan network it
     comes through the fed-back output y(t) into delta_o(t); with teacher forcing (context
-    "target") the context is data and nothing comes back. Under sliding BPTT(k >= 2) the term
+    "target") the context is data and nothing comes back, and a tapped delay line (context
+    "none", :mod:`core.tdl`) has no context at all. Under sliding BPTT(k >= 2) the term
     exists but leaves out the part of each loss term that would travel more than k steps
     (:meth:`core.trace.Trace.carried` gives the part that does reach step t).
     """
-    if not 1 <= t < T or context == "target":
+    if not 1 <= t < T or context not in RECURRENT_CONTEXTS:
         return False
     k = effective(truncation, T)
     if k is None:

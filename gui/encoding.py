@@ -41,6 +41,7 @@ from numpy.typing import ArrayLike, NDArray
 
 if TYPE_CHECKING:  # for the annotations only: at run time this module imports numpy alone
     from core.model import SRN
+    from core.tdl import TDL
     from core.trace import Trace
 
 #: ColorBrewer RdBu, from strongly negative (blue) through near-white to strongly positive (red)
@@ -310,7 +311,7 @@ class TraceEncodings:
     weight: Encoding
 
 
-def network_weights(net: SRN) -> Encoding:
+def network_weights(net: SRN | TDL) -> Encoding:
     """The weights' encoding: ± the largest |weight| over all parameters the network trains, so
     a weight has one colour whether it is an edge of a graph, a heatmap cell or a Hinton square."""
     params = net.params()

@@ -57,13 +57,14 @@ def save_picture(parts: Sequence[QWidget], path: str) -> bool:
     """
     suffix = Path(path).suffix.lower()
     if suffix == ".png":
-        return _pixmap(parts).save(path, "PNG")
+        return picture(parts).save(path, "PNG")
     if suffix == ".svg":
         return _render_svg(parts, path)
     raise ValueError("use a .png or .svg file name")
 
 
-def _pixmap(parts: Sequence[QWidget]) -> QPixmap:
+def picture(parts: Sequence[QWidget]) -> QPixmap:
+    """The parts' pictures stacked top to bottom, at the screen's resolution."""
     if len(parts) == 1:
         return parts[0].grab()
     grabs = [p.grab() for p in parts]

@@ -32,6 +32,7 @@ from core.modelio import (
     model_data,
     save_model,
 )
+from core.tdl import TDL
 from gui.export_views import save_picture
 from gui.session import NetworkOrigin, Session
 from gui.unattended import Unattended
@@ -41,7 +42,7 @@ MODEL_FILTER = "Unfold model (*.json)"
 SEQUENCE_FILTER = "Sequence files (*.csv *.json *.txt);;CSV (*.csv);;JSON (*.json);;Text (*.txt)"
 
 
-def random_inputs_dataset(net: SRN, T: int = 8, seed: int = 0) -> Dataset:
+def random_inputs_dataset(net: SRN | TDL, T: int = 8, seed: int = 0) -> Dataset:
     """A one-hot input sequence for a network opened without its data (targets: zeros)."""
     rng = np.random.default_rng(seed)
     xs = np.eye(net.n_in)[rng.integers(0, net.n_in, T)]
@@ -201,15 +202,25 @@ class FileActions(QObject):
             )
             if not self.ask("Build a new network?", question):
                 return False
-            net = SRN.init(
-                dataset.n_in,
-                net.n_hidden,
-                dataset.n_out,
-                hidden=net.hidden,
-                output=dataset.output,
-                train_h0=net.train_h0,
-                context=net.context,
-            )
+            if isinstance(net, TDL):  # a new tapped delay line with the same window
+                net = TDL.init(
+                    dataset.n_in,
+                    net.n_hidden,
+                    dataset.n_out,
+                    window=net.window,
+                    hidden=net.hidden,
+                    output=dataset.output,
+                )
+            else:
+                net = SRN.init(
+                    dataset.n_in,
+                    net.n_hidden,
+                    dataset.n_out,
+                    hidden=net.hidden,
+                    output=dataset.output,
+                    train_h0=net.train_h0,
+                    context=net.context,
+                )
             # a new network: untitled and unsaved, so Save cannot overwrite the old one's file
             self._session.set_dataset(
                 dataset, net=net, source=source, modified=True, origin=NetworkOrigin.FILE

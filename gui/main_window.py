@@ -38,17 +38,22 @@ from core.notation import NOTATIONS
 from gui import window_layout
 from gui.analysis.gradient_check import GradCheckPanel
 from gui.analysis.jobs import AnalysisJob
+from gui.compare import CompareWindow
 from gui.dock_tabs import hide_stale_tab_bars
 from gui.dock_tips import DockTips
 from gui.docks.registry import DOCKS, DockId, DockSpec
 from gui.docks.task import TaskPanel
-from gui.export_views import export_views
+from gui.export_views import ExportView, export_views
+from gui.exports import ExportActions
 from gui.files import FileActions
 from gui.focus import GraphFocus
 from gui.graph_views import FoldedGraphView, UnfoldedGraphView
 from gui.help.equations import EquationsDialog
+from gui.lessons.actions import LessonActions
+from gui.lessons.panel import LessonPanel
 from gui.panels.base import Panel
 from gui.session import Session
+from gui.session_files import SessionFiles
 from gui.shortcuts import ShortcutsDialog
 from gui.timebar import PlaybackActions, StartHint, TimeBar
 from gui.training.controller import TrainingController
@@ -57,7 +62,7 @@ from gui.truncation import TruncationLink
 from gui.widgets.text_line import TextLine
 
 #: bumped whenever the docks change, so an old saved layout is ignored rather than misapplied
-LAYOUT_VERSION = 6
+LAYOUT_VERSION = 8
 
 TRUNCATION_CHOICES = (
     ("Full BPTT", None, "Every loss term propagates back to t = 1"),
@@ -145,6 +150,11 @@ class MainWindow(QMainWindow):
         self.graph_focus.watch((self.timebar.speed,))
         self.graph_focus.give_back()
         self._build_menus()
+        lesson = self.panels[DockId.LESSON]
+        assert isinstance(lesson, LessonPanel)
+        self.lessons = LessonActions(
+            self, self.session, lesson, self.docks[DockId.LESSON], self.files, self.playback
+        )
         self._build_file_toolbar()
         self.status = TextLine(parent=self)  # a new text repaints it without a relayout
         self.statusBar().addWidget(self.status, 1)
@@ -259,6 +269,9 @@ class MainWindow(QMainWindow):
             file_menu, "Save model &as...", f.save_as, QKeySequence.StandardKey.SaveAs,
             "Save the network to a new file",
         )  # fmt: skip
+        self.session_files = SessionFiles(self.session, self.files, self, LAYOUT_VERSION)
+        file_menu.addSeparator()
+        file_menu.addActions([self.session_files.open_action, self.session_files.save_action])
         file_menu.addSeparator()
         self.file_actions["export_view"] = self._menu_action(
             file_menu, "Export &view as PNG or SVG...", self.export_view,
@@ -273,6 +286,8 @@ class MainWindow(QMainWindow):
             file_menu, "Export &loss history as CSV...", self.export_loss_history, None,
             "One row per epoch of the last training run: loss, gradient norms, score, time",
         )  # fmt: skip
+        self.exports = ExportActions(self.session, self.files, self, views=self._export_views)
+        file_menu.addMenu(self.exports.menu)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -304,6 +319,14 @@ class MainWindow(QMainWindow):
         reset.setToolTip("Put every panel back where it started")
         reset.triggered.connect(self.reset_layout)
         view_menu.addAction(reset)
+        view_menu.addSeparator()
+        compare = QAction("&Compare...", self)
+        compare.setShortcut(QKeySequence("Ctrl+K"))
+        compare.setToolTip("Two configurations of this network side by side, on one time bar")
+        compare.triggered.connect(lambda _checked=False: self.show_compare())
+        view_menu.addAction(compare)
+        self.compare_action = compare
+        self.compare_window: CompareWindow | None = None
 
         notation_menu = menus.addMenu("&Notation")
         self.notation_actions = QActionGroup(self)
@@ -381,10 +404,13 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name}[*] - Unfold: Backpropagation Through Time, step by step")
         self.setWindowModified(self.session.modified)
 
+    def _export_views(self) -> list[ExportView]:
+        graphs = (("Unfolded graph", self.unfolded), ("Folded graph", self.folded))
+        return export_views(graphs, list(self.docks.values()))
+
     def export_view(self, path: str | None = None) -> bool:
         """File > Export view: ask which view (the unfolded graph first), then save its picture."""
-        graphs = (("Unfolded graph", self.unfolded), ("Folded graph", self.folded))
-        views = export_views(graphs, list(self.docks.values()))
+        views = self._export_views()
         labels = [v.label for v in views]
         label, ok = QInputDialog.getItem(
             self, "Export view", "View to save as a picture:", labels, 0, False
@@ -491,6 +517,9 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.controller.shutdown()  # abort, quit and wait: no thread outlives the window
+        self.exports.animation.shutdown()
+        if self.compare_window is not None:
+            self.compare_window.close()  # stops its training too
         for job in self.findChildren(AnalysisJob):  # the analyses' threads too
             job.shutdown()
         self.playback.stop()
@@ -567,6 +596,18 @@ class MainWindow(QMainWindow):
 
     def _on_sequence_box_changed(self, value: int) -> None:
         self.session.set_sequence(value - 1)
+
+    def show_compare(self) -> CompareWindow:
+        """View > Compare: two runs of the network side by side, driven by this cursor."""
+        if self.compare_window is None:
+            self.compare_window = CompareWindow(self.session, self.playback, self)
+            self.compare_window.destroyed.connect(self._on_compare_window_destroyed)
+        self.compare_window.show()
+        self.compare_window.raise_()
+        return self.compare_window
+
+    def _on_compare_window_destroyed(self) -> None:
+        self.compare_window = None  # it deletes itself when closed
 
     def show_shortcuts(self) -> ShortcutsDialog:
         """Help > Keyboard shortcuts: a window listing every shortcut, read from the actions."""

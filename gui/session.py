@@ -40,6 +40,7 @@ from core.examples import example_dataset, example_network
 from core.model import SRN
 from core.notation import DEFAULT_NOTATION, NOTATIONS, Notation
 from core.selection import Selection
+from core.tdl import TDL
 
 
 class NetworkOrigin(enum.Enum):
@@ -74,7 +75,7 @@ class Session(QObject):
 
     def __init__(
         self,
-        net: SRN | None = None,
+        net: SRN | TDL | TDL | None = None,
         dataset: Dataset | None = None,
         parent: QObject | None = None,
     ) -> None:
@@ -98,7 +99,7 @@ class Session(QObject):
 
     # -- read access ------------------------------------------------------------------------------
     @property
-    def net(self) -> SRN:
+    def net(self) -> SRN | TDL:
         return self._net
 
     @property
@@ -153,7 +154,7 @@ class Session(QObject):
         return self._network_origin
 
     @property
-    def untrained_net(self) -> SRN:
+    def untrained_net(self) -> SRN | TDL:
         """The network before any training: the last one not set by training (module docstring).
 
         The same object as ``net`` until training changes the network."""
@@ -186,7 +187,7 @@ class Session(QObject):
     # -- changes that make a new trace ----------------------------------------------------------
     def set_network(
         self,
-        net: SRN,
+        net: SRN | TDL,
         *,
         origin: NetworkOrigin = NetworkOrigin.USER,
         modified: bool | None = None,
@@ -212,7 +213,7 @@ class Session(QObject):
     def set_dataset(
         self,
         dataset: Dataset,
-        net: SRN | None = None,
+        net: SRN | TDL | TDL | None = None,
         *,
         source: Mapping[str, object] | None = None,
         modified: bool | None = None,
@@ -290,7 +291,7 @@ class Session(QObject):
 
     # -- internals --------------------------------------------------------------------------------
     @staticmethod
-    def _check_fits(net: SRN, dataset: Dataset) -> None:
+    def _check_fits(net: SRN | TDL, dataset: Dataset) -> None:
         if (net.n_in, net.n_out) != (dataset.n_in, dataset.n_out):
             raise ValueError(
                 f"data set “{dataset.name}” has {dataset.n_in} inputs and {dataset.n_out} outputs; "

@@ -27,7 +27,8 @@ GROUPS: tuple[tuple[DockId, ...], ...] = (
     (DockId.INSPECTOR, DockId.TASK, DockId.NETWORK),  # left
     (DockId.ACTIVATIONS, DockId.DELTAS, DockId.STATE_SPACE, DockId.SPECTRAL),  # right, top
     (DockId.LOSS,),  # right, under them
-    (DockId.GRADIENTS, DockId.TRAINING, DockId.WEIGHTS, DockId.GRADCHECK, DockId.FLOW),  # below
+    # below
+    (DockId.GRADIENTS, DockId.TRAINING, DockId.WEIGHTS, DockId.GRADCHECK, DockId.FLOW, DockId.RTRL),
 )
 #: the default widths of the left and right columns and the height of the bottom docks, as
 #: shares of the window; the graphs in the centre get the rest

@@ -68,12 +68,21 @@ def default_selection(state: StepState) -> Selection:
 def is_valid(selection: Selection, trace: Trace) -> bool:
     """Whether the selection's indices exist in this trace's network and sequence."""
     net, T = trace.net, trace.T
-    sizes = {"x": net.n_in, "h": net.n_hidden, "a": net.n_hidden, "y": net.n_out, "o": net.n_out}
+    sizes = {
+        "x": trace.x.shape[-1],
+        "h": net.n_hidden,
+        "a": net.n_hidden,
+        "y": net.n_out,
+        "o": net.n_out,
+    }
     shapes = {n: (*p.shape, 1)[:2] for n, p in net.params().items()}
     if selection.kind == "node":
         if selection.layer == "L":
             return 0 <= selection.t <= T
-        from_zero = ("h", "a") if not net.jordan else ("y", "o")  # the initial context's layer
+        # the initial context's layer (a tapped delay line has none)
+        from_zero = {"hidden": ("h", "a"), "output": ("y", "o"), "target": ("y", "o")}.get(
+            net.context, ()
+        )
         first = 0 if selection.layer in from_zero else 1
         n = sizes.get(selection.layer, 0)
         return first <= selection.t <= T and 0 <= selection.unit < n
@@ -108,6 +117,8 @@ def explain(
         selection = default_selection(state)
         if not is_valid(selection, trace):  # a Jordan network has no h(0): its y(0) instead
             selection = Selection(kind="node", layer="y", t=0, unit=0)
+        if not is_valid(selection, trace):  # a tapped delay line has neither: h(1)
+            selection = Selection(kind="node", layer="h", t=1, unit=0)
     title, steps = _dispatch(sc, selection)
     notes: tuple[str, ...] = ()
     if invalid is not None:

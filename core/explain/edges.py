@@ -20,7 +20,7 @@ _NET_INPUT = {"a": "net-hidden", "o": "net-output"}
 def edge(sc: Scope, p: str, t: int, r: int, c: int) -> tuple[str, list[Step]]:
     """Weight p[r, c] at step t: its value, the signal it carries, its gradient term."""
     kind = WEIGHT_KINDS[p]
-    sending = sc.u(sc.sender(kind.sender), c, t + kind.lag)
+    sending = _sender(sc, p, t, c)[0]
     receiving = sc.u(kind.receiver, r, t)
     steps = [signal(sc, p, t, r, c), gradient(sc, p, t, r, c)]
     if p == "V" or (p == "W" and sc.net.context != "target"):
@@ -31,6 +31,8 @@ def edge(sc: Scope, p: str, t: int, r: int, c: int) -> tuple[str, list[Step]]:
 def _sender(sc: Scope, p: str, t: int, c: int) -> tuple[str, Factor]:
     """The symbol and the value of the activation edge p[·, c] reads at step t."""
     kind = WEIGHT_KINDS[p]
+    if kind.sender == "x":  # (a tapped delay line's buffer unit c holds an earlier input)
+        return sc.x_unit(c, t), sc.show("x", t, c)
     return sc.u(sc.sender(kind.sender), c, t + kind.lag), sc.show(kind.sender, t, c)
 
 
@@ -72,7 +74,7 @@ def gradient(sc: Scope, p: str, t: int, r: int, c: int) -> Step:
         f"{target} = {term.symbol}",
         f"{target} = {term.numbers} = {grad.text}",
         f"{target} = {grad.text}",
-        sc.cite(f"grad-{p}", delta=True),
+        sc.cite("tdl-grad-U" if p == "U" and sc.net.context == "none" else f"grad-{p}", delta=True),
         grad.value,
         (term,),
         total=term.value,
@@ -122,6 +124,8 @@ def forward_keys(sc: Scope, p: str) -> tuple[str, ...]:
     """The equations of the net input an edge of p feeds (a Jordan context: its own)."""
     if p == "W" and sc.net.jordan:
         return ("jordan-context",)
+    if p == "U" and sc.net.context == "none":
+        return ("tdl-net-hidden",)
     return (_NET_INPUT[WEIGHT_KINDS[p].receiver],)
 
 

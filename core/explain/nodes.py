@@ -40,24 +40,32 @@ def hidden_forward(sc: Scope, j: int, t: int) -> Step:
         for i in range(net.n_context)
     ]
     inputs = [
-        product([sc.w("U", j, i), sc.u("x", i, t)], [sc.show("U", j, i), sc.show("x", t, i)])
-        for i in range(net.n_in)
+        product([sc.w("U", j, i), sc.x_unit(i, t)], [sc.show("U", j, i), sc.show("x", t, i)])
+        for i in range(sc.n_inputs)
     ]
     a_f, h_f = sc.show("a", t, j), sc.show("h", t, j)
     a, h, f = sc.u("a", j, t), sc.u("h", j, t), F[net.hidden]
-    equation = (
-        f"{a} = {sc.w('b', j)} + Σi {sc.n['W']}[{j + 1},i]·{sc.n[sc.ctx]}[i]({t - 1})"
-        f" + Σi {sc.n['U']}[{j + 1},i]·{sc.n['x']}[i]({t})\n{h} = {f}({a})"
-    )
-    sums = " + ".join(
-        f"({written(s)})" if len(s) > 1 else written(s) for s in (bias, recurrent, inputs)
-    )
+    tdl = net.context == "none"  # a tapped delay line: the window's inputs, no context
+    if tdl:
+        U, x = sc.n["U"], sc.n["x"]
+        equation = f"{a} = {sc.w('b', j)} + Σk Σi {U}k[{j + 1},i]·{x}[i]({t}-k)\n{h} = {f}({a})"
+    else:
+        equation = (
+            f"{a} = {sc.w('b', j)} + Σi {sc.n['W']}[{j + 1},i]·{sc.n[sc.ctx]}[i]({t - 1})"
+            f" + Σi {sc.n['U']}[{j + 1},i]·{sc.n['x']}[i]({t})\n{h} = {f}({a})"
+        )
+    parts = (bias, inputs) if tdl else (bias, recurrent, inputs)
+    sums = " + ".join(f"({written(s)})" if len(s) > 1 else written(s) for s in parts)
     return Step(
         "forward",
         equation,
         f"{a} = {sums} = {a_f.text}\n{h} = {f}({a_f.text}) = {h_f.text}",
         f"{a} = {a_f.text},  {h} = {h_f.text}",
-        sc.cite("net-hidden", "hidden", *(("jordan-context",) if net.jordan else ())),
+        sc.cite(
+            "tdl-net-hidden" if tdl else "net-hidden",
+            "hidden",
+            *(("jordan-context",) if net.jordan else ()),
+        ),
         h_f.value,
         (*bias, *recurrent, *inputs),
         total=a_f.value,
@@ -115,14 +123,15 @@ def hidden_delta(sc: Scope, j: int, t: int) -> Step:
             f"{sc.n.delta_definition('h')}: the negative of the gradient (Bodén 2001); "
             "the recursion keeps its form because every δ flips sign"
         )
-    own = ("jordan-delta-hidden",) if net.jordan else ("delta-hidden",)
+    own = {"output": "jordan-delta-hidden", "target": "jordan-delta-hidden"}
+    own |= {"hidden": "delta-hidden", "none": "tdl-delta-hidden"}
     truncated = sc.truncation_key() if cut_note else ()
     return Step(
         "delta",
         f"{target} = {fp_sym}·({rec}Σk {sc.n['V']}[k,{j + 1}]·{do}[k]({t}))",
         f"{target} = {fp_num}·({written(terms)}) = {shown[0].text}·{paren(bracket)} = {delta.text}",
         f"{target} = {delta.text}",
-        sc.cite(*own, "derivative", *truncated, delta=True),
+        sc.cite(own[net.context], "derivative", *truncated, delta=True),
         delta.value,
         tuple(terms),
         total=bracket,
@@ -166,7 +175,8 @@ def initial_value(sc: Scope, j: int) -> Step:
 
 def input_unit(sc: Scope, i: int, t: int) -> tuple[str, list[Step]]:
     """Input x_i(t): the signals it sends and its given value."""
-    x, x_f = sc.u("x", i, t), sc.show("x", t, i)
+    x, x_f = sc.x_unit(i, t), sc.show("x", t, i)
+    key = "tdl-net-hidden" if sc.net.context == "none" else "net-hidden"
     terms = tuple(
         product([sc.w("U", j, i), x], [sc.show("U", j, i), x_f]) for j in range(sc.net.n_hidden)
     )
@@ -175,7 +185,7 @@ def input_unit(sc: Scope, i: int, t: int) -> tuple[str, list[Step]]:
         f"{x} (given by the sequence)",
         f"{x} = {x_f.text}",
         f"{x} = {x_f.text}",
-        sc.cite("net-hidden"),
+        sc.cite(key),
         x_f.value,
         (product([x], [x_f]),),
         x_f.value,
@@ -186,8 +196,22 @@ def input_unit(sc: Scope, i: int, t: int) -> tuple[str, list[Step]]:
         f"{sc.n['U']}[j,{i + 1}]·{x} enters {sc.n['a']}[j]({t}) for every hidden unit j",
         written(terms, " ,  "),
         f"{len(terms)} signals",
-        sc.cite("net-hidden"),
+        sc.cite(key),
         None,
         terms,
+        notes=_window_note(sc, i, t),
     )
     return f"input {x}", [feeds, given]
+
+
+def _window_note(sc: Scope, i: int, t: int) -> tuple[str, ...]:
+    """For a tapped delay line: the other steps whose net input the same input reaches."""
+    window = sc.net.U.shape[1] // sc.net.n_in - 1
+    if sc.net.context != "none" or window == 0:
+        return ()
+    s = t - i // sc.net.n_in  # buffer unit i of step t holds the input of step s
+    a = sc.n["a"]
+    return (
+        f"the same input reaches {a}({s}), …, {a}({s + window}) through {sc.n['U']}0, …, "
+        f"{sc.n['U']}{window} as the window slides (Bodén 2002 §4)",
+    )

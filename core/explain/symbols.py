@@ -21,8 +21,9 @@ from core.truncation import effective, starts_chunk
 
 Array = NDArray[np.floating]
 
-#: the layer a network's context copies: h(t-1) (Elman), y(t-1) or d(t-1) (Jordan)
-CONTEXT_LAYER = {"hidden": "h", "output": "y", "target": "d"}
+#: the layer a network's context copies: h(t-1) (Elman), y(t-1) or d(t-1) (Jordan); a tapped
+#: delay line has no context (its past comes in through the input buffer x)
+CONTEXT_LAYER = {"hidden": "h", "output": "y", "target": "d", "none": "x"}
 #: quantities known from the start: the data and the weights
 GIVEN = frozenset({*PARAM_NAMES, "x", "d", "mask", "d_sum"})
 #: quantities computed by the forward sweep at their step
@@ -154,6 +155,8 @@ class Scope:
             )
         if self.net.context == "target":
             return None, "teacher forcing: the context is the target, no δ comes back through W"
+        if self.net.context == "none":
+            return None, "a tapped delay line has no recurrence: no δ comes back from step t+1"
         if t >= T:
             return None, f"t = T = {T}: no δ comes back from step T+1"
         if k is not None and tr.mode == "chunked" and starts_chunk(t + 1, k):
@@ -170,6 +173,19 @@ class Scope:
     def u(self, name: str, i: int, t: int | None = None) -> str:
         """A unit's symbol such as ``h[2](4)``."""
         return f"{self.n[name]}[{i + 1}]" + ("" if t is None else f"({t})")
+
+    @property
+    def n_inputs(self) -> int:
+        """The input units the hidden layer reads: I, or a tapped delay line's (omega+1) I."""
+        return int(self.trace.x.shape[-1])
+
+    def x_unit(self, i: int, t: int) -> str:
+        """Input unit i at step t, ``x[2](4)``; a tapped delay line's buffer unit i = k I + r
+        holds x[r+1](t-k) (``core.tdl``), so it is written so."""
+        if self.net.context != "none":
+            return self.u("x", i, t)
+        I = self.net.n_in
+        return self.u("x", i % I, t - i // I)
 
     def w(self, name: str, r: int, c: int | None = None) -> str:
         """A parameter entry such as ``W[2,3]`` (``b[2]`` for vectors)."""

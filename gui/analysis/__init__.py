@@ -4,6 +4,8 @@
   mean state per input symbol (Elman 1990).
 * :mod:`.gradient_flow`: how far back each loss term reaches, with the Jacobians' spectral radii.
 * :mod:`.gradient_check`: every parameter's BPTT gradient against finite differences.
+* :mod:`.rtrl_compare`: RTRL's gradient accumulated forward beside BPTT's backward, with the
+  work and memory each counts (Williams & Zipser 1989).
 
 Each panel is built as ``Panel(session, parent=None)`` and offers ``displayed()``, like the cursor
 panels of :mod:`gui.panels`. Their work grows with T, H and the data set, so it runs off the GUI

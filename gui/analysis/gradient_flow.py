@@ -92,6 +92,7 @@ def flow_view(phase: str, t: int, notation: Notation, context: str = "hidden") -
     marker = None if phase == "start" else ("row" if phase == "forward" else "column", t)
     L, h, W, V = notation["L"], notation["h"], notation["W"], notation["V"]
     loop = {"hidden": f"ρ({W})", "output": f"ρ({W}{V})", "target": "teacher forcing: no loop"}
+    loop["none"] = "tapped delay line: no loop"
     return FlowView(
         marker,
         (

@@ -120,7 +120,7 @@ class SpectralDisplay:
 def spectral_view(notation: Notation, context: str = "hidden") -> SpectralView:
     """The labels in ``notation`` for a network whose context is ``context``."""
     W, V, h = notation["W"], notation["V"], notation["h"]
-    loop = {"hidden": W, "output": f"{W}{V}", "target": ""}[context]
+    loop = {"hidden": W, "output": f"{W}{V}"}.get(context, "")  # teacher forcing, TDL: none
     name = loop or W
     return SpectralView(
         (
@@ -345,7 +345,7 @@ class SpectralPanel(JobPanel[SpectralView]):
     def _on_session_network_changed(self) -> None:
         """The box offers the network's own radius; rescaling needs a loop to scale."""
         net = self.session.net
-        loop = net.context != "target"
+        loop = net.context in ("hidden", "output")
         for widget in (self.radius_box, self.apply_button, self.radius_label):
             widget.setEnabled(loop)
         if loop:  # after Enter this is the radius just typed
@@ -403,9 +403,12 @@ class SpectralPanel(JobPanel[SpectralView]):
             self.status.setToolTip(
                 f"spectral radius (largest |eigenvalue|) and largest singular value of {loop}"
             )
-        else:
+        elif self.session.net.context == "target":
             self.status.setText("teacher forcing: no loop")
             self.status.setToolTip("the context is the target, data: no gradient flows back")
+        else:
+            self.status.setText("tapped delay line: no loop")
+            self.status.setToolTip("no context units: no gradient flows back through time")
 
     def _draw_lags(self, p: SpectralProgress | None) -> None:
         """The per-lag summary of a complete ``p``; empty while it is computed."""

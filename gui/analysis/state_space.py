@@ -61,6 +61,7 @@ from core.cursor import StepState
 from core.data import Dataset
 from core.model import SRN
 from core.notation import Notation
+from core.tdl import TDL
 from gui.analysis.job_panel import JobPanel
 from gui.panels.base import changed
 from gui.session import Session
@@ -138,7 +139,7 @@ def state_space_view(
     jordan: bool = False,
 ) -> StateSpaceView:
     """The view state at a cursor position: p(t) is highlighted (p(0) = h0 at the start; a
-    Jordan network has no h(0), its path starts at h(1))."""
+    Jordan network or a tapped delay line (``jordan`` True: no h(0)) starts its path at h(1))."""
     h = notation["h"]
     legend = (
         f"{h}(t), all sequences",
@@ -170,7 +171,7 @@ class Analysis:
     trees : per entry of ``CONTEXTS``, the dendrogram, or the message shown instead of it.
     """
 
-    net: SRN
+    net: SRN | TDL
     dataset: Dataset
     states: tuple[NDArray[np.floating], ...]
     space: StateSpace
@@ -180,7 +181,10 @@ class Analysis:
 
 
 def analysis_steps(
-    net: SRN, dataset: Dataset, sequence_index: int, untrained: SRN | None = None
+    net: SRN | TDL,
+    dataset: Dataset,
+    sequence_index: int,
+    untrained: SRN | TDL | None = None,
 ) -> Iterator[StatesProgress | Analysis]:
     """The hidden states batch by batch (their progress), then the :class:`Analysis`.
 
@@ -214,7 +218,7 @@ def analysis_steps(
 
 
 def _tree(
-    net: SRN, data: Dataset, states: tuple[NDArray[np.floating], ...], context: int
+    net: SRN | TDL, data: Dataset, states: tuple[NDArray[np.floating], ...], context: int
 ) -> Dendrogram | str:
     """The average-linkage tree of the mean states per symbol (in ``context``), or why not."""
     if not all(seq.symbols for seq in data.sequences):
@@ -242,7 +246,7 @@ class StateSpacePanel(JobPanel[StateSpaceView]):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self._analysis: Analysis | None = None  # what is pictured
-        self._wanted: tuple[SRN, Dataset] | None = None  # what the latest job analyses
+        self._wanted: tuple[SRN | TDL, Dataset] | None = None  # what the latest job analyses
         self._failure = ""  # why the latest job found no analysis
         self._space: StateSpace | None = None
         self._trajectory = np.zeros((0, 2))
@@ -346,7 +350,7 @@ class StateSpacePanel(JobPanel[StateSpaceView]):
         self._start()
 
     # -- per trace --------------------------------------------------------------------------------
-    def _is_current(self, pair: tuple[SRN, Dataset] | None) -> bool:
+    def _is_current(self, pair: tuple[SRN | TDL, Dataset] | None) -> bool:
         s = self.session
         return pair is not None and pair[0] is s.net and pair[1] is s.dataset
 
@@ -458,7 +462,8 @@ class StateSpacePanel(JobPanel[StateSpaceView]):
             self.start.setData(pos=np.zeros((0, 2)))
             self._labels = ()
             return
-        first = 1 if self.session.net.jordan else 0  # a Jordan network has no h(0)
+        # a Jordan network and a tapped delay line have no h(0)
+        first = 0 if self.session.net.context == "hidden" else 1
         self.path.setData(p[first:, 0], p[first:, 1])
         self.start.setData(pos=p[first : first + 1])
         seq = self.session.dataset.sequences[self.session.sequence_index]
@@ -567,12 +572,13 @@ class StateSpacePanel(JobPanel[StateSpaceView]):
     # -- per change -------------------------------------------------------------------------------
     def _compute_view(self) -> StateSpaceView:
         s = self.session
-        return state_space_view(s.state, s.notation, self._space, s.net.jordan)
+        return state_space_view(s.state, s.notation, self._space, s.net.context != "hidden")
 
     def _apply(self, new: StateSpaceView, old: StateSpaceView | None) -> None:
         if changed(new, old, "t"):
             p = self._trajectory
-            first = 1 if self.session.net.jordan else 0  # a Jordan network has no h(0)
+            # a Jordan network and a tapped delay line have no h(0)
+            first = 0 if self.session.net.context == "hidden" else 1
             shown = first <= new.t < len(p)
             self.cursor_item.setData(pos=p[new.t : new.t + 1] if shown else np.zeros((0, 2)))
         if changed(new, old, "title", "x_label", "y_label", "legend", "tree_title"):

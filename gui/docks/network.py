@@ -2,7 +2,10 @@
 
 :class:`NetworkPanel` ``(session, controller=None)`` offers hidden size, activation, output/loss
 pair, context (Elman or Jordan), trained h(0) and initialisation seed; "Apply" gives the session a
-new ``SRN.init`` network. Discarding unsaved changes goes through :meth:`~NetworkPanel.ask`.
+new ``SRN.init`` network. The "Network" choice "Tapped delay line" builds Bodén's (2002 §4)
+feedforward network over the window x(t), ..., x(t-omega) instead (``core.tdl``), with its
+window from the "Window" box; context and h(0) do not apply to it. Discarding unsaved changes
+goes through :meth:`~NetworkPanel.ask`.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from core.functions import HIDDEN_ACTIVATIONS, LOSS_OF_OUTPUT, OUTPUT_FUNCTIONS
-from core.limits import MAX_LAYER_SIZE
+from core.limits import MAX_LAYER_SIZE, MAX_WINDOW
 from core.model import SRN
+from core.tdl import TDL
 from gui.session import NetworkOrigin, Session
 from gui.training.controller import TrainingController
 from gui.widgets.forms import (
@@ -49,6 +53,22 @@ CONTEXT_CHOICES = (
 )
 #: the name of the initial context h0 for each context
 INITIAL_CONTEXT = {"hidden": "h(0)", "output": "y(0)", "target": "d(0)"}
+#: (label, kind, tooltip) of the network choices
+NETWORK_CHOICES = (
+    (
+        "Simple recurrent network",
+        "srn",
+        "Hidden units fed back through context units and W (Elman 1990, Jordan 1986)",
+    ),
+    (
+        "Tapped delay line",
+        "tdl",
+        "A feedforward network over the window x(t), x(t-1), …, x(t-ω) (Bodén 2002 §4): no "
+        "recurrence, trained by ordinary backpropagation at every step",
+    ),
+)
+#: the summary's name of each kind of recurrent network
+KIND = {"hidden": "Elman", "output": "Jordan", "target": "Jordan, teacher forced"}
 
 
 class NetworkPanel(QWidget):
@@ -61,8 +81,8 @@ class NetworkPanel(QWidget):
 
     Attributes
     ----------
-    hidden_box, activation_box, output_box, context_box, h0_check, seed_box, apply_button : the
-        controls.
+    network_box, window_box, hidden_box, activation_box, output_box, context_box, h0_check,
+        seed_box, apply_button : the controls.
     summary : the current network in words.  hint : a warning or why Apply was refused.
     """
 
@@ -77,6 +97,22 @@ class NetworkPanel(QWidget):
         self.controller = controller
         self._shown_config: dict[str, Any] | None = None
 
+        self.network_box = QComboBox()
+        for text, kind, tip in NETWORK_CHOICES:
+            self.network_box.addItem(text, kind)
+            self.network_box.setItemData(
+                self.network_box.count() - 1, tip, Qt.ItemDataRole.ToolTipRole
+            )
+        self.network_box.setToolTip(
+            "A simple recurrent network (memory in its context units) or a tapped delay line "
+            "(memory only in a fixed window of past inputs, Bodén 2002 §4)"
+        )
+        self.window_box = QSpinBox()
+        self.window_box.setRange(0, MAX_WINDOW)
+        self.window_box.setValue(3)
+        self.window_box.setToolTip(
+            f"ω, how many past inputs the tapped delay line sees besides x(t): 0 to {MAX_WINDOW}"
+        )
         self.hidden_box = QSpinBox()
         self.hidden_box.setRange(1, MAX_LAYER_SIZE)
         self.hidden_box.setToolTip(f"Number of hidden (context) units H, 1 to {MAX_LAYER_SIZE}")
@@ -112,13 +148,15 @@ class NetworkPanel(QWidget):
         self.hint = hint_label()
 
         form = QFormLayout()
+        form.addRow("Network:", self.network_box)
+        form.addRow("Window ω:", self.window_box)
         form.addRow("Hidden units:", self.hidden_box)
         form.addRow("Activation:", self.activation_box)
         form.addRow("Output / loss:", self.output_box)
         form.addRow("Context:", self.context_box)
         form.addRow("", self.h0_check)
         form.addRow("Init seed:", self.seed_box)
-        fit_narrow(form, self.activation_box, self.output_box, self.context_box)
+        fit_narrow(form, self.network_box, self.activation_box, self.output_box, self.context_box)
         column = QVBoxLayout(self)
         column.addLayout(form)
         column.addWidget(self.apply_button)
@@ -127,15 +165,26 @@ class NetworkPanel(QWidget):
         column.addStretch(1)
 
         self.output_box.currentIndexChanged.connect(self._on_output_box_changed)
+        self.network_box.currentIndexChanged.connect(self._on_network_box_changed)
         session.networkChanged.connect(self._on_session_network_changed)
         session.datasetChanged.connect(self._on_session_dataset_changed)
         if controller is not None:
             controller.stateChanged.connect(self._on_controller_state_changed)
         self._on_session_network_changed()
 
-    def build(self) -> SRN:
+    def build(self) -> SRN | TDL:
         """The network the widgets describe, shaped for the session's data (ValueError if not)."""
         data = self.session.dataset
+        if self.network_box.currentData() == "tdl":
+            return TDL.init(
+                data.n_in,
+                self.hidden_box.value(),
+                data.n_out,
+                window=self.window_box.value(),
+                hidden=self.activation_box.currentData(),
+                output=self.output_box.currentData(),
+                seed=self.seed_box.value(),
+            )
         return SRN.init(
             data.n_in,
             self.hidden_box.value(),
@@ -171,6 +220,12 @@ class NetworkPanel(QWidget):
     def _on_apply_button_clicked(self) -> None:
         self.apply()
 
+    def _on_network_box_changed(self) -> None:
+        delay_line = self.network_box.currentData() == "tdl"
+        self.window_box.setEnabled(delay_line)
+        self.context_box.setEnabled(not delay_line)  # a tapped delay line has no context units
+        self.h0_check.setEnabled(not delay_line)
+
     def _on_context_box_changed(self) -> None:
         initial = INITIAL_CONTEXT[self.context_box.currentData()]
         self.h0_check.setText(f"Train the initial context {initial}")
@@ -184,16 +239,29 @@ class NetworkPanel(QWidget):
         self.hidden_box.setValue(net.n_hidden)
         set_combo_data(self.activation_box, net.hidden)
         set_combo_data(self.output_box, net.output)
-        set_combo_data(self.context_box, net.context)
-        self.h0_check.setChecked(net.train_h0)
-        h0 = "trained" if net.train_h0 else "fixed"
-        kind = {"hidden": "Elman", "output": "Jordan", "target": "Jordan, teacher forced"}
-        self.summary.setText(
-            f"Current network ({kind[net.context]}): {net.n_in} input{'s' * (net.n_in != 1)} → "
-            f"{net.n_hidden} {net.hidden} hidden → {net.n_out} {net.output} "
-            f"output{'s' * (net.n_out != 1)}, {net.loss_name}; {net.n_params} trainable "
-            f"parameters, {INITIAL_CONTEXT[net.context]} {h0}."
-        )
+        delay_line = isinstance(net, TDL)
+        set_combo_data(self.network_box, "tdl" if delay_line else "srn")
+        if isinstance(net, TDL):
+            self.window_box.setValue(net.window)
+            taps = f"x(t)…x(t-{net.window})" if net.window else "x(t)"
+            self.summary.setText(
+                f"Current network (tapped delay line, window ω = {net.window}): {net.n_in} "
+                f"input{'s' * (net.n_in != 1)} seen as {taps}, {net.n_taps} buffer units → "
+                f"{net.n_hidden} {net.hidden} hidden → {net.n_out} {net.output} "
+                f"output{'s' * (net.n_out != 1)}, {net.loss_name}; {net.n_params} trainable "
+                "parameters, no recurrence."
+            )
+        else:
+            set_combo_data(self.context_box, net.context)
+            self.h0_check.setChecked(net.train_h0)
+            h0 = "trained" if net.train_h0 else "fixed"
+            self.summary.setText(
+                f"Current network ({KIND[net.context]}): {net.n_in} input{'s' * (net.n_in != 1)} "
+                f"→ {net.n_hidden} {net.hidden} hidden → {net.n_out} {net.output} "
+                f"output{'s' * (net.n_out != 1)}, {net.loss_name}; {net.n_params} trainable "
+                f"parameters, {INITIAL_CONTEXT[net.context]} {h0}."
+            )
+        self._on_network_box_changed()
         self._on_output_box_changed()
 
     def _on_session_dataset_changed(self) -> None:

@@ -18,10 +18,12 @@ from PySide6.QtWidgets import QWidget
 
 from gui.analysis.gradient_check import GradCheckPanel
 from gui.analysis.gradient_flow import GradientFlowPanel
+from gui.analysis.rtrl_compare import RTRLComparePanel
 from gui.analysis.spectral import SpectralPanel
 from gui.analysis.state_space import StateSpacePanel
 from gui.docks.network import NetworkPanel
 from gui.docks.task import TaskPanel
+from gui.lessons.panel import LessonPanel
 from gui.panels import (
     ActivationsPanel,
     DeltasPanel,
@@ -48,6 +50,8 @@ class DockId(enum.Enum):
     FLOW = "flow"
     GRADCHECK = "gradcheck"
     WEIGHTS = "weights"
+    LESSON = "lesson"
+    RTRL = "rtrl"
     SPECTRAL = "spectral"
 
     @property
@@ -160,6 +164,18 @@ DOCKS: Mapping[DockId, DockSpec] = MappingProxyType(
             "Weights", WeightsPanel, _BOTTOM, False,
             "The network's parameters as Hinton diagrams",
             min_size=(320, 160),
+        ),
+        DockId.LESSON: DockSpec(
+            "Lesson and predictions", LessonPanel, _LEFT, True,
+            "A guided lesson: its step's text with live numbers; Back and Next move the window. "
+            "Predict mode asks for each step's number first",
+            tab="Lesson", min_size=(240, 200),
+        ),
+        DockId.RTRL: DockSpec(
+            "RTRL vs BPTT", RTRLComparePanel, _BOTTOM, False,
+            "Real-time recurrent learning's gradient, accumulated forward, beside BPTT's, "
+            "accumulated backward, with the work and memory each one counts",
+            tab="RTRL", min_size=(420, 200),
         ),
         DockId.SPECTRAL: DockSpec(
             "Spectrum of W", SpectralPanel, _RIGHT, False,

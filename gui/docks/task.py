@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from core.data import Dataset
 from core.tasks import TASKS, ParamSpec, TaskSpec, make_task
+from core.tdl import TDL
 from gui.session import NetworkOrigin, Session
 from gui.training.controller import TrainingController
 from gui.widgets.forms import (
@@ -187,7 +188,11 @@ class TaskPanel(QWidget):
             )
             if not self.ask("Discard the network?", question):
                 return False
-        new_net = TASKS[name].network(dataset, context=net.context) if replace else None
+        new_net = None
+        if replace:  # the same kind of network: Elman, Jordan or a tapped delay line
+            window = net.window if isinstance(net, TDL) else None
+            context = "hidden" if window is not None else net.context
+            new_net = TASKS[name].network(dataset, context=context, window=window)
         source = {"task": name, "seed": seed, "params": dict(dataset.meta.get("params", params))}
         # a new network is untitled and unsaved: Save asks for a name rather than overwrite
         self.session.set_dataset(

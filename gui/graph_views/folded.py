@@ -5,6 +5,10 @@ edge width its magnitude relative to that scale's end; node fill is the activati
 step (x(t), h(t), y(t)) in the same colours as the Activations dock, grey where it is not known yet
 (at the start only h(0) = h0 is). A toolbar toggle switches to Elman's (1990) drawing with a
 context layer that copies h(t-1).
+
+A tapped delay line (Bodén 2002 §4) is drawn with its delay buffer as the input row, x(t),
+x(t-1), ..., x(t-omega) from left to right, each group named below it, and dashed arcs for the
+shift of the buffer from one step to the next.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
-from core.graphs import EDGE_KINDS, GraphArrays, folded_arrays
+from core.graphs import EDGE_KINDS, GraphArrays, folded_arrays, window_of
 from core.notation import MEANING
 from core.selection import Selection
 from gui.encoding import UNKNOWN_ROW
@@ -98,6 +102,10 @@ def edge_polyline(arrays: GraphArrays, e: int, samples: int = 33) -> list[NDArra
         curve = (1 - s) ** 3 * a + 3 * (1 - s) ** 2 * s * c1 + 3 * (1 - s) * s**2 * c2 + s**3 * b
         pts = _trim(curve, a, b, r)
         return [pts, *_arrowhead(pts)]
+    if kind == _COPY and arrays.node_layer[snd] == "x":  # delay line shift: an arc below the row
+        ctrl = (a + b) / 2 + np.array([0.0, -0.35 - 0.08 * abs(b[0] - a[0])])
+        pts = _trim((1 - s) ** 2 * a + 2 * (1 - s) * s * ctrl + s**2 * b, a, b, r)
+        return [pts, *_arrowhead(pts)]
     if kind == _COPY and arrays.node_layer[snd] == "y":  # Jordan: y_k -> c_k, round the left
         left = min(float(arrays.pos[:, 0].min()), float(a[0]), float(b[0])) - 1.0
         ctrl = np.array([left - 0.8, (a[1] + b[1]) / 2])
@@ -120,6 +128,11 @@ def edge_polyline(arrays: GraphArrays, e: int, samples: int = 33) -> list[NDArra
         d = (b - a) / max(float(np.hypot(*(b - a))), 1e-12)
         return [np.vstack([a + r * d, b - r * d])]
     return [pts, *_arrowhead(pts)]
+
+
+def _tap(offset: int) -> str:
+    """The step of a delay-line group at time offset -k: ``t`` or ``t-k``."""
+    return "t" if offset == 0 else f"t{offset}"
 
 
 def strongest_edges(weights: NDArray[np.float64], kinds: NDArray[np.int8], limit: int):
@@ -145,6 +158,7 @@ class _Geometry:
     pieces: dict[int, list[NDArray[np.float64]]] = field(default_factory=dict)
     labels: list[pg.TextItem] = field(default_factory=list)
     row_labels: list[tuple[str, pg.TextItem]] = field(default_factory=list)
+    tap_labels: list[tuple[int, pg.TextItem]] = field(default_factory=list)  # "x(t-k)" below
     matrix_labels: list[tuple[str, pg.TextItem]] = field(default_factory=list)
 
 
@@ -162,7 +176,7 @@ class FoldedGraphView(GraphView):
         self._options = FoldedOptions()
         self._drawn: FoldedState | None = None
         self._geometry: _Geometry | None = None
-        self._shape: tuple[int, int, int, bool, str] | None = None
+        self._shape: tuple[int, int, int, bool, str, int] | None = None
         self._node_index = np.zeros(0, np.intp)
         self._unknown = np.zeros(0, bool)  # the known/unknown split the node pens were set for
         self._pens_for: Theme | None = None  # and the theme they were made from
@@ -256,7 +270,11 @@ class FoldedGraphView(GraphView):
             if int(k) != _COPY and shown
         }
         texts = [lab.toPlainText() for lab in g.labels if lab.isVisible()]
-        texts += [item.toPlainText() for _, item in g.row_labels + g.matrix_labels]
+        texts += [
+            item.toPlainText()
+            for _, item in g.row_labels + g.matrix_labels + g.tap_labels
+            if item.isVisible()
+        ]
         return {
             "t": s.t,
             "status": self._status.text(),
@@ -310,6 +328,8 @@ class FoldedGraphView(GraphView):
         a = self._geometry.arrays
         pos = a.pos
         lo, hi = pos.min(axis=0), pos.max(axis=0)
+        if g_tap := self._geometry.tap_labels:  # the shift arcs and the tap names below the row
+            lo = lo - np.array([0.0, 0.6 + 0.1 * len(g_tap)])
         w_senders = a.edges[a.edge_kind == _W][:, 0]
         if w_senders.size and a.node_layer[w_senders[0]] == "y":  # Jordan loops and their label
             hi = hi.copy()
@@ -352,6 +372,9 @@ class FoldedGraphView(GraphView):
         kind, i = hit
         if kind == "node":
             layer, unit = str(a.node_layer[i]), int(a.node_unit[i])
+            if s.context == "none" and layer == "x":  # buffer unit x_i(t-k): input i at t-k
+                step = s.t + int(a.node_t[i])
+                return Selection("node", "x", t=step, unit=unit) if step >= 1 else None
             at_zero = "y" if s.context != "hidden" else "h"  # the layer with a step 0
             if layer == "c":  # the context unit is h(t-1), a Jordan network's y(t-1) or d(t-1)
                 return Selection("node", at_zero, t=max(s.t - 1, 0), unit=unit)
@@ -376,6 +399,12 @@ class FoldedGraphView(GraphView):
             if layer == "c":
                 source = {"hidden": "h", "output": "y", "target": "d"}[s.context]
                 what = f"context unit: a copy of {notation[source]}{a.node_unit[i] + 1}(t-1)"
+            elif s.context == "none" and layer == "x":
+                what = f"{MEANING['x']} {notation['x']}({_tap(int(a.node_t[i]))}) in the delay line"
+                label = f"{label}({_tap(int(a.node_t[i]))})"
+                if np.isnan(v):
+                    return f"{label}: {what}\nnot known yet at t = {s.t}"
+                return f"{label} = {v:.4f} at t = {s.t}\n{what}"
             else:
                 what = f"{MEANING[layer]} {notation[layer]}(t)"
             if np.isnan(v):
@@ -383,8 +412,15 @@ class FoldedGraphView(GraphView):
             return f"{label}(t={s.t}) = {v:.4f}\n{what}"
         k, r, c = int(a.edge_kind[i]), int(a.edge_row[i]), int(a.edge_col[i])
         snd, rcv = s.labels[a.edges[i, 0]], s.labels[a.edges[i, 1]]
+        if k == _COPY and s.context == "none":
+            snd, rcv = (
+                f"{s.labels[j]}({_tap(int(a.node_t[j]))})" for j in (a.edges[i, 0], a.edges[i, 1])
+            )
+            return f"shift {snd} → {rcv}: the delay line moves one place per step, not trained"
         if k == _COPY:
             return f"copy {snd} → {rcv}: fixed weight 1 (Elman 1990), not trained"
+        if s.context == "none" and k == EDGE_KINDS.index("U"):
+            snd = f"{snd}({_tap(int(a.node_t[a.edges[i, 0]]))})"
         return weight_text(EDGE_KINDS[k], r, c, float(s.weights[i]), notation, snd, rcv, s.context)
 
     def _on_view_range_changed(self, *args: object) -> None:
@@ -429,14 +465,18 @@ class FoldedGraphView(GraphView):
     def _rebuild(self) -> None:
         net = self._session.net
         drawn = self._options.elman_context or net.context == "target"  # targets need units
-        shape = (net.n_in, net.n_hidden, net.n_out, drawn, net.context)
+        if net.context == "none":
+            drawn = False  # a tapped delay line has no context layer
+        self._context_action.setEnabled(net.context != "none")
+        shape = (net.n_in, net.n_hidden, net.n_out, drawn, net.context, window_of(net))
         if shape == self._shape:
             return
         self._shape = shape
         if self._geometry is not None:
             for item in self._geometry.labels:
                 self._plot_item.removeItem(item)
-            for _, item in self._geometry.row_labels + self._geometry.matrix_labels:
+            old = self._geometry
+            for _, item in old.row_labels + old.matrix_labels + old.tap_labels:
                 self._plot_item.removeItem(item)
         arrays = folded_arrays(*shape)
         g = _Geometry(arrays, samples=33 if arrays.n_nodes <= 40 else 9)
@@ -464,6 +504,14 @@ class FoldedGraphView(GraphView):
             item.setPos(left, 0.0)
             self._plot_item.addItem(item)
             g.row_labels.append(("c", item))
+        if net.context == "none":  # name each group of the buffer below it: x(t), x(t-1), ...
+            taps = arrays.node_t[arrays.node_layer == "x"]
+            xs = arrays.pos[arrays.node_layer == "x", 0]
+            for k in range(window_of(net) + 1):
+                item = pg.TextItem(anchor=(0.5, 0.0))
+                item.setPos(float(xs[taps == -k].mean()), -0.45 - 0.1 * (window_of(net) + 1))
+                self._plot_item.addItem(item)
+                g.tap_labels.append((k, item))
         for name in ("U", "W", "V"):
             item = pg.TextItem(anchor=(1.0, 0.5))
             item.setZValue(20)
@@ -480,6 +528,9 @@ class FoldedGraphView(GraphView):
         a = g.arrays
         for name, item in g.matrix_labels:
             code = EDGE_KINDS.index(name)
+            item.setVisible(bool((a.edge_kind == code).any()))  # a delay line has no W
+            if not item.isVisible():
+                continue
             if (
                 name == "W"
                 and not self._options.elman_context
@@ -629,11 +680,18 @@ class FoldedGraphView(GraphView):
                 "hidden": f"{sym['h']}(t-1)",
                 "output": f"{sym['y']}(t-1)",
                 "target": f"{sym['d']}(t-1)",
-            }[s.context],
+            }.get(s.context, ""),
         }
+        delay_line = s.context == "none"
+        if delay_line:
+            names["x"] = f"{sym['x']}(t-k)"
         if not self._narrow():
             role = {"x": "input", "h": "hidden", "y": "output", "c": "context"}
+            if delay_line:
+                role["x"] = "delay line"
             names = {layer: f"{role[layer]} {text}" for layer, text in names.items()}
+        for k, item in g.tap_labels:
+            item.setText(f"{sym['x']}({_tap(-k)})", color=self._theme.foreground)
         self._rows_narrow = self._narrow()
         for layer, item in g.row_labels:
             item.setText(names[layer], color=self._theme.foreground)
@@ -648,7 +706,8 @@ class FoldedGraphView(GraphView):
         g = self._geometry
         assert g is not None  # legends follow the edges and labels, drawn after the geometry
         sym = dict(s.symbols)
-        mats = ", ".join(sym[n] for n in ("U", "W", "V"))
+        present = [n for n in ("U", "W", "V") if (g.arrays.edge_kind == EDGE_KINDS.index(n)).any()]
+        mats = ", ".join(sym[n] for n in present)
         weights = f"{mats} {s.weight.range_text()}, width ∝ |w|"
         named = [(sym[layer], enc) for layer, enc in s.encodings if layer != "c"]
         entries: tuple[Entry, ...] = (
@@ -660,6 +719,9 @@ class FoldedGraphView(GraphView):
         n_weighted, n_shown = int(weighted.sum()), int((self._shown & weighted).sum())
         if n_shown < n_weighted:
             entries += (Entry("line", f"strongest {n_shown} of {n_weighted}", (th.grey(0.5),)),)
+        if s.context == "none" and g.tap_labels[1:]:
+            shift = f"shift {sym['x']}(t-k) → {sym['x']}(t-k-1) per step"
+            entries += (Entry("line", shift, (th.grey(0.6),), 2.0),)
         if s.context == "target":
             entries += (Entry("box", "c = previous target (teacher forcing)", (th.grey(0.6),)),)
         elif s.elman_context:

@@ -16,6 +16,10 @@ Node values follow the node order of ``core.graphs`` (``unfolded_arrays`` / ``fo
 For a Jordan network (``core.jordan``) the unfolded column 0 holds the initial context y(0) = h0
 in the output band (activation: h0; delta: the notation's sign times dL/dh0), there is no h(0),
 and the folded context units hold c(t) = y(t-1) or d(t-1) (``Trace.context``).
+
+A tapped delay line (``core.tdl``) has no column 0 and no dL/dh0; its unfolded inputs are the
+sequence x(t) (the first I columns of the trace's delay buffer) and its folded buffer units
+x_i(t-k) show column k I + i of the buffer at the cursor's step.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from numpy.typing import NDArray
 
 from core.bptt import Trace
 from core.cursor import StepState
-from core.graphs import NodeId, edge_weights, folded_arrays, unfolded_arrays
+from core.graphs import NodeId, edge_weights, folded_arrays, unfolded_arrays, window_of
 from core.notation import Notation
 from gui.encoding import Encoding, for_trace
 
@@ -105,10 +109,12 @@ def unfolded_state(
     """The unfolded view's state at the cursor: a pure function of its arguments."""
     net, T = trace.net, trace.T
     I, H, O = net.n_in, net.n_hidden, net.n_out
-    jordan = net.jordan
-    arrays = unfolded_arrays(I, H, O, T, with_edges=False, context=net.context)
+    jordan, elman = net.jordan, net.context == "hidden"  # (a tapped delay line is neither)
+    arrays = unfolded_arrays(
+        I, H, O, T, with_edges=False, context=net.context, window=window_of(net)
+    )
     node_t = arrays.node_t
-    n_x, n_h, n_y = T * I, (T + (not jordan)) * H, (T + jordan) * O
+    n_x, n_h, n_y = T * I, (T + elman) * H, (T + jordan) * O
     loss_rows = slice(n_x + n_h + n_y, None)
     if state.phase == "backward":
         mode: Mode = "delta"
@@ -116,7 +122,7 @@ def unfolded_state(
         h_part, y_part = trace.delta_h.ravel(), trace.delta_o.ravel()
         if jordan:  # dL/dh0 belongs to the initial context y(0)
             y_part = np.concatenate([trace.delta_h0, y_part])
-        else:
+        elif elman:
             h_part = np.concatenate([trace.delta_h0, h_part])
         raw = np.concatenate([np.full(n_x, np.nan), h_part * sign, y_part * sign])
         known = node_t[: loss_rows.start] >= state.backward_from
@@ -130,7 +136,10 @@ def unfolded_state(
         h, y = trace.h.ravel(), trace.y.ravel()
         if jordan:  # no h(0); y(0) is the initial context h0
             h, y = trace.h[1:].ravel(), np.concatenate([trace.context[0], y])
-        raw = np.concatenate([trace.x.ravel(), h, y, trace.loss_t])
+        elif not elman:  # a tapped delay line: no h(0)
+            h = trace.h[1:].ravel()
+        x = trace.x[:, :I]  # x(t): a tapped delay line's buffer holds x(t-1), ... after it
+        raw = np.concatenate([x.ravel(), h, y, trace.loss_t])
         values = np.where(node_t <= state.forward_known, raw, np.nan)
         lit = (0, state.forward_known)
     enc = for_trace(trace)
@@ -225,7 +234,9 @@ def folded_state(
     """The folded view's state at the cursor: a pure function of its arguments."""
     net = trace.net
     drawn = options.elman_context or net.context == "target"
-    arrays = folded_arrays(net.n_in, net.n_hidden, net.n_out, drawn, context=net.context)
+    arrays = folded_arrays(
+        net.n_in, net.n_hidden, net.n_out, drawn, context=net.context, window=window_of(net)
+    )
     t = state.t
     values = np.full(arrays.n_nodes, np.nan)
     # the activations at the cursor's step: h(t) is known for t = 0..T (a Jordan network's y(t)
@@ -238,9 +249,13 @@ def folded_state(
             "y": trace.y[t - 1],
             "c": trace.context[t - 1],
         }
+    if net.context == "none" and t == 0:
+        per_layer = {}  # a tapped delay line has no h(0): its buffer starts empty
     for layer, vals in per_layer.items():
         rows = arrays.node_layer == layer
-        values[rows] = vals[arrays.node_unit[rows]]
+        # buffer unit x_i(t-k) is column k I + i of the trace's x (k = 0 for the other networks)
+        column = arrays.node_unit[rows] - arrays.node_t[rows] * net.n_in if layer == "x" else None
+        values[rows] = vals[arrays.node_unit[rows] if column is None else column]
     static = _folded_static(trace, notation, drawn)
     return FoldedState(
         elman_context=drawn,
@@ -279,7 +294,9 @@ def _folded_static(trace: Trace, notation: Notation, drawn: bool) -> _FoldedStat
         if last_trace is trace and key == notation.key and last_drawn == drawn:
             return static
     net = trace.net
-    arrays = folded_arrays(net.n_in, net.n_hidden, net.n_out, drawn, context=net.context)
+    arrays = folded_arrays(
+        net.n_in, net.n_hidden, net.n_out, drawn, context=net.context, window=window_of(net)
+    )
     enc = for_trace(trace)
     context = enc.hidden if net.context == "hidden" else enc.output
     static = _FoldedStatic(

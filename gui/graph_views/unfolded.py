@@ -27,6 +27,7 @@ from core.graphs import (
     count_unfolded_edges,
     edge_weights,
     unfolded_arrays,
+    window_of,
 )
 from core.selection import Selection
 from gui.encoding import UNKNOWN_ROW, network_weights
@@ -102,7 +103,8 @@ class UnfoldedGraphView(GraphView):
         self._drawn: UnfoldedState | None = None
         self._arrays: GraphArrays | None = None
         self._shape: tuple[int, int, int, int] | None = None
-        self._context = "hidden"  # the network's context (core.model.CONTEXTS)
+        self._context = "hidden"  # the network's context (core.model.CONTEXTS, or "none")
+        self._window = 0  # a tapped delay line's window
         self._segments = np.zeros((0, 2, 2))
         self._weights = np.zeros(0)
         self._net_drawn: object = None
@@ -270,14 +272,15 @@ class UnfoldedGraphView(GraphView):
     def _rebuild(self) -> None:
         net, T = self._session.net, self._session.trace.T
         shape = (net.n_in, net.n_hidden, net.n_out, T)
-        if (shape, net.context) == (self._shape, self._context):
+        window = window_of(net)  # a tapped delay line's window (0 otherwise)
+        if (shape, net.context, window) == (self._shape, self._context, self._window):
             return
         first = self._shape is None
-        self._shape, self._context = shape, net.context
+        self._shape, self._context, self._window = shape, net.context, window
         n_nodes = T * (net.n_in + net.n_out + net.n_hidden + 1) + net.n_context
-        edges = count_unfolded_edges(*shape, context=net.context)
+        edges = count_unfolded_edges(*shape, context=net.context, window=window)
         detail = edges <= EDGE_LIMIT and n_nodes <= NODE_LIMIT
-        a = unfolded_arrays(*shape, with_edges=detail, context=net.context)
+        a = unfolded_arrays(*shape, with_edges=detail, context=net.context, window=window)
         self._arrays = a
         self._slices = {layer: a.layer_slice(layer) for layer in UNFOLDED_LAYERS}
         self._segments = a.pos[a.edges] if detail else np.zeros((0, 2, 2))
@@ -285,7 +288,7 @@ class UnfoldedGraphView(GraphView):
         self._pens_for = None  # new nodes: set their pens
         self._step_axis.set_T(T)
         bands = dict(a.bands)
-        self._bundles.set_geometry(T, bands, jordan=net.jordan)
+        self._bundles.set_geometry(T, bands, jordan=net.jordan, recurrent=net.n_context > 0)
         lo, hi = bands["x"][0] - 1.2, bands["L"][1] + 1.2
         self._y_extent = (lo, hi)
         loss = a.edge_kind == _LOSS
@@ -414,7 +417,8 @@ class UnfoldedGraphView(GraphView):
         assert self._shape is not None
         I, H, O, T = self._shape
         units = {"x": I, "h": H, "y": O, "L": 1}
-        from_zero = "h" if self._context == "hidden" else "y"  # the layer with a column 0
+        # the layer with a column 0 (none for a tapped delay line)
+        from_zero = {"hidden": "h", "output": "y", "target": "y"}.get(self._context, "")
         for layer, img in self._strips.items():
             sl = self._slices[layer]
             lut = tables[layer]
@@ -555,7 +559,7 @@ class UnfoldedGraphView(GraphView):
             item.setText(sym[name], color=th.foreground)
             item.setAnchor((0.5, 0.5) if name != "W" or elman else (1.0, 0.5))
             item.setPos(*spots[name])
-            item.setVisible(detailed)
+            item.setVisible(detailed and (name != "W" or self._context != "none"))
         for axis in (self._left_axis, self._step_axis):
             axis.setTextPen(th.foreground)
             axis.setPen(th.grey(0.5))
@@ -596,7 +600,8 @@ class UnfoldedGraphView(GraphView):
         else:
             named = [(sym[layer], enc[layer]) for layer in ("x", "h", "y")]
         entries = encoding_entries([*named, (sym["L"], enc["L"])], signs=True)
-        mats = ", ".join(sym[n] for n in ("U", "W", "V"))
+        names = ("U", "V") if self._context == "none" else ("U", "W", "V")  # a TDL has no W
+        mats = ", ".join(sym[n] for n in names)
         if self._lod == "detailed":
             weights = network_weights(self._session.net)
             text = f"{mats} {weights.range_text()}"

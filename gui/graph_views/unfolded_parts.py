@@ -189,13 +189,20 @@ class BundleItem(pg.GraphicsObject):
         self._bands: dict[str, tuple[float, float]] = {}
         self._brush = QBrush()
         self._jordan = False
+        self._recurrent = True
 
     def set_geometry(
-        self, T: int, bands: dict[str, tuple[float, float]], jordan: bool = False
+        self,
+        T: int,
+        bands: dict[str, tuple[float, float]],
+        jordan: bool = False,
+        recurrent: bool = True,
     ) -> None:
-        """Steps 1..T of layer bands ``bands``; ``jordan``: W edges leave the outputs."""
+        """Steps 1..T of layer bands ``bands``; ``jordan``: W edges leave the outputs;
+        ``recurrent`` False: no W at all (a tapped delay line)."""
         self.prepareGeometryChange()
         self._T, self._bands, self._jordan = int(T), dict(bands), bool(jordan)
+        self._recurrent = bool(recurrent)
         self.update()
 
     def set_brush(self, brush: QBrush | QColor) -> None:
@@ -222,13 +229,15 @@ class BundleItem(pg.GraphicsObject):
         pairs = list(itertools.pairwise(UNFOLDED_LAYERS))
         if column_px < self.MIN_BUNDLE_PX:
             h = self._bands["y" if self._jordan else "h"]  # Jordan: W leaves the outputs
-            painter.drawRect(QRectF(first - 1, h[0] - 0.5, last - first + 1, h[1] - h[0] + 1))
+            if self._recurrent:
+                painter.drawRect(QRectF(first - 1, h[0] - 0.5, last - first + 1, h[1] - h[0] + 1))
             for lower, upper in pairs:
                 lo, hi = self._bands[lower][1] + 0.5, self._bands[upper][0] - 0.5
                 painter.drawRect(QRectF(first - STRIP, lo, last - first + 2 * STRIP, hi - lo))
             return
         for t in range(first, last + 1):
-            painter.drawPolygon(recurrent_bundle(t, self._bands, self._jordan))
+            if self._recurrent:
+                painter.drawPolygon(recurrent_bundle(t, self._bands, self._jordan))
             for lower, upper in pairs:
                 lo, hi = self._bands[lower][1] + 0.5, self._bands[upper][0] - 0.5
                 painter.drawPolygon(_waisted(t - STRIP, t + STRIP, lo, hi, vertical=True))

@@ -65,6 +65,7 @@ def activations_view(trace: Trace, state: StepState, notation: Notation) -> Acti
         "hidden": f"{n['h']}(0) = {n['h0']}",
         "output": f"context {n['y']}(t-1), {n['y']}(0) = {n['h0']}",
         "target": f"context {n['d']}(t-1), {n['d']}(0) = {n['h0']}",
+        "none": f"from {n['x']}(t), …, {n['x']}(t-ω), no recurrence",
     }[trace.net.context]
     titles = (
         f"hidden {h_eq},  {start}",
@@ -96,7 +97,7 @@ class ActivationsPanel(TimeHeatmapPanel[ActivationsView]):
         trace, names = self.session.trace, self.session.dataset.output_names
         T, H, O = trace.T, trace.net.n_hidden, trace.net.n_out
         h = np.asarray(trace.h)
-        if trace.net.jordan:  # a Jordan network has no h(0): its column stays blank
+        if trace.net.context != "hidden":  # Jordan or a tapped delay line: no h(0), left blank
             h = h.copy()
             h[0] = np.nan
         self._full = (h, np.asarray(trace.y), np.asarray(trace.d))
@@ -163,6 +164,8 @@ class ActivationsPanel(TimeHeatmapPanel[ActivationsView]):
         names = self.session.dataset.output_names
         if layer == "h" and t == 0 and trace.net.jordan:
             return f"{n['h']}[{unit + 1}](0): none in a Jordan network (the context is the output)"
+        if layer == "h" and t == 0 and trace.net.context == "none":
+            return f"{n['h']}[{unit + 1}](0): none in a tapped delay line (no recurrence)"
         if layer == "h":
             symbol = f"{n['h']}[{unit + 1}]({t})"
             value = trace.h[t, unit] if t <= known else None

@@ -35,6 +35,7 @@ from core.bptt import Trace
 from core.cursor import StepState
 from core.notation import MEANING, Notation
 from core.selection import Selection
+from core.tdl import TDL, buffer_names
 from gui.encoding import Encoding, gradient, sign_text
 from gui.panels.base import Panel, changed
 from gui.session import Session
@@ -141,7 +142,10 @@ def header_names(session: Session, p: str) -> tuple[tuple[str, ...], tuple[str, 
     rows = ds.output_names if p in ("V", "c") else context if p == "h0" else hidden
     if len(shape) == 1:
         return tuple(rows), (n[p],)
-    cols = ds.input_names if p == "U" else context if p == "W" else hidden
+    inputs = ds.input_names
+    if isinstance(net, TDL):  # U = [U_0 ... U_omega] reads the delay buffer
+        inputs = buffer_names(inputs, net.window)
+    cols = inputs if p == "U" else context if p == "W" else hidden
     return tuple(rows), tuple(cols)
 
 
@@ -255,7 +259,7 @@ class GradientsPanel(Panel[GradientsView]):
         params = trace.net.trainable()
         self._encodings = gradient_encodings(trace)
         self._shapes = {p: a.shape for p, a in self.session.net.params().items()}
-        names = self.session.dataset.input_names if trace.net.n_in <= 6 else ()
+        names = header_names(self.session, "U")[1] if self._shapes["U"][1] <= 8 else ()
         columns = []
         for p in params:
             shape = self._shapes[p]

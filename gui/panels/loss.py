@@ -114,6 +114,7 @@ class LossPanel(Panel[LossView]):
             self.legend.addItem(sample, "")
         self.canvas.scene().sigMouseMoved.connect(self._on_canvas_mouse_moved)
         self.canvas.scene().sigMouseClicked.connect(self._on_canvas_mouse_clicked)
+        self._steps: int | None = None  # the T the time axis was set up for
         self._start()
 
     def _step_curve(self, color: str) -> StepBars:
@@ -128,6 +129,9 @@ class LossPanel(Panel[LossView]):
         top = float(trace.loss_t.max()) if T else 1.0
         self.plot.setXRange(0.5, T + 0.5, padding=0.01)
         self.plot.setYRange(0.0, top * 1.08 if top > 0 else 1.0, padding=0)
+        if self._steps == T:  # a new network on the same sequence (training): the same ticks,
+            return  # and setting them again would generate and paint the time axis again
+        self._steps = T
         self.plot.getAxis("bottom").setTicks(index_ticks(T, first=1, offset=1, max_labels=T))
         pen = pg.mkPen("#555555", width=1) if T <= 100 else None  # outlines blur long sequences
         for curve in (self.known, self.visited, self.current):

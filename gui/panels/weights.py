@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from core.model import SRN
 from core.notation import MEANING
 from core.selection import Selection
+from core.tdl import TDL, buffer_names
 from gui.encoding import Encoding, network_weights, sign_text
 from gui.panels.base import Panel, changed
 from gui.panels.gradients import header_names, mode_body, mode_buttons
@@ -49,7 +50,7 @@ class WeightsView:
     """What the panel shows: the network (compared by identity: networks are immutable), the
     parameters shown and their titles in the notation."""
 
-    net: SRN
+    net: SRN | TDL
     params: tuple[str, ...]
     titles: tuple[str, ...]
 
@@ -143,9 +144,13 @@ class WeightsPanel(Panel[WeightsView]):
         shapes = {p: net.params()[p].shape for p in params}
         if shapes != self._shapes:
             self._layout_plots(shapes)
-        names = self.session.dataset.input_names if net.n_in <= 6 else ()
+        names: tuple[str, ...] = self.session.dataset.input_names
+        if isinstance(net, TDL):  # U = [U_0 ... U_omega]: a column per buffer unit
+            names = buffer_names(names, net.window)
+        columns = int(net.U.shape[1])
+        names = names if columns <= 8 else ()
         self.maps["U"].plot.getAxis("bottom").setTicks(
-            index_ticks(net.n_in, names=names, max_labels=net.n_in)  # the axis shows what fits
+            index_ticks(columns, names=names, max_labels=columns)  # the axis shows what fits
         )
         current = self.param_box.currentData()
         self.param_box.blockSignals(True)

@@ -2,24 +2,37 @@
 bounded rate.
 
 The trainer is a plain generator yielding one immutable :class:`~core.training.EpochRecord` per
-epoch (``core/training.py``). :class:`TrainingController` drives it in a
-:class:`~gui.training.worker.GeneratorWorker` and turns its stream into two throttled streams for
-the GUI, however fast epochs arrive:
+epoch and, every ``PROGRESS_INTERVAL_S`` inside a long epoch, a light
+:class:`~core.training.Progress` holding the network after the last whole update
+(``core/training.py``). :class:`TrainingController` drives it in a
+:class:`~gui.training.worker.GeneratorWorker`, which checks Pause and Stop between any two items,
+so both take effect within about ``PROGRESS_INTERVAL_S`` plus one update, however long an epoch
+is. The worker queues the items instead of signalling each (a signal per epoch woke the GUI
+thread a hundred times a second, each time taking the GIL from training); a timer collects them
+every ``FLUSH_INTERVAL_MS`` and turns them into streams for the GUI, however fast they come:
 
 * ``recordsArrived(list)``: the records received since the last flush, one batch every
-  ``FLUSH_INTERVAL_MS`` (10 per second), for plots and the progress bar;
-* the session's network follows the latest record at most every ``NETWORK_INTERVAL_S``, so the
-  graphs, heatmaps and gradient panels show the network learning on the selected sequence.
+  ``FLUSH_INTERVAL_MS`` (4 per second; a tick that updates the session's network leaves them
+  to the next, so that the window never repaints plots and explorer at once), for plots and
+  the progress bar;
+* ``progressArrived(Progress)``: where the epoch in progress is, at the same pace;
+* the session's network follows the latest network (of a record or a progress report) at most
+  every ``NETWORK_INTERVAL_S``, so the graphs, heatmaps and gradient panels show the network
+  learning on the selected sequence.
 
 Every redraw the GUI thread does holds the GIL that the training thread needs, so the network
 updates also keep to a budget: the next one waits until the GUI thread has used at most
 ``GUI_CPU_BUDGET`` of the wall time since the last one (``time.thread_time``: CPU time, not time
 spent waiting for the GIL), and at most ``NETWORK_INTERVAL_MAX_S``. Light views follow at 4 Hz;
-a window full of heavy views updates less often instead of slowing training down.
+a window full of heavy views updates less often instead of slowing training down. The budget is
+small because the GIL costs the training thread more than the GUI's CPU time: every hand-over
+wakes threads, and one network update of the default window (about 20 ms of CPU for the new trace
+and the views' paint) is several hand-overs.
 
 When the run ends (all epochs, ``stop()``, divergence or an error) the session holds the final
 network, ready to step. A diverged run ends on the last network whose weights were finite
-(``record.net`` of the final record, see ``core/training.py``).
+(``record.net`` of the final record, see ``core/training.py``); a run stopped inside an epoch ends
+on the network after its last whole update (``progress``), and no record claims that epoch.
 """
 
 from __future__ import annotations
@@ -36,17 +49,21 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from core.model import SRN
 from core.modelio import atomic_write_text
-from core.training import EpochRecord, TrainConfig, train
+from core.tdl import TDL
+from core.training import EpochRecord, Progress, TrainConfig, train
 from gui.errors import describe
 from gui.session import NetworkOrigin, Session
 from gui.training.worker import GeneratorWorker
 
-#: how often pending records are handed to the GUI in one batch (ms): 10 Hz
-FLUSH_INTERVAL_MS = 100
+#: how often the trainer reports inside an epoch (s): the latency of Pause, Stop and closing
+PROGRESS_INTERVAL_S = 0.05
+#: how often the worker's items are collected and handed to the GUI in one batch (ms): 4 Hz, the
+#: pace of the plots (each look wakes the GUI thread, which takes the GIL from training)
+FLUSH_INTERVAL_MS = 250
 #: the session's network follows training at most this often (s)
 NETWORK_INTERVAL_S = 0.25
 #: the share of the GUI thread's CPU time (since the last network update) that allows the next
-GUI_CPU_BUDGET = 0.10
+GUI_CPU_BUDGET = 0.03
 #: the session's network follows training at least this often (s), however heavy the views
 NETWORK_INTERVAL_MAX_S = 2.0
 #: the most snapshots kept for replay; beyond it every other one is dropped
@@ -58,10 +75,11 @@ CSV_COLUMNS = ("epoch", "loss", "grad_norm", "clipped_norm", "score", "elapsed_s
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """A network of the run: ``net`` after ``epoch`` epochs (0 is the network the run started
-    from)."""
+    from) and ``updates`` updates of the next one (a run stopped inside an epoch)."""
 
     epoch: int
-    net: SRN
+    net: SRN | TDL
+    updates: int = 0
 
 
 class TrainingController(QObject):
@@ -76,6 +94,8 @@ class TrainingController(QObject):
     -------
     stateChanged(str) : ``"idle"``, ``"running"`` or ``"paused"``.
     recordsArrived(list) : the EpochRecords received since the last batch (throttled).
+    progressArrived(object) : the latest :class:`~core.training.Progress` inside an epoch
+        (throttled like ``recordsArrived``).
     historyReset() : the history was emptied (a new run started, or the run was discarded).
     finished(str) : the run ended; the reason is ``"finished"``, ``"stopped"``, the divergence
         reason of the final record, or ``"failed: <message>"``.
@@ -83,6 +103,7 @@ class TrainingController(QObject):
 
     stateChanged = Signal(str)
     recordsArrived = Signal(list)
+    progressArrived = Signal(object)
     historyReset = Signal()
     finished = Signal(str)
 
@@ -97,17 +118,21 @@ class TrainingController(QObject):
         self._pending: list[EpochRecord] = []
         self._snapshots: list[Snapshot] = []
         self._stride = 1  # keep the net of every stride-th epoch as a snapshot
-        self._start_net: SRN | None = None
+        self._start_net: SRN | TDL | None = None
         self._start_modified = False
         self._epochs_before = 0  # epochs the starting network had already been trained
         self._shown_epoch: int | None = None  # the run's epoch whose net the session shows
+        self._shown_updates = 0  # and the updates of the next epoch after it (a stopped run)
+        self._progress: Progress | None = None  # inside the epoch after the last record
+        self._progress_sent: Progress | None = None
         self._stop_requested = False
         self._follow = True  # whether the session follows the run (not after a data change)
         self._error: BaseException | None = None
         self._last_reason = ""
         self._last_push = 0.0
         self._cpu_at_push = 0.0  # the GUI thread's CPU time at the last network update
-        self._pushed: SRN | None = None
+        self._pushed: SRN | TDL | None = None
+        self._followed = False  # the last timer tick updated the session's network
         self._timer = QTimer(self)
         self._timer.setInterval(FLUSH_INTERVAL_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -141,6 +166,12 @@ class TrainingController(QObject):
         return list(self._snapshots)
 
     @property
+    def progress(self) -> Progress | None:
+        """Where the run is inside the epoch after its last record (None at the end of an
+        epoch); after a run stopped inside an epoch, where it stopped."""
+        return self._progress
+
+    @property
     def last_reason(self) -> str:
         """Why the last run ended (see ``finished``); empty before the first run ends."""
         return self._last_reason
@@ -165,9 +196,11 @@ class TrainingController(QObject):
         if self._state != "idle":
             raise RuntimeError("training is already running; stop it first")
         net = self._session.net
-        generator = train(net, self._session.dataset, config)  # checks now, in this thread
+        # train() checks its arguments now, in this thread; the work runs in the worker's
+        generator = train(net, self._session.dataset, config, progress_every=PROGRESS_INTERVAL_S)
         self._epochs_before = self._epochs_done()  # continuing from an earlier run?
-        self._shown_epoch = 0
+        self._shown_epoch, self._shown_updates = 0, 0
+        self._progress = self._progress_sent = None
         self._run += 1
         run = self._run
         self._config = config
@@ -176,19 +209,20 @@ class TrainingController(QObject):
         self._start_net, self._start_modified = net, self._session.modified
         self._stop_requested, self._error, self._follow = False, None, True
         self._pushed, self._last_push, self._cpu_at_push = net, time.monotonic(), time.thread_time()
+        self._followed = False
 
-        worker = GeneratorWorker(lambda: generator)
-        worker.yielded.connect(lambda record: self._on_worker_yielded(run, record))
+        worker = GeneratorWorker(lambda: generator, queued=True)  # collected by the timer
         worker.errored.connect(lambda exc: self._on_worker_errored(run, exc))
         worker.finished.connect(lambda: self._on_worker_finished(run))
         self._worker = worker  # the previous worker, if any, has finished: dropping it is safe
         self._set_state("running")
         self.historyReset.emit()  # with the state already "running": a new run begins
         self._timer.start()
-        worker.start()
+        worker.start()  # last: what the views redo for a new run does not compete for the GIL
 
     def pause(self) -> None:
-        """Hold training after the epoch in progress; the session shows the latest network."""
+        """Hold training after the update in progress; the session shows the network it holds
+        (the one after that update, once it has arrived)."""
         if self._state == "running" and self._worker is not None:
             self._worker.pause()
             self._set_state("paused")
@@ -200,7 +234,8 @@ class TrainingController(QObject):
             self._set_state("running")
 
     def stop(self) -> None:
-        """End the run after the epoch in progress, keeping the weights reached.
+        """End the run after the update in progress, keeping the weights reached (an unfinished
+        epoch gets no record).
 
         Returns at once; ``finished("stopped")`` follows when the worker has stopped.
         """
@@ -210,7 +245,7 @@ class TrainingController(QObject):
 
     def reset(self) -> None:
         """Put back the network the run started from, asking nothing, and discard the run's
-        history. A run still going is aborted first (this waits for the epoch in progress)."""
+        history. A run still going is aborted first (this waits for the update in progress)."""
         self._abandon_worker()
         start, modified = self._start_net, self._start_modified
         self._clear_run()
@@ -235,9 +270,10 @@ class TrainingController(QObject):
         if self._state != "idle":
             raise RuntimeError("replay is available once training has stopped")
         snapshot = self._snapshots[index]
-        if snapshot.epoch != self._shown_epoch and self._fits(snapshot.net):
-            modified = self._start_modified if snapshot.epoch == 0 else True
-            self._shown_epoch = snapshot.epoch
+        at = (snapshot.epoch, snapshot.updates)
+        if at != (self._shown_epoch, self._shown_updates) and self._fits(snapshot.net):
+            modified = self._start_modified if at == (0, 0) else True
+            self._shown_epoch, self._shown_updates = at
             self._show(snapshot.net, modified=modified)
         return snapshot
 
@@ -263,28 +299,37 @@ class TrainingController(QObject):
         """How the session's network was trained, as plain values for a model file.
 
         ``config`` is the TrainConfig of the run as a dict (None before any run), ``epochs_done``
-        counts the epochs behind the network the session shows (earlier runs continued from
-        included), ``final_loss`` and ``final_score`` are that network's, ``outcome`` is
-        ``last_reason``.
+        counts the completed epochs behind the network the session shows (earlier runs continued
+        from included), ``final_loss`` and ``final_score`` are that network's, ``outcome`` is
+        ``last_reason``. A network of a run stopped inside an epoch adds
+        ``updates_after_epochs``, the updates of the unfinished epoch it has had; its loss and
+        score were never measured (None).
         """
         record = self._shown_record()
-        return {
+        settings = {
             "config": None if self._config is None else self._config.as_dict(),
             "epochs_done": self._epochs_done(),
             "final_loss": None if record is None else float(record.loss),
             "final_score": None if record is None or record.score is None else record.score,
             "outcome": self._last_reason or None,
         }
+        if self._shown_updates:
+            settings["updates_after_epochs"] = self._shown_updates
+        return settings
 
-    # -- worker slots (GUI thread; records are immutable) -----------------------------------------
-    def _on_worker_yielded(self, run: int, record: EpochRecord) -> None:
-        if run != self._run:
-            return
-        self._history.append(record)
-        self._pending.append(record)
-        self._keep_snapshot(record)
-        if self._state == "paused":  # the epoch in flight when pausing: show it at once
-            self._flush(force_network=True)
+    # -- worker items and slots (GUI thread; records are immutable) -------------------------------
+    def _collect(self) -> bool:
+        """Take what the worker has yielded since the last look; True if anything came."""
+        items = self._worker.take() if self._worker is not None else []
+        for item in items:
+            if isinstance(item, Progress):
+                self._progress = item
+            else:
+                self._progress = None
+                self._history.append(item)
+                self._pending.append(item)
+                self._keep_snapshot(item)
+        return bool(items)
 
     def _on_worker_errored(self, run: int, exc: BaseException) -> None:
         if run == self._run:
@@ -294,6 +339,7 @@ class TrainingController(QObject):
         if run != self._run or self._state == "idle":
             return
         self._timer.stop()
+        self._collect()  # the worker's last items: it has finished, so all of them
         last = self._history[-1] if self._history else None
         if self._error is not None:
             reason = f"failed: {describe(self._error)}"
@@ -303,7 +349,10 @@ class TrainingController(QObject):
             reason = "stopped"
         else:
             reason = "finished"
-        if last is not None and self._snapshots[-1].net is not last.net:
+        progress = self._progress
+        if progress is not None and progress.updates:  # stopped inside an epoch
+            self._snapshots.append(Snapshot(progress.epoch - 1, progress.net, progress.updates))
+        elif last is not None and self._snapshots[-1].net is not last.net:
             self._snapshots.append(Snapshot(self._epoch_of(last), last.net))
         self._flush(force_network=True)
         self._last_reason = reason
@@ -311,14 +360,24 @@ class TrainingController(QObject):
         self.finished.emit(reason)
 
     def _on_timer_timeout(self) -> None:
-        self._flush(force_network=False)
+        arrived = self._collect()
+        if arrived and self._state == "paused":  # the item in flight when pausing: show it now
+            self._flush(force_network=True)
+        elif not self._followed and self._follow_network(force=False):
+            # The explorer's views redraw for this tick's network; the plots wait for the next
+            # tick, so that a repaint of the window never does both (the longer the GUI thread
+            # holds the GIL in one go, the longer it waits to get it back from training).
+            self._followed = True
+        else:
+            self._followed = False
+            self._hand_over()
 
     # -- session slots ----------------------------------------------------------------------------
     def _on_session_network_changed(self) -> None:
         if self._session.network_origin is NetworkOrigin.TRAINING:
             return  # this run's own network: progress, a replayed snapshot, the reset one
         # A network from elsewhere (a new architecture, a task, a loaded model) is not this run's.
-        self._shown_epoch = None
+        self._shown_epoch, self._shown_updates = None, 0
         if self._state != "idle":  # end the run without overwriting the network just set
             self._follow = False
             self.stop()
@@ -342,19 +401,39 @@ class TrainingController(QObject):
     def _flush(self, *, force_network: bool) -> None:
         """Hand pending records to the GUI in one batch; let the session follow the latest
         network when it is due (or ``force_network``)."""
+        self._hand_over()
+        self._follow_network(force=force_network)
+
+    def _hand_over(self) -> None:
+        """Hand pending records to the GUI in one batch, and the latest progress report."""
         if self._pending:
             batch, self._pending = self._pending, []
             self.recordsArrived.emit(batch)
-        if not self._history:
-            return
-        record = self._history[-1]
-        latest = record.net
-        if latest is not self._pushed and (force_network or self._network_due()):
-            if self._follow and self._fits(latest):
-                self._shown_epoch = self._epoch_of(record)
-                self._show(latest, modified=True)
-            self._pushed, self._last_push = latest, time.monotonic()
-            self._cpu_at_push = time.thread_time()
+        progress = self._progress
+        if progress is not None and progress is not self._progress_sent:
+            self._progress_sent = progress
+            self.progressArrived.emit(progress)
+
+    def _follow_network(self, *, force: bool) -> bool:
+        """Let the session show the latest network when it is due (or ``force``); True when it
+        got a new one."""
+        progress = self._progress
+        if progress is not None:  # the network after the last whole update
+            latest, at = progress.net, (progress.epoch - 1, progress.updates)
+        elif self._history:
+            record = self._history[-1]
+            latest, at = record.net, (self._epoch_of(record), 0)
+        else:
+            return False
+        if latest is self._pushed or not (force or self._network_due()):
+            return False
+        shown = self._follow and self._fits(latest)
+        if shown:
+            self._shown_epoch, self._shown_updates = at
+            self._show(latest, modified=True)
+        self._pushed, self._last_push = latest, time.monotonic()
+        self._cpu_at_push = time.thread_time()
+        return shown
 
     def _network_due(self) -> bool:
         """Whether the session may follow training now (see the module docstring)."""
@@ -388,13 +467,15 @@ class TrainingController(QObject):
     def _clear_run(self) -> None:
         self._history, self._pending, self._snapshots = [], [], []
         self._start_net, self._pushed, self._shown_epoch = None, None, None
+        self._shown_updates, self._progress, self._progress_sent = 0, None, None
         self._epochs_before, self._last_reason = 0, ""
         self.historyReset.emit()
 
     def _shown_record(self) -> EpochRecord | None:
         """The last record of the run holding the network the session shows, or None (the
-        starting network has none, unless the run diverged in its first epoch)."""
-        if self._shown_epoch is None:
+        starting network has none, unless the run diverged in its first epoch; nor has a
+        network inside an epoch)."""
+        if self._shown_epoch is None or self._shown_updates:
             return None
         for record in reversed(self._history):
             if self._epoch_of(record) == self._shown_epoch:
@@ -402,8 +483,8 @@ class TrainingController(QObject):
         return None
 
     def _epochs_done(self) -> int:
-        """How many epochs trained the network the session shows, earlier runs continued from
-        included; 0 when it is not a network of this run."""
+        """How many whole epochs trained the network the session shows, earlier runs continued
+        from included; 0 when it is not a network of this run."""
         if self._shown_epoch is None:
             return 0
         return self._epochs_before + self._shown_epoch
@@ -413,11 +494,11 @@ class TrainingController(QObject):
         """The epoch whose network a record holds (a diverged record holds the one before)."""
         return record.epoch - 1 if record.diverged is not None else record.epoch
 
-    def _fits(self, net: SRN) -> bool:
+    def _fits(self, net: SRN | TDL) -> bool:
         data = self._session.dataset
         return (net.n_in, net.n_out) == (data.n_in, data.n_out)
 
-    def _show(self, net: SRN, *, modified: bool) -> None:
+    def _show(self, net: SRN | TDL, *, modified: bool) -> None:
         """Give the session one of this run's networks (its own signal handler ignores it)."""
         self._session.set_network(net, origin=NetworkOrigin.TRAINING, modified=modified)
 

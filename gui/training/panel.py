@@ -10,6 +10,7 @@ snapshots. The question before trained weights are discarded goes through the pa
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -36,10 +37,10 @@ from PySide6.QtWidgets import (
 )
 
 from core.tasks import TASKS, TaskSpec
-from core.training import EpochRecord, TrainConfig
+from core.training import EpochRecord, Progress, TrainConfig
 from gui.session import Session
-from gui.training.controller import TrainingController, format_duration
-from gui.training.plots import TrainingPlots
+from gui.training.controller import Snapshot, TrainingController, format_duration
+from gui.training.plots import PLOT_INTERVAL_S, TrainingPlots
 from gui.widgets.forms import (
     ERROR_STYLE,
     SEED_MAX,
@@ -90,6 +91,8 @@ class TrainingPanel(QWidget):
         self.session = session
         self.controller = controller
         self._last_record: EpochRecord | None = None
+        self._progress: Progress | None = None  # inside the epoch after the last record
+        self._progress_drawn = 0.0
         self._total_epochs = 0
 
         settings = self._build_settings()
@@ -144,6 +147,7 @@ class TrainingPanel(QWidget):
 
         controller.stateChanged.connect(self._on_controller_state_changed)
         controller.recordsArrived.connect(self._on_controller_records_arrived)
+        controller.progressArrived.connect(self._on_controller_progress_arrived)
         controller.historyReset.connect(self._on_controller_history_reset)
         controller.finished.connect(self._on_controller_finished)
         session.datasetChanged.connect(self._on_session_dataset_changed)
@@ -248,13 +252,13 @@ class TrainingPanel(QWidget):
         self.pause_button = button(
             "Pause",
             "Ctrl+P",
-            "Hold training after this epoch, or go on",
+            "Hold training after the update in progress, or go on",
             self._on_pause_button_clicked,
         )
         self.stop_button = button(
             "Stop",
             "Ctrl+.",
-            "End training after this epoch, keeping the weights reached",
+            "End training after the update in progress, keeping the weights reached",
             self._on_stop_button_clicked,
         )
         self.reset_button = button(
@@ -370,7 +374,7 @@ class TrainingPanel(QWidget):
     def _on_stop_button_clicked(self) -> None:
         self.controller.stop()
         self.stop_button.setEnabled(False)  # until the run has stopped
-        self._show_status("Stopping after the current epoch...")
+        self._show_status("Stopping after the update in progress...")
 
     def _on_reset_button_clicked(self) -> None:
         if self.ask(
@@ -399,7 +403,7 @@ class TrainingPanel(QWidget):
         self._sync_controls()
 
     def _on_controller_history_reset(self) -> None:
-        self._last_record = None
+        self._last_record, self._progress = None, None
         running = self.controller.state != "idle"
         config = self.controller.config
         self._total_epochs = config.epochs if running and config else self.epochs_box.value()
@@ -415,12 +419,19 @@ class TrainingPanel(QWidget):
         self._sync_controls()
 
     def _on_controller_records_arrived(self, batch: list[EpochRecord]) -> None:
-        self._last_record = batch[-1]
+        self._last_record, self._progress = batch[-1], None
         # The progress bar repaints at once when its value changes: it follows the plots' pace.
         if self.plots.append(batch) or batch[-1].diverged is not None:
             self._update_progress()
 
+    def _on_controller_progress_arrived(self, progress: Progress) -> None:
+        self._progress = progress
+        if time.monotonic() - self._progress_drawn >= PLOT_INTERVAL_S:
+            self._update_progress()
+
     def _on_controller_finished(self, reason: str) -> None:
+        stopped = self.controller.progress  # where a run stopped inside an epoch, if it did
+        self._progress = stopped if stopped is not None and stopped.updates else None
         self.plots.finish()
         self._update_progress()
         last = self._last_record
@@ -431,10 +442,7 @@ class TrainingPanel(QWidget):
                 f"loss {last.loss:.4g}{score}. Step through the trained network in the explorer."
             )
         elif reason == "stopped":
-            epoch = last.epoch if last is not None else 0
-            self._show_status(
-                f"Stopped after epoch {epoch}; the network keeps the weights reached."
-            )
+            self._show_status(stopped_text(last, self.controller.progress))
         elif last is not None and last.diverged is not None:
             kept = last.epoch - 1
             where = "the starting weights" if kept == 0 else f"epoch {kept}"
@@ -452,7 +460,7 @@ class TrainingPanel(QWidget):
         if not 0 <= index < len(snapshots) or self.controller.state != "idle":
             return
         snapshot = self.controller.replay(index)
-        self._show_replay(snapshot.epoch)
+        self._show_replay(snapshot)
 
     # -- session slots ----------------------------------------------------------------------------
     def _on_session_dataset_changed(self) -> None:
@@ -463,12 +471,21 @@ class TrainingPanel(QWidget):
 
     # -- drawing ----------------------------------------------------------------------------------
     def _update_progress(self) -> None:
-        record = self._last_record
+        record, progress = self._last_record, self._progress
+        total = self._total_epochs
+        if progress is not None:
+            self._progress_drawn = time.monotonic()
+            self.progress.setFormat(progress_text(progress, record, total, self.controller.state))
+            return
         if record is None:
             return
-        total = self._total_epochs
+        # QProgressBar.setValue repaints at once, inside this slot and so with the GIL held
+        # against the training thread; with updates off it only schedules a paint, which Qt does
+        # later in C++ without the GIL
+        self.progress.setUpdatesEnabled(False)
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(min(record.epoch, total))
+        self.progress.setUpdatesEnabled(True)
         text = f"Epoch {record.epoch} / {total}   loss {record.loss:.4g}"
         if record.diverged is not None:
             text = (
@@ -487,9 +504,11 @@ class TrainingPanel(QWidget):
         self.status.setText(text)
         self.status.setStyleSheet(ERROR_STYLE if error else "")
 
-    def _show_replay(self, epoch: int) -> None:
-        history = self.controller.history
-        if epoch == 0:
+    def _show_replay(self, snapshot: Snapshot) -> None:
+        epoch, history = snapshot.epoch, self.controller.history
+        if snapshot.updates:
+            text = f"{snapshot_name(snapshot)} (where the run stopped)"
+        elif epoch == 0:
             text = "epoch 0 (the starting network)"
         else:
             text = f"epoch {epoch}: loss {history[epoch - 1].loss:.4g}"
@@ -505,7 +524,7 @@ class TrainingPanel(QWidget):
         self.replay_slider.blockSignals(False)
         self.replay_slider.setEnabled(usable)
         if usable:
-            self.replay_label.setText(f"epoch {snapshots[-1].epoch} (the final network)")
+            self.replay_label.setText(f"{snapshot_name(snapshots[-1])} (the final network)")
         else:
             self.replay_label.setText("available after a run")
         self.plots.show_epoch(None)
@@ -540,6 +559,56 @@ class TrainingPanel(QWidget):
         if state == "paused":
             self.plots.redraw()
             self._update_progress()
+
+
+def progress_text(progress: Progress, record: EpochRecord | None, total: int, state: str) -> str:
+    """The progress bar's text inside an epoch: how far its pass has come, the last epoch's loss
+    and, after a first epoch, the time left; or where the run stopped."""
+    p = progress
+    updates = _of(p.updates, p.n_updates, "update")
+    if state == "idle":
+        return (
+            f"Stopped in epoch {p.epoch} / {total}: {updates}   took {format_duration(p.elapsed)}"
+        )
+    if p.stage == "updates":
+        text = f"Epoch {p.epoch} / {total}: {updates}"
+    elif p.stage == "loss":
+        text = f"Epoch {p.epoch} / {total}: loss of {p.done:,} of {p.total:,} sequences"
+    else:
+        text = f"Epoch {p.epoch} / {total}: gradient of {p.done:,} of {p.total:,} sequences"
+    if record is not None and record.diverged is None:
+        per_epoch = record.elapsed / record.epoch
+        left = per_epoch * (total - record.epoch) - (p.elapsed - record.elapsed)
+        text += f"   last loss {record.loss:.4g}   about {format_duration(max(left, 0.0))} left"
+    return text + ("   (paused)" if state == "paused" else "")
+
+
+def _of(done: int, total: int, noun: str) -> str:
+    """``"1 of 1 update"``, ``"505 of 10,000 updates"``."""
+    return f"{done:,} of {total:,} {noun}{'' if total == 1 else 's'}"
+
+
+def snapshot_name(snapshot: Snapshot) -> str:
+    """``"epoch 12"``, or ``"epoch 12 + 340 updates"`` for a run stopped inside epoch 13."""
+    if not snapshot.updates:
+        return f"epoch {snapshot.epoch}"
+    updates = "update" if snapshot.updates == 1 else "updates"
+    return f"epoch {snapshot.epoch} + {snapshot.updates:,} {updates}"
+
+
+def stopped_text(record: EpochRecord | None, progress: Progress | None) -> str:
+    """How a stopped run ended: after a whole epoch, or inside one after its last whole update."""
+    kept = "the network keeps the weights reached."
+    if progress is None or not progress.updates:
+        return f"Stopped after epoch {record.epoch if record is not None else 0}; {kept}"
+    p = progress
+    if p.updates < p.n_updates:
+        return (
+            f"Stopped in epoch {p.epoch} after {p.updates:,} of its {p.n_updates:,} updates; "
+            "the network keeps the weights of the last one (no loss was measured for it)."
+        )
+    updates = "update" if p.n_updates == 1 else f"{p.n_updates:,} updates"
+    return f"Stopped in epoch {p.epoch} after its {updates}, before its loss was measured; {kept}"
 
 
 def _number(text: str, label: str) -> float | str:

@@ -2,10 +2,18 @@
 
 :class:`TrainingPlots` is fed only the controller's throttled ``recordsArrived`` batches (through
 the Training dock) and redraws at most every ``PLOT_INTERVAL_S`` during a run.
+
+A redraw during a run only hands new data to the curves: the axes keep their ranges. Each change
+of an axis range makes pyqtgraph generate and paint the axis, its ticks and its grid again (about
+5 ms per axis, with the GIL held against the training thread) and can change the axis width,
+which lays the whole plot out again. So the x axes show the planned epochs from the start, and a
+y axis changes only when the data crosses a power of two (a decade on the log axis of the loss):
+a few times per run, not at every redraw.
 """
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -50,6 +58,27 @@ class _Series:
     @property
     def values(self) -> NDArray[np.float64]:
         return self._data[: self.n]
+
+
+def _up_to_power_of_two(values: NDArray[np.float64]) -> tuple[float, float] | None:
+    """(0, 2^k), the smallest such range holding the finite ``values`` (all >= 0); None when
+    there are none."""
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return None
+    top = float(finite.max())
+    return 0.0, 2.0 ** math.ceil(math.log2(top)) if top > 0 else 1.0
+
+
+def _decades(values: NDArray[np.float64]) -> tuple[float, float] | None:
+    """(floor(log10 min), ceil(log10 max)) of the positive finite ``values``, at least one
+    decade apart: a range of the log axis in its units; None when there are none."""
+    positive = values[np.isfinite(values) & (values > 0)]
+    if not positive.size:
+        return None
+    bottom = math.floor(math.log10(float(positive.min())))
+    top = math.ceil(math.log10(float(positive.max())))
+    return float(bottom), float(max(top, bottom + 1))
 
 
 class _ShrinkingTitle(pg.LabelItem):
@@ -108,16 +137,18 @@ def _legend(widget: pg.PlotWidget) -> LegendRow:
 
 
 #: while training, the plots are redrawn at most this often (s): a pyqtgraph repaint costs
-#: milliseconds of GUI-thread time, during which the training thread waits for the GIL
-PLOT_INTERVAL_S = 0.25
+#: milliseconds of GUI-thread time, during which the training thread waits for the GIL (the
+#: controller's batches come every 0.25 s: each is drawn)
+PLOT_INTERVAL_S = 0.2
 
 
 class TrainingPlots(QWidget):
     """Loss, gradient norm and task score per epoch, drawn at a bounded rate.
 
-    During a run (between :meth:`start` and :meth:`finish`) the axes only grow, with headroom
-    (x doubles, up to the planned epochs; y gets half the data's span on each side), so that
-    they are laid out again rarely; once the run is over every axis fits its data.
+    During a run (between :meth:`start` and :meth:`finish`) the x axes show the planned epochs
+    and the y axes only grow, to the next power of two (the loss and the gradient norm are never
+    negative, so their axes start at 0) or, for the loss on its log axis, to whole decades; once
+    the run is over every axis fits its data.
 
     Attributes
     ----------
@@ -134,7 +165,8 @@ class TrainingPlots(QWidget):
         self._live = False
         self._planned = 1  # epochs of the run
         self._last_draw = 0.0
-        self._grown: set[pg.PlotWidget] = set()  # plots whose y range was set during the run
+        #: the y range (bottom, top) each plot was given during the run, in its axis' units
+        self._y_ranges: dict[pg.PlotWidget, tuple[float, float]] = {}
 
         self.loss_plot = _plot("Loss", ("mean per step", "mean"))  # one curve: its title says which
         self.loss_curve = self.loss_plot.plot(pen=pg.mkPen(LOSS_COLOUR, width=2))
@@ -185,11 +217,17 @@ class TrainingPlots(QWidget):
         self.replay_line.setVisible(False)
 
     def start(self, epochs: int) -> None:
-        """Empty plots for a run of ``epochs`` epochs."""
+        """Empty plots for a run of ``epochs`` epochs, whose x axes show them all.
+
+        The new axes are painted at once: the controller starts the run's thread after this, and
+        painted later they would compete with it for the GIL (several axes at about 5 ms each).
+        """
         self.clear()
-        self._live, self._grown, self._planned = True, set(), max(epochs, 1)
-        self._grow_x(0)
+        self._live, self._y_ranges, self._planned = True, {}, max(epochs, 1)
+        for plot in (self.loss_plot, self.grad_plot, self.score_plot):
+            plot.setXRange(0, self._planned, padding=0.02)
         self.score_plot.setYRange(0.0, 1.0, padding=0.05)
+        self.repaint()
 
     def append(self, records: list[EpochRecord]) -> bool:
         """Add completed epochs (a diverged record repeats the previous network: left out);
@@ -231,12 +269,10 @@ class TrainingPlots(QWidget):
         self.clipped_curve.setData(x, self._clipped.values)
         self.score_curve.setData(self._score_epochs.values, self._score.values)
         if self._live and x.size:
-            self._grow_x(int(x[-1]))
             loss = self._loss.values
-            if self.log_check.isChecked():
-                loss = np.log10(loss[loss > 0])
-            self._grow_y(self.loss_plot, loss)
-            self._grow_y(self.grad_plot, np.concatenate([self._grad.values, self._clipped.values]))
+            log = self.log_check.isChecked()
+            self._grow_y(self.loss_plot, _decades(loss) if log else _up_to_power_of_two(loss))
+            self._grow_y(self.grad_plot, _up_to_power_of_two(self._grad.values))
         self._last_draw = time.monotonic()
 
     def show_epoch(self, epoch: int | None) -> None:
@@ -245,33 +281,19 @@ class TrainingPlots(QWidget):
         if epoch is not None:
             self.replay_line.setValue(epoch)
 
-    def _grow_x(self, epoch: int) -> None:
-        """Show epochs 0..max(20, 2 epoch) (at most the planned ones) once ``epoch`` nears the
-        right edge."""
-        right = self.loss_plot.getPlotItem().getViewBox().viewRange()[0][1]
-        if epoch and epoch < 0.95 * right:
+    def _grow_y(self, plot: pg.PlotWidget, wanted: tuple[float, float] | None) -> None:
+        """Give ``plot`` a y range holding both ``wanted`` and the range it has had this run."""
+        if wanted is None:
             return
-        right = min(self._planned, max(20, 2 * epoch))
-        for plot in (self.loss_plot, self.grad_plot, self.score_plot):
-            plot.setXRange(0, right, padding=0.02)
-
-    def _grow_y(self, plot: pg.PlotWidget, values: NDArray[np.float64]) -> None:
-        """Widen the y range when ``values`` leave it, with half their span as headroom on both
-        sides."""
-        finite = values[np.isfinite(values)]
-        if not finite.size:
-            return
-        lo, hi = float(finite.min()), float(finite.max())
-        bottom, top = plot.getPlotItem().getViewBox().viewRange()[1]
-        if plot in self._grown and bottom <= lo and hi <= top:
-            return
-        span = hi - lo or abs(hi) or 1.0
-        plot.setYRange(lo - 0.5 * span, hi + 0.5 * span, padding=0)
-        self._grown.add(plot)
+        old = self._y_ranges.get(plot, wanted)
+        new = (min(old[0], wanted[0]), max(old[1], wanted[1]))
+        if new != self._y_ranges.get(plot):
+            self._y_ranges[plot] = new
+            plot.setYRange(*new, padding=0.02)
 
     def _on_log_check_toggled(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)
-        self._grown.discard(self.loss_plot)
+        self._y_ranges.pop(self.loss_plot, None)
         if self._live:
             self.redraw()
         else:

@@ -249,3 +249,14 @@ def test_elman_products_stay_under_the_singular_value_bound():
     lags = np.arange(1, 21)[:, None]
     known = ~np.isnan(N)
     assert np.all(N[known] <= np.broadcast_to(lags * np.log10(sigma_1), N.shape)[known] + 1e-12)
+
+
+def test_a_tapped_delay_line_has_no_loop():
+    from core.tdl import TDL
+
+    net = TDL.init(2, 3, 2, window=2, seed=1)
+    assert np.array_equal(loop_eigenvalues(net), np.zeros(3))
+    N = product_norms(_trace(net, 6))
+    assert np.all(np.isneginf(N[~np.isnan(N)]))
+    with pytest.raises(ValueError, match="tapped delay line"):
+        with_spectral_radius(net, 1.0)

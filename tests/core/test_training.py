@@ -4,16 +4,18 @@ recommended settings of every task really learn it."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 
 import numpy as np
 import pytest
 
+from core import training
 from core.bptt import bptt
 from core.data import Dataset, Sequence
 from core.model import PARAM_NAMES, SRN
 from core.tasks import TASKS, make_task
-from core.training import EpochRecord, TrainConfig, evaluate, global_norm, train
+from core.training import EpochRecord, Progress, TrainConfig, evaluate, global_norm, train
 
 
 def run(net: SRN, data: Dataset, **config: object) -> list[EpochRecord]:
@@ -333,3 +335,111 @@ def test_training_from_a_file_shaped_data_set() -> None:
     net = SRN.init(1, 4, 1, output="logistic", seed=0)
     records = run(net, data, epochs=200, lr=0.5, momentum=0.5, update="epoch")
     assert records[-1].score == 1.0
+
+
+# -- stopping inside an epoch -------------------------------------------------------------------
+def long_epoch_data(n_sequences: int = 400) -> Dataset:
+    """Many short sequences: an epoch that is long by its data, not by its network."""
+    return make_task("temporal-xor", seed=0, n_sequences=n_sequences)
+
+
+def stop_after(generator, n_progress: int) -> tuple[list, list]:
+    """Pull items until ``n_progress`` Progress records came, then close the generator (what
+    the GUI worker does when Stop is pressed). Returns (progress records, epoch records)."""
+    progress, records = [], []
+    for item in generator:
+        (progress if isinstance(item, Progress) else records).append(item)
+        if len(progress) == n_progress:
+            generator.close()
+            break
+    with pytest.raises(StopIteration):
+        next(generator)  # closed: nothing more is computed
+    return progress, records
+
+
+@pytest.mark.parametrize("n", [1, 3, 250], ids=["first", "third", "250th"])
+def test_a_stopped_run_holds_the_network_after_the_last_whole_update(n: int) -> None:
+    data = long_epoch_data()
+    net = SRN.init(1, 6, 1, output="logistic", seed=0)
+    config = TrainConfig(lr=0.1, momentum=0.5, clip=1.0, shuffle=False, epochs=5)
+    progress, records = stop_after(train(net, data, config, progress_every=0), n)
+    assert records == []  # no epoch was completed, none is claimed
+    last = progress[-1]
+    assert (last.epoch, last.stage, last.updates, last.n_updates) == (1, "updates", n, len(data))
+    assert [p.updates for p in progress] == list(range(1, n + 1))  # one per update, in order
+    # The same n updates as a whole epoch on the first n sequences: the weights are identical.
+    first_n = dataclasses.replace(data, sequences=data.sequences[:n])
+    (expected,) = run(net, first_n, **{**config.as_dict(), "epochs": 1})
+    for name in PARAM_NAMES:
+        np.testing.assert_array_equal(getattr(last.net, name), getattr(expected.net, name))
+
+
+def test_an_epoch_update_run_stops_between_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(training, "BATCH_WORK", 1)  # one sequence per batch
+    data = long_epoch_data(20)
+    net = SRN.init(1, 6, 1, output="logistic", seed=0)
+    config = TrainConfig(lr=0.1, update="epoch", epochs=3)
+    # Stopped while the first gradient is summed: no update has been applied.
+    progress, records = stop_after(train(net, data, config, progress_every=0), 1)
+    assert records == [] and progress[-1].net is net
+    assert (progress[-1].stage, progress[-1].done, progress[-1].updates) == ("gradient", 1, 0)
+    # Stopped while the loss of the updated network is measured: the update is whole. (The
+    # gradient pass yields after each of its first N - 1 batches, then the loss pass begins.)
+    n_progress = len(data) - 1 + 3
+    progress, records = stop_after(train(net, data, config, progress_every=0), n_progress)
+    last = progress[-1]
+    assert records == [] and (last.epoch, last.stage, last.done, last.updates) == (1, "loss", 3, 1)
+    (expected,) = run(net, data, **{**config.as_dict(), "epochs": 1})
+    assert last.net.same_weights(expected.net)
+
+
+@pytest.mark.parametrize("algorithm", ["bptt", "rtrl"])
+@pytest.mark.parametrize("update", ["sequence", "epoch"])
+def test_progress_records_do_not_change_training(
+    update: str, algorithm: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(training, "BATCH_WORK", 200)  # a few sequences per batch
+    data = long_epoch_data(30)
+    net = SRN.init(1, 5, 1, output="logistic", seed=0)
+    config = TrainConfig(lr=0.2, update=update, epochs=3, algorithm=algorithm)
+    plain = list(train(net, data, config))
+    items = list(train(net, data, config, progress_every=0))
+    records = [r for r in items if isinstance(r, EpochRecord)]
+    assert len(records) == len(plain) == 3
+    for a, b in zip(plain, records, strict=True):
+        assert a.net.same_weights(b.net) and a.loss == b.loss and a.score == b.score
+    for item, after in itertools.pairwise(items):
+        if isinstance(item, Progress) and isinstance(after, Progress) and item.stage == after.stage:
+            assert after.done > item.done and after.epoch == item.epoch
+        assert after.elapsed >= item.elapsed
+    progress = [p for p in items if isinstance(p, Progress)]
+    assert all(0 < p.done < p.total == len(data) for p in progress)
+    assert all(0 <= p.updates <= p.n_updates for p in progress)
+    # Every progress record of epoch e holds that epoch's updates so far; after its last update,
+    # the network the epoch's record gets.
+    for record in records:
+        after_updates = [p for p in progress if p.epoch == record.epoch and p.stage == "loss"]
+        assert after_updates and all(p.net.same_weights(record.net) for p in after_updates)
+
+
+def test_small_batches_give_the_same_losses_and_gradients(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = make_task("anbn", seed=0, n_sequences=12, n_min=1, n_max=4)
+    net = SRN.init(3, 4, 3, seed=2)
+    config = TrainConfig(lr=0.3, update="epoch", epochs=2)
+    whole = run(net, data, **config.as_dict())
+    loss, score, ys = evaluate(net, data)
+    monkeypatch.setattr(training, "BATCH_WORK", 1)
+    split = run(net, data, **config.as_dict())
+    for a, b in zip(whole, split, strict=True):
+        assert b.loss == pytest.approx(a.loss, rel=1e-12)
+        np.testing.assert_allclose(b.net.W, a.net.W, rtol=1e-12)
+    loss_split, score_split, ys_split = evaluate(net, data)
+    assert loss_split == pytest.approx(loss, rel=1e-12) and score_split == score
+    for y, y_split in zip(ys, ys_split, strict=True):
+        np.testing.assert_allclose(y_split, y, rtol=1e-12)
+
+
+@pytest.mark.parametrize("every", [-1.0, math.nan, math.inf, "0.1"])
+def test_progress_every_is_checked(every: object) -> None:
+    with pytest.raises(ValueError, match="progress_every"):
+        train(SRN.init(3, 4, 3), small_data(), TrainConfig(), progress_every=every)  # type: ignore[call-overload]

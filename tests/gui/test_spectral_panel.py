@@ -241,3 +241,17 @@ def test_labels_follow_the_notation(letters):
         "‖∂yj(t+s)/∂yj(t)‖ per lag s",
     )
     assert shown_.legend[2] == "ρ(U)^s"
+
+
+def test_a_tapped_delay_line_cannot_be_rescaled(qtbot):
+    from core.tdl import TDL
+
+    session = _session()
+    net = session.net
+    session.set_network(TDL.init(net.n_in, net.n_hidden, net.n_out, window=2, seed=1))
+    panel = shown(qtbot, SpectralPanel(session))
+    assert not panel.radius_box.isEnabled() and not panel.apply_button.isEnabled()
+    assert panel.displayed().status == "tapped delay line: no loop"
+    before = session.net
+    assert panel.rescale(1.0) is False and session.net is before
+    assert "tapped delay line" in panel.displayed().hint

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+import weakref
 
 from PySide6.QtCore import QThread
 
@@ -35,6 +37,19 @@ def test_items_arrive_in_order_from_another_thread(qtbot) -> None:
     assert not worker.is_running
     assert len(live) == 1 and len(live[0]) == 1  # the run's thread was registered while it ran
     assert set(LIVE_THREADS) - before == set()  # and is no longer once finished
+
+
+def test_a_queued_worker_keeps_its_items_for_take(qtbot) -> None:
+    worker = GeneratorWorker(lambda: counting(500), queued=True)
+    emitted: list[int] = []
+    worker.yielded.connect(emitted.append)
+    taken: list[int] = []
+    with qtbot.waitSignal(worker.finished, timeout=5000):
+        worker.start()
+        qtbot.waitUntil(lambda: bool(taken.extend(worker.take()) or taken), timeout=5000)
+    taken += worker.take()  # after finished: the rest, all of it
+    assert taken == list(range(500)) and worker.take() == []
+    assert emitted == []  # no signal per item
 
 
 def test_abort_stops_between_items(qtbot) -> None:
@@ -105,3 +120,29 @@ def test_quit_and_wait_during_a_run(qtbot) -> None:
     with qtbot.waitSignal(worker.finished, timeout=5000):  # the end is still reported
         pass
     assert len(seen) < 100_000
+
+
+def test_a_thread_that_outlives_quit_and_wait_is_kept_until_it_ends(qtbot) -> None:
+    """Qt aborts the process when a running QThread is destroyed: a worker whose generator does
+    not reach its next item in time must stay alive, whoever drops it."""
+    busy, release = threading.Event(), threading.Event()
+
+    def stuck():
+        yield 0
+        busy.set()
+        release.wait()  # one long item: a single huge update
+        yield 1
+
+    before = set(LIVE_THREADS)
+    worker = GeneratorWorker(stuck)
+    worker.start()
+    (thread,) = (weakref.ref(t) for t in set(LIVE_THREADS) - before)  # the run's thread
+    qtbot.waitUntil(busy.is_set, timeout=5000)
+    assert not worker.quit_and_wait(timeout_ms=10)  # the generator is inside its long item
+    assert worker.is_running
+    del worker  # the caller lets go, as a closing window does
+    gc.collect()
+    assert thread() is not None and thread().isRunning()  # kept, not destroyed running
+    release.set()
+    qtbot.waitUntil(lambda: not [t for t in LIVE_THREADS if t.isRunning()], timeout=5000)
+    assert thread() is None or not thread().isRunning()

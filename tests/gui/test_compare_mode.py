@@ -1,0 +1,210 @@
+"""Compare mode: both runs follow the one cursor, and every number shown is core.compare's."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
+
+from core.compare import Twin, bias_meter, gradient_difference, run_twins
+from core.cursor import state_at
+from core.gradient_flow import loop_matrix, spectral_radius
+from core.model import SRN
+from core.tasks import TASKS, make_task
+from gui.compare import CompareWindow
+from gui.main_window import MainWindow
+from gui.session import Session
+from gui.timebar import PlaybackActions
+
+
+@pytest.fixture
+def compare(qtbot) -> Iterator[CompareWindow]:
+    session = Session()  # the explorer's session and stepping keys, without its window
+    playback = PlaybackActions(session, session)
+    w = CompareWindow(session, playback)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+
+
+def _reference(w: CompareWindow) -> Twin:
+    """The twin the window opens with, from the network on screen."""
+    return Twin.of("truncation", (1, "sliding"), None)
+
+
+def _expected(w: CompareWindow, twin: Twin):
+    s = w.session
+    seq = s.dataset.sequences[s.sequence_index]
+    return run_twins(s.net, twin, seq.x, seq.d)
+
+
+def test_opens_on_bptt1_against_full_with_both_columns_named(compare: CompareWindow) -> None:
+    assert compare.setup.current() == ("truncation", (1, "sliding"), None)
+    assert compare.columns[0].heading.text() == "A: sliding BPTT(1)"
+    assert compare.columns[1].heading.text() == "B: full BPTT"
+    assert compare.pair.traces.a.truncation == 1 and compare.pair.traces.b.truncation is None
+
+
+@pytest.mark.parametrize("position", [0, 3, 7, 9, 12])
+def test_both_columns_show_their_own_trace_at_the_one_cursor(compare, position) -> None:
+    compare.session.seek(position)
+    expected = _expected(compare, _reference(compare))
+    for column, trace in zip(compare.columns, (expected.a, expected.b), strict=True):
+        state = state_at(trace, position)
+        shown = column.deltas.displayed()
+        known = np.arange(trace.T) >= state.backward_from - 1
+        assert np.allclose(shown.delta_h[known], trace.delta_h[known], rtol=0, atol=1e-15)
+        assert np.isnan(shown.delta_h[~known]).all()
+        grads = column.gradients.displayed()
+        for p in ("U", "W", "V", "b", "c"):
+            assert np.allclose(grads.accumulated[p], state.accumulated[p], rtol=0, atol=1e-15)
+        assert column.unfolded.displayed_values().position == position
+
+
+def test_stepping_moves_both_runs_and_the_explorer_together(compare: CompareWindow) -> None:
+    T = compare.session.trace.T
+    for k in range(1, 2 * T + 1):
+        QTest.keyClick(compare, Qt.Key.Key_Right)
+        assert compare.session.position == k
+        assert [s.position for s in compare.pair.sessions] == [k, k]
+        labels = {c.deltas.displayed().cursor for c in compare.columns}
+        assert len(labels) == 1  # the same step is marked on both sides
+    assert compare.timebar.label.text() == "backward t = 1"
+
+
+@pytest.mark.parametrize("position", [0, 8, 10, 12])
+def test_bias_table_shows_core_numbers(compare, position) -> None:
+    compare.session.seek(position)
+    expected = _expected(compare, _reference(compare))
+    here = bias_meter(expected.a, expected.b, position)
+    whole = bias_meter(expected.a, expected.b)
+    texts = compare.bias.displayed()
+    assert [r.name for r in whole.rows] == ["U", "W", "V", "b", "c", "total"]
+    for i, row in enumerate(whole.rows):
+        assert texts[i][2] == f"{row.relative:.6g}"
+        assert texts[i][3] == f"{row.cosine:.6g}"
+        if here is None:
+            assert texts[i][:2] == ["", ""]  # undefined before the backward sweep
+        else:
+            r = here.row(row.name)
+            for text, value in zip(texts[i][:2], (r.relative, r.cosine), strict=True):
+                assert text == ("" if math.isnan(value) else f"{value:.6g}")
+
+
+@pytest.mark.parametrize("position", [2, 9, 12])
+def test_difference_heatmap_is_core_difference(compare, position) -> None:
+    compare.session.seek(position)
+    expected = _expected(compare, _reference(compare))
+    at_cursor, whole = compare.difference.displayed()
+    here = gradient_difference(expected.a, expected.b, position)
+    total = gradient_difference(expected.a, expected.b)
+    backward = position > expected.a.T
+    for p in total:
+        assert np.allclose(whole[p].ravel(), total[p].ravel(), rtol=0, atol=1e-15)
+        if backward:
+            assert np.allclose(at_cursor[p].ravel(), here[p].ravel(), rtol=0, atol=1e-15)
+        else:
+            assert np.isnan(at_cursor[p]).all()
+    assert np.abs(whole["W"]).max() > 0  # truncation really changed W's gradient
+
+
+def test_choosing_radii_rescales_w_on_both_sides(compare, qtbot) -> None:
+    bar = compare.setup
+    bar.variation.setCurrentIndex(bar.variation.findData("radius"))
+    assert bar.current() == ("radius", 0.9, 1.1)
+    a, b = compare.pair.traces.a.net, compare.pair.traces.b.net
+    assert spectral_radius(loop_matrix(a)) == pytest.approx(0.9)
+    assert spectral_radius(loop_matrix(b)) == pytest.approx(1.1)
+    bar.sides[1].radius.setValue(1.5)
+    assert spectral_radius(loop_matrix(compare.pair.traces.b.net)) == pytest.approx(1.5)
+    assert compare.columns[1].heading.text() == "B: ρ = 1.5"
+    # the columns draw the new networks' traces
+    trace = compare.pair.traces.b
+    compare.session.seek(2 * trace.T)
+    grads = compare.columns[1].gradients.displayed()
+    assert np.allclose(grads.accumulated["W"], trace.grads["W"], rtol=0, atol=1e-15)
+
+
+def test_a_refused_choice_names_the_problem_and_changes_nothing(compare) -> None:
+    session = compare.session
+    forced = SRN.init(4, 5, 3, seed=1, context="target")
+    session.set_network(forced)
+    before = compare.pair.traces
+    bar = compare.setup
+    bar.variation.setCurrentIndex(bar.variation.findData("radius"))
+    assert "teacher forcing" in bar.message.text()
+    assert compare.pair.traces is before
+    assert compare.pair.choice[0] == "truncation"
+
+
+def test_a_new_network_on_screen_reruns_both_sides(compare) -> None:
+    compare.session.set_network(SRN.init(4, 5, 3, seed=9))
+    expected = _expected(compare, _reference(compare))
+    for p, g in expected.a.grads.items():
+        assert np.array_equal(compare.pair.traces.a.grads[p], g)
+
+
+def test_training_both_plots_both_losses_on_one_axis(compare, qtbot) -> None:
+    data = make_task("delayed-recall", seed=0, delay=4, n_sequences=10, length=8)
+    net = TASKS["delayed-recall"].network(data, seed=0, n_hidden=4)
+    compare.session.set_dataset(data, net)
+    training = compare.training
+    training.epochs.setValue(6)
+    with qtbot.waitSignal(training.finished, timeout=30_000) as done:
+        training.train_button.click()
+    assert done.args[0].startswith("finished after 6 epochs")
+    epochs, loss_a, loss_b = training.curve_data()
+    assert list(epochs) == [1, 2, 3, 4, 5, 6]
+    assert list(loss_a) == [r.a.loss for r in training.records]
+    assert list(loss_b) == [r.b.loss for r in training.records]
+    assert loss_a[-1] != loss_b[-1]  # two different runs
+    names = [label.text for _, label in training.legend.items]
+    assert names == ["A: sliding BPTT(1)", "B: full BPTT"]
+
+
+def test_stop_ends_training_and_keeps_what_was_drawn(compare, qtbot) -> None:
+    training = compare.training
+    training.epochs.setValue(1_000_000)
+    training.train_button.click()
+    qtbot.waitUntil(lambda: len(training.records) >= 2, timeout=30_000)
+    with qtbot.waitSignal(training.finished, timeout=5_000) as done:
+        QTest.keySequence(compare, "Ctrl+.")
+    assert done.args[0].startswith("stopped")
+    assert not training.running and training.train_button.isEnabled()
+
+
+def test_view_menu_opens_compare_and_closing_the_window_closes_it(qtbot, settings) -> None:
+    window = MainWindow(settings=QSettings(settings.fileName(), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.compare_action.shortcut().toString() == "Ctrl+K"
+    assert window.compare_action.toolTip()
+    window.compare_action.trigger()
+    compare = window.compare_window
+    assert compare is not None and compare.isVisible()
+    window.session.seek(5)
+    assert [s.position for s in compare.pair.sessions] == [5, 5]
+    compare.close()  # closed is deleted: it no longer follows the explorer
+    qtbot.waitUntil(lambda: window.compare_window is None)
+    window.session.seek(6)
+    assert window.show_compare() is window.compare_window  # a new one, at the cursor
+    assert [s.position for s in window.compare_window.pair.sessions] == [6, 6]
+    window.close()
+    assert window.compare_window is None or not window.compare_window.isVisible()
+
+
+def test_a_network_that_cannot_take_the_choice_falls_back_and_says_so(compare) -> None:
+    bar = compare.setup
+    bar.variation.setCurrentIndex(bar.variation.findData("radius"))
+    assert compare.pair.choice == ("radius", 0.9, 1.1)
+    compare.session.set_network(SRN.init(4, 5, 3, seed=1, context="target"))
+    assert "no loop" in bar.message.text()
+    assert compare.pair.choice[0] == "truncation"
+    assert bar.current() == compare.pair.choice  # the bar shows what is compared
+    assert compare.pair.traces.a.net.context == "target"

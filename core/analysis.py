@@ -14,6 +14,14 @@ variance along component i is sigma_i^2 / sum_j sigma_j^2, and a state projects 
 
 so a sequence becomes a trajectory p(0), p(1), ..., p(T) through a 2-d or 3-d picture.
 
+Baseline (Kolen 1994, "Fool's gold: extracting finite state machines from recurrent network
+dynamics", NIPS 6). An untrained recurrent network already clusters its states: with small
+weights each input symbol moves the state by its own contractive map, so the state after a
+symbol depends mostly on the last few symbols, whatever the weights. So a cluster found in a
+trained network means something only beside the clusters of the same network before training.
+:func:`baseline_space` projects the states of another network (the untrained one) on the same
+data in the same principal axes.
+
 Clustering (Elman 1990, Finding structure in time, sec. 4 and Fig. 7).  The mean hidden vector
 after each input symbol, grouped by the symbol alone or by the symbol in its context, is clustered
 bottom-up: start with one cluster per symbol and repeatedly merge the two closest clusters, the
@@ -244,6 +252,45 @@ def state_space(
         trajectory=frozen(pca.project(states[sequence_index])),
         labels=labels,
         cloud=frozen(pca.project(cloud)),
+    )
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # arrays: compare with np.array_equal
+class Baseline:
+    """Another network's hidden states in a :class:`StateSpace`'s axes, read-only.
+
+    Attributes
+    ----------
+    cloud : (N, k) p = C (h'_n(t) - mean) for every state h'_n(t), t = 1..T_n, of the other
+        network on the same data set, sequence by sequence (as ``StateSpace.cloud``).
+    trajectory : (T+1, k) the same for the sequence ``StateSpace.sequence_index``; row 0 h'0.
+    """
+
+    cloud: Array
+    trajectory: Array
+
+
+def baseline_space(space: StateSpace, states: Sequence[Array]) -> Baseline:
+    """Project the hidden states ``states`` of another network on the same data set (one
+    (T_n + 1, H) array per sequence, as :func:`hidden_states` gives them) with ``space``'s
+    PCA: the mean and components fitted to the first network are kept, so both clouds are
+    seen in the same axes (Kolen 1994; see the module docstring).
+
+    Raises
+    ------
+    ValueError
+        When ``states`` do not have the PCA's H or are not finite.
+    """
+    if not states:
+        raise ValueError("no hidden states to project")
+    if not all(np.isfinite(h).all() for h in states):
+        raise ValueError("the baseline's hidden states are not all finite")
+    if not 0 <= space.sequence_index < len(states):
+        raise IndexError(f"sequence {space.sequence_index} is outside 0..{len(states) - 1}")
+    cloud = np.concatenate([h[1:] for h in states])  # (N, H), steps 1..T of every sequence
+    return Baseline(
+        cloud=frozen(space.pca.project(cloud)),
+        trajectory=frozen(space.pca.project(states[space.sequence_index])),
     )
 
 

@@ -8,7 +8,7 @@ Help > Equations page)::
 
     dL(s)/dh(s) = V^T delta_o(s)                                   (V^T delta_o of Eq. 10, t = s)
     dL(s)/dh(t) = J(t+1)^T dL(s)/dh(t+1) = W^T (f'(a(t+1)) * dL(s)/dh(t+1))
-                = [J(t+1) J(t+2) ... J(s)]^T V^T delta_o(s)           (t < s)
+                = J(t+1)^T J(t+2)^T ... J(s)^T V^T delta_o(s)           (t < s)
 
 Summing the second line over s >= t gives the recursion of Eq. 10 (Goodfellow et al. 2016
 §10.2.2), the total gradient dL/dh(t) the backward sweep computes; here each loss term L(s) is

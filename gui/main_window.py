@@ -62,7 +62,7 @@ from gui.truncation import TruncationLink
 from gui.widgets.text_line import TextLine
 
 #: bumped whenever the docks change, so an old saved layout is ignored rather than misapplied
-LAYOUT_VERSION = 7
+LAYOUT_VERSION = 8
 
 TRUNCATION_CHOICES = (
     ("Full BPTT", None, "Every loss term propagates back to t = 1"),
@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
             self.panels[dock_id], self.docks[dock_id] = self._add_dock(dock_id, spec)
         window_layout.set_minimum_sizes(self, self.docks)
         window_layout.arrange(self, self.docks)
+        window_layout.raise_together(self, self.docks)
         task = self.panels[DockId.TASK]
         training = self.panels[DockId.TRAINING]
         assert isinstance(task, TaskPanel) and isinstance(training, TrainingPanel)

@@ -15,6 +15,13 @@ moment of it, and views redraw from ``(trace, state)`` when told by a signal:
 * ``truncationChanged``: full BPTT or truncation k and its mode (the one setting that the
   explorer and training share); emitted before ``traceChanged``.
 
+``untrained_net`` is the network as it was before any training: the last one set by anyone but
+the training controller (the user, a task or a file; a rescaled W is a new start too). Training
+starts from it and Reset returns to it, and the state-space view draws its hidden states as the
+baseline of Kolen (1994), who showed that untrained recurrent networks already cluster their
+states. A model file keeps no earlier weights, so a trained network read from one is its own
+baseline.
+
 ``source`` records where the data came from (``{"task": name, "seed": s, "params": {...}}`` or
 ``{"file": path}``) so that a saved model can say what it was trained on.
 """
@@ -84,6 +91,7 @@ class Session(QObject):
         self._selection: Selection | None = None
         self._source: dict[str, object] = {"example": "Deep Learning ch. 10"}
         self._network_origin = NetworkOrigin.USER
+        self._untrained = self._net
         self._modified = False
         self._path: str | None = None
         self._trace = self._compute_trace()
@@ -147,6 +155,13 @@ class Session(QObject):
         return self._network_origin
 
     @property
+    def untrained_net(self) -> SRN | TDL:
+        """The network before any training: the last one not set by training (module docstring).
+
+        The same object as ``net`` until training changes the network."""
+        return self._untrained
+
+    @property
     def modified(self) -> bool:
         """Whether the network has changes (training, a new architecture) not saved to a file."""
         return self._modified
@@ -187,6 +202,8 @@ class Session(QObject):
         """
         self._check_fits(net, self._dataset)
         self._net, self._network_origin = net, origin
+        if origin is not NetworkOrigin.TRAINING:
+            self._untrained = net
         self.networkChanged.emit()
         self._retrace(keep_cursor=True)
         if origin is not NetworkOrigin.TRAINING:
@@ -217,6 +234,8 @@ class Session(QObject):
         self._source = dict(source) if source is not None else {"name": dataset.name}
         if net is not None:
             self._network_origin = origin
+            if origin is not NetworkOrigin.TRAINING:
+                self._untrained = net
             self.networkChanged.emit()
         self.datasetChanged.emit()
         self._retrace(keep_cursor=False)

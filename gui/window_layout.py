@@ -25,7 +25,7 @@ from gui.docks.registry import DOCKS, DockId
 #: the dock groups of the default layout, each a tab group with its first dock raised
 GROUPS: tuple[tuple[DockId, ...], ...] = (
     (DockId.INSPECTOR, DockId.TASK, DockId.NETWORK),  # left
-    (DockId.ACTIVATIONS, DockId.DELTAS, DockId.STATE_SPACE),  # right, top
+    (DockId.ACTIVATIONS, DockId.DELTAS, DockId.STATE_SPACE, DockId.SPECTRAL),  # right, top
     (DockId.LOSS,),  # right, under them
     # below
     (DockId.GRADIENTS, DockId.TRAINING, DockId.WEIGHTS, DockId.GRADCHECK, DockId.FLOW, DockId.RTRL),
@@ -55,6 +55,26 @@ def arrange(window: QMainWindow, docks: Mapping[DockId, QDockWidget]) -> None:
             window.tabifyDockWidget(docks[first], docks[dock_id])
         docks[first].raise_()
     needs(window)  # the minimum size of the grouped docks, not of a pass before
+
+
+def raise_together(window: QMainWindow, docks: Mapping[DockId, QDockWidget]) -> None:
+    """Whenever a dock with a ``DockSpec.companion`` comes into view, raise the companion too
+    (the spectrum of W is read beside the gradient flow), unless the two share a tab group,
+    where raising one would hide the other."""
+    for dock_id, spec in DOCKS.items():
+        if spec.companion is None:
+            continue
+        dock, companion = docks[dock_id], docks[spec.companion]
+
+        def follow(visible: bool, dock: QDockWidget = dock, companion: QDockWidget = companion):
+            if (
+                visible
+                and not companion.isHidden()
+                and companion not in window.tabifiedDockWidgets(dock)
+            ):
+                companion.raise_()
+
+        dock.visibilityChanged.connect(follow)
 
 
 def size_docks(window: QMainWindow, docks: Mapping[DockId, QDockWidget]) -> None:

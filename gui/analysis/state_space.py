@@ -5,6 +5,12 @@ Left: every hidden state h_n(t) of the data set projected on its first two princ
 trajectory p(0), p(1), ..., p(T) over it; p(t) = C (h(t) - mean) is labelled by the input x(t)
 that led to it, p(0) = C (h0 - mean) is a square, and the cursor's step t is orange.
 
+Under them, toggled by the "Untrained" box, the states of the untrained network (the session's
+``untrained_net``: the network before any training) on the same data, projected in the same
+axes and drawn as neutral crosses: Kolen (1994) showed that an untrained recurrent network
+already clusters its states, so a cluster means something learned only where the untrained
+network's states do not show it too (core.analysis.baseline_space).
+
 Right: the average-linkage dendrogram of the mean hidden state after each input symbol, or after
 each symbol in the context of the previous one (core.analysis.mean_by_symbol and dendrogram;
 Elman 1990, Fig. 7), drawn sideways so that every leaf label gets a line of its own.
@@ -30,6 +36,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -40,9 +47,11 @@ from PySide6.QtWidgets import (
 )
 
 from core.analysis import (
+    Baseline,
     Dendrogram,
     StateSpace,
     StatesProgress,
+    baseline_space,
     dendrogram,
     hidden_states_steps,
     mean_by_symbol,
@@ -69,6 +78,8 @@ STACK_BELOW = 560
 #: (label, context) of the dendrogram's grouping choices (``mean_by_symbol``'s ``context``)
 CONTEXTS = (("by symbol", 0), ("by symbol in context", 1))
 _CLOUD, _PATH, _TREE = "#c6c6c6", "#3182bd", "#404040"
+#: the untrained network's states: a neutral brown-grey, no sign and no magnitude
+_BASELINE = "#8c7b62"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +90,7 @@ class StateSpaceView:
     title: str
     x_label: str
     y_label: str
-    legend: tuple[str, str, str, str]
+    legend: tuple[str, str, str, str, str]
     tree_title: str
 
 
@@ -95,6 +106,8 @@ class StateSpaceDisplay:
     point_labels : the texts shown next to p(1..T): one per point, a label that would overlap
         an earlier one (in pixels) left out; empty when hidden for a long sequence.
     cloud_size : how many background states are drawn.
+    baseline : (M, 2) the untrained network's states as drawn; (0, 2) when hidden or unknown.
+    baseline_note : why no baseline is drawn, or what it is (the status of the Untrained box).
     title, x_label, y_label : the state-space plot's texts.
     leaf_labels : the dendrogram's leaves, top to bottom (empty without symbols).
     segments : (M, 2, 2) the dendrogram's lines ((x0, height0), (x1, height1)) in
@@ -108,6 +121,8 @@ class StateSpaceDisplay:
     t: int
     point_labels: tuple[str, ...]
     cloud_size: int
+    baseline: NDArray[np.floating]
+    baseline_note: str
     title: str
     x_label: str
     y_label: str
@@ -131,6 +146,7 @@ def state_space_view(
         f"{h}(1..T), this sequence" if jordan else f"{h}(0..T), this sequence",
         f"{h}(1) (start)" if jordan else f"{notation['h0']} (start)",
         f"{h}(t) at the cursor",
+        f"{h}(t), untrained network",
     )
     axes: tuple[str, ...]
     if space is None:
@@ -150,6 +166,8 @@ class Analysis:
 
     net, dataset : what was analysed.  states : :func:`core.analysis.hidden_states`.
     space : the PCA and the trajectory of the sequence shown when the analysis started.
+    baseline : the untrained network's states in the same axes, or None with ``baseline_note``
+    saying why; the note says which network the baseline is otherwise.
     trees : per entry of ``CONTEXTS``, the dendrogram, or the message shown instead of it.
     """
 
@@ -158,20 +176,45 @@ class Analysis:
     states: tuple[NDArray[np.floating], ...]
     space: StateSpace
     trees: tuple[Dendrogram | str, ...]
+    baseline: Baseline | None = None
+    baseline_note: str = ""
 
 
 def analysis_steps(
-    net: SRN | TDL, dataset: Dataset, sequence_index: int
+    net: SRN | TDL,
+    dataset: Dataset,
+    sequence_index: int,
+    untrained: SRN | TDL | None = None,
 ) -> Iterator[StatesProgress | Analysis]:
-    """The hidden states batch by batch (their progress), then the :class:`Analysis`."""
+    """The hidden states batch by batch (their progress), then the :class:`Analysis`.
+
+    ``untrained`` is the network before training (``Session.untrained_net``); its states are
+    computed too, unless it is ``net`` itself, and projected in ``net``'s axes.
+    """
+    separate = untrained is not None and untrained is not net
+    passes = 2 if separate else 1
     for progress in hidden_states_steps(net, dataset):
         if progress.states is None:
-            yield progress
+            yield StatesProgress(progress.done, passes * progress.total, None)
     states = progress.states
     assert states is not None
+    untrained_states = states
+    note = "the network shown has not been trained: its states are the baseline"
+    if separate:
+        assert untrained is not None
+        try:
+            for other in hidden_states_steps(untrained, dataset):
+                if other.states is None:
+                    yield StatesProgress(progress.total + other.done, 2 * progress.total, None)
+            assert other.states is not None
+            untrained_states = other.states
+            note = "the network before training, on the same data, in the same axes"
+        except ValueError as error:
+            untrained_states, note = (), f"no untrained baseline: {error}"
     space = state_space(net, dataset, sequence_index, states=states)
     trees = tuple(_tree(net, dataset, states, context) for _, context in CONTEXTS)
-    yield Analysis(net, dataset, states, space, trees)
+    baseline = baseline_space(space, untrained_states) if untrained_states else None
+    yield Analysis(net, dataset, states, space, trees, baseline, note)
 
 
 def _tree(
@@ -228,10 +271,19 @@ class StateSpacePanel(JobPanel[StateSpaceView]):
             "symbol)"
         )
         self.context.currentIndexChanged.connect(self._on_context_changed)
+        self.untrained = QCheckBox("&Untrained")  # Alt+U
+        self.untrained.setChecked(True)
+        self.untrained.setToolTip(
+            "show the hidden states of the untrained network (the one before training) in the "
+            "same axes, as neutral crosses: an untrained recurrent network already clusters its "
+            "states (Kolen 1994), so only what differs from them was learned (Alt+U)"
+        )
+        self.untrained.toggled.connect(self._on_untrained_toggled)
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 2)
         bar.addWidget(self.recompute)
         bar.addWidget(self.status, 1)
+        bar.addWidget(self.untrained)
         bar.addWidget(self.context)
 
         self.space_canvas = canvas()
@@ -241,13 +293,16 @@ class StateSpacePanel(JobPanel[StateSpaceView]):
         for side in ("left", "bottom"):  # "PC1 (42% of variance)" without an SI prefix
             self.plot.getAxis(side).enableAutoSIPrefix(False)
         self.cloud = pg.ScatterPlotItem(size=3, pen=None, brush=_CLOUD)
+        self.baseline = pg.ScatterPlotItem(
+            symbol="x", size=5, pen=pg.mkPen(_BASELINE, width=1), brush=None
+        )
         self.path = pg.PlotDataItem(
             pen=pg.mkPen(_PATH, width=1.5), symbol="o", symbolSize=6,
             symbolBrush="w", symbolPen=pg.mkPen(_PATH, width=1.5),
         )  # fmt: skip
         self.start = pg.ScatterPlotItem(symbol="s", size=10, brush=INK, pen=None)
         self.cursor_item = pg.ScatterPlotItem(symbol="o", size=13, brush=CURSOR, pen=pg.mkPen(INK))
-        for item in (self.cloud, self.path, self.start, self.cursor_item):
+        for item in (self.baseline, self.cloud, self.path, self.start, self.cursor_item):
             self.plot.addItem(item)
         box = self.plot.getViewBox()
         box.setDefaultPadding(0.1)  # room for the labels of the outermost points
@@ -256,9 +311,9 @@ class StateSpacePanel(JobPanel[StateSpaceView]):
         self.cursor_item.setZValue(10)
         self.point_labels: list[pg.TextItem] = []
         # the legend sits in its own row under the plot, so it never hides a point
-        self.legend = LegendRow(self.plot, max_columns=2, labelTextColor=INK, labelTextSize="8pt")
+        self.legend = LegendRow(self.plot, max_columns=3, labelTextColor=INK, labelTextSize="8pt")
         self.space_canvas.addItem(self.legend, row=1, col=0)
-        for item in (self.cloud, self.path, self.start, self.cursor_item):
+        for item in (self.cloud, self.path, self.start, self.cursor_item, self.baseline):
             self.legend.addItem(item, " ")
 
         self.tree_canvas = canvas()
@@ -332,9 +387,9 @@ class StateSpacePanel(JobPanel[StateSpaceView]):
     def _analyse(self) -> None:
         """Fit the PCA and the clustering to the session's network and data set, in the job."""
         s = self.session
-        net, data, index = s.net, s.dataset, s.sequence_index
+        net, data, index, untrained = s.net, s.dataset, s.sequence_index, s.untrained_net
         self._wanted, self._failure = (net, data), ""
-        self.job.start(lambda: analysis_steps(net, data, index))
+        self.job.start(lambda: analysis_steps(net, data, index, untrained))
         self._show_status()
 
     def _on_job_progressed(self, items: list[StatesProgress | Analysis]) -> None:
@@ -359,6 +414,7 @@ class StateSpacePanel(JobPanel[StateSpaceView]):
         self._analysis = analysis
         self._space = analysis.space
         self.cloud.setData(pos=analysis.space.cloud)
+        self._draw_baseline()
         s = self.session
         if s.dataset is analysis.dataset and s.sequence_index != analysis.space.sequence_index:
             self._show_sequence(s.sequence_index)  # another sequence was chosen meanwhile
@@ -373,9 +429,25 @@ class StateSpacePanel(JobPanel[StateSpaceView]):
         self._space = _replace_index(self._space, index)
         self._draw_trajectory(self._space.pca.project(self._analysis.states[index]))
 
+    def _draw_baseline(self) -> None:
+        """The untrained network's states, when there are some and the box is ticked."""
+        a = self._analysis
+        base = None if a is None else a.baseline
+        shown = base is not None and self.untrained.isChecked()
+        self.baseline.setData(pos=base.cloud[:, :2] if shown and base else np.zeros((0, 2)))
+        note = "" if a is None else a.baseline_note
+        self.untrained.setToolTip(
+            self.untrained.toolTip().split("\n")[0]
+            + (f"\n{note[0].upper()}{note[1:]}." if note else "")
+        )
+
+    def _on_untrained_toggled(self, checked: bool) -> None:
+        self._draw_baseline()
+
     def _clear(self) -> None:
         self._space = None
         self.cloud.setData(pos=np.zeros((0, 2)))
+        self.baseline.setData(pos=np.zeros((0, 2)))
         self._draw_trajectory(np.zeros((0, 2)))
         self._set_tree(None)
 
@@ -552,6 +624,8 @@ class StateSpacePanel(JobPanel[StateSpaceView]):
                 item.textItem.toPlainText() for item in self.point_labels if item.isVisible()
             ),
             cloud_size=len(self.cloud.data),
+            baseline=np.column_stack(self.baseline.getData()),
+            baseline_note="" if self._analysis is None else self._analysis.baseline_note,
             title=self.plot.titleLabel.text,
             x_label=self.plot.getAxis("bottom").labelText,
             y_label=self.plot.getAxis("left").labelText,

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QWidget
 from gui.analysis.gradient_check import GradCheckPanel
 from gui.analysis.gradient_flow import GradientFlowPanel
 from gui.analysis.rtrl_compare import RTRLComparePanel
+from gui.analysis.spectral import SpectralPanel
 from gui.analysis.state_space import StateSpacePanel
 from gui.docks.network import NetworkPanel
 from gui.docks.task import TaskPanel
@@ -51,6 +52,7 @@ class DockId(enum.Enum):
     WEIGHTS = "weights"
     LESSON = "lesson"
     RTRL = "rtrl"
+    SPECTRAL = "spectral"
 
     @property
     def object_name(self) -> str:
@@ -73,6 +75,8 @@ class DockSpec:
     min_size : (width, height) in pixels below which the panel cannot be read; a saved layout
         that leaves a dock less is not restored.
     scrolls : whether the panel is a form that scrolls rather than widen its column.
+    companion : a dock in another place that is raised with this one, because the two are read
+        together (None for none).
     """
 
     title: str
@@ -83,6 +87,7 @@ class DockSpec:
     tab: str = ""
     min_size: tuple[int, int] = (240, 160)
     scrolls: bool = False
+    companion: DockId | None = None
 
     @property
     def tab_title(self) -> str:
@@ -171,6 +176,12 @@ DOCKS: Mapping[DockId, DockSpec] = MappingProxyType(
             "Real-time recurrent learning's gradient, accumulated forward, beside BPTT's, "
             "accumulated backward, with the work and memory each one counts",
             tab="RTRL", min_size=(420, 200),
+        ),
+        DockId.SPECTRAL: DockSpec(
+            "Spectrum of W", SpectralPanel, _RIGHT, False,
+            "W's eigenvalues and singular values, and how the Jacobian product grows or fades "
+            "with the lag, beside the gradient flow; rescale W to a chosen spectral radius",
+            tab="Spectrum", min_size=(300, 320), companion=DockId.FLOW,
         ),
     }
 )  # fmt: skip

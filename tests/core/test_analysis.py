@@ -309,3 +309,45 @@ def test_trained_letters_network_separates_vowels_from_consonants(seed: int) -> 
     tree = dendrogram(*mean_by_symbol(record.net, dataset), method="average")
     assert set(tree.labels) == set(VOWELS) | set(CONSONANTS)
     assert {frozenset(c) for c in tree.clusters(2)} == {frozenset(VOWELS), frozenset(CONSONANTS)}
+
+
+# -- the untrained baseline (Kolen 1994) ---------------------------------------------------------
+def test_baseline_projects_another_networks_states_in_the_same_axes():
+    from core.analysis import baseline_space, hidden_states, state_space
+    from core.model import SRN
+    from core.tasks import TASKS, make_task
+
+    data = make_task("letters")
+    trained = TASKS["letters"].network(data)
+    other = SRN.init(trained.n_in, trained.n_hidden, trained.n_out, seed=99)
+    space = state_space(trained, data, 2)
+    states = hidden_states(other, data)
+    base = baseline_space(space, states)
+    # independent definition: centre by the trained states' mean, dot with the components
+    all_states = np.concatenate([h[1:] for h in states])
+    expected = (all_states - space.pca.mean) @ space.pca.components.T
+    np.testing.assert_allclose(base.cloud, expected, atol=1e-12)
+    np.testing.assert_allclose(
+        base.trajectory, (states[2] - space.pca.mean) @ space.pca.components.T, atol=1e-12
+    )
+    assert not base.cloud.flags.writeable and not base.trajectory.flags.writeable
+    # the network itself as its own baseline is the space's own cloud and trajectory
+    own = baseline_space(space, hidden_states(trained, data))
+    np.testing.assert_allclose(own.cloud, space.cloud, atol=1e-12)
+    np.testing.assert_allclose(own.trajectory, space.trajectory, atol=1e-12)
+
+
+def test_baseline_refuses_states_that_do_not_fit():
+    from core.analysis import baseline_space, hidden_states, state_space
+    from core.tasks import TASKS, make_task
+
+    data = make_task("letters")
+    net = TASKS["letters"].network(data)
+    space = state_space(net, data, 0)
+    states = hidden_states(net, data)
+    with pytest.raises(ValueError, match="states have shape"):
+        baseline_space(space, [h[:, :2] for h in states])
+    bad = [np.array(h) for h in states]
+    bad[0][1, 0] = np.nan
+    with pytest.raises(ValueError, match="not all finite"):
+        baseline_space(space, bad)

@@ -16,7 +16,7 @@ SAVED_NAMES = {
     "dock_gradcheck", "dock_weights",
 }  # fmt: skip
 #: docks added since, whose names saved layouts hold from now on
-NEW_NAMES = {"dock_lesson", "dock_rtrl"}
+NEW_NAMES = {"dock_lesson", "dock_rtrl", "dock_spectral"}
 
 
 def test_every_dock_has_one_spec_and_keeps_its_saved_name() -> None:

@@ -214,11 +214,11 @@ def test_the_window_opens_inside_its_screen(tmp_path, screen) -> None:
 def test_a_saved_layout_that_no_longer_fits_is_dropped(tmp_path) -> None:
     ini = tmp_path / "unfold.ini"
     wide = _run(tmp_path, (1920, 1080), ini, "spread")  # saved on a large screen
-    assert wide["tabbed"] == []  # the three docks side by side
+    assert wide["tabbed"] == []  # three docks side by side
     again = _run(tmp_path, (1920, 1080), ini)
     assert again["tabbed"] == [] and _inside(again["frame"], again["screen"])  # it fits: kept
     small = _run(tmp_path, (1280, 800), ini)  # too wide for this screen: the default layout
-    assert small["tabbed"] == ["dock_deltas", "dock_state_space"]
+    assert small["tabbed"] == ["dock_deltas", "dock_spectral", "dock_state_space"]
     assert _inside(small["frame"], small["screen"]), small
 
 

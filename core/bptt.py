@@ -58,7 +58,10 @@ def bptt(
         too large to hold (``core.limits.MAX_TRACE_VALUES``), refused before it is computed.
     """
     truncation = check_truncation(truncation, mode)
-    shape = np.shape(xs)
+    try:
+        shape = np.shape(xs)
+    except ValueError:  # ragged: the engine names the problem
+        shape = ()
     if len(shape) in (2, 3):  # other shapes: the engine names the problem
         batch, T = (1, shape[0]) if len(shape) == 2 else shape[:2]
         problem = trace_problem(T, net.n_in, net.n_hidden, net.n_out, batch)

@@ -25,12 +25,12 @@ activation's resting value). Rescaling W to a radius comes last, after the conte
 
 **One start across network types.** A tapped delay line with window ω has the SRN's b, V and c
 (the same shapes) and its U is the block row [U_0 U_1 ... U_ω]. Made from a recurrent base, U_0
-(the block reading x(t)) is the base's U and the blocks of the older inputs U_1, ..., U_ω start
-at zero; made from a tapped delay line the taps both windows have are copied and any further
-ones start at zero. So at the start the delay line computes exactly the recurrent network with
-its loop cut (W = 0): the two sides differ by what the loop carries, and training decides
-what the new taps read. Zero taps learn: dL/dU_k = sum_t delta_h(t) x(t-k)^T (Eq. 31) is not
-zero however U_k starts, because the hidden units already differ in U_0 and V. A recurrent side
+(the block reading x(t)) is the base's U; made from a tapped delay line the taps both windows
+have are copied. The taps the base does not have, U_1, ..., U_ω for an SRN base, are those of
+``TDL.init(I, H, O, window=ω, seed=seed)``, uniform in +-1/sqrt((ω+1) I) (the delay line's
+fan-in), as a Jordan side's W is a seeded draw. Drawn, not zero, so that the window's edges are
+there to see from the first step; training learns them either way, since dL/dU_k =
+sum_t delta_h(t) x(t-k)^T (Eq. 31) does not depend on U_k's start. A recurrent side
 made from a tapped delay line (the network on screen is one) takes U = U_0, its b, V and c, and
 W and h0 of a fresh Elman network drawn as :meth:`core.model.SRN.init` draws them with ``seed``
 (a Jordan side: of a fresh Jordan network).
@@ -241,7 +241,7 @@ def side_network(base: SRN | TDL, side: Side, seed: int = 0) -> SRN | TDL:
     ):
         raise ValueError(f"seed must be a whole number in 0..{SEED_MAX}, got {seed!r}")
     if side.window is not None:
-        return delay_line_of(base, side.window, side.hidden)
+        return delay_line_of(base, side.window, side.hidden, int(seed))
     if side.context not in CONTEXTS:
         raise ValueError("a recurrent side keeps context units (Elman or Jordan)")
     if isinstance(base, TDL):
@@ -273,14 +273,17 @@ def taps(net: SRN | TDL) -> int:
     return net.window + 1 if isinstance(net, TDL) else 1
 
 
-def delay_line_of(base: SRN | TDL, window: int, hidden: str) -> TDL:
-    """A tapped delay line over x(t), ..., x(t-``window``) from ``base``: its b, V, c, output
-    function; U = [U_0 ... U_omega] with the taps ``base`` has copied (an SRN's U is U_0) and
-    the others zero, so that it starts as ``base`` with its loop cut (W = 0)."""
+def delay_line_of(base: SRN | TDL, window: int, hidden: str, seed: int = 0) -> TDL:
+    """A tapped delay line over x(t), ..., x(t-``window``) from ``base``: its b, V, c and output
+    function; U = [U_0 ... U_omega] with the taps ``base`` has copied (an SRN's U is U_0) and the
+    others those of ``TDL.init`` seeded with ``seed``."""
     omega = check_window(window)
-    I, shared = base.n_in, min(taps(base), omega + 1)
-    U = np.zeros((base.n_hidden, (omega + 1) * I), base.dtype)
-    U[:, : shared * I] = base.U[:, : shared * I]  # U_0 ... U_{shared-1}; older taps start at 0
+    fresh = TDL.init(
+        base.n_in, base.n_hidden, base.n_out, window=omega, seed=seed, dtype=base.dtype
+    )
+    U = np.array(fresh.U)
+    shared = min(taps(base), omega + 1) * base.n_in
+    U[:, :shared] = base.U[:, :shared]  # U_0 ... U_{n-1} as the base has them
     return TDL(U=U, V=base.V, b=base.b, c=base.c, window=omega, hidden=hidden, output=base.output)
 
 
@@ -410,12 +413,21 @@ def shared_taps(a: Trace, b: Trace) -> int:
     return min(taps(a.net), taps(b.net))
 
 
+def u_name(a: Trace, b: Trace) -> str:
+    """The blocks of U the sides share, as a symbol: "U" (all of it), "U₀" or "U₀…U₂"."""
+    n = shared_taps(a, b)
+    if taps(a.net) == taps(b.net):
+        return "U"
+    return "U₀" if n == 1 else f"U₀…U{_subscript(n - 1)}"
+
+
 def u_part(a: Trace, b: Trace) -> str:
     """ "" when both sides' U have the same blocks, else the blocks the meter compares."""
     if taps(a.net) == taps(b.net):
         return ""
     n = shared_taps(a, b)
-    return "U₀, the x(t) block" if n == 1 else f"U₀…U{_subscript(n - 1)}, x(t)…x(t−{n - 1})"
+    inputs = "the x(t) block" if n == 1 else f"x(t)…x(t−{n - 1})"
+    return f"{u_name(a, b)}, {inputs}"
 
 
 def _subscript(k: int) -> str:

@@ -297,18 +297,26 @@ SRN_VS_TDL3 = Twin.of("network", 3, None)  # A: delay line ω = 3, B (reference)
 I = BASE.n_in
 
 
-def _hand_tdl(base, window):
-    """The delay line of the module docstring, written out: U = [U; 0 ... 0]."""
-    U = np.hstack([base.U, np.zeros((base.n_hidden, window * base.n_in))])
+def _hand_tdl(base, window, seed=0):
+    """The delay line of the module docstring, written out: U = [U, U_1 ... U_omega] with the
+    older taps drawn uniform in +-1/sqrt((omega+1) I) by TDL.init's generator."""
+    rng = np.random.default_rng(seed)
+    r = 1.0 / np.sqrt((window + 1) * base.n_in)
+    drawn = rng.uniform(-r, r, (base.n_hidden, (window + 1) * base.n_in))  # TDL.init's first draw
+    U = np.hstack([base.U, drawn[:, base.n_in :]])
     return TDL(U=U, V=base.V, b=base.b, c=base.c, window=window, hidden=base.hidden)
 
 
-def test_delay_line_side_is_the_srn_s_u_v_b_c_with_zero_older_taps():
-    net = side_network(BASE, SRN_VS_TDL3.a)
+def test_delay_line_side_is_the_srn_s_u_v_b_c_with_seeded_older_taps():
+    net = side_network(BASE, SRN_VS_TDL3.a, seed=6)
     assert isinstance(net, TDL) and net.window == 3 and net.hidden == BASE.hidden
     assert net.output == BASE.output and net.U.shape == (5, 4 * I)
     assert np.array_equal(net.tap(0), BASE.U)
-    assert all(not net.tap(k).any() for k in (1, 2, 3))
+    fresh = TDL.init(4, 5, 3, window=3, seed=6)
+    for k in (1, 2, 3):
+        assert np.array_equal(net.tap(k), fresh.tap(k))
+        assert np.abs(net.tap(k)).max() <= 1 / np.sqrt(4 * I)
+    assert not np.array_equal(side_network(BASE, SRN_VS_TDL3.a, seed=7).tap(1), net.tap(1))
     for p in ("V", "b", "c"):
         assert np.array_equal(getattr(net, p), getattr(BASE, p))
     assert side_network(BASE, SRN_VS_TDL3.b).same_weights(BASE)  # the reference is the SRN
@@ -325,16 +333,12 @@ def test_delay_line_side_equals_bptt_on_a_delay_line_built_by_hand():
         assert np.array_equal(traces.b.grads[p], ref_b.grads[p])
 
 
-def test_delay_line_starts_as_the_srn_with_its_loop_cut():
-    """With the older taps at zero, a(t) = b + U_0 x(t): the SRN's net input with W = 0."""
-    cut = bptt(replace(BASE, W=np.zeros_like(BASE.W)), XS, DS)
+def test_older_taps_get_the_gradient_of_their_inputs():
+    """dL/dU_k = sum_t delta_h(t) x(t-k)^T (Eq. 31), x(s) = 0 before the sequence starts; and
+    the x(t) block's is the SRN's formula sum_t delta_h(t) x(t)^T with the delay line's deltas."""
     tdl = run_twins(BASE, SRN_VS_TDL3, XS, DS).a
-    assert np.allclose(tdl.h[1:], cut.h[1:], rtol=0, atol=1e-15)
-    assert np.allclose(tdl.delta_h, cut.delta_h, rtol=0, atol=1e-15)
-    assert np.allclose(tdl.grads["U"][:, :I], cut.grads["U"], rtol=0, atol=1e-15)
-    # the older taps get gradient although they start at zero: sum_t delta_h(t) x(t-k)^T
     x = np.asarray(XS)
-    for k in (1, 2, 3):
+    for k in range(4):
         expected = sum(np.outer(tdl.delta_h[t], x[t - k]) for t in range(k, len(x)))
         assert np.allclose(tdl.grads["U"][:, k * I : (k + 1) * I], expected, atol=1e-14)
         assert np.abs(expected).max() > 1e-3
@@ -373,7 +377,8 @@ def test_two_windows_compare_the_taps_both_have():
     twin = Twin.of("network", 4, 1, base=Side(window=2, context="none"))
     net_a, net_b = twin_networks(base, twin)
     assert net_a.window == 4 and net_b.window == 1
-    assert np.array_equal(net_a.U[:, : 3 * I], base.U) and not net_a.U[:, 3 * I :].any()
+    assert np.array_equal(net_a.U[:, : 3 * I], base.U)  # the taps the base has, then drawn:
+    assert np.array_equal(net_a.U[:, 3 * I :], TDL.init(4, 5, 3, window=4).U[:, 3 * I :])
     assert np.array_equal(net_b.U, base.U[:, : 2 * I])
     traces = run_twins(base, twin, XS, DS)
     row = bias_meter(traces.a, traces.b).row("U")

@@ -333,7 +333,7 @@ class BiasRow:
     norm_a, norm_b : ||g_a||, ||g_b||.  relative : ||g_a - g_b|| / ||g_b|| (NaN when ||g_b|| = 0).
     cosine : <g_a, g_b> / (||g_a|| ||g_b||) (NaN when a norm is 0).  comparable : False when the
     shapes differ (then relative and cosine are NaN).  part : "" when the whole parameter is
-    compared, else which blocks of U (see :func:`u_part`), e.g. "U₀, the x(t) block".
+    compared, else which blocks of U (see :func:`u_part`), e.g. "U₀ (x(t))", the x(t) block.
     """
 
     name: str
@@ -426,8 +426,8 @@ def u_part(a: Trace, b: Trace) -> str:
     if taps(a.net) == taps(b.net):
         return ""
     n = shared_taps(a, b)
-    inputs = "the x(t) block" if n == 1 else f"x(t)…x(t−{n - 1})"
-    return f"{u_name(a, b)}, {inputs}"
+    inputs = "x(t)" if n == 1 else f"x(t)…x(t−{n - 1})"
+    return f"{u_name(a, b)} ({inputs})"
 
 
 def _subscript(k: int) -> str:

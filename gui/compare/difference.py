@@ -33,7 +33,7 @@ from gui.encoding import gradient
 from gui.widgets.canvas import hover_label
 from gui.widgets.heatmap import index_ticks
 from gui.widgets.matrix_grid import Cell, Column, MatrixGrid
-from gui.widgets.table import MatrixModel
+from gui.widgets.table import WIDEST, MatrixModel
 
 HINT = "hover a cell for the difference of the two gradients"
 #: the bias table's columns
@@ -194,12 +194,23 @@ class BiasTable(QWidget):
         a, b = self.pair.traces.a, self.pair.traces.b
         self._whole = bias_meter(a, b)
         labels = self.pair.twin.labels
-        self.title.setText(f"Bias of A ({labels[0]}) against B ({labels[1]})")
+        title = f"Bias of A ({labels[0]}) against B ({labels[1]})"
+        part = u_part(a, b)
+        if part:  # the sides' U have different blocks: only the shared ones are compared
+            title += f"; U: {part}"
+        self.title.setText(title)
         self._shown_position = None
         self._on_pair_cursor_changed(self.pair.position)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """The columns share the table's width, each at least wide enough for any number it
+        shows and each line of its name (a step changes numbers, not the widths)."""
         header = self.view.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.resizeSections(header.ResizeMode.ResizeToContents)
+        lines = [line for name in BIAS_COLUMNS for line in name.split("\n")]
+        widest = max(header.fontMetrics().horizontalAdvance(line) for line in lines)
+        header.setMinimumSectionSize(max(self.view.fontMetrics().horizontalAdvance(WIDEST), widest))
+        header.setSectionResizeMode(header.ResizeMode.Stretch)
 
     def _on_pair_cursor_changed(self, position: int) -> None:
         key = -1 if backward_step(self.pair) is None else position
@@ -209,6 +220,7 @@ class BiasTable(QWidget):
         here = bias_meter(self.pair.traces.a, self.pair.traces.b, position)
         rows = tuple(r.label for r in self._whole.rows)  # "U₀, the x(t) block" when cut
         self.model.set_matrix(bias_matrix(here, self._whole), rows, BIAS_COLUMNS)
+        self.view.updateGeometries()  # the row names may have changed width (U₀ (x(t)))
 
     def displayed(self) -> list[list[str]]:
         """The table's texts, row by row (parameters, then total)."""

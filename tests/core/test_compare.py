@@ -355,7 +355,7 @@ def test_meter_compares_the_x_t_block_of_u_and_marks_w_not_comparable():
             u0 = np.asarray(ga["U"])[:, :I]
         assert [r.name for r in meter.rows] == ["U", "W", "V", "b", "c", "total"]
         row = meter.row("U")
-        assert row.part == "U₀, the x(t) block" and row.label == row.part
+        assert row.part == "U₀ (x(t))" and row.label == row.part
         assert row.norm_a == pytest.approx(np.linalg.norm(u0), rel=1e-12)
         assert row.relative == pytest.approx(_rel(u0, gb["U"]), rel=1e-10)
         assert row.cosine == pytest.approx(_cos(u0, gb["U"]), rel=1e-10)
@@ -382,7 +382,7 @@ def test_two_windows_compare_the_taps_both_have():
     assert np.array_equal(net_b.U, base.U[:, : 2 * I])
     traces = run_twins(base, twin, XS, DS)
     row = bias_meter(traces.a, traces.b).row("U")
-    assert row.part == "U₀…U₁, x(t)…x(t−1)"
+    assert row.part == "U₀…U₁ (x(t)…x(t−1))"
     ga, gb = traces.a.grads["U"][:, : 2 * I], traces.b.grads["U"]
     assert row.relative == pytest.approx(_rel(ga, gb), rel=1e-10)
 

@@ -101,7 +101,7 @@ class SideValue(QWidget):
         self.hidden.currentIndexChanged.connect(self._on_field_changed)
         self.radius.valueChanged.connect(self._on_field_changed)
         self.network.currentIndexChanged.connect(self._on_field_changed)
-        self.window.valueChanged.connect(self._on_field_changed)
+        self.omega.valueChanged.connect(self._on_field_changed)
 
     def _network_page(self, side: str) -> QWidget:
         self.network = QComboBox()
@@ -111,11 +111,11 @@ class SideValue(QWidget):
             f"Side {side}: the recurrent network on screen, or a tapped delay line that reads the "
             "last ω + 1 inputs and has no loop (Bodén 2002 §4)"
         )
-        self.window = QSpinBox()
-        self.window.setRange(0, MAX_WINDOW)
-        self.window.setValue(DEFAULT_WINDOW)
-        self.window.setPrefix("ω = ")
-        self.window.setToolTip(
+        self.omega = QSpinBox()
+        self.omega.setRange(0, MAX_WINDOW)
+        self.omega.setValue(DEFAULT_WINDOW)
+        self.omega.setPrefix("ω = ")
+        self.omega.setToolTip(
             f"Side {side}: the delay line's window ω (0..{MAX_WINDOW}): it reads x(t), …, x(t−ω); "
             "a target further back than ω steps cannot be learnt"
         )
@@ -123,7 +123,7 @@ class SideValue(QWidget):
         row = QHBoxLayout(page)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.network)
-        row.addWidget(self.window)
+        row.addWidget(self.omega)
         return page
 
     def _fields(self) -> tuple[QWidget, ...]:
@@ -134,12 +134,12 @@ class SideValue(QWidget):
             self.hidden,
             self.radius,
             self.network,
-            self.window,
+            self.omega,
         )
 
     def _enable(self) -> None:
         self.k.setEnabled(self.kind.currentData() is not None)
-        self.window.setEnabled(bool(self.network.currentData()))
+        self.omega.setEnabled(bool(self.network.currentData()))
 
     def show_variation(self, variation: str) -> None:
         self.stack.setCurrentIndex(VARIATIONS.index(variation))
@@ -154,7 +154,7 @@ class SideValue(QWidget):
         if variation == "hidden":
             return self.hidden.currentData()
         if variation == "network":
-            return self.window.value() if self.network.currentData() else None
+            return self.omega.value() if self.network.currentData() else None
         return self.radius.value()
 
     def set_value(self, variation: str, value: object) -> None:
@@ -175,7 +175,7 @@ class SideValue(QWidget):
         elif variation == "network":
             self.network.setCurrentIndex(0 if value is None else 1)  # NETWORK_KINDS' order
             if value is not None:
-                self.window.setValue(int(value))  # type: ignore[call-overload]
+                self.omega.setValue(int(value))  # type: ignore[call-overload]
         else:
             self.radius.setValue(float(value))  # type: ignore[arg-type]
         for field in self._fields():

@@ -217,20 +217,20 @@ def test_a_network_that_cannot_take_the_choice_falls_back_and_says_so(compare) -
 def _choose_delay_line(compare: CompareWindow, window: int) -> None:
     bar = compare.setup
     bar.variation.setCurrentIndex(bar.variation.findData("network"))
-    bar.sides[0].window.setValue(window)
+    bar.sides[0].omega.setValue(window)
 
 
 def test_window_spin_box_is_bounded_explained_and_only_for_a_delay_line(compare) -> None:
     bar = compare.setup
     bar.variation.setCurrentIndex(bar.variation.findData("network"))
     assert bar.current() == ("network", 2, None)  # A: a delay line, B: the SRN on screen
-    spin = bar.sides[0].window
+    spin = bar.sides[0].omega
     assert (spin.minimum(), spin.maximum()) == (0, MAX_WINDOW)
     spin.setValue(MAX_WINDOW + 10)
     assert spin.value() == MAX_WINDOW and bar.current() == ("network", MAX_WINDOW, None)
     assert "ω" in spin.toolTip() and str(MAX_WINDOW) in spin.toolTip()
     assert bar.sides[0].network.toolTip()
-    assert spin.isEnabled() and not bar.sides[1].window.isEnabled()  # B is the SRN
+    assert spin.isEnabled() and not bar.sides[1].omega.isEnabled()  # B is the SRN
     assert compare.pair.traces.a.net.window == MAX_WINDOW
 
 

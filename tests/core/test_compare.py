@@ -441,3 +441,18 @@ def test_delay_line_shorter_than_the_lag_fails_where_the_srn_learns(seed):
     assert short.a.loss > 0.3 and short.a.score < 0.7  # ω = 3 < lag 4
     reach = list(train_twins(net, Twin.of("network", 4, None), data, config))[-1]
     assert reach.a.loss < 0.05 and reach.a.score == 1.0  # ω = 4 = lag
+
+
+def test_temporal_xor_needs_the_srn_or_a_window_of_one():
+    """Elman's (1990) temporal XOR: the bit after two random bits is their XOR, a function of
+    x(t) and x(t-1). The delay line with ω = 0 sees x(t) alone and guesses those bits; ω = 1
+    and the SRN (whose context holds x(t-1)) get the scored bits right."""
+    spec = TASKS["temporal-xor"]
+    data = make_task("temporal-xor", seed=0, n_sequences=30)
+    net = spec.network(data, seed=0)
+    config = spec.train_config(seed=0)
+    blind = list(train_twins(net, Twin.of("network", 0, None), data, config))[-1]
+    assert blind.a.score < 0.65 and blind.b.score >= 0.95
+    assert blind.b.loss < blind.a.loss - 0.1  # only the XOR bits' loss can fall
+    one = list(train_twins(net, Twin.of("network", 1, None), data, config))[-1]
+    assert one.a.score == 1.0

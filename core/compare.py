@@ -1,6 +1,6 @@
 """Twin runs: two configurations of one network, from one start, on one sequence.
 
-A :class:`Twin` names one *variation* and its two values; everything else is shared. The four
+A :class:`Twin` names one *variation* and its two values; everything else is shared. The five
 variations are the classic experiments of the texts:
 
 * ``"truncation"``: full BPTT against sliding BPTT(k) or chunked k (Williams & Peng 1990;
@@ -10,7 +10,10 @@ variations are the classic experiments of the texts:
 * ``"hidden"``: two hidden activations f (Bodén 2001 section 3);
 * ``"radius"``: two spectral radii of the loop matrix, W rescaled by
   :func:`core.spectral.with_spectral_radius` (Bengio, Simard & Frasconi 1994; Goodfellow et al.
-  2016 §10.7), e.g. 0.9 against 1.1.
+  2016 §10.7), e.g. 0.9 against 1.1;
+* ``"network"``: the simple recurrent network against Bodén's (2002, §4) tapped delay line over
+  the window x(t), ..., x(t-ω) (``core.tdl``): where a fixed window suffices and where it fails,
+  a target more than ω steps back (delayed recall, Elman 1990's temporal XOR).
 
 **One start.** Both networks are made from one base network (the one on screen). U, V, b and c
 are always the base's. W and h0 are the base's when a side's context has as many units as the
@@ -19,6 +22,18 @@ W is drawn as :meth:`core.model.SRN.init` draws it, uniform in +-1/sqrt(C), from
 seeded with ``seed`` (the same draw for both Jordan contexts, which share the shape (H, O)), and
 its h0 is the initial context of a fresh network of that kind (Jordan: 0; Elman: the
 activation's resting value). Rescaling W to a radius comes last, after the context is settled.
+
+**One start across network types.** A tapped delay line with window ω has the SRN's b, V and c
+(the same shapes) and its U is the block row [U_0 U_1 ... U_ω]. Made from a recurrent base, U_0
+(the block reading x(t)) is the base's U; made from a tapped delay line the taps both windows
+have are copied. The taps the base does not have, U_1, ..., U_ω for an SRN base, are those of
+``TDL.init(I, H, O, window=ω, seed=seed)``, uniform in +-1/sqrt((ω+1) I) (the delay line's
+fan-in), as a Jordan side's W is a seeded draw. Drawn, not zero, so that the window's edges are
+there to see from the first step; training learns them either way, since dL/dU_k =
+sum_t delta_h(t) x(t-k)^T (Eq. 31) does not depend on U_k's start. A recurrent side
+made from a tapped delay line (the network on screen is one) takes U = U_0, its b, V and c, and
+W and h0 of a fresh Elman network drawn as :meth:`core.model.SRN.init` draws them with ``seed``
+(a Jordan side: of a fresh Jordan network).
 
 **The bias meter** (:func:`bias_meter`). Side b is the reference (full BPTT, say) and side a the
 variant (BPTT(k)). For a parameter with gradients g_a and g_b of the same shape::
@@ -29,7 +44,15 @@ variant (BPTT(k)). For a parameter with gradients g_a and g_b of the same shape:
 and "total" the same with every compared parameter flattened into one vector. r = 0 and c = 1
 for identical gradients; c = 0 for orthogonal ones, c = -1 and r = 2 for g_a = -g_b. r is NaN
 when ||g_b|| = 0 and c when either norm is 0 (undefined, not 0). A parameter whose shapes differ
-(W and h0 of Elman against Jordan with H != O) has no difference and is left out of the total.
+(W and h0 of Elman against Jordan with H != O; W of a recurrent network against a tapped delay
+line, which has none) has no difference and is left out of the total.
+
+**U across windows.** Two sides reading different numbers of taps (an SRN reads x(t) only: one
+tap; a delay line ω + 1) compare the taps both have, U_0 ... U_{n-1} with n the smaller count:
+for an SRN against a delay line the x(t) block U_0 against the SRN's U. Both are
+sum_t delta_h(t) x(t)^T (Eq. 11 and Eq. 31 with k = 0), so they differ only through
+delta_h(t): what the recurrence sends back from later steps (Bodén 2002 §§3-4). The row says
+which block it compares (:attr:`BiasRow.part`); the blocks only one side has are not compared.
 
 Two scopes: "whole sequence" compares ``Trace.grads``, the summed gradients of the finished
 backward sweep; "at the cursor" compares the gradients *accumulated* when the backward sweep has
@@ -55,7 +78,7 @@ from core.functions import HIDDEN_ACTIVATIONS
 from core.limits import MAX_STEPS, SEED_MAX
 from core.model import CONTEXTS, SRN
 from core.spectral import MAX_RADIUS, MIN_RADIUS, with_spectral_radius
-from core.tdl import TDL
+from core.tdl import NO_CONTEXT, TDL, check_window
 from core.trace import Trace
 from core.training import EpochRecord, TrainConfig, train
 from core.truncation import TRUNCATION_MODES
@@ -63,7 +86,7 @@ from core.truncation import TRUNCATION_MODES
 Array = NDArray[np.floating]
 
 #: what may differ between the two runs of a twin
-VARIATIONS: Final = ("truncation", "context", "hidden", "radius")
+VARIATIONS: Final = ("truncation", "context", "hidden", "radius", "network")
 #: the parameters the bias meter compares, in the order of the table
 COMPARED: Final = ("U", "W", "V", "b", "c", "h0")
 CONTEXT_NAMES: Final = {
@@ -85,6 +108,8 @@ class Side:
     hidden : the hidden activation f.
     radius : None (W as built) or the loop matrix's spectral radius, in
         ``core.spectral.MIN_RADIUS``..``MAX_RADIUS``.
+    window : None for a recurrent network, or ω in 0..``core.limits.MAX_WINDOW`` for a tapped
+        delay line over x(t), ..., x(t-ω); then ``context`` is "none" and ``radius`` None.
     """
 
     truncation: int | None = None
@@ -92,6 +117,7 @@ class Side:
     context: str = "hidden"
     hidden: str = "tanh"
     radius: float | None = None
+    window: int | None = None
 
     def __post_init__(self) -> None:
         k = self.truncation
@@ -121,6 +147,12 @@ class Side:
             if self.context == "target":
                 raise ValueError("with teacher forcing there is no loop whose radius could be set")
             object.__setattr__(self, "radius", float(r))
+        if self.window is not None:
+            object.__setattr__(self, "window", check_window(self.window))
+            if self.context != NO_CONTEXT:
+                raise ValueError("a tapped delay line has no context units to choose")
+            if self.radius is not None:
+                raise ValueError("a tapped delay line has no loop W whose radius could be set")
 
     @property
     def label(self) -> str:
@@ -130,13 +162,20 @@ class Side:
     def with_value(self, variation: str, value: Any) -> Side:
         """This side with the field(s) of ``variation`` set to ``value``.
 
-        For ``"truncation"`` the value is ``None`` (full) or ``(k, mode)``.
+        For ``"truncation"`` the value is ``None`` (full) or ``(k, mode)``. For ``"network"`` it
+        is ``None`` (a recurrent network: this side's context, Elman when this side is a delay
+        line) or the window ω of a tapped delay line.
         """
         if variation == "truncation":
             if value is None:
                 return replace(self, truncation=None)
             k, mode = value
             return replace(self, truncation=k, mode=mode)
+        if variation == "network":
+            if value is None:
+                context = self.context if self.context in CONTEXTS else "hidden"
+                return replace(self, window=None, context=context)
+            return replace(self, window=value, context=NO_CONTEXT)
         if variation not in VARIATIONS:
             raise ValueError(f"variation must be one of {VARIATIONS}, got {variation!r}")
         return replace(self, **{variation: value})
@@ -155,6 +194,10 @@ def describe(side: Side, variations: tuple[str, ...]) -> str:
             parts.append(f"f = {side.hidden}")
         elif v == "radius":
             parts.append("ρ as built" if side.radius is None else f"ρ = {side.radius:g}")
+        elif v == "network":
+            w = side.window
+            named = f"SRN ({CONTEXT_NAMES[side.context]})"
+            parts.append(named if w is None else f"tapped delay line ω = {w}")
     return ", ".join(parts)
 
 
@@ -188,23 +231,21 @@ class Twin:
 def side_network(base: SRN | TDL, side: Side, seed: int = 0) -> SRN | TDL:
     """The network of one side, made from ``base`` as the module docstring describes.
 
-    A tapped delay line (``core.tdl``) has no context units and no W: only its hidden
-    activation and its truncation (which has no effect on it) can vary; other sides raise
-    ValueError."""
+    ``side.window`` set: a tapped delay line (:func:`delay_line_of`). Otherwise a recurrent
+    network with ``side.context``; from a tapped delay line base, :func:`recurrent_of` first.
+    """
     if (
         not isinstance(seed, int | np.integer)
         or isinstance(seed, bool)
         or not 0 <= seed <= SEED_MAX
     ):
         raise ValueError(f"seed must be a whole number in 0..{SEED_MAX}, got {seed!r}")
-    if isinstance(base, TDL):
-        if side.context != base.context or side.radius is not None:
-            raise ValueError(
-                "the network is a tapped delay line: it has no context units or W to vary"
-            )
-        return replace(base, hidden=side.hidden)
+    if side.window is not None:
+        return delay_line_of(base, side.window, side.hidden, int(seed))
     if side.context not in CONTEXTS:
-        raise ValueError("a twin of a recurrent network keeps context units (Elman or Jordan)")
+        raise ValueError("a recurrent side keeps context units (Elman or Jordan)")
+    if isinstance(base, TDL):
+        base = recurrent_of(base, side.context, int(seed))
     net = replace(base, hidden=side.hidden, context=base.context)
     if side.context != base.context:
         C = base.n_hidden if side.context == "hidden" else base.n_out
@@ -225,6 +266,41 @@ def side_network(base: SRN | TDL, side: Side, seed: int = 0) -> SRN | TDL:
     if side.radius is not None:
         net = with_spectral_radius(net, side.radius)
     return net
+
+
+def taps(net: SRN | TDL) -> int:
+    """How many input blocks U holds: omega + 1 for a tapped delay line, 1 (x(t)) otherwise."""
+    return net.window + 1 if isinstance(net, TDL) else 1
+
+
+def delay_line_of(base: SRN | TDL, window: int, hidden: str, seed: int = 0) -> TDL:
+    """A tapped delay line over x(t), ..., x(t-``window``) from ``base``: its b, V, c and output
+    function; U = [U_0 ... U_omega] with the taps ``base`` has copied (an SRN's U is U_0) and the
+    others those of ``TDL.init`` seeded with ``seed``."""
+    omega = check_window(window)
+    fresh = TDL.init(
+        base.n_in, base.n_hidden, base.n_out, window=omega, seed=seed, dtype=base.dtype
+    )
+    U = np.array(fresh.U)
+    shared = min(taps(base), omega + 1) * base.n_in
+    U[:, :shared] = base.U[:, :shared]  # U_0 ... U_{n-1} as the base has them
+    return TDL(U=U, V=base.V, b=base.b, c=base.c, window=omega, hidden=hidden, output=base.output)
+
+
+def recurrent_of(base: TDL, context: str, seed: int) -> SRN:
+    """A recurrent network from a tapped delay line: U = U_0 (the block reading x(t)), its b,
+    V, c and functions, and W and h0 of a fresh network of ``context`` seeded with ``seed``."""
+    fresh = SRN.init(
+        base.n_in,
+        base.n_hidden,
+        base.n_out,
+        hidden=base.hidden,
+        output=base.output,
+        seed=seed,
+        context=context,
+        dtype=base.dtype,
+    )
+    return replace(fresh, U=base.tap(0), V=base.V, b=base.b, c=base.c)
 
 
 def twin_networks(base: SRN | TDL, twin: Twin, seed: int = 0) -> tuple[SRN | TDL, SRN | TDL]:
@@ -256,7 +332,8 @@ class BiasRow:
 
     norm_a, norm_b : ||g_a||, ||g_b||.  relative : ||g_a - g_b|| / ||g_b|| (NaN when ||g_b|| = 0).
     cosine : <g_a, g_b> / (||g_a|| ||g_b||) (NaN when a norm is 0).  comparable : False when the
-    shapes differ (then every number is NaN).
+    shapes differ (then relative and cosine are NaN).  part : "" when the whole parameter is
+    compared, else which blocks of U (see :func:`u_part`), e.g. "U₀ (x(t))", the x(t) block.
     """
 
     name: str
@@ -265,6 +342,12 @@ class BiasRow:
     relative: float
     cosine: float
     comparable: bool = True
+    part: str = ""
+
+    @property
+    def label(self) -> str:
+        """The row's name as a table shows it: the part compared when it is not all of it."""
+        return self.part or self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,9 +400,61 @@ def bias_rows(
 
 
 def compared_params(a: Trace, b: Trace) -> tuple[str, ...]:
-    """The parameters both sides train (h0 only when both train it)."""
+    """The parameters both sides train (h0 only when both train it), and W when one side is a
+    tapped delay line and the other has a loop (listed, not comparable: the delay line has none).
+    """
     both = set(a.net.trainable()) & set(b.net.trainable())
-    return tuple(p for p in COMPARED if p in both)
+    one_loop = (isinstance(a.net, TDL) != isinstance(b.net, TDL)) and "W" not in both
+    return tuple(p for p in COMPARED if p in both or (p == "W" and one_loop))
+
+
+def shared_taps(a: Trace, b: Trace) -> int:
+    """How many input blocks U_0, U_1, ... both sides' U have (:func:`taps`)."""
+    return min(taps(a.net), taps(b.net))
+
+
+def u_name(a: Trace, b: Trace) -> str:
+    """The blocks of U the sides share, as a symbol: "U" (all of it), "U₀" or "U₀…U₂"."""
+    n = shared_taps(a, b)
+    if taps(a.net) == taps(b.net):
+        return "U"
+    return "U₀" if n == 1 else f"U₀…U{_subscript(n - 1)}"
+
+
+def u_part(a: Trace, b: Trace) -> str:
+    """ "" when both sides' U have the same blocks, else the blocks the meter compares."""
+    if taps(a.net) == taps(b.net):
+        return ""
+    n = shared_taps(a, b)
+    inputs = "x(t)" if n == 1 else f"x(t)…x(t−{n - 1})"
+    return f"{u_name(a, b)} ({inputs})"
+
+
+def _subscript(k: int) -> str:
+    return str(k).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def shared_grads(
+    a: Trace, b: Trace, ga: Mapping[str, Array], gb: Mapping[str, Array]
+) -> tuple[dict[str, Array], dict[str, Array]]:
+    """The gradients of a and b with U cut to the blocks both have: U[:, :n I], n = shared taps.
+
+    Block k of U holds the columns k I ... (k+1) I - 1 (``TDL.tap``), so the first n I columns
+    are U_0 ... U_{n-1} on either side."""
+    cut = shared_taps(a, b) * a.net.n_in
+    out_a, out_b = dict(ga), dict(gb)
+    out_a["U"] = np.asarray(ga["U"])[..., :cut]
+    out_b["U"] = np.asarray(gb["U"])[..., :cut]
+    return out_a, out_b
+
+
+def meter_rows(
+    a: Trace, b: Trace, ga: Mapping[str, Array], gb: Mapping[str, Array]
+) -> tuple[BiasRow, ...]:
+    """:func:`bias_rows` of the compared parameters, U cut to the shared taps and labelled."""
+    rows = bias_rows(*shared_grads(a, b, ga, gb), compared_params(a, b))
+    part = u_part(a, b)
+    return tuple(replace(r, part=part) if r.name == "U" else r for r in rows)
 
 
 def bias_meter(a: Trace, b: Trace, position: int | None = None) -> BiasMeter | None:
@@ -331,25 +466,25 @@ def bias_meter(a: Trace, b: Trace, position: int | None = None) -> BiasMeter | N
     """
     if a.T != b.T:
         raise ValueError(f"the twins' sequences differ in length: {a.T} and {b.T} steps")
-    names = compared_params(a, b)
     if position is None:
-        return BiasMeter("whole sequence", bias_rows(a.grads, b.grads, names))
+        return BiasMeter("whole sequence", meter_rows(a, b, a.grads, b.grads))
     phase, t = phase_and_step(a.T, position)
     if phase != "backward":
         return None
-    rows = bias_rows(a.accumulated(t), b.accumulated(t), names)
+    rows = meter_rows(a, b, a.accumulated(t), b.accumulated(t))
     return BiasMeter(f"accumulated, t ≥ {t}", rows)
 
 
 def gradient_difference(a: Trace, b: Trace, position: int | None = None) -> dict[str, Array]:
     """g_a - g_b per parameter of equal shape: the whole sequence's, or accumulated at a
-    backward position (zeros before the backward sweep). Read-only arrays."""
+    backward position (zeros before the backward sweep). Read-only arrays; U only over the taps
+    both sides have (:func:`shared_grads`)."""
     if position is None:
-        ga, gb = dict(a.grads), dict(b.grads)
+        ga, gb = shared_grads(a, b, a.grads, b.grads)
     else:
         phase, t = phase_and_step(a.T, position)
         t = t if phase == "backward" else a.T + 1
-        ga, gb = a.accumulated(t), b.accumulated(t)
+        ga, gb = shared_grads(a, b, a.accumulated(t), b.accumulated(t))
     out = {}
     for p in compared_params(a, b):
         if np.shape(ga[p]) == np.shape(gb[p]):
@@ -366,11 +501,12 @@ def difference_peaks(a: Trace, b: Trace) -> dict[str, float]:
     The partial sums sum_{s >= t} are built from the end, one step's terms at a time, as the
     backward sweep builds them (``Trace.contribution``).
     """
-    names = [p for p in compared_params(a, b) if np.shape(a.grads[p]) == np.shape(b.grads[p])]
-    running = {p: np.zeros(np.shape(a.grads[p])) for p in names}
+    whole_a, whole_b = shared_grads(a, b, a.grads, b.grads)
+    names = [p for p in compared_params(a, b) if np.shape(whole_a[p]) == np.shape(whole_b[p])]
+    running = {p: np.zeros(np.shape(whole_a[p])) for p in names}
     peaks = dict.fromkeys(names, 0.0)
     for t in range(a.T, 0, -1):
-        ca, cb = a.contribution(t), b.contribution(t)
+        ca, cb = shared_grads(a, b, a.contribution(t), b.contribution(t))
         for p in names:
             running[p] += ca[p] - cb[p]
             peaks[p] = max(peaks[p], float(np.max(np.abs(running[p]), initial=0.0)))

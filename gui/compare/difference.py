@@ -19,14 +19,21 @@ import numpy as np
 from numpy.typing import NDArray
 from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
-from core.compare import BiasMeter, bias_meter, difference_peaks, gradient_difference
+from core.compare import (
+    BiasMeter,
+    bias_meter,
+    difference_peaks,
+    gradient_difference,
+    u_name,
+    u_part,
+)
 from core.cursor import phase_and_step
 from gui.compare.twins import TwinPair
 from gui.encoding import gradient
 from gui.widgets.canvas import hover_label
 from gui.widgets.heatmap import index_ticks
 from gui.widgets.matrix_grid import Cell, Column, MatrixGrid
-from gui.widgets.table import MatrixModel
+from gui.widgets.table import WIDEST, MatrixModel
 
 HINT = "hover a cell for the difference of the two gradients"
 #: the bias table's columns
@@ -65,6 +72,7 @@ class DifferencePanel(QWidget):
         self._shown_position: int | None = None
         self._at_cursor: dict[str, NDArray[np.floating]] = {}
         self._whole: dict[str, NDArray[np.floating]] = {}
+        self._names: dict[str, str] = {}  # parameter -> the symbol shown (U₀ when U is cut)
         self.grid.cellHovered.connect(self._on_grid_cell_hovered)
         pair.twinsChanged.connect(self._on_pair_twins_changed)
         pair.cursorChanged.connect(self._on_pair_cursor_changed)
@@ -81,11 +89,17 @@ class DifferencePanel(QWidget):
             columns.append(Column(p, shape, (), y_ticks, 3 if diff.ndim == 2 else 2))
         self.grid.set_columns(columns)
         labels = self.pair.twin.labels
+        self._names = {p: p for p in self._whole}
+        self._names["U"] = u_name(a, b)  # U₀ only: a delay line against an SRN
         for p, diff in self._whole.items():
             self.grid.set_encoding(p, 0, gradient(peaks[p]))
             self.grid.set_encoding(p, 1, gradient(diff))
             self.grid.set_values(p, 1, _as_matrix(diff))
-            self.grid.set_title(p, f"Δ∂L/∂{p}", f"∂L/∂{p} of A ({labels[0]}) − of B ({labels[1]})")
+            name = self._names[p]
+            tip = f"∂L/∂{name} of A ({labels[0]}) − of B ({labels[1]})"
+            if p == "U" and name != "U":
+                tip += f"; {u_part(a, b)}: the input blocks both networks have"
+            self.grid.set_title(p, f"Δ∂L/∂{name}", tip)
         self.title.setText(f"Gradient difference A − B:  A = {labels[0]},  B = {labels[1]}")
         self._shown_position = None
         self._on_pair_cursor_changed(self.pair.position)
@@ -119,9 +133,10 @@ class DifferencePanel(QWidget):
         value = float(diff[row] if diff.ndim == 1 else diff[row, col])
         where = f"[{row + 1}]" if diff.ndim == 1 else f"[{row + 1},{col + 1}]"
         scope = self.grid.headers[k]
+        name = self._names.get(p, p)
         if k == 0 and backward_step(self.pair) is None:
-            return f"Δ∂L/∂{p}{where}: nothing accumulated yet (forward sweep)"
-        return f"Δ∂L/∂{p}{where} = {value:.6g}  ({scope})"
+            return f"Δ∂L/∂{name}{where}: nothing accumulated yet (forward sweep)"
+        return f"Δ∂L/∂{name}{where} = {value:.6g}  ({scope})"
 
     def _on_grid_cell_hovered(self, cell: Cell | None) -> None:
         self.hover.setText(HINT if cell is None else self._cell_tip(cell))
@@ -179,12 +194,23 @@ class BiasTable(QWidget):
         a, b = self.pair.traces.a, self.pair.traces.b
         self._whole = bias_meter(a, b)
         labels = self.pair.twin.labels
-        self.title.setText(f"Bias of A ({labels[0]}) against B ({labels[1]})")
+        title = f"Bias of A ({labels[0]}) against B ({labels[1]})"
+        part = u_part(a, b)
+        if part:  # the sides' U have different blocks: only the shared ones are compared
+            title += f"; U: {part}"
+        self.title.setText(title)
         self._shown_position = None
         self._on_pair_cursor_changed(self.pair.position)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """The columns share the table's width, each at least wide enough for any number it
+        shows and each line of its name (a step changes numbers, not the widths)."""
         header = self.view.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.resizeSections(header.ResizeMode.ResizeToContents)
+        lines = [line for name in BIAS_COLUMNS for line in name.split("\n")]
+        widest = max(header.fontMetrics().horizontalAdvance(line) for line in lines)
+        header.setMinimumSectionSize(max(self.view.fontMetrics().horizontalAdvance(WIDEST), widest))
+        header.setSectionResizeMode(header.ResizeMode.Stretch)
 
     def _on_pair_cursor_changed(self, position: int) -> None:
         key = -1 if backward_step(self.pair) is None else position
@@ -192,8 +218,9 @@ class BiasTable(QWidget):
             return
         self._shown_position = key
         here = bias_meter(self.pair.traces.a, self.pair.traces.b, position)
-        rows = tuple(r.name for r in self._whole.rows)
+        rows = tuple(r.label for r in self._whole.rows)  # "U₀, the x(t) block" when cut
         self.model.set_matrix(bias_matrix(here, self._whole), rows, BIAS_COLUMNS)
+        self.view.updateGeometries()  # the row names may have changed width (U₀ (x(t)))
 
     def displayed(self) -> list[list[str]]:
         """The table's texts, row by row (parameters, then total)."""

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from core.compare import CONTEXT_NAMES, VARIATIONS
 from core.functions import HIDDEN_ACTIVATIONS
-from core.limits import MAX_STEPS
+from core.limits import MAX_STEPS, MAX_WINDOW
+from core.model import CONTEXTS
 from core.spectral import MAX_RADIUS
 
 #: the variations as the bar names them, with their tooltips
@@ -29,7 +30,16 @@ VARIATION_TEXT = {
     "context": ("Context", "Elman (h(t-1)) against Jordan (y(t-1)) or teacher forcing (d(t-1))"),
     "hidden": ("Hidden activation", "Two hidden activations f, the same weights"),
     "radius": ("Spectral radius of W", "W rescaled to two spectral radii, e.g. 0.9 and 1.1"),
+    "network": (
+        "Network",
+        "The recurrent network against a tapped delay line over x(t), …, x(t−ω) (Bodén 2002 §4):"
+        " same b, V, c; U's x(t) block shared, older taps start at zero",
+    ),
 }
+#: the network page's choices: a recurrent network (the context on screen), or a delay line
+NETWORK_KINDS = (("SRN", False), ("Tapped delay line", True))
+#: the window a delay-line side starts with
+DEFAULT_WINDOW = 2
 TRUNCATION_KINDS = (("Full BPTT", None), ("Sliding BPTT(k)", "sliding"), ("Chunked k", "chunked"))
 #: what side A and side B start with, per variation
 DEFAULTS: dict[str, tuple[object, object]] = {
@@ -37,12 +47,13 @@ DEFAULTS: dict[str, tuple[object, object]] = {
     "context": ("hidden", "output"),
     "hidden": ("tanh", "logistic"),
     "radius": (0.9, 1.1),
+    "network": (DEFAULT_WINDOW, None),
 }
 
 
 class SideValue(QWidget):
     """The value of one side: a page per variation (truncation kind and k, context, activation,
-    radius)."""
+    radius, network kind and window ω)."""
 
     changed = Signal()
 
@@ -64,8 +75,8 @@ class SideValue(QWidget):
         row.addWidget(self.k)
         self.stack.addWidget(page)
         self.context = QComboBox()
-        for key, name in CONTEXT_NAMES.items():
-            self.context.addItem(name, key)
+        for key in CONTEXTS:  # a delay line, which has none, is the network variation's
+            self.context.addItem(CONTEXT_NAMES[key], key)
         self.context.setToolTip(f"Side {side}: what the context units hold")
         self.stack.addWidget(self.context)
         self.hidden = QComboBox()
@@ -80,6 +91,7 @@ class SideValue(QWidget):
         self.radius.setPrefix("ρ = ")
         self.radius.setToolTip(f"Side {side}: the spectral radius of W (0.01..{MAX_RADIUS:g})")
         self.stack.addWidget(self.radius)
+        self.stack.addWidget(self._network_page(side))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
@@ -88,6 +100,46 @@ class SideValue(QWidget):
         self.context.currentIndexChanged.connect(self._on_field_changed)
         self.hidden.currentIndexChanged.connect(self._on_field_changed)
         self.radius.valueChanged.connect(self._on_field_changed)
+        self.network.currentIndexChanged.connect(self._on_field_changed)
+        self.omega.valueChanged.connect(self._on_field_changed)
+
+    def _network_page(self, side: str) -> QWidget:
+        self.network = QComboBox()
+        for text, is_tdl in NETWORK_KINDS:
+            self.network.addItem(text, is_tdl)
+        self.network.setToolTip(
+            f"Side {side}: the recurrent network on screen, or a tapped delay line that reads the "
+            "last ω + 1 inputs and has no loop (Bodén 2002 §4)"
+        )
+        self.omega = QSpinBox()
+        self.omega.setRange(0, MAX_WINDOW)
+        self.omega.setValue(DEFAULT_WINDOW)
+        self.omega.setPrefix("ω = ")
+        self.omega.setToolTip(
+            f"Side {side}: the delay line's window ω (0..{MAX_WINDOW}): it reads x(t), …, x(t−ω); "
+            "a target further back than ω steps cannot be learnt"
+        )
+        page = QWidget()
+        row = QHBoxLayout(page)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.network)
+        row.addWidget(self.omega)
+        return page
+
+    def _fields(self) -> tuple[QWidget, ...]:
+        return (
+            self.kind,
+            self.k,
+            self.context,
+            self.hidden,
+            self.radius,
+            self.network,
+            self.omega,
+        )
+
+    def _enable(self) -> None:
+        self.k.setEnabled(self.kind.currentData() is not None)
+        self.omega.setEnabled(bool(self.network.currentData()))
 
     def show_variation(self, variation: str) -> None:
         self.stack.setCurrentIndex(VARIATIONS.index(variation))
@@ -101,11 +153,13 @@ class SideValue(QWidget):
             return self.context.currentData()
         if variation == "hidden":
             return self.hidden.currentData()
+        if variation == "network":
+            return self.omega.value() if self.network.currentData() else None
         return self.radius.value()
 
     def set_value(self, variation: str, value: object) -> None:
         """Show ``value`` without announcing it field by field."""
-        for field in (self.kind, self.k, self.context, self.hidden, self.radius):
+        for field in self._fields():
             field.blockSignals(True)
         if variation == "truncation":
             if value is None:
@@ -118,14 +172,18 @@ class SideValue(QWidget):
             self.context.setCurrentIndex(self.context.findData(value))
         elif variation == "hidden":
             self.hidden.setCurrentIndex(self.hidden.findData(value))
+        elif variation == "network":
+            self.network.setCurrentIndex(0 if value is None else 1)  # NETWORK_KINDS' order
+            if value is not None:
+                self.omega.setValue(int(value))  # type: ignore[call-overload]
         else:
             self.radius.setValue(float(value))  # type: ignore[arg-type]
-        for field in (self.kind, self.k, self.context, self.hidden, self.radius):
+        for field in self._fields():
             field.blockSignals(False)
-        self.k.setEnabled(self.kind.currentData() is not None)
+        self._enable()
 
     def _on_field_changed(self, *_args: object) -> None:
-        self.k.setEnabled(self.kind.currentData() is not None)
+        self._enable()
         self.changed.emit()
 
 

@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Signal
 
 from core.bptt import Trace
 from core.compare import Side, Twin, TwinTraces, run_twins
+from core.tdl import TDL
 from gui.session import Session
 
 
@@ -54,10 +55,11 @@ class TwinSession(Session):
 
 
 def base_side(session: Session) -> Side:
-    """What both sides share unless the variation says otherwise: the session's network and
-    truncation."""
+    """What both sides share unless the variation says otherwise: the session's network (a
+    tapped delay line with its window) and truncation."""
     net = session.net
-    return Side(session.truncation, session.mode, net.context, net.hidden)
+    window = net.window if isinstance(net, TDL) else None
+    return Side(session.truncation, session.mode, net.context, net.hidden, window=window)
 
 
 #: what Compare mode opens with: BPTT(1) against full BPTT

@@ -30,8 +30,10 @@ from core.compare import (
 from core.cursor import position_of
 from core.examples import example_network, example_sequence
 from core.gradient_flow import loop_matrix, spectral_radius
+from core.limits import MAX_WINDOW
 from core.model import SRN
 from core.tasks import TASKS, make_task
+from core.tdl import TDL
 from core.training import train
 
 XS, DS = example_sequence(8)
@@ -288,3 +290,169 @@ def test_difference_peaks_bound_every_difference_shown():
     for p in peaks:
         assert peaks[p] == pytest.approx(seen[p], rel=1e-12, abs=1e-15)
     assert peaks["W"] > 0 and peaks["V"] == pytest.approx(0.0, abs=1e-12)
+
+
+# -- the network variation: an SRN against a tapped delay line (Bodén 2002 §4) ------------------
+SRN_VS_TDL3 = Twin.of("network", 3, None)  # A: delay line ω = 3, B (reference): the SRN
+I = BASE.n_in
+
+
+def _hand_tdl(base, window, seed=0):
+    """The delay line of the module docstring, written out: U = [U, U_1 ... U_omega] with the
+    older taps drawn uniform in +-1/sqrt((omega+1) I) by TDL.init's generator."""
+    rng = np.random.default_rng(seed)
+    r = 1.0 / np.sqrt((window + 1) * base.n_in)
+    drawn = rng.uniform(-r, r, (base.n_hidden, (window + 1) * base.n_in))  # TDL.init's first draw
+    U = np.hstack([base.U, drawn[:, base.n_in :]])
+    return TDL(U=U, V=base.V, b=base.b, c=base.c, window=window, hidden=base.hidden)
+
+
+def test_delay_line_side_is_the_srn_s_u_v_b_c_with_seeded_older_taps():
+    net = side_network(BASE, SRN_VS_TDL3.a, seed=6)
+    assert isinstance(net, TDL) and net.window == 3 and net.hidden == BASE.hidden
+    assert net.output == BASE.output and net.U.shape == (5, 4 * I)
+    assert np.array_equal(net.tap(0), BASE.U)
+    fresh = TDL.init(4, 5, 3, window=3, seed=6)
+    for k in (1, 2, 3):
+        assert np.array_equal(net.tap(k), fresh.tap(k))
+        assert np.abs(net.tap(k)).max() <= 1 / np.sqrt(4 * I)
+    assert not np.array_equal(side_network(BASE, SRN_VS_TDL3.a, seed=7).tap(1), net.tap(1))
+    for p in ("V", "b", "c"):
+        assert np.array_equal(getattr(net, p), getattr(BASE, p))
+    assert side_network(BASE, SRN_VS_TDL3.b).same_weights(BASE)  # the reference is the SRN
+
+
+def test_delay_line_side_equals_bptt_on_a_delay_line_built_by_hand():
+    traces = run_twins(BASE, SRN_VS_TDL3, XS, DS)
+    ref_a = bptt(_hand_tdl(BASE, 3), XS, DS)
+    ref_b = bptt(BASE, XS, DS)
+    assert np.array_equal(traces.a.h, ref_a.h) and np.array_equal(traces.a.y, ref_a.y)
+    for p in ("U", "V", "b", "c"):
+        assert np.array_equal(traces.a.grads[p], ref_a.grads[p])
+    for p in MATRICES:
+        assert np.array_equal(traces.b.grads[p], ref_b.grads[p])
+
+
+def test_older_taps_get_the_gradient_of_their_inputs():
+    """dL/dU_k = sum_t delta_h(t) x(t-k)^T (Eq. 31), x(s) = 0 before the sequence starts; and
+    the x(t) block's is the SRN's formula sum_t delta_h(t) x(t)^T with the delay line's deltas."""
+    tdl = run_twins(BASE, SRN_VS_TDL3, XS, DS).a
+    x = np.asarray(XS)
+    for k in range(4):
+        expected = sum(np.outer(tdl.delta_h[t], x[t - k]) for t in range(k, len(x)))
+        assert np.allclose(tdl.grads["U"][:, k * I : (k + 1) * I], expected, atol=1e-14)
+        assert np.abs(expected).max() > 1e-3
+
+
+def test_meter_compares_the_x_t_block_of_u_and_marks_w_not_comparable():
+    traces = run_twins(BASE, SRN_VS_TDL3, XS, DS)
+    ga, gb = traces.a.grads, traces.b.grads
+    u0 = np.asarray(ga["U"])[:, :I]  # the delay line's U_0, against the SRN's U
+    for position in (None, position_of(8, "backward", 4)):
+        meter = bias_meter(traces.a, traces.b, position)
+        if position is not None:
+            ga, gb = traces.a.accumulated(4), traces.b.accumulated(4)
+            u0 = np.asarray(ga["U"])[:, :I]
+        assert [r.name for r in meter.rows] == ["U", "W", "V", "b", "c", "total"]
+        row = meter.row("U")
+        assert row.part == "U₀ (x(t))" and row.label == row.part
+        assert row.norm_a == pytest.approx(np.linalg.norm(u0), rel=1e-12)
+        assert row.relative == pytest.approx(_rel(u0, gb["U"]), rel=1e-10)
+        assert row.cosine == pytest.approx(_cos(u0, gb["U"]), rel=1e-10)
+        w = meter.row("W")
+        assert not w.comparable and math.isnan(w.relative) and w.norm_a == 0.0
+        a = np.concatenate([u0.ravel(), _flat(ga, ("V", "b", "c"))])
+        b = _flat(gb, ("U", "V", "b", "c"))
+        assert meter.row("total").relative == pytest.approx(_rel(a, b), rel=1e-10)
+    diff = gradient_difference(traces.a, traces.b)
+    assert set(diff) == {"U", "V", "b", "c"} and diff["U"].shape == (5, I)
+    assert np.allclose(diff["U"], traces.a.grads["U"][:, :I] - traces.b.grads["U"], atol=0)
+    peaks = difference_peaks(traces.a, traces.b)
+    assert peaks["U"] >= np.abs(diff["U"]).max() > 0  # the loop changes delta_h, so U_0's grad
+
+
+def test_two_windows_compare_the_taps_both_have():
+    base = _hand_tdl(BASE, 2)
+    base = base.with_params(U=np.asarray(base.U) + 0.1)  # every tap non-zero
+    twin = Twin.of("network", 4, 1, base=Side(window=2, context="none"))
+    net_a, net_b = twin_networks(base, twin)
+    assert net_a.window == 4 and net_b.window == 1
+    assert np.array_equal(net_a.U[:, : 3 * I], base.U)  # the taps the base has, then drawn:
+    assert np.array_equal(net_a.U[:, 3 * I :], TDL.init(4, 5, 3, window=4).U[:, 3 * I :])
+    assert np.array_equal(net_b.U, base.U[:, : 2 * I])
+    traces = run_twins(base, twin, XS, DS)
+    row = bias_meter(traces.a, traces.b).row("U")
+    assert row.part == "U₀…U₁ (x(t)…x(t−1))"
+    ga, gb = traces.a.grads["U"][:, : 2 * I], traces.b.grads["U"]
+    assert row.relative == pytest.approx(_rel(ga, gb), rel=1e-10)
+
+
+def test_recurrent_side_of_a_delay_line_takes_u0_and_a_seeded_fresh_loop():
+    base = _hand_tdl(BASE, 2).with_params(U=np.arange(5 * 12).reshape(5, 12) / 60.0)
+    for context in ("hidden", "output"):
+        side = Side(window=2, context="none").with_value("network", None)
+        side = replace(side, context=context)
+        net = side_network(base, side, seed=5)
+        fresh = SRN.init(4, 5, 3, seed=5, context=context)
+        assert isinstance(net, SRN) and net.context == context
+        assert np.array_equal(net.U, base.tap(0))
+        assert np.array_equal(net.W, fresh.W) and np.array_equal(net.h0, fresh.h0)
+        for p in ("V", "b", "c"):
+            assert np.array_equal(getattr(net, p), getattr(base, p))
+
+
+def test_network_labels_and_choices():
+    assert SRN_VS_TDL3.labels == ("tapped delay line ω = 3", "SRN (Elman)")
+    jordan = Twin.of("network", 0, None, base=Side(context="output"))
+    assert jordan.labels == ("tapped delay line ω = 0", "SRN (Jordan)")
+    assert Side(window=2, context="none").with_value("network", None).context == "hidden"
+
+
+@pytest.mark.parametrize(
+    ("fields", "match"),
+    [
+        ({"window": MAX_WINDOW + 1, "context": "none"}, "window"),
+        ({"window": -1, "context": "none"}, "window"),
+        ({"window": 2.0, "context": "none"}, "window"),
+        ({"window": 2}, "no context units"),
+        ({"window": 2, "context": "none", "radius": 1.0}, "radius"),
+    ],
+    ids=["too-big", "negative", "float", "with-context", "with-radius"],
+)
+def test_bad_delay_line_sides_are_refused(fields, match):
+    with pytest.raises(ValueError, match=match):
+        Side(**fields)
+
+
+def test_a_delay_line_base_refuses_a_radius_naming_the_loop():
+    with pytest.raises(ValueError, match="no loop W"):
+        Twin.of("radius", 0.9, 1.1, base=Side(window=2, context="none"))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_delay_line_shorter_than_the_lag_fails_where_the_srn_learns(seed):
+    """Delayed recall at lag 4 (Bodén 2002 §4: the window must reach the lag): the SRN with full
+    BPTT recalls every symbol; the delay line ω = 3 never sees x(t-4) and stays near chance
+    (ln 2 per scored step); ω = 4 has it in the buffer and learns it."""
+    spec, data, net = _delayed_recall(seed)
+    config = spec.train_config(epochs=40, lr=0.05)
+    short = list(train_twins(net, Twin.of("network", 3, None), data, config))[-1]
+    assert short.b.loss < 0.05 and short.b.score == 1.0  # the SRN
+    assert short.a.loss > 0.3 and short.a.score < 0.7  # ω = 3 < lag 4
+    reach = list(train_twins(net, Twin.of("network", 4, None), data, config))[-1]
+    assert reach.a.loss < 0.05 and reach.a.score == 1.0  # ω = 4 = lag
+
+
+def test_temporal_xor_needs_the_srn_or_a_window_of_one():
+    """Elman's (1990) temporal XOR: the bit after two random bits is their XOR, a function of
+    x(t) and x(t-1). The delay line with ω = 0 sees x(t) alone and guesses those bits; ω = 1
+    and the SRN (whose context holds x(t-1)) get the scored bits right."""
+    spec = TASKS["temporal-xor"]
+    data = make_task("temporal-xor", seed=0, n_sequences=30)
+    net = spec.network(data, seed=0)
+    config = spec.train_config(seed=0)
+    blind = list(train_twins(net, Twin.of("network", 0, None), data, config))[-1]
+    assert blind.a.score < 0.65 and blind.b.score >= 0.95
+    assert blind.b.loss < blind.a.loss - 0.1  # only the XOR bits' loss can fall
+    one = list(train_twins(net, Twin.of("network", 1, None), data, config))[-1]
+    assert one.a.score == 1.0

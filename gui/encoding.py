@@ -135,7 +135,13 @@ def peak(*arrays: ArrayLike) -> float:
     best = 0.0
     for a in arrays:
         a = np.asarray(a, dtype=np.float64)
-        finite = np.abs(a[np.isfinite(a)])
+        if not a.size:
+            continue
+        top, bottom = float(a.max()), float(a.min())  # no copies of a long trace's arrays
+        if math.isfinite(top) and math.isfinite(bottom):
+            best = max(best, top, -bottom)
+            continue
+        finite = np.abs(a[np.isfinite(a)])  # NaN (not known yet) or inf somewhere
         if finite.size:
             best = max(best, float(finite.max()))
     return best

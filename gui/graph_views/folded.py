@@ -488,7 +488,8 @@ class FoldedGraphView(GraphView):
         for _ in arrays.node_ids:
             item = pg.TextItem(anchor=(0.5, 0.5))
             item.setZValue(20)
-            self._plot_item.addItem(item)
+            # inside their nodes: no bounds of their own to track (hundreds at H = 256)
+            self._plot_item.addItem(item, ignoreBounds=True)
             g.labels.append(item)
         left = float(arrays.pos[:, 0].min()) - NODE_DIAMETER
         rows = [(layer, arrays.bands[layer][0]) for layer in ("y", "h", "x")]

@@ -15,6 +15,11 @@ moment of it, and views redraw from ``(trace, state)`` when told by a signal:
 * ``truncationChanged``: full BPTT or truncation k and its mode (the one setting that the
   explorer and training share); emitted before ``traceChanged``.
 
+A training run's networks arrive ``paced`` (:mod:`gui.pacing`): while ``paced`` is True the
+views do not redraw in their slots but leave their update in ``pacer``, which runs one view per
+turn of the event loop, so that the window keeps responding while the explorer follows
+training. Every other change redraws at once.
+
 ``source`` records where the data came from (``{"task": name, "seed": s, "params": {...}}`` or
 ``{"file": path}``) so that a saved model can say what it was trained on.
 """
@@ -35,6 +40,7 @@ from core.model import SRN
 from core.notation import DEFAULT_NOTATION, NOTATIONS, Notation
 from core.selection import Selection
 from core.tdl import TDL
+from gui.pacing import Pacer
 
 
 class NetworkOrigin(enum.Enum):
@@ -86,6 +92,8 @@ class Session(QObject):
         self._network_origin = NetworkOrigin.USER
         self._modified = False
         self._path: str | None = None
+        self._paced = False
+        self.pacer = Pacer(self)
         self._trace = self._compute_trace()
         self._cursor = Cursor(self._trace, 0)
         self._state = state_at(self._trace, 0)
@@ -167,6 +175,12 @@ class Session(QObject):
             self.pathChanged.emit(path or "")
 
     @property
+    def paced(self) -> bool:
+        """True while the signals of a paced change are emitted: views leave their redraw to
+        ``pacer`` instead of doing it in the slot."""
+        return self._paced
+
+    @property
     def n_positions(self) -> int:
         return 2 * self._trace.T + 1
 
@@ -177,6 +191,7 @@ class Session(QObject):
         *,
         origin: NetworkOrigin = NetworkOrigin.USER,
         modified: bool | None = None,
+        paced: bool = False,
     ) -> None:
         """Replace the network (same data); the cursor keeps its (phase, t) where it can.
 
@@ -184,11 +199,17 @@ class Session(QObject):
         flag (left as it is when None). A network from anyone but training (which trains the
         current network further) is a new network, in no file: it becomes untitled, so a later
         Save asks for a name instead of overwriting the file of the network it replaced.
+        With ``paced`` the views redraw over the next turns of the event loop, one per turn
+        (see ``paced``).
         """
         self._check_fits(net, self._dataset)
         self._net, self._network_origin = net, origin
-        self.networkChanged.emit()
-        self._retrace(keep_cursor=True)
+        self._paced = paced
+        try:
+            self.networkChanged.emit()
+            self._retrace(keep_cursor=True)
+        finally:
+            self._paced = False
         if origin is not NetworkOrigin.TRAINING:
             self.set_path(None)
         if modified is not None:

@@ -698,12 +698,12 @@ class UnfoldedGraphView(GraphView):
         self._status.setText(text)
 
     # -- slots --------------------------------------------------------------------------------
-    def _on_session_trace_changed(self) -> None:
+    def _follow_trace(self) -> None:
         self._rebuild()
         self._follow_cursor()
         self._redraw(force=False)
 
-    def _on_session_cursor_changed(self, position: int) -> None:
+    def _follow_state(self) -> None:
         self._follow_cursor()
         self._redraw(force=False)
 

@@ -18,7 +18,9 @@ every ``FLUSH_INTERVAL_MS`` and turns them into streams for the GUI, however fas
 * ``progressArrived(Progress)``: where the epoch in progress is, at the same pace;
 * the session's network follows the latest network (of a record or a progress report) at most
   every ``NETWORK_INTERVAL_S``, so the graphs, heatmaps and gradient panels show the network
-  learning on the selected sequence.
+  learning on the selected sequence. The update is paced (``Session.set_network(paced=True)``):
+  the views redraw one per event-loop turn, so that no turn of the GUI thread takes the time of
+  all of them and the window keeps responding.
 
 Every redraw the GUI thread does holds the GIL that the training thread needs, so the network
 updates also keep to a budget: the next one waits until the GUI thread has used at most
@@ -403,6 +405,8 @@ class TrainingController(QObject):
         network when it is due (or ``force_network``)."""
         self._hand_over()
         self._follow_network(force=force_network)
+        if force_network:  # views still waiting for a paced network draw it now
+            self._session.pacer.flush()
 
     def _hand_over(self) -> None:
         """Hand pending records to the GUI in one batch, and the latest progress report."""
@@ -430,7 +434,9 @@ class TrainingController(QObject):
         shown = self._follow and self._fits(latest)
         if shown:
             self._shown_epoch, self._shown_updates = at
-            self._show(latest, modified=True)
+            # while running, the views follow one per event-loop turn (Session.paced); a
+            # forced update (pause, the end of the run) is drawn whole before anyone reads it
+            self._show(latest, modified=True, paced=not force)
         self._pushed, self._last_push = latest, time.monotonic()
         self._cpu_at_push = time.thread_time()
         return shown
@@ -498,9 +504,11 @@ class TrainingController(QObject):
         data = self._session.dataset
         return (net.n_in, net.n_out) == (data.n_in, data.n_out)
 
-    def _show(self, net: SRN | TDL, *, modified: bool) -> None:
+    def _show(self, net: SRN | TDL, *, modified: bool, paced: bool = False) -> None:
         """Give the session one of this run's networks (its own signal handler ignores it)."""
-        self._session.set_network(net, origin=NetworkOrigin.TRAINING, modified=modified)
+        self._session.set_network(
+            net, origin=NetworkOrigin.TRAINING, modified=modified, paced=paced
+        )
 
 
 def format_duration(seconds: float) -> str:

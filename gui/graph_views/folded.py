@@ -155,6 +155,8 @@ class _Geometry:
     samples: int
     segments: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 2, 2)))
     seg_edge: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: the shown edges that ``segments`` belongs to (None before the first selection)
+    segments_of: NDArray[np.bool_] | None = None
     pieces: dict[int, list[NDArray[np.float64]]] = field(default_factory=dict)
     labels: list[pg.TextItem] = field(default_factory=list)
     row_labels: list[tuple[str, pg.TextItem]] = field(default_factory=list)
@@ -574,9 +576,14 @@ class FoldedGraphView(GraphView):
         self._drawn = new
 
     def _select_segments(self, shown: NDArray[np.bool_]) -> None:
-        """Segments of the shown edges (polylines are computed once per edge and kept)."""
+        """Segments of the shown edges (polylines are computed once per edge and kept; the
+        segments once per set of shown edges: while a network trains its edges change colour,
+        rarely which of them are shown)."""
         g = self._geometry
         assert g is not None
+        if g.segments_of is not None and np.array_equal(g.segments_of, shown):
+            return
+        g.segments_of = shown.copy()
         segs, owner = [], []
         for e in np.flatnonzero(shown).tolist():
             if e not in g.pieces:

@@ -27,7 +27,7 @@ from core.notation import MEANING
 from core.selection import Selection
 from gui.encoding import UNKNOWN_ROW
 from gui.graph_views.base import GraphView, segment_distance
-from gui.graph_views.curves import DeviceCurve, EdgeLines, by_strength
+from gui.graph_views.curves import DeviceCurve, EdgeLines, by_strength, pen_groups
 from gui.graph_views.legend import Entry, encoding_entries
 from gui.graph_views.nodes import NodeDisks
 from gui.graph_views.state import FoldedOptions, FoldedState, folded_state
@@ -611,13 +611,14 @@ class FoldedGraphView(GraphView):
         # opaque when few, so an edge shows exactly its weight's colour; translucent when many
         alpha = self._edge_alpha = 255 if few else 150
         key = row[g.seg_edge] * len(WIDTHS) + level[g.seg_edge]
+        members = pen_groups(key, ~seg_copy)
         groups = []
         for k in by_strength(key[~seg_copy], len(WIDTHS)):
             colour = qcolor(enc.table[k // len(WIDTHS)])
             colour.setAlpha(alpha)
             pen = pg.mkPen(colour, width=WIDTHS[k % len(WIDTHS)])
             pen.setCapStyle(Qt.PenCapStyle.FlatCap)
-            groups.append((pen, g.segments[(key == k) & ~seg_copy]))
+            groups.append((pen, g.segments[members[k]]))
         self._edge_lines.set_groups(groups, antialias=bool(few))
         pts = g.segments[seg_copy].reshape(-1, 2)
         self._copy_item.setPen(pg.mkPen(th.grey(0.6), width=2.0, style=Qt.PenStyle.DashLine))

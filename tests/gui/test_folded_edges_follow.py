@@ -7,6 +7,7 @@ import numpy as np
 
 from core.model import SRN
 from gui.graph_views import FoldedGraphView
+from gui.graph_views.curves import pen_groups
 from gui.graph_views.folded import EDGE_LIMIT
 from gui.session import Session
 
@@ -34,3 +35,14 @@ def test_the_lines_follow_the_shown_edges_when_the_weights_change(qtbot) -> None
     assert ("W", *hidden) in view.displayed_values()["edges"]
     x, y = view.edge_midpoint("W", *hidden)
     assert view.tooltip_at(x, y).startswith(f"W[{hidden[0] + 1},{hidden[1] + 1}] = 50.000")
+
+
+def test_pen_groups_are_the_drawn_edges_of_each_key_in_edge_order() -> None:
+    rng = np.random.default_rng(0)
+    keys = rng.integers(0, 40, 5000)
+    drawn = rng.random(5000) < 0.8
+    groups = pen_groups(keys, drawn)
+    expected = {int(k): np.flatnonzero((keys == k) & drawn) for k in np.unique(keys[drawn])}
+    assert groups.keys() == expected.keys()
+    for k, members in expected.items():
+        np.testing.assert_array_equal(groups[k], members)

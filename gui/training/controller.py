@@ -55,6 +55,7 @@ from core.tdl import TDL
 from core.training import EpochRecord, Progress, TrainConfig, train
 from gui.errors import describe
 from gui.session import NetworkOrigin, Session
+from gui.training import sharing
 from gui.training.worker import GeneratorWorker
 
 #: how often the trainer reports inside an epoch (s): the latency of Pause, Stop and closing
@@ -135,6 +136,7 @@ class TrainingController(QObject):
         self._cpu_at_push = 0.0  # the GUI thread's CPU time at the last network update
         self._pushed: SRN | TDL | None = None
         self._followed = False  # the last timer tick updated the session's network
+        self._sharing = False  # this run counts in ``sharing`` (until its thread has ended)
         self._timer = QTimer(self)
         self._timer.setInterval(FLUSH_INTERVAL_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -220,6 +222,8 @@ class TrainingController(QObject):
         self._set_state("running")
         self.historyReset.emit()  # with the state already "running": a new run begins
         self._timer.start()
+        sharing.run_started()  # a short switch interval, the collector off long-lived objects
+        self._sharing = True
         worker.start()  # last: what the views redo for a new run does not compete for the GIL
 
     def pause(self) -> None:
@@ -341,6 +345,7 @@ class TrainingController(QObject):
         if run != self._run or self._state == "idle":
             return
         self._timer.stop()
+        self._end_sharing()
         self._collect()  # the worker's last items: it has finished, so all of them
         last = self._history[-1] if self._history else None
         if self._error is not None:
@@ -466,9 +471,15 @@ class TrainingController(QObject):
             return False
         self._run += 1  # late signals of this worker are ignored from now on
         self._worker.quit_and_wait()
+        self._end_sharing()
         self._pending = []
         self._set_state("idle")
         return True
+
+    def _end_sharing(self) -> None:
+        if self._sharing:
+            self._sharing = False
+            sharing.run_ended()
 
     def _clear_run(self) -> None:
         self._history, self._pending, self._snapshots = [], [], []

@@ -1,6 +1,11 @@
-"""A training run's networks reach the views one view per event-loop turn."""
+"""A training run's networks reach the views one view per event-loop turn, and while a run goes
+the window's long-lived objects are out of the garbage collector's sight (and only then).
+"""
 
 from __future__ import annotations
+
+import gc
+import sys
 
 import numpy as np
 import pytest
@@ -9,10 +14,14 @@ from PySide6.QtCore import QObject
 
 from core.cursor import position_of
 from core.model import SRN
+from core.tasks import make_task
 from gui.graph_views import FoldedGraphView, UnfoldedGraphView
 from gui.pacing import Pacer
 from gui.panels import ActivationsPanel
 from gui.session import NetworkOrigin, Session
+from gui.training import sharing
+from gui.training.controller import TrainingController
+from gui.training.panel import TrainingPanel
 
 
 def drawn_weights(view: FoldedGraphView) -> dict[tuple[str, int, int], float]:
@@ -91,3 +100,29 @@ def test_the_pacer_runs_each_owner_once_in_order_and_drops_deleted_owners(qtbot)
     shiboken6.delete(gone)
     qtbot.waitUntil(lambda: pacer.pending() == 0)
     assert ran == ["a", "b"]
+
+
+def test_a_run_shares_the_interpreter_only_while_it_runs(qtbot) -> None:
+    session = Session()
+    session.set_dataset(
+        make_task("temporal-xor", seed=0, n_sequences=8),
+        net=SRN.init(1, 8, 1, output="logistic", seed=0),
+    )
+    controller = TrainingController(session)
+    panel = TrainingPanel(session, controller)
+    qtbot.addWidget(panel)
+    panel.epochs_box.setValue(100_000)
+    interval, frozen = sys.getswitchinterval(), gc.get_freeze_count()
+    with qtbot.waitSignal(controller.finished, timeout=20_000):
+        panel.train_button.click()
+        assert controller.state == "running"
+        # the window's objects are out of the collector's sight while the run goes
+        assert sharing.runs() == 1 and gc.get_freeze_count() > frozen
+        assert sys.getswitchinterval() == interval  # Python's own: see gui/training/sharing.py
+        qtbot.waitUntil(lambda: len(controller.history) >= 2, timeout=20_000)
+        controller.stop()
+    assert sharing.runs() == 0
+    assert sys.getswitchinterval() == interval
+    assert gc.get_freeze_count() == frozen
+    assert session.pacer.pending() == 0  # the final network is drawn when finished is emitted
+    controller.shutdown()

@@ -16,9 +16,8 @@ from core.cursor import position_of
 from core.model import SRN
 from core.tasks import make_task
 from gui.graph_views import FoldedGraphView, UnfoldedGraphView
-from gui.pacing import Pacer
 from gui.panels import ActivationsPanel
-from gui.session import NetworkOrigin, Session
+from gui.session import NetworkOrigin, Pacer, Session
 from gui.training import sharing
 from gui.training.controller import TrainingController
 from gui.training.panel import TrainingPanel

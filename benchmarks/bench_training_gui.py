@@ -26,7 +26,9 @@ headless, ...) so that a change in machine load hits every run of a round:
   takes the GIL from the training thread (a bare 10 ms tick costs it about 3 %). Each gap is
   also printed less the time the GUI thread spent in it waiting for a CPU (schedstat): on a
   machine shared with other programs that wait is theirs, and what remains is the window's own
-  work and its waits for the GIL.
+  work and its waits for the GIL. The GUI thread's CPU time between two ticks is printed too:
+  the window's own work in one go, which the machine's load does not change much (the GIL
+  hands it over to training and back inside a gap, which makes the gap longer).
 
 Prints PASS or MISS beside each target. On a machine busy with other work the runs scatter: use
 more ``--repeats``. Two shares read from Linux's per-thread schedstat help to tell the GUI's cost
@@ -34,6 +36,12 @@ from the machine's load: how much of its time the training thread in the window 
 (waiting for the GIL, which the GUI thread holds) and how much it spent waiting for a CPU (other
 programs), beside the headless loop's wait for a CPU. The benchmark reads them by wrapping the
 ``train`` the controller calls; nothing else is changed.
+
+To compare how the window and training share the interpreter (``gui/training/sharing.py``):
+``--switch-interval S`` sets the switch interval a run uses (0.005 is Python's default),
+``--no-gc-freeze`` leaves the collector as it is, and ``--yield-gil`` makes the training thread
+give the GIL up (``time.sleep(0)``) after every item it yields. The settings and the machine's
+load average are printed first.
 """
 
 from __future__ import annotations
@@ -63,6 +71,7 @@ from gui.docks.network import NetworkPanel
 from gui.docks.task import TaskPanel
 from gui.session import Session
 from gui.training import controller as controller_module
+from gui.training import sharing
 from gui.training.controller import TrainingController
 from gui.training.panel import TrainingPanel
 
@@ -75,6 +84,8 @@ TARGET_STALL_S = 0.050
 TRAINING_THREAD: list[tuple[float, float]] = []
 #: the share of its time the headless loop waited for a CPU, one per headless run
 HEADLESS_WAIT: list[float] = []
+#: ``--yield-gil``: the training thread sleeps 0 s after each item
+YIELD_GIL = False
 
 
 def schedstat() -> tuple[float, float]:
@@ -97,7 +108,10 @@ def observed_train(*args: Any, **kwargs: Any) -> Iterator[Any]:
         cpu, waited = schedstat()
         start = time.perf_counter()
         try:
-            yield from items
+            for item in items:
+                yield item
+                if YIELD_GIL:
+                    time.sleep(0)  # releases the GIL: a waiting GUI thread may take it
         finally:
             wall = time.perf_counter() - start
             cpu, waited = (b - a for a, b in zip((cpu, waited), schedstat(), strict=True))
@@ -152,10 +166,10 @@ def build_window() -> tuple[QMainWindow, TrainingPanel, str]:
 
 def in_gui(
     app: QApplication, panel: TrainingPanel, config: TrainConfig, *, probe: bool = False
-) -> tuple[float, float, list[tuple[float, float]]]:
+) -> tuple[float, float, list[tuple[float, float, float]]]:
     """Seconds from pressing Train to ``finished``, the GUI thread's CPU seconds meanwhile, and,
     with ``probe``, the gaps between the ticks of a 10 ms timer on the GUI thread: (seconds,
-    seconds of them the GUI thread waited for a CPU)."""
+    seconds of them the GUI thread waited for a CPU, CPU seconds it ran in them)."""
     tasks = panel.window().findChildren(TaskPanel)
     task = tasks[0]
     task.select_task(TASK)
@@ -166,10 +180,12 @@ def in_gui(
     panel.set_config(config)
     app.processEvents()
 
-    ticks: list[tuple[float, float]] = []
+    ticks: list[tuple[float, float, float]] = []
     timer = QTimer()
     timer.setInterval(10)
-    timer.timeout.connect(lambda: ticks.append((time.perf_counter(), schedstat()[1])))
+    timer.timeout.connect(
+        lambda: ticks.append((time.perf_counter(), schedstat()[1], time.thread_time()))
+    )
     loop = QEventLoop()
     panel.controller.finished.connect(loop.quit)
     if probe:
@@ -186,7 +202,7 @@ def in_gui(
     reason = panel.controller.last_reason
     if reason != "finished" or len(panel.controller.history) != config.epochs:
         raise SystemExit(f"the GUI run did not finish normally: {reason}")
-    gaps = [(b - a, wb - wa) for (a, wa), (b, wb) in itertools.pairwise(ticks)]
+    gaps = [(b - a, wb - wa, cb - ca) for (a, wa, ca), (b, wb, cb) in itertools.pairwise(ticks)]
     return seconds, cpu, gaps
 
 
@@ -194,7 +210,30 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=200, help="epochs per run (default 200)")
     parser.add_argument("--repeats", type=int, default=8, help="rounds of runs (default 8)")
+    parser.add_argument(
+        "--switch-interval",
+        type=float,
+        default=sharing.SWITCH_INTERVAL_S,
+        help="the switch interval while training (s; default: Python's own)",
+    )
+    parser.add_argument(
+        "--no-gc-freeze", action="store_true", help="leave the garbage collector as it is"
+    )
+    parser.add_argument(
+        "--yield-gil", action="store_true", help="the training thread sleeps 0 s after each item"
+    )
     args = parser.parse_args()
+    global YIELD_GIL
+    YIELD_GIL = args.yield_gil
+    sharing.SWITCH_INTERVAL_S = args.switch_interval
+    sharing.FREEZE_GC = not args.no_gc_freeze
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    interval = args.switch_interval or sys.getswitchinterval()
+    print(
+        f"switch interval while training {1e3 * interval:g} ms, gc freeze "
+        f"{'on' if sharing.FREEZE_GC else 'off'}, yield GIL {'on' if YIELD_GIL else 'off'}; "
+        f"load average {load} on {os.cpu_count()} CPUs"
+    )
 
     app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
     controller_module.train = observed_train  # type: ignore[assignment]
@@ -217,6 +256,7 @@ def main() -> int:
     gui: list[float] = []
     stalls: list[float] = []  # the longest tick gap of each probed run
     own: list[float] = []  # the longest tick gap less its wait for a CPU, of each probed run
+    busy: list[float] = []  # the most CPU the GUI thread ran between two ticks, each probed run
     gui_cpu = 0.0
     threads: list[tuple[float, float]] = []  # the training thread of each timed GUI run
     waits: list[float] = []  # the headless loop of each round
@@ -228,9 +268,11 @@ def main() -> int:
         gui.append(seconds)
         gui_cpu += cpu
         _, _, gaps = in_gui(app, panel, config, probe=True)
-        stalls.append(max((g for g, _ in gaps), default=math.inf))
-        own.append(max((g - w for g, w in gaps), default=math.inf))
+        stalls.append(max((g for g, _, _ in gaps), default=math.inf))
+        own.append(max((g - w for g, w, _ in gaps), default=math.inf))
+        busy.append(max((c for _, _, c in gaps), default=math.inf))
     panel.controller.shutdown()
+    print(f"load average at the end: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
     panel.session.set_modified(False)  # nothing to save: close without the "discard?" question
     window.close()
 
@@ -262,6 +304,10 @@ def main() -> int:
     print(
         "the same less the GUI thread's wait for a CPU (other programs' share): "
         f"{', '.join(f'{1e3 * s:.0f}' for s in own)} ms"
+    )
+    print(
+        "the GUI thread's own CPU time in its longest turn between two ticks (its work, "
+        f"whatever the load): {', '.join(f'{1e3 * s:.0f}' for s in busy)} ms"
     )
     stall, own_stall = max(stalls), max(own)
     for name, value, target, ok in (

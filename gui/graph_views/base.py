@@ -3,7 +3,9 @@
 A view observes the session: ``traceChanged`` (new trace: geometry when the shape changed, then
 the state), ``cursorChanged`` (state only) and ``notationChanged`` (labels). Subclasses compute a
 frozen state with a pure function and apply only the fields that changed. Hover shows
-``tooltip_at``; a left click sends ``selection_at`` to ``Session.select``.
+``tooltip_at``; a left click sends ``selection_at`` to ``Session.select``. During a paced change
+(``Session.paced``: a training run's network) the view redraws in a later turn of the event
+loop, through the session's pacer, instead of in the slot.
 """
 
 from __future__ import annotations
@@ -73,6 +75,8 @@ class GraphView(QWidget):
         self._theme: Theme = theme_from_palette(self.palette())
         self._last_tip = ""
         self._auto_fit = True  # refit on resize until the user zooms or pans
+        self._paced_trace = False  # a paced new trace waits in the session's pacer
+        self._paced_state = False  # a paced change (trace, cursor or notation) waits
 
         self._toolbar = QToolBar(self)
         self._toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -170,16 +174,55 @@ class GraphView(QWidget):
             self._apply_theme()
         super().changeEvent(event)
 
-    # -- slots --------------------------------------------------------------------------------
-    def _on_session_trace_changed(self) -> None:
+    def _follow_trace(self) -> None:
+        """Draw a new trace: geometry when its shape changed, then the state."""
         self._rebuild()
         self._redraw(force=False)
 
-    def _on_session_cursor_changed(self, position: int) -> None:
+    def _follow_state(self) -> None:
+        """Draw the state at a new cursor position or in a new notation."""
         self._redraw(force=False)
 
+    def _catch_up(self) -> None:
+        """Draw the changes that a paced change left to a later turn."""
+        self._session.pacer.cancel(self)
+        retrace, self._paced_trace, self._paced_state = self._paced_trace, False, False
+        if retrace:
+            self._follow_trace()
+        else:
+            self._follow_state()
+
+    def _defer(self, *, trace: bool) -> bool:
+        """During a paced change, note what to redraw and leave it to the session's pacer;
+        False when the change is to be drawn now."""
+        if not self._session.paced:
+            return False
+        self._paced_trace |= trace
+        self._paced_state = True
+        self._session.pacer.post(self, self._catch_up)
+        return True
+
+    # -- slots --------------------------------------------------------------------------------
+    def _on_session_trace_changed(self) -> None:
+        if self._defer(trace=True):
+            return
+        self._paced_trace = self._paced_state = False
+        self._session.pacer.cancel(self)
+        self._follow_trace()
+
+    def _on_session_cursor_changed(self, position: int) -> None:
+        self._on_state_changed()
+
     def _on_session_notation_changed(self) -> None:
-        self._redraw(force=False)
+        self._on_state_changed()
+
+    def _on_state_changed(self) -> None:
+        if self._defer(trace=False):
+            return
+        if self._paced_state:  # a paced change waits: draw it (and this one) now
+            self._catch_up()
+        else:
+            self._follow_state()
 
     def _on_fit_triggered(self) -> None:
         self._auto_fit = True

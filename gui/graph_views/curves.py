@@ -137,3 +137,20 @@ def by_strength(keys: NDArray[np.intp], classes: int) -> list[int]:
     return sorted(
         np.unique(keys).tolist(), key=lambda k: (k % classes, abs(k // classes - LEVELS // 2))
     )
+
+
+def pen_groups(keys: NDArray[np.intp], drawn: NDArray[np.bool_]) -> dict[int, NDArray[np.intp]]:
+    """The drawn edges of each pen key, in edge order: ``{key: indices}``.
+
+    One sort instead of a comparison of every edge per key (a long sequence's unfolded graph
+    has thousands of edges and dozens of pens).
+    """
+    index = np.flatnonzero(drawn)
+    index = index[np.argsort(keys[index], kind="stable")]
+    ordered = keys[index]
+    cuts = np.flatnonzero(np.diff(ordered)) + 1
+    return {
+        int(group_keys[0]): members
+        for group_keys, members in zip(np.split(ordered, cuts), np.split(index, cuts), strict=True)
+        if len(members)
+    }

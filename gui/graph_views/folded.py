@@ -27,7 +27,7 @@ from core.notation import MEANING
 from core.selection import Selection
 from gui.encoding import UNKNOWN_ROW
 from gui.graph_views.base import GraphView, segment_distance
-from gui.graph_views.curves import DeviceCurve, EdgeLines, by_strength
+from gui.graph_views.curves import DeviceCurve, EdgeLines, by_strength, pen_groups
 from gui.graph_views.legend import Entry, encoding_entries
 from gui.graph_views.nodes import NodeDisks
 from gui.graph_views.state import FoldedOptions, FoldedState, folded_state
@@ -155,6 +155,8 @@ class _Geometry:
     samples: int
     segments: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 2, 2)))
     seg_edge: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: the shown edges that ``segments`` belongs to (None before the first selection)
+    segments_of: NDArray[np.bool_] | None = None
     pieces: dict[int, list[NDArray[np.float64]]] = field(default_factory=dict)
     labels: list[pg.TextItem] = field(default_factory=list)
     row_labels: list[tuple[str, pg.TextItem]] = field(default_factory=list)
@@ -575,9 +577,14 @@ class FoldedGraphView(GraphView):
         self._drawn = new
 
     def _select_segments(self, shown: NDArray[np.bool_]) -> None:
-        """Segments of the shown edges (polylines are computed once per edge and kept)."""
+        """Segments of the shown edges (polylines are computed once per edge and kept; the
+        segments once per set of shown edges: while a network trains its edges change colour,
+        rarely which of them are shown)."""
         g = self._geometry
         assert g is not None
+        if g.segments_of is not None and np.array_equal(g.segments_of, shown):
+            return
+        g.segments_of = shown.copy()
         segs, owner = [], []
         for e in np.flatnonzero(shown).tolist():
             if e not in g.pieces:
@@ -605,13 +612,14 @@ class FoldedGraphView(GraphView):
         # opaque when few, so an edge shows exactly its weight's colour; translucent when many
         alpha = self._edge_alpha = 255 if few else 150
         key = row[g.seg_edge] * len(WIDTHS) + level[g.seg_edge]
+        members = pen_groups(key, ~seg_copy)
         groups = []
         for k in by_strength(key[~seg_copy], len(WIDTHS)):
             colour = qcolor(enc.table[k // len(WIDTHS)])
             colour.setAlpha(alpha)
             pen = pg.mkPen(colour, width=WIDTHS[k % len(WIDTHS)])
             pen.setCapStyle(Qt.PenCapStyle.FlatCap)
-            groups.append((pen, g.segments[(key == k) & ~seg_copy]))
+            groups.append((pen, g.segments[members[k]]))
         self._edge_lines.set_groups(groups, antialias=bool(few))
         pts = g.segments[seg_copy].reshape(-1, 2)
         self._copy_item.setPen(pg.mkPen(th.grey(0.6), width=2.0, style=Qt.PenStyle.DashLine))

@@ -40,7 +40,7 @@ from core.graphs import (
 from core.selection import Selection
 from gui.encoding import UNKNOWN_ROW, network_weights
 from gui.graph_views.base import GraphView, segment_distance
-from gui.graph_views.curves import DeviceCurve, EdgeLines, by_strength
+from gui.graph_views.curves import DeviceCurve, EdgeLines, by_strength, pen_groups
 from gui.graph_views.legend import Entry, encoding_entries
 from gui.graph_views.nodes import NodeDisks
 from gui.graph_views.state import (
@@ -386,13 +386,12 @@ class UnfoldedGraphView(GraphView):
         enc = network_weights(net)
         n = len(EDGE_WIDTHS)
         key = enc.index(w) * n + enc.size_class(w, n)
+        members = pen_groups(key, weighted)
         groups = []
         for k in by_strength(key[weighted], n):
             colour = qcolor(enc.table[k // n])
             colour.setAlpha(EDGE_ALPHAS[k % n])
-            groups.append(
-                (pg.mkPen(colour, width=EDGE_WIDTHS[k % n]), self._segments[(key == k) & weighted])
-            )
+            groups.append((pg.mkPen(colour, width=EDGE_WIDTHS[k % n]), self._segments[members[k]]))
         self._edge_lines.set_groups(groups)
         self._loss_edges.setPen(pg.mkPen(self._theme.grey(0.45), width=0.8))
 
@@ -698,12 +697,12 @@ class UnfoldedGraphView(GraphView):
         self._status.setText(text)
 
     # -- slots --------------------------------------------------------------------------------
-    def _on_session_trace_changed(self) -> None:
+    def _follow_trace(self) -> None:
         self._rebuild()
         self._follow_cursor()
         self._redraw(force=False)
 
-    def _on_session_cursor_changed(self, position: int) -> None:
+    def _follow_state(self) -> None:
         self._follow_cursor()
         self._redraw(force=False)
 

@@ -4,6 +4,10 @@ A panel observes the session (``traceChanged``, ``cursorChanged``, ``notationCha
 trace it rebuilds what depends on the trace alone (full images, colour levels, ticks); on every
 change it computes a small frozen view state with a pure function and applies only the fields that
 differ from the last one, so stepping the cursor touches as little as possible.
+
+Off screen (a closed or tabbed-away dock) a panel only notes that it is stale and catches up when
+shown. A paced change (``Session.paced``: a training run's network) is noted the same way and
+the catching up left to the session's pacer, which runs one view per event-loop turn.
 """
 
 from __future__ import annotations
@@ -60,9 +64,12 @@ class Panel(QWidget, Generic[ViewT]):
 
     # -- slots ------------------------------------------------------------------------------------
     def _on_session_trace_changed(self) -> None:
-        if not self._on_screen:  # a hidden panel rebuilds when it is shown, not per new trace
+        if not self._on_screen or self.session.paced:  # rebuilt when shown, or in a later turn
             self._needs_rebuild = self._stale = True
+            self._defer()
             return
+        self._needs_rebuild = self._stale = False
+        self.session.pacer.cancel(self)
         self._rebuild()
         self._view = None
         self._refresh()
@@ -84,7 +91,9 @@ class Panel(QWidget, Generic[ViewT]):
             self._catch_up()
 
     def _catch_up(self) -> None:
-        """Apply the changes that arrived while off screen (before reading what is displayed)."""
+        """Apply the changes that arrived while off screen or paced (before reading what is
+        displayed)."""
+        self.session.pacer.cancel(self)
         if self._needs_rebuild:
             self._needs_rebuild = False
             self._rebuild()
@@ -95,10 +104,23 @@ class Panel(QWidget, Generic[ViewT]):
 
     # -- the view state ---------------------------------------------------------------------------
     def _refresh(self) -> None:
-        if not self._on_screen:
+        if not self._on_screen or self.session.paced:
             self._stale = True
+            self._defer()
+            return
+        if self._stale:  # a paced change waits: catch up with it (and this one) now
+            self._catch_up()
             return
         self._update()
+
+    def _defer(self) -> None:
+        """Leave the update to the pacer while on screen (off screen, showing catches up)."""
+        if self._on_screen:
+            self.session.pacer.post(self, self._on_pacer_turn)
+
+    def _on_pacer_turn(self) -> None:
+        if self._on_screen:
+            self._catch_up()
 
     def _update(self) -> None:
         """Compute the view state and apply what differs from the one drawn."""

@@ -18,7 +18,9 @@ every ``FLUSH_INTERVAL_MS`` and turns them into streams for the GUI, however fas
 * ``progressArrived(Progress)``: where the epoch in progress is, at the same pace;
 * the session's network follows the latest network (of a record or a progress report) at most
   every ``NETWORK_INTERVAL_S``, so the graphs, heatmaps and gradient panels show the network
-  learning on the selected sequence.
+  learning on the selected sequence. The update is paced (``Session.set_network(paced=True)``):
+  the views redraw one per event-loop turn, so that no turn of the GUI thread takes the time of
+  all of them and the window keeps responding.
 
 Every redraw the GUI thread does holds the GIL that the training thread needs, so the network
 updates also keep to a budget: the next one waits until the GUI thread has used at most
@@ -53,6 +55,7 @@ from core.tdl import TDL
 from core.training import EpochRecord, Progress, TrainConfig, train
 from gui.errors import describe
 from gui.session import NetworkOrigin, Session
+from gui.training import sharing
 from gui.training.worker import GeneratorWorker
 
 #: how often the trainer reports inside an epoch (s): the latency of Pause, Stop and closing
@@ -133,6 +136,7 @@ class TrainingController(QObject):
         self._cpu_at_push = 0.0  # the GUI thread's CPU time at the last network update
         self._pushed: SRN | TDL | None = None
         self._followed = False  # the last timer tick updated the session's network
+        self._sharing = False  # this run counts in ``sharing`` (until its thread has ended)
         self._timer = QTimer(self)
         self._timer.setInterval(FLUSH_INTERVAL_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -218,6 +222,8 @@ class TrainingController(QObject):
         self._set_state("running")
         self.historyReset.emit()  # with the state already "running": a new run begins
         self._timer.start()
+        sharing.run_started()  # a short switch interval, the collector off long-lived objects
+        self._sharing = True
         worker.start()  # last: what the views redo for a new run does not compete for the GIL
 
     def pause(self) -> None:
@@ -339,6 +345,7 @@ class TrainingController(QObject):
         if run != self._run or self._state == "idle":
             return
         self._timer.stop()
+        self._end_sharing()
         self._collect()  # the worker's last items: it has finished, so all of them
         last = self._history[-1] if self._history else None
         if self._error is not None:
@@ -403,6 +410,8 @@ class TrainingController(QObject):
         network when it is due (or ``force_network``)."""
         self._hand_over()
         self._follow_network(force=force_network)
+        if force_network:  # views still waiting for a paced network draw it now
+            self._session.pacer.flush()
 
     def _hand_over(self) -> None:
         """Hand pending records to the GUI in one batch, and the latest progress report."""
@@ -430,7 +439,9 @@ class TrainingController(QObject):
         shown = self._follow and self._fits(latest)
         if shown:
             self._shown_epoch, self._shown_updates = at
-            self._show(latest, modified=True)
+            # while running, the views follow one per event-loop turn (Session.paced); a
+            # forced update (pause, the end of the run) is drawn whole before anyone reads it
+            self._show(latest, modified=True, paced=not force)
         self._pushed, self._last_push = latest, time.monotonic()
         self._cpu_at_push = time.thread_time()
         return shown
@@ -460,9 +471,15 @@ class TrainingController(QObject):
             return False
         self._run += 1  # late signals of this worker are ignored from now on
         self._worker.quit_and_wait()
+        self._end_sharing()
         self._pending = []
         self._set_state("idle")
         return True
+
+    def _end_sharing(self) -> None:
+        if self._sharing:
+            self._sharing = False
+            sharing.run_ended()
 
     def _clear_run(self) -> None:
         self._history, self._pending, self._snapshots = [], [], []
@@ -498,9 +515,11 @@ class TrainingController(QObject):
         data = self._session.dataset
         return (net.n_in, net.n_out) == (data.n_in, data.n_out)
 
-    def _show(self, net: SRN | TDL, *, modified: bool) -> None:
+    def _show(self, net: SRN | TDL, *, modified: bool, paced: bool = False) -> None:
         """Give the session one of this run's networks (its own signal handler ignores it)."""
-        self._session.set_network(net, origin=NetworkOrigin.TRAINING, modified=modified)
+        self._session.set_network(
+            net, origin=NetworkOrigin.TRAINING, modified=modified, paced=paced
+        )
 
 
 def format_duration(seconds: float) -> str:

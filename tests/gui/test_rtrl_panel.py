@@ -127,7 +127,8 @@ def test_a_network_too_large_for_rtrl_is_named_not_run(qtbot, session, panel) ->
 
 def test_a_long_rtrl_run_shows_progress_and_cancels(qtbot, session, panel) -> None:
     net = session.net
-    big = SRN.init(net.n_in, 120, net.n_out, output=net.output, seed=0)  # ~2e9 products a step
+    # H = 200: some 1.7e9 multiplications a step, seconds for the sequence on any machine here
+    big = SRN.init(net.n_in, 200, net.n_out, output=net.output, seed=0)
     session.set_network(big)
     qtbot.waitUntil(lambda: panel.job_bar.isVisible(), timeout=WAIT_MS)
     assert panel.job_bar.bar.text().startswith("RTRL: step ")

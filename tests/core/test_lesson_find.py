@@ -47,7 +47,8 @@ def test_the_vanishing_gradients_lesson_raises_the_gradient_flow_dock() -> None:
 def test_show_takes_each_dock_name(tmp_path: Path) -> None:
     steps = [{"text": name, "show": name} for name in DOCK_NAMES]
     data = {"format": "unfold-lesson", "version": 1, "title": "Docks", "notation": "boden",
-            "network": {"kind": "example"}, "data": {"kind": "example"}, "steps": steps}  # fmt: skip
+            "network": {"kind": "example"}, "data": {"kind": "example"},
+            "steps": steps}  # fmt: skip
     path = tmp_path / "docks.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     assert [s.show for s in load_lesson(path).steps] == list(DOCK_NAMES)

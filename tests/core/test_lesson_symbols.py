@@ -54,3 +54,14 @@ def test_a_symbol_is_not_a_number_to_predict(sweep) -> None:
         question("sym dh", trace, NOTATIONS["one-unit"])
     with pytest.raises(PlaceholderError, match="not a known quantity"):
         placeholders("{sym q}")
+
+
+def test_lesson_one_reads_as_written_in_its_own_notation_and_relabels_in_another() -> None:
+    lesson = load_lesson(find_lesson("one_sweep_deep_learning"))
+    states = list(walk(lesson))
+    for index in (5, 6, 7, 8):  # the backward steps, written with {sym ...}
+        trace = states[index].trace(lesson.dataset)
+        own, _ = render(lesson.steps[index].text, trace, NOTATIONS["deep-learning"])
+        assert "δh" in own
+        boden, _ = render(lesson.steps[index].text, trace, NOTATIONS["boden"])
+        assert "δh" not in boden and "δj" in boden

@@ -34,6 +34,7 @@ from core.predict import Question, Score, judge, question
 from core.selection import Selection
 from core.trace import Trace
 from gui.files import FileActions
+from gui.lessons.panel import WrappedLine
 from gui.lessons.player import LessonPlayer
 from gui.session import Session
 from gui.timebar import PlaybackActions
@@ -68,8 +69,7 @@ class PredictBox(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.prompt = QLabel()
-        self.prompt.setWordWrap(True)
+        self.prompt = WrappedLine()
         self.edit = QLineEdit()
         self.edit.setValidator(QRegularExpressionValidator(NUMBER, self.edit))
         self.edit.setPlaceholderText("your value, e.g. 0.25")
@@ -78,8 +78,7 @@ class PredictBox(QWidget):
         self.check_button.setToolTip("Compare with the engine's value and move on (Enter)")
         self.skip_button = QPushButton("Skip")
         self.skip_button.setToolTip("Move on without predicting this one")
-        self.feedback = QLabel()
-        self.feedback.setWordWrap(True)
+        self.feedback = WrappedLine()
         self.feedback.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.score = QLabel("score 0 / 0")
         self.score.setToolTip("Right predictions of all made this session (Lessons > Export)")
@@ -87,12 +86,14 @@ class PredictBox(QWidget):
         row.addWidget(self.edit, 1)
         row.addWidget(self.check_button)
         row.addWidget(self.skip_button)
+        top = QHBoxLayout()  # the score beside the question: one line less in a short dock
+        top.addWidget(self.prompt, 1)
+        top.addWidget(self.score, 0, Qt.AlignmentFlag.AlignTop)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 4, 0, 0)
-        column.addWidget(self.prompt)
+        column.addLayout(top)
         column.addLayout(row)
         column.addWidget(self.feedback)
-        column.addWidget(self.score)
 
 
 class PredictMode(QObject):

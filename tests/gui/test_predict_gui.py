@@ -186,3 +186,22 @@ def test_predict_off_removes_the_gate(window: MainWindow) -> None:
     assert not window.playback.gated
     _step_menu_action(window, "To end").trigger()
     assert window.session.cursor.at_end and predict.pending is None
+
+
+def test_the_feedback_and_the_lesson_title_are_never_cut_off(qtbot, window: MainWindow) -> None:
+    window.resize(1280, 800)
+    lessons = window.lessons
+    lessons.open_path(shipped_lessons()[0])  # a title of two lines in the lesson column
+    lessons.predict.toggle_action.trigger()
+    lessons.next_action.trigger()
+    type_and_enter(window, "0.1")  # a wrong value: a feedback of two lines or more
+    labels = (lessons.predict.box.feedback, lessons.panel.title)
+    assert all(label.text() for label in labels)
+
+    def whole(label) -> bool:
+        return label.height() >= label.heightForWidth(label.width()) > 0
+
+    qtbot.waitUntil(lambda: all(whole(label) for label in labels))
+    assert lessons.predict.box.feedback.heightForWidth(lessons.predict.box.feedback.width()) > (
+        lessons.predict.box.feedback.fontMetrics().lineSpacing() * 1.5
+    )  # it did wrap

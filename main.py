@@ -74,7 +74,80 @@ def build_parser() -> argparse.ArgumentParser:
         help="open with the cursor at position K (0 = start, 1..T forward, T+1..2T backward; "
         "a K past 2T is the end)",
     )
+    parser.add_argument(
+        "--lesson",
+        metavar="NAME_OR_FILE",
+        help="open on a lesson at its first step: a lesson file, or a shipped lesson by name or "
+        "number (" + ", ".join(_lesson_names()) + ")",
+    )
+    parser.add_argument(
+        "--lesson-step",
+        type=_lesson_step,
+        default=None,
+        metavar="N",
+        help="with --lesson, go to step N (1-based; the steps before it are applied without "
+        "training, a step N that trains runs before the window is shown)",
+    )
     return parser
+
+
+def _lesson_names() -> list[str]:
+    from core.lessons import shipped_lessons
+
+    return [p.stem for p in shipped_lessons()]
+
+
+def _lesson_step(text: str) -> int:
+    """A lesson step, 1 to MAX_LESSON_STEPS (checked against the lesson's length later)."""
+    from core.lessons import MAX_LESSON_STEPS
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 1 <= value <= MAX_LESSON_STEPS:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_LESSON_STEPS}, got {value}")
+    return value
+
+
+def _check_lesson(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str | None:
+    """The lesson file of --lesson, read and validated before any window exists: a bad one
+    ends the run with the file, step and field on standard error (no dialog, status 2)."""
+    from core.lessons import LessonError, find_lesson, load_lesson
+
+    if args.lesson is None:
+        if args.lesson_step is not None:
+            parser.error("--lesson-step needs --lesson")
+        return None
+    if args.path is not None or args.task is not None or args.context != "hidden":
+        parser.error("--lesson brings its own network and data: leave out the file, --task "
+                     "and --context")  # fmt: skip
+    try:
+        path = find_lesson(args.lesson)
+        lesson = load_lesson(path)
+    except LessonError as exc:
+        parser.error(f"cannot open the lesson: {exc}")
+    if args.lesson_step is not None and args.lesson_step > len(lesson):
+        parser.error(f"--lesson-step {args.lesson_step}: {path} has {len(lesson)} steps")
+    return str(path)
+
+
+def open_lesson(window: object, path: str, step: int | None) -> bool:
+    """Open the lesson at ``path`` on its first step, then go to ``step`` (1-based); a step
+    that trains is waited for (in an event loop, the training in its worker)."""
+    from PySide6.QtCore import QEventLoop
+
+    lessons = window.lessons  # type: ignore[attr-defined]
+    if not lessons.open_path(path):
+        return False
+    player = lessons.player
+    if step is not None and step > 1:
+        player.go(step - 1)
+    if player.training:
+        loop = QEventLoop()
+        player.trainingChanged.connect(lambda on: None if on else loop.quit())
+        loop.exec()
+    return player.index == (step or 1) - 1
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -173,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"{args.path}: {problem}")
     if args.path is not None and args.context != "hidden":
         parser.error("--context applies to --task or the built-in example, not to a file")
+    lesson = _check_lesson(parser, args)
 
     import shiboken6
     from PySide6.QtCore import QSize
@@ -209,9 +283,14 @@ def main(argv: list[str] | None = None) -> int:
         window.session_files.open_session(args.path)
     elif args.path is not None:
         window.files.open_path(args.path)  # a bad file is reported; the example stays open
-    if not session_file or args.notation is not None:
+    # a session file and a lesson set notation and cursor; --notation and --position still win
+    reached = lesson is None or open_lesson(window, lesson, args.lesson_step)
+    if not reached and (unattended is None or not unattended.problems):  # else already said
+        window.files.show_error("Cannot open the lesson", f"{lesson}: not opened at its step")
+    sets_view = session_file or lesson is not None
+    if not sets_view or args.notation is not None:
         window.session.set_notation(args.notation or DEFAULT_NOTATION)
-    if not session_file or args.position is not None:
+    if not sets_view or args.position is not None:
         window.session.seek(args.position or 0)
     if args.screenshot:  # the picture's size, whatever the screen (offscreen: 800 x 800)
         window.resize(*(args.size or SCREENSHOT_SIZE))

@@ -13,12 +13,16 @@ the step is shown, so the text always agrees with the engine. A placeholder is w
     {norm dh(3)}       the Euclidean length ||δh(3)|| (no sign)
     {flow(5,1)}        ||∂L(5)/∂h(1)||, entry (5, 1) of the gradient-flow matrix
     {h[1](2):6}        any of these with 6 significant digits (1 to 12; 4 by default)
+    {sym dh}           not a number: the symbol of the notation shown (δh; δj in Bodén's;
+                       δ in the one-unit example's), so the prose follows a notation chosen
+                       by hand as the views do
 
 Arrays with a step: ``x``, ``a``, ``h`` (``h(0)`` is the initial state), ``o``, ``y``, ``d``,
 ``fp`` (f'(a(t)), the hidden slope), ``dh`` and ``do`` (the deltas δh = ∂L/∂a, δo = ∂L/∂o times
 the notation's ``delta_sign``). Parameters: ``U``, ``W``, ``V``, ``b``, ``c``, ``h0``. The names
 are the engine's (Goodfellow et al. 2016 §10.2.2) whatever the notation; only the sign of the
-deltas follows it, as every view's does. Gradients are always ∂L/∂w.
+deltas follows it, as every view's does. Gradients are always ∂L/∂w. ``sym`` takes the same
+names and the loss ``L``, and gives the notation's symbol (``core.notation``).
 """
 
 from __future__ import annotations
@@ -46,6 +50,9 @@ STEP_ARRAYS = {
     "do": ("delta_o", True),
 }
 PARAMS = ("U", "W", "V", "b", "c", "h0")
+#: ``{sym NAME}``: placeholder name -> the key of its symbol in ``Notation.symbols``
+SYMBOLS = {**{n: n for n in ("x", "a", "h", "o", "y", "d", "L", *PARAMS)},
+           "dh": "delta_h", "do": "delta_o"}  # fmt: skip
 #: the most significant digits a placeholder may ask for
 MAX_DIGITS = 12
 
@@ -58,6 +65,7 @@ _FORMS = (
     ("grad", re.compile(rf"^grad\s+(U|W|V|b|c|h0)\[{_INT}(?:,{_INT})?\](?:\({_INT}\))?$")),
     ("norm", re.compile(rf"^norm\s+(dh|do)\({_INT}\)$")),
     ("flow", re.compile(rf"^flow\({_INT},{_INT}\)$")),
+    ("sym", re.compile(r"^sym\s+(x|a|h|o|y|d|L|U|W|V|b|c|h0|dh|do)$")),
 )
 _BRACES = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
@@ -70,7 +78,7 @@ class PlaceholderError(ValueError):
 class Quantity:
     """One parsed placeholder.
 
-    kind : "step", "loss_t", "loss", "param", "grad", "norm" or "flow".
+    kind : "step", "loss_t", "loss", "param", "grad", "norm", "flow" or "sym" (a symbol).
     name : the array or parameter name ("" for the loss and the flow).
     index : 1-based unit or (row, col) indices, as written.
     t : the 1-based step (or (s, t) for the flow), None when the quantity has none.
@@ -106,6 +114,8 @@ def parse(source: str) -> Quantity:
             return Quantity(kind, "", (), tuple(map(int, groups)), digits, source)
         if kind == "loss":
             return Quantity(kind, "", (), (), digits, source)
+        if kind == "sym":
+            return Quantity(kind, groups[0], (), (), digits, source)
         name, numbers = groups[0], [int(g) for g in groups[1:]]
         if kind == "step":
             return Quantity(kind, name, (numbers[0],), (numbers[1],), digits, source)
@@ -117,7 +127,7 @@ def parse(source: str) -> Quantity:
         return _grad(name, m, digits, source)
     raise PlaceholderError(
         f"{{{source}}} is not a known quantity; write e.g. {{h[1](2)}}, {{dh[1](3)}}, {{L(2)}}, "
-        "{W[1,2]}, {grad W[1,2]}, {norm dh(3)} or {flow(5,1)}"
+        "{W[1,2]}, {grad W[1,2]}, {norm dh(3)}, {flow(5,1)} or {sym dh}"
     )
 
 
@@ -179,6 +189,8 @@ def _step_array(trace: Trace, name: str) -> np.ndarray:
 def value(quantity: Quantity, trace: Trace, notation: Notation) -> float:
     """The number the placeholder stands for in this (single-sequence) trace."""
     check(quantity, trace)
+    if quantity.kind == "sym":
+        raise PlaceholderError(f"{{{quantity.source}}} is a symbol, not a number")
     q = quantity
     if q.kind == "step":
         arr, signed = _step_array(trace, q.name), STEP_ARRAYS[q.name][1]
@@ -206,8 +218,9 @@ def show(number: float, digits: int) -> str:
 
 
 def render(text: str, trace: Trace, notation: Notation) -> tuple[str, list[tuple[Quantity, float]]]:
-    """The text with every placeholder replaced by its number, and the (quantity, value) pairs
-    in order, so that a caller can check each quoted number against the engine."""
+    """The text with every placeholder replaced by its number (a ``sym`` by the notation's
+    symbol), and the (quantity, value) pairs of the numbers in order, so that a caller can
+    check each quoted number against the engine."""
     quoted: list[tuple[Quantity, float]] = []
 
     def replace(m: re.Match[str]) -> str:
@@ -217,6 +230,8 @@ def render(text: str, trace: Trace, notation: Notation) -> tuple[str, list[tuple
         if m.group(1) is None:
             raise PlaceholderError(f"a lone {token!r}; write {token * 2} for a literal brace")
         q = parse(m.group(1))
+        if q.kind == "sym":
+            return notation[SYMBOLS[q.name]]
         v = value(q, trace, notation)
         quoted.append((q, v))
         return show(v, q.digits)

@@ -44,6 +44,8 @@ and any of these actions, applied in this order before the text is shown::
     "select": {"node": "h", "t": 2, "unit": 1} | {"edge": "W", "t": 2, "row": 1, "col": 2}
             | {"cell": "W", "row": 1, "col": 2} | null          (units, rows, columns 1-based)
     "predict": "dh[1](2)"              the quantity predict mode asks for at this step
+    "show": "flow"                     raise a dock of the window, by its name in
+                                       :data:`DOCK_NAMES` (the window's dock registry)
 
 A step leaves unchanged what it does not set, so a lesson reads as a sequence of moves.
 :func:`walk` plays a lesson headlessly (training with :func:`core.training.train`) and gives the
@@ -87,6 +89,25 @@ MAX_LESSON_STEPS = 200
 MAX_LESSON_EPOCHS = 5000
 #: the longest text of a step, in characters (a step is read in about ten seconds)
 MAX_TEXT = 2000
+#: the docks a step may raise with "show": the names of the window's dock registry
+#: (``gui.docks.registry.DockId`` values; a GUI test keeps the two lists equal, so the core
+#: can check a lesson without importing Qt)
+DOCK_NAMES = (
+    "activations",
+    "deltas",
+    "gradients",
+    "loss",
+    "inspector",
+    "task",
+    "network",
+    "training",
+    "state_space",
+    "flow",
+    "gradcheck",
+    "weights",
+    "lesson",
+    "rtrl",
+)
 #: where the shipped lessons are
 LESSONS_DIR = Path(__file__).resolve().parents[1] / "resources" / "lessons"
 
@@ -103,6 +124,7 @@ _STEP_FIELDS = (
     "cursor",
     "select",
     "predict",
+    "show",
 )
 _TRAIN_FIELDS = ("epochs", "lr", "momentum", "update", "clip", "seed")
 _CURSOR = re.compile(r"^\s*(start|end|forward\s+(\d{1,6})|backward\s+(\d{1,6}))\s*$")
@@ -143,6 +165,7 @@ class LessonStep:
     cursor: tuple[str, int] | None = None
     select: Selection | str | None = None
     predict: str | None = None
+    show: str | None = None
 
 
 #: the value of ``LessonStep.select`` that clears the selection
@@ -188,6 +211,29 @@ class LessonState:
 def shipped_lessons() -> list[Path]:
     """The lesson files shipped with Unfold, in the order of their names."""
     return sorted(LESSONS_DIR.glob("*.json"))
+
+
+def find_lesson(name: str | Path) -> Path:
+    """The lesson file ``name`` stands for: an existing file, or a shipped lesson by its file
+    name (``05_vanishing_delayed_recall``, with or without ``.json``), by that name without its
+    number (``vanishing_delayed_recall``) or by its number (``5``). LessonError otherwise,
+    listing the shipped lessons."""
+    path = Path(name)
+    if path.is_file():
+        return path
+    wanted = path.name.removesuffix(".json").lower()
+    for shipped in shipped_lessons():
+        number, _, rest = shipped.stem.partition("_")
+        if wanted == shipped.stem.lower() or wanted == rest.lower():
+            return shipped
+        if wanted.isdigit() and number.isdigit() and int(wanted) == int(number):
+            return shipped
+    if path.exists():
+        raise LessonError(str(name), None, None, "is not a file")
+    names = ", ".join(p.stem for p in shipped_lessons())
+    raise LessonError(
+        str(name), None, None, f"is neither a lesson file nor a shipped lesson ({names})"
+    )
 
 
 def load_lesson(path: str | Path) -> Lesson:
@@ -439,6 +485,8 @@ class _Step:
             if q.kind not in ("step", "grad"):
                 raise r.fail("predict", "must name an activation, a delta or a gradient entry")
             out = replace(out, predict=text)
+        if "show" in raw:
+            out = replace(out, show=r.choice(raw, "show", DOCK_NAMES))
         return out
 
     def truncation(self, value: Any) -> tuple[str, int | None]:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -52,11 +53,23 @@ KINDS: Final = ("h", "dh", "do", "grad")
 
 @dataclass(frozen=True, slots=True)
 class Slip:
-    """One common mistake: its name, what the learner did, and the value it gives."""
+    """One common mistake: its key (in the engine's names, the same in every notation, for
+    exports and tests), its name in the reader's symbols, what the learner did (in the reader's
+    symbols too), and the value it gives."""
 
+    key: str
     name: str
     description: str
     value: float
+
+
+#: the engine's symbols a slip's key may hold, each standing alone (not inside a word)
+_KEY_SYMBOLS = re.compile(r"(?<![A-Za-z])(U|W|V|a|h|o)(?![A-Za-z])")
+
+
+def _slip(n: Notation, key: str, description: str, value: float) -> Slip:
+    """A slip whose name is ``key`` in ``n``'s symbols ("W for Wᵀ" is "U for Uᵀ" in Bodén's)."""
+    return Slip(key, _KEY_SYMBOLS.sub(lambda m: n[m.group(1)], key), description, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,14 +115,17 @@ def matches(typed: float, target: float) -> bool:
 
 def question(source: str, trace: Trace, notation: Notation) -> Question:
     """The question for a quantity (``h[1](2)``, ``dh[1](3)``, ``do[1](3)``,
-    ``grad W[1,2](3)``) of a single-sequence trace; PlaceholderError if it cannot be asked."""
+    ``grad W[1,2](3)``) of a single-sequence trace; PlaceholderError if it cannot be asked.
+
+    The label and every slip's description are written in ``notation``'s symbols (the one-unit
+    example's δ, z, y, w, E; Bodén's δj, netj, yj, U, C; ...), as the views around them are."""
     q = parse(source)
     check(q, trace)
     if q.kind == "step" and q.name in ("h", "dh", "do") and q.t[0] >= 1:
         recompute = {"h": _hidden_slips, "dh": _delta_h_slips, "do": _delta_o_slips}[q.name]
-        raw = recompute(trace, q, notation.delta_sign)
+        raw = recompute(trace, q, notation)
     elif q.kind == "grad" and q.t and q.name in ("U", "W", "V"):
-        raw = _gradient_slips(trace, q, notation.delta_sign)
+        raw = _gradient_slips(trace, q, notation)
     else:
         raise PlaceholderError(
             f"{{{source}}}: predict mode asks for h[i](t), dh[i](t), do[k](t) or a step's "
@@ -152,18 +168,28 @@ def _pre_activation_delta(trace: Trace, t: int) -> tuple[np.ndarray, np.ndarray]
     return immediate, total
 
 
-def _hidden_slips(trace: Trace, q: Quantity, _sign: int) -> list[Slip]:
+def _hidden_slips(trace: Trace, q: Quantity, n: Notation) -> list[Slip]:
     (i,), (t,) = (q.index[0] - 1,), q.t
     net = trace.net
     a, c = trace.a[t - 1], trace.context[t - 1]
-    out = [Slip("activation left out", f"the net input a{i + 1}({t}) without f", float(a[i]))]
+    out = [
+        _slip(
+            n, "activation left out", f"the net input {n['a']}{i + 1}({t}) without f", float(a[i])
+        )
+    ]
     if net.context == "none":  # a tapped delay line: no recurrent term to misread
         return out
+    W, h = n["W"], n["h"]
     if not net.jordan:
         transposed = net.b[i] + net.W[:, i] @ c + net.U[i] @ trace.x[t - 1]
-        out.append(Slip("W for Wᵀ", "W read by columns, Σj W[j,i] h_j(t-1)", _f(net, transposed)))
+        by_columns = f"{W} read by columns, Σj {W}[j,{i + 1}] {h}j({t - 1})"
+        out.append(_slip(n, "W for Wᵀ", by_columns, _f(net, transposed)))
     plain = net.b[i] + net.U[i] @ trace.x[t - 1]
-    out.append(Slip("recurrence left out", "the recurrent term W c(t) left out", _f(net, plain)))
+    out.append(
+        _slip(
+            n, "recurrence left out", f"the recurrent term (through {W}) left out", _f(net, plain)
+        )
+    )
     return out
 
 
@@ -172,80 +198,79 @@ def _f(net: SRN | TDL, a: float) -> float:
     return float(hidden_forward(net.hidden, np.array([a]))[0])
 
 
-def _delta_h_slips(trace: Trace, q: Quantity, sign: int) -> list[Slip]:
-    i, t = q.index[0] - 1, q.t[0]
+def _delta_h_slips(trace: Trace, q: Quantity, n: Notation) -> list[Slip]:
+    i, t, sign = q.index[0] - 1, q.t[0], n.delta_sign
     fp = trace.slope()
     immediate, total = _pre_activation_delta(trace, t)
+    L, a, h, W = n["L"], n["a"], n["h"], n["W"]
     out = [
-        Slip("missing f'(a)", "f'(a) left out: ∂L/∂h instead of ∂L/∂a", sign * float(total[i])),
-        Slip(
-            "other δ sign", "the other notation's sign of δ", -sign * float(trace.delta_h[t - 1, i])
-        ),
-        Slip(
-            "immediate for total",
-            "only this step's own loss L(t), not what comes back from later steps",
-            sign * float(fp[t - 1, i] * immediate[i]),
-        ),
-    ]
+        _slip(n, "missing f'(a)", f"f'({a}) left out: ∂{L}/∂{h} instead of ∂{L}/∂{a}",
+             sign * float(total[i])),
+        _slip(n, "other δ sign", "the other notation's sign of δ",
+             -sign * float(trace.delta_h[t - 1, i])),
+        _slip(n, "immediate for total",
+             f"only this step's own loss {L}({t}), not what comes back from later steps",
+             sign * float(fp[t - 1, i] * immediate[i])),
+    ]  # fmt: skip
     if t < trace.T:
         late = float(fp[t, i] * total[i])
-        out.append(Slip("h(t+1) for h(t)", "f' taken at step t+1 instead of t", sign * late))
+        out.append(
+            _slip(n, "h(t+1) for h(t)", f"f' taken at step {t + 1} instead of {t}", sign * late)
+        )
     back = trace.carried(t) if not trace.net.jordan else None
     if back is not None:
         wrong = immediate + trace.net.W @ back
-        out.append(
-            Slip(
-                "W for Wᵀ", "W instead of Wᵀ on the way back", sign * float(fp[t - 1, i] * wrong[i])
-            )
-        )
+        out.append(_slip(n, "W for Wᵀ", f"{W} instead of {W}ᵀ on the way back",
+                        sign * float(fp[t - 1, i] * wrong[i])))  # fmt: skip
     return out
 
 
-def _delta_o_slips(trace: Trace, q: Quantity, sign: int) -> list[Slip]:
-    k, t = q.index[0] - 1, q.t[0]
+def _delta_o_slips(trace: Trace, q: Quantity, n: Notation) -> list[Slip]:
+    k, t, sign = q.index[0] - 1, q.t[0], n.delta_sign
     delta = float(trace.delta_o[t - 1, k])
     y = float(trace.y[t - 1, k])
-    out = [Slip("other δ sign", "the other notation's sign (d - y for y - d)", -sign * delta)]
+    ys, ds = f"{n['y']}{k + 1}({t})", f"{n['d']}{k + 1}({t})"
+    out = [_slip(n, "other δ sign", f"the other notation's sign ({ds} - {ys} for {ys} - {ds})",
+                -sign * delta)]  # fmt: skip
     if trace.net.output in ("softmax", "logistic"):
         g = y * (1 - y)
-        out.append(Slip("g'(o) multiplied in", "the output's derivative y(1-y) multiplied in, "
-                        "as for an unmatched cost", sign * delta * g))  # fmt: skip
+        out.append(_slip(n, "g'(o) multiplied in",
+                        f"the output's derivative {ys}(1 - {ys}) multiplied in, as for an "
+                        "unmatched cost", sign * delta * g))  # fmt: skip
     if trace.net.jordan:
         local = float(trace.local_delta_o(t)[k])
-        out.append(
-            Slip("immediate for total", "only y(t) - d(t), not what comes back", sign * local)
-        )
+        out.append(_slip(n, "immediate for total", f"only {ys} - {ds}, not what comes back",
+                        sign * local))  # fmt: skip
     return out
 
 
-def _gradient_slips(trace: Trace, q: Quantity, sign: int) -> list[Slip]:
+def _gradient_slips(trace: Trace, q: Quantity, n: Notation) -> list[Slip]:
     (i, j), t, p = (q.index[0] - 1, q.index[1] - 1), q.t[0], q.name
     delta, partner = trace.delta_of(p)[t - 1], trace.partner(p)[t - 1]
+    P, h = n[p], n["h"]
     out = [
-        Slip("other δ sign", "the other notation's sign of δ", -float(delta[i] * partner[j])),
-        Slip(
+        _slip(n, "other δ sign", "the other notation's sign of δ", -float(delta[i] * partner[j])),
+        _slip(
+            n,
             "total for immediate",
             f"the gradient summed over steps ≥ {t} instead of step {t}'s term",
             float(trace.accumulated(t)[p][i, j]),
         ),
     ]
     if p == "W" and not trace.net.jordan:
-        out.append(
-            Slip("h(t) for h(t-1)", "h(t) where h(t-1) belongs", float(delta[i] * trace.h[t, j]))
-        )
+        out.append(_slip(n, "h(t) for h(t-1)", f"{h}({t}) where {h}({t - 1}) belongs",
+                        float(delta[i] * trace.h[t, j])))  # fmt: skip
     if p == "V":
-        out.append(
-            Slip(
-                "h(t-1) for h(t)", "h(t-1) where h(t) belongs", float(delta[i] * trace.h[t - 1, j])
-            )
-        )
+        out.append(_slip(n, "h(t-1) for h(t)", f"{h}({t - 1}) where {h}({t}) belongs",
+                        float(delta[i] * trace.h[t - 1, j])))  # fmt: skip
     if p in ("U", "W"):
         fp = trace.slope()[t - 1, i]
         pre = delta[i] / fp if fp != 0 else np.nan
-        out.append(Slip("missing f'(a)", "f'(a) left out of δ", float(pre * partner[j])))
+        a = n["a"]
+        out.append(_slip(n, "missing f'(a)", f"f'({a}) left out of δ", float(pre * partner[j])))
     if p == "W" and delta.shape[0] == partner.shape[0]:
-        out.append(Slip("W for Wᵀ", "the indices of W swapped", float(delta[j] * partner[i])))
-    del sign  # gradients are ∂L/∂w in every notation
+        out.append(_slip(n, "W for Wᵀ", f"the indices of {P} swapped",
+                        float(delta[j] * partner[i])))  # fmt: skip
     return out
 
 
@@ -280,7 +305,7 @@ class Score:
                 "typed": v.typed,
                 "correct": v.correct,
                 "right": v.right,
-                "slip": v.slip.name if v.slip else "",
+                "slip": v.slip.key if v.slip else "",
             }
             for n, v in enumerate(self.verdicts, start=1)
         ]

@@ -2,9 +2,15 @@
 
 Positions run from the start (0) through forward t = 1..T and backward t = T..1 (2T); see
 ``core.cursor``. Playback is a main-thread QTimer (the pattern of ndv's DimRow), never a thread.
+
+Every move forward - Step forward (Right, the button, the Step menu), Play (each tick), To end
+and the slider dragged forward - passes through one optional gate, which predict mode sets to
+ask for the next number first (:meth:`PlaybackActions.set_forward_gate`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -22,6 +28,10 @@ from PySide6.QtWidgets import (
 from core.cursor import phase_and_step
 from gui.session import Session
 from gui.widgets.text_line import TextLine
+
+#: a gate on forward moves: called with the move, it makes it at once, later (after asking
+#: something) or never
+ForwardGate = Callable[[Callable[[], None]], None]
 
 
 class PlaybackActions(QObject):
@@ -55,6 +65,7 @@ class PlaybackActions(QObject):
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._on_timer_timeout)
         self.set_speed(4.0)
+        self._gate: ForwardGate | None = None
 
     def _action(self, text: str, icon: QStyle.StandardPixmap, key: str, tip: str) -> QAction:
         action = QAction(QApplication.style().standardIcon(icon), text, self)
@@ -78,6 +89,21 @@ class PlaybackActions(QObject):
     def stop(self) -> None:
         self.play.setChecked(False)
 
+    def set_forward_gate(self, gate: ForwardGate | None) -> None:
+        """Send every forward move through ``gate`` (None: move at once). Playing waits at
+        each tick until the gate makes the move."""
+        self._gate = gate
+
+    @property
+    def gated(self) -> bool:
+        return self._gate is not None
+
+    def _forward(self, move: Callable[[], None]) -> None:
+        if self._gate is None:
+            move()
+        else:
+            self._gate(move)
+
     # -- slots ------------------------------------------------------------------------------------
     def _on_to_start_triggered(self) -> None:
         self._session.to_start()
@@ -86,10 +112,10 @@ class PlaybackActions(QObject):
         self._session.back()
 
     def _on_forward_triggered(self) -> None:
-        self._session.step()
+        self._forward(self._session.step)
 
     def _on_to_end_triggered(self) -> None:
-        self._session.to_end()
+        self._forward(self._session.to_end)
 
     def _on_play_toggled(self, on: bool) -> None:
         if on:
@@ -104,9 +130,16 @@ class PlaybackActions(QObject):
         self.playingChanged.emit(on)
 
     def _on_timer_timeout(self) -> None:
+        if self._gate is not None:
+            self.timer.stop()  # until the gate makes the move
+        self._forward(self._play_step)
+
+    def _play_step(self) -> None:
         self._session.step()
         if self._session.cursor.at_end:
             self.play.setChecked(False)
+        elif self.play.isChecked() and not self.timer.isActive():
+            self.timer.start()  # the gate let this step through: play on
 
 
 class TimeBar(QWidget):
@@ -165,6 +198,10 @@ class TimeBar(QWidget):
         self._actions.to_end.setEnabled(not cursor.at_end)
 
     def _on_slider_value_changed(self, value: int) -> None:
+        if value > self._session.position and self._actions.gated:
+            self._on_session_cursor_changed(self._session.position)  # back to the cursor
+            self._actions.forward.trigger()  # one step, through the gate
+            return
         self._session.seek(value)
 
     def position_label(self, position: int) -> str:

@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu
 
 from core.lessons import LessonError, shipped_lessons
+from gui.docks.registry import DockId
 from gui.files import FileActions
 from gui.lessons.panel import LessonPanel
 from gui.lessons.predict import PredictBox, PredictMode
@@ -90,6 +91,7 @@ class LessonActions(QObject):
         )
         self.menu = self._build_menu()
         self.player.failed.connect(lambda text: self._files.show_error("Lesson step", text))
+        self.player.dockRequested.connect(self.raise_dock)
         self.player.lessonChanged.connect(self._sync)
         self.player.stepChanged.connect(self._sync)
         self.player.trainingChanged.connect(self._sync)
@@ -173,6 +175,14 @@ class LessonActions(QObject):
         width = round(LESSON_COLUMN * self._window.width())
         if self.dock.width() < width:
             self._window.resizeDocks([self.dock], [width], Qt.Orientation.Horizontal)
+
+    def raise_dock(self, name: str) -> None:
+        """Show and raise the dock a lesson step names (a registry name, ``DockId`` value)."""
+        dock = self._window.findChild(QDockWidget, DockId(name).object_name)
+        if dock is None:  # every registry name has a dock; a window without it shows nothing
+            return
+        dock.show()
+        dock.raise_()
 
     def _sync(self, *_args: object) -> None:
         lesson, index = self.player.lesson, self.player.index

@@ -4,7 +4,7 @@ numbers, Back and Next, and the progress of a step that trains."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -28,6 +28,28 @@ EMPTY = (
 TEXT_SCALE = 1.2
 
 
+class WrappedLine(QLabel):
+    """A word-wrapped label that keeps the height its lines need at its width, so that a tall
+    dock squeezes the lesson text above (which scrolls) rather than cut the feedback off."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._fit()
+
+    def _fit(self) -> None:
+        needed = self.heightForWidth(self.width()) if self.width() > 0 else -1
+        if needed > 0 and needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
+
+
 class LessonPanel(QWidget):
     """Shows the player's lesson; Back and Next drive it (their keys live on window actions)."""
 
@@ -38,8 +60,7 @@ class LessonPanel(QWidget):
         self.player = LessonPlayer(session, controller, self)
         self.controller = controller
 
-        self.title = QLabel()
-        self.title.setWordWrap(True)
+        self.title = WrappedLine()  # two lines in a narrow column, and room for both
         bold = QFont(self.title.font())
         bold.setBold(True)
         self.title.setFont(bold)

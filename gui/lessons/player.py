@@ -38,6 +38,8 @@ class LessonPlayer(QObject):
     failed(str) : a step could not be shown (its training failed); the lesson stays where it was.
     textChanged(str) : the step's text with its numbers, again whenever the trace or notation
         changes (the numbers are always those the views show).
+    dockRequested(str) : the step shown names a dock to raise (a ``core.lessons.DOCK_NAMES``
+        name, the window's dock registry name).
     """
 
     lessonChanged = Signal()
@@ -45,6 +47,7 @@ class LessonPlayer(QObject):
     stepChanged = Signal(int)
     trainingChanged = Signal(bool)
     failed = Signal(str)
+    dockRequested = Signal(str)
 
     def __init__(
         self, session: Session, controller: TrainingController, parent: QObject | None = None
@@ -188,6 +191,10 @@ class LessonPlayer(QObject):
         self._follow(self._states[index])
         self._rerender()
         self.stepChanged.emit(index)
+        assert self._lesson is not None
+        shown = self._lesson.steps[index].show
+        if shown is not None:
+            self.dockRequested.emit(shown)
 
     def _follow(self, state: LessonState) -> None:
         """Make the window show ``state``: network, sequence, truncation, notation, cursor and

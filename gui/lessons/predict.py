@@ -1,11 +1,12 @@
 """Predict mode: before the cursor (or the lesson) moves on, type the number the step computes.
 
-With Lessons > Predict the next number (Ctrl+Shift+P) on, Right and the lesson's Next first ask
-for a value - h(t) of the selected hidden unit going forward, its δh(t) going backward, the
-step's term of a selected U, W or V gradient cell, or whatever the lesson step names - check it
-with :func:`core.predict.judge`, name the likely slip, add it to the score, and then move on.
-Right and Space leave the time bar while predicting (its buttons still step). The score can
-be exported as CSV or JSON.
+With Lessons > Predict the next number (Ctrl+Shift+P) on, every forward move of the cursor
+(Right, the time bar's buttons and slider, the Step menu, Play and To end: the time bar's
+forward gate) and the lesson's Next first ask for a value - h(t) of the selected hidden unit
+going forward, its δh(t) going backward, the step's term of a selected U, W or V gradient cell,
+or whatever the lesson step names - check it with :func:`core.predict.judge`, name the likely
+slip, add it to the score, and then move on. Play waits at each question; To end asks the next
+number, then jumps. The score can be exported as CSV or JSON.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from core.predict import Question, Score, judge, question
 from core.selection import Selection
 from core.trace import Trace
 from gui.files import FileActions
+from gui.lessons.panel import WrappedLine
 from gui.lessons.player import LessonPlayer
 from gui.session import Session
 from gui.timebar import PlaybackActions
@@ -67,8 +69,7 @@ class PredictBox(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.prompt = QLabel()
-        self.prompt.setWordWrap(True)
+        self.prompt = WrappedLine()
         self.edit = QLineEdit()
         self.edit.setValidator(QRegularExpressionValidator(NUMBER, self.edit))
         self.edit.setPlaceholderText("your value, e.g. 0.25")
@@ -77,8 +78,7 @@ class PredictBox(QWidget):
         self.check_button.setToolTip("Compare with the engine's value and move on (Enter)")
         self.skip_button = QPushButton("Skip")
         self.skip_button.setToolTip("Move on without predicting this one")
-        self.feedback = QLabel()
-        self.feedback.setWordWrap(True)
+        self.feedback = WrappedLine()
         self.feedback.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.score = QLabel("score 0 / 0")
         self.score.setToolTip("Right predictions of all made this session (Lessons > Export)")
@@ -86,12 +86,14 @@ class PredictBox(QWidget):
         row.addWidget(self.edit, 1)
         row.addWidget(self.check_button)
         row.addWidget(self.skip_button)
+        top = QHBoxLayout()  # the score beside the question: one line less in a short dock
+        top.addWidget(self.prompt, 1)
+        top.addWidget(self.score, 0, Qt.AlignmentFlag.AlignTop)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 4, 0, 0)
-        column.addWidget(self.prompt)
+        column.addLayout(top)
         column.addLayout(row)
         column.addWidget(self.feedback)
-        column.addWidget(self.score)
 
 
 class PredictMode(QObject):
@@ -100,7 +102,6 @@ class PredictMode(QObject):
     Attributes
     ----------
     toggle_action : Predict the next number (checkable, Ctrl+Shift+P).
-    step_action : Right while predicting: ask, then step forward.
     export_action : Export the prediction score as CSV or JSON.
     pending : the open question, or None.
     score : the immutable :class:`core.predict.Score` so far.
@@ -120,17 +121,12 @@ class PredictMode(QObject):
         self._window, self._session, self._player = window, session, player
         self._playback, self.box, self._files, self._show = playback, box, files, show
         self.pending: Question | None = None
-        self._saved_keys: tuple[list[QKeySequence], list[QKeySequence]] | None = None
         self._then: Callable[[], None] | None = None
         self.score = Score()
         self.toggle_action = QAction("&Predict the next number", window, checkable=True)
         self._keys(self.toggle_action, ["Ctrl+Shift+P"], "Before each step, type the value it "
                    "computes; a wrong one is matched to the common slip it comes from")  # fmt: skip
         self.toggle_action.toggled.connect(self._on_toggle_action_toggled)
-        self.step_action = QAction("Step forward, predicting first", window)
-        self._keys(self.step_action, [], "Type the next value, then step forward (Right)")
-        self.step_action.triggered.connect(self.ask_cursor)
-        self.step_action.setEnabled(False)
         self.export_action = QAction("E&xport prediction score...", window)
         self._keys(self.export_action, [], "Save every prediction of this session as CSV or JSON")
         self.export_action.triggered.connect(lambda _checked=False: self.export())
@@ -151,8 +147,9 @@ class PredictMode(QObject):
         return self.toggle_action.isChecked()
 
     # -- asking -----------------------------------------------------------------------------------
-    def ask_cursor(self) -> None:
-        """Right while predicting: ask for the value the next position computes, then step."""
+    def ask_cursor(self, move: Callable[[], None] | None = None) -> None:
+        """The time bar's forward gate while predicting: ask for the value the next position
+        computes, then make ``move`` (one step when None)."""
         if self.pending is not None:
             self.box.edit.setFocus()
             return
@@ -160,7 +157,8 @@ class PredictMode(QObject):
         source = cursor_question_source(s.trace, s.position, s.selection)
         if source is None:
             return
-        self._ask(source, s.trace, s.notation.key, s.step, "Predict {} before it is computed:")
+        then = s.step if move is None else move
+        self._ask(source, s.trace, s.notation.key, then, "Predict {} before it is computed:")
 
     def next_lesson_step(self) -> None:
         """The lesson's Next: ask first when predicting and the step names a quantity."""
@@ -230,24 +228,14 @@ class PredictMode(QObject):
     # -- mode and export ------------------------------------------------------------------------
     def _on_toggle_action_toggled(self, on: bool) -> None:
         self._playback.stop()
-        # Right and Space go to step_action, or nowhere, while predicting (the time bar's
-        # buttons still step: a click is a choice to skip the question)
-        forward, play = self._playback.forward, self._playback.play
-        if on:
-            self._saved_keys = (forward.shortcuts(), play.shortcuts())
-            forward.setShortcuts([])
-            play.setShortcuts([])
-            self.step_action.setShortcuts(self._saved_keys[0])  # Right asks first
-        elif self._saved_keys is not None:
-            self.step_action.setShortcuts([])
-            forward.setShortcuts(self._saved_keys[0])
-            play.setShortcuts(self._saved_keys[1])
-            self._saved_keys = None
-        self.step_action.setEnabled(on)
+        # every forward move (keys, buttons, menu, play, slider) asks first while predicting
+        self._playback.set_forward_gate(self.ask_cursor if on else None)
         self.box.setVisible(on)
         if on:
             self._show()
-            self.box.prompt.setText("Press Right (or the lesson's Next) for the first question.")
+            self.box.prompt.setText(
+                "Step forward (Right) or press the lesson's Next for the first question."
+            )
             self.box.edit.setEnabled(False)
         elif self.pending is not None:
             self.pending, self._then = None, None

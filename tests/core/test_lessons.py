@@ -92,6 +92,8 @@ BAD = [
     ("train-field", ("steps", 2, "train"), {"epochs": 2, "speed": 1}, 3, "train.speed"),
     ("sequence", ("steps", 0, "sequence"), 2, 1, "sequence"),
     ("predict", ("steps", 1, "predict"), "L(2)", 2, "predict"),
+    ("show-unknown-dock", ("steps", 1, "show"), "gradient flow", 2, "show"),
+    ("show-not-text", ("steps", 2, "show"), 3, 3, "show"),
     ("task-name", ("data",), {"kind": "task", "task": "chess"}, None, "data.task"),
     (
         "task-param",

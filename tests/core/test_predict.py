@@ -37,7 +37,7 @@ def backward(trace):
 
 
 def slips(q):
-    return {s.name: s.value for s in q.slips}
+    return {s.key: s.value for s in q.slips}
 
 
 def test_the_engine_agrees_with_the_written_out_recursion(trace) -> None:
@@ -135,6 +135,6 @@ def test_score_counts_and_exports(trace) -> None:
     assert (score.right, score.total, score.label) == (1, 2, "score 1 / 2")
     rows = list(csv.DictReader(io.StringIO(score.to_csv())))
     assert [r["right"] for r in rows] == ["True", "False"]
-    assert rows[1]["slip"] == q.slips[0].name and float(rows[0]["correct"]) == q.correct
+    assert rows[1]["slip"] == q.slips[0].key and float(rows[0]["correct"]) == q.correct
     data = json.loads(score.to_json())
     assert data["right"] == 1 and data["total"] == 2 and len(data["predictions"]) == 2

@@ -179,3 +179,23 @@ def test_every_shipped_lesson_is_in_the_lessons_menu(window: MainWindow) -> None
     file_menu = window.file_menu.actions()
     assert window.lessons.open_action in file_menu
     assert window.lessons.open_action.shortcut().toString() == "Ctrl+L"
+
+
+def test_the_core_knows_every_dock_name_of_the_registry() -> None:
+    from core.lessons import DOCK_NAMES
+    from gui.docks.registry import DockId
+
+    assert sorted(DOCK_NAMES) == sorted(d.value for d in DockId)
+
+
+def test_a_step_that_names_a_dock_raises_it(window: MainWindow, tmp_path: Path) -> None:
+    from gui.docks.registry import DockId
+
+    flow, lesson_dock = window.docks[DockId.FLOW], window.docks[DockId.LESSON]
+    flow.hide()
+    steps = [dict(STEPS[0]), {**STEPS[1], "show": "flow"}]
+    assert window.lessons.open_path(lesson_file(tmp_path, steps))
+    assert not flow.isVisible()  # step 1 names no dock
+    window.lessons.next_action.trigger()
+    assert flow.isVisible() and not flow.visibleRegion().isEmpty()
+    assert lesson_dock.isVisible()  # the lesson stays beside it

@@ -107,6 +107,7 @@ DOCK_NAMES = (
     "weights",
     "lesson",
     "rtrl",
+    "spectral",
 )
 #: where the shipped lessons are
 LESSONS_DIR = Path(__file__).resolve().parents[1] / "resources" / "lessons"

@@ -16,7 +16,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu
 
 from core.lessons import LessonError, shipped_lessons
-from gui.docks.registry import DockId
 from gui.files import FileActions
 from gui.lessons.panel import LessonPanel
 from gui.lessons.predict import PredictBox, PredictMode
@@ -178,7 +177,9 @@ class LessonActions(QObject):
 
     def raise_dock(self, name: str) -> None:
         """Show and raise the dock a lesson step names (a registry name, ``DockId`` value)."""
-        dock = self._window.findChild(QDockWidget, DockId(name).object_name)
+        # the window's docks by registry id (the registry builds this room's panel: no import)
+        docks: dict[object, QDockWidget] = getattr(self._window, "docks", {})
+        dock = next((d for key, d in docks.items() if getattr(key, "value", key) == name), None)
         if dock is None:  # every registry name has a dock; a window without it shows nothing
             return
         dock.show()

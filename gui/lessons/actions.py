@@ -16,7 +16,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu
 
 from core.lessons import LessonError, shipped_lessons
-from gui.docks.registry import DockId
 from gui.files import FileActions
 from gui.lessons.panel import LessonPanel
 from gui.lessons.predict import PredictBox, PredictMode
@@ -177,8 +176,11 @@ class LessonActions(QObject):
             self._window.resizeDocks([self.dock], [width], Qt.Orientation.Horizontal)
 
     def raise_dock(self, name: str) -> None:
-        """Show and raise the dock a lesson step names (a registry name, ``DockId`` value)."""
-        dock = self._window.findChild(QDockWidget, DockId(name).object_name)
+        """Show and raise the dock a lesson step names (a registry name, ``DockId`` value).
+
+        Found by its object name, ``dock_<name>`` (``DockId.object_name``): the registry
+        imports this package's panel, so this package does not import the registry."""
+        dock = self._window.findChild(QDockWidget, f"dock_{name}")
         if dock is None:  # every registry name has a dock; a window without it shows nothing
             return
         dock.show()

@@ -169,7 +169,7 @@ DOCKS: Mapping[DockId, DockSpec] = MappingProxyType(
             "Lesson and predictions", LessonPanel, _LEFT, True,
             "A guided lesson: its step's text with live numbers; Back and Next move the window. "
             "Predict mode asks for each step's number first",
-            tab="Lesson", min_size=(240, 200),
+            tab="Lesson", min_size=(240, 200), scrolls=True,
         ),
         DockId.RTRL: DockSpec(
             "RTRL vs BPTT", RTRLComparePanel, _BOTTOM, False,

@@ -199,3 +199,17 @@ def test_a_step_that_names_a_dock_raises_it(window: MainWindow, tmp_path: Path) 
     window.lessons.next_action.trigger()
     assert flow.isVisible() and not flow.visibleRegion().isEmpty()
     assert lesson_dock.isVisible()  # the lesson stays beside it
+
+
+@pytest.mark.parametrize("index", [0, 4])
+def test_a_lesson_with_predict_mode_fits_a_1280_by_800_screen(
+    window: MainWindow, index: int, settle
+) -> None:
+    """The lesson dock scrolls rather than make the window taller than a laptop's screen."""
+    assert window.lessons.open_path(shipped_lessons()[index])
+    window.lessons.predict.toggle_action.trigger()
+    window.resize(1280, 800)
+    settle()
+    assert window.minimumSizeHint().height() <= 800
+    assert window.height() <= 800
+    assert window.lessons.dock.isVisible() and window.lessons.panel.text.text()

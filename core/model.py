@@ -50,6 +50,43 @@ def frozen(array: Any, dtype: DTypeLike | None = None) -> NDArray[Any]:
     return out
 
 
+def check_functions(hidden: str, output: str) -> None:
+    """Refuse a hidden activation or an output function core.functions does not define."""
+    if hidden not in HIDDEN_ACTIVATIONS:
+        raise ValueError(
+            f"hidden activation {hidden!r} is not one of {', '.join(HIDDEN_ACTIVATIONS)}"
+        )
+    if output not in OUTPUT_FUNCTIONS:
+        raise ValueError(f"output function {output!r} is not one of {', '.join(OUTPUT_FUNCTIONS)}")
+
+
+def check_arrays(
+    arrays: Mapping[str, NDArray[Any]],
+    expected: Mapping[str, tuple[int, ...]],
+    sizes: tuple[int, int, int],
+    note: str = "",
+) -> None:
+    """Refuse parameter arrays of the wrong shape or with a non-finite value, and layer sizes
+    outside 1..MAX_LAYER_SIZE. ``sizes`` is (I, H, O); ``note`` is added to a shape message."""
+    I, H, O = sizes
+    for name, shape in expected.items():
+        if arrays[name].shape != shape:
+            raise ValueError(
+                f"{name} has shape {arrays[name].shape}, expected {shape} "
+                f"(H={H} hidden, I={I} inputs, O={O} outputs{note})"
+            )
+        bad = np.argwhere(~np.isfinite(arrays[name]))
+        if bad.size:
+            index = tuple(int(i) for i in bad[0])
+            raise ValueError(f"{name} holds a non-finite value at index {index}")
+    if H < 1 or I < 1 or O < 1:
+        raise ValueError(f"network needs at least one unit per layer, got I={I} H={H} O={O}")
+    if max(H, I, O) > MAX_LAYER_SIZE:
+        raise ValueError(
+            f"a layer has more than the limit of {MAX_LAYER_SIZE} units: I={I} H={H} O={O}"
+        )
+
+
 @dataclass(frozen=True, slots=True, eq=False)  # arrays: compare with same_weights/array_equal
 class SRN:
     """An immutable Simple Recurrent Network.
@@ -86,14 +123,7 @@ class SRN:
     context: str = "hidden"
 
     def __post_init__(self) -> None:
-        if self.hidden not in HIDDEN_ACTIVATIONS:
-            raise ValueError(
-                f"hidden activation {self.hidden!r} is not one of {', '.join(HIDDEN_ACTIVATIONS)}"
-            )
-        if self.output not in OUTPUT_FUNCTIONS:
-            raise ValueError(
-                f"output function {self.output!r} is not one of {', '.join(OUTPUT_FUNCTIONS)}"
-            )
+        check_functions(self.hidden, self.output)
         if self.context not in CONTEXTS:
             raise ValueError(f"context {self.context!r} is not one of {', '.join(CONTEXTS)}")
         if not isinstance(self.train_h0, bool | np.bool_):
@@ -108,21 +138,7 @@ class SRN:
         O = arrays["V"].shape[0] if arrays["V"].ndim == 2 else -1
         C = H if self.context == "hidden" else O
         expected = {"U": (H, I), "W": (H, C), "V": (O, H), "b": (H,), "c": (O,), "h0": (C,)}
-        for name, shape in expected.items():
-            if arrays[name].shape != shape:
-                raise ValueError(
-                    f"{name} has shape {arrays[name].shape}, expected {shape} "
-                    f"(H={H} hidden, I={I} inputs, O={O} outputs)"
-                )
-            bad = np.argwhere(~np.isfinite(arrays[name]))
-            if bad.size:
-                raise ValueError(f"{name} holds a non-finite value at index {tuple(bad[0])}")
-        if H < 1 or I < 1 or O < 1:
-            raise ValueError(f"network needs at least one unit per layer, got I={I} H={H} O={O}")
-        if max(H, I, O) > MAX_LAYER_SIZE:
-            raise ValueError(
-                f"a layer has more than the limit of {MAX_LAYER_SIZE} units: I={I} H={H} O={O}"
-            )
+        check_arrays(arrays, expected, (I, H, O))
         for name, arr in arrays.items():
             object.__setattr__(self, name, arr)
 

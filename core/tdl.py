@@ -47,9 +47,9 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from core.functions import HIDDEN_ACTIVATIONS, LOSS_OF_OUTPUT, OUTPUT_FUNCTIONS
+from core.functions import LOSS_OF_OUTPUT
 from core.limits import MAX_LAYER_SIZE, MAX_WINDOW
-from core.model import PARAM_NAMES, frozen
+from core.model import PARAM_NAMES, check_arrays, check_functions, frozen
 
 Array = NDArray[np.floating]
 
@@ -95,14 +95,7 @@ class TDL:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "window", check_window(self.window))
-        if self.hidden not in HIDDEN_ACTIVATIONS:
-            raise ValueError(
-                f"hidden activation {self.hidden!r} is not one of {', '.join(HIDDEN_ACTIVATIONS)}"
-            )
-        if self.output not in OUTPUT_FUNCTIONS:
-            raise ValueError(
-                f"output function {self.output!r} is not one of {', '.join(OUTPUT_FUNCTIONS)}"
-            )
+        check_functions(self.hidden, self.output)
         U = np.asarray(self.U)
         dtype = U.dtype if U.dtype in (np.float32, np.float64) else np.dtype(np.float64)
         arrays = {n: frozen(getattr(self, n), dtype) for n in TDL_TRAINABLE}
@@ -118,22 +111,7 @@ class TDL:
         I = taps // n_taps
         O = arrays["V"].shape[0] if arrays["V"].ndim == 2 else -1
         expected = {"U": (H, n_taps * I), "V": (O, H), "b": (H,), "c": (O,)}
-        for name, shape in expected.items():
-            if arrays[name].shape != shape:
-                raise ValueError(
-                    f"{name} has shape {arrays[name].shape}, expected {shape} "
-                    f"(H={H} hidden, I={I} inputs, O={O} outputs, window={self.window})"
-                )
-            bad = np.argwhere(~np.isfinite(arrays[name]))
-            if bad.size:
-                index = tuple(int(i) for i in bad[0])
-                raise ValueError(f"{name} holds a non-finite value at index {index}")
-        if H < 1 or I < 1 or O < 1:
-            raise ValueError(f"network needs at least one unit per layer, got I={I} H={H} O={O}")
-        if max(H, I, O) > MAX_LAYER_SIZE:
-            raise ValueError(
-                f"a layer has more than the limit of {MAX_LAYER_SIZE} units: I={I} H={H} O={O}"
-            )
+        check_arrays(arrays, expected, (I, H, O), f", window={self.window}")
         for name, arr in arrays.items():
             object.__setattr__(self, name, arr)
 

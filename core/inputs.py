@@ -87,3 +87,19 @@ def copy_checked(name: str, out: Array, arr: Array, axes: tuple[int, ...], batch
         value = float(caller[index])
         raise ValueError(f"{name} holds a non-finite value ({value}) at index {index}")
     out[...] = arr.transpose(axes)
+
+
+def batch_copies(
+    xs: Array, targets: Array, mask: Array | None, batched: bool, dtype: np.dtype[Any]
+) -> tuple[Array, Array, Array]:
+    """Batch-major copies (x, d, m) of :func:`validate`'s (B, T, I) inputs, (B, T, O) targets and
+    (B, T) mask (ones when None) in ``dtype``, checked for NaN and inf by :func:`copy_checked`."""
+    B, T, I = xs.shape
+    x = np.empty((B, T, I), dtype)
+    copy_checked("xs", x, xs, (0, 1, 2), batched)
+    d = np.empty((B, T, targets.shape[-1]), dtype)
+    copy_checked("targets", d, targets, (0, 1, 2), batched)
+    m = np.ones((B, T), dtype)
+    if mask is not None:
+        copy_checked("mask", m, mask, (0, 1), batched)
+    return x, d, m

@@ -52,7 +52,7 @@ from core.functions import (
     output_jacobian_t,
     output_loss_delta,
 )
-from core.inputs import copy_checked, validate
+from core.inputs import batch_copies, validate
 from core.model import SRN
 from core.trace import Trace
 from core.truncation import effective, starts_chunk
@@ -140,13 +140,7 @@ def jordan_bptt(
     xs, targets, mask, batched = validate(net, xs, targets, mask)
     B, T, I = xs.shape
     O, dtype = net.n_out, net.dtype
-    x = np.empty((B, T, I), dtype)
-    copy_checked("xs", x, xs, (0, 1, 2), batched)
-    d = np.empty((B, T, O), dtype)
-    copy_checked("targets", d, targets, (0, 1, 2), batched)
-    m = np.ones((B, T), dtype)
-    if mask is not None:
-        copy_checked("mask", m, mask, (0, 1), batched)
+    x, d, m = batch_copies(xs, targets, mask, batched, dtype)
 
     a, h, o, ctx = _forward(net, x, d)
     # eq. 4, L(t) and the local delta e(t) = m(t) (y(t) - d(t)) for all steps, output-major

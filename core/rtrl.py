@@ -55,7 +55,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.functions import hidden_derivative, hidden_forward, output_loss_delta
-from core.inputs import copy_checked, freeze, validate
+from core.inputs import batch_copies, freeze, validate
 from core.limits import MAX_RTRL_FLOATS, over_limit, show_count
 from core.model import PARAM_NAMES, SRN
 from core.truncation import check_truncation, starts_chunk
@@ -272,16 +272,10 @@ def rtrl_steps(
     """
     truncation = check_truncation(truncation, "chunked")
     xs, targets, mask, batched = validate(net, xs, targets, mask)
-    B, T, I = xs.shape
+    B, T = xs.shape[:2]
     check_size(net, B, T if keep_running else 0)
     dtype = net.dtype
-    x = np.empty((B, T, I), dtype)
-    copy_checked("xs", x, xs, (0, 1, 2), batched)
-    d = np.empty((B, T, net.n_out), dtype)
-    copy_checked("targets", d, targets, (0, 1, 2), batched)
-    m = np.ones((B, T), dtype)
-    if mask is not None:
-        copy_checked("mask", m, mask, (0, 1), batched)
+    x, d, m = batch_copies(xs, targets, mask, batched, dtype)
     return _result(net, x, d, m, truncation, keep_running, batched, max(1, int(every)))
 
 

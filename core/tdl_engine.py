@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.functions import hidden_derivative, hidden_forward, output_loss_delta
-from core.inputs import copy_checked, validate
+from core.inputs import batch_copies, validate
 from core.tdl import TDL, delay_buffer
 from core.trace import Trace
 
@@ -36,15 +36,9 @@ def tdl_backprop(net: TDL, xs: Any, targets: Any, mask: Any = None) -> Trace:
     ``mode`` "full". Raises ValueError for bad shapes or NaN/inf, naming the array.
     """
     xs, targets, mask, batched = validate(net, xs, targets, mask)
-    B, T, I = xs.shape
+    B, T = xs.shape[:2]
     H, O, dtype = net.n_hidden, net.n_out, net.dtype
-    x = np.empty((B, T, I), dtype)
-    copy_checked("xs", x, xs, (0, 1, 2), batched)
-    d = np.empty((B, T, O), dtype)
-    copy_checked("targets", d, targets, (0, 1, 2), batched)
-    m = np.ones((B, T), dtype)
-    if mask is not None:
-        copy_checked("mask", m, mask, (0, 1), batched)
+    x, d, m = batch_copies(xs, targets, mask, batched, dtype)
 
     X = delay_buffer(x, net.window)  # (B, T, (omega+1) I): the input layer at every step
     a = net.b + X @ net.U.T  # eq. 29: a(t) = b + sum_k U_k x(t-k), all steps at once

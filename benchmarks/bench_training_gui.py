@@ -56,6 +56,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
@@ -118,6 +119,19 @@ def observed_train(*args: Any, **kwargs: Any) -> Iterator[Any]:
             TRAINING_THREAD.append(((wall - cpu - waited) / wall, waited / wall))
 
     return observed()
+
+
+@dataclass
+class Runs:
+    """The GUI runs of one trainer (``controller.TRAINER``)."""
+
+    one_off: list[float] = field(default_factory=list)
+    gui: list[float] = field(default_factory=list)
+    gui_cpu: float = 0.0
+    stalls: list[float] = field(default_factory=list)  # the longest tick gap of each probed run
+    own: list[float] = field(default_factory=list)  # the same less its wait for a CPU
+    busy: list[float] = field(default_factory=list)  # the most GUI CPU between two ticks
+    threads: list[tuple[float, float]] = field(default_factory=list)  # the training thread
 
 
 def headless(config: TrainConfig) -> float:
@@ -222,6 +236,12 @@ def main() -> int:
     parser.add_argument(
         "--yield-gil", action="store_true", help="the training thread sleeps 0 s after each item"
     )
+    parser.add_argument(
+        "--trainer",
+        choices=("process", "thread", "both"),
+        default="both",
+        help="where the window's run computes (default both, side by side in each round)",
+    )
     args = parser.parse_args()
     global YIELD_GIL
     YIELD_GIL = args.yield_gil
@@ -249,75 +269,93 @@ def main() -> int:
         f"window: {kind}"
     )
 
-    in_gui(app, panel, TASKS[TASK].train_config(epochs=5, seed=0))  # warm-up, not timed
+    trainers = ("thread", "process") if args.trainer == "both" else (args.trainer,)
+    for trainer in trainers:  # warm-up, not timed
+        controller_module.TRAINER = trainer
+        in_gui(app, panel, TASKS[TASK].train_config(epochs=5, seed=0))
     one = TASKS[TASK].train_config(epochs=1, seed=0)
-    one_off = [in_gui(app, panel, one)[0] - headless(one) for _ in range(5)]
     plain: list[float] = []
-    gui: list[float] = []
-    stalls: list[float] = []  # the longest tick gap of each probed run
-    own: list[float] = []  # the longest tick gap less its wait for a CPU, of each probed run
-    busy: list[float] = []  # the most CPU the GUI thread ran between two ticks, each probed run
-    gui_cpu = 0.0
-    threads: list[tuple[float, float]] = []  # the training thread of each timed GUI run
     waits: list[float] = []  # the headless loop of each round
+    runs = {trainer: Runs() for trainer in trainers}
+    for trainer in trainers:
+        controller_module.TRAINER = trainer
+        runs[trainer].one_off = [in_gui(app, panel, one)[0] - headless(one) for _ in range(5)]
     for _ in range(args.repeats):
         plain.append(headless(config))
         waits.append(HEADLESS_WAIT[-1])
-        seconds, cpu, _ = in_gui(app, panel, config)
-        threads.append(TRAINING_THREAD[-1])
-        gui.append(seconds)
-        gui_cpu += cpu
-        _, _, gaps = in_gui(app, panel, config, probe=True)
-        stalls.append(max((g for g, _, _ in gaps), default=math.inf))
-        own.append(max((g - w for g, w, _ in gaps), default=math.inf))
-        busy.append(max((c for _, _, c in gaps), default=math.inf))
+        for trainer in trainers:  # side by side in each round: the same load for both
+            controller_module.TRAINER = trainer
+            r = runs[trainer]
+            seconds, cpu, _ = in_gui(app, panel, config)
+            if trainer == "thread":
+                r.threads.append(TRAINING_THREAD[-1])
+            r.gui.append(seconds)
+            r.gui_cpu += cpu
+            _, _, gaps = in_gui(app, panel, config, probe=True)
+            r.stalls.append(max((g for g, _, _ in gaps), default=math.inf))
+            r.own.append(max((g - w for g, w, _ in gaps), default=math.inf))
+            r.busy.append(max((c for _, _, c in gaps), default=math.inf))
     panel.controller.shutdown()
     print(f"load average at the end: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
     panel.session.set_modified(False)  # nothing to save: close without the "discard?" question
     window.close()
 
-    rate_plain, rate_gui = args.epochs / min(plain), args.epochs / min(gui)
-    pairs = [p / g for p, g in zip(plain, gui, strict=True)]  # (GUI rate) / (headless rate)
-    ratio = statistics.median(pairs)
-    for label, runs in (("headless", plain), ("in GUI", gui)):
-        rates = [args.epochs / s for s in runs]
+    rates = [args.epochs / s for s in plain]
+    print(
+        f"headless : best {max(rates):6.1f} epochs/s, median {statistics.median(rates):6.1f} "
+        f"(runs: {', '.join(f'{s:.2f}' for s in plain)} s); waiting for a CPU "
+        f"{statistics.median(waits):.1%} of its time (median)"
+    )
+    verdicts = []
+    for trainer in trainers:
+        r = runs[trainer]
+        print(f"-- training in a {trainer} (TRAINER = {trainer!r})")
+        rates = [args.epochs / s for s in r.gui]
         print(
-            f"{label:9}: best {max(rates):6.1f} epochs/s, median {statistics.median(rates):6.1f} "
-            f"(runs: {', '.join(f'{s:.2f}' for s in runs)} s)"
+            f"in GUI   : best {max(rates):6.1f} epochs/s, median {statistics.median(rates):6.1f} "
+            f"(runs: {', '.join(f'{s:.2f}' for s in r.gui)} s)"
         )
-    print(
-        f"pairs GUI / headless: {', '.join(f'{r:.2f}' for r in pairs)}; "
-        f"best GUI / best headless: {rate_gui / rate_plain:.2f}"
-    )
-    print(
-        f"GUI thread CPU while training: {gui_cpu / sum(gui):.0%} of the wall time "
-        "(redraws and network updates; C++ painting among it does not hold the GIL)"
-    )
-    print(f"one-off cost of a run in the window: median {1e3 * statistics.median(one_off):.0f} ms")
-    blocked, waited = (statistics.median(v) for v in zip(*threads, strict=True))
-    print(
-        f"training thread in the window: blocked (GIL) {blocked:.1%} of its time, waiting for a "
-        f"CPU {waited:.1%}; headless loop waiting for a CPU {statistics.median(waits):.1%}"
-        " (medians)"
-    )
-    print(f"longest GUI stall of each probed run: {', '.join(f'{1e3 * s:.0f}' for s in stalls)} ms")
-    print(
-        "the same less the GUI thread's wait for a CPU (other programs' share): "
-        f"{', '.join(f'{1e3 * s:.0f}' for s in own)} ms"
-    )
-    print(
-        "the GUI thread's own CPU time in its longest turn between two ticks (its work, "
-        f"whatever the load): {', '.join(f'{1e3 * s:.0f}' for s in busy)} ms"
-    )
-    stall, own_stall = max(stalls), max(own)
-    for name, value, target, ok in (
-        ("GUI / headless speed (median of rounds)", f"{ratio:.2f}", f">= {TARGET_RATIO:.2f}",
-         ratio >= TARGET_RATIO),
-        ("longest GUI stall while training", f"{1e3 * stall:.0f} ms",
-         f"<= {1e3 * TARGET_STALL_S:.0f} ms", stall <= TARGET_STALL_S),
-        ("  less waits for a CPU", f"{1e3 * own_stall:.0f} ms",
-         f"<= {1e3 * TARGET_STALL_S:.0f} ms", own_stall <= TARGET_STALL_S),
-    ):  # fmt: skip
+        pairs = [p / g for p, g in zip(plain, r.gui, strict=True)]  # (GUI rate) / (headless)
+        print(
+            f"pairs GUI / headless: {', '.join(f'{x:.2f}' for x in pairs)}; "
+            f"best GUI / best headless: {min(plain) / min(r.gui):.2f}"
+        )
+        print(
+            f"GUI thread CPU while training: {r.gui_cpu / sum(r.gui):.0%} of the wall time "
+            "(redraws and network updates)"
+        )
+        print(
+            f"one-off cost of a run in the window: median {1e3 * statistics.median(r.one_off):.0f}"
+            " ms (a process starts an interpreter)"
+        )
+        if r.threads:
+            blocked, waited = (statistics.median(v) for v in zip(*r.threads, strict=True))
+            print(
+                f"training thread in the window: blocked (GIL) {blocked:.1%} of its time, "
+                f"waiting for a CPU {waited:.1%} (medians)"
+            )
+        print(
+            "longest GUI stall of each probed run: "
+            f"{', '.join(f'{1e3 * x:.0f}' for x in r.stalls)} ms"
+        )
+        print(
+            "the same less the GUI thread's wait for a CPU (other programs' share): "
+            f"{', '.join(f'{1e3 * x:.0f}' for x in r.own)} ms"
+        )
+        print(
+            "the GUI thread's own CPU time in its longest turn between two ticks (its work, "
+            f"whatever the load): {', '.join(f'{1e3 * x:.0f}' for x in r.busy)} ms"
+        )
+        ratio, stall, own_stall = statistics.median(pairs), max(r.stalls), max(r.own)
+        verdicts += [
+            (f"{trainer}: GUI / headless speed (median)", f"{ratio:.2f}",
+             f">= {TARGET_RATIO:.2f}", ratio >= TARGET_RATIO),
+            (f"{trainer}: longest GUI stall", f"{1e3 * stall:.0f} ms",
+             f"<= {1e3 * TARGET_STALL_S:.0f} ms", stall <= TARGET_STALL_S),
+            (f"{trainer}:   less waits for a CPU", f"{1e3 * own_stall:.0f} ms",
+             f"<= {1e3 * TARGET_STALL_S:.0f} ms", own_stall <= TARGET_STALL_S),
+        ]  # fmt: skip
+    for name, value, target, ok in verdicts:
         print(f"{name:40} {value:>7}   target {target:>8}   {'PASS' if ok else 'MISS'}")
     return 0
 

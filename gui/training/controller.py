@@ -1,5 +1,14 @@
-"""The training run behind the GUI: ``core.training.train`` in a worker thread, observed at a
-bounded rate.
+"""The training run behind the GUI: ``core.training.train`` in a child process (or a worker
+thread), observed at a bounded rate.
+
+Where the run computes (``TRAINER``): by default in a child process
+(:class:`core.training_process.TrainingProcess`), whose items a worker thread reads from a pipe.
+A training thread in this process would share the GIL with the window: every time the GUI
+thread let go of it (each call into Qt that releases it) it waited up to the switch interval to
+get it back, and 20-30 ms of drawing became 70-100 ms in which the window did not respond
+(``benchmarks/bench_training_gui.py`` prints both side by side). A child has its own
+interpreter; a new run takes a child started ahead (``training_process.prestart``) so that it
+does not wait for one to load numpy.
 
 The trainer is a plain generator yielding one immutable :class:`~core.training.EpochRecord` per
 epoch and, every ``PROGRESS_INTERVAL_S`` inside a long epoch, a light
@@ -22,14 +31,15 @@ every ``FLUSH_INTERVAL_MS`` and turns them into streams for the GUI, however fas
   the views redraw one per event-loop turn, so that no turn of the GUI thread takes the time of
   all of them and the window keeps responding.
 
-Every redraw the GUI thread does holds the GIL that the training thread needs, so the network
-updates also keep to a budget: the next one waits until the GUI thread has used at most
+The network updates keep to a budget: the next one waits until the GUI thread has used at most
 ``GUI_CPU_BUDGET`` of the wall time since the last one (``time.thread_time``: CPU time, not time
-spent waiting for the GIL), and at most ``NETWORK_INTERVAL_MAX_S``. Light views follow at 4 Hz;
-a window full of heavy views updates less often instead of slowing training down. The budget is
-small because the GIL costs the training thread more than the GUI's CPU time: every hand-over
-wakes threads, and one network update of the default window (about 20 ms of CPU for the new trace
-and the views' paint) is several hand-overs.
+spent waiting), and at most ``NETWORK_INTERVAL_MAX_S``. Light views follow at 4 Hz; a window
+full of heavy views updates less often instead of slowing training down. A run in a child
+process only shares the machine's cores with the window (``GUI_CPU_BUDGET``, a quarter); a run
+in a thread shares the GIL, which costs it more than the GUI's CPU time - every hand-over wakes
+threads, and one network update of the default window (about 20 ms of CPU for the new trace and
+the views' paint) is several hand-overs - so its budget is small
+(``GUI_CPU_BUDGET_THREAD``).
 
 When the run ends (all epochs, ``stop()``, divergence or an error) the session holds the final
 network, ready to step. A diverged run ends on the last network whose weights were finite
@@ -49,15 +59,21 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from core import training_process
 from core.model import SRN
 from core.modelio import atomic_write_text
 from core.tdl import TDL
 from core.training import EpochRecord, Progress, TrainConfig, train
+from core.training_process import TrainingProcess
 from gui.errors import describe
 from gui.session import NetworkOrigin, Session
 from gui.training import sharing
 from gui.training.worker import GeneratorWorker
 
+#: where a run computes: ``"process"``, a child process (``core/training_process.py``; the window
+#: and training then never wait for each other's GIL), or ``"thread"``, a thread of this process
+#: (the ``train`` of this module: what a test that replaces it uses)
+TRAINER = "process"
 #: how often the trainer reports inside an epoch (s): the latency of Pause, Stop and closing
 PROGRESS_INTERVAL_S = 0.05
 #: how often the worker's items are collected and handed to the GUI in one batch (ms): 4 Hz, the
@@ -65,8 +81,10 @@ PROGRESS_INTERVAL_S = 0.05
 FLUSH_INTERVAL_MS = 250
 #: the session's network follows training at most this often (s)
 NETWORK_INTERVAL_S = 0.25
-#: the share of the GUI thread's CPU time (since the last network update) that allows the next
-GUI_CPU_BUDGET = 0.03
+#: the share of the GUI thread's CPU time (since the last network update) that allows the next,
+#: with the run in a child process, and with the run in a thread (which the GIL slows down)
+GUI_CPU_BUDGET = 0.25
+GUI_CPU_BUDGET_THREAD = 0.03
 #: the session's network follows training at least this often (s), however heavy the views
 NETWORK_INTERVAL_MAX_S = 2.0
 #: the most snapshots kept for replay; beyond it every other one is dropped
@@ -115,10 +133,12 @@ class TrainingController(QObject):
         self._session = session
         self._state = "idle"
         self._worker: GeneratorWorker | None = None
+        self._remote: TrainingProcess | None = None  # the run's child process (TRAINER)
         self._run = 0  # id of the current run; signals of abandoned runs are ignored
         self._config: TrainConfig | None = None
         self._history: list[EpochRecord] = []
         self._pending: list[EpochRecord] = []
+        self._received = 0  # items collected from the worker in this run
         self._snapshots: list[Snapshot] = []
         self._stride = 1  # keep the net of every stride-th epoch as a snapshot
         self._start_net: SRN | TDL | None = None
@@ -181,6 +201,23 @@ class TrainingController(QObject):
         return self._last_reason
 
     @property
+    def process_id(self) -> int | None:
+        """The process computing the current (or last) run: a child's id (``TRAINER``
+        ``"process"``, once it has started), else None."""
+        return None if self._remote is None else self._remote.pid
+
+    @property
+    def holding(self) -> bool:
+        """Paused, the trainer has confirmed that it computes nothing until resumed, and what it
+        computed before has been collected (a trainer in a thread: it has been told to hold)."""
+        if self._state != "paused" or self._worker is None:
+            return False
+        if self._remote is not None:  # and every item it computed has been collected
+            held = self._remote.paused_at
+            return held is not None and self._received >= held
+        return self._worker.is_paused
+
+    @property
     def has_run(self) -> bool:
         """Whether there is a run to reset or replay."""
         return self._start_net is not None
@@ -200,22 +237,34 @@ class TrainingController(QObject):
         if self._state != "idle":
             raise RuntimeError("training is already running; stop it first")
         net = self._session.net
-        # train() checks its arguments now, in this thread; the work runs in the worker's
-        generator = train(net, self._session.dataset, config, progress_every=PROGRESS_INTERVAL_S)
+        # the arguments are checked now, in this thread; the work runs in the worker's thread
+        # (TRAINER "thread") or in a child process whose items that thread reads
+        remote: TrainingProcess | None = None
+        if TRAINER == "process":
+            remote = TrainingProcess(
+                net, self._session.dataset, config, progress_every=PROGRESS_INTERVAL_S
+            )
+            items = remote.items
+        else:
+            generator = train(
+                net, self._session.dataset, config, progress_every=PROGRESS_INTERVAL_S
+            )
+            items = lambda: generator  # noqa: E731
         self._epochs_before = self._epochs_done()  # continuing from an earlier run?
         self._shown_epoch, self._shown_updates = 0, 0
         self._progress = self._progress_sent = None
         self._run += 1
         run = self._run
         self._config = config
-        self._history, self._pending = [], []
+        self._history, self._pending, self._received = [], [], 0
         self._snapshots, self._stride = [Snapshot(0, net)], 1
         self._start_net, self._start_modified = net, self._session.modified
         self._stop_requested, self._error, self._follow = False, None, True
         self._pushed, self._last_push, self._cpu_at_push = net, time.monotonic(), time.thread_time()
         self._followed = False
 
-        worker = GeneratorWorker(lambda: generator, queued=True)  # collected by the timer
+        worker = GeneratorWorker(items, queued=True)  # collected by the timer
+        self._remote = remote
         worker.errored.connect(lambda exc: self._on_worker_errored(run, exc))
         worker.finished.connect(lambda: self._on_worker_finished(run))
         self._worker = worker  # the previous worker, if any, has finished: dropping it is safe
@@ -230,13 +279,19 @@ class TrainingController(QObject):
         """Hold training after the update in progress; the session shows the network it holds
         (the one after that update, once it has arrived)."""
         if self._state == "running" and self._worker is not None:
-            self._worker.pause()
+            if self._remote is not None:  # the child holds; the worker reads the item in flight
+                self._remote.pause()
+            else:
+                self._worker.pause()
             self._set_state("paused")
             self._flush(force_network=True)
 
     def resume(self) -> None:
         if self._state == "paused" and self._worker is not None:
-            self._worker.resume()
+            if self._remote is not None:
+                self._remote.resume()
+            else:
+                self._worker.resume()
             self._set_state("running")
 
     def stop(self) -> None:
@@ -247,7 +302,10 @@ class TrainingController(QObject):
         """
         if self._state != "idle" and self._worker is not None:
             self._stop_requested = True
-            self._worker.abort()
+            if self._remote is not None:  # it ends after its item in flight, which arrives
+                self._remote.stop()
+            else:
+                self._worker.abort()
 
     def reset(self) -> None:
         """Put back the network the run started from, asking nothing, and discard the run's
@@ -327,6 +385,7 @@ class TrainingController(QObject):
     def _collect(self) -> bool:
         """Take what the worker has yielded since the last look; True if anything came."""
         items = self._worker.take() if self._worker is not None else []
+        self._received += len(items)
         for item in items:
             if isinstance(item, Progress):
                 self._progress = item
@@ -364,6 +423,8 @@ class TrainingController(QObject):
         self._flush(force_network=True)
         self._last_reason = reason
         self._set_state("idle")
+        if self._remote is not None:
+            training_process.prestart()  # the next run starts without waiting for numpy
         self.finished.emit(reason)
 
     def _on_timer_timeout(self) -> None:
@@ -450,7 +511,8 @@ class TrainingController(QObject):
         """Whether the session may follow training now (see the module docstring)."""
         waited = time.monotonic() - self._last_push
         used = time.thread_time() - self._cpu_at_push  # this (GUI) thread's CPU seconds
-        wanted = max(NETWORK_INTERVAL_S, used / GUI_CPU_BUDGET)
+        budget = GUI_CPU_BUDGET if self._remote is not None else GUI_CPU_BUDGET_THREAD
+        wanted = max(NETWORK_INTERVAL_S, used / budget)
         return waited >= min(wanted, NETWORK_INTERVAL_MAX_S)
 
     def _keep_snapshot(self, record: EpochRecord) -> None:
@@ -470,6 +532,8 @@ class TrainingController(QObject):
                 self._worker.quit_and_wait()
             return False
         self._run += 1  # late signals of this worker are ignored from now on
+        if self._remote is not None:  # its item in flight is not wanted: end it now
+            self._remote.kill()
         self._worker.quit_and_wait()
         self._end_sharing()
         self._pending = []

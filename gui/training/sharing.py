@@ -1,6 +1,9 @@
 """How the GUI thread and a training thread share the interpreter while a run goes.
 
-Both threads run Python, and only the one holding the GIL runs. What is changed, for as long as
+A run computes in a child process by default (``controller.TRAINER``); then only the worker
+thread that reads its items shares this interpreter, and only the garbage collector setting
+below still matters. With ``TRAINER = "thread"`` both threads run Python, and only the one
+holding the GIL runs. What is changed, for as long as
 at least one run goes (:func:`run_started` / :func:`run_ended`, counted, so that two runs of the
 compare window nest):
 

@@ -1,8 +1,12 @@
-"""GUI test fixtures: every test must leave no window open and no QThread running (napari and
-ndv check the same); ``settle`` waits for the events posted so far instead of a fixed time."""
+"""GUI test fixtures: every test must leave no window open, no QThread running (napari and
+ndv check the same) and no training child process running; ``settle`` waits for the events
+posted so far instead of a fixed time."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import weakref
 from collections.abc import Callable, Iterator
 
@@ -12,6 +16,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QTh
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from core import training_process
 from gui.training.worker import LIVE_THREADS
 
 #: every QThread started from Python during the run (workers' and any other), for the check below
@@ -56,7 +61,13 @@ def _no_leftover_windows_or_threads(qapp: QApplication) -> Iterator[None]:
         t.requestInterruption()
         t.quit()
         t.wait(5000)
+    children = training_process.running()  # training runs' child processes still going
+    for pid in children:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
     problems = []
+    if children:
+        problems.append(f"test left training process(es) {children} running")
     if left:
         problems.append(f"test left visible top-level windows: {names}")
     if running:

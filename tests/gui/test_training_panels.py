@@ -217,6 +217,7 @@ def test_pause_holds_training_and_resume_finishes_it(rig: Rig, qtbot, monkeypatc
 
         return run()
 
+    monkeypatch.setattr(gui.training.controller, "TRAINER", "thread")  # runs gated
     monkeypatch.setattr(gui.training.controller, "train", gated)
     epochs = 40
     rig.settings(epochs=epochs)
@@ -547,6 +548,7 @@ def test_an_error_in_training_is_a_sentence_not_a_traceback(rig: Rig, qtbot, mon
         return records()
 
     real = gui.training.controller.train
+    monkeypatch.setattr(gui.training.controller, "TRAINER", "thread")  # runs broken
     monkeypatch.setattr(gui.training.controller, "train", broken)
     rig.settings(epochs=10)
     with qtbot.waitSignal(rig.controller.finished, timeout=FINISH_MS) as finished:

@@ -8,6 +8,8 @@ a condition, never for a time.
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -19,6 +21,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from core import training_process
 from core.data import Dataset, Sequence
 from core.model import PARAM_NAMES, SRN
 from core.training import Progress, TrainConfig, train
@@ -164,6 +167,7 @@ def test_pause_inside_a_long_epoch_shows_the_held_network_and_stop_keeps_it(
 
         return run()
 
+    monkeypatch.setattr(gui.training.controller, "TRAINER", "thread")  # runs gated
     monkeypatch.setattr(gui.training.controller, "train", gated)
     panel, controller, session = rig.panel, rig.controller, rig.session
     with qtbot.waitSignal(controller.finished, timeout=FINISH_MS) as finished:
@@ -190,6 +194,34 @@ def test_pause_inside_a_long_epoch_shows_the_held_network_and_stop_keeps_it(
     assert controller.progress is held and session.net is held.net  # kept by Stop
     assert controller.history == []
     assert panel.status.text().startswith(f"Stopped in epoch 1 after {held.updates:,} of its ")
+
+
+def test_pause_holds_the_training_process_and_stop_keeps_the_held_network(rig: Rig, qtbot) -> None:
+    """A run computed in a child process (the default): Pause holds the child after the item in
+    flight, which is shown; nothing is computed while paused, and Stop keeps that network."""
+    import gui.training.controller
+
+    assert gui.training.controller.TRAINER == "process"
+    panel, controller, session = rig.panel, rig.controller, rig.session
+    with qtbot.waitSignal(controller.finished, timeout=FINISH_MS) as finished:
+        rig.press(qtbot, panel.train_button)
+        qtbot.waitUntil(lambda: inside_an_epoch(controller), timeout=FINISH_MS)
+        assert controller.process_id not in (None, os.getpid())
+        rig.press(qtbot, panel.pause_button)
+        assert controller.state == "paused"
+        qtbot.waitUntil(lambda: controller.holding, timeout=FINISH_MS)  # the child has confirmed
+        held = controller.progress
+        assert isinstance(held, Progress) and held.epoch == 1 and held.updates > 0
+        assert session.net is held.net  # the item in flight arrived and is shown
+        assert panel.progress.text().startswith(f"Epoch 1 / 3: {held.updates:,} of ")
+        assert panel.progress.text().endswith("(paused)")
+        rig.press(qtbot, panel.stop_button)
+    assert finished.args == ["stopped"]
+    assert controller.progress is held and session.net is held.net  # nothing computed since
+    assert no_thread_running() and controller.process_id not in training_process.running()
+    expected = after_updates(rig.start_net, session.dataset, controller.config, held.updates)
+    for name in PARAM_NAMES:
+        np.testing.assert_array_equal(getattr(session.net, name), getattr(expected, name))
 
 
 def test_closing_the_window_inside_a_long_epoch_returns_and_stops_the_thread(
@@ -226,6 +258,7 @@ CLOSE_DURING_AN_EPOCH = """
 
     def close_when_inside_an_epoch():
         if inside_an_epoch(window.controller):
+            print("training process", window.controller.process_id, flush=True)
             window.close()
             print("closed while", window.controller.last_reason or "running", flush=True)
             app.quit()
@@ -258,3 +291,7 @@ def test_a_process_closed_inside_a_long_epoch_exits_cleanly(tmp_path) -> None:
     assert done.returncode == 0, done.stderr
     assert "closed while stopped" in done.stdout
     assert "QThread" not in done.stderr
+    child = re.search(r"training process (\d+)", done.stdout)
+    assert child is not None, done.stdout
+    with pytest.raises(ProcessLookupError):  # the run's child ended with the window
+        os.kill(int(child.group(1)), 0)

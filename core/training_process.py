@@ -13,7 +13,9 @@ What crosses between the two, through the child's standard input and output:
 * to the child: the arguments of ``train`` (pickled once), then one-byte commands: ``p``
   (pause after the item in flight), ``r`` (resume), ``s`` (stop after the item in flight);
   the end of its input (this process has closed the pipe or died) is a stop;
-* from the child: pickled ``(kind, value)`` messages: ``("item", EpochRecord | Progress)``,
+* from the child: pickled ``(kind, value)`` messages: ``("item", EpochRecord | Progress)``
+  (whose ``net`` is None when it is the network of the item before: the item read here then
+  holds the very same object, as it would in one process, and nothing is drawn again for it),
   ``("paused", n)`` when it holds after its n-th item, ``("error", exception)`` and
   ``("end", n)`` after its n-th and last item.
 
@@ -30,6 +32,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import copyreg
+import dataclasses
 import functools
 import os
 import pickle
@@ -153,6 +156,7 @@ class TrainingProcess:
             return
         assert proc.stdin is not None and proc.stdout is not None
         ended = False
+        last_net: SRN | TDL | None = None
         try:
             self._send_arguments(proc)
             while True:
@@ -167,6 +171,9 @@ class TrainingProcess:
                     ) from exc
                 if kind == "item":
                     self.received += 1
+                    if value.net is None:  # the same network as the item before
+                        value = dataclasses.replace(value, net=last_net)
+                    last_net = value.net
                     yield value
                 elif kind == "paused":
                     with self._lock:
@@ -350,9 +357,14 @@ def serve(inp: IO[bytes], out: IO[bytes]) -> None:
     threading.Thread(target=control.listen, args=(inp,), daemon=True).start()
     sent = 0
     items = train(net, dataset, config, progress_every=every)
+    last_net = None
     try:
         for item in items:
-            _dump(("item", item), out)
+            if item.net is last_net:  # unchanged (inside an epoch of one update): not sent again
+                _dump(("item", dataclasses.replace(item, net=None)), out)
+            else:
+                _dump(("item", item), out)
+            last_net = item.net
             sent += 1
             if control.hold(functools.partial(_dump, ("paused", sent), out)):
                 break

@@ -7,6 +7,7 @@ iteration), with a generous bound, never a fixed time.
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import threading
@@ -238,3 +239,18 @@ def test_a_spare_child_started_ahead_serves_the_next_run() -> None:
     assert waiting is not None and training_process.spare() is None
     with pytest.raises(ProcessLookupError):
         os.kill(waiting, 0)
+
+
+def test_a_network_unchanged_between_items_arrives_as_the_same_object() -> None:
+    """Inside an epoch of one update the items carry one network: here too, so that the GUI,
+    which redraws only for a new network, does not redraw for each report."""
+    data, net = long_data(1000), SRN.init(1, 60, 1, output="logistic", seed=0)
+    config = TrainConfig(epochs=2, lr=0.01, update="epoch", seed=0)  # several batches an epoch
+    local = list(train(net, data, config, progress_every=0))
+    remote = list(TrainingProcess(net, data, config, progress_every=0).items())
+    assert [type(i) for i in local] == [type(i) for i in remote]
+    same = [a.net is b.net for a, b in itertools.pairwise(local)]
+    assert any(same) and not all(same)
+    assert [a.net is b.net for a, b in itertools.pairwise(remote)] == same
+    for a, b in zip(local, remote, strict=True):
+        assert_same_net(a.net, b.net)

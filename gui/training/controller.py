@@ -7,7 +7,7 @@ A training thread in this process would share the GIL with the window: every tim
 thread let go of it (each call into Qt that releases it) it waited up to the switch interval to
 get it back, and 20-30 ms of drawing became 70-100 ms in which the window did not respond
 (``benchmarks/bench_training_gui.py`` prints both side by side). A child has its own
-interpreter; a new run takes a child started ahead (``training_process.prestart``) so that it
+interpreter; a new run takes a child started ahead (``core.child.prestart``) so that it
 does not wait for one to load numpy.
 
 The trainer is a plain generator yielding one immutable :class:`~core.training.EpochRecord` per
@@ -59,7 +59,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from core import training_process
+from core import child
 from core.model import SRN
 from core.modelio import atomic_write_text
 from core.tdl import TDL
@@ -424,7 +424,7 @@ class TrainingController(QObject):
         self._last_reason = reason
         self._set_state("idle")
         if self._remote is not None:
-            training_process.prestart()  # the next run starts without waiting for numpy
+            child.prestart()  # the next run starts without waiting for numpy
         self.finished.emit(reason)
 
     def _on_timer_timeout(self) -> None:

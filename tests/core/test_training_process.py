@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from core import training_process
+from core import child
 from core.data import Dataset, Sequence
 from core.model import PARAM_NAMES, SRN
 from core.tasks import TASKS, make_task
@@ -106,7 +106,7 @@ def after_updates(net: SRN, data: Dataset, config: TrainConfig, updates: int) ->
 @pytest.fixture(autouse=True)
 def _no_child_left() -> Iterator[None]:
     yield
-    left = training_process.running()
+    left = child.running()
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert not left, f"training process(es) {left} left running"
@@ -130,7 +130,7 @@ def test_a_run_in_a_child_gives_the_same_records_bit_for_bit(task: str, override
     process = TrainingProcess(net, data, config)
     remote = list(process.items())
     assert_same_records(local, remote)
-    assert process.received == len(remote) and process.pid not in training_process.running()
+    assert process.received == len(remote) and process.pid not in child.running()
 
 
 def test_a_tapped_delay_line_and_a_data_set_with_read_only_meta_cross_over() -> None:
@@ -150,7 +150,7 @@ def test_bad_arguments_are_refused_here_before_a_child_starts() -> None:
         TrainingProcess(wrong, data, TrainConfig(epochs=1))
     with pytest.raises(ValueError, match="progress_every"):
         TrainingProcess(TASKS["temporal-xor"].network(data, seed=0), data, None, progress_every=-1)
-    assert training_process.running() == []
+    assert child.running() == []
 
 
 def test_stop_inside_a_long_epoch_ends_after_the_item_in_flight_with_its_exact_network() -> None:
@@ -198,7 +198,7 @@ def test_kill_ends_the_iteration_at_once_and_reaps_the_child() -> None:
     process.kill()
     consumer.join()
     assert consumer.error is None  # asked for: not a failure
-    assert process.pid not in training_process.running()
+    assert process.pid not in child.running()
 
 
 def test_a_child_that_dies_is_reported_not_waited_for() -> None:
@@ -227,16 +227,16 @@ def test_a_spare_child_started_ahead_serves_the_next_run() -> None:
     data = make_task("temporal-xor", seed=0)
     net = TASKS["temporal-xor"].network(data, seed=0)
     config = TrainConfig(epochs=2, seed=0)
-    training_process.prestart()
-    waiting = training_process.spare()
+    child.prestart()
+    waiting = child.spare()
     assert waiting is not None
     process = TrainingProcess(net, data, config)
     assert_same_records(list(train(net, data, config)), list(process.items()))
-    assert process.pid == waiting and training_process.spare() is None
-    training_process.prestart()
-    waiting = training_process.spare()
-    training_process.discard_spare()  # closing its input ends it, and it is reaped
-    assert waiting is not None and training_process.spare() is None
+    assert process.pid == waiting and child.spare() is None
+    child.prestart()
+    waiting = child.spare()
+    child.discard_spare()  # closing its input ends it, and it is reaped
+    assert waiting is not None and child.spare() is None
     with pytest.raises(ProcessLookupError):
         os.kill(waiting, 0)
 

@@ -16,7 +16,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QTh
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from core import training_process
+from core import child
 from gui.training.worker import LIVE_THREADS
 
 #: every QThread started from Python during the run (workers' and any other), for the check below
@@ -61,7 +61,7 @@ def _no_leftover_windows_or_threads(qapp: QApplication) -> Iterator[None]:
         t.requestInterruption()
         t.quit()
         t.wait(5000)
-    children = training_process.running()  # training runs' child processes still going
+    children = child.running()  # training runs' child processes still going
     for pid in children:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from core import training_process
+from core import child
 from core.data import Dataset, Sequence
 from core.model import PARAM_NAMES, SRN
 from core.training import Progress, TrainConfig, train
@@ -218,7 +218,7 @@ def test_pause_holds_the_training_process_and_stop_keeps_the_held_network(rig: R
         rig.press(qtbot, panel.stop_button)
     assert finished.args == ["stopped"]
     assert controller.progress is held and session.net is held.net  # nothing computed since
-    assert no_thread_running() and controller.process_id not in training_process.running()
+    assert no_thread_running() and controller.process_id not in child.running()
     expected = after_updates(rig.start_net, session.dataset, controller.config, held.updates)
     for name in PARAM_NAMES:
         np.testing.assert_array_equal(getattr(session.net, name), getattr(expected, name))

@@ -282,7 +282,9 @@ def main(argv: list[str] | None = None) -> int:
     if session_file:  # the screen it holds; --notation and --position still apply if given
         window.session_files.open_session(args.path)
     elif args.path is not None:
-        window.files.open_path(args.path)  # a bad file is reported; the example stays open
+        # a bad file is reported; the example stays open. A long file opens in the background
+        # once the window shows, unless --position asks for a step of it now.
+        window.files.open_path(args.path, background=False if args.position else None)
     # a session file and a lesson set notation and cursor; --notation and --position still win
     reached = lesson is None or open_lesson(window, lesson, args.lesson_step)
     if not reached and (unattended is None or not unattended.problems):  # else already said

@@ -9,6 +9,7 @@ non-interactive run) they open no dialog: errors go to standard error, questions
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Callable
@@ -32,12 +33,19 @@ from core.modelio import (
     model_data,
     save_model,
 )
+from core.opening import Opened, fits, network_for
 from core.tdl import TDL
+from core.trace import Trace
+from gui.errors import describe
 from gui.export_views import save_picture
+from gui.file_open import BackgroundOpen
 from gui.session import NetworkOrigin, Session
 from gui.unattended import Unattended
 
 MAX_RECENT = 8
+#: a sequence file larger than this (bytes) is read in the background (``gui/file_open.py``):
+#: about 100,000 rows of a few columns, a second or more to read and trace
+BACKGROUND_BYTES = 2_000_000
 MODEL_FILTER = "Unfold model (*.json)"
 SEQUENCE_FILTER = "Sequence files (*.csv *.json *.txt);;CSV (*.csv);;JSON (*.json);;Text (*.txt)"
 
@@ -84,6 +92,10 @@ class FileActions(QObject):
         session.pathChanged.connect(self.pathChanged)
         #: set for a non-interactive run: no dialogs, errors to stderr, questions answered No
         self.unattended: Unattended | None = None
+        #: long sequence files are read and traced here, off the GUI thread
+        self.background = BackgroundOpen(parent_widget)
+        self.background.opened.connect(self._on_background_opened)
+        self.background.failed.connect(self._on_background_failed)
 
     @property
     def path(self) -> str | None:
@@ -137,11 +149,12 @@ class FileActions(QObject):
         )
         return True
 
-    def open_path(self, path: str) -> bool:
-        """Open a model (.json with format unfold-model) or a sequence file, by its content."""
+    def open_path(self, path: str, *, background: bool | None = None) -> bool:
+        """Open a model (.json with format unfold-model) or a sequence file, by its content
+        (``background``: see :meth:`open_sequences`)."""
         if is_model_file(path):
             return self.open_model(path)
-        return self.open_sequences(path)
+        return self.open_sequences(path, background=background)
 
     def open_model(self, path: str | None = None) -> bool:
         if path is None:
@@ -177,14 +190,26 @@ class FileActions(QObject):
             return current, self._session.source
         return random_inputs_dataset(net), {"random": True}
 
-    def open_sequences(self, path: str | None = None) -> bool:
-        """Load a sequence file; build a matching network when the current one does not fit."""
+    def open_sequences(self, path: str | None = None, *, background: bool | None = None) -> bool:
+        """Load a sequence file; build a matching network when the current one does not fit.
+
+        A file larger than ``BACKGROUND_BYTES`` (or any, with ``background``) is read and
+        traced in a child process with a progress dialog and Cancel (``gui/file_open.py``); the
+        call then returns True at once, and the result is applied when it arrives (the question
+        about a new network is asked then). A run with nobody at the screen reads in place.
+        """
         if path is None:
             path, _ = QFileDialog.getOpenFileName(
                 self._widget, "Open sequence file", "", SEQUENCE_FILTER
             )
             if not path:
                 return False
+        if background is None:
+            background = self.unattended is None and _size(path) > BACKGROUND_BYTES
+        if background and self.unattended is None:
+            session = self._session
+            self.background.start(path, session.net, session.truncation, session.mode)
+            return True
         from core.loaders import load_dataset
 
         try:
@@ -192,9 +217,28 @@ class FileActions(QObject):
         except DatasetError as exc:
             self.show_error("Cannot open the sequence file", str(exc))
             return False
+        return self._apply_sequences(path, dataset)
+
+    def _on_background_opened(self, path: str, opened: Opened) -> None:
+        self._apply_sequences(path, opened.dataset, candidate=opened.net, trace=opened.trace)
+
+    def _on_background_failed(self, path: str, exc: BaseException) -> None:
+        self.show_error("Cannot open the sequence file", describe(exc))
+
+    def _apply_sequences(
+        self,
+        path: str,
+        dataset: Dataset,
+        *,
+        candidate: SRN | TDL | None = None,
+        trace: Trace | None = None,
+    ) -> bool:
+        """Show ``dataset`` read from ``path``: with the current network when it fits, else
+        (asking first) with ``candidate`` or a new network built for it; ``trace`` is its first
+        sequence's trace when computed already (``core.opening``)."""
         net = self._session.net
         source = {"file": os.path.abspath(path)}
-        if (dataset.n_in, dataset.n_out) != (net.n_in, net.n_out):
+        if not fits(net, dataset):
             question = (
                 f"{Path(path).name} has {dataset.n_in} inputs and {dataset.n_out} outputs; the "
                 f"network has {net.n_in} and {net.n_out}. Build a new network for this data"
@@ -202,33 +246,23 @@ class FileActions(QObject):
             )
             if not self.ask("Build a new network?", question):
                 return False
-            if isinstance(net, TDL):  # a new tapped delay line with the same window
-                net = TDL.init(
-                    dataset.n_in,
-                    net.n_hidden,
-                    dataset.n_out,
-                    window=net.window,
-                    hidden=net.hidden,
-                    output=dataset.output,
-                )
-            else:
-                net = SRN.init(
-                    dataset.n_in,
-                    net.n_hidden,
-                    dataset.n_out,
-                    hidden=net.hidden,
-                    output=dataset.output,
-                    train_h0=net.train_h0,
-                    context=net.context,
-                )
+            net = candidate if candidate is not None else network_for(net, dataset)
+        elif trace is not None and _same_network(trace.net, net):
+            # read in a child process: its copy of the current network has the same weights
+            trace = dataclasses.replace(trace, net=net)
         try:
             if net is not self._session.net:
                 # a new network: untitled and unsaved, so Save cannot overwrite the old one's file
                 self._session.set_dataset(
-                    dataset, net=net, source=source, modified=True, origin=NetworkOrigin.FILE
+                    dataset,
+                    net=net,
+                    source=source,
+                    modified=True,
+                    origin=NetworkOrigin.FILE,
+                    trace=trace,
                 )
             else:
-                self._session.set_dataset(dataset, source=source)
+                self._session.set_dataset(dataset, source=source, trace=trace)
         except ValueError as exc:  # e.g. its trace would be too large (core.limits)
             self.show_error("Cannot open the sequence file", f"{path}: {exc}")
             return False
@@ -296,6 +330,18 @@ class FileActions(QObject):
         if not ok:
             self.show_error("Cannot export the view", f"{path}: the file could not be written")
         return ok
+
+
+def _size(path: str) -> int:
+    """The file's size in bytes (0 when it cannot be read: the loader says why)."""
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def _same_network(a: SRN | TDL, b: SRN | TDL) -> bool:
+    return type(a) is type(b) and a.same_weights(b)  # type: ignore[arg-type]
 
 
 def _plain(value: dict[str, Any] | None) -> dict[str, Any] | None:

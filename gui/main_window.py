@@ -517,6 +517,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.controller.shutdown()  # abort, quit and wait: no thread outlives the window
+        self.files.background.shutdown()  # a file still being read: its child is killed
         self.exports.animation.shutdown()
         if self.compare_window is not None:
             self.compare_window.close()  # stops its training too

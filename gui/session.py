@@ -36,6 +36,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping
 
+import numpy as np
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -294,16 +295,21 @@ class Session(QObject):
         modified: bool | None = None,
         origin: NetworkOrigin = NetworkOrigin.USER,
         path: str | None = None,
+        trace: Trace | None = None,
     ) -> None:
         """Replace the data (and optionally the network at the same time); cursor to start.
 
         ``origin`` says who sets ``net`` (unused without one). A new ``net`` is in no file
         (untitled) unless ``path`` names the model file it was read from; without ``net`` the
-        network and its file stay. Raises ValueError, changing nothing, when the data does not
-        fit the network.
+        network and its file stay. ``trace``, computed elsewhere (a file opened in the
+        background, ``core/opening.py``), is used instead of computing it again when it is the
+        trace of that network on the first sequence with the session's truncation. Raises
+        ValueError, changing nothing, when the data does not fit the network.
         """
         target = net if net is not None else self._net
         self._check_fits(target, dataset)
+        if trace is not None and not self._is_trace_of(trace, target, dataset):
+            trace = None
         self._dataset, self._net, self._index = dataset, target, 0
         self._source = dict(source) if source is not None else {"name": dataset.name}
         if net is not None:
@@ -312,7 +318,7 @@ class Session(QObject):
                 self._untrained = net
             self.networkChanged.emit()
         self.datasetChanged.emit()
-        self._retrace(keep_cursor=False)
+        self._retrace(keep_cursor=False, trace=trace)
         if net is not None:
             self.set_path(path)
         if modified is not None:
@@ -382,10 +388,19 @@ class Session(QObject):
         seq = self._dataset.sequences[self._index]
         return bptt(self._net, seq.x, seq.d, truncation=self._truncation, mode=self._mode)
 
-    def _retrace(self, *, keep_cursor: bool) -> None:
+    def _is_trace_of(self, trace: Trace, net: SRN | TDL, dataset: Dataset) -> bool:
+        """Whether ``trace`` is what :meth:`_compute_trace` would give for ``net`` on the first
+        sequence of ``dataset`` (the arrays are compared, not trusted)."""
+        seq = dataset.sequences[0]
+        mode = "full" if self._truncation is None else self._mode  # as bptt names it
+        if trace.net is not net or (trace.truncation, trace.mode) != (self._truncation, mode):
+            return False
+        return bool(np.array_equal(trace.x, seq.x) and np.array_equal(trace.d, seq.d))
+
+    def _retrace(self, *, keep_cursor: bool, trace: Trace | None = None) -> None:
         old_T = self._trace.T
         phase, t = phase_and_step(old_T, self._cursor.position)
-        self._trace = self._compute_trace()
+        self._trace = trace if trace is not None else self._compute_trace()
         T = self._trace.T
         position = position_of(T, phase, t) if keep_cursor and t <= T else 0
         self._cursor = Cursor(self._trace, position)

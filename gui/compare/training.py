@@ -1,9 +1,11 @@
 """Training both runs of a twin from the same start on the same data, off the GUI thread.
 
-``core.compare.train_twins`` is a plain generator (one ``TwinEpoch`` per epoch); a
-:class:`~gui.training.worker.GeneratorWorker` runs it in its own thread, checking for Stop between
-epochs, and the records cross threads as immutable values. The plot shows both loss curves on one
-axis with a legend, redrawn at most every ``REDRAW_MS`` while training runs. A run id drops the
+``core.compare.train_twins`` is a plain generator (one ``TwinEpoch`` per epoch); it computes in
+a child process (``core/child.py``: the window does not wait for the GIL while it trains), whose
+records a :class:`~gui.training.worker.GeneratorWorker` reads in its own thread; Stop ends both
+runs after the epoch in progress, and the records cross threads as immutable values. The plot
+shows both loss curves on one axis with a legend, redrawn at most every ``REDRAW_MS`` while
+training runs. A run id drops the
 late signals of a run that was stopped or replaced. The networks on screen are not changed:
 the comparison is of how the two configurations learn, the explorer keeps its network.
 """
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.child import ChildRun
 from core.compare import TwinEpoch, train_twins, twin_networks
 from core.limits import MAX_EPOCHS
 from core.training import TrainConfig
@@ -50,6 +53,7 @@ class CompareTraining(QWidget):
         super().__init__(parent)
         self.pair = pair
         self._worker: GeneratorWorker | None = None
+        self._child: ChildRun | None = None  # the process computing the run
         self._run = 0
         self._error: BaseException | None = None
         self._stopping = False
@@ -148,7 +152,8 @@ class CompareTraining(QWidget):
         for curve in self.curves:
             curve.setData([], [])
         self._name_curves()
-        worker = GeneratorWorker(lambda: train_twins(net, twin, dataset, config))
+        self._child = ChildRun(train_twins, net, twin, dataset, config, what="training")
+        worker = GeneratorWorker(self._child.items)
         worker.yielded.connect(lambda rec: self._on_worker_yielded(run, rec))
         worker.errored.connect(lambda exc: self._on_worker_errored(run, exc))
         worker.finished.connect(lambda: self._on_worker_finished(run))
@@ -161,17 +166,19 @@ class CompareTraining(QWidget):
 
     def stop(self) -> None:
         """Ask both runs to stop after the epoch in progress (returns at once)."""
-        if self._worker is not None and self.running:
+        if self._worker is not None and self._child is not None and self.running:
             self._stopping = True
-            self._worker.abort()
+            self._child.stop()  # it ends after the epoch in flight, which arrives
 
     def shutdown(self) -> None:
         """Abort, quit and wait: no thread outlives the window."""
         self._timer.stop()
         if self._worker is not None:
             self._run += 1
+            if self._child is not None:  # the epoch in flight is not wanted: end it now
+                self._child.kill()
             self._worker.quit_and_wait()
-            self._worker = None
+            self._worker, self._child = None, None
 
     # -- worker slots -----------------------------------------------------------------------------
     def _on_worker_yielded(self, run: int, record: TwinEpoch) -> None:

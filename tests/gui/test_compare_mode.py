@@ -166,6 +166,10 @@ def test_training_both_plots_both_losses_on_one_axis(compare, qtbot) -> None:
     assert list(loss_a) == [r.a.loss for r in training.records]
     assert list(loss_b) == [r.b.loss for r in training.records]
     assert loss_a[-1] != loss_b[-1]  # two different runs
+    # computed in a child process: the same numbers as the same runs computed here
+    config = TrainConfig(lr=training.lr.value(), epochs=6, update="sequence")
+    here = list(train_twins(net, compare.pair.twin, data, config))
+    assert [(r.a.loss, r.b.loss) for r in here] == [(r.a.loss, r.b.loss) for r in training.records]
     names = [label.text for _, label in training.legend.items]
     assert names == ["A: sliding BPTT(1)", "B: full BPTT"]
 

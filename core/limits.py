@@ -26,6 +26,9 @@ limit                  value              applies to
                                           the running totals a view keeps (T x parameters)
 ``MAX_WINDOW``         32                 the window omega of a tapped delay line (its buffer
                                           holds x(t), ..., x(t-omega))
+``MAX_SLIDING_WORK``   20,000,000,000     multiply-adds of the sliding BPTT(k) deltas the
+                                          window computes for the trace it shows:
+                                          :func:`sliding_work`, T (k - 1) H^2
 =====================  =================  ====================================================
 
 A long sequence is shown as a window of time steps around the cursor, so what limits its length
@@ -33,6 +36,12 @@ is the memory of its trace, not the views: ``MAX_TRACE_VALUES`` numbers are 512 
 Unfold opens, for example, T = 1,000,000 steps at H = 5 (with up to 3 inputs and outputs) or
 T = 20,000 steps at H = 512 (with up to 128 inputs and outputs), and refuses T = 100,000 steps
 at H = 256.
+
+Sliding BPTT(k) sums k products per step (Williams & Peng 1990), so its trace costs about k times
+a full one: at H = 256 on 20,000 steps, k = 1,000 took 67 s on the GUI thread. The window refuses
+a setting beyond ``MAX_SLIDING_WORK`` (about a second here, as long as the full trace of the
+largest sequence) and says so; chunked truncation costs no more than full BPTT at any k.
+Training and ``core.bptt`` itself are not bounded by it: a long headless run is the user's choice.
 
 The parameters of the built-in tasks have bounds of their own, stated with each task in
 ``core.tasks`` and chosen so that no task makes more than ``MAX_VALUES`` numbers.
@@ -53,6 +62,7 @@ SEED_MAX: Final = 2**31 - 1
 MAX_EPOCHS: Final = 1_000_000
 MAX_RTRL_FLOATS: Final = 20_000_000
 MAX_WINDOW: Final = 32
+MAX_SLIDING_WORK: Final = 20_000_000_000
 
 
 def show_bytes(n: int) -> str:
@@ -91,4 +101,27 @@ def trace_problem(T: int, n_in: int, n_hidden: int, n_out: int, batch: int = 1) 
         steps = f"{show_count(batch)} sequences of {steps}"
     return over_limit(
         f"the trace of {steps} at H = {n_hidden} would hold", values, MAX_TRACE_VALUES, "numbers"
+    )
+
+
+def sliding_work(T: int, n_hidden: int, truncation: int | None, mode: str, batch: int = 1) -> int:
+    """Multiply-adds of the deltas of sliding BPTT(k) over ``batch`` sequences of T steps:
+    k - 1 products of each step's delta with W^T beyond the first, H^2 each. Zero for full BPTT
+    and chunked truncation, which carry one delta per step as full BPTT does."""
+    if truncation is None or mode != "sliding":
+        return 0
+    k = min(truncation, T)
+    return batch * max(T - 1, 0) * max(k - 1, 0) * n_hidden * n_hidden
+
+
+def sliding_problem(T: int, n_hidden: int, truncation: int | None, mode: str) -> str | None:
+    """Why the window refuses sliding BPTT(k) on T steps at H (``MAX_SLIDING_WORK``), or None."""
+    work = sliding_work(T, n_hidden, truncation, mode)
+    if work <= MAX_SLIDING_WORK:
+        return None
+    return over_limit(
+        f"sliding BPTT({truncation}) of {show_count(T)} steps at H = {n_hidden} would take",
+        work,
+        MAX_SLIDING_WORK,
+        "multiply-adds; chunked truncation costs no more than full BPTT at any k",
     )

@@ -142,6 +142,9 @@ class MainWindow(QMainWindow):
             [(self.truncation_box, self.k_box), (training.truncation_box, training.k_box)],
             self,
         )
+        self.truncation.refused.connect(
+            lambda reason: self.files.show_error("Cannot use this truncation", reason)
+        )
         # the stepping keys step whenever nobody is typing in a field
         self.graph_focus = GraphFocus(self.unfolded.plot_widget(), self)
         self.graph_focus.watch(

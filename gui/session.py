@@ -44,7 +44,7 @@ from core.bptt import Trace, bptt
 from core.cursor import Cursor, StepState, phase_and_step, position_of, state_at
 from core.data import Dataset
 from core.examples import example_dataset, example_network
-from core.limits import trace_problem
+from core.limits import sliding_problem, trace_problem
 from core.model import SRN
 from core.notation import DEFAULT_NOTATION, NOTATIONS, Notation
 from core.selection import Selection
@@ -143,10 +143,10 @@ class Session(QObject):
         super().__init__(parent)
         self._net = net if net is not None else example_network()
         self._dataset = dataset if dataset is not None else example_dataset()
-        self._check_fits(self._net, self._dataset)
-        self._index = 0
         self._truncation: int | None = None
         self._mode = "sliding"
+        self._check_fits(self._net, self._dataset)
+        self._index = 0
         self._notation = NOTATIONS[DEFAULT_NOTATION]
         self._selection: Selection | None = None
         self._source: dict[str, object] = {"example": "Deep Learning ch. 10"}
@@ -333,8 +333,13 @@ class Session(QObject):
             self._retrace(keep_cursor=False)
 
     def set_truncation(self, truncation: int | None, mode: str = "sliding") -> None:
-        """Full BPTT (None) or truncation k with ``mode`` sliding or chunked."""
+        """Full BPTT (None) or truncation k with ``mode`` sliding or chunked.
+
+        Raises ValueError, changing nothing, when sliding BPTT(k) of the longest sequence would
+        exceed ``core.limits.MAX_SLIDING_WORK``.
+        """
         if (truncation, mode) != (self._truncation, self._mode):
+            self._check_sliding(self._net, self._dataset, truncation, mode)
             self._truncation, self._mode = truncation, mode
             self.truncationChanged.emit()
             self._retrace(keep_cursor=True)
@@ -371,8 +376,7 @@ class Session(QObject):
         self.seek(2 * self._trace.T)
 
     # -- internals --------------------------------------------------------------------------------
-    @staticmethod
-    def _check_fits(net: SRN | TDL, dataset: Dataset) -> None:
+    def _check_fits(self, net: SRN | TDL, dataset: Dataset) -> None:
         if (net.n_in, net.n_out) != (dataset.n_in, dataset.n_out):
             raise ValueError(
                 f"data set “{dataset.name}” has {dataset.n_in} inputs and {dataset.n_out} outputs; "
@@ -381,6 +385,18 @@ class Session(QObject):
         # any of its sequences is shown: the longest one's trace must fit (core.limits)
         longest = max((seq.T for seq in dataset.sequences), default=0)
         problem = trace_problem(longest, net.n_in, net.n_hidden, net.n_out)
+        if problem is not None:
+            raise ValueError(f"data set “{dataset.name}”: {problem}")
+        self._check_sliding(net, dataset, self._truncation, self._mode)
+
+    @staticmethod
+    def _check_sliding(net: SRN | TDL, dataset: Dataset, truncation: int | None, mode: str) -> None:
+        """ValueError when sliding BPTT(k) of the longest sequence is beyond the window's
+        bound (``core.limits.MAX_SLIDING_WORK``); a tapped delay line carries no delta back."""
+        if isinstance(net, TDL):
+            return
+        longest = max((seq.T for seq in dataset.sequences), default=0)
+        problem = sliding_problem(longest, net.n_hidden, truncation, mode)
         if problem is not None:
             raise ValueError(f"data set “{dataset.name}”: {problem}")
 

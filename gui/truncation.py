@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QComboBox, QSpinBox
 
 from gui.session import Session
@@ -24,6 +24,11 @@ MODES = (None, "sliding", "chunked")
 class TruncationLink(QObject):
     """Keeps mode boxes (item data: ``MODES``) and k boxes equal to the session's truncation.
 
+    A setting the session refuses (sliding BPTT(k) beyond ``core.limits.MAX_SLIDING_WORK`` on
+    the data shown) puts every box back to the session's setting and emits ``refused`` with
+    the reason. The k boxes apply a typed number when it is complete (Enter or leaving the
+    box), not at each digit: typing 1000 computes one trace, not four.
+
     Parameters
     ----------
     session : holds the setting (``truncation``, ``mode``; ``truncationChanged``).
@@ -31,6 +36,8 @@ class TruncationLink(QObject):
         full BPTT the session has no k: the k boxes keep the last k chosen, equal everywhere.
     parent : the owning QObject.
     """
+
+    refused = Signal(str)
 
     def __init__(
         self,
@@ -43,6 +50,7 @@ class TruncationLink(QObject):
         self._pairs = list(pairs)
         self._syncing = False  # writing the session's setting into the boxes
         for mode_box, k_box in self._pairs:
+            k_box.setKeyboardTracking(False)
             edited = partial(self._on_pair_edited, mode_box, k_box)
             mode_box.currentIndexChanged.connect(edited)
             k_box.valueChanged.connect(edited)
@@ -54,10 +62,14 @@ class TruncationLink(QObject):
             return
         mode, k = mode_box.currentData(), k_box.value()
         self._show(mode, k, skip=mode_box)  # the other places first: the session may retrace slowly
-        if mode is None:
-            self._session.set_truncation(None)
-        else:
-            self._session.set_truncation(k, mode)
+        try:
+            if mode is None:
+                self._session.set_truncation(None)
+            else:
+                self._session.set_truncation(k, mode)
+        except ValueError as exc:  # too costly on this data: nothing changed
+            self._on_session_truncation_changed()
+            self.refused.emit(str(exc))
 
     def _on_session_truncation_changed(self) -> None:
         s = self._session

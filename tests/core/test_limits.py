@@ -282,3 +282,18 @@ def test_bptt_refuses_a_trace_too_large_before_computing_it(
         bptt(net, xs, ds)
     with pytest.raises(ValueError, match="the trace of 2 sequences of 40 steps at H = 3"):
         bptt(net, np.stack([xs, xs]), np.stack([ds, ds]))
+
+
+def test_sliding_work_counts_k_minus_one_products_of_h_squared_per_step() -> None:
+    from core.limits import MAX_SLIDING_WORK, sliding_problem, sliding_work
+
+    assert sliding_work(1_000, 8, 5, "sliding") == 999 * 4 * 64
+    assert sliding_work(1_000, 8, 5000, "sliding") == 999 * 999 * 64  # k beyond T: T steps
+    assert sliding_work(1_000, 8, 5, "chunked") == sliding_work(1_000, 8, None, "sliding") == 0
+    assert sliding_work(1_000, 8, 1, "sliding") == 0  # BPTT(1): one delta per step
+    assert sliding_problem(20_000, 256, 10, "sliding") is None  # 9 products: about 1e10
+    problem = sliding_problem(20_000, 256, 1_000, "sliding")
+    assert problem is not None
+    assert "sliding BPTT(1000) of 20,000 steps at H = 256" in problem
+    assert f"limit of {MAX_SLIDING_WORK:,}" in problem and "chunked" in problem
+    assert sliding_problem(20_000, 256, 1_000, "chunked") is None

@@ -34,6 +34,7 @@ Every other change redraws at once.
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -145,6 +146,7 @@ class Session(QObject):
         self._dataset = dataset if dataset is not None else example_dataset()
         self._truncation: int | None = None
         self._mode = "sliding"
+        self._trace_seconds = 0.0
         self._check_fits(self._net, self._dataset)
         self._index = 0
         self._notation = NOTATIONS[DEFAULT_NOTATION]
@@ -185,6 +187,11 @@ class Session(QObject):
     def trace(self) -> Trace:
         """The unbatched trace of the current sequence."""
         return self._trace
+
+    @property
+    def trace_seconds(self) -> float:
+        """How long the last trace this session computed took (s): what one more costs."""
+        return self._trace_seconds
 
     @property
     def cursor(self) -> Cursor:
@@ -416,7 +423,11 @@ class Session(QObject):
     def _retrace(self, *, keep_cursor: bool, trace: Trace | None = None) -> None:
         old_T = self._trace.T
         phase, t = phase_and_step(old_T, self._cursor.position)
-        self._trace = trace if trace is not None else self._compute_trace()
+        if trace is None:
+            started = time.perf_counter()
+            trace = self._compute_trace()
+            self._trace_seconds = time.perf_counter() - started
+        self._trace = trace
         T = self._trace.T
         position = position_of(T, phase, t) if keep_cursor and t <= T else 0
         self._cursor = Cursor(self._trace, position)

@@ -87,6 +87,10 @@ GUI_CPU_BUDGET = 0.25
 GUI_CPU_BUDGET_THREAD = 0.03
 #: the session's network follows training at least this often (s), however heavy the views
 NETWORK_INTERVAL_MAX_S = 2.0
+#: while a run goes, the session follows its network only when one trace of the shown sequence
+#: takes at most this long (s): a longer one would freeze the window at every update (a long
+#: sequence); the explorer then shows the network at Pause and at the end
+FOLLOW_TRACE_LIMIT_S = 0.1
 #: the most snapshots kept for replay; beyond it every other one is dropped
 SNAPSHOT_CAP = 400
 
@@ -216,6 +220,13 @@ class TrainingController(QObject):
             held = self._remote.paused_at
             return held is not None and self._received >= held
         return self._worker.is_paused
+
+    @property
+    def follows_live(self) -> bool:
+        """Whether the explorer follows the network while the run goes (one trace of the shown
+        sequence takes at most ``FOLLOW_TRACE_LIMIT_S``); else it shows it at Pause and at the
+        end."""
+        return self._session.trace_seconds <= FOLLOW_TRACE_LIMIT_S
 
     @property
     def has_run(self) -> bool:
@@ -496,6 +507,8 @@ class TrainingController(QObject):
         else:
             return False
         if latest is self._pushed or not (force or self._network_due()):
+            return False
+        if not force and not self.follows_live:
             return False
         shown = self._follow and self._fits(latest)
         if shown:

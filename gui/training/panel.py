@@ -414,7 +414,14 @@ class TrainingPanel(QWidget):
         self.progress.setRange(0, max(self._total_epochs, 1))
         self.progress.setValue(0)
         self.progress.setFormat("Starting..." if running else "Not started")
-        self._show_status("")
+        if running and not self.controller.follows_live:
+            seconds = self.controller.session.trace_seconds
+            self._show_status(
+                "The explorer shows the network at Pause and at the end: one trace of this "
+                f"sequence takes {seconds:.2g} s, too long to redraw while training"
+            )
+        else:
+            self._show_status("")
         self._sync_replay()
         self._sync_controls()
 

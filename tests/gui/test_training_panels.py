@@ -660,3 +660,24 @@ def test_plots_in_a_narrow_dock_fit_their_widgets(qtbot, settle) -> None:
         box = widget.getPlotItem().getViewBox().sceneBoundingRect()
         assert box.left() >= 0 and box.right() <= widget.viewport().width() + 0.5, widget
     assert "Gradient norm" in plots.grad_plot.getPlotItem().titleLabel.text
+
+
+def test_a_sequence_too_slow_to_trace_is_shown_at_the_end_not_while_training(
+    rig: Rig, qtbot, monkeypatch
+) -> None:
+    """When one trace of the shown sequence takes longer than the bound, redrawing the explorer
+    at every network update would freeze the window: it shows the network at the end instead,
+    and the panel says why."""
+    import gui.training.controller
+
+    monkeypatch.setattr(gui.training.controller, "FOLLOW_TRACE_LIMIT_S", -1.0)  # any trace
+    rig.settings(epochs=200)
+    panel, controller, session = rig.panel, rig.controller, rig.session
+    assert not controller.follows_live
+    with qtbot.waitSignal(controller.finished, timeout=FINISH_MS):
+        rig.press(qtbot, panel.train_button)
+        assert "shows the network at Pause and at the end" in panel.status.text()
+        qtbot.waitUntil(lambda: rig.received >= 3, timeout=FINISH_MS)  # plots have come in
+        assert session.net is rig.start_net  # and the explorer has not followed
+    final = controller.history[-1].net
+    assert session.net is final and rig.pushes == [final]  # one update, at the end

@@ -58,7 +58,7 @@ from gui.shortcuts import ShortcutsDialog
 from gui.timebar import PlaybackActions, StartHint, TimeBar
 from gui.training.controller import TrainingController
 from gui.training.panel import TrainingPanel
-from gui.truncation import TruncationLink
+from gui.truncation import NO_RECURRENCE_TIP, TruncationLink, truncation_applies
 from gui.widgets.text_line import TextLine
 
 #: bumped whenever the docks change, so an old saved layout is ignored rather than misapplied
@@ -69,6 +69,9 @@ TRUNCATION_CHOICES = (
     ("Sliding BPTT(k)", "sliding", "Each loss term L(s) propagates back through k steps only"),
     ("Chunked (cut every k)", "chunked", "State carried, gradient cut every k steps"),
 )
+
+
+TRUNCATION_TIP = "Full or truncated backpropagation through time, for the explorer and for training"
 
 
 class MainWindow(QMainWindow):
@@ -162,6 +165,7 @@ class MainWindow(QMainWindow):
         self.status = TextLine(parent=self)  # a new text repaints it without a relayout
         self.statusBar().addWidget(self.status, 1)
         self.session.cursorChanged.connect(self._on_session_cursor_changed)
+        self.session.networkChanged.connect(self._sync_truncation_widgets)
         self.session.traceChanged.connect(self._on_session_trace_changed)
         self.session.notationChanged.connect(self._on_session_notation_changed)
         self._on_session_trace_changed()
@@ -216,9 +220,7 @@ class MainWindow(QMainWindow):
             self.truncation_box.setItemData(
                 self.truncation_box.count() - 1, tip, Qt.ItemDataRole.ToolTipRole
             )
-        self.truncation_box.setToolTip(
-            "Full or truncated backpropagation through time, for the explorer and for training"
-        )
+        self.truncation_box.setToolTip(TRUNCATION_TIP)
         self.truncation_box.currentIndexChanged.connect(self._sync_truncation_widgets)
         _add_labelled(bar, " Gradient: ", self.truncation_box)
         self.k_box = QSpinBox(bar)
@@ -595,8 +597,10 @@ class MainWindow(QMainWindow):
 
     def _sync_truncation_widgets(self, *_args: object) -> None:
         idle = self.controller.state == "idle"  # a run keeps the setting it started with
-        self.truncation_box.setEnabled(idle)
-        self.k_box.setEnabled(idle and self.truncation_box.currentData() is not None)
+        applies = truncation_applies(self.session.net)  # not for a tapped delay line
+        self.truncation_box.setEnabled(idle and applies)
+        self.k_box.setEnabled(idle and applies and self.truncation_box.currentData() is not None)
+        self.truncation_box.setToolTip(TRUNCATION_TIP if applies else NO_RECURRENCE_TIP)
 
     def _on_sequence_box_changed(self, value: int) -> None:
         self.session.set_sequence(value - 1)

@@ -15,10 +15,22 @@ from functools import partial
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QComboBox, QSpinBox
 
+from core.model import SRN
+from core.tdl import TDL
 from gui.session import Session
 
 #: the item data of a mode box: None for full BPTT, else the truncation mode
 MODES = (None, "sliding", "chunked")
+#: why the boxes are off for a tapped delay line
+NO_RECURRENCE_TIP = (
+    "A tapped delay line has no recurrence: each step's gradient stays inside its window "
+    "(Bodén 2001, §4), so there is nothing to truncate"
+)
+
+
+def truncation_applies(net: SRN | TDL) -> bool:
+    """Whether truncation changes anything for ``net`` (not for a tapped delay line)."""
+    return not isinstance(net, TDL)
 
 
 class TruncationLink(QObject):

@@ -41,6 +41,7 @@ from core.training import EpochRecord, Progress, TrainConfig
 from gui.session import Session
 from gui.training.controller import Snapshot, TrainingController, format_duration
 from gui.training.plots import PLOT_INTERVAL_S, TrainingPlots
+from gui.truncation import NO_RECURRENCE_TIP, truncation_applies
 from gui.widgets.forms import (
     ERROR_STYLE,
     SEED_MAX,
@@ -61,6 +62,13 @@ TRUNCATION_CHOICES: tuple[tuple[str, str | None], ...] = (
     ("Chunked, cut every k", "chunked"),
 )
 UPDATE_CHOICES = (("After each sequence", "sequence"), ("After each epoch", "epoch"))
+
+
+TRUNCATION_TIP = (
+    "Full BPTT, or truncated: each loss term goes back k steps (sliding), "
+    "or the sequence is cut into chunks of k steps (chunked).\n"
+    "The same setting as the toolbar's Gradient: the explorer shows what training uses."
+)
 
 
 class TrainingPanel(QWidget):
@@ -151,6 +159,7 @@ class TrainingPanel(QWidget):
         controller.historyReset.connect(self._on_controller_history_reset)
         controller.finished.connect(self._on_controller_finished)
         session.datasetChanged.connect(self._on_session_dataset_changed)
+        session.networkChanged.connect(self._sync_controls)
         self._on_session_dataset_changed()
         self._on_controller_history_reset()
         self._on_controller_state_changed(controller.state)
@@ -178,11 +187,7 @@ class TrainingPanel(QWidget):
         self.truncation_box = QComboBox()
         for text, mode in TRUNCATION_CHOICES:
             self.truncation_box.addItem(text, mode)
-        self.truncation_box.setToolTip(
-            "Full BPTT, or truncated: each loss term goes back k steps (sliding), "
-            "or the sequence is cut into chunks of k steps (chunked).\n"
-            "The same setting as the toolbar's Gradient: the explorer shows what training uses."
-        )
+        self.truncation_box.setToolTip(TRUNCATION_TIP)
         self.k_box = QSpinBox()
         self.k_box.setRange(1, 10_000)
         self.k_box.setValue(3)
@@ -558,8 +563,11 @@ class TrainingPanel(QWidget):
             self.seed_box,
         ):
             widget.setEnabled(idle)
+        applies = truncation_applies(self.session.net)  # not for a tapped delay line
+        self.truncation_box.setEnabled(idle and applies)
+        self.truncation_box.setToolTip(TRUNCATION_TIP if applies else NO_RECURRENCE_TIP)
         self.clip_edit.setEnabled(idle and self.clip_check.isChecked())
-        self.k_box.setEnabled(idle and self.truncation_box.currentData() is not None)
+        self.k_box.setEnabled(idle and applies and self.truncation_box.currentData() is not None)
         self.shuffle_check.setEnabled(idle and self.update_box.currentData() == "sequence")
         if not idle:
             self.replay_slider.setEnabled(False)

@@ -244,3 +244,23 @@ def test_compare_mode_takes_a_delay_line(qtbot) -> None:
     assert window.setup.message.text() == ""
     assert window.pair.traces.b.net.hidden == "logistic"
     assert window.columns[1].heading.text() == "B: f = logistic"
+
+
+def test_truncation_is_off_for_a_delay_line_and_says_why(qtbot, settings: QSettings) -> None:
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    training = window.findChild(TrainingPanel)
+    boxes = (window.truncation_box, training.truncation_box)
+    assert all(box.isEnabled() for box in boxes)
+    srn = window.session.net
+    window.session.set_network(
+        TDL.init(srn.n_in, srn.n_hidden, srn.n_out, window=2, output=srn.output, seed=0)
+    )
+    for box in boxes:
+        assert not box.isEnabled() and "no recurrence" in box.toolTip()
+    assert not window.k_box.isEnabled() and not training.k_box.isEnabled()
+    window.session.set_network(srn)
+    for box in boxes:
+        assert box.isEnabled() and "no recurrence" not in box.toolTip()
+    window.session.set_modified(False)

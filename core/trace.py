@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 from numpy.typing import NDArray
 
+from core.blas import one_blas_thread
 from core.functions import hidden_derivative, output_jacobian_t, output_loss_delta, unit_losses
 from core.model import SRN
 
@@ -219,13 +220,16 @@ class Trace:
         net = self.net
         work = net.U.size + net.W.size + net.V.size  # multiply-adds per step (and sequence)
         if (T - start) * work * self.n_sequences <= DIRECT_WORK:
-            return self._sums(start, T)
+            with one_blas_thread((T - start) * work * self.n_sequences):
+                return self._sums(start, T)
         kept = self.suffix_sums()
         later = np.flatnonzero(kept.starts >= start)
+        stop = int(kept.starts[later[-1]]) if len(later) else T  # the nearest kept sum
+        with one_blas_thread((stop - start) * work * self.n_sequences):
+            out = self._sums(start, stop)
         if not len(later):
-            return self._sums(start, T)
-        i = int(later[-1])  # the nearest kept sum at or after the start
-        out = self._sums(start, int(kept.starts[i]))
+            return out
+        i = int(later[-1])
         for p, sums in kept.sums.items():
             out[p] = out[p] + sums[i].reshape(out[p].shape)
         if start == 0:
@@ -237,7 +241,10 @@ class Trace:
         formed on the first call, in one pass over the sequence."""
         kept = self._memo.get("suffix")
         if kept is None:
-            kept = self._memo["suffix"] = self._suffix_sums()
+            net = self.net
+            work = (net.U.size + net.W.size + net.V.size) * self.T * self.n_sequences
+            with one_blas_thread(work):  # long thin products: one BLAS thread is faster
+                kept = self._memo["suffix"] = self._suffix_sums()
         return kept
 
     def _suffix_sums(self) -> SuffixSums:

@@ -158,7 +158,9 @@ class _Geometry:
     #: the shown edges that ``segments`` belongs to (None before the first selection)
     segments_of: NDArray[np.bool_] | None = None
     pieces: dict[int, list[NDArray[np.float64]]] = field(default_factory=dict)
-    labels: list[pg.TextItem] = field(default_factory=list)
+    #: one slot per node: its label, made when the node is first on screen and big enough to
+    #: hold it (at H = 256 the nodes are too small for text until the view is zoomed in)
+    labels: list[pg.TextItem | None] = field(default_factory=list)
     row_labels: list[tuple[str, pg.TextItem]] = field(default_factory=list)
     tap_labels: list[tuple[int, pg.TextItem]] = field(default_factory=list)  # "x(t-k)" below
     matrix_labels: list[tuple[str, pg.TextItem]] = field(default_factory=list)
@@ -183,6 +185,7 @@ class FoldedGraphView(GraphView):
         self._unknown = np.zeros(0, bool)  # the known/unknown split the node pens were set for
         self._pens_for: Theme | None = None  # and the theme they were made from
         self._label_fill = np.zeros(0, object)  # the label colour of every node, as drawn
+        self._label_texts: tuple[str, ...] = ()  # and its text
         self._edge_level = np.zeros(0, np.int64)
         self._edge_alpha = 255
         self._shown = np.zeros(0, bool)
@@ -271,7 +274,7 @@ class FoldedGraphView(GraphView):
             )
             if int(k) != _COPY and shown
         }
-        texts = [lab.toPlainText() for lab in g.labels if lab.isVisible()]
+        texts = [lab.toPlainText() for lab in g.labels if lab is not None and lab.isVisible()]
         texts += [
             item.toPlainText()
             for _, item in g.row_labels + g.matrix_labels + g.tap_labels
@@ -434,10 +437,37 @@ class FoldedGraphView(GraphView):
         self._nodes.set_size(size)
         self._place_matrix_labels(g)  # the W label keeps its distance in pixels
         visible = size >= LABEL_PX
+        if visible:
+            self._make_labels(g)
         for item in g.labels:
-            item.setVisible(visible)
+            if item is not None:
+                item.setVisible(visible)
         if self._drawn is not None and self._narrow() != self._rows_narrow:
             self._apply_labels(self._drawn)
+
+    def _make_labels(self, g: _Geometry) -> None:
+        """Make the labels of the nodes on screen that have none yet, with their texts and
+        colours as drawn (a label is made once and kept; off screen ones wait until a pan or a
+        zoom brings their node into view)."""
+        (x0, x1), (y0, y1) = self._view_box.viewRange()
+        pos, r = g.arrays.pos, NODE_DIAMETER
+        inside = (pos[:, 0] >= x0 - r) & (pos[:, 0] <= x1 + r)
+        inside &= (pos[:, 1] >= y0 - r) & (pos[:, 1] <= y1 + r)
+        texts = self._label_texts if len(self._label_texts) == len(pos) else None
+        fill = self._label_fill if len(self._label_fill) == len(pos) else None
+        for k in np.flatnonzero(inside).tolist():
+            if g.labels[k] is not None:
+                continue
+            item = pg.TextItem(anchor=(0.5, 0.5))
+            item.setZValue(20)
+            item.setPos(float(pos[k, 0]), float(pos[k, 1]))
+            if texts is not None:
+                item.setText(texts[k])
+            if fill is not None:
+                item.setColor(fill[k])
+            # inside their nodes: no bounds of their own to track
+            self._plot_item.addItem(item, ignoreBounds=True)
+            g.labels[k] = item
 
     def _node_px(self) -> float:
         """The nodes' diameter in pixels: ``NODE_DIAMETER`` data units at the current zoom.
@@ -476,7 +506,8 @@ class FoldedGraphView(GraphView):
         self._shape = shape
         if self._geometry is not None:
             for item in self._geometry.labels:
-                self._plot_item.removeItem(item)
+                if item is not None:
+                    self._plot_item.removeItem(item)
             old = self._geometry
             for _, item in old.row_labels + old.matrix_labels + old.tap_labels:
                 self._plot_item.removeItem(item)
@@ -486,13 +517,9 @@ class FoldedGraphView(GraphView):
         self._nodes.set_size(self._node_px())
         self._pens_for = None  # new nodes and labels: colour them all
         self._label_fill = np.zeros(0, object)
+        self._label_texts = ()
         self._node_index = np.zeros(0, np.intp)
-        for _ in arrays.node_ids:
-            item = pg.TextItem(anchor=(0.5, 0.5))
-            item.setZValue(20)
-            # inside their nodes: no bounds of their own to track (hundreds at H = 256)
-            self._plot_item.addItem(item, ignoreBounds=True)
-            g.labels.append(item)
+        g.labels = [None] * arrays.n_nodes  # made when they can be read (_make_labels)
         left = float(arrays.pos[:, 0].min()) - NODE_DIAMETER
         rows = [(layer, arrays.bands[layer][0]) for layer in ("y", "h", "x")]
         for layer, y in rows:
@@ -671,16 +698,19 @@ class FoldedGraphView(GraphView):
         else:
             todo = [k for k in range(len(colours)) if colours[k] != before[k]]
         for k in todo:
-            g.labels[k].setColor(colours[k])
+            item = g.labels[k]
+            if item is not None:
+                item.setColor(colours[k])
         self._label_fill = colours
 
     def _apply_labels(self, s: FoldedState) -> None:
         g = self._geometry
         assert g is not None
         sym = dict(s.symbols)
-        for item, text, p in zip(g.labels, s.labels, g.arrays.pos, strict=True):
-            item.setText(text)
-            item.setPos(float(p[0]), float(p[1]))
+        self._label_texts = tuple(s.labels)
+        for item, text in zip(g.labels, s.labels, strict=True):
+            if item is not None:
+                item.setText(text)
         names = {
             "x": f"{sym['x']}(t)",
             "h": f"{sym['h']}(t)",

@@ -452,6 +452,39 @@ def test_folded_big_network_shows_its_strongest_weights(
     assert folded.displayed_values()["nodes"][("h", 0, 63)] == session.trace.h[2, 63]
 
 
+def test_folded_big_network_labels_its_nodes_once_they_can_be_read(
+    qtbot, folded: FoldedGraphView, session: Session
+) -> None:
+    """64 hidden units: no node labels while the nodes are too small for text; zoomed in, the
+    nodes on screen show their labels in the current notation, and a pan labels the nodes it
+    brings into view (also after the notation changed)."""
+    session.set_network(SRN.init(4, 64, 3, seed=2))
+    box = folded.plot_widget().getViewBox()
+
+    def texts() -> tuple[str, ...]:
+        return folded.displayed_values()["texts"]
+
+    def zoom_to(unit: int) -> None:  # a few units wide around hidden unit ``unit``
+        x, y = folded.node_position(("h", 0, unit))
+        box.setRange(xRange=(x - 2, x + 2), yRange=(y - 1, y + 1), padding=0)
+        box.sigRangeChangedManually.emit([True, True])  # as a wheel reports it: no refit
+
+    assert not any(t.startswith("h") and t[1:].isdigit() for t in texts())
+    zoom_to(10)
+    qtbot.waitUntil(lambda: "h11" in texts())
+    assert "h10" in texts() and "h12" in texts()
+    assert "h61" not in texts()  # far off screen: not labelled
+    session.set_notation("tutorial")
+    qtbot.waitUntil(lambda: "s11" in texts())
+    assert "h11" not in texts()
+    zoom_to(60)  # a pan to nodes never shown before: labelled in the notation now in use
+    qtbot.waitUntil(lambda: "s61" in texts())
+    assert "h61" not in texts()
+    folded.fit()  # the whole network again: the labels no longer fit
+    qtbot.waitUntil(lambda: "s61" not in texts() and "s11" not in texts())
+    assert "hidden s(t)" in texts()
+
+
 def _wheel(view: GraphView, clicks: int) -> None:
     """Turn the mouse wheel over the middle of the plot (positive: zoom in)."""
     viewport = view.plot_widget().viewport()

@@ -265,7 +265,8 @@ class Trace:
                 rows = delta.shape[0] * (stop - start)  # no -1: a TDL context is empty
                 dd = delta[:, start:stop].reshape(rows, n)
                 total += dd.T @ act[:, start:stop].reshape(rows, m)
-                peak = max(peak, float(np.abs(total).max(initial=0.0)))
+                # max |entry| as max(max, -min): no |total| temporary per chunk
+                peak = max(peak, float(total.max(initial=0.0)), -float(total.min(initial=0.0)))
                 if j < len(kept) and kept[j] == i:
                     out[j] = total
                     j += 1
@@ -308,6 +309,9 @@ class Trace:
             return largest[name]
 
         partners = {"U": "x", "W": "context", "V": "h", "b": "1", "c": "1"}
+        if self.net.context == "hidden":  # Elman: the context c(t) is h(t-1), rows of h
+            h_all = by_step("h(0..T)", self._b(self.h))
+            largest["context"], largest["h"] = h_all[:, :-1], h_all[:, 1:]
         out: dict[str, tuple[float, float]] = {}
         for p in ("U", "W", "V", "b", "c"):
             delta = by_step(DELTA_OF[p], self._b(self.delta_of(p)))

@@ -220,16 +220,13 @@ class Trace:
         net = self.net
         work = net.U.size + net.W.size + net.V.size  # multiply-adds per step (and sequence)
         if (T - start) * work * self.n_sequences <= DIRECT_WORK:
-            with one_blas_thread((T - start) * work * self.n_sequences):
-                return self._sums(start, T)
+            return self._sums(start, T)
         kept = self.suffix_sums()
         later = np.flatnonzero(kept.starts >= start)
-        stop = int(kept.starts[later[-1]]) if len(later) else T  # the nearest kept sum
-        with one_blas_thread((stop - start) * work * self.n_sequences):
-            out = self._sums(start, stop)
         if not len(later):
-            return out
-        i = int(later[-1])
+            return self._sums(start, T)
+        i = int(later[-1])  # the nearest kept sum at or after the start
+        out = self._sums(start, int(kept.starts[i]))
         for p, sums in kept.sums.items():
             out[p] = out[p] + sums[i].reshape(out[p].shape)
         if start == 0:
@@ -279,11 +276,14 @@ class Trace:
     def _sums(self, start: int, stop: int) -> dict[str, Array]:
         """The gradient terms of 0-based steps start..stop-1, summed over time and batch."""
         out: dict[str, Array] = {}
-        for p in ("U", "W", "V"):
-            delta = self._b(self.delta_of(p))[:, start:stop]
-            act = self._b(self.partner(p))[:, start:stop]
-            rows = delta.shape[0] * delta.shape[1]  # no -1: a TDL context is empty
-            out[p] = delta.reshape(rows, delta.shape[-1]).T @ act.reshape(rows, act.shape[-1])
+        net = self.net
+        work = (net.U.size + net.W.size + net.V.size) * (stop - start) * self.n_sequences
+        with one_blas_thread(work):  # thin products: one BLAS thread is faster (core.blas)
+            for p in ("U", "W", "V"):
+                delta = self._b(self.delta_of(p))[:, start:stop]
+                act = self._b(self.partner(p))[:, start:stop]
+                rows = delta.shape[0] * delta.shape[1]  # no -1: a TDL context is empty
+                out[p] = delta.reshape(rows, delta.shape[-1]).T @ act.reshape(rows, act.shape[-1])
         out["b"] = self._b(self.delta_h)[:, start:stop].sum(axis=(0, 1))
         out["c"] = self._b(self.delta_o)[:, start:stop].sum(axis=(0, 1))
         first = start == 0 and stop > 0

@@ -12,6 +12,14 @@ import argparse
 import os
 import sys
 
+# numpy asks the kernel for transparent huge pages for every array of 4 MB and more; where memory
+# is fragmented the kernel then compacts memory at the first write to each, and Unfold writes its
+# big arrays (124 MB for a trace of T = 20,000, H = 256) once, right after allocating them. That
+# open took 0.93-1.01 s without huge pages and 1.09-1.35 s with them (alternating runs, one BLAS
+# thread, load 2.6-3.0). numpy reads this setting when it is first imported (numpy's "global
+# state" documentation); a value set in the environment wins.
+os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
+
 #: the size of a --screenshot picture without --size, and the largest side --size takes
 SCREENSHOT_SIZE = (1400, 900)
 MAX_SIDE = 8192

@@ -35,6 +35,7 @@ runs each N times. The memory column is this checkout's, measured once per case.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -132,6 +133,7 @@ def run_case(T: int, H: int, traced: bool) -> dict[str, float]:
     window.resize(1400, 900)
     window.show()
     app.processEvents()
+    gc.freeze()  # as main.py does before the window takes input
     session = window.session
     out: dict[str, float] = {}
     rss0 = rss_mb()

@@ -14,6 +14,7 @@ shift of the buffer from one step to the next.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pyqtgraph as pg
@@ -81,6 +82,15 @@ def jordan_loops_right(arrays: GraphArrays) -> float:
     return max(float(edge_polyline(arrays, int(e), 17)[0][:, 0].max()) for e in w_edges)
 
 
+@lru_cache(maxsize=4)
+def _curve_parameter(samples: int) -> NDArray[np.float64]:
+    """(samples, 1) the curve parameter 0..1 of a polyline's points, made once per count (a big
+    network draws 1,500 edges)."""
+    s = np.linspace(0.0, 1.0, samples)[:, None]
+    s.setflags(write=False)
+    return s
+
+
 def edge_polyline(arrays: GraphArrays, e: int, samples: int = 33) -> list[NDArray[np.float64]]:
     """The pieces (each (k, 2) points) drawing edge ``e`` of a folded graph.
 
@@ -95,7 +105,7 @@ def edge_polyline(arrays: GraphArrays, e: int, samples: int = 33) -> list[NDArra
     a, b = arrays.pos[snd], arrays.pos[rcv]
     kind = int(arrays.edge_kind[e])
     recurrent = kind == _W and arrays.node_layer[snd] == "h"
-    s = np.linspace(0.0, 1.0, samples)[:, None]
+    s = _curve_parameter(samples)
     if kind == _W and arrays.node_layer[snd] == "y":  # Jordan: output -> hidden, round the right
         xr = jordan_loop_x(arrays, float(a[0]))
         c1, c2 = np.array([xr, a[1] + 0.3]), np.array([b[0] + 0.25, b[1] + 0.55])
@@ -164,6 +174,8 @@ class _Geometry:
     row_labels: list[tuple[str, pg.TextItem]] = field(default_factory=list)
     tap_labels: list[tuple[int, pg.TextItem]] = field(default_factory=list)  # "x(t-k)" below
     matrix_labels: list[tuple[str, pg.TextItem]] = field(default_factory=list)
+    #: (elman_context, name -> where its label goes), from :meth:`FoldedGraphView._matrix_spots`
+    matrix_spots: tuple[bool, dict[str, tuple[str, float, float]]] | None = None
 
 
 class FoldedGraphView(GraphView):
@@ -553,35 +565,51 @@ class FoldedGraphView(GraphView):
         self.fit()
         self._on_view_range_changed()
 
-    def _place_matrix_labels(self, g: _Geometry) -> None:
-        """Put each matrix name just left of its leftmost edge (W: by the first hidden loop)."""
+    def _matrix_spots(self, g: _Geometry) -> dict[str, tuple[str, float, float]]:
+        """Where each matrix name goes, as (how, x, y): "none" (a delay line has no W),
+        "jordan" (beside the outer loop), "loop" (above the first hidden loop: y is the row's,
+        lifted by pixels when placed) or "edges" (left of the leftmost edge). Computed once per
+        geometry and drawing: it reads every edge (65,000 at H = 256)."""
+        if g.matrix_spots is not None and g.matrix_spots[0] == self._options.elman_context:
+            return g.matrix_spots[1]
         a = g.arrays
-        for name, item in g.matrix_labels:
-            code = EDGE_KINDS.index(name)
-            item.setVisible(bool((a.edge_kind == code).any()))  # a delay line has no W
-            if not item.isVisible():
-                continue
-            if (
+        spots: dict[str, tuple[str, float, float]] = {}
+        for name, _ in g.matrix_labels:
+            mine = a.edge_kind == EDGE_KINDS.index(name)
+            if not mine.any():
+                spots[name] = ("none", 0.0, 0.0)
+            elif (
                 name == "W"
                 and not self._options.elman_context
-                and "y" in a.node_layer[a.edges[a.edge_kind == code][:, 0]]
+                and "y" in a.node_layer[a.edges[mine][:, 0]]
             ):
-                ends = a.pos[a.edges[a.edge_kind == code]]  # Jordan: beside the outer loop
-                x = jordan_loops_right(a) + 0.15
-                y = float(ends[:, :, 1].mean())
-                item.setAnchor((0.0, 0.5))
+                ends = a.pos[a.edges[mine]]  # Jordan: beside the outer loop
+                spots[name] = ("jordan", jordan_loops_right(a) + 0.15, float(ends[:, :, 1].mean()))
             elif name == "W" and not self._options.elman_context:
+                h = a.pos[a.node_layer == "h"]
+                spots[name] = ("loop", float(h[:, 0].min()) - 0.3, float(h[0, 1]))
+            else:
+                mids = a.pos[a.edges[mine]].mean(axis=1)  # (E, 2)
+                x, y = mids[np.argmin(mids[:, 0])]
+                spots[name] = ("edges", float(x) - 0.15, float(y))
+        g.matrix_spots = (self._options.elman_context, spots)
+        return spots
+
+    def _place_matrix_labels(self, g: _Geometry) -> None:
+        """Put each matrix name just left of its leftmost edge (W: by the first hidden loop)."""
+        spots = self._matrix_spots(g)
+        for name, item in g.matrix_labels:
+            how, x, y = spots[name]
+            item.setVisible(how != "none")  # a delay line has no W
+            if how == "none":
+                continue
+            if how == "jordan":
+                item.setAnchor((0.0, 0.5))
+            elif how == "loop":
                 # above the first loop, clear of the row label "h(t)" beside it: at least
                 # W_LABEL_PX above the row, however small the zoom makes half a unit
-                h = a.pos[a.node_layer == "h"]
-                lift = max(0.5, W_LABEL_PX * self._pixel_size()[1])
-                x, y = float(h[:, 0].min()) - 0.3, float(h[0, 1]) + lift
-            else:
-                ends = a.pos[a.edges[a.edge_kind == code]]  # (E, 2, 2)
-                mids = ends.mean(axis=1)
-                x, y = mids[np.argmin(mids[:, 0])]
-                x -= 0.15
-            item.setPos(float(x), float(y))
+                y += max(0.5, W_LABEL_PX * self._pixel_size()[1])
+            item.setPos(x, y)
 
     def _redraw(self, *, force: bool) -> None:
         if self._geometry is None:

@@ -140,6 +140,27 @@ def edge_polyline(arrays: GraphArrays, e: int, samples: int = 33) -> list[NDArra
     return [pts, *_arrowhead(pts)]
 
 
+def straight_edges(arrays: GraphArrays, edges: NDArray[np.intp]) -> NDArray[np.bool_]:
+    """(E,) which of the ``edges`` :func:`edge_polyline` draws as one straight segment: U and V
+    edges, and W edges from context units (hidden -> hidden loops and arcs, a Jordan network's
+    output -> hidden curves and every copy edge are curved)."""
+    kind = arrays.edge_kind[edges]
+    sender = arrays.node_layer[arrays.edges[edges, 0]]
+    w_straight = (kind == _W) & (sender != "h") & (sender != "y")
+    return (kind == EDGE_KINDS.index("U")) | (kind == EDGE_KINDS.index("V")) | w_straight
+
+
+def straight_segments(arrays: GraphArrays, edges: NDArray[np.intp]) -> NDArray[np.float64]:
+    """(E, 2, 2) the segments of straight ``edges``, stopping at the node circles: the numbers
+    :func:`edge_polyline` gives one edge at a time, for many at once."""
+    r = NODE_DIAMETER / 2 + 0.02
+    a = arrays.pos[arrays.edges[edges, 0]]
+    b = arrays.pos[arrays.edges[edges, 1]]
+    length = np.maximum(np.hypot(*(b - a).T), 1e-12)[:, None]
+    d = (b - a) / length
+    return np.stack([a + r * d, b - r * d], axis=1)
+
+
 def _tap(offset: int) -> str:
     """The step of a delay-line group at time offset -k: ``t`` or ``t-k``."""
     return "t" if offset == 0 else f"t{offset}"
@@ -640,8 +661,20 @@ class FoldedGraphView(GraphView):
         if g.segments_of is not None and np.array_equal(g.segments_of, shown):
             return
         g.segments_of = shown.copy()
+        edges = np.flatnonzero(shown)
+        straight = straight_edges(g.arrays, edges)
+        lines = straight_segments(g.arrays, edges[straight])  # (S, 2, 2), all at once
+        if straight.all():  # the usual case of a big network: its strongest edges are U or V
+            g.segments, g.seg_edge = lines, edges.astype(np.int64)
+            return
         segs, owner = [], []
-        for e in np.flatnonzero(shown).tolist():
+        j = 0
+        for e, line in zip(edges.tolist(), straight.tolist(), strict=True):
+            if line:  # in edge order, as the pieces of the curved ones
+                segs.append(lines[j : j + 1])
+                owner.append(np.full(1, e))
+                j += 1
+                continue
             if e not in g.pieces:
                 g.pieces[e] = edge_polyline(g.arrays, e, g.samples)
             for pts in g.pieces[e]:

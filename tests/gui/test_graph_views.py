@@ -690,3 +690,34 @@ def test_unfolded_long_trace_zoomed_in_draws_single_units(
     point = unfolded.edge_point("W", 1204, 0, 0, at=0.5)
     assert unfolded.selection_at(*point) == Selection("edge", "W", t=1204, row=0, col=0)
     assert unfolded.tooltip_at(*point).startswith(f"W[1,1] = {session.net.W[0, 0]:.3f}")
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        (8, 64, 8, False, "hidden", 0),
+        (3, 5, 3, True, "hidden", 0),
+        (3, 5, 3, False, "output", 0),
+        (4, 6, 2, True, "output", 0),
+        (3, 5, 3, True, "target", 0),
+        (3, 5, 3, False, "none", 2),
+    ],
+    ids=["elman-loops", "elman-context", "jordan", "jordan-context", "teacher-forced", "tdl"],
+)
+def test_folded_straight_edges_all_at_once_are_the_edges_one_by_one(shape) -> None:
+    """The segments drawn for many straight edges at once are exactly edge_polyline's, and
+    every edge it curves is left to it."""
+    from core.graphs import folded_arrays
+    from gui.graph_views.folded import edge_polyline, straight_edges, straight_segments
+
+    arrays = folded_arrays(*shape)
+    edges = np.arange(len(arrays.edge_kind))
+    straight = straight_edges(arrays, edges)
+    assert straight.any()
+    lines = straight_segments(arrays, edges[straight])
+    for line, e in zip(lines, edges[straight].tolist(), strict=True):
+        (piece,) = edge_polyline(arrays, e, 9)
+        assert np.array_equal(piece, line)
+    for e in edges[~straight].tolist():
+        pieces = edge_polyline(arrays, e, 9)
+        assert len(pieces) > 1 or len(pieces[0]) > 2  # a curve, or an arrowed one

@@ -544,7 +544,8 @@ class FoldedGraphView(GraphView):
             old = self._geometry
             for _, item in old.row_labels + old.matrix_labels + old.tap_labels:
                 self._plot_item.removeItem(item)
-        arrays = folded_arrays(*shape)
+        # the arguments as folded_state passes them: one entry of the cache for both
+        arrays = folded_arrays(*shape[:4], context=shape[4], window=shape[5])
         g = _Geometry(arrays, samples=33 if arrays.n_nodes <= 40 else 9)
         self._nodes.set_points(arrays.pos)
         self._nodes.set_size(self._node_px())

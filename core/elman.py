@@ -65,9 +65,9 @@ Array = NDArray[np.floating]
 _TIME_MAJOR = (1, 0, 2)
 _OUTPUT_MAJOR = (2, 1, 0)
 _STEPS = (1, 0)
-#: the backward sweep forms f'(a(t)) for this many steps at a time (a block of a few hundred
-#: kilobytes at H = 256: it stays in the cache until the loop reads it)
-BLOCK = 128
+#: the backward sweep forms f'(a(t)) for blocks of steps of about this many values (256 KB:
+#: 128 steps at H = 256, 6,553 at H = 5), which stay in the cache until the loop reads them
+BLOCK_VALUES = 1 << 15
 
 
 def _activation(kind: str) -> Callable[..., Any]:
@@ -123,17 +123,18 @@ def _backward_loop(G: Array, a: Array, h: Array, net: SRN, cut: int) -> None:
     and ``h`` are the (T, B, H) a(t) and h(t), t = 1..T. On exit G[t-1, :, O:] holds
     delta_h(t) = f'(a(t)) * (V^T delta_o(t) + W^T delta_h(t+1)). Where step t+1 starts a chunk
     of ``cut`` steps (``cut`` 0: never) the W^T term is left out. f'(a(t)) is formed for
-    :data:`BLOCK` steps at a time, ahead of the loop, so that it stays in the cache and the
-    sweep allocates no (T, B, H) temporary.
+    a block of steps at a time (:data:`BLOCK_VALUES`), ahead of the loop, so that it stays in
+    the cache and the sweep allocates no (T, B, H) temporary.
     """
     T = a.shape[0]
+    block = max(1, BLOCK_VALUES // max(1, a[0].size))  # steps per block
     O = net.V.shape[0]
     VW = np.concatenate([net.V, net.W])  # [V; W], (O+H, H): g [V; W] = V^T delta_o + W^T delta_h
     g = np.empty_like(a[0])
     multiply = np.multiply
     delta_h, V = G[:, :, O:], net.V
-    for stop in range(T, 0, -BLOCK):
-        first = max(stop - BLOCK, 0)
+    for stop in range(T, 0, -block):
+        first = max(stop - block, 0)
         fp = _derivative(net.hidden, a[first:stop], h[first:stop])  # e.g. 1 - h(t)^2 (eq. 38)
         for t in range(stop - 1, first - 1, -1):
             if cut and starts_chunk(t + 2, cut):

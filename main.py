@@ -9,8 +9,17 @@ Goodfellow, Bengio and Courville 2016, Deep Learning §10.2);
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
+
+# numpy asks the kernel for transparent huge pages for every array of 4 MB and more; where memory
+# is fragmented the kernel then compacts memory at the first write to each, and Unfold writes its
+# big arrays (124 MB for a trace of T = 20,000, H = 256) once, right after allocating them. That
+# open took 0.93-1.01 s without huge pages and 1.09-1.35 s with them (alternating runs, one BLAS
+# thread, load 2.6-3.0). numpy reads this setting when it is first imported (numpy's "global
+# state" documentation); a value set in the environment wins.
+os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
 
 #: the size of a --screenshot picture without --size, and the largest side --size takes
 SCREENSHOT_SIZE = (1400, 900)
@@ -311,6 +320,12 @@ def main(argv: list[str] | None = None) -> int:
         window.close()
         status = 1 if unattended.problems else status
     else:
+        # What is built so far lives as long as the window (widgets, items, their wrappers:
+        # about 100,000 objects): out of the cyclic collector's sight, a full collection no
+        # longer visits them all (70-80 ms, measured landing in the middle of opening a long
+        # sequence). Objects made later are collected as usual; a training run's unfreeze
+        # (gui/training/sharing.py) hands them back.
+        gc.freeze()
         status = app.exec()
     # Destroy the window while the application still exists; left to the garbage collector,
     # the two can go in either order and the process crashes on exit.

@@ -7,8 +7,10 @@ under ``tracemalloc``. For one random sequence of T steps and H hidden units (8 
 outputs for H = 256, 3 for H = 5) it opens the main window on the example, then
 
 * **open**: ``Session.set_dataset`` and the events it causes (the ``bptt`` call and every view
-  built and painted), and separately the ``bptt`` call alone and (**csv**) reading the
-  sequence from a CSV file, which File > Open does first;
+  built and painted), in seconds of the clock and (**cpu**) of the process's CPU time (all its
+  threads: the clock less the waits for a core on a loaded machine, plus any BLAS threads'
+  time), and separately the ``bptt`` call alone and (**csv**) reading the sequence from a CSV
+  file, which File > Open does first;
 * **step**: the median and 90th percentile of one cursor step followed by the events it causes,
   over runs of single steps at 8 places of the forward and the backward sweep;
 * **jump**: the median of a seek to a far position (the visible window of time moves);
@@ -20,14 +22,22 @@ outputs for H = 256, 3 for H = 5) it opens the main window on the example, then
 
 Targets: for (T, H) = (20000, 256): open <= 1.5 s, median step <= 30 ms, tracemalloc peak <= 4x
 the trace's arrays; (1000000, 5) opens and steps, tracemalloc peak <= 4x the trace's arrays.
-The load average is printed first: on a shared machine the times grow with it (``bptt``, the
-engine alone, is the column to compare them with).
+The load average is printed first and after each run: on a shared machine the times grow with
+it (``bptt``, the engine alone, is the column to compare them with).
+
+Every case runs with numpy's BLAS as it comes (``default``: one thread per core, what users run)
+and with one thread (``one``); ``--blas`` picks one of them. ``--against DIR`` runs the same
+benchmark of another checkout (for example ``git worktree add /tmp/base main``) in turns with
+this one, so that a change is measured before and after under the same load; ``--repeat N``
+runs each N times. The memory column is this checkout's, measured once per case.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import math
 import os
 import resource
 import statistics
@@ -39,9 +49,12 @@ import tracemalloc
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+#: the huge-page setting the caller gave, if any (``--against`` runs another checkout with it)
+USER_HUGEPAGE = os.environ.get("NUMPY_MADVISE_HUGEPAGE")
+os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")  # as main.py sets it, before numpy loads
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np
+import numpy as np  # noqa: E402  (after the huge-page setting above)
 
 CASES = ((20000, 256), (1_000_000, 5))
 #: the issue's targets; the million-step case must open and step (it needed 5.2 GB before the
@@ -120,16 +133,18 @@ def run_case(T: int, H: int, traced: bool) -> dict[str, float]:
     window.resize(1400, 900)
     window.show()
     app.processEvents()
+    gc.freeze()  # as main.py does before the window takes input
     session = window.session
     out: dict[str, float] = {}
     rss0 = rss_mb()
     if traced:
         tracemalloc.start()
         base = tracemalloc.get_traced_memory()[0]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     session.set_dataset(data, net=net)
     app.processEvents()
     out["open_s"] = time.perf_counter() - start
+    out["open_cpu_s"] = time.process_time() - cpu
     out["trace_mb"] = trace_bytes(session.trace) / 2**20
     places = np.linspace(1, 2 * T - 12, 8).astype(int)
     steps: list[float] = []
@@ -162,9 +177,65 @@ def run_case(T: int, H: int, traced: bool) -> dict[str, float]:
     return out
 
 
+#: the BLAS thread settings compared: numpy's OpenBLAS as it comes (one thread per core, what a
+#: user runs), and one thread (``OPENBLAS_NUM_THREADS=1``); the engine limits itself to one
+#: thread while it runs (``core/blas.py``), so the two should be close
+BLAS_MODES = ("default", "one")
+
+
+def child(script: Path, T: int, H: int, traced: bool, blas: str) -> dict[str, float] | str:
+    """One case in a fresh process running ``script`` (this file, or the same benchmark in
+    another checkout for ``--against``), with the BLAS threads of ``blas``: its result, or the
+    end of its error output."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
+    }
+    if blas == "one":
+        env["OPENBLAS_NUM_THREADS"] = "1"
+    if USER_HUGEPAGE is None:  # each checkout's benchmark sets what its main.py sets
+        env.pop("NUMPY_MADVISE_HUGEPAGE", None)
+    proc = subprocess.run(
+        [sys.executable, str(script), "--child", f"{T},{H},{int(traced)}"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=script.parents[1],
+        env=env,
+    )
+    if proc.returncode != 0:
+        return proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def verdict(T: int, H: int, measured: dict[str, float]) -> tuple[bool, str]:
+    target = TARGETS.get((T, H), {})
+    passed = all(measured[key] <= bound for key, bound in target.items())
+    bounds = [
+        f"{name} <= {target[key]:g}{unit}"
+        for key, name, unit in (
+            ("open_s", "open", " s"),
+            ("step_ms", "step", " ms"),
+            ("memory_x", "memory", "x"),
+        )
+        if key in target
+    ]
+    text = f"{'PASS' if passed else 'MISS'} (opens and steps"
+    return passed, text + (f"; {', '.join(bounds)})" if bounds else ")")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--case", action="append", help="T,H (default: the two target cases)")
+    parser.add_argument(
+        "--blas", choices=(*BLAS_MODES, "both"), default="both", help="BLAS threads (default both)"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="timed runs per case and setting")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout (e.g. a worktree of main): its runs alternate with these, "
+        "for paired numbers before and after a change",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -172,58 +243,54 @@ def main() -> int:
         print(json.dumps(run_case(T, H, bool(traced))))
         return 0
     cases = [tuple(int(v) for v in c.split(",")) for c in args.case] if args.case else CASES
+    modes = BLAS_MODES if args.blas == "both" else (args.blas,)
+    here = Path(__file__).resolve()
+    trees = [("this", here)]
+    if args.against is not None:
+        trees.append(("against", args.against.resolve() / "benchmarks" / here.name))
     # a shared machine: the load says how far the times are from an idle one
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    # the kept gradient sums are many small matrix products: threads can cost more than they
-    # give on a busy machine (20,000 x 256: 0.15 s with one thread, 1.3 to 3.5 s with two)
-    print(f"BLAS threads: OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
     print(
-        f"{'T':>8} {'H':>4} | {'csv':>7} {'open':>7} {'bptt':>7} | "
+        f"{'T':>8} {'H':>4} {'BLAS':>7} {'code':>7} | {'csv':>7} {'open':>7} {'cpu':>7} "
+        f"{'bptt':>7} | "
         f"{'step med':>8} {'p90':>7} {'jump':>7} | "
-        f"{'trace':>7} {'traced':>8} {'rss':>8} | target"
+        f"{'trace':>7} {'traced':>8} {'rss':>8} | {'load':>4} | target"
     )
     ok = True
     for T, H in cases:
-        results = []
-        for traced in (0, 1):
-            proc = subprocess.run(
-                [sys.executable, __file__, "--child", f"{T},{H},{traced}"],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if proc.returncode != 0:
-                print(f"{T:>8} {H:>4} | failed:\n{proc.stderr[-2000:]}")
-                ok = False
-                break
-            results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-        if len(results) < 2:
+        # the memory peak does not depend on the BLAS threads: measured once, this checkout's
+        mem = child(here, T, H, True, modes[0])
+        if isinstance(mem, str):
+            print(f"{T:>8} {H:>4} | failed:\n{mem}")
+            ok = False
             continue
-        timed, mem = results
-        trace_mb = timed["trace_mb"]
-        ratio = mem["traced_mb"] / trace_mb
-        target = TARGETS.get((T, H), {})
-        measured = {"open_s": timed["open_s"], "step_ms": timed["step_ms"], "memory_x": ratio}
-        passed = all(measured[key] <= bound for key, bound in target.items())
-        ok &= passed
-        bounds = [
-            f"{name} <= {target[key]:g}{unit}"
-            for key, name, unit in (
-                ("open_s", "open", " s"),
-                ("step_ms", "step", " ms"),
-                ("memory_x", "memory", "x"),
-            )
-            if key in target
-        ]
-        verdict = f"{'PASS' if passed else 'MISS'} (opens and steps"
-        verdict += f"; {', '.join(bounds)})" if bounds else ")"
-        print(
-            f"{T:>8} {H:>4} | {timed['csv_s']:>5.2f} s "
-            f"{timed['open_s']:>5.2f} s {timed['bptt_s']:>5.2f} s | "
-            f"{timed['step_ms']:>5.1f} ms {timed['step_p90_ms']:>4.0f} ms "
-            f"{timed['jump_ms']:>4.0f} ms | {trace_mb:>4.0f} MB {ratio:>6.2f}x "
-            f"{timed['rss_mb'] / trace_mb:>6.2f}x | {verdict}"
-        )
+        for blas in modes:
+            for _ in range(args.repeat):
+                for name, script in trees:
+                    timed = child(script, T, H, False, blas)
+                    if isinstance(timed, str):
+                        print(f"{T:>8} {H:>4} {blas:>7} {name:>7} | failed:\n{timed}")
+                        ok = False
+                        continue
+                    trace_mb = timed["trace_mb"]
+                    ratio = mem["traced_mb"] / trace_mb
+                    measured = {
+                        "open_s": timed["open_s"],
+                        "step_ms": timed["step_ms"],
+                        "memory_x": ratio,
+                    }
+                    passed, text = verdict(T, H, measured)
+                    if name == "this":
+                        ok &= passed
+                    print(
+                        f"{T:>8} {H:>4} {blas:>7} {name:>7} | {timed['csv_s']:>5.2f} s "
+                        f"{timed['open_s']:>5.2f} s {timed.get('open_cpu_s', math.nan):>5.2f} s "
+                        f"{timed['bptt_s']:>5.2f} s | "
+                        f"{timed['step_ms']:>5.1f} ms {timed['step_p90_ms']:>4.0f} ms "
+                        f"{timed['jump_ms']:>4.0f} ms | {trace_mb:>4.0f} MB {ratio:>6.2f}x "
+                        f"{timed['rss_mb'] / trace_mb:>6.2f}x | {os.getloadavg()[0]:>4.1f} | "
+                        f"{text}"
+                    )
     return 0 if ok else 1
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from core.blas import one_blas_thread
 from core.elman import elman_bptt
 from core.jordan import jordan_bptt
 from core.limits import trace_problem
@@ -67,7 +68,10 @@ def bptt(
         problem = trace_problem(T, net.n_in, net.n_hidden, net.n_out, batch)
         if problem is not None:
             raise ValueError(problem)
-    if isinstance(net, TDL):  # no recurrence: ordinary backpropagation at every step
-        return tdl_backprop(net, xs, targets, mask)
-    engine = jordan_bptt if net.jordan else elman_bptt
-    return engine(net, xs, targets, truncation, mode, mask)
+    # the sweeps are loops of small products: one BLAS thread is faster (core.blas)
+    width = net.n_hidden + net.n_in + net.n_out
+    with one_blas_thread(np.prod(shape[:-1], dtype=float) * net.n_hidden * width):
+        if isinstance(net, TDL):  # no recurrence: ordinary backpropagation at every step
+            return tdl_backprop(net, xs, targets, mask)
+        engine = jordan_bptt if net.jordan else elman_bptt
+        return engine(net, xs, targets, truncation, mode, mask)

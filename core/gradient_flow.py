@@ -44,6 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from core.blas import one_blas_thread
 from core.bptt import Trace
 from core.functions import hidden_derivative, output_jacobian_t, output_loss_delta
 from core.model import SRN, frozen
@@ -168,7 +169,8 @@ def spectral_radius(W: Array) -> float:
     A = np.asarray(W)
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
         raise ValueError(f"spectral radius needs a square matrix, got shape {A.shape}")
-    return float(np.max(np.abs(np.linalg.eigvals(A))))
+    with one_blas_thread(10.0 * A.shape[0] ** 3):  # ~10 n^3 for the eigenvalues (core.blas)
+        return float(np.max(np.abs(np.linalg.eigvals(A))))
 
 
 def loop_matrix(net: SRN | TDL) -> NDArray[np.float64]:

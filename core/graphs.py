@@ -343,17 +343,19 @@ def unfolded_window(
         lo, hi = max(t0, first), min(t1, last)
         blocks[layer] = (start, lo, hi, sizes[layer])
         start += max(0, hi - lo + 1) * sizes[layer]
-    layer_names, ts, units, xs, ys = [], [], [], [], []
-    for layer, (_, lo, hi, n) in blocks.items():
+    # every node's layer, step, unit and position, written block by block into arrays made
+    # once (a window of 2,000 steps at H = 256 has half a million nodes)
+    node_layer = np.empty(start, dtype="<U1")
+    nt, unit = np.empty(start, np.int64), np.empty(start, np.int64)
+    pos = np.empty((start, 2))
+    for layer, (row0, lo, hi, n) in blocks.items():
         steps = max(0, hi - lo + 1)
-        tt = np.repeat(np.arange(lo, lo + steps, dtype=np.int64), n)
-        uu = np.tile(np.arange(n, dtype=np.int64), steps)
-        layer_names.append(np.full(steps * n, layer, dtype="<U1"))
-        ts.append(tt)
-        units.append(uu)
-        xs.append(tt + COLUMN_OFFSET[layer])
-        ys.append(bands[layer][1] - uu * UNIT_SPACING)
-    pos = np.column_stack([np.concatenate(xs), np.concatenate(ys)])
+        rows = slice(row0, row0 + steps * n)
+        node_layer[rows] = layer
+        nt[rows].reshape(steps, n)[:] = np.arange(lo, lo + steps, dtype=np.int64)[:, None]
+        unit[rows].reshape(steps, n)[:] = np.arange(n, dtype=np.int64)
+        pos[rows, 0] = nt[rows] + COLUMN_OFFSET[layer]
+        pos[rows, 1] = bands[layer][1] - unit[rows] * UNIT_SPACING
 
     def node(layer: str, t: NDArray[np.int64], unit: NDArray[np.int64]) -> NDArray[np.int64]:
         row0, lo, _, n = blocks[layer]
@@ -388,8 +390,6 @@ def unfolded_window(
         edges = np.zeros((0, 2), np.int64)
         kind = np.zeros(0, np.int8)
         row = col = et = np.zeros(0, np.int64)
-    node_layer = np.concatenate(layer_names)
-    nt, unit = np.concatenate(ts), np.concatenate(units)
     for arr in (pos, node_layer, nt, unit, edges, kind, row, col, et):
         arr.setflags(write=False)
     return GraphArrays(

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 from numpy.typing import NDArray
 
+from core.blas import one_blas_thread
 from core.functions import hidden_derivative, output_jacobian_t, output_loss_delta, unit_losses
 from core.model import SRN
 
@@ -237,7 +238,10 @@ class Trace:
         formed on the first call, in one pass over the sequence."""
         kept = self._memo.get("suffix")
         if kept is None:
-            kept = self._memo["suffix"] = self._suffix_sums()
+            net = self.net
+            work = (net.U.size + net.W.size + net.V.size) * self.T * self.n_sequences
+            with one_blas_thread(work):  # long thin products: one BLAS thread is faster
+                kept = self._memo["suffix"] = self._suffix_sums()
         return kept
 
     def _suffix_sums(self) -> SuffixSums:
@@ -258,7 +262,8 @@ class Trace:
                 rows = delta.shape[0] * (stop - start)  # no -1: a TDL context is empty
                 dd = delta[:, start:stop].reshape(rows, n)
                 total += dd.T @ act[:, start:stop].reshape(rows, m)
-                peak = max(peak, float(np.abs(total).max(initial=0.0)))
+                # max |entry| as max(max, -min): no |total| temporary per chunk
+                peak = max(peak, float(total.max(initial=0.0)), -float(total.min(initial=0.0)))
                 if j < len(kept) and kept[j] == i:
                     out[j] = total
                     j += 1
@@ -271,11 +276,14 @@ class Trace:
     def _sums(self, start: int, stop: int) -> dict[str, Array]:
         """The gradient terms of 0-based steps start..stop-1, summed over time and batch."""
         out: dict[str, Array] = {}
-        for p in ("U", "W", "V"):
-            delta = self._b(self.delta_of(p))[:, start:stop]
-            act = self._b(self.partner(p))[:, start:stop]
-            rows = delta.shape[0] * delta.shape[1]  # no -1: a TDL context is empty
-            out[p] = delta.reshape(rows, delta.shape[-1]).T @ act.reshape(rows, act.shape[-1])
+        net = self.net
+        work = (net.U.size + net.W.size + net.V.size) * (stop - start) * self.n_sequences
+        with one_blas_thread(work):  # thin products: one BLAS thread is faster (core.blas)
+            for p in ("U", "W", "V"):
+                delta = self._b(self.delta_of(p))[:, start:stop]
+                act = self._b(self.partner(p))[:, start:stop]
+                rows = delta.shape[0] * delta.shape[1]  # no -1: a TDL context is empty
+                out[p] = delta.reshape(rows, delta.shape[-1]).T @ act.reshape(rows, act.shape[-1])
         out["b"] = self._b(self.delta_h)[:, start:stop].sum(axis=(0, 1))
         out["c"] = self._b(self.delta_o)[:, start:stop].sum(axis=(0, 1))
         first = start == 0 and stop > 0
@@ -301,6 +309,9 @@ class Trace:
             return largest[name]
 
         partners = {"U": "x", "W": "context", "V": "h", "b": "1", "c": "1"}
+        if self.net.context == "hidden":  # Elman: the context c(t) is h(t-1), rows of h
+            h_all = by_step("h(0..T)", self._b(self.h))
+            largest["context"], largest["h"] = h_all[:, :-1], h_all[:, 1:]
         out: dict[str, tuple[float, float]] = {}
         for p in ("U", "W", "V", "b", "c"):
             delta = by_step(DELTA_OF[p], self._b(self.delta_of(p)))

@@ -189,6 +189,9 @@ class SpectralPanel(JobPanel[SpectralView]):
     session : the session to observe.  parent : the Qt parent.
     """
 
+    #: the network whose spectral radius the box offers (None: none yet, or a new network)
+    _radius_of: object = None
+
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self._progress: SpectralProgress | None = None  # what is drawn
@@ -343,13 +346,26 @@ class SpectralPanel(JobPanel[SpectralView]):
         self.rescale(self.radius_box.value())
 
     def _on_session_network_changed(self) -> None:
-        """The box offers the network's own radius; rescaling needs a loop to scale."""
-        net = self.session.net
-        loop = net.context in ("hidden", "output")
+        """Rescaling needs a loop to scale; the box offers the network's own radius."""
+        loop = self.session.net.context in ("hidden", "output")
         for widget in (self.radius_box, self.apply_button, self.radius_label):
             widget.setEnabled(loop)
-        if loop:  # after Enter this is the radius just typed
+        self._radius_of = None
+        self._offer_radius()
+
+    def _offer_radius(self) -> None:
+        """Put the network's spectral radius in the box, once per network and only when the
+        panel can be seen (the eigenvalues of W at H = 256 take 20 ms and more of an open)."""
+        net = self.session.net
+        if self._radius_of is net or not self.can_be_seen():
+            return
+        self._radius_of = net
+        if net.context in ("hidden", "output"):  # after Enter this is the radius just typed
             self.radius_box.setValue(spectral_radius(loop_matrix(net)))
+
+    def _follow_visibility(self) -> None:
+        super()._follow_visibility()
+        self._offer_radius()
 
     # -- per trace --------------------------------------------------------------------------------
     def _on_session_trace_changed(self) -> None:

@@ -14,6 +14,7 @@ shift of the buffer from one step to the next.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pyqtgraph as pg
@@ -81,6 +82,15 @@ def jordan_loops_right(arrays: GraphArrays) -> float:
     return max(float(edge_polyline(arrays, int(e), 17)[0][:, 0].max()) for e in w_edges)
 
 
+@lru_cache(maxsize=4)
+def _curve_parameter(samples: int) -> NDArray[np.float64]:
+    """(samples, 1) the curve parameter 0..1 of a polyline's points, made once per count (a big
+    network draws 1,500 edges)."""
+    s = np.linspace(0.0, 1.0, samples)[:, None]
+    s.setflags(write=False)
+    return s
+
+
 def edge_polyline(arrays: GraphArrays, e: int, samples: int = 33) -> list[NDArray[np.float64]]:
     """The pieces (each (k, 2) points) drawing edge ``e`` of a folded graph.
 
@@ -95,7 +105,7 @@ def edge_polyline(arrays: GraphArrays, e: int, samples: int = 33) -> list[NDArra
     a, b = arrays.pos[snd], arrays.pos[rcv]
     kind = int(arrays.edge_kind[e])
     recurrent = kind == _W and arrays.node_layer[snd] == "h"
-    s = np.linspace(0.0, 1.0, samples)[:, None]
+    s = _curve_parameter(samples)
     if kind == _W and arrays.node_layer[snd] == "y":  # Jordan: output -> hidden, round the right
         xr = jordan_loop_x(arrays, float(a[0]))
         c1, c2 = np.array([xr, a[1] + 0.3]), np.array([b[0] + 0.25, b[1] + 0.55])
@@ -130,6 +140,27 @@ def edge_polyline(arrays: GraphArrays, e: int, samples: int = 33) -> list[NDArra
     return [pts, *_arrowhead(pts)]
 
 
+def straight_edges(arrays: GraphArrays, edges: NDArray[np.intp]) -> NDArray[np.bool_]:
+    """(E,) which of the ``edges`` :func:`edge_polyline` draws as one straight segment: U and V
+    edges, and W edges from context units (hidden -> hidden loops and arcs, a Jordan network's
+    output -> hidden curves and every copy edge are curved)."""
+    kind = arrays.edge_kind[edges]
+    sender = arrays.node_layer[arrays.edges[edges, 0]]
+    w_straight = (kind == _W) & (sender != "h") & (sender != "y")
+    return (kind == EDGE_KINDS.index("U")) | (kind == EDGE_KINDS.index("V")) | w_straight
+
+
+def straight_segments(arrays: GraphArrays, edges: NDArray[np.intp]) -> NDArray[np.float64]:
+    """(E, 2, 2) the segments of straight ``edges``, stopping at the node circles: the numbers
+    :func:`edge_polyline` gives one edge at a time, for many at once."""
+    r = NODE_DIAMETER / 2 + 0.02
+    a = arrays.pos[arrays.edges[edges, 0]]
+    b = arrays.pos[arrays.edges[edges, 1]]
+    length = np.maximum(np.hypot(*(b - a).T), 1e-12)[:, None]
+    d = (b - a) / length
+    return np.stack([a + r * d, b - r * d], axis=1)
+
+
 def _tap(offset: int) -> str:
     """The step of a delay-line group at time offset -k: ``t`` or ``t-k``."""
     return "t" if offset == 0 else f"t{offset}"
@@ -158,10 +189,14 @@ class _Geometry:
     #: the shown edges that ``segments`` belongs to (None before the first selection)
     segments_of: NDArray[np.bool_] | None = None
     pieces: dict[int, list[NDArray[np.float64]]] = field(default_factory=dict)
-    labels: list[pg.TextItem] = field(default_factory=list)
+    #: one slot per node: its label, made when the node is first on screen and big enough to
+    #: hold it (at H = 256 the nodes are too small for text until the view is zoomed in)
+    labels: list[pg.TextItem | None] = field(default_factory=list)
     row_labels: list[tuple[str, pg.TextItem]] = field(default_factory=list)
     tap_labels: list[tuple[int, pg.TextItem]] = field(default_factory=list)  # "x(t-k)" below
     matrix_labels: list[tuple[str, pg.TextItem]] = field(default_factory=list)
+    #: (elman_context, name -> where its label goes), from :meth:`FoldedGraphView._matrix_spots`
+    matrix_spots: tuple[bool, dict[str, tuple[str, float, float]]] | None = None
 
 
 class FoldedGraphView(GraphView):
@@ -183,6 +218,7 @@ class FoldedGraphView(GraphView):
         self._unknown = np.zeros(0, bool)  # the known/unknown split the node pens were set for
         self._pens_for: Theme | None = None  # and the theme they were made from
         self._label_fill = np.zeros(0, object)  # the label colour of every node, as drawn
+        self._label_texts: tuple[str, ...] = ()  # and its text
         self._edge_level = np.zeros(0, np.int64)
         self._edge_alpha = 255
         self._shown = np.zeros(0, bool)
@@ -271,7 +307,7 @@ class FoldedGraphView(GraphView):
             )
             if int(k) != _COPY and shown
         }
-        texts = [lab.toPlainText() for lab in g.labels if lab.isVisible()]
+        texts = [lab.toPlainText() for lab in g.labels if lab is not None and lab.isVisible()]
         texts += [
             item.toPlainText()
             for _, item in g.row_labels + g.matrix_labels + g.tap_labels
@@ -434,10 +470,37 @@ class FoldedGraphView(GraphView):
         self._nodes.set_size(size)
         self._place_matrix_labels(g)  # the W label keeps its distance in pixels
         visible = size >= LABEL_PX
+        if visible:
+            self._make_labels(g)
         for item in g.labels:
-            item.setVisible(visible)
+            if item is not None:
+                item.setVisible(visible)
         if self._drawn is not None and self._narrow() != self._rows_narrow:
             self._apply_labels(self._drawn)
+
+    def _make_labels(self, g: _Geometry) -> None:
+        """Make the labels of the nodes on screen that have none yet, with their texts and
+        colours as drawn (a label is made once and kept; off screen ones wait until a pan or a
+        zoom brings their node into view)."""
+        (x0, x1), (y0, y1) = self._view_box.viewRange()
+        pos, r = g.arrays.pos, NODE_DIAMETER
+        inside = (pos[:, 0] >= x0 - r) & (pos[:, 0] <= x1 + r)
+        inside &= (pos[:, 1] >= y0 - r) & (pos[:, 1] <= y1 + r)
+        texts = self._label_texts if len(self._label_texts) == len(pos) else None
+        fill = self._label_fill if len(self._label_fill) == len(pos) else None
+        for k in np.flatnonzero(inside).tolist():
+            if g.labels[k] is not None:
+                continue
+            item = pg.TextItem(anchor=(0.5, 0.5))
+            item.setZValue(20)
+            item.setPos(float(pos[k, 0]), float(pos[k, 1]))
+            if texts is not None:
+                item.setText(texts[k])
+            if fill is not None:
+                item.setColor(fill[k])
+            # inside their nodes: no bounds of their own to track
+            self._plot_item.addItem(item, ignoreBounds=True)
+            g.labels[k] = item
 
     def _node_px(self) -> float:
         """The nodes' diameter in pixels: ``NODE_DIAMETER`` data units at the current zoom.
@@ -476,23 +539,21 @@ class FoldedGraphView(GraphView):
         self._shape = shape
         if self._geometry is not None:
             for item in self._geometry.labels:
-                self._plot_item.removeItem(item)
+                if item is not None:
+                    self._plot_item.removeItem(item)
             old = self._geometry
             for _, item in old.row_labels + old.matrix_labels + old.tap_labels:
                 self._plot_item.removeItem(item)
-        arrays = folded_arrays(*shape)
+        # the arguments as folded_state passes them: one entry of the cache for both
+        arrays = folded_arrays(*shape[:4], context=shape[4], window=shape[5])
         g = _Geometry(arrays, samples=33 if arrays.n_nodes <= 40 else 9)
         self._nodes.set_points(arrays.pos)
         self._nodes.set_size(self._node_px())
         self._pens_for = None  # new nodes and labels: colour them all
         self._label_fill = np.zeros(0, object)
+        self._label_texts = ()
         self._node_index = np.zeros(0, np.intp)
-        for _ in arrays.node_ids:
-            item = pg.TextItem(anchor=(0.5, 0.5))
-            item.setZValue(20)
-            # inside their nodes: no bounds of their own to track (hundreds at H = 256)
-            self._plot_item.addItem(item, ignoreBounds=True)
-            g.labels.append(item)
+        g.labels = [None] * arrays.n_nodes  # made when they can be read (_make_labels)
         left = float(arrays.pos[:, 0].min()) - NODE_DIAMETER
         rows = [(layer, arrays.bands[layer][0]) for layer in ("y", "h", "x")]
         for layer, y in rows:
@@ -526,35 +587,51 @@ class FoldedGraphView(GraphView):
         self.fit()
         self._on_view_range_changed()
 
-    def _place_matrix_labels(self, g: _Geometry) -> None:
-        """Put each matrix name just left of its leftmost edge (W: by the first hidden loop)."""
+    def _matrix_spots(self, g: _Geometry) -> dict[str, tuple[str, float, float]]:
+        """Where each matrix name goes, as (how, x, y): "none" (a delay line has no W),
+        "jordan" (beside the outer loop), "loop" (above the first hidden loop: y is the row's,
+        lifted by pixels when placed) or "edges" (left of the leftmost edge). Computed once per
+        geometry and drawing: it reads every edge (65,000 at H = 256)."""
+        if g.matrix_spots is not None and g.matrix_spots[0] == self._options.elman_context:
+            return g.matrix_spots[1]
         a = g.arrays
-        for name, item in g.matrix_labels:
-            code = EDGE_KINDS.index(name)
-            item.setVisible(bool((a.edge_kind == code).any()))  # a delay line has no W
-            if not item.isVisible():
-                continue
-            if (
+        spots: dict[str, tuple[str, float, float]] = {}
+        for name, _ in g.matrix_labels:
+            mine = a.edge_kind == EDGE_KINDS.index(name)
+            if not mine.any():
+                spots[name] = ("none", 0.0, 0.0)
+            elif (
                 name == "W"
                 and not self._options.elman_context
-                and "y" in a.node_layer[a.edges[a.edge_kind == code][:, 0]]
+                and "y" in a.node_layer[a.edges[mine][:, 0]]
             ):
-                ends = a.pos[a.edges[a.edge_kind == code]]  # Jordan: beside the outer loop
-                x = jordan_loops_right(a) + 0.15
-                y = float(ends[:, :, 1].mean())
-                item.setAnchor((0.0, 0.5))
+                ends = a.pos[a.edges[mine]]  # Jordan: beside the outer loop
+                spots[name] = ("jordan", jordan_loops_right(a) + 0.15, float(ends[:, :, 1].mean()))
             elif name == "W" and not self._options.elman_context:
+                h = a.pos[a.node_layer == "h"]
+                spots[name] = ("loop", float(h[:, 0].min()) - 0.3, float(h[0, 1]))
+            else:
+                mids = a.pos[a.edges[mine]].mean(axis=1)  # (E, 2)
+                x, y = mids[np.argmin(mids[:, 0])]
+                spots[name] = ("edges", float(x) - 0.15, float(y))
+        g.matrix_spots = (self._options.elman_context, spots)
+        return spots
+
+    def _place_matrix_labels(self, g: _Geometry) -> None:
+        """Put each matrix name just left of its leftmost edge (W: by the first hidden loop)."""
+        spots = self._matrix_spots(g)
+        for name, item in g.matrix_labels:
+            how, x, y = spots[name]
+            item.setVisible(how != "none")  # a delay line has no W
+            if how == "none":
+                continue
+            if how == "jordan":
+                item.setAnchor((0.0, 0.5))
+            elif how == "loop":
                 # above the first loop, clear of the row label "h(t)" beside it: at least
                 # W_LABEL_PX above the row, however small the zoom makes half a unit
-                h = a.pos[a.node_layer == "h"]
-                lift = max(0.5, W_LABEL_PX * self._pixel_size()[1])
-                x, y = float(h[:, 0].min()) - 0.3, float(h[0, 1]) + lift
-            else:
-                ends = a.pos[a.edges[a.edge_kind == code]]  # (E, 2, 2)
-                mids = ends.mean(axis=1)
-                x, y = mids[np.argmin(mids[:, 0])]
-                x -= 0.15
-            item.setPos(float(x), float(y))
+                y += max(0.5, W_LABEL_PX * self._pixel_size()[1])
+            item.setPos(x, y)
 
     def _redraw(self, *, force: bool) -> None:
         if self._geometry is None:
@@ -585,8 +662,20 @@ class FoldedGraphView(GraphView):
         if g.segments_of is not None and np.array_equal(g.segments_of, shown):
             return
         g.segments_of = shown.copy()
+        edges = np.flatnonzero(shown)
+        straight = straight_edges(g.arrays, edges)
+        lines = straight_segments(g.arrays, edges[straight])  # (S, 2, 2), all at once
+        if straight.all():  # the usual case of a big network: its strongest edges are U or V
+            g.segments, g.seg_edge = lines, edges.astype(np.int64)
+            return
         segs, owner = [], []
-        for e in np.flatnonzero(shown).tolist():
+        j = 0
+        for e, line in zip(edges.tolist(), straight.tolist(), strict=True):
+            if line:  # in edge order, as the pieces of the curved ones
+                segs.append(lines[j : j + 1])
+                owner.append(np.full(1, e))
+                j += 1
+                continue
             if e not in g.pieces:
                 g.pieces[e] = edge_polyline(g.arrays, e, g.samples)
             for pts in g.pieces[e]:
@@ -671,16 +760,19 @@ class FoldedGraphView(GraphView):
         else:
             todo = [k for k in range(len(colours)) if colours[k] != before[k]]
         for k in todo:
-            g.labels[k].setColor(colours[k])
+            item = g.labels[k]
+            if item is not None:
+                item.setColor(colours[k])
         self._label_fill = colours
 
     def _apply_labels(self, s: FoldedState) -> None:
         g = self._geometry
         assert g is not None
         sym = dict(s.symbols)
-        for item, text, p in zip(g.labels, s.labels, g.arrays.pos, strict=True):
-            item.setText(text)
-            item.setPos(float(p[0]), float(p[1]))
+        self._label_texts = tuple(s.labels)
+        for item, text in zip(g.labels, s.labels, strict=True):
+            if item is not None:
+                item.setText(text)
         names = {
             "x": f"{sym['x']}(t)",
             "h": f"{sym['h']}(t)",

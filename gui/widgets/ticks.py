@@ -38,15 +38,18 @@ def strides() -> Iterator[int]:
         magnitude *= 10
 
 
-def every(ticks: Sequence[Tick], stride: int) -> list[Tick]:
+def every(ticks: Sequence[Tick], stride: int, numbers: Sequence[int] | None = None) -> list[Tick]:
     """Every ``stride``-th tick: for numbered labels ("1", "2", ...) the multiples of the stride
     (and the first label when it is not too close to the next), else every stride-th from the
-    first."""
+    first. ``numbers``, when given, are the labels as integers (read once by a caller that
+    tries many strides)."""
     if stride == 1:
         return list(ticks)
-    if all(label.isdigit() for _, label in ticks):
-        kept = [tick for tick in ticks if int(tick[1]) % stride == 0]
-        if ticks and (not kept or int(kept[0][1]) - int(ticks[0][1]) > stride / 2):
+    if numbers is None and all(label.isdigit() for _, label in ticks):
+        numbers = [int(label) for _, label in ticks]
+    if numbers is not None:
+        kept = [tick for tick, n in zip(ticks, numbers, strict=True) if n % stride == 0]
+        if ticks and (not kept or int(kept[0][1]) - numbers[0] > stride / 2):
             kept.insert(0, ticks[0])
         return kept
     return list(ticks[::stride])
@@ -75,8 +78,10 @@ def readable_ticks(
     """
     if len(ticks) < 2:
         return list(ticks)
+    numbered = all(label.isdigit() for _, label in ticks)
+    numbers = [int(label) for _, label in ticks] if numbered else None
     for stride in strides():
-        kept = every(ticks, stride)
+        kept = every(ticks, stride, numbers)
         if len(kept) < 2 or not overlap(kept, pixels, extent):
             return kept
     raise AssertionError("unreachable: a stride past the length keeps one label")

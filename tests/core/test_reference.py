@@ -100,6 +100,22 @@ def test_reference_equals_the_engine(
     assert_same(ref, trace)
 
 
+@pytest.mark.parametrize("block_values", [4, 8, 12], ids=["1-step", "2-step", "3-step"])
+@pytest.mark.parametrize(("truncation", "mode"), [(None, "sliding"), (2, "chunked")])
+@pytest.mark.parametrize("hidden", HIDDEN_ACTIVATIONS)
+def test_the_elman_sweep_in_blocks_of_steps_equals_the_reference(
+    monkeypatch, hidden: str, truncation: int | None, mode: str, block_values: int
+) -> None:
+    """f'(a(t)) formed a few steps at a time (blocks of 1, 2 and 3 of the T = 6 steps, H = 4),
+    uneven last block included: the same trace as the reference's step-by-step sweep."""
+    import core.elman
+
+    monkeypatch.setattr(core.elman, "BLOCK_VALUES", block_values)
+    net, xs, ds = make_problem("hidden", hidden, "softmax")
+    ref = reference_bptt(net, xs, ds, truncation=truncation, mode=mode)
+    assert_same(ref, bptt(net, xs, ds, truncation=truncation, mode=mode))
+
+
 # -- the reference against finite differences of its own loss ---------------------------------
 @pytest.mark.parametrize(("context", "hidden", "output"), NETWORKS)
 def test_full_bptt_gradient_is_the_derivative_of_the_loss(

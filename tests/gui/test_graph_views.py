@@ -452,6 +452,39 @@ def test_folded_big_network_shows_its_strongest_weights(
     assert folded.displayed_values()["nodes"][("h", 0, 63)] == session.trace.h[2, 63]
 
 
+def test_folded_big_network_labels_its_nodes_once_they_can_be_read(
+    qtbot, folded: FoldedGraphView, session: Session
+) -> None:
+    """64 hidden units: no node labels while the nodes are too small for text; zoomed in, the
+    nodes on screen show their labels in the current notation, and a pan labels the nodes it
+    brings into view (also after the notation changed)."""
+    session.set_network(SRN.init(4, 64, 3, seed=2))
+    box = folded.plot_widget().getViewBox()
+
+    def texts() -> tuple[str, ...]:
+        return folded.displayed_values()["texts"]
+
+    def zoom_to(unit: int) -> None:  # a few units wide around hidden unit ``unit``
+        x, y = folded.node_position(("h", 0, unit))
+        box.setRange(xRange=(x - 2, x + 2), yRange=(y - 1, y + 1), padding=0)
+        box.sigRangeChangedManually.emit([True, True])  # as a wheel reports it: no refit
+
+    assert not any(t.startswith("h") and t[1:].isdigit() for t in texts())
+    zoom_to(10)
+    qtbot.waitUntil(lambda: "h11" in texts())
+    assert "h10" in texts() and "h12" in texts()
+    assert "h61" not in texts()  # far off screen: not labelled
+    session.set_notation("tutorial")
+    qtbot.waitUntil(lambda: "s11" in texts())
+    assert "h11" not in texts()
+    zoom_to(60)  # a pan to nodes never shown before: labelled in the notation now in use
+    qtbot.waitUntil(lambda: "s61" in texts())
+    assert "h61" not in texts()
+    folded.fit()  # the whole network again: the labels no longer fit
+    qtbot.waitUntil(lambda: "s61" not in texts() and "s11" not in texts())
+    assert "hidden s(t)" in texts()
+
+
 def _wheel(view: GraphView, clicks: int) -> None:
     """Turn the mouse wheel over the middle of the plot (positive: zoom in)."""
     viewport = view.plot_widget().viewport()
@@ -657,3 +690,34 @@ def test_unfolded_long_trace_zoomed_in_draws_single_units(
     point = unfolded.edge_point("W", 1204, 0, 0, at=0.5)
     assert unfolded.selection_at(*point) == Selection("edge", "W", t=1204, row=0, col=0)
     assert unfolded.tooltip_at(*point).startswith(f"W[1,1] = {session.net.W[0, 0]:.3f}")
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        (8, 64, 8, False, "hidden", 0),
+        (3, 5, 3, True, "hidden", 0),
+        (3, 5, 3, False, "output", 0),
+        (4, 6, 2, True, "output", 0),
+        (3, 5, 3, True, "target", 0),
+        (3, 5, 3, False, "none", 2),
+    ],
+    ids=["elman-loops", "elman-context", "jordan", "jordan-context", "teacher-forced", "tdl"],
+)
+def test_folded_straight_edges_all_at_once_are_the_edges_one_by_one(shape) -> None:
+    """The segments drawn for many straight edges at once are exactly edge_polyline's, and
+    every edge it curves is left to it."""
+    from core.graphs import folded_arrays
+    from gui.graph_views.folded import edge_polyline, straight_edges, straight_segments
+
+    arrays = folded_arrays(*shape)
+    edges = np.arange(len(arrays.edge_kind))
+    straight = straight_edges(arrays, edges)
+    assert straight.any()
+    lines = straight_segments(arrays, edges[straight])
+    for line, e in zip(lines, edges[straight].tolist(), strict=True):
+        (piece,) = edge_polyline(arrays, e, 9)
+        assert np.array_equal(piece, line)
+    for e in edges[~straight].tolist():
+        pieces = edge_polyline(arrays, e, 9)
+        assert len(pieces) > 1 or len(pieces[0]) > 2  # a curve, or an arrowed one

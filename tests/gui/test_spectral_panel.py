@@ -255,3 +255,16 @@ def test_a_tapped_delay_line_cannot_be_rescaled(qtbot):
     before = session.net
     assert panel.rescale(1.0) is False and session.net is before
     assert "tapped delay line" in panel.displayed().hint
+
+
+def test_a_hidden_panel_offers_the_new_networks_radius_once_it_is_shown(qtbot):
+    """The radius box follows a network set while the panel was hidden (computed when shown)."""
+    session = _session()
+    panel = shown(qtbot, SpectralPanel(session))
+    panel.hide()
+    net = with_spectral_radius(session.net, 0.75)
+    session.set_network(net)
+    with qtbot.waitSignal(panel.job.finished, timeout=WAIT_MS):
+        panel.show()
+    assert panel.radius_box.value() == pytest.approx(0.75, abs=1e-9)
+    assert panel.displayed().spin == pytest.approx(0.75, abs=1e-9)

@@ -12,7 +12,9 @@ compare window nest):
   in whichever thread allocated the object that tripped it, holding the GIL all along: the
   window froze. ``gc.freeze()`` at the start of a run moves everything alive then out of the
   collector's sight (what the run allocates is still collected, cycles among it too);
-  ``gc.unfreeze()`` at the end gives it back, to be visited at a later collection as before.
+  ``gc.unfreeze()`` at the end gives it back, to be visited at a later collection as before -
+  unless something was frozen before the run (``main.py`` freezes the window's objects when it
+  starts): the collector cannot give back only what the run froze, so all of it stays frozen.
 
 What is not changed: the switch interval (``sys.setswitchinterval``), how long a thread that
 wants the GIL waits before it asks the holder to drop it. A shorter one bounds each wait of the
@@ -47,8 +49,10 @@ def run_started() -> None:
         _interval_before = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL_S)
     if FREEZE_GC:
+        # objects frozen before (main.py freezes the window's when it starts) stay frozen: the
+        # collector cannot give back only those this run froze
+        _frozen = gc.get_freeze_count() == 0
         gc.freeze()
-        _frozen = True
 
 
 def run_ended() -> None:

@@ -125,3 +125,16 @@ def test_a_run_shares_the_interpreter_only_while_it_runs(qtbot) -> None:
     assert gc.get_freeze_count() == frozen
     assert session.pacer.pending() == 0  # the final network is drawn when finished is emitted
     controller.shutdown()
+
+
+def test_a_run_leaves_frozen_what_was_frozen_before_it() -> None:
+    """main.py freezes the window's objects when it starts; a run must not give them back to
+    the collector when it ends (it cannot unfreeze only its own)."""
+    gc.freeze()
+    before = gc.get_freeze_count()
+    try:
+        sharing.run_started()
+        sharing.run_ended()
+        assert before > 0 and gc.get_freeze_count() >= before
+    finally:
+        gc.unfreeze()

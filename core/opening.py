@@ -30,8 +30,9 @@ class Opened:
     dataset : the file's sequences.
     net : the network given when it fits the data, else a new one of its kind and size built
         for the data (``network_for``): the one to show if the user agrees to replace it.
-    trace : ``bptt`` of ``net`` on the first sequence with the truncation given, or None when
-        that trace would exceed the limits (the window then refuses the data and says why).
+    trace : ``bptt`` of ``net`` on the first sequence with the truncation given, its gradient
+        peaks and kept partial sums already computed (they travel with it), or None when that
+        trace would exceed the limits (the window then refuses the data and says why).
     """
 
     dataset: Dataset
@@ -83,4 +84,5 @@ def open_sequence_file(
         longest = max(s.T for s in dataset.sequences)
         if trace_problem(longest, chosen.n_in, chosen.n_hidden, chosen.n_out) is None:
             trace = bptt(chosen, seq.x, seq.d, truncation=truncation, mode=mode)
+            trace.gradient_peaks()  # the views' colour ranges (and the kept sums), here too
     yield Opened(dataset, chosen, trace)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -142,10 +142,9 @@ class Trace:
     truncation: int | None
     mode: str
     context: Array
-    #: what is computed once on demand (the suffix sums): derived, never part of the record
-    _memo: dict[str, SuffixSums] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    #: what is computed once on demand (the suffix sums, the gradient peaks): derived, never part
+    #: of the record; pickled with it, so a trace computed in a child process arrives with them
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # -- shape ----------------------------------------------------------------------------------
     @property
@@ -290,14 +289,29 @@ class Trace:
         out["h0"] = self._b(self.delta_h0).sum(axis=0) if first else np.zeros_like(self.net.h0)
         return out
 
+    def with_net(self, net: SRN | TDL) -> Trace:
+        """This record with ``net`` in place of an equal network object (a trace read back from
+        a child process holds a copy of the network it was given); what was computed on demand
+        is kept. The caller vouches that ``net`` has the same weights."""
+        other = replace(self, net=net)
+        other._memo.update(self._memo)
+        return other
+
     def gradient_peaks(self) -> dict[str, tuple[float, float]]:
-        """For each parameter, (the largest |single-step term|, the largest |partial sum|).
+        """For each parameter, (the largest |single-step term|, the largest |partial sum|);
+        computed once (a copy each call).
 
         A single step's term of U, W or V is an outer product delta(t) partner(t)^T, whose largest
         magnitude is max|delta(t)| max|partner(t)|; the partial sums sum_{s >= t} are those the
         backward sweep shows (:meth:`accumulated`), taken at every ceil(T / 256)-th step for long
         sequences (:meth:`suffix_sums`). The views use these as symmetric colour ranges.
         """
+        peaks = self._memo.get("peaks")
+        if peaks is None:
+            peaks = self._memo["peaks"] = self._gradient_peaks()
+        return dict(peaks)
+
+    def _gradient_peaks(self) -> dict[str, tuple[float, float]]:
         kept = self.suffix_sums()
         largest: dict[str, Array] = {}  # per array, (B, T) its largest magnitude at each step
 

@@ -9,7 +9,6 @@ non-interactive run) they open no dialog: errors go to standard error, questions
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 from collections.abc import Callable
@@ -249,7 +248,7 @@ class FileActions(QObject):
             net = candidate if candidate is not None else network_for(net, dataset)
         elif trace is not None and _same_network(trace.net, net):
             # read in a child process: its copy of the current network has the same weights
-            trace = dataclasses.replace(trace, net=net)
+            trace = trace.with_net(net)
         try:
             if net is not self._session.net:
                 # a new network: untitled and unsaved, so Save cannot overwrite the old one's file

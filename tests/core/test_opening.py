@@ -80,3 +80,35 @@ def test_a_bad_file_raises_the_loaders_error_after_saying_it_reads(tmp_path: Pat
     assert next(items) == "reading"
     with pytest.raises(DatasetError, match="line 3"):
         next(items)
+
+
+def test_the_trace_arrives_from_a_child_with_its_colour_ranges_and_keeps_them_on_a_new_net(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """What the views need first (the gradient peaks and the kept partial sums) is computed in
+    the child and read back with the trace: the window does not compute it again."""
+    import io
+    import pickle
+
+    from core.child import _dump
+    from core.trace import Trace
+
+    net = SRN.init(3, 4, 2, output="logistic", seed=0)
+    path = write_csv(tmp_path / "s.csv", 400, 3, 2)
+    opened = list(open_sequence_file(str(path), net, None, "sliding"))[-1]
+    expected = opened.trace.gradient_peaks()
+    buffer = io.BytesIO()
+    _dump(opened, buffer)
+    buffer.seek(0)
+    arrived = pickle.load(buffer)
+
+    def not_again(self):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(Trace, "_suffix_sums", not_again)
+    monkeypatch.setattr(Trace, "_gradient_peaks", not_again)
+    assert arrived.trace.net is not net and arrived.trace.net.same_weights(net)
+    assert arrived.trace.gradient_peaks() == expected
+    moved = arrived.trace.with_net(net)
+    assert moved.net is net and moved.gradient_peaks() == expected
+    assert moved.suffix_sums() is arrived.trace.suffix_sums()

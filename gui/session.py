@@ -408,8 +408,12 @@ class Session(QObject):
             raise ValueError(f"data set “{dataset.name}”: {problem}")
 
     def _compute_trace(self) -> Trace:
+        """The trace of the current sequence (timed: ``trace_seconds``)."""
         seq = self._dataset.sequences[self._index]
-        return bptt(self._net, seq.x, seq.d, truncation=self._truncation, mode=self._mode)
+        started = time.perf_counter()
+        trace = bptt(self._net, seq.x, seq.d, truncation=self._truncation, mode=self._mode)
+        self._trace_seconds = time.perf_counter() - started
+        return trace
 
     def _is_trace_of(self, trace: Trace, net: SRN | TDL, dataset: Dataset) -> bool:
         """Whether ``trace`` is what :meth:`_compute_trace` would give for ``net`` on the first
@@ -423,11 +427,7 @@ class Session(QObject):
     def _retrace(self, *, keep_cursor: bool, trace: Trace | None = None) -> None:
         old_T = self._trace.T
         phase, t = phase_and_step(old_T, self._cursor.position)
-        if trace is None:
-            started = time.perf_counter()
-            trace = self._compute_trace()
-            self._trace_seconds = time.perf_counter() - started
-        self._trace = trace
+        self._trace = trace if trace is not None else self._compute_trace()
         T = self._trace.T
         position = position_of(T, phase, t) if keep_cursor and t <= T else 0
         self._cursor = Cursor(self._trace, position)

@@ -421,9 +421,10 @@ class TrainingPanel(QWidget):
         self.progress.setFormat("Starting..." if running else "Not started")
         if running and not self.controller.follows_live:
             seconds = self.controller.session.trace_seconds
+            took = f"{seconds:.1f} s" if seconds >= 1 else f"{1e3 * seconds:.0f} ms"
             self._show_status(
                 "The explorer shows the network at Pause and at the end: one trace of this "
-                f"sequence takes {seconds:.2g} s, too long to redraw while training"
+                f"sequence takes {took}, too long to redraw while training"
             )
         else:
             self._show_status("")

@@ -97,7 +97,7 @@ def cancel_once(app: QApplication, window: MainWindow, path: Path) -> float:
     """Seconds from Cancel, one second into a background open, to ``cancelled``."""
     before = window.session.dataset
     done: list[float] = []
-    window.files.background.cancelled.connect(lambda _p: done.append(time.perf_counter()))
+    window.files.background.openCancelled.connect(lambda _p: done.append(time.perf_counter()))
     window.files.open_path(str(path), background=True)
     wake = time.perf_counter() + 1.0
     spin(app, lambda: time.perf_counter() >= wake)
@@ -108,7 +108,7 @@ def cancel_once(app: QApplication, window: MainWindow, path: Path) -> float:
     spin(app, lambda: bool(done))
     if window.session.dataset is not before:
         raise SystemExit("Cancel changed the session's data")
-    window.files.background.cancelled.disconnect()
+    window.files.background.openCancelled.disconnect()
     return done[0] - start
 
 

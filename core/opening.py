@@ -1,6 +1,7 @@
 """Opening a sequence file: read it, choose the network for it and trace its first sequence, as
 one generator, so that a long file can be opened in a child process (``core/child.py``) while
-the window keeps responding and Cancel ends the work at once.
+the window keeps responding and Cancel ends the work at once; and tracing one long sequence the
+same way (:func:`trace_sequence`, when the sequence or the truncation shown changes).
 
 A file of a million rows takes seconds to read and its trace seconds more (``bptt`` of
 1,000,000 steps); the window applies the result in one go (``Session.set_dataset`` with the
@@ -18,7 +19,7 @@ from core.limits import trace_problem
 from core.loaders import load_dataset
 from core.model import SRN
 from core.tdl import TDL
-from core.trace import Trace
+from core.trace import Array, Trace
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,3 +87,14 @@ def open_sequence_file(
             trace = bptt(chosen, seq.x, seq.d, truncation=truncation, mode=mode)
             trace.gradient_peaks()  # the views' colour ranges (and the kept sums), here too
     yield Opened(dataset, chosen, trace)
+
+
+def trace_sequence(
+    net: SRN | TDL, x: Array, d: Array, truncation: int | None, mode: str
+) -> Iterator[str | Trace]:
+    """Yield ``"tracing"``, then ``bptt`` of ``net`` on (x, d) with that truncation, its
+    gradient peaks and kept partial sums computed (they travel with it)."""
+    yield "tracing"
+    trace = bptt(net, x, d, truncation=truncation, mode=mode)
+    trace.gradient_peaks()
+    yield trace

@@ -19,6 +19,17 @@ from typing import Any
 TRUNCATION_MODES = ("sliding", "chunked")
 #: the contexts through which a gradient travels from step t+1 back to step t
 RECURRENT_CONTEXTS = ("hidden", "output")
+#: why truncation is not offered for a network without recurrence (a tapped delay line)
+NO_RECURRENCE = (
+    "A tapped delay line has no recurrence: each step's gradient stays inside its window "
+    "(Bodén 2001, §4), so there is nothing to truncate"
+)
+
+
+def truncates(context: str) -> bool:
+    """Whether truncation changes anything for a network with this context (``"none"``: a
+    tapped delay line, whose gradient never travels back through time)."""
+    return context != "none"
 
 
 def check_truncation(truncation: Any, mode: str) -> int | None:

@@ -94,7 +94,7 @@ class FileActions(QObject):
         #: long sequence files are read and traced here, off the GUI thread
         self.background = BackgroundOpen(parent_widget)
         self.background.opened.connect(self._on_background_opened)
-        self.background.failed.connect(self._on_background_failed)
+        self.background.openFailed.connect(self._on_background_failed)
 
     @property
     def path(self) -> str | None:
@@ -207,7 +207,7 @@ class FileActions(QObject):
             background = self.unattended is None and _size(path) > BACKGROUND_BYTES
         if background and self.unattended is None:
             session = self._session
-            self.background.start(path, session.net, session.truncation, session.mode)
+            self.background.start_open(path, session.net, session.truncation, session.mode)
             return True
         from core.loaders import load_dataset
 

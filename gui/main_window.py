@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.notation import NOTATIONS
+from core.truncation import NO_RECURRENCE, truncates
 from gui import window_layout
 from gui.analysis.gradient_check import GradCheckPanel
 from gui.analysis.jobs import AnalysisJob
@@ -52,13 +53,14 @@ from gui.help.equations import EquationsDialog
 from gui.lessons.actions import LessonActions
 from gui.lessons.panel import LessonPanel
 from gui.panels.base import Panel
+from gui.retrace import Retracer
 from gui.session import Session
 from gui.session_files import SessionFiles
 from gui.shortcuts import ShortcutsDialog
 from gui.timebar import PlaybackActions, StartHint, TimeBar
 from gui.training.controller import TrainingController
 from gui.training.panel import TrainingPanel
-from gui.truncation import NO_RECURRENCE_TIP, TruncationLink, truncation_applies
+from gui.truncation import TruncationLink
 from gui.widgets.text_line import TextLine
 
 #: bumped whenever the docks change, so an old saved layout is ignored rather than misapplied
@@ -140,10 +142,16 @@ class MainWindow(QMainWindow):
         self._restored = False  # whether a saved layout is in use
         self._build_toolbar()
         # the explorer and training share one truncation setting, held by the session
+        self.retracer = Retracer(self.session, self)  # long sequences trace in the background
+        self.retracer.reverted.connect(self._on_session_trace_changed)  # the sequence box too
+        self.retracer.failed.connect(
+            lambda reason: self.files.show_error("Cannot compute the trace", reason)
+        )
         self.truncation = TruncationLink(
             self.session,
             [(self.truncation_box, self.k_box), (training.truncation_box, training.k_box)],
             self,
+            retracer=self.retracer,
         )
         self.truncation.refused.connect(
             lambda reason: self.files.show_error("Cannot use this truncation", reason)
@@ -523,6 +531,7 @@ class MainWindow(QMainWindow):
             return
         self.controller.shutdown()  # abort, quit and wait: no thread outlives the window
         self.files.background.shutdown()  # a file still being read: its child is killed
+        self.retracer.job.shutdown()  # and a trace still being computed
         self.exports.animation.shutdown()
         if self.compare_window is not None:
             self.compare_window.close()  # stops its training too
@@ -597,13 +606,13 @@ class MainWindow(QMainWindow):
 
     def _sync_truncation_widgets(self, *_args: object) -> None:
         idle = self.controller.state == "idle"  # a run keeps the setting it started with
-        applies = truncation_applies(self.session.net)  # not for a tapped delay line
+        applies = truncates(self.session.net.context)  # not for a tapped delay line
         self.truncation_box.setEnabled(idle and applies)
         self.k_box.setEnabled(idle and applies and self.truncation_box.currentData() is not None)
-        self.truncation_box.setToolTip(TRUNCATION_TIP if applies else NO_RECURRENCE_TIP)
+        self.truncation_box.setToolTip(TRUNCATION_TIP if applies else NO_RECURRENCE)
 
     def _on_sequence_box_changed(self, value: int) -> None:
-        self.session.set_sequence(value - 1)
+        self.retracer.set_sequence(value - 1)
 
     def show_compare(self) -> CompareWindow:
         """View > Compare: two runs of the network side by side, driven by this cursor."""

@@ -43,7 +43,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from core.bptt import Trace, bptt
 from core.cursor import Cursor, StepState, phase_and_step, position_of, state_at
-from core.data import Dataset
+from core.data import Dataset, Sequence
 from core.examples import example_dataset, example_network
 from core.limits import sliding_problem, trace_problem
 from core.model import SRN
@@ -315,7 +315,9 @@ class Session(QObject):
         """
         target = net if net is not None else self._net
         self._check_fits(target, dataset)
-        if trace is not None and not self._is_trace_of(trace, target, dataset):
+        if trace is not None and not self._is_trace_of(
+            trace, target, dataset.sequences[0], self._truncation, self._mode
+        ):
             trace = None
         self._dataset, self._net, self._index = dataset, target, 0
         self._source = dict(source) if source is not None else {"name": dataset.name}
@@ -331,25 +333,43 @@ class Session(QObject):
         if modified is not None:
             self.set_modified(modified)
 
-    def set_sequence(self, index: int) -> None:
-        """Show sequence ``index`` of the data set; cursor to start."""
+    def set_sequence(self, index: int, *, trace: Trace | None = None) -> None:
+        """Show sequence ``index`` of the data set; cursor to start. ``trace``, computed
+        elsewhere (``gui/retrace.py``), is used when it is that sequence's trace with this
+        network and truncation."""
         if not 0 <= index < len(self._dataset):
             raise IndexError(f"sequence {index} is outside 0..{len(self._dataset) - 1}")
         if index != self._index:
+            seq = self._dataset.sequences[index]
+            if trace is not None and not self._is_trace_of(
+                trace, self._net, seq, self._truncation, self._mode
+            ):
+                trace = None
             self._index = index
-            self._retrace(keep_cursor=False)
+            self._retrace(keep_cursor=False, trace=trace)
 
-    def set_truncation(self, truncation: int | None, mode: str = "sliding") -> None:
-        """Full BPTT (None) or truncation k with ``mode`` sliding or chunked.
+    def set_truncation(
+        self, truncation: int | None, mode: str = "sliding", *, trace: Trace | None = None
+    ) -> None:
+        """Full BPTT (None) or truncation k with ``mode`` sliding or chunked. ``trace``,
+        computed elsewhere (``gui/retrace.py``), is used when it is the current sequence's trace
+        with this network and that truncation.
 
         Raises ValueError, changing nothing, when sliding BPTT(k) of the longest sequence would
-        exceed ``core.limits.MAX_SLIDING_WORK``.
+        exceed ``core.limits.MAX_SLIDING_WORK`` (:meth:`check_truncation`).
         """
         if (truncation, mode) != (self._truncation, self._mode):
-            self._check_sliding(self._net, self._dataset, truncation, mode)
+            self.check_truncation(truncation, mode)
+            seq = self._dataset.sequences[self._index]
+            if trace is not None and not self._is_trace_of(trace, self._net, seq, truncation, mode):
+                trace = None
             self._truncation, self._mode = truncation, mode
             self.truncationChanged.emit()
-            self._retrace(keep_cursor=True)
+            self._retrace(keep_cursor=True, trace=trace)
+
+    def check_truncation(self, truncation: int | None, mode: str = "sliding") -> None:
+        """ValueError when :meth:`set_truncation` would refuse this setting."""
+        self._check_sliding(self._net, self._dataset, truncation, mode)
 
     def set_notation(self, key: str) -> None:
         if key not in NOTATIONS:
@@ -415,12 +435,14 @@ class Session(QObject):
         self._trace_seconds = time.perf_counter() - started
         return trace
 
-    def _is_trace_of(self, trace: Trace, net: SRN | TDL, dataset: Dataset) -> bool:
-        """Whether ``trace`` is what :meth:`_compute_trace` would give for ``net`` on the first
-        sequence of ``dataset`` (the arrays are compared, not trusted)."""
-        seq = dataset.sequences[0]
-        mode = "full" if self._truncation is None else self._mode  # as bptt names it
-        if trace.net is not net or (trace.truncation, trace.mode) != (self._truncation, mode):
+    @staticmethod
+    def _is_trace_of(
+        trace: Trace, net: SRN | TDL, seq: Sequence, truncation: int | None, mode: str
+    ) -> bool:
+        """Whether ``trace`` is what :meth:`_compute_trace` would give for ``net`` on ``seq``
+        with that truncation (the arrays are compared, not trusted)."""
+        mode = "full" if truncation is None else mode  # as bptt names it
+        if trace.net is not net or (trace.truncation, trace.mode) != (truncation, mode):
             return False
         return bool(np.array_equal(trace.x, seq.x) and np.array_equal(trace.d, seq.d))
 

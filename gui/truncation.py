@@ -11,26 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QComboBox, QSpinBox
 
-from core.model import SRN
-from core.tdl import TDL
 from gui.session import Session
+
+if TYPE_CHECKING:  # the window passes one in; no import of it here (gui.training imports us)
+    from gui.retrace import Retracer
 
 #: the item data of a mode box: None for full BPTT, else the truncation mode
 MODES = (None, "sliding", "chunked")
-#: why the boxes are off for a tapped delay line
-NO_RECURRENCE_TIP = (
-    "A tapped delay line has no recurrence: each step's gradient stays inside its window "
-    "(Bodén 2001, §4), so there is nothing to truncate"
-)
-
-
-def truncation_applies(net: SRN | TDL) -> bool:
-    """Whether truncation changes anything for ``net`` (not for a tapped delay line)."""
-    return not isinstance(net, TDL)
 
 
 class TruncationLink(QObject):
@@ -47,6 +39,8 @@ class TruncationLink(QObject):
     pairs : (mode box, k box) pairs, each a place where the user chooses the setting. Under
         full BPTT the session has no k: the k boxes keep the last k chosen, equal everywhere.
     parent : the owning QObject.
+    retracer : when given, changes go through it (a long sequence's trace is computed in the
+        background; ``gui/retrace.py``), else straight to the session.
     """
 
     refused = Signal(str)
@@ -56,9 +50,13 @@ class TruncationLink(QObject):
         session: Session,
         pairs: Iterable[tuple[QComboBox, QSpinBox]],
         parent: QObject | None = None,
+        retracer: Retracer | None = None,
     ) -> None:
         super().__init__(parent)
         self._session = session
+        self._retracer = retracer  # a long sequence's trace computes in the background
+        if retracer is not None:  # cancelled or failed: the boxes show the setting in force
+            retracer.reverted.connect(self._on_session_truncation_changed)
         self._pairs = list(pairs)
         self._syncing = False  # writing the session's setting into the boxes
         for mode_box, k_box in self._pairs:
@@ -74,11 +72,12 @@ class TruncationLink(QObject):
             return
         mode, k = mode_box.currentData(), k_box.value()
         self._show(mode, k, skip=mode_box)  # the other places first: the session may retrace slowly
+        target = self._retracer if self._retracer is not None else self._session
         try:
             if mode is None:
-                self._session.set_truncation(None)
+                target.set_truncation(None)
             else:
-                self._session.set_truncation(k, mode)
+                target.set_truncation(k, mode)
         except ValueError as exc:  # too costly on this data: nothing changed
             self._on_session_truncation_changed()
             self.refused.emit(str(exc))

@@ -38,10 +38,10 @@ from PySide6.QtWidgets import (
 
 from core.tasks import TASKS, TaskSpec
 from core.training import EpochRecord, Progress, TrainConfig
+from core.truncation import NO_RECURRENCE, truncates
 from gui.session import Session
 from gui.training.controller import Snapshot, TrainingController, format_duration
 from gui.training.plots import PLOT_INTERVAL_S, TrainingPlots
-from gui.truncation import NO_RECURRENCE_TIP, truncation_applies
 from gui.widgets.forms import (
     ERROR_STYLE,
     SEED_MAX,
@@ -564,9 +564,9 @@ class TrainingPanel(QWidget):
             self.seed_box,
         ):
             widget.setEnabled(idle)
-        applies = truncation_applies(self.session.net)  # not for a tapped delay line
+        applies = truncates(self.session.net.context)  # not for a tapped delay line
         self.truncation_box.setEnabled(idle and applies)
-        self.truncation_box.setToolTip(TRUNCATION_TIP if applies else NO_RECURRENCE_TIP)
+        self.truncation_box.setToolTip(TRUNCATION_TIP if applies else NO_RECURRENCE)
         self.clip_edit.setEnabled(idle and self.clip_check.isChecked())
         self.k_box.setEnabled(idle and applies and self.truncation_box.currentData() is not None)
         self.shuffle_check.setEnabled(idle and self.update_box.currentData() == "sequence")

@@ -121,17 +121,17 @@ def test_a_bad_file_read_in_the_background_names_file_and_line_and_changes_nothi
 def test_cancel_stops_the_open_at_once_and_keeps_what_was_shown(
     window: MainWindow, qtbot, huge_csv: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("gui.file_open.SHOW_AFTER_MS", 0)  # the dialog at once
+    monkeypatch.setattr("gui.child_job.SHOW_AFTER_MS", 0)  # the dialog at once
     net, data, trace = window.session.net, window.session.dataset, window.session.trace
     path = huge_csv
     cancelled: list[str] = []
-    window.files.background.cancelled.connect(cancelled.append)
+    window.files.background.openCancelled.connect(cancelled.append)
     window.files.open_path(str(path), background=True)
     dialog = window.files.background.dialog
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible, timeout=BOUND_MS)
     assert "Opening huge.csv" in dialog.labelText()
-    qtbot.waitUntil(lambda: window.files.background._run.pid is not None, timeout=BOUND_MS)
+    qtbot.waitUntil(lambda: window.files.background.pid is not None, timeout=BOUND_MS)
     button = dialog.findChild(QPushButton)
     assert button is not None and button.text() == "Cancel"
     button.click()

@@ -10,6 +10,7 @@ trace given, which it does not compute again).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -34,11 +35,13 @@ class Opened:
     trace : ``bptt`` of ``net`` on the first sequence with the truncation given, its gradient
         peaks and kept partial sums already computed (they travel with it), or None when that
         trace would exceed the limits (the window then refuses the data and says why).
+    seconds : how long computing ``trace`` took (what the next one of this sequence costs).
     """
 
     dataset: Dataset
     net: SRN | TDL
     trace: Trace | None
+    seconds: float = 0.0
 
 
 def fits(net: SRN | TDL, dataset: Dataset) -> bool:
@@ -79,22 +82,38 @@ def open_sequence_file(
     dataset = load_dataset(path)
     chosen = net if fits(net, dataset) else network_for(net, dataset)
     yield "tracing"
-    trace = None
+    trace, seconds = None, 0.0
     if dataset.sequences:
         seq = dataset.sequences[0]
         longest = max(s.T for s in dataset.sequences)
         if trace_problem(longest, chosen.n_in, chosen.n_hidden, chosen.n_out) is None:
-            trace = bptt(chosen, seq.x, seq.d, truncation=truncation, mode=mode)
-            trace.gradient_peaks()  # the views' colour ranges (and the kept sums), here too
-    yield Opened(dataset, chosen, trace)
+            traced = _traced(chosen, seq.x, seq.d, truncation, mode)
+            trace, seconds = traced.trace, traced.seconds
+    yield Opened(dataset, chosen, trace, seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class Traced:
+    """A trace and how long it took to compute (s)."""
+
+    trace: Trace
+    seconds: float
+
+
+def _traced(net: SRN | TDL, x: Array, d: Array, truncation: int | None, mode: str) -> Traced:
+    """``bptt`` with its gradient peaks and kept partial sums (the views' colour ranges, which
+    then travel with it), timed as ``Session`` times the traces it computes."""
+    started = time.perf_counter()
+    trace = bptt(net, x, d, truncation=truncation, mode=mode)
+    seconds = time.perf_counter() - started
+    trace.gradient_peaks()
+    return Traced(trace, seconds)
 
 
 def trace_sequence(
     net: SRN | TDL, x: Array, d: Array, truncation: int | None, mode: str
-) -> Iterator[str | Trace]:
-    """Yield ``"tracing"``, then ``bptt`` of ``net`` on (x, d) with that truncation, its
-    gradient peaks and kept partial sums computed (they travel with it)."""
+) -> Iterator[str | Traced]:
+    """Yield ``"tracing"``, then the :class:`Traced` ``bptt`` of ``net`` on (x, d) with that
+    truncation."""
     yield "tracing"
-    trace = bptt(net, x, d, truncation=truncation, mode=mode)
-    trace.gradient_peaks()
-    yield trace
+    yield _traced(net, x, d, truncation, mode)

@@ -219,7 +219,9 @@ class FileActions(QObject):
         return self._apply_sequences(path, dataset)
 
     def _on_background_opened(self, path: str, opened: Opened) -> None:
-        self._apply_sequences(path, opened.dataset, candidate=opened.net, trace=opened.trace)
+        self._apply_sequences(
+            path, opened.dataset, candidate=opened.net, trace=opened.trace, seconds=opened.seconds
+        )
 
     def _on_background_failed(self, path: str, exc: BaseException) -> None:
         self.show_error("Cannot open the sequence file", describe(exc))
@@ -231,6 +233,7 @@ class FileActions(QObject):
         *,
         candidate: SRN | TDL | None = None,
         trace: Trace | None = None,
+        seconds: float | None = None,
     ) -> bool:
         """Show ``dataset`` read from ``path``: with the current network when it fits, else
         (asking first) with ``candidate`` or a new network built for it; ``trace`` is its first
@@ -259,9 +262,12 @@ class FileActions(QObject):
                     modified=True,
                     origin=NetworkOrigin.FILE,
                     trace=trace,
+                    trace_seconds=seconds,
                 )
             else:
-                self._session.set_dataset(dataset, source=source, trace=trace)
+                self._session.set_dataset(
+                    dataset, source=source, trace=trace, trace_seconds=seconds
+                )
         except ValueError as exc:  # e.g. its trace would be too large (core.limits)
             self.show_error("Cannot open the sequence file", f"{path}: {exc}")
             return False

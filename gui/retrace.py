@@ -19,9 +19,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from core.model import SRN
-from core.opening import trace_sequence
+from core.opening import Traced, trace_sequence
 from core.tdl import TDL
-from core.trace import Trace
 from gui.child_job import ChildJob
 from gui.errors import describe
 from gui.session import Session
@@ -112,19 +111,20 @@ class Retracer(QObject):
         )
 
     # -- the job's outcome ------------------------------------------------------------------------
-    def _on_job_done(self, trace: object) -> None:
+    def _on_job_done(self, traced: object) -> None:
         wanted, self._wanted = self._wanted, None
-        if wanted is None or not isinstance(trace, Trace):
+        if wanted is None or not isinstance(traced, Traced):
             return
+        trace, seconds = traced.trace, traced.seconds
         s = self._session
         # the child's copy of the network is replaced by the session's own; a network changed
         # meanwhile gets no trace, and the session computes its own
         given = trace.with_net(s.net) if s.net is wanted.net else None
         try:
             if wanted.kind == "sequence":
-                s.set_sequence(wanted.index, trace=given)
+                s.set_sequence(wanted.index, trace=given, trace_seconds=seconds)
             else:
-                s.set_truncation(wanted.truncation, wanted.mode, trace=given)
+                s.set_truncation(wanted.truncation, wanted.mode, trace=given, trace_seconds=seconds)
         except (ValueError, IndexError) as exc:  # the data or network changed meanwhile
             self.failed.emit(describe(exc))
             self.reverted.emit()

@@ -303,14 +303,16 @@ class Session(QObject):
         origin: NetworkOrigin = NetworkOrigin.USER,
         path: str | None = None,
         trace: Trace | None = None,
+        trace_seconds: float | None = None,
     ) -> None:
         """Replace the data (and optionally the network at the same time); cursor to start.
 
         ``origin`` says who sets ``net`` (unused without one). A new ``net`` is in no file
         (untitled) unless ``path`` names the model file it was read from; without ``net`` the
         network and its file stay. ``trace``, computed elsewhere (a file opened in the
-        background, ``core/opening.py``), is used instead of computing it again when it is the
-        trace of that network on the first sequence with the session's truncation. Raises
+        background, ``core/opening.py``) in ``trace_seconds``, is used instead of computing it
+        again when it is the trace of that network on the first sequence with the session's
+        truncation. Raises
         ValueError, changing nothing, when the data does not fit the network.
         """
         target = net if net is not None else self._net
@@ -327,13 +329,15 @@ class Session(QObject):
                 self._untrained = net
             self.networkChanged.emit()
         self.datasetChanged.emit()
-        self._retrace(keep_cursor=False, trace=trace)
+        self._retrace(keep_cursor=False, trace=trace, seconds=trace_seconds)
         if net is not None:
             self.set_path(path)
         if modified is not None:
             self.set_modified(modified)
 
-    def set_sequence(self, index: int, *, trace: Trace | None = None) -> None:
+    def set_sequence(
+        self, index: int, *, trace: Trace | None = None, trace_seconds: float | None = None
+    ) -> None:
         """Show sequence ``index`` of the data set; cursor to start. ``trace``, computed
         elsewhere (``gui/retrace.py``), is used when it is that sequence's trace with this
         network and truncation."""
@@ -346,10 +350,15 @@ class Session(QObject):
             ):
                 trace = None
             self._index = index
-            self._retrace(keep_cursor=False, trace=trace)
+            self._retrace(keep_cursor=False, trace=trace, seconds=trace_seconds)
 
     def set_truncation(
-        self, truncation: int | None, mode: str = "sliding", *, trace: Trace | None = None
+        self,
+        truncation: int | None,
+        mode: str = "sliding",
+        *,
+        trace: Trace | None = None,
+        trace_seconds: float | None = None,
     ) -> None:
         """Full BPTT (None) or truncation k with ``mode`` sliding or chunked. ``trace``,
         computed elsewhere (``gui/retrace.py``), is used when it is the current sequence's trace
@@ -365,7 +374,7 @@ class Session(QObject):
                 trace = None
             self._truncation, self._mode = truncation, mode
             self.truncationChanged.emit()
-            self._retrace(keep_cursor=True, trace=trace)
+            self._retrace(keep_cursor=True, trace=trace, seconds=trace_seconds)
 
     def check_truncation(self, truncation: int | None, mode: str = "sliding") -> None:
         """ValueError when :meth:`set_truncation` would refuse this setting."""
@@ -446,10 +455,18 @@ class Session(QObject):
             return False
         return bool(np.array_equal(trace.x, seq.x) and np.array_equal(trace.d, seq.d))
 
-    def _retrace(self, *, keep_cursor: bool, trace: Trace | None = None) -> None:
+    def _retrace(
+        self, *, keep_cursor: bool, trace: Trace | None = None, seconds: float | None = None
+    ) -> None:
+        """Show a new trace: ``trace`` when given (computed elsewhere in ``seconds``, which
+        ``trace_seconds`` then reports), else one computed now."""
         old_T = self._trace.T
         phase, t = phase_and_step(old_T, self._cursor.position)
-        self._trace = trace if trace is not None else self._compute_trace()
+        if trace is None:
+            trace = self._compute_trace()
+        elif seconds is not None:
+            self._trace_seconds = seconds
+        self._trace = trace
         T = self._trace.T
         position = position_of(T, phase, t) if keep_cursor and t <= T else 0
         self._cursor = Cursor(self._trace, position)

@@ -35,7 +35,7 @@ def test_a_file_that_fits_is_traced_with_the_network_given(
     items = list(open_sequence_file(str(path), net, truncation, mode))
     assert items[:2] == ["reading", "tracing"] and len(items) == 3
     opened = items[2]
-    assert isinstance(opened, Opened) and opened.net is net
+    assert isinstance(opened, Opened) and opened.net is net and opened.seconds > 0
     seq = load_dataset(path).sequences[0]
     expected = bptt(net, seq.x, seq.d, truncation=truncation, mode=mode)
     assert opened.trace is not None and opened.trace.net is net

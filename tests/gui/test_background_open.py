@@ -190,3 +190,22 @@ def test_the_session_uses_a_trace_given_only_when_it_is_the_one_it_would_compute
     copy = bptt(net.with_params(**net.params()), seq.x, seq.d, truncation=session.truncation)
     session.set_dataset(data, trace=copy)  # another network object: not this network's trace
     assert session.trace is not copy and session.trace.net is net
+
+
+def test_after_a_background_open_the_next_long_change_goes_to_the_background_too(
+    window: MainWindow, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The session learns from the child how long the file's trace took, so that changing its
+    truncation is known to be slow (the example's trace took a fraction of a millisecond)."""
+    monkeypatch.setattr("gui.retrace.BACKGROUND_TRACE_S", 0.02)
+    assert window.session.trace_seconds < 0.02
+    net = window.session.net
+    path = write_csv(tmp_path / "long.csv", 100_000, net.n_in, net.n_out)
+    window.files.open_path(str(path), background=True)
+    wait_until_done(qtbot, window)
+    assert window.session.trace.T == 100_000 and window.session.trace_seconds > 0.02
+    window.truncation_box.setCurrentIndex(window.truncation_box.findData("chunked"))
+    assert window.retracer.job.running  # in a child, not here
+    qtbot.waitUntil(lambda: not window.retracer.job.running, timeout=BOUND_MS)
+    assert window.session.mode == "chunked" and window.session.trace.truncation is not None
+    assert_trace_is_the_engines(window)

@@ -98,6 +98,10 @@ class Retracer(QObject):
 
     def _start(self, wanted: _Wanted) -> None:
         seq = self._session.dataset.sequences[wanted.index]
+        if self._wanted is not None:  # a change still computing is dropped: controls resync
+            self.job.shutdown()
+            self._wanted = None
+            self.reverted.emit()
         self._wanted = wanted
         self.job.start(
             f"Computing the trace of sequence {wanted.index + 1} ({seq.T:,} steps)...",

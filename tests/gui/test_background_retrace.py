@@ -107,3 +107,18 @@ def test_quick_changes_go_to_the_session_at_once(window: MainWindow) -> None:
     assert not window.retracer.job.running and window.session.mode == "sliding"
     assert window.session.truncation == window.k_box.value()
     assert_engines_trace(window)
+
+
+def test_a_second_change_replaces_the_first_and_the_controls_show_what_is_applied(
+    window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("gui.retrace.BACKGROUND_TRACE_S", -1.0)
+    window.session.set_dataset(two_sequences(3_000), net=SRN.init(3, 6, 3, seed=0))
+    window.sequence_box.setValue(2)
+    assert window.retracer.job.running
+    window.truncation_box.setCurrentIndex(window.truncation_box.findData("chunked"))
+    assert window.sequence_box.value() == 1  # the sequence change was dropped
+    done(qtbot, window)
+    assert window.session.sequence_index == 0 and window.session.mode == "chunked"
+    assert window.truncation_box.currentData() == "chunked"
+    assert_engines_trace(window)

@@ -72,7 +72,7 @@ class ChildJob(QObject):
         self._token += 1
         token = self._token
         self._result, self._error, self._cancelled, self._stages = None, None, False, stages
-        self._run = ChildRun(function, *args, what=self._title.lower())
+        self._run = ChildRun(function, *args, what="background")
         worker = GeneratorWorker(self._run.items)
         worker.yielded.connect(lambda item: self._on_worker_yielded(token, item))
         worker.errored.connect(lambda exc: self._on_worker_errored(token, exc))
@@ -134,7 +134,7 @@ class ChildJob(QObject):
         elif result is not None:
             self.done.emit(result)
         else:  # the child ended without a result and without an error: say so
-            self.failed.emit(RuntimeError(f"the {self._title.lower()} process gave no result"))
+            self.failed.emit(RuntimeError("the background process ended without a result"))
 
     def _close_dialog(self) -> None:
         if self.dialog is not None:

@@ -143,6 +143,8 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         # the explorer and training share one truncation setting, held by the session
         self.retracer = Retracer(self.session, self)  # long sequences trace in the background
+        for dock_id in (DockId.NETWORK, DockId.SPECTRAL):  # their new networks too
+            self.panels[dock_id].hand_network = self.retracer.set_network  # type: ignore[attr-defined]
         self.retracer.reverted.connect(self._on_session_trace_changed)  # the sequence box too
         self.retracer.failed.connect(
             lambda reason: self.files.show_error("Cannot compute the trace", reason)

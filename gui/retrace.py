@@ -1,4 +1,5 @@
-"""Changing the shown sequence or the truncation of a long sequence, without freezing the window.
+"""Changing the shown sequence, the truncation or the network of a long sequence, without
+freezing the window.
 
 Each change computes a new trace: microseconds for the example, seconds for a sequence of a
 million steps (``bptt``'s loop over time). :class:`Retracer` times what the change will cost
@@ -23,7 +24,7 @@ from core.opening import Traced, trace_sequence
 from core.tdl import TDL
 from gui.child_job import ChildJob
 from gui.errors import describe
-from gui.session import Session
+from gui.session import NetworkOrigin, Session
 
 #: a change whose trace is expected to take longer than this (s) computes it in the background
 BACKGROUND_TRACE_S = 0.5
@@ -33,15 +34,17 @@ BACKGROUND_TRACE_S = 0.5
 class _Wanted:
     """A change waiting for its trace: of the sequence shown, or of the truncation."""
 
-    kind: str  # "sequence" or "truncation"
+    kind: str  # "sequence", "truncation" or "network"
     index: int
     truncation: int | None
     mode: str
     net: SRN | TDL  # the network it is traced with
+    origin: NetworkOrigin = NetworkOrigin.USER  # a new network's, as Session.set_network takes
+    modified: bool | None = None
 
 
 class Retracer(QObject):
-    """Sequence and truncation changes for the window's controls.
+    """Sequence, truncation and network changes for the window's controls and docks.
 
     Signals
     -------
@@ -96,6 +99,26 @@ class Retracer(QObject):
             return
         self._start(_Wanted("truncation", s.sequence_index, truncation, mode, s.net))
 
+    def set_network(
+        self, net: SRN | TDL, *, origin: NetworkOrigin = NetworkOrigin.USER, modified: bool | None
+    ) -> None:
+        """Give the session ``net`` (in the background when its trace is expected to be long:
+        the last trace's time scaled by the work of a step, H (H + I + O)). Raises ValueError,
+        changing nothing, when the session would refuse it."""
+        s = self._session
+        s.check_network(net)
+        old = s.net
+
+        def step(n: SRN | TDL) -> float:
+            return n.n_hidden * (n.n_hidden + n.n_in + n.n_out)
+
+        if self.expected_seconds(s.trace.T) * step(net) / step(old) <= BACKGROUND_TRACE_S:
+            s.set_network(net, origin=origin, modified=modified)
+            return
+        self._start(
+            _Wanted("network", s.sequence_index, s.truncation, s.mode, net, origin, modified)
+        )
+
     def _start(self, wanted: _Wanted) -> None:
         seq = self._session.dataset.sequences[wanted.index]
         if self._wanted is not None:  # a change still computing is dropped: controls resync
@@ -121,6 +144,19 @@ class Retracer(QObject):
             return
         trace, seconds = traced.trace, traced.seconds
         s = self._session
+        if wanted.kind == "network":  # the child's copy of the new network: the network itself
+            try:
+                s.set_network(
+                    wanted.net,
+                    origin=wanted.origin,
+                    modified=wanted.modified,
+                    trace=trace.with_net(wanted.net),
+                    trace_seconds=seconds,
+                )
+            except ValueError as exc:  # the data changed meanwhile
+                self.failed.emit(describe(exc))
+                self.reverted.emit()
+            return
         # the child's copy of the network is replaced by the session's own; a network changed
         # meanwhile gets no trace, and the session computes its own
         given = trace.with_net(s.net) if s.net is wanted.net else None

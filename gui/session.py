@@ -268,6 +268,8 @@ class Session(QObject):
         origin: NetworkOrigin = NetworkOrigin.USER,
         modified: bool | None = None,
         paced: bool = False,
+        trace: Trace | None = None,
+        trace_seconds: float | None = None,
     ) -> None:
         """Replace the network (same data); the cursor keeps its (phase, t) where it can.
 
@@ -276,16 +278,24 @@ class Session(QObject):
         current network further) is a new network, in no file: it becomes untitled, so a later
         Save asks for a name instead of overwriting the file of the network it replaced.
         With ``paced`` the views redraw over the next turns of the event loop, one per turn
-        (see ``paced``).
+        (see ``paced``). ``trace``, computed elsewhere (``gui/retrace.py``) in
+        ``trace_seconds``, is used when it is the current sequence's trace with ``net`` and the
+        session's truncation. Raises ValueError, changing nothing, when ``net`` does not fit
+        the data (:meth:`check_network`).
         """
-        self._check_fits(net, self._dataset)
+        self.check_network(net)
+        seq = self._dataset.sequences[self._index]
+        if trace is not None and not self._is_trace_of(
+            trace, net, seq, self._truncation, self._mode
+        ):
+            trace = None
         self._net, self._network_origin = net, origin
         if origin is not NetworkOrigin.TRAINING:
             self._untrained = net
         self._paced = paced
         try:
             self.networkChanged.emit()
-            self._retrace(keep_cursor=True)
+            self._retrace(keep_cursor=True, trace=trace, seconds=trace_seconds)
         finally:
             self._paced = False
         if origin is not NetworkOrigin.TRAINING:
@@ -375,6 +385,11 @@ class Session(QObject):
             self._truncation, self._mode = truncation, mode
             self.truncationChanged.emit()
             self._retrace(keep_cursor=True, trace=trace, seconds=trace_seconds)
+
+    def check_network(self, net: SRN | TDL) -> None:
+        """ValueError when :meth:`set_network` would refuse ``net`` (it does not fit the data,
+        or its trace or sliding truncation would be beyond ``core.limits``)."""
+        self._check_fits(net, self._dataset)
 
     def check_truncation(self, truncation: int | None, mode: str = "sliding") -> None:
         """ValueError when :meth:`set_truncation` would refuse this setting."""

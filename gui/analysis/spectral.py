@@ -24,6 +24,7 @@ the GUI thread by :func:`core.spectral.spectral_steps` while the panel can be se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -194,6 +195,9 @@ class SpectralPanel(JobPanel[SpectralView]):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
+        #: how a rescaled network is handed over: the session's ``set_network``, or the
+        #: window's ``Retracer.set_network`` (a long sequence is traced in the background)
+        self.hand_network: Callable[..., None] = session.set_network
         self._progress: SpectralProgress | None = None  # what is drawn
         self._computing: Trace | None = None
         self._summary = np.zeros((0, 4))
@@ -338,7 +342,11 @@ class SpectralPanel(JobPanel[SpectralView]):
             show_hint(self.hint, f"W was not rescaled: {after_colon(str(error))}")
             return False
         show_hint(self.hint, "")
-        s.set_network(net, origin=NetworkOrigin.USER, modified=True)
+        try:
+            self.hand_network(net, origin=NetworkOrigin.USER, modified=True)
+        except ValueError as error:  # e.g. sliding truncation too costly for it (core.limits)
+            show_hint(self.hint, f"W was not rescaled: {after_colon(str(error))}")
+            return False
         return True
 
     def _on_apply_button_clicked(self) -> None:

@@ -10,6 +10,7 @@ goes through :meth:`~NetworkPanel.ask`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -95,6 +96,9 @@ class NetworkPanel(QWidget):
         super().__init__(parent)
         self.session = session
         self.controller = controller
+        #: how Apply hands the new network over: the session's ``set_network``, or the window's
+        #: ``Retracer.set_network`` (a long sequence is traced in the background)
+        self.hand_network: Callable[..., None] = session.set_network
         self._shown_config: dict[str, Any] | None = None
 
         self.network_box = QComboBox()
@@ -210,7 +214,7 @@ class NetworkPanel(QWidget):
         ):
             return False
         try:
-            self.session.set_network(net, origin=NetworkOrigin.USER, modified=True)
+            self.hand_network(net, origin=NetworkOrigin.USER, modified=True)
         except ValueError as exc:  # e.g. its trace over the data would be too large
             show_hint(self.hint, f"Cannot use the network: {after_colon(str(exc))}")
             return False

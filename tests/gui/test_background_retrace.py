@@ -75,6 +75,7 @@ def test_a_long_sequence_and_a_truncation_are_traced_in_the_background(
     assert (window.session.truncation, window.session.mode) == (window.k_box.value(), "chunked")
     assert_engines_trace(window)
     assert window.errors == [] and child.running() == []
+    window.session.set_modified(False)  # closing asks nothing
 
 
 def test_cancel_keeps_the_sequence_shown_and_puts_the_box_back(
@@ -122,3 +123,24 @@ def test_a_second_change_replaces_the_first_and_the_controls_show_what_is_applie
     assert window.session.sequence_index == 0 and window.session.mode == "chunked"
     assert window.truncation_box.currentData() == "chunked"
     assert_engines_trace(window)
+
+
+def test_a_new_network_for_a_long_sequence_is_traced_in_the_background(
+    window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gui.docks.registry import DockId
+
+    monkeypatch.setattr("gui.retrace.BACKGROUND_TRACE_S", -1.0)
+    window.session.set_dataset(two_sequences(3_000), net=SRN.init(3, 6, 3, seed=0))
+    window.session.set_modified(False)
+    old = window.session.net
+    panel = window.panels[DockId.NETWORK]
+    panel.hidden_box.setValue(9)
+    assert panel.apply()
+    assert window.retracer.job.running and window.session.net is old  # not yet
+    done(qtbot, window)
+    new = window.session.net
+    assert new is not old and new.n_hidden == 9 and window.session.modified
+    assert_engines_trace(window)
+    assert window.errors == [] and child.running() == []
+    window.session.set_modified(False)  # closing asks nothing

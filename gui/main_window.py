@@ -141,7 +141,6 @@ class MainWindow(QMainWindow):
         self._laid_out = False  # the first show sizes the docks of the default layout
         self._restored = False  # whether a saved layout is in use
         self._build_toolbar()
-        # the explorer and training share one truncation setting, held by the session
         self.retracer = Retracer(self.session, self)  # long sequences trace in the background
         for dock_id in (DockId.NETWORK, DockId.SPECTRAL):  # their new networks too
             self.panels[dock_id].hand_network = self.retracer.set_network  # type: ignore[attr-defined]
@@ -149,6 +148,7 @@ class MainWindow(QMainWindow):
         self.retracer.failed.connect(
             lambda reason: self.files.show_error("Cannot compute the trace", reason)
         )
+        # the explorer and training share one truncation setting, held by the session
         self.truncation = TruncationLink(
             self.session,
             [(self.truncation_box, self.k_box), (training.truncation_box, training.k_box)],

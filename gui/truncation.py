@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QComboBox, QSpinBox
 
 from gui.session import Session
 
-if TYPE_CHECKING:  # the window passes one in; no import of it here (gui.training imports us)
+if TYPE_CHECKING:  # the window passes one in: no dependency on its background jobs here
     from gui.retrace import Retracer
 
 #: the item data of a mode box: None for full BPTT, else the truncation mode

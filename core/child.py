@@ -60,13 +60,15 @@ def _read_only(mapping: dict[Any, Any]) -> MappingProxyType[Any, Any]:
     return MappingProxyType(mapping)
 
 
+#: how values are pickled: read-only mappings (a data set's ``meta``) travel as mappings and are
+#: read-only again on arrival; everything else as ``pickle`` does it
+_DISPATCH = {**copyreg.dispatch_table, MappingProxyType: lambda m: (_read_only, (dict(m),))}
+
+
 def _dump(value: Any, stream: IO[bytes]) -> None:
-    """Pickle ``value`` to ``stream`` and flush. Read-only mappings (a data set's ``meta``)
-    travel as mappings and are read-only again on arrival."""
+    """Pickle ``value`` to ``stream`` (with ``_DISPATCH``) and flush."""
     pickler = pickle.Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
-    table = copyreg.dispatch_table.copy()
-    table[MappingProxyType] = lambda m: (_read_only, (dict(m),))
-    pickler.dispatch_table = table
+    pickler.dispatch_table = _DISPATCH
     pickler.dump(value)
     stream.flush()
 
@@ -194,7 +196,7 @@ class ChildRun:
                 return None
             self._proc = _take_spare() or _spawn()
             self.pid = self._proc.pid
-            with _spare_lock:
+            with _children_lock:
                 _RUNS.add(self._proc)
             return self._proc
 
@@ -231,7 +233,7 @@ class ChildRun:
             if stream is not None:
                 with contextlib.suppress(OSError):
                     stream.close()
-        with _spare_lock:
+        with _children_lock:
             _RUNS.discard(proc)
 
 
@@ -239,13 +241,13 @@ class ChildRun:
 _spare: subprocess.Popen[bytes] | None = None
 #: children computing a run, until they have ended and been reaped
 _RUNS: set[subprocess.Popen[bytes]] = set()
-_spare_lock = threading.Lock()
+_children_lock = threading.Lock()
 
 
 def running() -> list[int]:
     """The process ids of the children computing a run now, not yet ended and reaped (the
     waiting spare is not one of them); the test suite checks none is left behind."""
-    with _spare_lock:
+    with _children_lock:
         return sorted(proc.pid for proc in _RUNS)
 
 
@@ -262,20 +264,20 @@ def prestart() -> None:
     loaded (about 0.3 s) by the time a run asks for it. One is kept at most; it waits for its
     arguments and ends when this process ends (or :func:`discard_spare`)."""
     global _spare
-    with _spare_lock:
+    with _children_lock:
         if _spare is None or _spare.poll() is not None:
             _spare = _spawn()
 
 
 def spare() -> int | None:
     """The process id of the child waiting for the next run, or None."""
-    with _spare_lock:
+    with _children_lock:
         return None if _spare is None else _spare.pid
 
 
 def _take_spare() -> subprocess.Popen[bytes] | None:
     global _spare
-    with _spare_lock:
+    with _children_lock:
         spare, _spare = _spare, None
     if spare is not None and spare.poll() is None:
         return spare
